@@ -1,0 +1,88 @@
+// Shared test helpers: the backend under test, a seeded PRNG, temp files.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+export const require = createRequire(import.meta.url);
+
+/** The API under test; IRONLUNG_BACKEND (native|wasm) picks the backend. */
+export const il = require('../js/node.cjs');
+
+/** xorshift64*, so random cases reproduce from their seed. */
+export function rng(seed) {
+  let s = BigInt(seed) | 1n;
+  const mask = (1n << 64n) - 1n;
+  const next = () => {
+    s ^= s >> 12n;
+    s ^= (s << 25n) & mask;
+    s ^= s >> 27n;
+    return Number(((s * 0x2545f4914f6cdd1dn) & mask) >> 11n);
+  };
+  return { next, below: (n) => next() % n };
+}
+
+const ALPHABET = [
+  'a', 'b', 'Z', 'é', 'ß', 'ſ', 'K', '0', '7', '٣', '½', ' ', '  ', '\t', '\n', '\r\n', '\r', '\u00a0',
+  '\u2003', '\u3000', "'", "'s", "'S", "'ll", "'LL", "'Re", '’', '.', ',', '!', '?', '/', '//', '-', '_',
+  '(', ')', '{', '}', '<|', '|>', 'endoftext', '中', '文', '日本', '한', 'ع', 'ر', 'ب', 'ي',
+  'क', 'ि', '्', 'ष', '😀', '👩‍💻', '🏳️‍🌈', '\u200d', '\u0301', 'e\u0301', 'Ǆ', 'ǅ', 'ǆ', 'ʰ', 'Ⅷ',
+  '\u001c', '\u0085', '\u2028', 'x', '1234567', 'fn', ' main', '::', '=>', '"', '#', '$', '%',
+  'ABC', 'Hello', 'WORLD', 'camelCase',
+];
+
+export function randomText(r, maxParts) {
+  const n = r.below(maxParts + 1);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    if (r.below(8) === 0) {
+      let cp;
+      do cp = r.below(0x110000);
+      while (cp >= 0xd800 && cp <= 0xdfff);
+      s += String.fromCodePoint(cp);
+    } else {
+      s += ALPHABET[r.below(ALPHABET.length)];
+    }
+  }
+  return s;
+}
+
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'ironlung-test-'));
+  return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Asserts that `fn` throws (or rejects with) an IronlungError with `code`, and returns it. */
+export async function rejectsCode(fn, code, messageIncludes = []) {
+  let err;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${code}, but nothing was thrown`);
+  assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
+  assert.ok(err instanceof Error, 'errors are Error instances');
+  assert.ok(err instanceof il.IronlungError, 'errors are IronlungError instances');
+  for (const part of [].concat(messageIncludes)) {
+    assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} should mention ${JSON.stringify(part)}`);
+  }
+  return err;
+}
+
+export function throwsCode(fn, code, messageIncludes = []) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected ${code}, but nothing was thrown`);
+  assert.equal(err.code, code, `expected ${code}, got ${err.code}: ${err.message}`);
+  assert.ok(err instanceof il.IronlungError, 'errors are IronlungError instances');
+  for (const part of [].concat(messageIncludes)) {
+    assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} should mention ${JSON.stringify(part)}`);
+  }
+  return err;
+}

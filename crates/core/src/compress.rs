@@ -1,0 +1,514 @@
+//! zstd compression with the level checked and decompressed output capped.
+//!
+//! Decompression never trusts its input to be small: every frame's declared content size is
+//! read and summed before a byte of output is allocated, and frames that do not declare a size
+//! are decoded incrementally against the cap. Anything that is not a complete sequence of zstd
+//! (or skippable) frames is rejected rather than decoded as far as it goes.
+
+use zstd::zstd_safe;
+
+use crate::error::{Code, Error, Result};
+
+/// The compression level used when the caller does not choose one (zstd's own default).
+pub const DEFAULT_LEVEL: i32 = 3;
+
+/// The default cap on decompressed output: 256 MiB.
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Magic number opening every zstd frame (little-endian on the wire).
+const ZSTD_MAGIC: u32 = 0xFD2F_B528;
+/// Skippable frames use sixteen magic numbers, `0x184D2A50..=0x184D2A5F`.
+const SKIPPABLE_MAGIC_MASK: u32 = 0xFFFF_FFF0;
+const SKIPPABLE_MAGIC_BASE: u32 = 0x184D_2A50;
+
+/// The inclusive range of accepted compression levels, `(min, max)`, as reported by the linked
+/// zstd (`(-131072, 22)` for zstd 1.5).
+pub fn level_range() -> (i32, i32) {
+    (zstd_safe::min_c_level(), zstd_safe::max_c_level())
+}
+
+/// Compresses `data` into a single zstd frame at `level`.
+///
+/// `level` must lie within [`level_range`]; `0` selects zstd's default. The frame header records
+/// the content size, which lets [`decompress`] check it against its cap before decoding.
+pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
+    let (min, max) = level_range();
+    if level < min || level > max {
+        return Err(Error::invalid_arg(format!(
+            "compression level {level} is out of range; zstd levels run from {min} to {max} \
+             (default {DEFAULT_LEVEL})"
+        )));
+    }
+    // ZSTD_compressBound reports an error code (a huge number) for inputs beyond zstd's
+    // maximum; try_reserve turns that, and a genuine allocation failure, into an error
+    // instead of an abort.
+    let bound = zstd_safe::compress_bound(data.len());
+    let mut out = Vec::new();
+    out.try_reserve_exact(bound).map_err(|_| {
+        Error::new(
+            Code::Os("ENOMEM"),
+            format!("cannot allocate {bound} bytes to compress {} bytes", data.len()),
+        )
+    })?;
+    // The one-shot API (ZSTD_compress) always writes the content size into the header.
+    zstd_safe::compress(&mut out, data, level).map_err(|code| {
+        Error::new(
+            Code::Internal,
+            format!("zstd failed to compress: {}", zstd_safe::get_error_name(code)),
+        )
+    })?;
+    Ok(out)
+}
+
+/// Decompresses a sequence of zstd frames (skippable frames allowed), refusing to produce more
+/// than `max_output_bytes`.
+///
+/// Errors:
+/// - [`Code::OutputTooLarge`] when the frames declare, or turn out to produce, more than
+///   `max_output_bytes`. Declared sizes are checked before any output is allocated.
+/// - [`Code::CorruptData`] for empty input, invalid or truncated frames, and bytes after the
+///   last frame that are not themselves a frame.
+pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
+    if data.is_empty() {
+        return Err(corrupt("input is empty; expected a zstd frame".to_string()));
+    }
+    let declared = scan_frames(data)?;
+    let cap = max_output_bytes as u64;
+    if declared.known_total > cap {
+        let qualifier = if declared.all_known { "" } else { "at least " };
+        return Err(Error::new(
+            Code::OutputTooLarge,
+            format!(
+                "decompressed size {qualifier}{} bytes exceeds maxOutputBytes {max_output_bytes}",
+                declared.known_total
+            ),
+        ));
+    }
+    if declared.all_known {
+        // known_total <= cap, and cap came from a usize.
+        let total = usize::try_from(declared.known_total).unwrap_or(max_output_bytes);
+        decompress_bulk(data, total)
+    } else {
+        decompress_streaming(data, max_output_bytes)
+    }
+}
+
+/// What the frame headers promise about the output.
+struct Declared {
+    /// Sum of the content sizes that frames declare (skippable frames count as 0).
+    known_total: u64,
+    /// Whether every frame declared its size.
+    all_known: bool,
+}
+
+/// Walks the input frame by frame without decoding any block, so that structure problems
+/// (garbage, truncation, trailing bytes) are found before any output is allocated.
+fn scan_frames(data: &[u8]) -> Result<Declared> {
+    let mut pos = 0usize;
+    let mut declared = Declared { known_total: 0, all_known: true };
+    while pos < data.len() {
+        let rest = &data[pos..];
+        let len = match zstd_safe::find_frame_compressed_size(rest) {
+            // A zero-length frame cannot exist; refusing it also guarantees progress.
+            Ok(len) if len > 0 && len <= rest.len() => len,
+            Ok(_) => {
+                return Err(corrupt(format!(
+                    "zstd data is truncated or corrupt: frame at byte offset {pos} has an \
+                     impossible length"
+                )))
+            }
+            Err(code) => return Err(frame_error(rest, pos, code)),
+        };
+        match zstd_safe::get_frame_content_size(&rest[..len]) {
+            Ok(Some(size)) => {
+                declared.known_total = declared.known_total.saturating_add(size);
+            }
+            Ok(None) => declared.all_known = false,
+            Err(_) => {
+                return Err(corrupt(format!(
+                    "zstd data is truncated or corrupt: the header of the frame at byte offset \
+                     {pos} is invalid"
+                )))
+            }
+        }
+        pos += len;
+    }
+    Ok(declared)
+}
+
+/// Explains why the bytes at `pos` are not a complete frame: a frame that starts properly but
+/// cannot be completed is truncated or corrupt; anything else after the first frame is trailing
+/// garbage.
+fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
+    let reason = zstd_safe::get_error_name(code);
+    let starts_like_frame = rest.get(..4).is_some_and(|magic| {
+        let magic = u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]);
+        magic == ZSTD_MAGIC || magic & SKIPPABLE_MAGIC_MASK == SKIPPABLE_MAGIC_BASE
+    });
+    if starts_like_frame {
+        corrupt(format!("zstd data is truncated or corrupt: {reason} (frame at byte offset {pos})"))
+    } else if pos == 0 {
+        corrupt(format!("input is not zstd data: {reason}"))
+    } else {
+        corrupt(format!(
+            "zstd data has {} bytes of trailing garbage after the last frame (at byte offset \
+             {pos})",
+            rest.len()
+        ))
+    }
+}
+
+/// Decodes input whose frames all declared their sizes, into one exact allocation.
+fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
+    // A header that under-declares its content makes zstd run out of room (or notice the
+    // mismatch) and fail, so a lying header cannot push output past the checked total.
+    let written = zstd_safe::decompress(&mut out, data).map_err(|code| {
+        corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code)))
+    })?;
+    if written != total {
+        return Err(corrupt(format!(
+            "zstd data is corrupt: frames declare {total} bytes but decode to {written}"
+        )));
+    }
+    Ok(out)
+}
+
+/// Decodes input where some frame did not declare its size, stopping as soon as the output
+/// would pass `cap`.
+fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
+    let mut dctx = zstd_safe::DCtx::try_create()
+        .ok_or_else(|| Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd decoder"))?;
+    let chunk_len = zstd_safe::DCtx::out_size().max(1);
+    let mut chunk = Vec::new();
+    chunk.try_reserve_exact(chunk_len).map_err(|_| out_of_memory(chunk_len))?;
+    chunk.resize(chunk_len, 0);
+
+    let mut out: Vec<u8> = Vec::new();
+    let mut input = zstd_safe::InBuffer::around(data);
+    loop {
+        let mut output = zstd_safe::OutBuffer::around(&mut chunk[..]);
+        let hint = dctx.decompress_stream(&mut output, &mut input).map_err(|code| {
+            corrupt(format!(
+                "zstd data is truncated or corrupt: {}",
+                zstd_safe::get_error_name(code)
+            ))
+        })?;
+        let produced = output.pos();
+        if produced > cap - out.len() {
+            return Err(Error::new(
+                Code::OutputTooLarge,
+                format!(
+                    "decompressed size exceeds maxOutputBytes {cap} (the data does not declare \
+                     its size; stopped after {} bytes)",
+                    out.len() + produced
+                ),
+            ));
+        }
+        reserve_within_cap(&mut out, produced, cap)?;
+        out.extend_from_slice(&chunk[..produced]);
+
+        let input_done = input.pos() >= data.len();
+        // A full chunk may mean zstd holds more output; only a short one proves it is drained.
+        let drained = produced < chunk_len;
+        if input_done && drained {
+            if hint != 0 {
+                return Err(corrupt(
+                    "zstd data is truncated or corrupt: the last frame ends early".to_string(),
+                ));
+            }
+            return Ok(out);
+        }
+    }
+}
+
+/// Grows `out` geometrically like `Vec` would, but never beyond `cap`, so the buffer held stays
+/// within the caller's limit.
+fn reserve_within_cap(out: &mut Vec<u8>, additional: usize, cap: usize) -> Result<()> {
+    let needed = out.len() + additional;
+    if needed <= out.capacity() {
+        return Ok(());
+    }
+    let target = out.capacity().saturating_mul(2).max(needed).min(cap);
+    out.try_reserve_exact(target - out.len()).map_err(|_| out_of_memory(target))
+}
+
+fn corrupt(message: String) -> Error {
+    Error::new(Code::CorruptData, message)
+}
+
+fn out_of_memory(bytes: usize) -> Error {
+    Error::new(Code::Os("ENOMEM"), format!("cannot allocate {bytes} bytes for decompressed output"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+
+    /// Deterministic bytes that compress poorly (xorshift), so sizes are realistic.
+    fn noise(len: usize) -> Vec<u8> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect()
+    }
+
+    fn streaming_frame(data: &[u8]) -> Vec<u8> {
+        let mut enc = zstd::stream::Encoder::new(Vec::new(), 3).expect("encoder");
+        enc.write_all(data).expect("write");
+        enc.finish().expect("finish")
+    }
+
+    /// A hand-built frame of `blocks` RLE blocks of 128 KiB zeros whose header declares
+    /// `declared` bytes. With `declared == blocks * 128 KiB` it is a valid frame; it lets a test
+    /// hold a gigabyte-sized frame in a few kilobytes.
+    fn rle_frame(blocks: usize, declared: u64) -> Vec<u8> {
+        const BLOCK: u32 = 128 * 1024;
+        let mut frame = ZSTD_MAGIC.to_le_bytes().to_vec();
+        // Frame header descriptor: 8-byte content size, not single-segment, no checksum.
+        frame.push(0b1100_0000);
+        // Window descriptor: exponent 7 -> 2^(10+7) = 128 KiB.
+        frame.push(7 << 3);
+        frame.extend_from_slice(&declared.to_le_bytes());
+        for i in 0..blocks {
+            let last = u32::from(i + 1 == blocks);
+            let header = (BLOCK << 3) | (1 << 1) | last; // block type 1 = RLE
+            frame.extend_from_slice(&header.to_le_bytes()[..3]);
+            frame.push(0);
+        }
+        frame
+    }
+
+    fn round_trip(data: &[u8], level: i32) {
+        let packed = compress(data, level).expect("compress");
+        assert_eq!(
+            zstd_safe::get_frame_content_size(&packed).ok(),
+            Some(Some(data.len() as u64)),
+            "bulk frames must declare their size"
+        );
+        let unpacked = decompress(&packed, data.len()).expect("decompress");
+        assert_eq!(unpacked, data);
+    }
+
+    #[test]
+    fn level_range_is_zstds() {
+        assert_eq!(level_range(), (zstd_safe::min_c_level(), zstd_safe::max_c_level()));
+        assert!(level_range().0 < 0 && level_range().1 >= 19);
+    }
+
+    #[test]
+    fn round_trips_at_various_levels() {
+        let (min, max) = level_range();
+        let text = "the quick brown fox jumps over the lazy dog\n".repeat(200).into_bytes();
+        round_trip(b"", DEFAULT_LEVEL);
+        round_trip(&text, DEFAULT_LEVEL);
+        round_trip(&text, 0);
+        round_trip(&text, -5);
+        round_trip(&text, max);
+        round_trip(&text, min);
+        round_trip(&noise(1024 * 1024), DEFAULT_LEVEL);
+    }
+
+    #[test]
+    fn out_of_range_levels_are_invalid_args() {
+        let (min, max) = level_range();
+        for level in [max + 1, min - 1] {
+            let err = compress(b"x", level).expect_err("level must be rejected");
+            assert_eq!(err.kind(), Code::InvalidArg);
+            assert!(err.message().contains(&format!("compression level {level} ")));
+        }
+        let err = compress(b"x", 23).expect_err("23 is out of range");
+        assert_eq!(
+            err.message(),
+            format!("compression level 23 is out of range; zstd levels run from {min} to {max} (default 3)")
+        );
+        assert_eq!(compress(b"x", i32::MIN).map_err(|e| e.kind()), Err(Code::InvalidArg));
+    }
+
+    #[test]
+    fn cap_is_inclusive_for_declared_sizes() {
+        let data = noise(10_000);
+        let packed = compress(&data, DEFAULT_LEVEL).expect("compress");
+        assert_eq!(decompress(&packed, 10_000).expect("exact cap"), data);
+        let err = decompress(&packed, 9_999).expect_err("one byte over");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+        assert_eq!(err.message(), "decompressed size 10000 bytes exceeds maxOutputBytes 9999");
+    }
+
+    #[test]
+    fn cap_is_inclusive_for_streaming_frames() {
+        let data = noise(300_000);
+        let packed = streaming_frame(&data);
+        assert_eq!(
+            zstd_safe::get_frame_content_size(&packed).ok(),
+            Some(None),
+            "the test needs a frame without a declared size"
+        );
+        assert_eq!(decompress(&packed, 300_000).expect("exact cap"), data);
+        let err = decompress(&packed, 299_999).expect_err("one byte over");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+        assert!(err.message().contains("maxOutputBytes 299999"), "{}", err.message());
+        let err = decompress(&packed, 1000).expect_err("far over");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+    }
+
+    #[test]
+    fn streaming_empty_frame_decodes() {
+        let packed = streaming_frame(b"");
+        assert_eq!(decompress(&packed, 0).expect("empty"), b"");
+    }
+
+    #[test]
+    fn streaming_output_buffer_stays_within_cap() {
+        // The growth policy must not over-reserve past the cap.
+        let mut out = Vec::new();
+        reserve_within_cap(&mut out, 100, 150).expect("reserve");
+        out.extend_from_slice(&[0; 100]);
+        reserve_within_cap(&mut out, 50, 150).expect("reserve");
+        assert!(out.capacity() >= 150);
+        assert!(out.capacity() < 200, "capacity {} overshoots the cap", out.capacity());
+    }
+
+    #[test]
+    fn crafted_rle_frame_is_valid() {
+        // Proves the bomb below is a genuine frame, not merely something zstd rejects.
+        let frame = rle_frame(4, 4 * 128 * 1024);
+        let out = decompress(&frame, 4 * 128 * 1024).expect("valid frame");
+        assert_eq!(out.len(), 512 * 1024);
+        assert!(out.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn gigabyte_bomb_is_refused_from_its_header() {
+        let frame = rle_frame(8192, 1 << 30);
+        assert!(frame.len() < 40 * 1024);
+        let started = Instant::now();
+        let err = decompress(&frame, 1024 * 1024).expect_err("bomb");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+        assert_eq!(
+            err.message(),
+            "decompressed size 1073741824 bytes exceeds maxOutputBytes 1048576"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+
+        // This header lies (1 GiB declared, 128 KiB of blocks): decoding it would report
+        // corruption, so OutputTooLarge shows the refusal came before any decoding.
+        let liar = rle_frame(1, 1 << 30);
+        assert_eq!(decompress(&liar, 1024 * 1024).map_err(|e| e.kind()), Err(Code::OutputTooLarge));
+        assert_eq!(decompress(&liar, 1 << 30).map_err(|e| e.kind()), Err(Code::CorruptData));
+    }
+
+    #[test]
+    fn compressed_zeros_bomb_is_refused() {
+        let zeros = vec![0u8; 64 * 1024 * 1024];
+        let packed = compress(&zeros, 1).expect("compress");
+        drop(zeros);
+        assert!(packed.len() < 64 * 1024);
+        let err = decompress(&packed, 1024 * 1024).expect_err("bomb");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+        assert!(err.message().contains("67108864"), "{}", err.message());
+    }
+
+    #[test]
+    fn every_truncation_is_corrupt() {
+        let text = "truncate me, please; every prefix must fail\n".repeat(20).into_bytes();
+        for packed in [compress(&text, DEFAULT_LEVEL).expect("compress"), streaming_frame(&text)] {
+            for len in 1..packed.len() {
+                let err = decompress(&packed[..len], usize::MAX)
+                    .expect_err("a strict prefix of a frame must not decode");
+                assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}: {err}");
+            }
+            let err = decompress(&packed[..packed.len() - 1], usize::MAX).expect_err("last byte");
+            assert!(err.message().contains("truncated"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn empty_input_is_corrupt() {
+        let err = decompress(b"", 100).expect_err("empty");
+        assert_eq!(err.kind(), Code::CorruptData);
+        assert_eq!(err.message(), "input is empty; expected a zstd frame");
+    }
+
+    #[test]
+    fn garbage_is_corrupt() {
+        for garbage in
+            [&b"hello world, not zstd"[..], b"\0", b"\x28\xb5\x2f", b"\xff\xff\xff\xff\xff"]
+        {
+            let err = decompress(garbage, 1000).expect_err("garbage");
+            assert_eq!(err.kind(), Code::CorruptData, "{garbage:?}");
+        }
+        // A valid magic number followed by nonsense.
+        let mut fake = ZSTD_MAGIC.to_le_bytes().to_vec();
+        fake.extend_from_slice(&[0xff; 20]);
+        assert_eq!(decompress(&fake, 1000).map_err(|e| e.kind()), Err(Code::CorruptData));
+    }
+
+    #[test]
+    fn trailing_garbage_is_corrupt() {
+        let mut packed = compress(b"payload", DEFAULT_LEVEL).expect("compress");
+        let frame_len = packed.len();
+        packed.extend_from_slice(b"junk");
+        let err = decompress(&packed, 1000).expect_err("trailing garbage");
+        assert_eq!(err.kind(), Code::CorruptData);
+        assert_eq!(
+            err.message(),
+            format!(
+                "zstd data has 4 bytes of trailing garbage after the last frame (at byte offset {frame_len})"
+            )
+        );
+        packed.truncate(frame_len + 1);
+        assert_eq!(decompress(&packed, 1000).map_err(|e| e.kind()), Err(Code::CorruptData));
+
+        let mut streamed = streaming_frame(b"payload");
+        streamed.push(0);
+        assert_eq!(decompress(&streamed, 1000).map_err(|e| e.kind()), Err(Code::CorruptData));
+    }
+
+    #[test]
+    fn concatenated_frames_concatenate() {
+        let mut packed = compress(b"first frame, ", DEFAULT_LEVEL).expect("compress");
+        packed.extend(compress(b"second frame", 19).expect("compress"));
+        let out = decompress(&packed, 100).expect("two bulk frames");
+        assert_eq!(out, b"first frame, second frame");
+        let err = decompress(&packed, 24).expect_err("sum exceeds cap");
+        assert_eq!(err.message(), "decompressed size 25 bytes exceeds maxOutputBytes 24");
+
+        // Mixed declared and undeclared sizes take the streaming path.
+        packed.extend(streaming_frame(b", third"));
+        let out = decompress(&packed, 100).expect("mixed frames");
+        assert_eq!(out, b"first frame, second frame, third");
+        let err = decompress(&packed, 20).expect_err("known part exceeds cap");
+        assert_eq!(err.message(), "decompressed size at least 25 bytes exceeds maxOutputBytes 20");
+        let err = decompress(&packed, 30).expect_err("streamed part exceeds cap");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+    }
+
+    #[test]
+    fn skippable_frames_are_ignored() {
+        let mut skippable = (SKIPPABLE_MAGIC_BASE + 3).to_le_bytes().to_vec();
+        skippable.extend_from_slice(&5u32.to_le_bytes());
+        skippable.extend_from_slice(b"meta!");
+
+        let mut packed = skippable.clone();
+        packed.extend(compress(b"data", DEFAULT_LEVEL).expect("compress"));
+        packed.extend_from_slice(&skippable);
+        assert_eq!(decompress(&packed, 4).expect("bulk with skippable"), b"data");
+
+        let mut streamed = skippable.clone();
+        streamed.extend(streaming_frame(b"data"));
+        assert_eq!(decompress(&streamed, 4).expect("stream with skippable"), b"data");
+
+        assert_eq!(decompress(&skippable, 0).expect("only skippable"), b"");
+        let err = decompress(&skippable[..skippable.len() - 1], 0).expect_err("cut skippable");
+        assert_eq!(err.kind(), Code::CorruptData);
+    }
+}

@@ -1,0 +1,16 @@
+//! ironlung-core: the part of ironlung that decides every result.
+//!
+//! Pure Rust with no JS binding code, so that the napi-rs addon and the wasm-bindgen build
+//! cannot drift apart: each binding only converts arguments and maps [`Error`] to a JS error.
+//!
+//! - [`tokenizer`]: OpenAI BPE encodings (`r50k_base` … `o200k_harmony`), byte-identical to
+//!   tiktoken.
+//! - [`text`]: BOM-aware lossy decoding, binary detection, and (off wasm) bounded file reads.
+//! - [`compress`]: zstd with levels checked and decompressed output capped.
+
+pub mod compress;
+pub mod error;
+pub mod text;
+pub mod tokenizer;
+
+pub use error::{Code, Error, Result};

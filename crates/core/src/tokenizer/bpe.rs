@@ -1,0 +1,156 @@
+//! Byte-pair merging of one pre-token piece, with tiktoken's exact merge order.
+//!
+//! tiktoken repeatedly merges the adjacent pair with the lowest rank, the leftmost one on
+//! ties. Its scan is quadratic in the piece length; for short pieces that is the fastest
+//! way, so [`merge_small`] keeps it. Long pieces (a megabyte of one letter is one piece)
+//! go through [`merge_heap`], which makes the same choices in `O(n log n)`.
+
+use super::vocab::{Rank, Vocab};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Pieces longer than this use the heap-based merge.
+const SMALL_PIECE: usize = 128;
+
+/// Calls `emit(start, end)` for each token of `piece`, in order. `piece` must not be a
+/// single token already (callers check that first, it is the common case).
+pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
+    if piece.len() <= SMALL_PIECE {
+        merge_small(vocab, piece, emit)
+    } else {
+        merge_heap(vocab, piece, emit)
+    }
+}
+
+/// The rank of each token of `piece`, appended to `out`.
+pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    if let Some(r) = vocab.rank(piece) {
+        out.push(r);
+        return;
+    }
+    merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
+}
+
+/// The number of tokens of `piece`.
+pub fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
+    if vocab.rank(piece).is_some() {
+        return 1;
+    }
+    let mut n = 0;
+    merge(vocab, piece, |_, _| n += 1);
+    n
+}
+
+#[inline]
+fn rank_of(vocab: &Vocab, bytes: &[u8]) -> Rank {
+    // Every single byte is a token in all OpenAI vocabularies and merges only produce
+    // tokens, so a miss here is impossible for a valid table.
+    vocab.rank(bytes).expect("BPE produced a non-token")
+}
+
+/// tiktoken's `byte_pair_merge`, kept literally for short pieces.
+pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize)) {
+    let n = piece.len();
+    if n <= 1 {
+        if n == 1 {
+            emit(0, 1);
+        }
+        return;
+    }
+    let rank = |a: usize, b: usize| vocab.rank(&piece[a..b]).unwrap_or(Rank::MAX);
+    // (start, rank of the pair starting here)
+    let mut parts: Vec<(usize, Rank)> = Vec::with_capacity(n + 1);
+    let mut min = (Rank::MAX, usize::MAX);
+    for i in 0..n - 1 {
+        let r = rank(i, i + 2);
+        if r < min.0 {
+            min = (r, i);
+        }
+        parts.push((i, r));
+    }
+    parts.push((n - 1, Rank::MAX));
+    parts.push((n, Rank::MAX));
+    let pair_rank = |parts: &[(usize, Rank)], i: usize| {
+        if i + 3 < parts.len() {
+            rank(parts[i].0, parts[i + 3].0)
+        } else {
+            Rank::MAX
+        }
+    };
+    while min.0 != Rank::MAX {
+        let i = min.1;
+        if i > 0 {
+            parts[i - 1].1 = pair_rank(&parts, i - 1);
+        }
+        parts[i].1 = pair_rank(&parts, i);
+        parts.remove(i + 1);
+        min = (Rank::MAX, usize::MAX);
+        for (j, &(_, r)) in parts[..parts.len() - 1].iter().enumerate() {
+            if r < min.0 {
+                min = (r, j);
+            }
+        }
+    }
+    for w in parts.windows(2) {
+        emit(w[0].0, w[1].0);
+    }
+}
+
+/// Same merge order as [`merge_small`], using a min-heap keyed by (rank, start) with lazy
+/// deletion. Nodes are identified by their start byte, which never changes.
+pub fn merge_heap(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize)) {
+    let n = piece.len();
+    if n == 0 {
+        return;
+    }
+    const NONE: usize = usize::MAX;
+    // next[i]: start of the node after node i (n for the last); prev[i]: start of the previous.
+    let mut next: Vec<usize> = (1..=n).collect();
+    let mut prev: Vec<usize> = (0..n).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
+    let mut alive = vec![true; n];
+    let mut pair = vec![Rank::MAX; n];
+    let mut heap = BinaryHeap::with_capacity(n);
+    let rank_at = |next: &[usize], i: usize| -> Rank {
+        let j = next[i];
+        if j >= n {
+            return Rank::MAX;
+        }
+        vocab.rank(&piece[i..next[j]]).unwrap_or(Rank::MAX)
+    };
+    for i in 0..n - 1 {
+        let r = rank_at(&next, i);
+        pair[i] = r;
+        if r != Rank::MAX {
+            heap.push(Reverse((r, i)));
+        }
+    }
+    while let Some(Reverse((r, i))) = heap.pop() {
+        if !alive[i] || pair[i] != r {
+            continue;
+        }
+        let j = next[i];
+        // Merge node j into node i.
+        alive[j] = false;
+        let k = next[j];
+        next[i] = k;
+        if k < n {
+            prev[k] = i;
+        }
+        pair[i] = rank_at(&next, i);
+        if pair[i] != Rank::MAX {
+            heap.push(Reverse((pair[i], i)));
+        }
+        let p = prev[i];
+        if p != NONE {
+            pair[p] = rank_at(&next, p);
+            if pair[p] != Rank::MAX {
+                heap.push(Reverse((pair[p], p)));
+            }
+        }
+    }
+    let mut i = 0;
+    while i < n {
+        emit(i, next[i]);
+        i = next[i];
+    }
+}

@@ -1,0 +1,89 @@
+//! The longest prefix of a text that fits a token budget.
+//!
+//! A prefix is not tokenized like the same bytes inside the whole text: a piece cut in two
+//! merges differently, a character split between tokens cannot be cut, and a trailing
+//! whitespace run pre-tokenizes differently at the end of the text (`\s++$`). So the cut
+//! is found on the full text's tokens, then checked by counting the prefix itself.
+//!
+//! Only the pieces from `r` on can tokenize differently in a prefix, where `r` is the start
+//! of the overflowing piece, moved back over whitespace-only pieces just before it (the
+//! look-around alternatives only ever see whitespace). Pieces before `r` keep their counts,
+//! so `count(text[..c]) = base + count(text[r..c])` for every `c >= r`, and each check
+//! costs a few pieces, not the whole prefix.
+
+use super::{bpe, Encoding};
+
+/// Above this many bytes in the re-tokenized region, skip the exhaustive search for a
+/// longer prefix past the token-boundary candidate (it would be quadratic).
+const EXHAUSTIVE_REGION: usize = 4096;
+/// How far past the candidate cut to look for a longer prefix that still fits.
+const LOOK_AHEAD: usize = 64;
+
+pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> &'t str {
+    let bytes = text.as_bytes();
+    let mut pieces = enc.pre.pieces(text);
+    let mut total = 0usize;
+    // Start and count-before of the run of whitespace-only pieces ending at the current piece.
+    let mut ws_run: Option<(usize, usize)> = None;
+    let (r, base, region_end) = loop {
+        let Some((a, b)) = pieces.next() else {
+            return text;
+        };
+        let n = bpe::count_piece(enc.vocab, &bytes[a..b]);
+        if total + n > max_tokens {
+            let (r, base) = ws_run.unwrap_or((a, total));
+            let region_end = pieces.next().map_or(b, |(_, e)| e);
+            break (r, base, region_end);
+        }
+        if text[a..b].chars().all(char::is_whitespace) {
+            ws_run.get_or_insert((a, total));
+        } else {
+            ws_run = None;
+        }
+        total += n;
+    };
+    let budget = max_tokens - base;
+    let region = &text[r..region_end];
+    let fits = |c: usize| enc.count(&text[r..c]) <= budget;
+
+    // Candidate: where the region's own tokens reach the budget, floored to a char boundary.
+    let mut ends = Vec::new();
+    for (a, b) in enc.pre.pieces(region) {
+        let piece = &region.as_bytes()[a..b];
+        if enc.vocab.rank(piece).is_some() {
+            ends.push(b);
+        } else {
+            bpe::merge(enc.vocab, piece, |_, e| ends.push(a + e));
+        }
+        if ends.len() > budget {
+            break;
+        }
+    }
+    let mut c = if ends.len() <= budget { region_end } else if budget == 0 { r } else { r + ends[budget - 1] };
+    while !text.is_char_boundary(c) {
+        c -= 1;
+    }
+    while c > r && !fits(c) {
+        c = prev_boundary(text, c);
+    }
+    if region.len() <= EXHAUSTIVE_REGION {
+        let hi = (c + LOOK_AHEAD).min(region_end);
+        let mut d = hi;
+        while d > c {
+            if text.is_char_boundary(d) && fits(d) {
+                c = d;
+                break;
+            }
+            d -= 1;
+        }
+    }
+    &text[..c]
+}
+
+fn prev_boundary(text: &str, mut c: usize) -> usize {
+    c -= 1;
+    while !text.is_char_boundary(c) {
+        c -= 1;
+    }
+    c
+}

@@ -1,0 +1,233 @@
+//! Differential tests: ironlung's tokenizer against tiktoken-rs (OpenAI's own Rust core
+//! with its fancy-regex patterns) on fixed tricky texts and on seeded random texts.
+
+use ironlung_core::tokenizer::{get_encoding, list_encodings, Encoding, SpecialSet};
+use std::sync::OnceLock;
+use tiktoken_rs::CoreBPE;
+
+fn reference(name: &str) -> &'static CoreBPE {
+    static CELLS: [OnceLock<CoreBPE>; 6] = [const { OnceLock::new() }; 6];
+    let i = list_encodings().iter().position(|n| *n == name).unwrap();
+    CELLS[i].get_or_init(|| match name {
+        "r50k_base" => tiktoken_rs::r50k_base(),
+        "p50k_base" => tiktoken_rs::p50k_base(),
+        "p50k_edit" => tiktoken_rs::p50k_edit(),
+        "cl100k_base" => tiktoken_rs::cl100k_base(),
+        "o200k_base" => tiktoken_rs::o200k_base(),
+        "o200k_harmony" => tiktoken_rs::o200k_harmony(),
+        _ => unreachable!(),
+    }
+    .unwrap())
+}
+
+/// Small deterministic PRNG (xorshift64*), so failures reproduce.
+pub struct Rng(u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const ALPHABET: &[&str] = &[
+    "a", "b", "Z", "é", "ß", "ſ", "K", "0", "7", "٣", "½", " ", "  ", "\t", "\n", "\r\n", "\r", "\u{a0}",
+    "\u{2003}", "\u{3000}", "'", "'s", "'S", "'ll", "'LL", "'Re", "’", ".", ",", "!", "?", "/", "//", "-", "_",
+    "(", ")", "{", "}", "<|", "|>", "<|endoftext|>", "endoftext", "中", "文", "日本", "한", "ع", "ر", "ب", "ي",
+    "क", "ि", "्", "ष", "😀", "👩‍💻", "🏳️‍🌈", "\u{200d}", "\u{301}", "e\u{301}", "Ǆ", "ǅ", "ǆ", "ʰ", "Ⅷ",
+    "\u{1c}", "\u{85}", "\u{2028}", "\0", "x", "1234567", "fn", " main", "::", "=>", "\"", "#", "$", "%",
+    "ABC", "Hello", "WORLD", "camelCase",
+];
+
+pub fn random_text(rng: &mut Rng, max_parts: usize) -> String {
+    let n = rng.below(max_parts + 1);
+    let mut s = String::new();
+    for _ in 0..n {
+        if rng.below(8) == 0 {
+            // Any scalar value, to reach categories the alphabet misses.
+            let c = loop {
+                let v = rng.below(0x11_0000) as u32;
+                if let Some(c) = char::from_u32(v) {
+                    break c;
+                }
+            };
+            s.push(c);
+        } else {
+            s.push_str(ALPHABET[rng.below(ALPHABET.len())]);
+        }
+    }
+    s
+}
+
+pub fn fixed_texts() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "",
+        " ",
+        "\n",
+        "hello world",
+        "Hello, World! How's it going? I'LL be there; they'RE here, we've 'VE done it.",
+        "   leading and trailing   ",
+        "tabs\t\tand\t \tmixed   \n\n  \r\n\r\n  lines\r\n",
+        "line one\r\nline two\r\n\r\n\r\n",
+        "trailing newline then spaces\n   ",
+        "a  b   c    d\n\n\n e",
+        "👩‍👩‍👧‍👦 family, 🏳️‍🌈 flag, 👍🏽 thumbs, 🇫🇷",
+        "中文分词测试：这是一个句子。日本語のテキストも。한국어 문장도 있습니다.",
+        "مرحبا بالعالم، هذا نص عربي.",
+        "नमस्ते दुनिया, यह हिंदी पाठ है।",
+        "fn main() {\n    let x: Vec<u32> = (0..10).map(|i| i * 2).collect();\n    println!(\"{x:?}\");\n}\n",
+        "def f(x):\n\treturn x ** 2  # square\n\nclass A(B): pass\n",
+        "<|endoftext|> is special, <|fim_prefix|> too, but <|not_special|> and <|endoftext is not",
+        "<|<|endoftext|>|>",
+        "123 4567 89012345 3.14159 1e-9 0x1F",
+        "Ǆemo ǅemo ǆemo ΣΊΣΥΦΟΣ ﬁne ＡＢＣ ｆｕｌｌ",
+        "e\u{301}\u{302}\u{303} a\u{20dd} \u{1f1e6}\u{1f1e8}",
+        "\u{feff}BOM at start",
+        "NUL\0in\0text",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.push("a".repeat(10_000));
+    v.push(" ".repeat(5_000));
+    v.push("\n".repeat(3_000));
+    v.push("😀".repeat(2_000));
+    v.push("中".repeat(3_000));
+    v.push("ab".repeat(4_000));
+    v.push("1".repeat(5_000));
+    v.push("!".repeat(5_000));
+    v.push(" a".repeat(3_000));
+    v
+}
+
+fn check_one(enc: &Encoding, reference: &CoreBPE, text: &str) {
+    let want = reference.encode_ordinary(text);
+    let got = enc.encode_ordinary(text);
+    assert_eq!(got, want, "{} encode_ordinary differs on {text:?}", enc.name());
+    assert_eq!(enc.count(text), want.len(), "{} count differs on {text:?}", enc.name());
+    let bytes = enc.decode_bytes(&got).unwrap();
+    assert_eq!(bytes, text.as_bytes(), "{} round trip", enc.name());
+}
+
+#[test]
+fn fixed_texts_match_tiktoken() {
+    for name in list_encodings() {
+        let enc = get_encoding(name).unwrap();
+        let r = reference(name);
+        for t in fixed_texts() {
+            check_one(enc, r, &t);
+        }
+    }
+}
+
+#[test]
+fn random_texts_match_tiktoken() {
+    let per_encoding: usize = std::env::var("IRONLUNG_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    for (k, name) in list_encodings().into_iter().enumerate() {
+        let enc = get_encoding(name).unwrap();
+        let r = reference(name);
+        let mut rng = Rng(0x9E3779B97F4A7C15 ^ (k as u64 + 1));
+        for _ in 0..per_encoding {
+            let t = random_text(&mut rng, 24);
+            check_one(enc, r, &t);
+        }
+    }
+}
+
+#[test]
+fn special_tokens_follow_tiktoken() {
+    for name in list_encodings() {
+        let enc = get_encoding(name).unwrap();
+        let r = reference(name);
+        let text = format!("hi {} there {}", enc.special_tokens()[0], enc.special_tokens().last().unwrap());
+        // Disallowed by default.
+        let err = enc.encode(&text, &SpecialSet::none(), &SpecialSet::All).unwrap_err();
+        assert_eq!(err.code(), "ERR_DISALLOWED_SPECIAL");
+        assert!(err.message().contains(&enc.special_tokens()[0]), "{}", err.message());
+        // 'all' allowed -> same ids as tiktoken's encode_with_special_tokens.
+        let got = enc.encode(&text, &SpecialSet::All, &SpecialSet::All).unwrap();
+        assert_eq!(got, r.encode_with_special_tokens(&text), "{name}");
+        // Nothing disallowed -> ordinary text.
+        let got = enc.encode(&text, &SpecialSet::none(), &SpecialSet::none()).unwrap();
+        assert_eq!(got, r.encode_ordinary(&text), "{name}");
+        // Allow only the first: the last is then disallowed (if distinct).
+        let first = vec![enc.special_tokens()[0].clone()];
+        let res = enc.encode(&text, &SpecialSet::Only(first.clone()), &SpecialSet::All);
+        if enc.special_tokens().len() > 1 {
+            assert_eq!(res.unwrap_err().code(), "ERR_DISALLOWED_SPECIAL");
+            let ok = enc.encode(&text, &SpecialSet::Only(first), &SpecialSet::none()).unwrap();
+            let allowed: std::collections::HashSet<&str> = [enc.special_tokens()[0].as_str()].into();
+            assert_eq!(ok, r.encode(&text, &allowed).unwrap().0, "{name}");
+        }
+        // Unknown names are an argument error.
+        let bad = SpecialSet::Only(vec!["<|nope|>".into()]);
+        assert_eq!(enc.encode("x", &bad, &SpecialSet::All).unwrap_err().code(), "ERR_INVALID_ARG");
+        // Special ids decode to their text.
+        assert_eq!(enc.decode(&got_special(enc)).unwrap(), enc.special_tokens()[0]);
+    }
+}
+
+fn got_special(enc: &Encoding) -> Vec<u32> {
+    enc.encode(&enc.special_tokens()[0], &SpecialSet::All, &SpecialSet::All).unwrap()
+}
+
+#[test]
+fn decode_rejects_unknown_ids_and_replaces_bad_utf8() {
+    let enc = get_encoding("cl100k_base").unwrap();
+    let err = enc.decode(&[9906, 4294967295]).unwrap_err();
+    assert_eq!(err.code(), "ERR_INVALID_TOKEN");
+    assert!(err.message().contains("4294967295") && err.message().contains("index 1"), "{}", err.message());
+    assert_eq!(enc.decode(&[100261]).unwrap_err().code(), "ERR_INVALID_TOKEN");
+    // "😀" is several tokens; its first token alone is not valid UTF-8.
+    let toks = enc.encode_ordinary("😀");
+    assert!(toks.len() > 1);
+    assert_eq!(enc.decode(&toks[..1]).unwrap(), "\u{fffd}");
+    assert_eq!(enc.decode_bytes(&toks[..1]).unwrap(), &"😀".as_bytes()[..enc.decode_bytes(&toks[..1]).unwrap().len()]);
+}
+
+/// The longest prefix, by brute force over every character boundary.
+fn brute_truncate<'t>(enc: &Encoding, text: &'t str, max: usize) -> &'t str {
+    let mut best = "";
+    for (i, _) in text.char_indices().skip(1).chain(std::iter::once((text.len(), ' '))) {
+        if enc.count(&text[..i]) <= max {
+            best = &text[..i];
+        }
+    }
+    best
+}
+
+#[test]
+fn truncate_is_the_longest_fitting_prefix() {
+    for (k, name) in ["r50k_base", "cl100k_base", "o200k_base"].into_iter().enumerate() {
+        let enc = get_encoding(name).unwrap();
+        let mut rng = Rng(77 + k as u64);
+        let mut texts = fixed_texts().into_iter().filter(|t| t.len() < 400).collect::<Vec<_>>();
+        for _ in 0..300 {
+            texts.push(random_text(&mut rng, 16));
+        }
+        for t in &texts {
+            let n = enc.count(t);
+            for max in 0..=n + 1 {
+                let got = enc.truncate(t, max);
+                let want = brute_truncate(enc, t, max);
+                assert!(enc.count(got) <= max, "{name} {t:?} max {max}: {got:?} too long");
+                assert_eq!(got, want, "{name} {t:?} max {max}");
+            }
+        }
+    }
+}
+
+#[test]
+fn truncate_long_inputs_is_fast_and_fits() {
+    let enc = get_encoding("o200k_base").unwrap();
+    let a = "a".repeat(1_000_000);
+    let got = enc.truncate(&a, 1000);
+    assert!(enc.count(got) <= 1000 && got.len() > 1000);
+    let cjk = "中文".repeat(100_000);
+    let got = enc.truncate(&cjk, 777);
+    assert!(enc.count(got) <= 777 && enc.count(&cjk[..got.len() + 3]) > 777);
+}

@@ -1,0 +1,203 @@
+//! napi-rs binding of ironlung-core.
+//!
+//! Boring on purpose: each function converts its arguments, calls the core and maps
+//! [`ironlung_core::Error`] to a JS error whose message starts with the stable code
+//! (`"ERR_FILE_TOO_LARGE: ..."`); the JS layer (`js/api.mjs`) turns that prefix into
+//! `error.code`. Option defaults and argument validation live in the JS layer, once, for
+//! both backends. Every export catches panics, so a bug surfaces as `ERR_INTERNAL`
+//! instead of aborting the process.
+#![deny(clippy::all)]
+
+use ironlung_core::tokenizer::{self, Encoding, SpecialSet};
+use ironlung_core::{compress, text, Error};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+fn js_err(e: Error) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, e.to_string())
+}
+
+fn panic_err(payload: Box<dyn std::any::Any + Send>) -> napi::Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    napi::Error::new(Status::GenericFailure, format!("ERR_INTERNAL: ironlung panicked: {what}"))
+}
+
+/// Runs `f`, turning both core errors and panics into JS errors.
+fn guard<T>(f: impl FnOnce() -> ironlung_core::Result<T>) -> napi::Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(js_err),
+        Err(p) => Err(panic_err(p)),
+    }
+}
+
+fn enc(id: u32) -> ironlung_core::Result<&'static Encoding> {
+    tokenizer::encoding_by_id(id)
+}
+
+fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
+    if all {
+        SpecialSet::All
+    } else {
+        SpecialSet::Only(list)
+    }
+}
+
+#[napi]
+pub fn list_encodings() -> Vec<String> {
+    tokenizer::list_encodings().into_iter().map(String::from).collect()
+}
+
+#[napi]
+pub fn encoding_id(name: String) -> napi::Result<u32> {
+    guard(|| Ok(tokenizer::EncodingName::parse(&name)?.id()))
+}
+
+#[napi]
+pub fn encoding_id_for_model(model: String) -> napi::Result<u32> {
+    guard(|| Ok(tokenizer::encoding_name_for_model(&model)?.id()))
+}
+
+#[napi]
+pub fn encoding_name(id: u32) -> napi::Result<String> {
+    guard(|| Ok(enc(id)?.name().to_string()))
+}
+
+#[napi]
+pub fn special_tokens(id: u32) -> napi::Result<Vec<String>> {
+    guard(|| Ok(enc(id)?.special_tokens().to_vec()))
+}
+
+#[napi]
+pub fn n_vocab(id: u32) -> napi::Result<u32> {
+    guard(|| Ok(enc(id)?.n_vocab()))
+}
+
+#[napi]
+pub fn encode(
+    id: u32,
+    text: String,
+    allowed_all: bool,
+    allowed: Vec<String>,
+    disallowed_all: bool,
+    disallowed: Vec<String>,
+) -> napi::Result<Uint32Array> {
+    guard(|| {
+        let allowed = special_set(allowed_all, allowed);
+        let disallowed = special_set(disallowed_all, disallowed);
+        Ok(Uint32Array::new(enc(id)?.encode(&text, &allowed, &disallowed)?))
+    })
+}
+
+#[napi]
+pub fn encode_ordinary(id: u32, text: String) -> napi::Result<Uint32Array> {
+    guard(|| Ok(Uint32Array::new(enc(id)?.encode_ordinary(&text))))
+}
+
+#[napi]
+pub fn count(id: u32, text: String) -> napi::Result<u32> {
+    guard(|| Ok(enc(id)?.count(&text) as u32))
+}
+
+#[napi]
+pub fn decode(id: u32, tokens: Uint32Array) -> napi::Result<String> {
+    guard(|| enc(id)?.decode(&tokens))
+}
+
+#[napi]
+pub fn decode_bytes(id: u32, tokens: Uint32Array) -> napi::Result<Uint8Array> {
+    guard(|| Ok(Uint8Array::new(enc(id)?.decode_bytes(&tokens)?)))
+}
+
+#[napi]
+pub fn truncate(id: u32, text: String, max_tokens: u32) -> napi::Result<String> {
+    guard(|| Ok(enc(id)?.truncate(&text, max_tokens as usize).to_string()))
+}
+
+#[napi]
+pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Uint8Array> {
+    guard(|| Ok(Uint8Array::new(compress::compress(&data, level)?)))
+}
+
+#[napi]
+pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Uint8Array> {
+    guard(|| Ok(Uint8Array::new(compress::decompress(&data, max_output_bytes as usize)?)))
+}
+
+/// Work that runs on the libuv thread pool; panics there are caught like everywhere else.
+pub struct Job<T: Send + 'static> {
+    work: Option<Box<dyn FnOnce() -> ironlung_core::Result<T> + Send>>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    fn new(f: impl FnOnce() -> ironlung_core::Result<T> + Send + 'static) -> Self {
+        Job { work: Some(Box::new(f)) }
+    }
+}
+
+macro_rules! job_task {
+    ($t:ty, $js:ty, $conv:expr) => {
+        impl Task for Job<$t> {
+            type Output = $t;
+            type JsValue = $js;
+            fn compute(&mut self) -> napi::Result<$t> {
+                let work = self.work.take().expect("task computed twice");
+                guard(work)
+            }
+            fn resolve(&mut self, _env: Env, output: $t) -> napi::Result<$js> {
+                Ok($conv(output))
+            }
+        }
+    };
+}
+
+job_task!(Vec<u8>, Uint8Array, Uint8Array::new);
+job_task!(String, String, |s| s);
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn compress_async(data: Uint8Array, level: i32) -> AsyncTask<Job<Vec<u8>>> {
+    // Copied so the JS side may reuse its buffer while the task runs.
+    let data = data.to_vec();
+    AsyncTask::new(Job::new(move || compress::compress(&data, level)))
+}
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn decompress_async(data: Uint8Array, max_output_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
+    let data = data.to_vec();
+    AsyncTask::new(Job::new(move || compress::decompress(&data, max_output_bytes as usize)))
+}
+
+fn read_text(path: &str, max_bytes: usize) -> ironlung_core::Result<String> {
+    let bytes = text::read_file_bounded(std::path::Path::new(path), max_bytes)?;
+    text::text_from_bytes(&bytes, max_bytes, &format!("'{path}'"))
+}
+
+#[napi(ts_return_type = "Promise<string>")]
+pub fn read_text_file(path: String, max_bytes: f64) -> AsyncTask<Job<String>> {
+    AsyncTask::new(Job::new(move || read_text(&path, max_bytes as usize)))
+}
+
+#[napi]
+pub fn read_text_file_sync(path: String, max_bytes: f64) -> napi::Result<String> {
+    guard(|| read_text(&path, max_bytes as usize))
+}
+
+#[napi]
+pub fn decode_text(bytes: Uint8Array, max_bytes: f64, what: String) -> napi::Result<String> {
+    guard(|| text::text_from_bytes(&bytes, max_bytes as usize, &what))
+}
+
+#[napi]
+pub fn is_binary(bytes: Uint8Array) -> bool {
+    text::is_binary(&bytes)
+}
+
+/// Panics on purpose, so the test suite can prove a panic becomes `ERR_INTERNAL`.
+#[napi]
+pub fn panic_for_test() -> napi::Result<()> {
+    guard(|| -> ironlung_core::Result<()> { panic!("deliberate test panic") })
+}

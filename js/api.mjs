@@ -1,0 +1,288 @@
+// The ironlung API, written once over either binding.
+//
+// `createApi(binding, host)` wraps a binding (the napi addon or the wasm-bindgen module;
+// both export the same flat functions) in the public API: argument validation and option
+// defaults, Encoding objects, error mapping, and the file-reading policy of the host.
+// Nothing here decides a result: tokens, bytes and text all come from the Rust core.
+
+import { IronlungError, invalidArg, rethrow } from './errors.mjs';
+
+/** Default `maxBytes` of readTextFile: 1 MiB. */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** Default `maxOutputBytes` of decompress: 256 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** Default zstd level. */
+export const DEFAULT_LEVEL = 3;
+
+const utf8 = new TextEncoder();
+
+function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v === 'object' ? `a ${v.constructor ? v.constructor.name : 'object'}` : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+}
+
+function needString(v, what) {
+  if (typeof v !== 'string') throw invalidArg(`${what} must be a string, got ${typeName(v)}`);
+  return v;
+}
+
+function needCount(v, what, fallback) {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!Number.isInteger(v) && v !== Infinity)) {
+    throw invalidArg(`${what} must be a non-negative integer, got ${typeName(v)}`);
+  }
+  return v;
+}
+
+function needOptions(v, what) {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object') throw invalidArg(`${what} options must be an object, got ${typeName(v)}`);
+  return v;
+}
+
+/** Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array. */
+function toBytes(data, what) {
+  if (typeof data === 'string') return utf8.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)) {
+    return new Uint8Array(data);
+  }
+  throw invalidArg(`${what} must be a string, Uint8Array or ArrayBuffer, got ${typeName(data)}`);
+}
+
+function needBytes(data, what) {
+  if (typeof data === 'string') throw invalidArg(`${what} must be a Uint8Array or ArrayBuffer, got a string`);
+  return toBytes(data, what);
+}
+
+function specialOption(v, what) {
+  if (v === 'all') return { all: true, list: [] };
+  if (v instanceof Set) v = [...v];
+  if (Array.isArray(v) && v.every((t) => typeof t === 'string')) return { all: false, list: v };
+  throw invalidArg(`${what} must be 'all' or an array of special-token strings, got ${typeName(v)}`);
+}
+
+function toTokenArray(tokens) {
+  if (tokens instanceof Uint32Array) return tokens;
+  if (!Array.isArray(tokens) && !ArrayBuffer.isView(tokens)) {
+    throw invalidArg(`tokens must be a Uint32Array or an array of token ids, got ${typeName(tokens)}`);
+  }
+  const out = new Uint32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0xffffffff) {
+      throw new IronlungError('ERR_INVALID_TOKEN', `token ${typeName(t)} at index ${i} is not a valid token id (a non-negative integer)`);
+    }
+    out[i] = t;
+  }
+  return out;
+}
+
+function zstdLevel(v) {
+  if (v === undefined) return DEFAULT_LEVEL;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+    throw invalidArg(`level must be an integer zstd level (-131072 to 22, default 3), got ${typeName(v)}`);
+  }
+  return v;
+}
+
+/**
+ * @param {object} b the binding: napi addon or wasm-bindgen module
+ * @param {object} host
+ * @param {'native'|'wasm'} host.backend
+ * @param {boolean} host.offThread whether async twins run off the JS thread
+ * @param {(path: string, maxBytes: number) => string} host.readTextFileSync
+ * @param {(path: string, maxBytes: number) => Promise<string>} host.readTextFile
+ * @param {(e: Error) => string} [host.onTrap] explains a wasm trap (and repairs the instance)
+ * @param {() => void} [host.ready] throws if the backend is not initialised yet
+ */
+export function createApi(b, host) {
+  const fail = (e) => rethrow(e, host.onTrap);
+  const ready = host.ready || (() => {});
+  const cache = new Map();
+
+  class Encoding {
+    #id;
+    #specials;
+    constructor(id, name) {
+      this.#id = id;
+      /** @type {string} */
+      this.name = name;
+      Object.freeze(this);
+    }
+
+    get specialTokens() {
+      if (!this.#specials) this.#specials = Object.freeze(call(() => b.specialTokens(this.#id)));
+      return this.#specials;
+    }
+
+    get nVocab() {
+      return call(() => b.nVocab(this.#id));
+    }
+
+    encode(text, options) {
+      needString(text, 'text');
+      const o = needOptions(options, 'encode');
+      if (o.allowedSpecial === undefined && o.disallowedSpecial === undefined) {
+        return call(() => b.encode(this.#id, text, false, [], true, []));
+      }
+      const allowed = o.allowedSpecial === undefined ? { all: false, list: [] } : specialOption(o.allowedSpecial, 'allowedSpecial');
+      const disallowed = o.disallowedSpecial === undefined ? { all: true, list: [] } : specialOption(o.disallowedSpecial, 'disallowedSpecial');
+      return call(() => b.encode(this.#id, text, allowed.all, allowed.list, disallowed.all, disallowed.list));
+    }
+
+    encodeOrdinary(text) {
+      needString(text, 'text');
+      return call(() => b.encodeOrdinary(this.#id, text));
+    }
+
+    count(text) {
+      needString(text, 'text');
+      try {
+        return b.count(this.#id, text);
+      } catch (e) {
+        fail(e);
+      }
+    }
+
+    decode(tokens) {
+      const t = toTokenArray(tokens);
+      return call(() => b.decode(this.#id, t));
+    }
+
+    decodeBytes(tokens) {
+      const t = toTokenArray(tokens);
+      return call(() => b.decodeBytes(this.#id, t));
+    }
+
+    truncate(text, maxTokens) {
+      needString(text, 'text');
+      if (maxTokens === undefined) throw invalidArg('maxTokens is required');
+      const max = needCount(maxTokens, 'maxTokens');
+      return call(() => b.truncate(this.#id, text, Math.min(max, 0xffffffff)));
+    }
+  }
+
+  function call(f) {
+    ready();
+    try {
+      return f();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  function encodingById(id) {
+    let e = cache.get(id);
+    if (!e) {
+      e = new Encoding(id, b.encodingName(id));
+      cache.set(id, e);
+    }
+    return e;
+  }
+
+  function getEncoding(name) {
+    needString(name, 'encoding name');
+    return encodingById(call(() => b.encodingId(name)));
+  }
+
+  function encodingForModel(model) {
+    needString(model, 'model');
+    return encodingById(call(() => b.encodingIdForModel(model)));
+  }
+
+  function listEncodings() {
+    return call(() => b.listEncodings());
+  }
+
+  function compress(data, options) {
+    const bytes = toBytes(data, 'data');
+    const level = zstdLevel(needOptions(options, 'compress').level);
+    return call(() => b.compress(bytes, level));
+  }
+
+  function decompress(data, options) {
+    const bytes = needBytes(data, 'data');
+    const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
+    return call(() => b.decompress(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)));
+  }
+
+  async function compressAsync(data, options) {
+    if (!host.offThread) return compress(data, options);
+    const bytes = toBytes(data, 'data');
+    const level = zstdLevel(needOptions(options, 'compress').level);
+    return b.compressAsync(bytes, level).catch(fail);
+  }
+
+  async function decompressAsync(data, options) {
+    if (!host.offThread) return decompress(data, options);
+    const bytes = needBytes(data, 'data');
+    const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
+    return b.decompressAsync(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)).catch(fail);
+  }
+
+  function pathArg(path) {
+    if (path instanceof URL) {
+      if (path.protocol !== 'file:') throw invalidArg(`path must be a file: URL, got ${path.href}`);
+      path = decodeURIComponent(path.pathname);
+    }
+    return needString(path, 'path');
+  }
+
+  function readOptions(options) {
+    const max = needCount(needOptions(options, 'readTextFile').maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
+    return Math.min(max, Number.MAX_SAFE_INTEGER);
+  }
+
+  async function readTextFile(path, options) {
+    const p = pathArg(path);
+    const max = readOptions(options);
+    ready();
+    try {
+      return await host.readTextFile(p, max);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  function readTextFileSync(path, options) {
+    const p = pathArg(path);
+    const max = readOptions(options);
+    return call(() => host.readTextFileSync(p, max));
+  }
+
+  function decodeText(bytes, options) {
+    const data = needBytes(bytes, 'bytes');
+    const max = needCount(needOptions(options, 'decodeText').maxBytes, 'maxBytes', Infinity);
+    return call(() => b.decodeText(data, Math.min(max, Number.MAX_SAFE_INTEGER), 'input'));
+  }
+
+  function isBinary(bytes) {
+    const data = needBytes(bytes, 'bytes');
+    return call(() => b.isBinary(data));
+  }
+
+  return {
+    backend: host.backend,
+    IronlungError,
+    getEncoding,
+    encodingForModel,
+    listEncodings,
+    compress,
+    decompress,
+    compressAsync,
+    decompressAsync,
+    readTextFile,
+    readTextFileSync,
+    decodeText,
+    isBinary,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_OUTPUT_BYTES,
+    DEFAULT_LEVEL,
+    /** @internal Panics inside Rust on purpose; used by the test suite. */
+    __panicForTest: () => call(() => b.panicForTest()),
+  };
+}

@@ -1,0 +1,84 @@
+// Entry for edge runtimes and bundlers: the wasm build, initialised explicitly.
+//
+// Call `await init()` once before anything else; hand it a precompiled
+// `WebAssembly.Module` (Cloudflare Workers, Vercel Edge), the wasm bytes, a Response or
+// URL. Without an argument it fetches `ironlung_wasm_bg.wasm` next to the glue.
+// js/web.mjs wraps this entry and initialises it with top-level await.
+
+import * as glue from '../wasm/pkg-web/ironlung_wasm.js';
+import { createApi } from './api.mjs';
+import { IronlungError } from './errors.mjs';
+import { trapHandler } from './wasmtrap.mjs';
+
+let exportsObj = null;
+let onTrap = null;
+let pending = null;
+
+function unsupported(name) {
+  return () => {
+    throw new IronlungError(
+      'ERR_UNSUPPORTED_RUNTIME',
+      `${name} needs a filesystem, which this runtime does not have; read the File or Blob yourself and pass its bytes to decodeText()`,
+    );
+  };
+}
+
+/**
+ * Initialises the wasm module. Idempotent; concurrent calls share one initialisation.
+ * @param {WebAssembly.Module | BufferSource | Response | URL | string} [moduleOrBytes]
+ */
+export function init(moduleOrBytes) {
+  if (exportsObj) return Promise.resolve();
+  if (!pending) {
+    const isSync = moduleOrBytes instanceof WebAssembly.Module || ArrayBuffer.isView(moduleOrBytes) || moduleOrBytes instanceof ArrayBuffer;
+    pending = (isSync
+      ? Promise.resolve(glue.initSync({ module: moduleOrBytes }))
+      : glue.default(moduleOrBytes === undefined ? undefined : { module_or_path: moduleOrBytes })
+    ).then(
+      (wasm) => {
+        exportsObj = wasm;
+        onTrap = trapHandler(glue, wasm);
+      },
+      (e) => {
+        pending = null;
+        throw e;
+      },
+    );
+  }
+  return pending;
+}
+
+const api = createApi(glue, {
+  backend: 'wasm',
+  offThread: false,
+  readTextFileSync: unsupported('readTextFileSync'),
+  readTextFile: async (...args) => unsupported('readTextFile')(...args),
+  onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
+  ready() {
+    if (!exportsObj) {
+      throw new IronlungError('ERR_NOT_INITIALIZED', "ironlung's wasm module is not initialised yet; call `await init()` first");
+    }
+  },
+});
+
+export default api;
+export const {
+  backend,
+  getEncoding,
+  encodingForModel,
+  listEncodings,
+  compress,
+  decompress,
+  compressAsync,
+  decompressAsync,
+  readTextFile,
+  readTextFileSync,
+  decodeText,
+  isBinary,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_LEVEL,
+  __panicForTest,
+} = api;
+export { IronlungError };
+api.init = init;

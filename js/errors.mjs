@@ -1,0 +1,43 @@
+// The one error class of ironlung, and the mapping from binding errors to it.
+//
+// Both bindings throw plain Errors whose message starts with the stable code
+// ("ERR_FILE_TOO_LARGE: ..."), because that is the one error shape napi-rs and
+// wasm-bindgen can both produce without extra machinery. This module turns that prefix
+// into `error.code`, so users see the same error on either backend.
+
+export class IronlungError extends Error {
+  /**
+   * @param {string} code stable code, e.g. 'ERR_FILE_TOO_LARGE' or 'ENOENT'
+   * @param {string} message what was wrong, naming the value and limit at fault
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = 'IronlungError';
+    this.code = code;
+  }
+}
+
+const CODE_PREFIX = /^((?:ERR|E)[A-Z0-9_]*): ([\s\S]*)$/;
+
+/**
+ * Rethrows `e` as an IronlungError when it carries a code; `onTrap` explains a wasm trap.
+ * @returns {never}
+ */
+export function rethrow(e, onTrap) {
+  if (e instanceof IronlungError) throw e;
+  const message = e && typeof e.message === 'string' ? e.message : String(e);
+  const m = CODE_PREFIX.exec(message);
+  if (m) throw new IronlungError(m[1], m[2]);
+  if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
+    throw new IronlungError('ERR_INTERNAL', onTrap ? onTrap(e) : `ironlung's wasm module trapped: ${message}`);
+  }
+  // Node fs errors carry `code` already; keep their message as Node wrote it, minus the prefix.
+  if (e && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {
+    throw new IronlungError(e.code, message.startsWith(e.code + ': ') ? message.slice(e.code.length + 2) : message);
+  }
+  throw e;
+}
+
+export function invalidArg(message) {
+  return new IronlungError('ERR_INVALID_ARG', message);
+}

@@ -1,0 +1,31 @@
+'use strict';
+// The Node and Bun entry (CommonJS; js/node.mjs re-exports this same instance for ESM, so
+// a program that mixes require and import shares one backend and one set of encodings).
+
+const { load } = require('./loader.cjs');
+const { createApi } = require('./gen/api.cjs');
+const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
+const { trapHandler } = require('./gen/wasmtrap.cjs');
+
+const { backend, binding } = load();
+
+const host =
+  backend === 'native'
+    ? {
+        backend,
+        offThread: true,
+        readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
+        readTextFile: (path, max) => binding.readTextFile(path, max),
+      }
+    : {
+        backend,
+        offThread: false,
+        readTextFileSync: (path, max) => binding.decodeText(readBoundedSync(path, max), max, `'${path}'`),
+        readTextFile: async (path, max) => binding.decodeText(await readBounded(path, max), max, `'${path}'`),
+        onTrap: trapHandler(binding, binding.__wasm),
+      };
+
+const api = createApi(binding, host);
+/** Already initialised under Node and Bun; kept so code can call it on every runtime. */
+api.init = async () => {};
+module.exports = api;

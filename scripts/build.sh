@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds ironlung: the native addon, the wasm build and the generated JS entry files.
+#
+#   scripts/build.sh [native] [wasm] [js]    (no argument: all three)
+#
+# Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node, wasm/pkg-node/ (CommonJS
+# glue for Node), wasm/pkg-web/ (ES module glue for browsers, Deno and edge runtimes) and
+# js/gen/ (CommonJS copies of the ES modules in js/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(native wasm js)
+say() { echo "build: $*" >&2; }
+
+build_native() {
+  local triple
+  triple=$(node -e "process.stdout.write(require('./js/loader.cjs').platformTriple())" 2>/dev/null || echo linux-x64-gnu)
+  CARGO_PROFILE_RELEASE_STRIP=symbols cargo build --release --quiet -p ironlung-node
+  local lib=target/release/libironlung_node.so
+  [ -f "$lib" ] || lib=target/release/libironlung_node.dylib
+  mkdir -p "npm/$triple"
+  cp "$lib" "npm/$triple/ironlung.$triple.node"
+}
+
+build_wasm() {
+  local out=target/wasm-build/wasm32-unknown-unknown/release/ironlung_wasm.wasm
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    cargo build --release --quiet --target wasm32-unknown-unknown --target-dir target/wasm-build -p ironlung-wasm
+  else
+    # Debian's rustc-web builds std for wasm32 from source; its own cargo and a separate
+    # target dir keep the two compilers from invalidating each other's builds.
+    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc \
+      CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22 \
+      /usr/bin/cargo build --release --quiet --target wasm32-unknown-unknown \
+      -Zbuild-std=std,panic_abort --target-dir target/wasm-build -p ironlung-wasm
+  fi
+  rm -rf wasm/pkg-node wasm/pkg-web
+  wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$out"
+  # The trap handler (js/wasmtrap.mjs) needs the raw exports, which the CommonJS glue keeps
+  # private; the web glue returns them from initSync.
+  echo 'exports.__wasm = wasm;' >> wasm/pkg-node/ironlung_wasm.js
+  wasm-bindgen --target web --out-dir wasm/pkg-web "$out"
+}
+
+for p in "${parts[@]}"; do
+  case "$p" in
+    js) node scripts/gen-cjs.mjs ;;
+    native) node scripts/gen-cjs.mjs && build_native ;;
+    wasm) build_wasm ;;
+    *) say "unknown part $p (expected native, wasm or js)"; exit 2 ;;
+  esac
+done

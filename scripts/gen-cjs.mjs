@@ -1,0 +1,34 @@
+// Writes CommonJS copies of the ES modules that Node's `require` entry shares with the
+// browser and Deno entries, so that one source serves both module systems.
+//
+// The sources keep to a small subset of ESM that this converts exactly:
+//   import { a, b } from './x.mjs';   import * as ns from 'node:fs';
+//   export function f / export class C / export const K / export async function g
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const js = join(dirname(fileURLToPath(import.meta.url)), '..', 'js');
+const sources = ['errors.mjs', 'api.mjs', 'fsread.mjs', 'wasmtrap.mjs'];
+mkdirSync(join(js, 'gen'), { recursive: true });
+
+for (const file of sources) {
+  const names = [];
+  const out = readFileSync(join(js, file), 'utf8')
+    .split('\n')
+    .map((line) => {
+      let m;
+      if ((m = /^import \{([^}]*)\} from '\.\/(.+)\.mjs';$/.exec(line))) return `const {${m[1]}} = require('./${m[2]}.cjs');`;
+      if ((m = /^import \* as (\w+) from '([^']+)';$/.exec(line))) return `const ${m[1]} = require('${m[2]}');`;
+      if (/^import /.test(line)) throw new Error(`${file}: unsupported import: ${line}`);
+      if ((m = /^export (async function|function|class|const) (\w+)/.exec(line))) {
+        names.push(m[2]);
+        return line.slice('export '.length);
+      }
+      if (/^export /.test(line)) throw new Error(`${file}: unsupported export: ${line}`);
+      return line;
+    });
+  out.unshift("'use strict';", `// Generated from js/${file} by scripts/gen-cjs.mjs. Do not edit.`);
+  out.push(`module.exports = { ${names.join(', ')} };`, '');
+  writeFileSync(join(js, 'gen', file.replace(/\.mjs$/, '.cjs')), out.join('\n'));
+}

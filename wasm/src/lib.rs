@@ -1,0 +1,146 @@
+//! wasm-bindgen binding of ironlung-core, with the same functions as the napi-rs binding.
+//!
+//! Boring on purpose: each function converts its arguments, calls the core and maps
+//! [`ironlung_core::Error`] to a JS error whose message starts with the stable code; the JS
+//! layer (`js/api.mjs`) turns that prefix into `error.code`. wasm32 aborts on panic, which
+//! surfaces in JS as a `WebAssembly.RuntimeError`; the panic hook below keeps the panic's
+//! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
+//! JS glue reads files (bounded) and hands the bytes to [`decode_text`].
+
+use ironlung_core::tokenizer::{self, Encoding, SpecialSet};
+use ironlung_core::{compress, text, Error};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+type JsResult<T> = Result<T, JsError>;
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn enc(id: u32) -> JsResult<&'static Encoding> {
+    tokenizer::encoding_by_id(id).map_err(js_err)
+}
+
+fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
+    if all {
+        SpecialSet::All
+    } else {
+        SpecialSet::Only(list)
+    }
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = msg);
+    }));
+}
+
+/// The message of the last panic (the instance traps right after recording it).
+#[wasm_bindgen(js_name = lastPanicMessage)]
+pub fn last_panic_message() -> String {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+#[wasm_bindgen(js_name = listEncodings)]
+pub fn list_encodings() -> Vec<String> {
+    tokenizer::list_encodings().into_iter().map(String::from).collect()
+}
+
+#[wasm_bindgen(js_name = encodingId)]
+pub fn encoding_id(name: &str) -> JsResult<u32> {
+    Ok(tokenizer::EncodingName::parse(name).map_err(js_err)?.id())
+}
+
+#[wasm_bindgen(js_name = encodingIdForModel)]
+pub fn encoding_id_for_model(model: &str) -> JsResult<u32> {
+    Ok(tokenizer::encoding_name_for_model(model).map_err(js_err)?.id())
+}
+
+#[wasm_bindgen(js_name = encodingName)]
+pub fn encoding_name(id: u32) -> JsResult<String> {
+    Ok(enc(id)?.name().to_string())
+}
+
+#[wasm_bindgen(js_name = specialTokens)]
+pub fn special_tokens(id: u32) -> JsResult<Vec<String>> {
+    Ok(enc(id)?.special_tokens().to_vec())
+}
+
+#[wasm_bindgen(js_name = nVocab)]
+pub fn n_vocab(id: u32) -> JsResult<u32> {
+    Ok(enc(id)?.n_vocab())
+}
+
+#[wasm_bindgen]
+pub fn encode(
+    id: u32,
+    text: &str,
+    allowed_all: bool,
+    allowed: Vec<String>,
+    disallowed_all: bool,
+    disallowed: Vec<String>,
+) -> JsResult<Vec<u32>> {
+    let allowed = special_set(allowed_all, allowed);
+    let disallowed = special_set(disallowed_all, disallowed);
+    enc(id)?.encode(text, &allowed, &disallowed).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = encodeOrdinary)]
+pub fn encode_ordinary(id: u32, text: &str) -> JsResult<Vec<u32>> {
+    Ok(enc(id)?.encode_ordinary(text))
+}
+
+#[wasm_bindgen]
+pub fn count(id: u32, text: &str) -> JsResult<u32> {
+    Ok(enc(id)?.count(text) as u32)
+}
+
+#[wasm_bindgen]
+pub fn decode(id: u32, tokens: &[u32]) -> JsResult<String> {
+    enc(id)?.decode(tokens).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = decodeBytes)]
+pub fn decode_bytes(id: u32, tokens: &[u32]) -> JsResult<Vec<u8>> {
+    enc(id)?.decode_bytes(tokens).map_err(js_err)
+}
+
+#[wasm_bindgen]
+pub fn truncate(id: u32, text: &str, max_tokens: u32) -> JsResult<String> {
+    Ok(enc(id)?.truncate(text, max_tokens as usize).to_string())
+}
+
+#[wasm_bindgen]
+pub fn compress(data: &[u8], level: i32) -> JsResult<Vec<u8>> {
+    compress::compress(data, level).map_err(js_err)
+}
+
+#[wasm_bindgen]
+pub fn decompress(data: &[u8], max_output_bytes: f64) -> JsResult<Vec<u8>> {
+    compress::decompress(data, max_output_bytes as usize).map_err(js_err)
+}
+
+/// Decodes bytes the JS glue read from a file (or the caller holds), applying the same
+/// size and binary checks as the native file reader. `what` names the source in errors.
+#[wasm_bindgen(js_name = decodeText)]
+pub fn decode_text(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<String> {
+    text::text_from_bytes(bytes, max_bytes as usize, what).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = isBinary)]
+pub fn is_binary(bytes: &[u8]) -> bool {
+    text::is_binary(bytes)
+}
+
+/// Panics on purpose, so the test suite can prove a panic becomes `ERR_INTERNAL`.
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test() {
+    panic!("deliberate test panic");
+}
