@@ -62,7 +62,7 @@ const FIXED = [
   '\ufeffBOM at start',
   'NUL\0in\0text',
   // very long runs of one character
-  'a'.repeat(100_000),
+  'a'.repeat(25_000),
   ' '.repeat(20_000),
   '\n'.repeat(5_000),
   '😀'.repeat(5_000),
@@ -98,7 +98,7 @@ for (const name of il.listEncodings()) {
 
     test('seeded random multilingual texts match tiktoken', () => {
       const r = rng(1234 + name.length);
-      for (let i = 0; i < 1500; i++) {
+      for (let i = 0; i < 5000; i++) {
         const text = randomText(r, 24);
         assert.deepEqual(enc.encodeOrdinary(text), ref.encode_ordinary(text), JSON.stringify(text));
       }

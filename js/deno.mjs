@@ -12,8 +12,8 @@ const exportsObj = glue.initSync({ module: await Deno.readFile(wasmUrl) });
 const api = createApi(glue, {
   backend: 'wasm',
   offThread: false,
-  readTextFileSync: (path, max) => glue.decodeText(readBoundedSync(path, max), max, `'${path}'`),
-  readTextFile: async (path, max) => glue.decodeText(await readBounded(path, max), max, `'${path}'`),
+  readTextFileSync: (path, max) => glue.textFromBytes(readBoundedSync(path, max), max, `'${path}'`),
+  readTextFile: async (path, max) => glue.textFromBytes(await readBounded(path, max), max, `'${path}'`),
   onTrap: trapHandler(glue, exportsObj),
 });
 

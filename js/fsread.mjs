@@ -17,7 +17,7 @@ function kindOf(st) {
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'of an unknown type';
 }
 
 function checkStat(st, path, max) {

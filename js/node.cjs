@@ -20,8 +20,8 @@ const host =
     : {
         backend,
         offThread: false,
-        readTextFileSync: (path, max) => binding.decodeText(readBoundedSync(path, max), max, `'${path}'`),
-        readTextFile: async (path, max) => binding.decodeText(await readBounded(path, max), max, `'${path}'`),
+        readTextFileSync: (path, max) => binding.textFromBytes(readBoundedSync(path, max), max, `'${path}'`),
+        readTextFile: async (path, max) => binding.textFromBytes(await readBounded(path, max), max, `'${path}'`),
         onTrap: trapHandler(binding, binding.__wasm),
       };
 

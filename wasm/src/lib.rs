@@ -5,7 +5,7 @@
 //! layer (`js/api.mjs`) turns that prefix into `error.code`. wasm32 aborts on panic, which
 //! surfaces in JS as a `WebAssembly.RuntimeError`; the panic hook below keeps the panic's
 //! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
-//! JS glue reads files (bounded) and hands the bytes to [`decode_text`].
+//! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
 
 use ironlung_core::tokenizer::{self, Encoding, SpecialSet};
 use ironlung_core::{compress, text, Error};
@@ -129,8 +129,10 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> JsResult<Vec<u8>> {
 
 /// Decodes bytes the JS glue read from a file (or the caller holds), applying the same
 /// size and binary checks as the native file reader. `what` names the source in errors.
-#[wasm_bindgen(js_name = decodeText)]
-pub fn decode_text(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<String> {
+// Not exported as `decodeText`: wasm-bindgen 0.2.130's glue has an internal helper of that
+// name, and the hoisted helper would shadow the export.
+#[wasm_bindgen(js_name = textFromBytes)]
+pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<String> {
     text::text_from_bytes(bytes, max_bytes as usize, what).map_err(js_err)
 }
 

@@ -18,8 +18,11 @@ pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 256 * 1024 * 1024;
 /// Magic number opening every zstd frame (little-endian on the wire).
 const ZSTD_MAGIC: u32 = 0xFD2F_B528;
 /// Skippable frames use sixteen magic numbers, `0x184D2A50..=0x184D2A5F`.
-const SKIPPABLE_MAGIC_MASK: u32 = 0xFFFF_FFF0;
 const SKIPPABLE_MAGIC_BASE: u32 = 0x184D_2A50;
+
+/// zstd's text for ZSTD_error_frameParameter_windowTooLarge, which zstd-safe exposes only as a
+/// string; matched to give that case a message that does not blame the data.
+const WINDOW_TOO_LARGE: &str = "Frame requires too much memory for decoding";
 
 /// The inclusive range of accepted compression levels, `(min, max)`, as reported by the linked
 /// zstd (`(-131072, 22)` for zstd 1.5).
@@ -30,7 +33,8 @@ pub fn level_range() -> (i32, i32) {
 /// Compresses `data` into a single zstd frame at `level`.
 ///
 /// `level` must lie within [`level_range`]; `0` selects zstd's default. The frame header records
-/// the content size, which lets [`decompress`] check it against its cap before decoding.
+/// the content size, which lets [`decompress`] check it against its cap before decoding, and
+/// the frame ends in a content checksum that [`decompress`] verifies.
 pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     let (min, max) = level_range();
     if level < min || level > max {
@@ -50,13 +54,17 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
             format!("cannot allocate {bound} bytes to compress {} bytes", data.len()),
         )
     })?;
-    // The one-shot API (ZSTD_compress) always writes the content size into the header.
-    zstd_safe::compress(&mut out, data, level).map_err(|code| {
-        Error::new(
-            Code::Internal,
-            format!("zstd failed to compress: {}", zstd_safe::get_error_name(code)),
-        )
-    })?;
+    // A content checksum (4 bytes a frame) makes decompress detect corruption anywhere in
+    // the payload, not only in block headers: flipped bits must be an error, never
+    // silently different output. One-shot compress2 also records the content size.
+    let internal = |code: usize| {
+        Error::new(Code::Internal, format!("zstd failed to compress: {}", zstd_safe::get_error_name(code)))
+    };
+    let mut cctx = zstd_safe::CCtx::try_create()
+        .ok_or_else(|| Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd compressor"))?;
+    cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(internal)?;
+    cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
+    cctx.compress2(&mut out, data).map_err(internal)?;
     Ok(out)
 }
 
@@ -66,8 +74,10 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
 /// Errors:
 /// - [`Code::OutputTooLarge`] when the frames declare, or turn out to produce, more than
 ///   `max_output_bytes`. Declared sizes are checked before any output is allocated.
-/// - [`Code::CorruptData`] for empty input, invalid or truncated frames, and bytes after the
-///   last frame that are not themselves a frame.
+/// - [`Code::CorruptData`] for empty input, invalid or truncated frames, bytes after the last
+///   frame that are not themselves a frame, and headers declaring more output than their
+///   blocks could possibly hold. Frames without a declared size whose window exceeds
+///   `max(128 MiB, max_output_bytes)` are refused here too, as zstd's own decoder would.
 pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
     if data.is_empty() {
         return Err(corrupt("input is empty; expected a zstd frame".to_string()));
@@ -121,6 +131,13 @@ fn scan_frames(data: &[u8]) -> Result<Declared> {
         };
         match zstd_safe::get_frame_content_size(&rest[..len]) {
             Ok(Some(size)) => {
+                let most = max_frame_output(len);
+                if size > most {
+                    return Err(corrupt(format!(
+                        "zstd data is corrupt: the frame at byte offset {pos} declares {size} \
+                         bytes, more than its {len} bytes can hold (at most {most})"
+                    )));
+                }
                 declared.known_total = declared.known_total.saturating_add(size);
             }
             Ok(None) => declared.all_known = false,
@@ -136,16 +153,21 @@ fn scan_frames(data: &[u8]) -> Result<Declared> {
     Ok(declared)
 }
 
+/// The most a frame of `frame_len` bytes can decode to. Every block costs at least its 3-byte
+/// header and yields at most 128 KiB, so a header declaring more is lying; refusing it keeps a
+/// few bytes of input from reserving up to the whole cap.
+fn max_frame_output(frame_len: usize) -> u64 {
+    const BLOCK_HEADER: u64 = 3;
+    const BLOCK_SIZE_MAX: u64 = 128 * 1024;
+    (frame_len as u64 / BLOCK_HEADER).saturating_mul(BLOCK_SIZE_MAX)
+}
+
 /// Explains why the bytes at `pos` are not a complete frame: a frame that starts properly but
 /// cannot be completed is truncated or corrupt; anything else after the first frame is trailing
 /// garbage.
 fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
     let reason = zstd_safe::get_error_name(code);
-    let starts_like_frame = rest.get(..4).is_some_and(|magic| {
-        let magic = u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]);
-        magic == ZSTD_MAGIC || magic & SKIPPABLE_MAGIC_MASK == SKIPPABLE_MAGIC_BASE
-    });
-    if starts_like_frame {
+    if starts_like_frame(rest) {
         corrupt(format!("zstd data is truncated or corrupt: {reason} (frame at byte offset {pos})"))
     } else if pos == 0 {
         corrupt(format!("input is not zstd data: {reason}"))
@@ -156,6 +178,17 @@ fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
             rest.len()
         ))
     }
+}
+
+/// Whether `rest` begins with (or, when shorter than 4 bytes, is the start of) a zstd or
+/// skippable frame's magic number.
+fn starts_like_frame(rest: &[u8]) -> bool {
+    let n = rest.len().min(4);
+    let zstd = ZSTD_MAGIC.to_le_bytes();
+    let skippable = SKIPPABLE_MAGIC_BASE.to_le_bytes();
+    n > 0
+        && (rest[..n] == zstd[..n]
+            || (rest[0] & 0xF0 == skippable[0] && rest[1..n] == skippable[1..n]))
 }
 
 /// Decodes input whose frames all declared their sizes, into one exact allocation.
@@ -178,9 +211,24 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
 /// Decodes input where some frame did not declare its size, stopping as soon as the output
 /// would pass `cap`.
 fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
+    decompress_in_chunks(data, cap, zstd_safe::DCtx::out_size())
+}
+
+/// The loop behind [`decompress_streaming`], with the output chunk size exposed so tests can
+/// force zstd to hold output back between calls.
+fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec<u8>> {
     let mut dctx = zstd_safe::DCtx::try_create()
         .ok_or_else(|| Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd decoder"))?;
-    let chunk_len = zstd_safe::DCtx::out_size().max(1);
+    // zstd's streaming decoder refuses windows over 128 MiB unless told otherwise, which would
+    // reject frames made with `--long` even when the caller allows that much output. Raising
+    // the limit to the cap lets through only windows the caller has already agreed to hold.
+    let window_log_max = if usize::BITS >= 64 { 31 } else { 30 };
+    let window_log =
+        (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, window_log_max);
+    // On failure zstd keeps its default limit, which is still safe.
+    let _ = dctx.set_parameter(zstd_safe::DParameter::WindowLogMax(window_log));
+
+    let chunk_len = chunk_len.max(1);
     let mut chunk = Vec::new();
     chunk.try_reserve_exact(chunk_len).map_err(|_| out_of_memory(chunk_len))?;
     chunk.resize(chunk_len, 0);
@@ -188,12 +236,19 @@ fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
     let mut out: Vec<u8> = Vec::new();
     let mut input = zstd_safe::InBuffer::around(data);
     loop {
+        let consumed_before = input.pos();
         let mut output = zstd_safe::OutBuffer::around(&mut chunk[..]);
         let hint = dctx.decompress_stream(&mut output, &mut input).map_err(|code| {
-            corrupt(format!(
-                "zstd data is truncated or corrupt: {}",
-                zstd_safe::get_error_name(code)
-            ))
+            let reason = zstd_safe::get_error_name(code);
+            if reason == WINDOW_TOO_LARGE {
+                corrupt(format!(
+                    "zstd data needs a decoding window larger than {} bytes, the most allowed \
+                     with maxOutputBytes {cap}: {reason}",
+                    1u64 << window_log
+                ))
+            } else {
+                corrupt(format!("zstd data is truncated or corrupt: {reason}"))
+            }
         })?;
         let produced = output.pos();
         if produced > cap - out.len() {
@@ -201,7 +256,7 @@ fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
                 Code::OutputTooLarge,
                 format!(
                     "decompressed size exceeds maxOutputBytes {cap} (the data does not declare \
-                     its size; stopped after {} bytes)",
+                     its size; stopped after decoding {} bytes)",
                     out.len() + produced
                 ),
             ));
@@ -210,15 +265,16 @@ fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
         out.extend_from_slice(&chunk[..produced]);
 
         let input_done = input.pos() >= data.len();
-        // A full chunk may mean zstd holds more output; only a short one proves it is drained.
-        let drained = produced < chunk_len;
-        if input_done && drained {
-            if hint != 0 {
-                return Err(corrupt(
-                    "zstd data is truncated or corrupt: the last frame ends early".to_string(),
-                ));
-            }
+        // zstd returns 0 only once a frame is fully decoded and flushed.
+        if input_done && hint == 0 {
             return Ok(out);
+        }
+        // A short chunk does not prove zstd is drained (it may stop at a block boundary), but
+        // a call that neither consumes nor produces anything once the input is gone does.
+        if input_done && produced == 0 && input.pos() == consumed_before {
+            return Err(corrupt(
+                "zstd data is truncated or corrupt: the last frame ends early".to_string(),
+            ));
         }
     }
 }
@@ -361,6 +417,29 @@ mod tests {
     }
 
     #[test]
+    fn large_windows_follow_the_cap() {
+        let mut enc = zstd::stream::Encoder::new(Vec::new(), 3).expect("encoder");
+        enc.window_log(28).expect("window log");
+        enc.write_all(b"small data, huge window").expect("write");
+        let packed = enc.finish().expect("finish");
+        assert!(zstd_safe::get_frame_content_size(&packed).ok() == Some(None));
+        // A 256 MiB window is within the default cap, so it decodes...
+        let out = decompress(&packed, DEFAULT_MAX_OUTPUT_BYTES).expect("within default cap");
+        assert_eq!(out, b"small data, huge window");
+        // ...but a small cap keeps zstd's 128 MiB window limit.
+        let err = decompress(&packed, 1000).expect_err("window over the limit");
+        assert_eq!(err.kind(), Code::CorruptData);
+        assert!(
+            err.message().starts_with(
+                "zstd data needs a decoding window larger than 134217728 bytes, the most allowed \
+                 with maxOutputBytes 1000"
+            ),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
     fn streaming_empty_frame_decodes() {
         let packed = streaming_frame(b"");
         assert_eq!(decompress(&packed, 0).expect("empty"), b"");
@@ -399,11 +478,30 @@ mod tests {
         );
         assert!(started.elapsed() < Duration::from_secs(2));
 
-        // This header lies (1 GiB declared, 128 KiB of blocks): decoding it would report
-        // corruption, so OutputTooLarge shows the refusal came before any decoding.
-        let liar = rle_frame(1, 1 << 30);
-        assert_eq!(decompress(&liar, 1024 * 1024).map_err(|e| e.kind()), Err(Code::OutputTooLarge));
-        assert_eq!(decompress(&liar, 1 << 30).map_err(|e| e.kind()), Err(Code::CorruptData));
+        // This header lies by one byte: decoding it would report corruption, so OutputTooLarge
+        // shows the refusal came from the header, before any decoding.
+        let liar = rle_frame(8192, (1 << 30) + 1);
+        let err = decompress(&liar, 1024 * 1024).expect_err("bomb");
+        assert_eq!(err.kind(), Code::OutputTooLarge);
+        assert!(err.message().contains("1073741825"), "{}", err.message());
+    }
+
+    #[test]
+    fn implausible_declared_sizes_are_corrupt() {
+        // One 128 KiB block cannot make 4 MiB: refused without reserving the 4 MiB.
+        let liar = rle_frame(1, 4 * 1024 * 1024);
+        let err = decompress(&liar, 1 << 30).expect_err("liar");
+        assert_eq!(err.kind(), Code::CorruptData);
+        assert!(err.message().contains("declares 4194304 bytes"), "{}", err.message());
+        // A plausible lie gets past the header check but not past the decoder.
+        for declared in [100_000, 200_000] {
+            let err = decompress(&rle_frame(1, declared), 1 << 20).expect_err("liar");
+            assert_eq!(err.kind(), Code::CorruptData, "{declared}");
+        }
+        // The bound itself must never reject a real frame.
+        let frame = rle_frame(3, 3 * 128 * 1024);
+        assert_eq!(max_frame_output(frame.len()), (frame.len() as u64 / 3) * 128 * 1024);
+        assert!(max_frame_output(frame.len()) >= 3 * 128 * 1024);
     }
 
     #[test]
@@ -428,6 +526,40 @@ mod tests {
             }
             let err = decompress(&packed[..packed.len() - 1], usize::MAX).expect_err("last byte");
             assert!(err.message().contains("truncated"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn streaming_decoder_alone_rejects_truncation() {
+        // scan_frames normally catches truncation first; the decoder loop must not rely on it.
+        let text = "streamed and then cut short\n".repeat(40).into_bytes();
+        let packed = streaming_frame(&text);
+        for len in 1..packed.len() {
+            let err = decompress_streaming(&packed[..len], usize::MAX).expect_err("prefix");
+            assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}");
+        }
+        assert_eq!(decompress_streaming(&packed, text.len()).expect("whole"), text);
+        for len in (1..packed.len()).step_by(7) {
+            let err = decompress_in_chunks(&packed[..len], usize::MAX, 7).expect_err("prefix");
+            assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}, small chunks");
+        }
+    }
+
+    #[test]
+    fn streaming_output_is_drained_after_input_runs_out() {
+        // A few hundred bytes of input expand to many output chunks after the last input byte
+        // has been consumed.
+        let zeros = vec![0u8; 3 * 1024 * 1024 + 17];
+        let packed = streaming_frame(&zeros);
+        assert!(packed.len() < 1024);
+        assert_eq!(decompress(&packed, zeros.len()).expect("zeros"), zeros);
+        // With chunks smaller than a block, zstd keeps decoded output buffered after the input
+        // is used up; all of it must still come out, and the cap must hold across chunks.
+        for chunk_len in [1, 1000, 4096] {
+            let out = decompress_in_chunks(&packed, zeros.len(), chunk_len).expect("small chunks");
+            assert!(out == zeros, "chunk length {chunk_len}: got {} bytes", out.len());
+            let err = decompress_in_chunks(&packed, zeros.len() - 1, chunk_len).expect_err("cap");
+            assert_eq!(err.kind(), Code::OutputTooLarge, "chunk length {chunk_len}");
         }
     }
 
@@ -467,6 +599,13 @@ mod tests {
         );
         packed.truncate(frame_len + 1);
         assert_eq!(decompress(&packed, 1000).map_err(|e| e.kind()), Err(Code::CorruptData));
+        // The start of a second frame's magic number is a truncated frame, not garbage.
+        packed.truncate(frame_len);
+        packed.extend_from_slice(&ZSTD_MAGIC.to_le_bytes()[..3]);
+        let err = decompress(&packed, 1000).expect_err("cut magic");
+        assert!(err.message().starts_with("zstd data is truncated or corrupt"), "{err}");
+        assert!(starts_like_frame(&[0x5F, 0x2A]) && !starts_like_frame(&[0x5F, 0x2B]));
+        assert!(!starts_like_frame(b""));
 
         let mut streamed = streaming_frame(b"payload");
         streamed.push(0);

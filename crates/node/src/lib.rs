@@ -187,7 +187,7 @@ pub fn read_text_file_sync(path: String, max_bytes: f64) -> napi::Result<String>
 }
 
 #[napi]
-pub fn decode_text(bytes: Uint8Array, max_bytes: f64, what: String) -> napi::Result<String> {
+pub fn text_from_bytes(bytes: Uint8Array, max_bytes: f64, what: String) -> napi::Result<String> {
     guard(|| text::text_from_bytes(&bytes, max_bytes as usize, &what))
 }
 

@@ -5,8 +5,9 @@
 
 mod binary;
 mod decode;
+// pub(crate) so the rest of the crate can reach `read::os_error` for its own file errors.
 #[cfg(not(target_family = "wasm"))]
-mod read;
+pub(crate) mod read;
 
 pub use binary::is_binary;
 pub use decode::{decode_text, Decoded, SourceEncoding};

@@ -36,7 +36,7 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
         // Node opens directories fine and fails on the read; keep its wording.
         return Err(Error::new(
             Code::Os("EISDIR"),
-            format!("EISDIR: illegal operation on a directory, read '{}'", path.display()),
+            format!("illegal operation on a directory, read '{}'", path.display()),
         ));
     }
     if !file_type.is_file() {
@@ -60,15 +60,11 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
     let hint = usize::try_from(size).unwrap_or(0);
     let bytes = read_capped(&file, max_bytes, hint).map_err(|err| os_error(&err, "read", path))?;
     if bytes.len() > max_bytes {
-        let message = if size > 0 {
-            format!(
-                "'{}' grew past maxBytes {max_bytes} while being read (it was {size} bytes)",
-                path.display()
-            )
-        } else {
-            format!("'{}' is larger than maxBytes {max_bytes}", path.display())
-        };
-        return Err(Error::new(Code::FileTooLarge, message));
+        // Same wording as text_from_bytes, which the wasm backend's JS reader ends in.
+        return Err(Error::new(
+            Code::FileTooLarge,
+            format!("'{}' is larger than maxBytes {max_bytes} (read {} bytes)", path.display(), bytes.len()),
+        ));
     }
     Ok(bytes)
 }
@@ -76,7 +72,8 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
 #[cfg(unix)]
 fn open_read_only(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    // Without O_NONBLOCK, opening a FIFO for reading waits for a writer, possibly forever.
+    // Without O_NONBLOCK, opening a FIFO for reading waits for a writer, possibly forever. The
+    // flag does not affect reads from regular files, the only kind read here.
     OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
 }
 
@@ -126,11 +123,11 @@ pub(crate) fn os_error(err: &io::Error, syscall: &str, path: &Path) -> Error {
     match errno_entry(err).or_else(|| kind_entry(err.kind())) {
         Some((name, description)) => Error::new(
             Code::Os(name),
-            format!("{name}: {description}, {syscall} '{}'", path.display()),
+            format!("{description}, {syscall} '{}'", path.display()),
         ),
         None => Error::new(
             Code::Os("EUNKNOWN"),
-            format!("EUNKNOWN: {err}, {syscall} '{}'", path.display()),
+            format!("{err}, {syscall} '{}'", path.display()),
         ),
     }
 }
@@ -182,7 +179,6 @@ mod tests {
     use crate::text::{decode_text, text_from_bytes, SourceEncoding};
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     /// A path in the temp directory, unique to this process and call, removed on drop.
     struct TempPath(PathBuf);
@@ -220,20 +216,23 @@ mod tests {
         let missing = TempPath::new("missing");
         let err = read_err(&missing.0, 100);
         assert_eq!(err.code(), "ENOENT");
+        // Display is "CODE: message", which is exactly Node's wording.
         assert_eq!(
-            err.message(),
+            err.to_string(),
             format!("ENOENT: no such file or directory, open '{}'", missing.0.display())
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn file_used_as_directory_is_enotdir() {
         let file = TempPath::with_contents("plain", b"x");
         let err = read_err(&file.0.join("child"), 100);
         assert_eq!(err.code(), "ENOTDIR");
-        assert!(err.message().starts_with("ENOTDIR: not a directory, open '"));
+        assert!(err.to_string().starts_with("ENOTDIR: not a directory, open '"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn directory_is_eisdir() {
         let dir = TempPath::new("dir");
@@ -241,7 +240,7 @@ mod tests {
         let err = read_err(&dir.0, 100);
         assert_eq!(err.kind(), Code::Os("EISDIR"));
         assert_eq!(
-            err.message(),
+            err.to_string(),
             format!("EISDIR: illegal operation on a directory, read '{}'", dir.0.display())
         );
     }
@@ -348,6 +347,7 @@ mod tests {
         assert_eq!(decoded.encoding, SourceEncoding::Utf8);
     }
 
+    #[cfg(unix)]
     #[test]
     fn os_error_table_uses_node_wording() {
         let path = Path::new("/x");
@@ -369,19 +369,19 @@ mod tests {
         ];
         for (errno, message) in cases {
             let err = os_error(&io::Error::from_raw_os_error(errno), "open", path);
-            assert_eq!(err.message(), message);
+            assert_eq!(err.to_string(), message);
             assert_eq!(Some(err.code()), message.split(':').next());
         }
         let err = os_error(&io::Error::from_raw_os_error(libc::EISDIR), "read", path);
-        assert_eq!(err.message(), "EISDIR: illegal operation on a directory, read '/x'");
+        assert_eq!(err.to_string(), "EISDIR: illegal operation on a directory, read '/x'");
 
         let unknown = io::Error::from_raw_os_error(libc::EXDEV);
         let err = os_error(&unknown, "open", path);
         assert_eq!(err.code(), "EUNKNOWN");
-        assert_eq!(err.message(), format!("EUNKNOWN: {unknown}, open '/x'"));
+        assert_eq!(err.to_string(), format!("EUNKNOWN: {unknown}, open '/x'"));
 
         let no_errno = io::Error::new(io::ErrorKind::UnexpectedEof, "cut short");
-        assert_eq!(os_error(&no_errno, "read", path).message(), "EUNKNOWN: cut short, read '/x'");
+        assert_eq!(os_error(&no_errno, "read", path).to_string(), "EUNKNOWN: cut short, read '/x'");
         let oom = io::Error::from(io::ErrorKind::OutOfMemory);
         assert_eq!(os_error(&oom, "read", path).code(), "ENOMEM");
     }
@@ -401,6 +401,7 @@ mod tests {
     fn fifo_is_refused_without_blocking() {
         use std::ffi::CString;
         use std::os::unix::ffi::OsStrExt;
+        use std::time::Duration;
 
         let fifo = TempPath::new("fifo");
         let c_path = CString::new(fifo.0.as_os_str().as_bytes()).expect("no NUL in temp path");
@@ -448,6 +449,6 @@ mod tests {
         assert!(bytes.starts_with(b"Name:"), "{:?}", String::from_utf8_lossy(&bytes));
         let err = read_err(path, 10);
         assert_eq!(err.kind(), Code::FileTooLarge);
-        assert_eq!(err.message(), "'/proc/self/status' is larger than maxBytes 10");
+        assert_eq!(err.message(), "'/proc/self/status' is larger than maxBytes 10 (read 11 bytes)");
     }
 }

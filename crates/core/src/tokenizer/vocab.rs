@@ -47,8 +47,9 @@ impl Vocab {
     /// The bytes of ordinary token `rank`, or `None` if the rank is not an ordinary token.
     #[inline]
     pub fn token(&self, rank: Rank) -> Option<&'static [u8]> {
+        // Compare without `r + 1`: on wasm32 `usize` is 32 bits and u32::MAX + 1 wraps.
         let r = rank as usize;
-        if r + 1 >= self.offsets.len() {
+        if r >= self.len() {
             return None;
         }
         let (a, b) = (self.offsets[r] as usize, self.offsets[r + 1] as usize);

@@ -1,0 +1,97 @@
+// Backend selection, module formats, and panic containment.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { il, tempDir, throwsCode } from './helpers.mjs';
+import * as esm from '../js/node.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function node(args, env = {}, cwd = root) {
+  const r = spawnSync(process.execPath, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe(`backend (${il.backend})`, () => {
+  test('IRONLUNG_BACKEND picks the backend under test', () => {
+    const want = process.env.IRONLUNG_BACKEND;
+    assert.ok(want === 'native' || want === 'wasm', 'the suite runs with IRONLUNG_BACKEND set');
+    assert.equal(il.backend, want);
+  });
+
+  test('ESM and CommonJS entries share one instance', () => {
+    assert.equal(esm.backend, il.backend);
+    assert.equal(esm.getEncoding('cl100k_base'), il.getEncoding('cl100k_base'));
+    assert.equal(esm.default, il);
+    assert.equal(esm.IronlungError, il.IronlungError);
+    for (const name of ['getEncoding', 'encodingForModel', 'listEncodings', 'compress', 'decompress', 'compressAsync',
+      'decompressAsync', 'readTextFile', 'readTextFileSync', 'decodeText', 'isBinary', 'init']) {
+      assert.equal(typeof esm[name], 'function', name);
+    }
+  });
+
+  test('init() is a no-op under Node', async () => {
+    await il.init();
+    assert.equal(il.getEncoding('o200k_base').count('still works'), 2);
+  });
+
+  test('without IRONLUNG_BACKEND, Node on linux-x64 gets the native addon', () => {
+    const env = { ...process.env };
+    delete env.IRONLUNG_BACKEND;
+    const r = spawnSync(process.execPath, ['-p', "require('./js/node.cjs').backend"], { cwd: root, env, encoding: 'utf8' });
+    assert.equal(r.stdout.trim(), 'native', r.stderr);
+  });
+
+  test('a bad IRONLUNG_BACKEND value is a clear error', () => {
+    const r = node(['-e', "require('./js/node.cjs')"], { IRONLUNG_BACKEND: 'fast' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /ERR_INVALID_ARG|IRONLUNG_BACKEND must be 'native' or 'wasm', got "fast"/);
+  });
+
+  test('where no addon exists: falls back to wasm, and a forced native says what was tried', () => {
+    // A copy of the package without npm/<triple>: what a user on an unsupported platform has.
+    const t = tempDir();
+    try {
+      const pkg = join(t.dir, 'ironlung');
+      mkdirSync(pkg);
+      cpSync(join(root, 'js'), join(pkg, 'js'), { recursive: true });
+      cpSync(join(root, 'wasm', 'pkg-node'), join(pkg, 'wasm', 'pkg-node'), { recursive: true });
+      cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+      const fallback = node(['-p', "require('./js/node.cjs').backend"], { IRONLUNG_BACKEND: '' }, pkg);
+      assert.equal(fallback.stdout.trim(), 'wasm', fallback.stderr);
+      const forced = node(['-e', "try { require('./js/node.cjs') } catch (e) { console.log(e.code); console.log(e.message) }"], { IRONLUNG_BACKEND: 'native' }, pkg);
+      assert.match(forced.stdout, /^ERR_BACKEND_UNAVAILABLE\n/);
+      assert.match(forced.stdout, /@ironlung\/linux-x64-gnu/);
+      assert.match(forced.stdout, /ironlung\.linux-x64-gnu\.node/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe(`panics (${il.backend})`, () => {
+  test('a Rust panic is ERR_INTERNAL, and the process and the module carry on', () => {
+    const enc = il.getEncoding('cl100k_base');
+    const before = enc.encode('before the panic');
+    const e = throwsCode(() => il.__panicForTest(), 'ERR_INTERNAL', ['deliberate test panic']);
+    assert.match(e.message, /panick?ed/);
+    assert.deepEqual(enc.encode('before the panic'), before);
+  });
+
+  test('thousands of panics do not leak the module into a broken state', () => {
+    const enc = il.getEncoding('o200k_base');
+    for (let i = 0; i < 5000; i++) {
+      try {
+        il.__panicForTest();
+      } catch (e) {
+        assert.equal(e.code, 'ERR_INTERNAL');
+      }
+    }
+    const text = 'x'.repeat(200_000);
+    assert.equal(enc.decode(enc.encode(text)), text);
+    assert.deepEqual(il.decompress(il.compress(text)), new TextEncoder().encode(text));
+  });
+});
