@@ -28,4 +28,6 @@ const host =
 const api = createApi(binding, host);
 /** Already initialised under Node and Bun; kept so code can call it on every runtime. */
 api.init = async () => {};
+// `require('ironlung').default` too, so code written for the ES module default works.
+api.default = api;
 module.exports = api;

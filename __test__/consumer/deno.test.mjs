@@ -1,0 +1,56 @@
+// The installed package under Deno: `import 'ironlung'` from node_modules resolves the
+// "deno" export condition to the wasm build, with file reading through node:fs.
+import il, { getEncoding, readTextFile, readTextFileSync, compress, decompress, backend } from 'ironlung';
+import { TEXTS, ENCODINGS } from './expected.mjs';
+
+const expected = JSON.parse(Deno.env.get('IRONLUNG_EXPECTED'));
+
+function assertEquals(a, b, msg) {
+  const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
+  if (x !== y) throw new Error(`${msg || 'not equal'}: ${x} !== ${y}`);
+}
+
+async function code(f) {
+  try {
+    await f();
+  } catch (e) {
+    return e.code;
+  }
+  return 'no error';
+}
+
+Deno.test('Deno gets the wasm backend', () => {
+  assertEquals(backend, 'wasm');
+  assertEquals(il.backend, 'wasm');
+});
+
+Deno.test('token ids match tiktoken', () => {
+  for (const name of ENCODINGS) {
+    const enc = getEncoding(name);
+    TEXTS.forEach((t, i) => {
+      assertEquals(Array.from(enc.encode(t)), expected[name][i], `${name} ${i}`);
+      assertEquals(enc.truncate(t, 1000), t);
+    });
+  }
+});
+
+Deno.test('files are read with the same bounds and codes', async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/a.txt`, 'deno 😀');
+  assertEquals(await readTextFile(`${dir}/a.txt`), 'deno 😀');
+  assertEquals(readTextFileSync(`${dir}/a.txt`), 'deno 😀');
+  await Deno.writeFile(`${dir}/bin`, new Uint8Array([1, 0, 2]));
+  assertEquals(await code(() => readTextFile(`${dir}/bin`)), 'ERR_BINARY_FILE');
+  assertEquals(await code(() => readTextFile(`${dir}/a.txt`, { maxBytes: 3 })), 'ERR_FILE_TOO_LARGE');
+  assertEquals(await code(() => readTextFile(`${dir}/missing`)), 'ENOENT');
+  assertEquals(await code(() => readTextFile(dir)), 'EISDIR');
+  assertEquals(await code(() => readTextFile('/dev/zero')), 'ERR_NOT_REGULAR_FILE');
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test('zstd round trips; panics are contained', async () => {
+  assertEquals(new TextDecoder().decode(decompress(compress('deno zstd'))), 'deno zstd');
+  assertEquals(await code(() => decompress(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd]))), 'ERR_CORRUPT_DATA');
+  assertEquals(await code(() => il.__panicForTest()), 'ERR_INTERNAL');
+  assertEquals(getEncoding('cl100k_base').count('still alive'), 2);
+});

@@ -1,0 +1,71 @@
+// The installed package under Node: native by default on linux-x64, wasm when forced or
+// when the platform package is absent; ESM, CommonJS, the edge entry and the bin.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as il from 'ironlung';
+import { TEXTS, ENCODINGS } from './expected.mjs';
+
+const require = createRequire(import.meta.url);
+const expected = JSON.parse(process.env.IRONLUNG_EXPECTED);
+const wantBackend = process.env.IRONLUNG_CONSUMER_BACKEND;
+
+test(`backend is ${wantBackend}`, () => {
+  assert.equal(il.backend, wantBackend);
+  assert.equal(require('ironlung').backend, wantBackend);
+  assert.equal(require('ironlung'), il.default, 'one instance for require and import');
+});
+
+test('token ids match tiktoken', () => {
+  for (const name of ENCODINGS) {
+    const enc = il.getEncoding(name);
+    TEXTS.forEach((t, i) => {
+      assert.deepEqual(Array.from(enc.encode(t)), expected[name][i]);
+      assert.equal(enc.count(t), expected[name][i].length);
+    });
+  }
+});
+
+test('zstd, files and errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ironlung-consumer-'));
+  writeFileSync(join(dir, 'a.txt'), 'consumer file 😀');
+  assert.equal(await il.readTextFile(join(dir, 'a.txt')), 'consumer file 😀');
+  const packed = await il.compressAsync('round trip '.repeat(100), { level: -3 });
+  assert.equal(new TextDecoder().decode(await il.decompressAsync(packed)), 'round trip '.repeat(100));
+  await assert.rejects(il.readTextFile(join(dir, 'missing')), { code: 'ENOENT' });
+  assert.throws(() => il.decompress(new Uint8Array([1, 2, 3])), { code: 'ERR_CORRUPT_DATA' });
+});
+
+test('the edge entry takes a precompiled module', async () => {
+  const edge = await import('ironlung/edge');
+  assert.throws(() => edge.getEncoding('cl100k_base').count('x'), { code: 'ERR_NOT_INITIALIZED' });
+  const bytes = readFileSync(require.resolve('ironlung/ironlung.wasm'));
+  await edge.init(new WebAssembly.Module(bytes));
+  assert.equal(edge.backend, 'wasm');
+  assert.equal(edge.getEncoding('o200k_base').count(TEXTS[0]), expected.o200k_base[0].length);
+  assert.throws(() => edge.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
+});
+
+test('the bin runs from node_modules/.bin', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ironlung-consumer-'));
+  writeFileSync(join(dir, 'b.txt'), TEXTS[0]);
+  const out = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'ironlung'), ['count', '--encoding', 'cl100k_base', join(dir, 'b.txt')], { encoding: 'utf8' });
+  assert.equal(out.trim().split(/\s+/)[0], String(expected.cl100k_base[0].length));
+});
+
+test('the installed packages carry no install scripts', () => {
+  for (const name of ['ironlung', '@ironlung/linux-x64-gnu']) {
+    let manifest;
+    try {
+      manifest = require(`${name}/package.json`);
+    } catch {
+      continue;
+    }
+    const scripts = manifest.scripts || {};
+    for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(scripts[hook], undefined, `${name} ${hook}`);
+  }
+});

@@ -1,0 +1,210 @@
+// Type declarations for every ironlung entry: Node and Bun (native addon, or wasm
+// fallback), browsers, Deno and edge runtimes (wasm). Same names, same types, same results.
+
+/** Which implementation answers calls: the Node-API addon or the WebAssembly build. */
+export type Backend = 'native' | 'wasm';
+
+/** The OpenAI encodings ironlung implements. `getEncoding('gpt2')` is an alias of `r50k_base`. */
+export type EncodingName = 'r50k_base' | 'p50k_base' | 'p50k_edit' | 'cl100k_base' | 'o200k_base' | 'o200k_harmony';
+
+/**
+ * Stable error codes. OS errors keep the code Node gives them (`ENOENT`, `EISDIR`, `EACCES`, ...).
+ */
+export type ErrorCode =
+  | 'ERR_FILE_TOO_LARGE'
+  | 'ERR_BINARY_FILE'
+  | 'ERR_NOT_REGULAR_FILE'
+  | 'ERR_UNKNOWN_ENCODING'
+  | 'ERR_UNKNOWN_MODEL'
+  | 'ERR_INVALID_TOKEN'
+  | 'ERR_DISALLOWED_SPECIAL'
+  | 'ERR_CORRUPT_DATA'
+  | 'ERR_OUTPUT_TOO_LARGE'
+  | 'ERR_INVALID_ARG'
+  | 'ERR_UNSUPPORTED_RUNTIME'
+  | 'ERR_NOT_INITIALIZED'
+  | 'ERR_BACKEND_UNAVAILABLE'
+  | 'ERR_INTERNAL'
+  | `E${Uppercase<string>}`;
+
+/** Every error ironlung throws or rejects with. */
+export declare class IronlungError extends Error {
+  readonly name: 'IronlungError';
+  /** A stable code: switch on this, not on the message. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string);
+}
+
+/** Which special tokens `encode` treats as special: `'all'` or a list of their texts. */
+export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
+
+export interface EncodeOptions {
+  /**
+   * Special tokens to encode as their ids when they appear in the text. Default: none.
+   */
+  allowedSpecial?: SpecialTokens;
+  /**
+   * Special tokens whose appearance in the text is an `ERR_DISALLOWED_SPECIAL` error.
+   * Default `'all'`, meaning every special token not in `allowedSpecial`. Pass `[]` to
+   * encode special-token text as ordinary text. (tiktoken's semantics.)
+   */
+  disallowedSpecial?: SpecialTokens;
+}
+
+/**
+ * One OpenAI BPE encoding. Encodings are shared, immutable and load their rank data on first
+ * use; there is nothing to free.
+ *
+ * Text is taken as Unicode scalar values: a lone UTF-16 surrogate in a JS string (which has
+ * no UTF-8 form) is read as U+FFFD, exactly as `TextEncoder` does, on both backends.
+ */
+export interface Encoding {
+  /** The encoding's name, e.g. `'cl100k_base'`. */
+  readonly name: EncodingName;
+  /** The encoding's special tokens, in id order. */
+  readonly specialTokens: readonly string[];
+  /** One past the largest token id, special tokens included. */
+  readonly nVocab: number;
+
+  /**
+   * Token ids of `text`, identical to tiktoken's `encode`.
+   * @throws {IronlungError} `ERR_DISALLOWED_SPECIAL` if the text contains a disallowed special
+   *   token (by default: any); `ERR_INVALID_ARG` for an unknown special token in the options.
+   */
+  encode(text: string, options?: EncodeOptions): Uint32Array;
+  /** Token ids of `text`, with special-token text encoded as ordinary text. */
+  encodeOrdinary(text: string): Uint32Array;
+  /** The ordinary token count of `text`, without building the array. */
+  count(text: string): number;
+  /**
+   * The text of `tokens`. Byte sequences that are not valid UTF-8 (a token sequence cut
+   * inside a character) become U+FFFD.
+   * @throws {IronlungError} `ERR_INVALID_TOKEN` naming the first id that is not in the encoding.
+   */
+  decode(tokens: Uint32Array | readonly number[]): string;
+  /** The raw bytes of `tokens`. @throws {IronlungError} `ERR_INVALID_TOKEN`. */
+  decodeBytes(tokens: Uint32Array | readonly number[]): Uint8Array;
+  /**
+   * The longest prefix of `text` whose own token count is at most `maxTokens`. It never
+   * splits a character (a code point; a surrogate pair stays whole).
+   * @throws {IronlungError} `ERR_INVALID_ARG` if `maxTokens` is not a non-negative integer.
+   */
+  truncate(text: string, maxTokens: number): string;
+}
+
+/** The backend that answers calls in this runtime. */
+export declare const backend: Backend;
+
+/**
+ * Initialises the WebAssembly build. Required before any other call only with the
+ * `ironlung/edge` entry; a no-op elsewhere (Node and Bun load synchronously, the browser and
+ * Deno entries initialise with top-level await).
+ * @param moduleOrBytes a precompiled `WebAssembly.Module` (Cloudflare Workers, Vercel Edge),
+ *   the wasm bytes, a `Response`, or a URL. Default: `ironlung_wasm_bg.wasm` next to the glue,
+ *   which the package exports as `ironlung/ironlung.wasm`.
+ */
+export declare function init(moduleOrBytes?: WebAssembly.Module | BufferSource | Response | URL | string): Promise<void>;
+
+/** The shared encoding `name`. @throws {IronlungError} `ERR_UNKNOWN_ENCODING`. */
+export declare function getEncoding(name: EncodingName | 'gpt2' | (string & {})): Encoding;
+/**
+ * The shared encoding an OpenAI model uses: current names (`gpt-5`, `gpt-4.1-mini`, `o3`,
+ * `gpt-4o-2024-08-06`, `gpt-oss-120b`, ...), fine-tunes (`ft:gpt-4o-mini-...:org::id`) and
+ * older models. @throws {IronlungError} `ERR_UNKNOWN_MODEL`.
+ */
+export declare function encodingForModel(model: string): Encoding;
+/** The names of all supported encodings. */
+export declare function listEncodings(): EncodingName[];
+
+export interface CompressOptions {
+  /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
+  level?: number;
+}
+
+export interface DecompressOptions {
+  /**
+   * The most bytes decompression may produce. A frame that declares more is refused from its
+   * header, before anything is allocated. Default 256 MiB.
+   */
+  maxOutputBytes?: number;
+}
+
+/** Input for compress: a string is compressed as its UTF-8 bytes. */
+export type Bytes = Uint8Array | ArrayBufferView | ArrayBuffer;
+
+/**
+ * One zstd frame holding `data`, with its content size and a checksum in the frame.
+ * @throws {IronlungError} `ERR_INVALID_ARG` for a level out of range.
+ */
+export declare function compress(data: string | Bytes, options?: CompressOptions): Uint8Array;
+/**
+ * The bytes of one or more concatenated zstd frames.
+ * @throws {IronlungError} `ERR_CORRUPT_DATA` for invalid, truncated or checksum-failing data
+ *   and trailing garbage; `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes`.
+ */
+export declare function decompress(data: Bytes, options?: DecompressOptions): Uint8Array;
+/** `compress` off the JS thread on the native backend (on the calling thread under wasm). */
+export declare function compressAsync(data: string | Bytes, options?: CompressOptions): Promise<Uint8Array>;
+/** `decompress` off the JS thread on the native backend (on the calling thread under wasm). */
+export declare function decompressAsync(data: Bytes, options?: DecompressOptions): Promise<Uint8Array>;
+
+export interface ReadOptions {
+  /** The largest file, in bytes, that may be read. Default 1 MiB (1048576). */
+  maxBytes?: number;
+}
+
+/**
+ * Reads a regular text file safely: never more than `maxBytes + 1` bytes (even from files
+ * that grow or report no size), NUL bytes mean binary, UTF-8/16/32 BOMs are honoured and
+ * removed, invalid UTF-8 becomes U+FFFD. Off the JS thread on the native backend.
+ * @throws {IronlungError} `ERR_FILE_TOO_LARGE`, `ERR_BINARY_FILE`, `ERR_NOT_REGULAR_FILE`
+ *   (FIFOs, devices, sockets), OS codes such as `ENOENT` and `EISDIR`; in browsers
+ *   `ERR_UNSUPPORTED_RUNTIME`.
+ */
+export declare function readTextFile(path: string | URL, options?: ReadOptions): Promise<string>;
+/** The synchronous twin of {@link readTextFile}. */
+export declare function readTextFileSync(path: string | URL, options?: ReadOptions): string;
+
+export interface DecodeTextOptions {
+  /** Refuse inputs longer than this many bytes (`ERR_FILE_TOO_LARGE`). Default: no limit. */
+  maxBytes?: number;
+}
+
+/**
+ * Decodes bytes you already hold (a `File`, a `fetch` body) with `readTextFile`'s rules.
+ * @throws {IronlungError} `ERR_BINARY_FILE`, `ERR_FILE_TOO_LARGE`.
+ */
+export declare function decodeText(bytes: Bytes, options?: DecodeTextOptions): string;
+/** True if `bytes` contains a NUL byte and does not start with a UTF-16 or UTF-32 BOM. */
+export declare function isBinary(bytes: Bytes): boolean;
+
+/** Default `maxBytes` of `readTextFile`: 1 MiB. */
+export declare const DEFAULT_MAX_BYTES: number;
+/** Default `maxOutputBytes` of `decompress`: 256 MiB. */
+export declare const DEFAULT_MAX_OUTPUT_BYTES: number;
+/** Default zstd level: 3. */
+export declare const DEFAULT_LEVEL: number;
+
+/** @internal Panics inside Rust on purpose; the test suite proves it becomes `ERR_INTERNAL`. */
+export declare function __panicForTest(): never;
+
+declare const ironlung: {
+  backend: Backend;
+  init: typeof init;
+  IronlungError: typeof IronlungError;
+  getEncoding: typeof getEncoding;
+  encodingForModel: typeof encodingForModel;
+  listEncodings: typeof listEncodings;
+  compress: typeof compress;
+  decompress: typeof decompress;
+  compressAsync: typeof compressAsync;
+  decompressAsync: typeof decompressAsync;
+  readTextFile: typeof readTextFile;
+  readTextFileSync: typeof readTextFileSync;
+  decodeText: typeof decodeText;
+  isBinary: typeof isBinary;
+  DEFAULT_MAX_BYTES: number;
+  DEFAULT_MAX_OUTPUT_BYTES: number;
+  DEFAULT_LEVEL: number;
+};
+export default ironlung;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Tests what `npm pack` ships: packs the root and platform packages, installs the tarballs
+# into a fresh consumer project, and runs it under Node (native by default, wasm forced,
+# wasm when the platform package is absent), Bun, Deno and headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+bin="$repo/node_modules/.bin"
+mapfile -t tarballs < <(node scripts/pack.mjs)
+
+fresh() {
+  rm -rf "$1" && mkdir -p "$1"
+  cp __test__/consumer/* "$1/"
+  echo '{ "name": "ironlung-consumer", "private": true, "type": "module" }' > "$1/package.json"
+}
+
+dir=target/consumer
+fresh "$dir"
+(cd "$dir" && npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" >/dev/null)
+export IRONLUNG_REPO="$repo"
+IRONLUNG_EXPECTED=$(cd "$dir" && node oracle.cjs)
+export IRONLUNG_EXPECTED
+
+cd "$dir"
+echo "consumer: Node, installed package, default backend" >&2
+env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native node --test node.test.mjs
+echo "consumer: Node, IRONLUNG_BACKEND=wasm" >&2
+IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm node --test node.test.mjs
+echo "consumer: Bun" >&2
+env -u IRONLUNG_BACKEND "$bin/bun" test ./bun.test.mjs
+echo "consumer: Deno" >&2
+"$bin/deno" test --allow-read --allow-env --allow-write deno.test.mjs
+echo "consumer: headless Chromium" >&2
+node --test browser.test.mjs
+cd "$repo"
+
+# A platform without a prebuilt addon: only the root package, so the wasm build is used.
+dir=target/consumer-wasm-only
+fresh "$dir"
+(cd "$dir" && npm install --no-audit --no-fund --loglevel=error --omit=optional "${tarballs[0]}" >/dev/null)
+cd "$dir"
+echo "consumer: Node without the platform package" >&2
+env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=wasm node --test node.test.mjs
