@@ -48,7 +48,8 @@ export function init(moduleOrBytes) {
   return pending;
 }
 
-const api = createApi(glue, {
+// Deno's entry (js/deno.mjs) swaps in file readers; browsers and edge runtimes keep these.
+const host = {
   backend: 'wasm',
   offThread: false,
   readTextFileSync: unsupported('readTextFileSync'),
@@ -59,7 +60,17 @@ const api = createApi(glue, {
       throw new IronlungError('ERR_NOT_INITIALIZED', "ironlung's wasm module is not initialised yet; call `await init()` first");
     }
   },
-});
+};
+const api = createApi(glue, host);
+
+/**
+ * @internal For runtime entries that have a filesystem: `readBytes(path, maxBytes)` and its
+ * async twin return at most maxBytes + 1 bytes, which the core then checks and decodes.
+ */
+export function __useFileReader(readBytesSync, readBytes) {
+  host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
+  host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);
+}
 
 export default api;
 export const {

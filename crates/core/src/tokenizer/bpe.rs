@@ -117,9 +117,9 @@ pub fn merge_heap(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize
         }
         vocab.rank(&piece[i..next[j]]).unwrap_or(Rank::MAX)
     };
-    for i in 0..n - 1 {
+    for (i, slot) in pair.iter_mut().enumerate().take(n - 1) {
         let r = rank_at(&next, i);
-        pair[i] = r;
+        *slot = r;
         if r != Rank::MAX {
             heap.push(Reverse((r, i)));
         }
