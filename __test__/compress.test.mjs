@@ -107,6 +107,30 @@ describe(`compress (${il.backend})`, () => {
     many.forEach((p, i) => assert.equal(dec.decode(il.decompress(p)), `job ${i} `.repeat(100)));
   });
 
+  test('on the native backend the async twins leave the JS thread free', { skip: il.backend !== 'native' }, async () => {
+    // Not a timing test: while a large job is in flight, the event loop must get to run
+    // other callbacks before the job settles, which cannot happen if it ran on this thread.
+    const big = new Uint8Array(32 << 20).map((_, i) => (i * 2654435761) >>> 24);
+    let ticks = 0;
+    let settled = false;
+    const spin = () => {
+      if (!settled) {
+        ticks++;
+        setImmediate(spin);
+      }
+    };
+    setImmediate(spin);
+    const packed = await il.compressAsync(big, { level: 9 });
+    settled = true;
+    assert.ok(ticks > 0, 'the event loop ran while compressAsync was in flight');
+    ticks = 0;
+    settled = false;
+    setImmediate(spin);
+    await il.decompressAsync(packed);
+    settled = true;
+    assert.ok(ticks > 0, 'the event loop ran while decompressAsync was in flight');
+  });
+
   test('async input buffers may be reused once the call returns', async () => {
     const buf = enc.encode('stable input '.repeat(1000));
     const pending = il.compressAsync(buf);
