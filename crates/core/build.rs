@@ -6,7 +6,7 @@
 //! concatenated in rank order. Deriving it here, rather than committing it, keeps the data
 //! tied to the tiktoken-rs version in Cargo.lock.
 
-use std::{env, fs, path::PathBuf};
+use std::{env, fmt::Write as _, fs, path::PathBuf};
 
 fn table(bpe: &tiktoken_rs::CoreBPE, n: u32) -> Vec<u8> {
     let specials: Vec<&str> = bpe.special_tokens().into_iter().collect();
@@ -29,6 +29,72 @@ fn table(bpe: &tiktoken_rs::CoreBPE, n: u32) -> Vec<u8> {
     out
 }
 
+/// The code-point ranges of a regex class, from regex-syntax: the same Unicode tables that
+/// tiktoken's regexes (fancy-regex, built on regex) use, so the hand-written pre-tokenizer
+/// classifies every character exactly as they do.
+fn ranges(class: &str) -> Vec<(u32, u32)> {
+    use regex_syntax::hir::{Class, HirKind};
+    let hir = regex_syntax::Parser::new().parse(class).unwrap();
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
+        other => panic!("{class} parsed to {other:?}"),
+    }
+}
+
+/// Writes `char_classes.rs`: a class bit set for every code point, as a two-level table for
+/// the BMP and a sorted range list above it. Bits: 1 = \p{L}, 2 = \p{N}, 4 = \s,
+/// 8 = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], 16 = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+fn char_classes() -> String {
+    let classes = [
+        (1u8, r"\p{L}"),
+        (2, r"\p{N}"),
+        (4, r"\s"),
+        (8, r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"),
+        (16, r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"),
+    ];
+    let mut bits = vec![0u8; 0x11_0000];
+    for (bit, class) in classes {
+        for (a, b) in ranges(class) {
+            for c in a..=b {
+                bits[c as usize] |= bit;
+            }
+        }
+    }
+    let mut out = String::new();
+    // BMP: 256 blocks of 256, identical blocks shared.
+    let mut blocks: Vec<&[u8]> = Vec::new();
+    let mut index = Vec::new();
+    for chunk in bits[..0x10000].chunks(256) {
+        let i = blocks.iter().position(|b| *b == chunk).unwrap_or_else(|| {
+            blocks.push(chunk);
+            blocks.len() - 1
+        });
+        index.push(i as u8);
+    }
+    assert!(blocks.len() <= 256);
+    writeln!(out, "pub static BMP_INDEX: [u8; 256] = {index:?};").unwrap();
+    writeln!(out, "pub static BMP_BLOCKS: [[u8; 256]; {}] = [", blocks.len()).unwrap();
+    for b in &blocks {
+        writeln!(out, "    {b:?},").unwrap();
+    }
+    writeln!(out, "];").unwrap();
+    // Astral planes: maximal runs of equal non-zero bits, as (first, last, bits).
+    let mut runs = Vec::new();
+    let mut c = 0x10000;
+    while c < 0x11_0000 {
+        let v = bits[c];
+        let start = c;
+        while c < 0x11_0000 && bits[c] == v {
+            c += 1;
+        }
+        if v != 0 {
+            runs.push((start as u32, (c - 1) as u32, v));
+        }
+    }
+    writeln!(out, "pub static ASTRAL: [(u32, u32, u8); {}] = {runs:?};", runs.len()).unwrap();
+    out
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
@@ -38,6 +104,7 @@ fn main() {
         ("cl100k_base", tiktoken_rs::cl100k_base().unwrap(), 100256),
         ("o200k_base", tiktoken_rs::o200k_base().unwrap(), 199998),
     ];
+    fs::write(out.join("char_classes.rs"), char_classes()).unwrap();
     for (name, bpe, n) in vocabularies {
         fs::write(out.join(format!("{name}.ranks")), table(&bpe, n)).unwrap();
     }

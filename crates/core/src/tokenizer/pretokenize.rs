@@ -1,13 +1,25 @@
-//! Splitting text into pre-token pieces, exactly as tiktoken's regexes do.
+//! Splitting text into pre-token pieces, exactly as tiktoken's regexes do, without a regex.
 //!
-//! tiktoken's patterns end in look-around alternatives (`\s++$`, `\s+(?!\S)`, `\s`) that
-//! need a backtracking engine. ironlung runs the same patterns on the linear-time `regex`
-//! crate with that tail replaced by a plain `\s+`, and then trims the whitespace match the
-//! way the look-around would have. A match that is all whitespace can only come from that
-//! tail (every earlier alternative needs a non-space character), which makes the trim
-//! exact; the differential tests against tiktoken-rs hold it to that.
+//! tiktoken runs one backtracking regex per encoding family. Each alternative of those
+//! patterns is a simple scan over character classes, so this module walks the text once,
+//! trying the alternatives in the patterns' order and resolving the two places where the
+//! regexes backtrack (o200k's `[U]*[W]+` and the look-ahead in `\s+(?!\S)`) directly. The
+//! character classes come from the same Unicode tables as tiktoken's regex engine (see
+//! `build.rs`). The differential tests against tiktoken-rs hold every rule to its regex.
+//!
+//! The patterns, for reference (tiktoken's, possessive quantifiers dropped where they change
+//! nothing):
+//! - GPT-2 (`r50k_base`, `p50k_*`): `'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+|
+//!   ?[^\s\p{L}\p{N}]+|\s+$|\s+(?!\S)|\s`
+//! - `cl100k_base`: `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+//!   ?[^\s\p{L}\p{N}]+[\r\n]*|\s+$|\s*[\r\n]|\s+(?!\S)|\s`
+//! - `o200k_*`: `[^\r\n\p{L}\p{N}]?[U]*[W]+C?|[^\r\n\p{L}\p{N}]?[U]+[W]*C?|\p{N}{1,3}|
+//!   ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+` with `U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`,
+//!   `W = [\p{Ll}\p{Lm}\p{Lo}\p{M}]`, `C = (?i:'s|'t|'re|'ve|'m|'ll|'d)`.
 
-use regex::Regex;
+mod tables {
+    include!(concat!(env!("OUT_DIR"), "/char_classes.rs"));
+}
 
 /// The pattern families of OpenAI's encodings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,89 +32,74 @@ pub enum Family {
     O200k,
 }
 
-const GPT2: &str = r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+";
-const CL100K: &str =
-    r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+";
-const O200K: &str = concat!(
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"|\p{N}{1,3}",
-    r"| ?[^\s\p{L}\p{N}]+[\r\n/]*",
-    r"|\s+",
-);
+const L: u8 = 1;
+const N: u8 = 2;
+const S: u8 = 4;
+const U: u8 = 8;
+const W: u8 = 16;
+
+/// The class bits of code point `c`.
+#[inline(always)]
+fn class_of(c: u32) -> u8 {
+    if c < 0x10000 {
+        tables::BMP_BLOCKS[tables::BMP_INDEX[(c >> 8) as usize] as usize][(c & 0xff) as usize]
+    } else {
+        match tables::ASTRAL.binary_search_by(|&(a, b, _)| {
+            if b < c {
+                std::cmp::Ordering::Less
+            } else if a > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        }) {
+            Ok(i) => tables::ASTRAL[i].2,
+            Err(_) => 0,
+        }
+    }
+}
+
+/// The code point starting at byte `i` of valid UTF-8, and its length.
+#[inline(always)]
+fn decode(b: &[u8], i: usize) -> (u32, usize) {
+    let b0 = b[i] as u32;
+    if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
+    } else if b0 < 0xF0 {
+        (((b0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F), 3)
+    } else {
+        (
+            ((b0 & 0x07) << 18)
+                | ((b[i + 1] as u32 & 0x3F) << 12)
+                | ((b[i + 2] as u32 & 0x3F) << 6)
+                | (b[i + 3] as u32 & 0x3F),
+            4,
+        )
+    }
+}
 
 /// A compiled pre-tokenizer for one pattern family.
 pub struct Pretokenizer {
     family: Family,
-    regex: Regex,
 }
 
 impl Pretokenizer {
     pub fn new(family: Family) -> Pretokenizer {
-        let pattern = match family {
-            Family::Gpt2 => GPT2,
-            Family::Cl100k => CL100K,
-            Family::O200k => O200K,
-        };
-        Pretokenizer { family, regex: Regex::new(pattern).expect("valid pattern") }
+        Pretokenizer { family }
     }
 
     /// The byte ranges of the pieces of `text`, in order; they tile `text` exactly.
-    pub fn pieces<'t>(&'t self, text: &'t str) -> Pieces<'t> {
-        Pieces { pre: self, text, at: 0 }
-    }
-
-    /// Where the whitespace run `text[start..end]` (a maximal run of `\s`) really ends.
-    fn trim_whitespace(&self, text: &str, start: usize, end: usize) -> usize {
-        let run = &text[start..end];
-        let at_end = end == text.len();
-        let last_newline = || run.rfind(['\r', '\n']).map(|i| start + i + 1);
-        // `\s+(?!\S)` backs off one character when more than one precedes a non-space.
-        let minus_last = || {
-            let last = run.chars().next_back().map_or(0, char::len_utf8);
-            if run.len() > last {
-                end - last
-            } else {
-                end
-            }
-        };
-        match self.family {
-            // `\s++$ | \s+(?!\S) | \s`
-            Family::Gpt2 => {
-                if at_end {
-                    end
-                } else {
-                    minus_last()
-                }
-            }
-            // `\s++$ | \s*[\r\n] | \s+(?!\S) | \s`
-            Family::Cl100k => {
-                if at_end {
-                    end
-                } else if let Some(nl) = last_newline() {
-                    nl
-                } else {
-                    minus_last()
-                }
-            }
-            // `\s*[\r\n]+ | \s+(?!\S) | \s+`
-            Family::O200k => {
-                if let Some(nl) = last_newline() {
-                    nl
-                } else if at_end {
-                    end
-                } else {
-                    minus_last()
-                }
-            }
-        }
+    pub fn pieces<'t>(&self, text: &'t str) -> Pieces<'t> {
+        Pieces { scan: Scan { b: text.as_bytes() }, family: self.family, at: 0 }
     }
 }
 
 /// Iterator over `(start, end)` byte ranges of pieces.
 pub struct Pieces<'t> {
-    pre: &'t Pretokenizer,
-    text: &'t str,
+    scan: Scan<'t>,
+    family: Family,
     at: usize,
 }
 
@@ -111,28 +108,280 @@ impl Iterator for Pieces<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
-        let text = self.text;
-        if self.at >= text.len() {
+        let at = self.at;
+        if at >= self.scan.b.len() {
             return None;
         }
-        // The patterns match every non-empty input at its first character, so a match
-        // always starts at `self.at`.
-        let Some(m) = self.pre.regex.find_at(text, self.at) else {
-            // Unreachable for these patterns; keep the tiling guarantee regardless.
-            let start = self.at;
-            self.at = text.len();
-            return Some((start, text.len()));
+        let end = match self.family {
+            Family::Gpt2 => self.scan.gpt2(at),
+            Family::Cl100k => self.scan.cl100k(at),
+            Family::O200k => self.scan.o200k(at),
         };
-        if m.start() > self.at {
-            let start = self.at;
-            self.at = m.start();
-            return Some((start, m.start()));
-        }
-        let (start, mut end) = (m.start(), m.end());
-        if text[start..end].chars().all(char::is_whitespace) {
-            end = self.pre.trim_whitespace(text, start, end);
-        }
+        debug_assert!(end > at);
         self.at = end;
-        Some((start, end))
+        Some((at, end))
+    }
+}
+
+struct Scan<'t> {
+    b: &'t [u8],
+}
+
+impl Scan<'_> {
+    /// Class bits and byte length of the character at `i`.
+    #[inline(always)]
+    fn at(&self, i: usize) -> (u8, usize) {
+        let (c, len) = decode(self.b, i);
+        (class_of(c), len)
+    }
+
+    /// The class bits at `i`, or 0 at the end of the text.
+    #[inline(always)]
+    fn class(&self, i: usize) -> u8 {
+        if i < self.b.len() {
+            self.at(i).0
+        } else {
+            0
+        }
+    }
+
+    /// The end of the run of characters from `i` whose class intersects `mask`.
+    #[inline(always)]
+    fn run(&self, mut i: usize, mask: u8) -> usize {
+        while i < self.b.len() {
+            let (c, len) = self.at(i);
+            if c & mask == 0 {
+                break;
+            }
+            i += len;
+        }
+        i
+    }
+
+    /// The end of the run from `i` of characters that are not `\s`, `\p{L}` or `\p{N}`.
+    #[inline(always)]
+    fn run_other(&self, mut i: usize) -> usize {
+        while i < self.b.len() {
+            let (c, len) = self.at(i);
+            if c & (S | L | N) != 0 {
+                break;
+            }
+            i += len;
+        }
+        i
+    }
+
+    #[inline(always)]
+    fn is_other(&self, i: usize) -> bool {
+        i < self.b.len() && self.at(i).0 & (S | L | N) == 0
+    }
+
+    /// Length of a contraction after the apostrophe at `i` (`'s`, `'ll`, ...), 0 if none.
+    /// `ci` makes it case-insensitive with Unicode simple case folding (`ſ` folds to `s`).
+    #[inline]
+    fn contraction(&self, i: usize, ci: bool) -> usize {
+        let b = self.b;
+        let get = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        let lower = |x: u8| if ci { x.to_ascii_lowercase() } else { x };
+        if get(0) != b'\'' {
+            return 0;
+        }
+        let (c1, c2) = (lower(get(1)), lower(get(2)));
+        match c1 {
+            b's' | b'd' | b'm' | b't' => 2,
+            b'l' if c2 == b'l' => 3,
+            b'v' if c2 == b'e' => 3,
+            b'r' if c2 == b'e' => 3,
+            // U+017F LATIN SMALL LETTER LONG S folds to 's'.
+            0xC5 if ci && get(2) == 0xBF => 3,
+            _ => 0,
+        }
+    }
+
+    /// Where a whitespace piece starting at `i` ends, per family's look-around rules.
+    #[inline]
+    fn whitespace(&self, i: usize, family: Family) -> usize {
+        let b = self.b;
+        let end = self.run(i, S);
+        let last_newline = || memchr::memrchr2(b'\r', b'\n', &b[i..end]).map(|k| i + k + 1);
+        let minus_last = || {
+            let mut last = end - 1;
+            while b[last] & 0xC0 == 0x80 {
+                last -= 1;
+            }
+            if last > i {
+                last
+            } else {
+                end
+            }
+        };
+        match family {
+            Family::Gpt2 => {
+                if end == b.len() {
+                    end
+                } else {
+                    minus_last()
+                }
+            }
+            Family::Cl100k => {
+                if end == b.len() {
+                    end
+                } else if let Some(nl) = last_newline() {
+                    nl
+                } else {
+                    minus_last()
+                }
+            }
+            Family::O200k => {
+                if let Some(nl) = last_newline() {
+                    nl
+                } else if end == b.len() {
+                    end
+                } else {
+                    minus_last()
+                }
+            }
+        }
+    }
+
+    fn gpt2(&self, at: usize) -> usize {
+        let c = self.contraction(at, false);
+        if c > 0 {
+            return at + c;
+        }
+        let j = if self.b[at] == b' ' { at + 1 } else { at };
+        if j < self.b.len() {
+            let (cls, _) = self.at(j);
+            if cls & L != 0 {
+                return self.run(j, L);
+            }
+            if cls & N != 0 {
+                return self.run(j, N);
+            }
+            if cls & (S | L | N) == 0 {
+                return self.run_other(j);
+            }
+        }
+        self.whitespace(at, Family::Gpt2)
+    }
+
+    fn cl100k(&self, at: usize) -> usize {
+        let c = self.contraction(at, true);
+        if c > 0 {
+            return at + c;
+        }
+        let b0 = self.b[at];
+        let (cls, len) = self.at(at);
+        if cls & L != 0 {
+            return self.run(at, L);
+        }
+        if b0 != b'\r' && b0 != b'\n' && cls & N == 0 && self.class(at + len) & L != 0 {
+            return self.run(at + len, L);
+        }
+        if cls & N != 0 {
+            let mut e = at + len;
+            for _ in 0..2 {
+                if e < self.b.len() {
+                    let (c2, l2) = self.at(e);
+                    if c2 & N != 0 {
+                        e += l2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            return e;
+        }
+        let j = if b0 == b' ' { at + 1 } else { at };
+        if self.is_other(j) {
+            let mut e = self.run_other(j);
+            while e < self.b.len() && (self.b[e] == b'\r' || self.b[e] == b'\n') {
+                e += 1;
+            }
+            return e;
+        }
+        self.whitespace(at, Family::Cl100k)
+    }
+
+    /// `[U]*[W]+C?` from `j`.
+    #[inline]
+    fn o200k_lower(&self, j: usize) -> Option<usize> {
+        let k = self.run(j, U);
+        let e = if self.class(k) & W != 0 {
+            self.run(k, W)
+        } else {
+            // Backtrack `[U]*` to the last character of its run that is also in W.
+            let mut i = j;
+            let mut end = None;
+            while i < k {
+                let (c, len) = self.at(i);
+                if c & W != 0 {
+                    end = Some(i + len);
+                }
+                i += len;
+            }
+            end?
+        };
+        Some(e + self.contraction(e, true))
+    }
+
+    /// `[U]+[W]*C?` from `j`.
+    #[inline]
+    fn o200k_upper(&self, j: usize) -> Option<usize> {
+        let k = self.run(j, U);
+        if k == j {
+            return None;
+        }
+        let e = self.run(k, W);
+        Some(e + self.contraction(e, true))
+    }
+
+    fn o200k(&self, at: usize) -> usize {
+        let b0 = self.b[at];
+        let (cls, len) = self.at(at);
+        let prefix = b0 != b'\r' && b0 != b'\n' && cls & (L | N) == 0;
+        if prefix {
+            if let Some(e) = self.o200k_lower(at + len) {
+                return e;
+            }
+        }
+        if cls & (U | W) != 0 {
+            if let Some(e) = self.o200k_lower(at) {
+                return e;
+            }
+        }
+        if prefix {
+            if let Some(e) = self.o200k_upper(at + len) {
+                return e;
+            }
+        }
+        if cls & U != 0 {
+            if let Some(e) = self.o200k_upper(at) {
+                return e;
+            }
+        }
+        if cls & N != 0 {
+            let mut e = at + len;
+            for _ in 0..2 {
+                if e < self.b.len() {
+                    let (c2, l2) = self.at(e);
+                    if c2 & N != 0 {
+                        e += l2;
+                        continue;
+                    }
+                }
+                break;
+            }
+            return e;
+        }
+        let j = if b0 == b' ' { at + 1 } else { at };
+        if self.is_other(j) {
+            let mut e = self.run_other(j);
+            while e < self.b.len() && matches!(self.b[e], b'\r' | b'\n' | b'/') {
+                e += 1;
+            }
+            return e;
+        }
+        self.whitespace(at, Family::O200k)
     }
 }

@@ -12,7 +12,27 @@ pub struct Vocab {
     /// Start offset into `bytes` of each rank; `offsets[r]..offsets[r + 1]` is rank `r`.
     offsets: Vec<u32>,
     bytes: &'static [u8],
-    ranks: FxHashMap<&'static [u8], Rank>,
+    /// Tokens of up to 7 bytes, keyed by [`pack`]: an integer key hashes and compares in a
+    /// few instructions, where a slice key costs a hash loop and a `memcmp`. Most lookups
+    /// (short pieces, and every pair tried during merging) land here.
+    short: FxHashMap<u64, Rank>,
+    long: FxHashMap<&'static [u8], Rank>,
+}
+
+/// Packs up to 7 bytes and their length into one integer; distinct slices give distinct keys.
+#[inline(always)]
+fn pack(b: &[u8]) -> u64 {
+    let n = b.len();
+    debug_assert!((1..=7).contains(&n));
+    // Two overlapping loads cover any length without a byte loop or a memcpy call.
+    let v = if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+        lo | (hi << (8 * (n - 4)))
+    } else {
+        (b[0] as u64) | ((b[n / 2] as u64) << (8 * (n / 2))) | ((b[n - 1] as u64) << (8 * (n - 1)))
+    };
+    v | ((n as u64) << 56)
 }
 
 impl Vocab {
@@ -23,25 +43,37 @@ impl Vocab {
         let lens = &table[4..4 + n];
         let bytes = &table[4 + n..];
         let mut offsets = Vec::with_capacity(n + 1);
-        let mut ranks = FxHashMap::with_capacity_and_hasher(n, Default::default());
+        let mut short = FxHashMap::default();
+        let mut long = FxHashMap::default();
         let mut at = 0u32;
         for (rank, &len) in lens.iter().enumerate() {
             offsets.push(at);
             if len > 0 {
                 let token = &bytes[at as usize..at as usize + len as usize];
-                ranks.insert(token, rank as Rank);
+                if token.len() <= 7 {
+                    short.insert(pack(token), rank as Rank);
+                } else {
+                    long.insert(token, rank as Rank);
+                }
             }
             at += len as u32;
         }
         offsets.push(at);
         assert_eq!(at as usize, bytes.len(), "rank table length mismatch");
-        Vocab { offsets, bytes, ranks }
+        Vocab { offsets, bytes, short, long }
     }
 
     /// The rank of `bytes` if it is a single ordinary token.
     #[inline]
     pub fn rank(&self, bytes: &[u8]) -> Option<Rank> {
-        self.ranks.get(bytes).copied()
+        if bytes.len() <= 7 {
+            if bytes.is_empty() {
+                return None;
+            }
+            self.short.get(&pack(bytes)).copied()
+        } else {
+            self.long.get(bytes).copied()
+        }
     }
 
     /// The bytes of ordinary token `rank`, or `None` if the rank is not an ordinary token.
