@@ -89,8 +89,131 @@ export interface Encoding {
    * splits a character (a code point; a surrogate pair stays whole).
    * @throws {IronlungError} `ERR_INVALID_ARG` if `maxTokens` is not a non-negative integer.
    */
-  truncate(text: string, maxTokens: number): string;
+  truncate(text: string, maxTokens: number, options?: TruncateOptions): string;
+
+  /**
+   * `count(text)` if it is at most `limit`, else `false`. Stops early: the cost grows with
+   * `limit`, not with the length of `text`.
+   */
+  isWithinLimit(text: string, limit: number): number | false;
+  /**
+   * Splits `text` into chunks of at most `maxTokens` tokens each (counted on their own).
+   * With `overlap: 0` the chunks' texts joined give back `text` exactly.
+   * @throws {IronlungError} `ERR_INVALID_ARG` for `maxTokens < 1` or `overlap >= maxTokens`.
+   */
+  chunk(text: string, options: ChunkOptions): Chunk[];
+  /** The ordinary token count of each string, in one call. */
+  countBatch(texts: readonly string[]): Uint32Array;
+  /** `count` off the JS thread on the native backend; large texts may use every core. */
+  countAsync(text: string): Promise<number>;
+  /** `encode` off the JS thread on the native backend. */
+  encodeAsync(text: string, options?: EncodeOptions): Promise<Uint32Array>;
+  /** `chunk` off the JS thread on the native backend. */
+  chunkAsync(text: string, options: ChunkOptions): Promise<Chunk[]>;
 }
+
+export interface TruncateOptions {
+  /**
+   * Where text is removed: `'end'` keeps the head (the default), `'start'` keeps the tail,
+   * `'middle'` keeps the head and the tail around `marker`.
+   */
+  from?: 'end' | 'start' | 'middle';
+  /**
+   * Text put where content was removed; `{omitted}` in it becomes the number of tokens the
+   * removed text counts on its own. Default: none for `'end'` and `'start'`,
+   * `'\n[… {omitted} tokens omitted …]\n'` for `'middle'`. The result, marker included,
+   * never exceeds `maxTokens`; a marker that alone exceeds it is `ERR_INVALID_ARG`.
+   */
+  marker?: string;
+}
+
+export interface ChunkOptions {
+  /** The most tokens a chunk may count. */
+  maxTokens: number;
+  /** Tokens each chunk repeats from the end of the previous one. Default 0. */
+  overlap?: number;
+  /**
+   * Where chunks may end: `'token'` (default) anywhere on a character boundary, `'line'`
+   * after a line break, `'paragraph'` after a blank line. A line or paragraph longer than
+   * `maxTokens` falls back to the next finer boundary.
+   */
+  boundary?: 'token' | 'line' | 'paragraph';
+}
+
+export interface Chunk {
+  /** `text.slice(start, end)` of the input. */
+  text: string;
+  /** Start offset in the input string (UTF-16 code units, as `String.prototype.slice` takes). */
+  start: number;
+  /** End offset (exclusive) in the input string. */
+  end: number;
+  /** The chunk's own token count. */
+  tokens: number;
+}
+
+/** A chat message, in the shape of OpenAI's Chat Completions API. */
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function' | (string & {});
+  /** Text, or an array of content parts (only `{ type: 'text', text }` parts are counted). */
+  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
+  name?: string;
+  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+  function_call?: { name: string; arguments: string };
+}
+
+/** A tool definition, in the shape of OpenAI's `tools` request parameter. */
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+export interface CountChatOptions {
+  /** The model: picks the encoding and the per-message overheads. */
+  model: string;
+  /** Tool definitions sent with the request; they count toward the prompt. */
+  tools?: readonly ToolDefinition[];
+}
+
+/**
+ * The prompt tokens a chat request uses: messages, names, tool calls, tool definitions and
+ * the reply priming, following the overheads OpenAI documents (see README, "countChat").
+ * @throws {IronlungError} `ERR_UNKNOWN_MODEL`, `ERR_INVALID_ARG` for a malformed message.
+ */
+export declare function countChat(messages: readonly ChatMessage[], options: CountChatOptions): number;
+
+export interface ReadForContextOptions extends ReadOptions {
+  /** The token budget; the text is truncated (with a marker) to fit. Default: no limit. */
+  maxTokens?: number;
+  /** The encoding to count with. Default `o200k_base` (or the model's, with `model`). */
+  encoding?: EncodingName;
+  /** Count with this model's encoding. */
+  model?: string;
+  /** Where to cut when over budget: `'end'` (keep the head, default) or `'middle'`. */
+  truncate?: 'end' | 'middle';
+}
+
+export interface ContextFile {
+  /** The decoded (and possibly truncated) text, marker included. */
+  text: string;
+  /** Tokens of `text` as returned. */
+  tokens: number;
+  /** Whether anything was cut. */
+  truncated: boolean;
+  /** How many tokens the removed text counts on its own (0 if nothing was cut). */
+  omittedTokens: number;
+  /** Bytes read from the file. */
+  bytes: number;
+  /** The encoding used. */
+  encoding: EncodingName;
+}
+
+/**
+ * Reads a file into a prompt in one call: bounded read, binary check, decoding, counting,
+ * and truncation with a marker. Off the JS thread on the native backend. Same errors as
+ * {@link readTextFile}.
+ */
+export declare function readForContext(path: string | URL, options?: ReadForContextOptions): Promise<ContextFile>;
 
 /** The backend that answers calls in this runtime. */
 export declare const backend: Backend;
@@ -203,6 +326,8 @@ declare const ironlung: {
   readTextFileSync: typeof readTextFileSync;
   decodeText: typeof decodeText;
   isBinary: typeof isBinary;
+  countChat: typeof countChat;
+  readForContext: typeof readForContext;
   DEFAULT_MAX_BYTES: number;
   DEFAULT_MAX_OUTPUT_BYTES: number;
   DEFAULT_LEVEL: number;

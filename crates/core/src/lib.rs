@@ -9,6 +9,7 @@
 //! - [`compress`]: zstd with levels checked and decompressed output capped.
 
 pub mod compress;
+pub mod context;
 pub mod error;
 pub mod text;
 pub mod tokenizer;

@@ -5,6 +5,8 @@
 //! kept for the life of the process.
 
 mod bpe;
+mod budget;
+mod chunk;
 mod models;
 mod pretokenize;
 mod special;
@@ -17,6 +19,8 @@ use special::Specials;
 use std::sync::OnceLock;
 use vocab::Vocab;
 
+pub use budget::{Cut, Truncated, Within, DEFAULT_MIDDLE_MARKER};
+pub use chunk::{Boundary, ChunkSpan};
 pub use vocab::Rank;
 
 /// The encodings ironlung knows, in the order of their numeric ids.

@@ -1,0 +1,761 @@
+// ironlung's benchmark: ironlung (native and wasm) against its npm peers, side by side, in one
+// run, every table with ratios to hypertok.
+//
+//   npm run bench                     full run (~5-10 min on 2 cores), report on stdout
+//   npm run bench -- --quick          smoke run: fewer rounds, 256 KiB of each corpus
+//   npm run bench -- --write          also write the report to BENCHMARKS.md
+//   npm run bench -- --only=throughput,cold,percall,rss,worst,download
+//
+// It sets itself up: peers are installed into bench/node_modules from bench/package-lock.json
+// when missing, and the corpora are built into bench/.corpus (bench/corpus.mjs). Each
+// measurement runs in a fresh child process (bench/worker.mjs), one implementation at a time.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { BENCH_DIR, ROOT, IMPLS, IMPL_ORDER, ENCODINGS, hypertokVocabPath } from './impls.mjs';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const WRITE = args.includes('--write');
+const ONLY = (args.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+const want = (section) => ONLY.length === 0 || ONLY.includes(section);
+const log = (s) => process.stderr.write(s + '\n');
+
+const CFG = QUICK
+  ? { rounds: 3, limit: 256 << 10, coldSpawns: 3, callRounds: 3, calls: 1000, worstSizes: [1e4, 1e5], worstTimeoutS: 5, rssEncodings: ['cl100k_base'] }
+  : { rounds: 5, limit: Infinity, coldSpawns: 7, callRounds: 5, calls: 2000, worstSizes: [1e5, 1e6], worstTimeoutS: 60, rssEncodings: ENCODINGS };
+const CHECK_BYTES = 10 * 1024;
+const WORKER = path.join(BENCH_DIR, 'worker.mjs');
+const ENC_SHORT = { cl100k_base: 'cl100k', o200k_base: 'o200k' };
+const CORPUS_LABEL = { english: 'English', code: 'Code', multilingual: 'Multilingual' };
+
+// -----------------------------------------------------------------------------------------
+// Setup
+
+function sh(cmd, argv, opts = {}) {
+  return spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+}
+
+function ensurePeers() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'package.json'), 'utf8'));
+  const stale = Object.entries(pkg.dependencies).filter(([name, version]) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', name, 'package.json'), 'utf8')).version !== version;
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length === 0) return;
+  log(`bench: installing peers into bench/node_modules (${stale.map((s) => s[0]).join(', ')})`);
+  const r = sh('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: BENCH_DIR });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error('bench: npm ci in bench/ failed');
+  }
+}
+
+function ensureIronlungBuild() {
+  const needed = ['js/gen/api.cjs', 'wasm/pkg-node/ironlung_wasm.js', 'wasm/pkg-web/ironlung_wasm_bg.wasm', 'wasm/pkg-web/ironlung_wasm.js'];
+  const nativeDir = path.join(ROOT, 'npm', 'linux-x64-gnu');
+  const hasNative = fs.existsSync(nativeDir) && fs.readdirSync(nativeDir).some((f) => f.endsWith('.node'));
+  const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  if (missing.length === 0 && (hasNative || process.platform !== 'linux' || process.arch !== 'x64')) return;
+  if (sh('pgrep', ['-x', 'cargo']).status === 0) {
+    throw new Error(`bench: ironlung build outputs are missing (${missing.join(', ') || 'native addon'}) and a cargo build is running; run again when it is done`);
+  }
+  log('bench: ironlung build outputs missing, running scripts/build.sh (about 2 minutes)');
+  const r = sh('bash', ['scripts/build.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error('bench: scripts/build.sh failed');
+}
+
+// -----------------------------------------------------------------------------------------
+// Child processes
+
+/**
+ * Runs bench/worker.mjs; resolves with its "@@bench" results. `timeoutS` is a per-result
+ * timeout: the child is killed if no new result arrives within it.
+ */
+function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } = {}) {
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...(IMPLS[impl]?.env || {}) };
+    if (!IMPLS[impl]?.env) delete env.IRONLUNG_BACKEND;
+    const child = spawn(process.execPath, ['--expose-gc', WORKER, mode, impl, encoding, target, JSON.stringify(opts)], {
+      cwd: BENCH_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const results = [];
+    let out = '';
+    let err = '';
+    let timedOut = false;
+    let timer;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutS * 1000);
+    };
+    arm();
+    child.stdout.on('data', (d) => {
+      out += d;
+      let i;
+      while ((i = out.indexOf('\n')) !== -1) {
+        const line = out.slice(0, i);
+        out = out.slice(i + 1);
+        if (line.startsWith('@@bench ')) {
+          results.push(JSON.parse(line.slice(8)));
+          arm();
+        }
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const error = timedOut ? null : code !== 0 ? err.trim().split('\n').slice(-3).join(' | ') || `exit ${code}` : null;
+      resolve({ results, timedOut, error });
+    });
+  });
+}
+
+function wallMs(argv, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, argv, { cwd: BENCH_DIR, env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, out: r.stdout, ok: r.status === 0, err: r.stderr };
+}
+
+// -----------------------------------------------------------------------------------------
+// Statistics and formatting
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const num = (x, digits) => {
+  if (!Number.isFinite(x)) return '–';
+  if (digits !== undefined) return x.toFixed(digits);
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toFixed(3);
+};
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+const mb = (bytes) => (bytes / 1e6).toFixed(3);
+
+function mdTable(headers, rows, align) {
+  const al = align || headers.map((_, i) => (i === 0 ? 'l' : 'r'));
+  const sep = al.map((a) => (a === 'r' ? '---:' : '---'));
+  return [headers, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+const label = (impl) => IMPLS[impl]?.label ?? impl;
+
+/** "ironlung native / hypertok = 1.62×" lines for one table. */
+function ironlungVsHypertok(cols, valueOf, note = '') {
+  const lines = [];
+  for (const impl of ['ironlung-native', 'ironlung-wasm']) {
+    const parts = cols.map(([key, title]) => `${title} **${fmtRatio(ratio(valueOf(impl, key), valueOf('hypertok', key)))}**`);
+    lines.push(`- ${label(impl)} / hypertok${note}: ${parts.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+// -----------------------------------------------------------------------------------------
+// Browser download: ES module graphs plus their wasm and rank files, each file gzip -9'd.
+
+function resolveBare(spec, fromDir) {
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  const sub = '.' + spec.slice(name.length);
+  let dir = fromDir;
+  for (;;) {
+    const cand = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(cand, 'package.json'))) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(cand, 'package.json'), 'utf8'));
+      const pick = (e) => {
+        if (typeof e === 'string') return e;
+        if (e && typeof e === 'object') for (const c of ['browser', 'import', 'module', 'default']) if (e[c]) return pick(e[c]);
+        return null;
+      };
+      let rel = null;
+      if (pkg.exports !== undefined) {
+        const ex = pkg.exports;
+        const subpaths = typeof ex === 'object' && Object.keys(ex).some((k) => k.startsWith('.'));
+        rel = pick(subpaths ? ex[sub] : sub === '.' ? ex : undefined);
+      }
+      if (!rel) rel = sub === '.' ? (typeof pkg.browser === 'string' && pkg.browser) || pkg.module || pkg.main || 'index.js' : sub;
+      return path.join(cand, rel);
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot resolve ${spec}`);
+    dir = up;
+  }
+}
+
+/** Files reachable by static imports from `entries` (dynamic import() is not followed). */
+function esmGraph(entries) {
+  const seen = new Set();
+  const queue = [...entries];
+  while (queue.length) {
+    const f = queue.shift();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    if (!/\.(m?js)$/.test(f)) continue;
+    const src = fs.readFileSync(f, 'utf8');
+    const specs = [
+      ...src.matchAll(/(?:^|;)\s*(?:import|export)\s[^'"]*?\sfrom\s*['"]([^'"\n]+)['"]/gm),
+      ...src.matchAll(/(?:^|;)\s*import\s*['"]([^'"\n]+)['"]/gm),
+    ].map((m) => m[1].replace(/\?.*$/, ''));
+    for (const s of specs) {
+      const target = s.startsWith('.') ? path.resolve(path.dirname(f), s) : s.startsWith('node:') ? null : resolveBare(s, path.dirname(f));
+      if (target && fs.existsSync(target)) queue.push(target);
+    }
+  }
+  return [...seen];
+}
+
+function gzipSize(file) {
+  const r = spawnSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 256 << 20 });
+  if (r.status === 0) return r.stdout.length;
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length; // no gzip binary
+}
+
+const ENC_FILE_RE = /(r50k|p50k|cl100k|o200k)/;
+/** What a browser downloads for `encoding`, per implementation: [{ impl, files }]. */
+function downloadSets(encoding) {
+  const nm = path.join(BENCH_DIR, 'node_modules');
+  const short = ENC_SHORT[encoding];
+  // ironlung: the browser entry's module graph (js/web.mjs -> js/*.mjs -> the wasm-bindgen
+  // glue) plus every file in wasm/pkg-web except type declarations; a file whose name names
+  // an encoding (e.g. a future per-encoding rank file) counts only for that encoding.
+  const pkgWeb = path.join(ROOT, 'wasm', 'pkg-web');
+  const webFiles = fs
+    .readdirSync(pkgWeb)
+    .filter((f) => !f.endsWith('.d.ts'))
+    .filter((f) => {
+      const m = ENC_FILE_RE.exec(f);
+      return !m || m[1] === short;
+    })
+    .map((f) => path.join(pkgWeb, f));
+  return [
+    { impl: 'ironlung-wasm', files: [...new Set([...esmGraph([path.join(ROOT, 'js', 'web.mjs')]), ...webFiles])] },
+    {
+      impl: 'hypertok',
+      // The single-thread artifact (what a page without cross-origin isolation runs).
+      files: [...esmGraph([path.join(nm, 'hypertok', 'src', 'index.mjs')]), path.join(nm, 'hypertok', 'wasm', 'single', 'hypertok_wasm_core_bg.wasm'), hypertokVocabPath(encoding)],
+    },
+    {
+      impl: 'tiktoken',
+      // tiktoken/lite (rank-less wasm) plus the encoder JSON, the README's browser recipe.
+      files: [...esmGraph([path.join(nm, 'tiktoken', 'lite', 'tiktoken.js')]), path.join(nm, 'tiktoken', 'encoders', `${encoding}.json`)],
+    },
+    { impl: 'js-tiktoken', files: esmGraph([path.join(nm, 'js-tiktoken', 'dist', 'lite.js'), path.join(nm, 'js-tiktoken', 'dist', 'ranks', `${encoding}.js`)]) },
+    { impl: 'gpt-tokenizer', files: esmGraph([path.join(nm, 'gpt-tokenizer', 'esm', 'encoding', `${encoding}.js`)]) },
+  ].map((s) => ({ ...s, files: [...new Set(s.files)].filter((f) => fs.statSync(f).isFile()) }));
+}
+
+// -----------------------------------------------------------------------------------------
+// Machine
+
+function machineInfo() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const nproc = sh('nproc', []).stdout?.trim() || String(os.availableParallelism?.() ?? os.cpus().length);
+  const git = (a) => sh('git', a, { cwd: ROOT }).stdout?.trim() ?? '';
+  const mtime = (f) => {
+    try {
+      return fs.statSync(path.join(ROOT, f)).mtime.toISOString();
+    } catch {
+      return 'missing';
+    }
+  };
+  const nativeDir = path.join(ROOT, 'npm', 'linux-x64-gnu');
+  const nativeFile = fs.existsSync(nativeDir) ? fs.readdirSync(nativeDir).find((f) => f.endsWith('.node')) : null;
+  const peers = {};
+  for (const p of ['hypertok', '@hypertok/vocab-cl100k', '@hypertok/vocab-o200k', 'tiktoken', 'js-tiktoken', 'gpt-tokenizer']) {
+    try {
+      peers[p] = JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', p, 'package.json'), 'utf8')).version;
+    } catch {
+      peers[p] = 'missing';
+    }
+  }
+  return {
+    date: new Date().toISOString(),
+    nproc,
+    cpu: model,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'crates', 'wasm', 'js']) ? ' (uncommitted changes in crates/wasm/js)' : ''}`,
+    nativeBuilt: nativeFile ? mtime(path.join('npm', 'linux-x64-gnu', nativeFile)) : 'missing',
+    wasmBuilt: mtime('wasm/pkg-node/ironlung_wasm_bg.wasm'),
+    peers,
+  };
+}
+
+// -----------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const tStart = Date.now();
+  ensurePeers();
+  ensureIronlungBuild();
+  const { ensureCorpora, CORPORA, CORPUS_DIR } = await import('./corpus.mjs');
+  const manifest = ensureCorpora({ log });
+  const corpusFile = (name) => path.join(CORPUS_DIR, manifest.files[name].name);
+  const R = { meta: machineInfo(), quick: QUICK, cfg: CFG, manifest, warnings: [] };
+  const impls = IMPL_ORDER;
+  const warn = (s) => {
+    R.warnings.push(s);
+    log(`\n!!!!!!!! WARNING: ${s}\n`);
+  };
+
+  // --- correctness guard: counts of the first 10 KB of each corpus, against tiktoken
+  log(`bench: correctness check (first ${CHECK_BYTES / 1024} KB of each corpus vs tiktoken)`);
+  const checkFiles = Object.fromEntries([...CORPORA, 'english-nows'].map((c) => [c, manifest.files[c].name]));
+  R.check = {};
+  R.bad = {}; // bad[impl][enc][corpus] = note
+  const markBad = (impl, enc, corpus, note) => {
+    ((R.bad[impl] ??= {})[enc] ??= {})[corpus] = note;
+  };
+  for (const enc of ENCODINGS) {
+    for (const impl of impls) {
+      const r = await runWorker('check', impl, enc, CORPUS_DIR, { files: checkFiles, bytes: CHECK_BYTES });
+      (R.check[impl] ??= {})[enc] = r.results[0]?.counts ?? { error: r.error };
+      if (!r.results[0]) warn(`${label(impl)} failed to run (${enc}): ${r.error}`);
+    }
+    const ref = R.check.tiktoken?.[enc];
+    for (const impl of impls) {
+      for (const c of Object.keys(checkFiles)) {
+        const got = R.check[impl][enc]?.[c];
+        if (ref?.[c] === undefined) continue;
+        if (got !== ref[c]) {
+          markBad(impl, enc, c, `count ${got} ≠ tiktoken ${ref[c]} on the first 10 KB`);
+          warn(`${label(impl)} ${enc} ${c}: count ${got} differs from tiktoken's ${ref[c]} on the first 10 KB`);
+        }
+      }
+    }
+  }
+
+  // --- throughput
+  if (want('throughput')) {
+    R.throughput = {};
+    let rot = 0;
+    for (const enc of ENCODINGS) {
+      for (const corpus of CORPORA) {
+        const order = impls.map((_, i) => impls[(i + rot) % impls.length]);
+        rot++;
+        for (const impl of order) {
+          const r = await runWorker('throughput', impl, enc, corpusFile(corpus), { rounds: CFG.rounds, limit: Number.isFinite(CFG.limit) ? CFG.limit : 1e12 });
+          const res = r.results[0];
+          const cell = res
+            ? { median: median(res.rounds.map((x) => x.mbps)), mbps: res.rounds.map((x) => x.mbps), tokens: res.rounds.map((x) => x.tokens), bytes: res.rounds.map((x) => x.bytes), loadMs: res.loadMs }
+            : { median: NaN, error: r.error || 'timeout' };
+          ((R.throughput[enc] ??= {})[corpus] ??= {})[impl] = cell;
+          log(`throughput ${ENC_SHORT[enc].padEnd(6)} ${corpus.padEnd(12)} ${label(impl).padEnd(16)} ${num(cell.median).padStart(7)} MB/s  [${(cell.mbps || []).map((x) => num(x)).join(' ')}]${cell.error ? ' ERROR ' + cell.error : ''}`);
+        }
+        // whole-corpus agreement: every round's count against tiktoken's for the same part
+        const ref = R.throughput[enc][corpus].tiktoken?.tokens;
+        for (const impl of impls) {
+          const t = R.throughput[enc][corpus][impl].tokens;
+          if (ref && t && t.some((n, i) => n !== ref[i])) {
+            markBad(impl, enc, corpus, `measured parts count ${t.join('/')} tokens, tiktoken ${ref.join('/')}`);
+            warn(`${label(impl)} ${enc} ${corpus}: per-round counts ${t.join('/')} differ from tiktoken's ${ref.join('/')}`);
+          }
+        }
+      }
+    }
+  }
+
+  // --- cold start
+  if (want('cold')) {
+    log('bench: cold start');
+    const enc = 'cl100k_base';
+    const samples = { baseline: [] };
+    const bad = {};
+    const envFor = (impl) => {
+      const e = { ...process.env, ...(IMPLS[impl]?.env || {}) };
+      if (!IMPLS[impl]?.env) delete e.IRONLUNG_BACKEND;
+      return e;
+    };
+    // one unmeasured spawn each, so every measured spawn sees a warm file cache
+    wallMs(['-e', ''], envFor('baseline'));
+    for (const impl of impls) wallMs(['-e', IMPLS[impl].cold(enc)], envFor(impl));
+    for (let i = 0; i < CFG.coldSpawns; i++) {
+      samples.baseline.push(wallMs(['-e', ''], envFor('baseline')).ms);
+      for (const impl of impls) {
+        const r = wallMs(['-e', IMPLS[impl].cold(enc)], envFor(impl));
+        (samples[impl] ??= []).push(r.ok ? r.ms : NaN);
+        if (!r.ok || r.out.trim() !== '2') bad[impl] = r.ok ? `printed ${JSON.stringify(r.out.trim())}, expected 2` : r.err.trim().split('\n').pop();
+      }
+    }
+    const base = median(samples.baseline);
+    R.cold = { encoding: enc, baseline: base, samples, bad, impls: {} };
+    for (const impl of impls) {
+      const raw = median(samples[impl]);
+      R.cold.impls[impl] = { raw, net: raw - base };
+      if (bad[impl]) warn(`cold start of ${label(impl)}: ${bad[impl]}`);
+      log(`cold ${label(impl).padEnd(16)} ${num(raw)} ms (net ${num(raw - base)} ms, baseline ${num(base)} ms)`);
+    }
+  }
+
+  // --- per call on ~100-byte strings
+  if (want('percall')) {
+    R.percall = {};
+    for (const enc of ENCODINGS) {
+      for (const impl of impls) {
+        const r = await runWorker('percall', impl, enc, corpusFile('english'), { rounds: CFG.callRounds, calls: CFG.calls });
+        const res = r.results[0];
+        const cell = res ? { median: median(res.rounds.map((x) => x.nsPerCall)), ns: res.rounds.map((x) => x.nsPerCall), meanBytes: res.rounds[0].bytes / res.rounds[0].calls } : { median: NaN, error: r.error };
+        (R.percall[enc] ??= {})[impl] = cell;
+        log(`per call ${ENC_SHORT[enc].padEnd(6)} ${label(impl).padEnd(16)} ${num(cell.median / 1000)} µs${cell.error ? ' ERROR ' + cell.error : ''}`);
+      }
+    }
+  }
+
+  // --- peak RSS
+  if (want('rss')) {
+    R.rss = {};
+    for (const enc of CFG.rssEncodings) {
+      for (const impl of ['baseline', ...impls]) {
+        const r = await runWorker('rss', impl, enc, corpusFile('english'));
+        const res = r.results[0];
+        (R.rss[enc] ??= {})[impl] = res ? { maxRSS: res.maxRSS, vmHWM: res.vmHWM, tokens: res.tokens } : { maxRSS: NaN, error: r.error };
+        log(`rss ${ENC_SHORT[enc].padEnd(6)} ${label(impl).padEnd(16)} ${res ? mb(res.maxRSS) + ' MB' : 'ERROR ' + r.error}`);
+      }
+    }
+  }
+
+  // --- worst cases
+  if (want('worst')) {
+    const enc = 'cl100k_base';
+    R.worst = { encoding: enc, sizes: CFG.worstSizes, timeoutS: CFG.worstTimeoutS, cases: {} };
+    const cases = { 'repeat-a': 'repeat-a', 'no-whitespace': corpusFile('english-nows') };
+    for (const [kase, target] of Object.entries(cases)) {
+      for (const impl of impls) {
+        const r = await runWorker('worst', impl, enc, target, { sizes: CFG.worstSizes }, { timeoutS: CFG.worstTimeoutS });
+        const bySize = {};
+        for (const s of CFG.worstSizes) {
+          const hit = r.results.find((x) => x.size === s);
+          bySize[s] = hit ? { ms: hit.ms, tokens: hit.tokens } : { ms: NaN, timedOut: r.timedOut, error: r.timedOut ? null : r.error };
+        }
+        (R.worst.cases[kase] ??= {})[impl] = bySize;
+        log(`worst ${kase.padEnd(14)} ${label(impl).padEnd(16)} ${CFG.worstSizes.map((s) => (Number.isFinite(bySize[s].ms) ? num(bySize[s].ms) + ' ms' : bySize[s].timedOut ? `> ${CFG.worstTimeoutS} s` : 'error')).join(' / ')}`);
+      }
+      const ref = R.worst.cases[kase].tiktoken;
+      for (const impl of impls) {
+        for (const s of CFG.worstSizes) {
+          const a = R.worst.cases[kase][impl][s].tokens;
+          const b = ref?.[s]?.tokens;
+          if (a !== undefined && b !== undefined && a !== b) warn(`${label(impl)} worst case ${kase} ${s}: ${a} tokens, tiktoken ${b}`);
+        }
+      }
+    }
+  }
+
+  // --- browser download
+  if (want('download')) {
+    R.download = {};
+    for (const enc of ENCODINGS) {
+      for (const set of downloadSets(enc)) {
+        const files = set.files.map((f) => ({ file: path.relative(ROOT, f), bytes: fs.statSync(f).size, gzip: gzipSize(f) }));
+        (R.download[enc] ??= {})[set.impl] = { files, bytes: files.reduce((s, f) => s + f.bytes, 0), gzip: files.reduce((s, f) => s + f.gzip, 0) };
+      }
+    }
+  }
+
+  R.elapsedS = (Date.now() - tStart) / 1000;
+  R.targets = evaluateTargets(R);
+  const md = report(R);
+  process.stdout.write('\n' + md + '\n');
+  if (WRITE) {
+    fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md + '\n');
+    log('bench: wrote BENCHMARKS.md');
+  }
+  fs.writeFileSync(path.join(CORPUS_DIR, QUICK ? 'last-results-quick.json' : 'last-results.json'), JSON.stringify(R, null, 2));
+  if (R.warnings.length) log(`\nbench: ${R.warnings.length} warning(s), see the report`);
+}
+
+// -----------------------------------------------------------------------------------------
+// Targets
+
+function evaluateTargets(R) {
+  const T = [];
+  const add = (name, measured, limit, pass, note = '') => T.push({ name, measured, limit, pass, note });
+  if (R.throughput) {
+    for (const enc of ENCODINGS) {
+      for (const corpus of ['english', 'code', 'multilingual']) {
+        const tp = R.throughput[enc]?.[corpus];
+        if (!tp) continue;
+        const multi = corpus === 'multilingual';
+        for (const [impl, min] of [
+          ['ironlung-native', multi ? 2 : 1.5],
+          ['ironlung-wasm', multi ? 1 : 0.8],
+        ]) {
+          const r = ratio(tp[impl]?.median, tp.hypertok?.median);
+          add(`${label(impl)} count, ${CORPUS_LABEL[corpus]}, ${ENC_SHORT[enc]}: ≥ ${min}× hypertok`, fmtRatio(r), `≥ ${min}×`, r >= min);
+        }
+      }
+    }
+  }
+  if (R.cold) {
+    for (const [impl, max] of [
+      ['ironlung-native', 15],
+      ['ironlung-wasm', 40],
+    ]) {
+      const v = R.cold.impls[impl].net;
+      add(`${label(impl)} cold start, cl100k, minus the empty \`node -e ''\` baseline: ≤ ${max} ms`, `${num(v)} ms`, `≤ ${max} ms`, v <= max, `raw ${num(R.cold.impls[impl].raw)} ms, baseline ${num(R.cold.baseline)} ms`);
+    }
+  }
+  if (R.percall) {
+    for (const enc of ENCODINGS) {
+      const v = R.percall[enc]?.['ironlung-native']?.median / 1000;
+      add(`ironlung native per call on 100-byte strings, ${ENC_SHORT[enc]}: ≤ 1 µs`, `${num(v)} µs`, '≤ 1 µs', v <= 1);
+    }
+  }
+  if (R.download) {
+    for (const [enc, max] of [
+      ['cl100k_base', 0.5],
+      ['o200k_base', 1.1],
+    ]) {
+      const v = R.download[enc]['ironlung-wasm'].gzip / 1e6;
+      add(`browser download (wasm + ${ENC_SHORT[enc]}), gzip -9: ≤ ${max} MB`, `${v.toFixed(3)} MB`, `≤ ${max} MB`, v <= max);
+    }
+  }
+  return T;
+}
+
+// -----------------------------------------------------------------------------------------
+// Report
+
+function report(R) {
+  const m = R.meta;
+  const out = [];
+  const P = (s = '') => out.push(s);
+  const flag = (impl, enc, corpus) => (R.bad[impl]?.[enc]?.[corpus] ? ' ⚠' : '');
+  P('# ironlung benchmarks');
+  P();
+  P(`Generated by \`npm run bench${R.quick ? ' -- --quick' : ''}${WRITE ? ' -- --write' : ''}\` (bench/run.mjs) on ${m.date}, in ${R.elapsedS.toFixed(0)} s.` + (R.quick ? ' **Quick run: fewer rounds and 256 KiB of each corpus; use the full run for real numbers.**' : ''));
+  P('Every ratio is *this / hypertok*; MB means 10^6 bytes, MB/s is UTF-8 input bytes per second.');
+  P();
+  if (R.warnings.length) {
+    P('## ⚠ Warnings');
+    P();
+    for (const w of R.warnings) P(`- ${w}`);
+    P();
+  }
+  P('## Machine');
+  P();
+  P(
+    mdTable(
+      ['', ''],
+      [
+        ['CPU', `${m.cpu} (\`nproc\` = ${m.nproc})`],
+        ['Memory', m.memory],
+        ['OS', m.os],
+        ['Node.js', m.node],
+        ['Load average at the end', m.loadavg],
+        ['ironlung commit', m.commit],
+        ['ironlung native addon built', m.nativeBuilt],
+        ['ironlung wasm built', m.wasmBuilt],
+        ['Peers', Object.entries(m.peers).map(([k, v]) => `${k} ${v}`).join(', ')],
+      ],
+      ['l', 'l'],
+    ),
+  );
+  P();
+  P('The machine is shared and noisy (2 cores): expect ±20% between runs; ratios from one run are more stable than absolute numbers.');
+  P();
+
+  if (R.throughput) {
+    P('## Throughput: `count` on fresh text (MB/s, higher is better)');
+    P();
+    P(`Median of ${R.cfg.rounds} rounds; round *r* counts part *r* of ${R.quick ? 'the first 256 KiB of ' : ''}the corpus, so every implementation sees every part once (no text is counted twice by the same process). ⚠ marks a count that differs from tiktoken.`);
+    for (const enc of ENCODINGS) {
+      P();
+      P(`### ${enc}`);
+      P();
+      const tp = R.throughput[enc];
+      const corpora = Object.keys(tp);
+      const rows = IMPL_ORDER.map((impl) => [
+        label(impl),
+        ...corpora.flatMap((c) => {
+          const v = tp[c][impl];
+          return [v.error ? `error` : num(v.median) + flag(impl, enc, c), fmtRatio(ratio(v.median, tp[c].hypertok.median))];
+        }),
+      ]);
+      P(mdTable(['implementation', ...corpora.flatMap((c) => [`${CORPUS_LABEL[c]} MB/s`, '/ hypertok'])], rows));
+      P();
+      P(ironlungVsHypertok(corpora.map((c) => [c, CORPUS_LABEL[c]]), (impl, c) => tp[c][impl]?.median));
+    }
+    P();
+  }
+
+  if (R.cold) {
+    P('## Cold start (ms, lower is better)');
+    P();
+    P(
+      `A fresh \`node -e '<code>'\` process: import or require the library, load ${R.cold.encoding}, count \`'hello world'\`, exit. Median of ${R.cfg.coldSpawns} spawns, round-robin over the implementations, after one unmeasured spawn each. *Net* subtracts the median of an empty \`node -e ''\` measured in the same run: **${num(R.cold.baseline)} ms**.`,
+    );
+    P();
+    const rows = IMPL_ORDER.map((impl) => {
+      const c = R.cold.impls[impl];
+      return [label(impl), num(c.raw), num(c.net), fmtRatio(ratio(c.raw, R.cold.impls.hypertok.raw)), fmtRatio(ratio(c.net, R.cold.impls.hypertok.net))];
+    });
+    P(mdTable(['implementation', 'raw ms', 'net ms', 'raw / hypertok', 'net / hypertok'], rows));
+    P();
+    P(ironlungVsHypertok([['net', 'net']], (impl) => R.cold.impls[impl]?.net, ' (lower is better)'));
+    P();
+  }
+
+  if (R.percall) {
+    P('## Per call on ~100-byte strings (µs per call, lower is better)');
+    P();
+    const mean = R.percall.cl100k_base?.['ironlung-native']?.meanBytes;
+    P(`Distinct chunks of the English corpus cut at ≤ 100 bytes on character boundaries (mean ${num(mean, 1)} bytes); ${R.cfg.callRounds} rounds of ${R.cfg.calls} calls, each chunk counted once; median of the rounds. Warm-up: 500 chunks of separate text.`);
+    P();
+    const encs = Object.keys(R.percall);
+    const rows = IMPL_ORDER.map((impl) => [label(impl), ...encs.flatMap((e) => [num(R.percall[e][impl].median / 1000), fmtRatio(ratio(R.percall[e][impl].median, R.percall[e].hypertok.median))])]);
+    P(mdTable(['implementation', ...encs.flatMap((e) => [`${ENC_SHORT[e]} µs`, '/ hypertok'])], rows));
+    P();
+    P(ironlungVsHypertok(encs.map((e) => [e, ENC_SHORT[e]]), (impl, e) => R.percall[e][impl]?.median, ' (lower is better)'));
+    P();
+  }
+
+  if (R.rss) {
+    P('## Peak RSS counting the whole English corpus (MB, lower is better)');
+    P();
+    P('A fresh process reads the 1 MiB English corpus, loads the encoding and counts the whole text in one call; `process.resourceUsage().maxRSS` at the end. *baseline* does the same without a tokenizer.');
+    P();
+    const encs = Object.keys(R.rss);
+    const rows = ['baseline', ...IMPL_ORDER].map((impl) => [impl === 'baseline' ? 'baseline (node + corpus)' : label(impl), ...encs.flatMap((e) => [R.rss[e][impl].error ? 'error' : mb(R.rss[e][impl].maxRSS), fmtRatio(ratio(R.rss[e][impl].maxRSS, R.rss[e].hypertok.maxRSS))])]);
+    P(mdTable(['implementation', ...encs.flatMap((e) => [`${ENC_SHORT[e]} MB`, '/ hypertok'])], rows));
+    P();
+    P(ironlungVsHypertok(encs.map((e) => [e, ENC_SHORT[e]]), (impl, e) => R.rss[e][impl]?.maxRSS, ' (lower is better)'));
+    P();
+  }
+
+  if (R.worst) {
+    const [s1, s2] = R.worst.sizes;
+    const fmtS = (s) => (s >= 1e6 ? `${s / 1e6}e6` : `${s / 1e5 >= 1 ? s / 1e5 + 'e5' : s / 1e4 + 'e4'}`);
+    P(`## Worst cases (${R.worst.encoding}, ms, lower is better)`);
+    P();
+    P(
+      `One call on \`'a'.repeat(n)\` and on the first n bytes of the English corpus with all whitespace removed, n = ${fmtS(s1)} and ${fmtS(s2)}; one process per implementation and case, killed after ${R.worst.timeoutS} s without a result. Growth = t(${fmtS(s2)}) / t(${fmtS(s1)}): 10× is linear, 100× quadratic.`,
+    );
+    for (const [kase, byImpl] of Object.entries(R.worst.cases)) {
+      P();
+      P(`### ${kase === 'repeat-a' ? "`'a'.repeat(n)`" : 'English without whitespace'}`);
+      P();
+      const cellMs = (x) => (Number.isFinite(x.ms) ? num(x.ms) : x.timedOut ? `> ${R.worst.timeoutS} s` : x.error ? 'error' : `> ${R.worst.timeoutS} s`);
+      const rows = IMPL_ORDER.map((impl) => {
+        const a = byImpl[impl][s1];
+        const b = byImpl[impl][s2];
+        const g = ratio(b.ms, a.ms);
+        return [label(impl), cellMs(a), cellMs(b), Number.isFinite(g) ? `${g.toFixed(1)}×` : Number.isFinite(a.ms) ? `> ${num((R.worst.timeoutS * 1000) / a.ms)}×` : '–', fmtRatio(ratio(b.ms, byImpl.hypertok[s2].ms))];
+      });
+      P(mdTable(['implementation', `n = ${fmtS(s1)} ms`, `n = ${fmtS(s2)} ms`, 'growth', `${fmtS(s2)} / hypertok`], rows));
+      P();
+      P(ironlungVsHypertok([[s2, `n = ${fmtS(s2)}`]], (impl, s) => byImpl[impl]?.[s]?.ms, ' (lower is better)'));
+    }
+    P();
+  }
+
+  if (R.download) {
+    P('## Browser download (gzip -9, MB, lower is better)');
+    P();
+    P(
+      'Each file gzipped on its own (`gzip -9 -n`), as a server would send it, and summed. ironlung: the browser entry `js/web.mjs` and the ES modules it imports statically (`js/*.mjs`, `wasm/pkg-web/ironlung_wasm.js`) plus every file in `wasm/pkg-web` except `*.d.ts`; a file there whose name contains an encoding name (`cl100k`, `o200k`, `p50k`, `r50k`) counts only for that encoding. hypertok: `src/index.mjs` and its static imports, the single-thread wasm (`wasm/single`), the `@hypertok/vocab-*` `.htk` file. tiktoken: `tiktoken/lite` (rank-less wasm) and `encoders/<enc>.json`. js-tiktoken: `js-tiktoken/lite` and `ranks/<enc>.js` (with `base64-js`). gpt-tokenizer: `esm/encoding/<enc>.js` and its static imports.',
+    );
+    P();
+    const rows = ['ironlung-wasm', 'hypertok', 'tiktoken', 'js-tiktoken', 'gpt-tokenizer'].map((impl) => [
+      impl === 'ironlung-wasm' ? 'ironlung (wasm)' : label(impl),
+      ...ENCODINGS.flatMap((e) => [mb(R.download[e][impl].gzip), mb(R.download[e][impl].bytes), fmtRatio(ratio(R.download[e][impl].gzip, R.download[e].hypertok.gzip))]),
+    ]);
+    P(mdTable(['implementation', ...ENCODINGS.flatMap((e) => [`${ENC_SHORT[e]} gzip MB`, 'raw MB', '/ hypertok'])], rows));
+    P();
+    P(ironlungVsHypertok(ENCODINGS.map((e) => [e, ENC_SHORT[e]]), (impl, e) => R.download[e][impl === 'ironlung-native' ? 'ironlung-wasm' : impl]?.gzip, ' (gzip, lower is better; both rows are the wasm build)').split('\n')[1]);
+    P();
+    P('<details><summary>Files counted</summary>');
+    P();
+    for (const e of ENCODINGS)
+      for (const [impl, d] of Object.entries(R.download[e])) P(`- ${ENC_SHORT[e]} ${label(impl)}: ${d.files.map((f) => `\`${f.file.replace(/^bench\/node_modules\//, '')}\` ${mb(f.gzip)}`).join(', ')}`);
+    P();
+    P('</details>');
+    P();
+  }
+
+  P('## Targets');
+  P();
+  P(mdTable(['target', 'measured', 'result'], R.targets.map((t) => [t.name + (t.note ? ` (${t.note})` : ''), t.measured, t.pass ? '**PASS**' : '**FAIL**']), ['l', 'r', 'l']));
+  P();
+  P(`${R.targets.filter((t) => t.pass).length} of ${R.targets.length} targets pass.`);
+  P();
+
+  P('## Correctness guard');
+  P();
+  P(`Before timing, each implementation counts the first ${CHECK_BYTES / 1024} KB of every corpus (and of the no-whitespace text) in a process of its own; every count must equal tiktoken's. The throughput rounds are compared with tiktoken's counts of the same parts as well.`);
+  P();
+  const checkCols = Object.keys(R.check.tiktoken?.cl100k_base ?? {}).filter((k) => k !== 'error');
+  for (const enc of ENCODINGS) {
+    const rows = IMPL_ORDER.map((impl) => [label(impl), ...checkCols.map((c) => `${R.check[impl]?.[enc]?.[c] ?? 'error'}${R.bad[impl]?.[enc]?.[c] ? ' ⚠' : ''}`)]);
+    P(`${enc}:`);
+    P();
+    P(mdTable(['implementation', ...checkCols], rows));
+    P();
+  }
+  const badLines = Object.entries(R.bad).flatMap(([impl, e]) => Object.entries(e).flatMap(([enc, cs]) => Object.entries(cs).map(([c, note]) => `- ⚠ ${label(impl)}, ${enc}, ${c}: ${note}`)));
+  P(badLines.length ? badLines.join('\n') : 'All counts agree with tiktoken.');
+  P();
+
+  P('## Method');
+  P();
+  P(
+    [
+      `- Implementations: ironlung through \`js/node.cjs\` with \`IRONLUNG_BACKEND=native\` or \`=wasm\` (\`enc.count\`); hypertok \`fromBytes(<.htk bytes>, { tier: 'single' })\` and \`encodeSync(text).length\` (the single tier is what Node gets by default: Node has no global \`Worker\`); tiktoken \`get_encoding(e).encode_ordinary(text).length\`; js-tiktoken \`new Tiktoken(ranks).encode(text, [], []).length\` (\`js-tiktoken/lite\`); gpt-tokenizer \`countTokens\` from \`gpt-tokenizer/encoding/<e>\`.`,
+      '- Every measurement runs in its own child process (`bench/worker.mjs <mode> <impl> <encoding> <path>`), one at a time, so JIT state, GC heaps and caches never carry over between implementations; the order of implementations rotates between corpora.',
+      '- Throughput: the process loads the encoding, counts a 64 KiB warm-up text that is not part of the measured corpus (the next blocks of the same source stream), then counts each part once with `performance.now()` around the one call; `gc()` runs between rounds. MB/s = part bytes / 10^6 / seconds.',
+      `- Per call: as above, ${R.cfg.calls} distinct ~100-byte chunks per round, timed as one loop.`,
+      '- Worst cases: one process per implementation and case runs n = small then n = large and prints each result as it finishes; the parent kills it when no result arrives within the timeout.',
+      '- Medians everywhere; the per-round numbers are in the details below.',
+    ].join('\n'),
+  );
+  P();
+  P('## Corpora');
+  P();
+  P(
+    `Built by \`bench/corpus.mjs\` into \`bench/.corpus\` (git-ignored) from Debian packages, which it installs with apt-get when missing. Each source is cut into ~4 KB blocks at blank lines; the blocks of a corpus's sources are interleaved by weight (deterministically), so every part has the same mix. Each corpus is the first ${R.manifest.files.english.bytes} bytes (1 MiB, cut on a character boundary) of its stream; the warm-up text is the next 64 KiB. Documents are taken in sha256-of-path order, for a broad, reproducible sample.`,
+  );
+  for (const [name, srcs] of Object.entries(R.manifest.sources)) {
+    P();
+    P(`**${CORPUS_LABEL[name]}** (\`${R.manifest.files[name].name}\`, sha256 \`${R.manifest.files[name].sha256.slice(0, 16)}…\`):`);
+    P();
+    for (const s of srcs) P(`- ${s.describe}: ${(s.bytesInCorpus / 1024).toFixed(0)} KiB`);
+  }
+  P();
+  P(`**English without whitespace** (\`english-nows.txt\`): the English stream with every \`\\s\` removed, first ${R.manifest.files['english-nows'].bytes} bytes.`);
+  P();
+  P(`Package versions: ${Object.entries(R.manifest.packages).map(([p, v]) => `${p} ${v}`).join(', ')}.`);
+  P();
+  P('<details><summary>Per-round numbers</summary>');
+  P();
+  if (R.throughput)
+    for (const [enc, byC] of Object.entries(R.throughput))
+      for (const [c, byI] of Object.entries(byC)) P(`- ${ENC_SHORT[enc]} ${c}: ${IMPL_ORDER.map((i) => `${label(i)} [${(byI[i].mbps || []).map((x) => num(x)).join(', ')}]`).join('; ')} MB/s`);
+  if (R.percall) for (const [enc, byI] of Object.entries(R.percall)) P(`- per call ${ENC_SHORT[enc]}: ${IMPL_ORDER.map((i) => `${label(i)} [${(byI[i].ns || []).map((x) => num(x / 1000)).join(', ')}]`).join('; ')} µs`);
+  if (R.cold) P(`- cold start: ${['baseline', ...IMPL_ORDER].map((i) => `${label(i)} [${R.cold.samples[i].map((x) => num(x)).join(', ')}]`).join('; ')} ms`);
+  P();
+  P('</details>');
+  return out.join('\n');
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});

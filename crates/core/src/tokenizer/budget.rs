@@ -1,0 +1,189 @@
+//! Token budgets: early-stopping counts, and truncation from the end, the start or the
+//! middle with a marker.
+
+use super::truncate::truncate_prefix;
+use super::{bpe, Encoding};
+use crate::error::{Error, Result};
+
+/// The answer of [`Encoding::count_within`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Within {
+    /// The whole text counts this many tokens, at most the limit.
+    Count(usize),
+    /// The text counts more than the limit.
+    Exceeds,
+    /// The text given is a prefix of a longer one and its stable part fits: more is needed.
+    NeedMore,
+}
+
+/// Where [`Encoding::truncate_with`] removes text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Keep the head.
+    End,
+    /// Keep the tail.
+    Start,
+    /// Keep the head and the tail around the marker.
+    Middle,
+}
+
+impl Cut {
+    pub fn parse(s: &str) -> Result<Cut> {
+        match s {
+            "end" => Ok(Cut::End),
+            "start" => Ok(Cut::Start),
+            "middle" => Ok(Cut::Middle),
+            _ => Err(Error::invalid_arg(format!("from must be 'end', 'start' or 'middle', got {s:?}"))),
+        }
+    }
+}
+
+/// The marker put in the middle when none is given.
+pub const DEFAULT_MIDDLE_MARKER: &str = "\n[… {omitted} tokens omitted …]\n";
+
+/// A truncated text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Truncated {
+    pub text: String,
+    /// Tokens of `text`.
+    pub tokens: usize,
+    /// Tokens the removed text counts on its own (0 if nothing was removed).
+    pub omitted: usize,
+    pub truncated: bool,
+}
+
+impl Encoding {
+    /// Counts `text` but stops as soon as the count passes `limit`, so the cost grows with
+    /// `limit` rather than with the text. With `complete = false`, `text` is a prefix of a
+    /// longer text: only pieces that the rest cannot change are counted, and
+    /// [`Within::NeedMore`] asks for a longer prefix.
+    pub fn count_within(&self, text: &str, limit: usize, complete: bool) -> Within {
+        let bytes = text.as_bytes();
+        // In a prefix, pieces ending by `stable_end` (the first character of the last word
+        // that follows whitespace) are pieces of the whole text too: every scan decision
+        // looks no further than the first whitespace after a piece, or the first
+        // non-whitespace after a whitespace run, and both lie inside the prefix.
+        let stable_end = if complete { text.len() } else { last_space_to_word(text) };
+        let mut total = 0usize;
+        for (a, b) in self.pre.pieces(text) {
+            if b > stable_end {
+                break;
+            }
+            total += bpe::count_piece(self.vocab, &bytes[a..b]);
+            if total > limit {
+                return Within::Exceeds;
+            }
+        }
+        if complete {
+            Within::Count(total)
+        } else {
+            Within::NeedMore
+        }
+    }
+
+    /// [`Encoding::truncate`] with a choice of side and a marker. `{omitted}` in the marker
+    /// becomes the number of tokens the removed text counts on its own. The result, marker
+    /// included, counts at most `max_tokens`.
+    pub fn truncate_with(&self, text: &str, max_tokens: usize, cut: Cut, marker: Option<&str>) -> Result<Truncated> {
+        let marker = marker.unwrap_or(if cut == Cut::Middle { DEFAULT_MIDDLE_MARKER } else { "" });
+        let total = self.count(text);
+        // Check the marker even when the text fits, so a marker too long for its budget
+        // fails on the first call, not on the first long input.
+        let worst = fill(marker, total.max(1));
+        let marker_tokens = self.count(&worst);
+        if marker_tokens > max_tokens {
+            return Err(Error::invalid_arg(format!(
+                "the marker {marker:?} counts {marker_tokens} tokens, more than maxTokens {max_tokens}"
+            )));
+        }
+        if total <= max_tokens {
+            return Ok(Truncated { text: text.to_string(), tokens: total, omitted: 0, truncated: false });
+        }
+        let mut budget = max_tokens.saturating_sub(marker_tokens);
+        loop {
+            let (head, tail) = match cut {
+                Cut::End => (truncate_prefix(self, text, budget), ""),
+                Cut::Start => ("", self.truncate_suffix(text, budget)),
+                Cut::Middle => {
+                    let head = truncate_prefix(self, text, budget.div_ceil(2));
+                    let tail = self.truncate_suffix(&text[head.len()..], budget / 2);
+                    (head, tail)
+                }
+            };
+            let omitted = self.count(&text[head.len()..text.len() - tail.len()]);
+            let out = format!("{head}{}{tail}", fill(marker, omitted));
+            let tokens = self.count(&out);
+            if tokens <= max_tokens {
+                return Ok(Truncated { text: out, tokens, omitted, truncated: true });
+            }
+            // Joining can merge tokens differently; give the pieces less room and retry.
+            budget = budget.saturating_sub((tokens - max_tokens).max(1));
+            if budget == 0 && head.is_empty() && tail.is_empty() {
+                // Only the marker is left, and it fits (checked above).
+                let m = fill(marker, total);
+                let tokens = self.count(&m);
+                return Ok(Truncated { text: m, tokens, omitted: total, truncated: true });
+            }
+        }
+    }
+
+    /// The longest suffix of `text` that counts at most `max_tokens`, cut on a character
+    /// boundary.
+    pub fn truncate_suffix<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
+        if max_tokens == 0 {
+            return "";
+        }
+        // Candidate from the whole text's tokens, then checked by counting the suffix.
+        let mut ends = Vec::new();
+        let bytes = text.as_bytes();
+        for (a, b) in self.pre.pieces(text) {
+            let piece = &bytes[a..b];
+            if self.vocab.rank(piece).is_some() {
+                ends.push(a);
+            } else {
+                bpe::merge(self.vocab, piece, |s, _| ends.push(a + s));
+            }
+        }
+        if ends.len() <= max_tokens {
+            return text;
+        }
+        let mut s = ends[ends.len() - max_tokens];
+        while !text.is_char_boundary(s) {
+            s += 1;
+        }
+        while s < text.len() && self.count(&text[s..]) > max_tokens {
+            s += text[s..].chars().next().map_or(1, char::len_utf8);
+        }
+        // Look back a little for a longer suffix that still fits.
+        let lo = s.saturating_sub(64);
+        let mut d = lo;
+        while d < s {
+            if text.is_char_boundary(d) && self.count(&text[d..]) <= max_tokens {
+                s = d;
+                break;
+            }
+            d += 1;
+        }
+        &text[s..]
+    }
+}
+
+/// The position of the last non-whitespace character that follows a whitespace one (0 if
+/// there is none).
+fn last_space_to_word(text: &str) -> usize {
+    let mut after = None;
+    for (i, c) in text.char_indices().rev() {
+        if c.is_whitespace() {
+            if let Some(j) = after {
+                return j;
+            }
+        } else {
+            after = Some(i);
+        }
+    }
+    0
+}
+
+fn fill(marker: &str, omitted: usize) -> String {
+    marker.replace("{omitted}", &omitted.to_string())
+}
