@@ -78,7 +78,19 @@ function ensureIronlungBuild() {
  * Runs bench/worker.mjs; resolves with its "@@bench" results. `timeoutS` is a per-result
  * timeout: the child is killed if no new result arrives within it.
  */
+const busy = { samples: 0, busy: 0, seen: new Set() };
+/** Notes whether a compiler (someone else's build) is running as a measurement starts. */
+function sampleBusy() {
+  const r = sh('pgrep', ['-l', '-x', 'cargo|rustc|cc1|cc1plus|ld|lld|wasm-bindgen|wasm-opt']);
+  busy.samples++;
+  if (r.status === 0) {
+    busy.busy++;
+    for (const l of r.stdout.trim().split('\n')) busy.seen.add(l.split(' ')[1]);
+  }
+}
+
 function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } = {}) {
+  sampleBusy();
   return new Promise((resolve) => {
     const env = { ...process.env, ...(IMPLS[impl]?.env || {}) };
     if (!IMPLS[impl]?.env) delete env.IRONLUNG_BACKEND;
@@ -439,7 +451,7 @@ async function main() {
     const cases = { 'repeat-a': 'repeat-a', 'no-whitespace': corpusFile('english-nows') };
     for (const [kase, target] of Object.entries(cases)) {
       for (const impl of impls) {
-        const r = await runWorker('worst', impl, enc, target, { sizes: CFG.worstSizes }, { timeoutS: CFG.worstTimeoutS });
+        const r = await runWorker('worst', impl, enc, target, { sizes: CFG.worstSizes, warm: corpusFile('english.warm') }, { timeoutS: CFG.worstTimeoutS });
         const bySize = {};
         for (const s of CFG.worstSizes) {
           const hit = r.results.find((x) => x.size === s);
@@ -471,6 +483,8 @@ async function main() {
   }
 
   R.elapsedS = (Date.now() - tStart) / 1000;
+  R.busy = { samples: busy.samples, busy: busy.busy, seen: [...busy.seen].sort() };
+  if (busy.busy) warn(`a compiler (${R.busy.seen.join(', ')}) was running at the start of ${busy.busy} of ${busy.samples} measurements: numbers are noisier than usual`);
   R.targets = evaluateTargets(R);
   const md = report(R);
   process.stdout.write('\n' + md + '\n');
@@ -560,7 +574,7 @@ function report(R) {
         ['Memory', m.memory],
         ['OS', m.os],
         ['Node.js', m.node],
-        ['Load average at the end', m.loadavg],
+        ['Load average at the start', m.loadavg],
         ['ironlung commit', m.commit],
         ['ironlung native addon built', m.nativeBuilt],
         ['ironlung wasm built', m.wasmBuilt],
@@ -634,7 +648,7 @@ function report(R) {
     P('A fresh process reads the 1 MiB English corpus, loads the encoding and counts the whole text in one call; `process.resourceUsage().maxRSS` at the end. *baseline* does the same without a tokenizer.');
     P();
     const encs = Object.keys(R.rss);
-    const rows = ['baseline', ...IMPL_ORDER].map((impl) => [impl === 'baseline' ? 'baseline (node + corpus)' : label(impl), ...encs.flatMap((e) => [R.rss[e][impl].error ? 'error' : mb(R.rss[e][impl].maxRSS), fmtRatio(ratio(R.rss[e][impl].maxRSS, R.rss[e].hypertok.maxRSS))])]);
+    const rows = ['baseline', ...IMPL_ORDER].map((impl) => [impl === 'baseline' ? 'baseline (node + corpus)' : label(impl), ...encs.flatMap((e) => [R.rss[e][impl].error ? 'error' : (R.rss[e][impl].maxRSS / 1e6).toFixed(1), fmtRatio(ratio(R.rss[e][impl].maxRSS, R.rss[e].hypertok.maxRSS))])]);
     P(mdTable(['implementation', ...encs.flatMap((e) => [`${ENC_SHORT[e]} MB`, '/ hypertok'])], rows));
     P();
     P(ironlungVsHypertok(encs.map((e) => [e, ENC_SHORT[e]]), (impl, e) => R.rss[e][impl]?.maxRSS, ' (lower is better)'));

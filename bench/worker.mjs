@@ -9,7 +9,8 @@
 //   percall     <path> = corpus file: ~100-byte chunks on character boundaries, opts.calls
 //               distinct chunks per round, opts.rounds rounds; ns per call
 //   rss         <path> = corpus file: count the whole file in one call; peak RSS
-//   worst       <path> = 'repeat-a' or a file: count texts of opts.sizes bytes, one line each
+//   worst       <path> = 'repeat-a' or a file: after a warm-up on opts.warm, count texts of
+//               opts.sizes bytes, one result line each
 //
 // Results are printed as lines "@@bench <json>" on stdout (anything else is ignored).
 
@@ -133,6 +134,7 @@ if (mode === 'check') {
   emit({ tokens, ms: now() - t0, bytes: Buffer.byteLength(text), ...peakRss() });
 } else if (mode === 'worst') {
   const src = target === 'repeat-a' ? null : fs.readFileSync(target);
+  if (opts.warm) count(fs.readFileSync(opts.warm, 'utf8')); // JIT and memory warm-up on other text
   for (const size of opts.sizes) {
     const text = src ? src.subarray(0, charBoundary(src, size)).toString('utf8') : 'a'.repeat(size);
     gc();

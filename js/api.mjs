@@ -96,6 +96,7 @@ function zstdLevel(v) {
  * @param {boolean} host.offThread whether async twins run off the JS thread
  * @param {(path: string, maxBytes: number) => string} host.readTextFileSync
  * @param {(path: string, maxBytes: number) => Promise<string>} host.readTextFile
+ * @param {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<Array>} host.readForContext
  * @param {(e: Error) => string} [host.onTrap] explains a wasm trap (and repairs the instance)
  * @param {() => void} [host.ready] throws if the backend is not initialised yet
  */
@@ -125,13 +126,9 @@ export function createApi(b, host) {
 
     encode(text, options) {
       needString(text, 'text');
-      const o = needOptions(options, 'encode');
-      if (o.allowedSpecial === undefined && o.disallowedSpecial === undefined) {
-        return call(() => b.encode(this.#id, text, false, [], true, []));
-      }
-      const allowed = o.allowedSpecial === undefined ? { all: false, list: [] } : specialOption(o.allowedSpecial, 'allowedSpecial');
-      const disallowed = o.disallowedSpecial === undefined ? { all: true, list: [] } : specialOption(o.disallowedSpecial, 'disallowedSpecial');
-      return call(() => b.encode(this.#id, text, allowed.all, allowed.list, disallowed.all, disallowed.list));
+      if (options === undefined) return call(() => b.encode(this.#id, text, false, [], true, []));
+      const [aAll, aList, dAll, dList] = specialArgs(options);
+      return call(() => b.encode(this.#id, text, aAll, aList, dAll, dList));
     }
 
     encodeOrdinary(text) {
@@ -158,12 +155,104 @@ export function createApi(b, host) {
       return call(() => b.decodeBytes(this.#id, t));
     }
 
-    truncate(text, maxTokens) {
+    truncate(text, maxTokens, options) {
       needString(text, 'text');
       if (maxTokens === undefined) throw invalidArg('maxTokens is required');
-      const max = needCount(maxTokens, 'maxTokens');
-      return call(() => b.truncate(this.#id, text, Math.min(max, 0xffffffff)));
+      const max = Math.min(needCount(maxTokens, 'maxTokens'), 0xffffffff);
+      const o = needOptions(options, 'truncate');
+      if (o.from === undefined && o.marker === undefined) return call(() => b.truncate(this.#id, text, max));
+      const from = o.from === undefined ? 'end' : o.from;
+      if (from !== 'end' && from !== 'start' && from !== 'middle') {
+        throw invalidArg(`from must be 'end', 'start' or 'middle', got ${typeName(from)}`);
+      }
+      if (o.marker !== undefined) needString(o.marker, 'marker');
+      return call(() => b.truncateWith(this.#id, text, max, from, o.marker));
     }
+
+    isWithinLimit(text, limit) {
+      needString(text, 'text');
+      if (limit === undefined) throw invalidArg('limit is required');
+      const max = needCount(limit, 'limit');
+      // No token is longer than 128 bytes and a UTF-16 unit is at least one UTF-8 byte,
+      // so a text this long counts more than `limit` without looking at it.
+      if (max !== Infinity && text.length > 128 * (max + 1)) return false;
+      const cap = Math.min(max, Number.MAX_SAFE_INTEGER);
+      // Hand Rust a growing prefix: the cost follows the limit, not the length of the text.
+      let end = Math.min(text.length, 8 * (max === Infinity ? text.length : max + 1) + 64);
+      for (;;) {
+        if (end >= text.length) {
+          const n = call(() => b.countWithin(this.#id, text, cap, true));
+          return n < 0 ? false : n;
+        }
+        const c = text.charCodeAt(end - 1);
+        if (c >= 0xd800 && c <= 0xdbff) end++;
+        const prefix = text.slice(0, end);
+        if (call(() => b.countWithin(this.#id, prefix, cap, false)) === -1) return false;
+        end = Math.min(text.length, end * 4);
+      }
+    }
+
+    chunk(text, options) {
+      const [max, overlap, boundary] = chunkArgs(text, options);
+      return toChunks(text, call(() => b.chunk(this.#id, text, max, overlap, boundary)));
+    }
+
+    countBatch(texts) {
+      if (!Array.isArray(texts)) throw invalidArg(`texts must be an array of strings, got ${typeName(texts)}`);
+      texts.forEach((t, i) => needString(t, `texts[${i}]`));
+      return call(() => b.countBatch(this.#id, texts));
+    }
+
+    async countAsync(text) {
+      needString(text, 'text');
+      if (!host.offThread) return this.count(text);
+      return b.countAsync(this.#id, text).catch(fail);
+    }
+
+    async encodeAsync(text, options) {
+      if (!host.offThread) return this.encode(text, options);
+      needString(text, 'text');
+      const [aAll, aList, dAll, dList] = specialArgs(options);
+      return b.encodeAsync(this.#id, text, aAll, aList, dAll, dList).catch(fail);
+    }
+
+    async chunkAsync(text, options) {
+      if (!host.offThread) return this.chunk(text, options);
+      const [max, overlap, boundary] = chunkArgs(text, options);
+      return toChunks(text, await b.chunkAsync(this.#id, text, max, overlap, boundary).catch(fail));
+    }
+  }
+
+  function specialArgs(options) {
+    const o = needOptions(options, 'encode');
+    const allowed = o.allowedSpecial === undefined ? { all: false, list: [] } : specialOption(o.allowedSpecial, 'allowedSpecial');
+    const disallowed = o.disallowedSpecial === undefined ? { all: true, list: [] } : specialOption(o.disallowedSpecial, 'disallowedSpecial');
+    return [allowed.all, allowed.list, disallowed.all, disallowed.list];
+  }
+
+  function chunkArgs(text, options) {
+    needString(text, 'text');
+    if (options === undefined || options === null || typeof options !== 'object') {
+      throw invalidArg(`chunk options must be an object with maxTokens, got ${typeName(options)}`);
+    }
+    if (options.maxTokens === undefined) throw invalidArg('chunk needs maxTokens');
+    const max = needCount(options.maxTokens, 'maxTokens');
+    const overlap = needCount(options.overlap, 'overlap', 0);
+    const boundary = options.boundary === undefined ? 'token' : options.boundary;
+    if (boundary !== 'token' && boundary !== 'line' && boundary !== 'paragraph') {
+      throw invalidArg(`boundary must be 'token', 'line' or 'paragraph', got ${typeName(boundary)}`);
+    }
+    return [Math.min(max, 0xffffffff), Math.min(overlap, 0xffffffff), boundary];
+  }
+
+  function toChunks(text, flat) {
+    const out = new Array(flat.length / 3);
+    for (let i = 0; i < out.length; i++) {
+      const start = flat[3 * i];
+      const end = flat[3 * i + 1];
+      out[i] = { text: text.slice(start, end), start, end, tokens: flat[3 * i + 2] };
+    }
+    return out;
   }
 
   function call(f) {
@@ -260,6 +349,26 @@ export function createApi(b, host) {
     return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER), 'input'));
   }
 
+  async function readForContext(path, options) {
+    const p = pathArg(path);
+    const o = needOptions(options, 'readForContext');
+    const max = readOptions(o);
+    const maxTokens = needCount(o.maxTokens, 'maxTokens', Infinity);
+    const cut = o.truncate === undefined ? 'end' : o.truncate;
+    if (cut !== 'end' && cut !== 'middle') throw invalidArg(`truncate must be 'end' or 'middle', got ${typeName(cut)}`);
+    if (o.encoding !== undefined && o.model !== undefined) throw invalidArg('give encoding or model, not both');
+    const enc = o.model !== undefined ? encodingForModel(o.model) : getEncoding(o.encoding === undefined ? 'o200k_base' : o.encoding);
+    const id = call(() => b.encodingId(enc.name));
+    ready();
+    let r;
+    try {
+      r = await host.readForContext(p, max, id, maxTokens === Infinity ? -1 : Math.min(maxTokens, 0xffffffff), cut);
+    } catch (e) {
+      fail(e);
+    }
+    return { text: r[0], tokens: r[1], truncated: r[2] === 1, omittedTokens: r[3], bytes: r[4], encoding: enc.name };
+  }
+
   function isBinary(bytes) {
     const data = needBytes(bytes, 'bytes');
     return call(() => b.isBinary(data));
@@ -279,6 +388,7 @@ export function createApi(b, host) {
     readTextFileSync,
     decodeText,
     isBinary,
+    readForContext,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,

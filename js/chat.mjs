@@ -31,10 +31,11 @@
 // Sources:
 // - Messages, names, priming: OpenAI cookbook, "How to count tokens with tiktoken",
 //   `num_tokens_from_messages` (section 6): tokens_per_message = 3 and tokens_per_name = 1 for
-//   gpt-3.5-turbo-0613/0125, gpt-4-0314/0613, gpt-4o-2024-08-06, gpt-4o-mini-2024-07-18, and 4
-//   and -1 for gpt-3.5-turbo-0301; +3 for every reply. Its published API-verified totals for its
-//   example conversation (129 on gpt-4/gpt-3.5-turbo, 124 on gpt-4o/gpt-4o-mini, 127 on
-//   gpt-3.5-turbo-0301) are reproduced by __test__/chat.test.mjs.
+//   gpt-3.5-turbo-0613/0125, gpt-4-0314/0613, gpt-4o-2024-08-06, gpt-4o-mini-2024-07-18, and
+//   (in an earlier revision of the notebook) 4 and -1 for gpt-3.5-turbo-0301; +3 for every
+//   reply. Its published API-verified totals for its example conversation (129 on
+//   gpt-4/gpt-3.5-turbo, 124 on gpt-4o/gpt-4o-mini, 127 on gpt-3.5-turbo-0301) are reproduced
+//   by __test__/chat.test.mjs.
 // - Tool definitions: the same notebook, `num_tokens_for_tools` (section 7), with its constants
 //   (func_init 7 for gpt-4o/gpt-4o-mini, 10 for gpt-3.5-turbo/gpt-4; prop_init 3, prop_key 3,
 //   enum_init -3, enum_item 3, func_end 12). Its published API-verified totals (101 on gpt-4o,
@@ -43,6 +44,9 @@
 //   `countChatCompletionTokens` (src/functionCalling.ts, after hmarr/openai-chat-tokens).
 // - tool_calls: counted like function_call, once per call. OpenAI documents no rule for them;
 //   this extends the function_call rule. Ids (tool_calls[].id, tool_call_id) are not counted.
+// - Content parts: OpenAI documents no rule; each text part is counted on its own (the
+//   cookbook counts every string value on its own), so a part boundary inside a word can
+//   count one token more than the joined text.
 //
 // Model families: every model whose encoding is o200k_base or o200k_harmony (gpt-4o, gpt-4.1,
 // gpt-5, o1/o3/o4, gpt-oss) gets the gpt-4o rules; cl100k_base (gpt-4, gpt-3.5-turbo) the

@@ -54,6 +54,7 @@ const host = {
   offThread: false,
   readTextFileSync: unsupported('readTextFileSync'),
   readTextFile: async (...args) => unsupported('readTextFile')(...args),
+  readForContext: async (...args) => unsupported('readForContext')(...args),
   onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
   ready() {
     if (!exportsObj) {
@@ -70,6 +71,8 @@ const api = createApi(glue, host);
 export function __useFileReader(readBytesSync, readBytes) {
   host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
   host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);
+  host.readForContext = async (path, max, id, maxTokens, cut) =>
+    glue.contextFromBytes(await readBytes(path, max), max, `'${path}'`, id, maxTokens, cut);
 }
 
 export default api;
@@ -86,6 +89,7 @@ export const {
   readTextFileSync,
   decodeText,
   isBinary,
+  readForContext,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_LEVEL,

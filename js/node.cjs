@@ -16,12 +16,15 @@ const host =
         offThread: true,
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
+        readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
       }
     : {
         backend,
         offThread: false,
         readTextFileSync: (path, max) => binding.textFromBytes(readBoundedSync(path, max), max, `'${path}'`),
         readTextFile: async (path, max) => binding.textFromBytes(await readBounded(path, max), max, `'${path}'`),
+        readForContext: async (path, max, id, maxTokens, cut) =>
+          binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
         onTrap: trapHandler(binding, binding.__wasm),
       };
 

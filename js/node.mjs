@@ -17,6 +17,7 @@ export const {
   readTextFileSync,
   decodeText,
   isBinary,
+  readForContext,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_LEVEL,

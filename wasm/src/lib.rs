@@ -7,7 +7,8 @@
 //! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
 //! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
 
-use ironlung_core::tokenizer::{self, Encoding, SpecialSet};
+use ironlung_core::context::{self, utf16_offsets};
+use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
 use ironlung_core::{compress, text, Error};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -115,6 +116,55 @@ pub fn decode_bytes(id: u32, tokens: &[u32]) -> JsResult<Vec<u8>> {
 #[wasm_bindgen]
 pub fn truncate(id: u32, text: &str, max_tokens: u32) -> JsResult<String> {
     Ok(enc(id)?.truncate(text, max_tokens as usize).to_string())
+}
+
+/// The count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete
+/// prefix whose stable part fits (the JS layer then passes a longer prefix).
+#[wasm_bindgen(js_name = countWithin)]
+pub fn count_within(id: u32, text: &str, limit: f64, complete: bool) -> JsResult<f64> {
+    Ok(match enc(id)?.count_within(text, limit as usize, complete) {
+        Within::Count(n) => n as f64,
+        Within::Exceeds => -1.0,
+        Within::NeedMore => -2.0,
+    })
+}
+
+#[wasm_bindgen(js_name = truncateWith)]
+pub fn truncate_with(id: u32, text: &str, max_tokens: u32, from: &str, marker: Option<String>) -> JsResult<String> {
+    let cut = Cut::parse(from).map_err(js_err)?;
+    Ok(enc(id)?.truncate_with(text, max_tokens as usize, cut, marker.as_deref()).map_err(js_err)?.text)
+}
+
+/// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
+#[wasm_bindgen]
+pub fn chunk(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> JsResult<Vec<u32>> {
+    let boundary = Boundary::parse(boundary).map_err(js_err)?;
+    let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, boundary).map_err(js_err)?;
+    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
+    let units = utf16_offsets(text, &offsets);
+    Ok(spans.iter().enumerate().flat_map(|(i, c)| [units[2 * i] as u32, units[2 * i + 1] as u32, c.tokens as u32]).collect())
+}
+
+#[wasm_bindgen(js_name = countBatch)]
+pub fn count_batch(id: u32, texts: Vec<String>) -> JsResult<Vec<u32>> {
+    let e = enc(id)?;
+    Ok(texts.iter().map(|t| e.count(t) as u32).collect())
+}
+
+/// `readForContext` on bytes the JS glue read: text, tokens, truncated (0/1), omitted
+/// tokens, bytes. `max_tokens < 0` means no budget.
+#[wasm_bindgen(js_name = contextFromBytes)]
+pub fn context_from_bytes(bytes: &[u8], max_bytes: f64, what: &str, id: u32, max_tokens: f64, cut: &str) -> JsResult<Vec<JsValue>> {
+    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
+    let cut = Cut::parse(cut).map_err(js_err)?;
+    let c = context::context_from_bytes(bytes, max_bytes as usize, what, enc(id)?, budget, cut).map_err(js_err)?;
+    Ok(vec![
+        JsValue::from(c.text),
+        JsValue::from(c.tokens as f64),
+        JsValue::from(c.truncated as u8 as f64),
+        JsValue::from(c.omitted as f64),
+        JsValue::from(c.bytes as f64),
+    ])
 }
 
 #[wasm_bindgen]

@@ -8,7 +8,8 @@
 //! instead of aborting the process.
 #![deny(clippy::all)]
 
-use ironlung_core::tokenizer::{self, Encoding, SpecialSet};
+use ironlung_core::context::{self, utf16_offsets};
+use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
 use ironlung_core::{compress, text, Error};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -118,6 +119,45 @@ pub fn truncate(id: u32, text: String, max_tokens: u32) -> napi::Result<String> 
     guard(|| Ok(enc(id)?.truncate(&text, max_tokens as usize).to_string()))
 }
 
+/// The count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete
+/// prefix whose stable part fits (the JS layer then passes a longer prefix).
+#[napi]
+pub fn count_within(id: u32, text: String, limit: f64, complete: bool) -> napi::Result<f64> {
+    guard(|| {
+        Ok(match enc(id)?.count_within(&text, limit as usize, complete) {
+            Within::Count(n) => n as f64,
+            Within::Exceeds => -1.0,
+            Within::NeedMore => -2.0,
+        })
+    })
+}
+
+#[napi]
+pub fn truncate_with(id: u32, text: String, max_tokens: u32, from: String, marker: Option<String>) -> napi::Result<String> {
+    guard(|| Ok(enc(id)?.truncate_with(&text, max_tokens as usize, Cut::parse(&from)?, marker.as_deref())?.text))
+}
+
+fn chunk_flat(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> ironlung_core::Result<Vec<u32>> {
+    let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, Boundary::parse(boundary)?)?;
+    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
+    let units = utf16_offsets(text, &offsets);
+    Ok(spans.iter().enumerate().flat_map(|(i, c)| [units[2 * i] as u32, units[2 * i + 1] as u32, c.tokens as u32]).collect())
+}
+
+/// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
+#[napi]
+pub fn chunk(id: u32, text: String, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<Uint32Array> {
+    guard(|| Ok(Uint32Array::new(chunk_flat(id, &text, max_tokens, overlap, &boundary)?)))
+}
+
+#[napi]
+pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<Uint32Array> {
+    guard(|| {
+        let e = enc(id)?;
+        Ok(Uint32Array::new(texts.iter().map(|t| e.count(t) as u32).collect()))
+    })
+}
+
 #[napi]
 pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Uint8Array> {
     guard(|| Ok(Uint8Array::new(compress::compress(&data, level)?)))
@@ -157,6 +197,60 @@ macro_rules! job_task {
 
 job_task!(Vec<u8>, Uint8Array, Uint8Array::new);
 job_task!(String, String, |s| s);
+job_task!(Vec<u32>, Uint32Array, Uint32Array::new);
+job_task!(f64, f64, |n| n);
+job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
+
+/// A [`context::Context`] as the array both bindings return: text, tokens, truncated (0/1),
+/// omitted tokens, bytes.
+pub struct ContextOut(context::Context);
+
+fn context_array(c: ContextOut) -> Vec<Either<String, f64>> {
+    let c = c.0;
+    vec![
+        Either::A(c.text),
+        Either::B(c.tokens as f64),
+        Either::B(c.truncated as u8 as f64),
+        Either::B(c.omitted as f64),
+        Either::B(c.bytes as f64),
+    ]
+}
+
+#[napi(ts_return_type = "Promise<number>")]
+pub fn count_async(id: u32, text: String) -> AsyncTask<Job<f64>> {
+    // Large texts are worth the threads; the pieces are the same either way.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    AsyncTask::new(Job::new(move || Ok(enc(id)?.count_parallel(&text, threads) as f64)))
+}
+
+#[napi(ts_return_type = "Promise<Uint32Array>")]
+pub fn encode_async(
+    id: u32,
+    text: String,
+    allowed_all: bool,
+    allowed: Vec<String>,
+    disallowed_all: bool,
+    disallowed: Vec<String>,
+) -> AsyncTask<Job<Vec<u32>>> {
+    AsyncTask::new(Job::new(move || {
+        enc(id)?.encode(&text, &special_set(allowed_all, allowed), &special_set(disallowed_all, disallowed))
+    }))
+}
+
+#[napi(ts_return_type = "Promise<Uint32Array>")]
+pub fn chunk_async(id: u32, text: String, max_tokens: u32, overlap: u32, boundary: String) -> AsyncTask<Job<Vec<u32>>> {
+    AsyncTask::new(Job::new(move || chunk_flat(id, &text, max_tokens, overlap, &boundary)))
+}
+
+/// `readForContext` in one call on the thread pool. `max_tokens < 0` means no budget.
+#[napi(ts_return_type = "Promise<Array<string | number>>")]
+pub fn read_for_context(path: String, max_bytes: f64, id: u32, max_tokens: f64, cut: String) -> AsyncTask<Job<ContextOut>> {
+    AsyncTask::new(Job::new(move || {
+        let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
+        let c = context::read_for_context(std::path::Path::new(&path), max_bytes as usize, enc(id)?, budget, Cut::parse(&cut)?)?;
+        Ok(ContextOut(c))
+    }))
+}
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn compress_async(data: Uint8Array, level: i32) -> AsyncTask<Job<Vec<u8>>> {

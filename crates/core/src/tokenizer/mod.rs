@@ -256,6 +256,28 @@ impl Encoding {
         self.pre.pieces(text).map(|(a, b)| bpe::count_piece(self.vocab, &bytes[a..b])).sum()
     }
 
+    /// [`Encoding::count`] using up to `threads` threads: pre-tokenization runs once, in
+    /// order, and the pieces are then counted in parallel. The pieces are exactly those of a
+    /// sequential count, so the result is identical by construction.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
+        if threads <= 1 || text.len() < 1 << 16 {
+            return self.count(text);
+        }
+        let pieces: Vec<(usize, usize)> = self.pre.pieces(text).collect();
+        let bytes = text.as_bytes();
+        let per = pieces.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let jobs: Vec<_> = pieces
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|&(a, b)| bpe::count_piece(self.vocab, &bytes[a..b])).sum::<usize>())
+                })
+                .collect();
+            jobs.into_iter().map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).sum()
+        })
+    }
+
     /// Tokens of `text` with tiktoken's special-token rules: special-token text that is
     /// disallowed is an `ERR_DISALLOWED_SPECIAL` error; allowed ones become their ids; the
     /// rest is ordinary text. `disallowed = All` means "every special not allowed".
