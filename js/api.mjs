@@ -6,6 +6,7 @@
 // Nothing here decides a result: tokens, bytes and text all come from the Rust core.
 
 import { IronlungError, invalidArg, rethrow } from './errors.mjs';
+import { createCountChat } from './chat.mjs';
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -389,6 +390,7 @@ export function createApi(b, host) {
     decodeText,
     isBinary,
     readForContext,
+    countChat: createCountChat({ encodingForModel }),
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,

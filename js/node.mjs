@@ -18,6 +18,7 @@ export const {
   decodeText,
   isBinary,
   readForContext,
+  countChat,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_LEVEL,

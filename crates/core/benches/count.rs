@@ -88,7 +88,7 @@ fn load(limit: usize) -> (Vec<Corpus>, String) {
         })
         .collect();
     match real {
-        Some(c) => (c, format!("corpora from {}", dir.display())),
+        Some(c) => (c, format!("corpora from {}", dir.canonicalize().unwrap_or(dir).display())),
         None => (
             CORPORA
                 .iter()

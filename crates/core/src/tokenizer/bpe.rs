@@ -5,6 +5,7 @@
 //! way, so [`merge_small`] keeps it. Long pieces (a megabyte of one letter is one piece)
 //! go through [`merge_heap`], which makes the same choices in `O(n log n)`.
 
+use super::cache;
 use super::vocab::{Rank, Vocab};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -28,7 +29,11 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
         out.push(r);
         return;
     }
-    merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
+    if piece.len() <= cache::MAX_PIECE {
+        cache::with_tokens(vocab.id(), piece, || merge_ranks(vocab, piece), |t| out.extend_from_slice(t));
+    } else {
+        merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
+    }
 }
 
 /// The number of tokens of `piece`.
@@ -36,9 +41,18 @@ pub fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
     if vocab.rank(piece).is_some() {
         return 1;
     }
+    if piece.len() <= cache::MAX_PIECE {
+        return cache::with_tokens(vocab.id(), piece, || merge_ranks(vocab, piece), <[Rank]>::len);
+    }
     let mut n = 0;
     merge(vocab, piece, |_, _| n += 1);
     n
+}
+
+fn merge_ranks(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+    let mut out = Vec::with_capacity(piece.len() / 2 + 1);
+    merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
+    out
 }
 
 #[inline]

@@ -6,6 +6,7 @@
 
 mod bpe;
 mod budget;
+mod cache;
 mod chunk;
 mod models;
 mod pretokenize;
@@ -124,7 +125,7 @@ fn vocab(file: usize) -> &'static Vocab {
         include_bytes!(concat!(env!("OUT_DIR"), "/o200k_base.ranks")),
     ];
     static CELLS: [OnceLock<Vocab>; 4] = [const { OnceLock::new() }; 4];
-    CELLS[file].get_or_init(|| Vocab::parse(TABLES[file]))
+    CELLS[file].get_or_init(|| Vocab::parse(file, TABLES[file]))
 }
 
 fn pretokenizer(family: Family) -> &'static Pretokenizer {

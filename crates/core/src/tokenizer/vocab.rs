@@ -9,6 +9,8 @@ pub type Rank = u32;
 
 /// One BPE vocabulary (ordinary tokens only; special tokens live in [`super::special`]).
 pub struct Vocab {
+    /// Which of the embedded tables this is (0..4), for per-vocabulary memos.
+    id: usize,
     /// Start offset into `bytes` of each rank; `offsets[r]..offsets[r + 1]` is rank `r`.
     offsets: Vec<u32>,
     bytes: &'static [u8],
@@ -38,7 +40,7 @@ fn pack(b: &[u8]) -> u64 {
 impl Vocab {
     /// Parses a table produced by `build.rs`. The input is trusted build output, so a
     /// malformed table is a build bug and panics rather than returning an error.
-    pub fn parse(table: &'static [u8]) -> Vocab {
+    pub fn parse(id: usize, table: &'static [u8]) -> Vocab {
         let n = u32::from_le_bytes(table[..4].try_into().unwrap()) as usize;
         let lens = &table[4..4 + n];
         let bytes = &table[4 + n..];
@@ -60,7 +62,7 @@ impl Vocab {
         }
         offsets.push(at);
         assert_eq!(at as usize, bytes.len(), "rank table length mismatch");
-        Vocab { offsets, bytes, short, long }
+        Vocab { id, offsets, bytes, short, long }
     }
 
     /// The rank of `bytes` if it is a single ordinary token.
@@ -86,6 +88,10 @@ impl Vocab {
         }
         let (a, b) = (self.offsets[r] as usize, self.offsets[r + 1] as usize);
         (a < b).then(|| &self.bytes[a..b])
+    }
+
+    pub fn id(&self) -> usize {
+        self.id
     }
 
     /// One past the largest ordinary rank.
