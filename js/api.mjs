@@ -100,6 +100,8 @@ function zstdLevel(v) {
  * @param {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<Array>} host.readForContext
  * @param {(e: Error) => string} [host.onTrap] explains a wasm trap (and repairs the instance)
  * @param {() => void} [host.ready] throws if the backend is not initialised yet
+ * @param {(table: string) => Uint8Array} [host.readRanksSync] a rank table's bytes (wasm with a filesystem)
+ * @param {(table: string) => Promise<Uint8Array>} [host.readRanks] the same, asynchronously (fetch)
  */
 export function createApi(b, host) {
   const fail = (e) => rethrow(e, host.onTrap);
@@ -268,10 +270,45 @@ export function createApi(b, host) {
   function encodingById(id) {
     let e = cache.get(id);
     if (!e) {
-      e = new Encoding(id, b.encodingName(id));
+      ensureRanks(id);
+      e = new Encoding(id, call(() => b.encodingName(id)));
       cache.set(id, e);
     }
     return e;
+  }
+
+  // The wasm build receives each rank table when its encoding is first used: read
+  // synchronously where there is a filesystem, else loaded by `loadEncoding`.
+  function ensureRanks(id) {
+    if (call(() => b.ranksAvailable(id))) return;
+    const table = call(() => b.rankTable(id));
+    if (!host.readRanksSync) {
+      const name = call(() => b.encodingName(id));
+      throw new IronlungError(
+        'ERR_NOT_INITIALIZED',
+        `the rank data of ${name} is not loaded yet; call \`await loadEncoding('${name}')\` first (in browsers and edge runtimes each encoding's data downloads on first use)`,
+      );
+    }
+    const bytes = host.readRanksSync(table);
+    call(() => b.installRanks(table, bytes));
+  }
+
+  async function loadEncoding(name, source) {
+    needString(name, 'encoding name');
+    ready();
+    const id = call(() => b.encodingId(name));
+    if (!call(() => b.ranksAvailable(id))) {
+      const table = call(() => b.rankTable(id));
+      let bytes;
+      try {
+        bytes = source === undefined ? await host.readRanks(table) : await bytesOf(source);
+      } catch (e) {
+        if (e instanceof IronlungError) throw e;
+        throw new IronlungError('ERR_NOT_INITIALIZED', `could not load the rank data of ${name} (${table}.ranks): ${e && e.message}`);
+      }
+      call(() => b.installRanks(table, bytes));
+    }
+    return encodingById(id);
   }
 
   function getEncoding(name) {
@@ -350,6 +387,16 @@ export function createApi(b, host) {
     return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER), 'input'));
   }
 
+  async function bytesOf(source) {
+    if (typeof Response !== 'undefined' && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
+    if (typeof source === 'string' || source instanceof URL) {
+      const res = await fetch(source);
+      if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${source}`);
+      return new Uint8Array(await res.arrayBuffer());
+    }
+    return toBytes(source, 'source');
+  }
+
   async function readForContext(path, options) {
     const p = pathArg(path);
     const o = needOptions(options, 'readForContext');
@@ -380,6 +427,7 @@ export function createApi(b, host) {
     IronlungError,
     getEncoding,
     encodingForModel,
+    loadEncoding,
     listEncodings,
     compress,
     decompress,

@@ -55,6 +55,13 @@ const host = {
   readTextFileSync: unsupported('readTextFileSync'),
   readTextFile: async (...args) => unsupported('readTextFile')(...args),
   readForContext: async (...args) => unsupported('readForContext')(...args),
+  // Each encoding's rank data is fetched from beside this module when first loaded.
+  readRanks: async (table) => {
+    const url = new URL(`../wasm/ranks/${table}.ranks`, import.meta.url);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${url}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
   onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
   ready() {
     if (!exportsObj) {
@@ -68,6 +75,12 @@ const api = createApi(glue, host);
  * @internal For runtime entries that have a filesystem: `readBytes(path, maxBytes)` and its
  * async twin return at most maxBytes + 1 bytes, which the core then checks and decodes.
  */
+export function __useRankReader(readRanksSync) {
+  host.readRanksSync = readRanksSync;
+  host.readRanks = async (table) => readRanksSync(table);
+}
+
+/** @internal */
 export function __useFileReader(readBytesSync, readBytes) {
   host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
   host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);
@@ -80,6 +93,7 @@ export const {
   backend,
   getEncoding,
   encodingForModel,
+  loadEncoding,
   listEncodings,
   compress,
   decompress,

@@ -8,6 +8,9 @@ const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
 const { trapHandler } = require('./gen/wasmtrap.cjs');
 
 const { backend, binding } = load();
+const path = require('node:path');
+const fs = require('node:fs');
+const rankFile = (table) => path.join(__dirname, '..', 'wasm', 'ranks', `${table}.ranks`);
 
 const host =
   backend === 'native'
@@ -17,6 +20,7 @@ const host =
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
+        readRanks: async () => {},
       }
     : {
         backend,
@@ -26,6 +30,8 @@ const host =
         readForContext: async (path, max, id, maxTokens, cut) =>
           binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
         onTrap: trapHandler(binding, binding.__wasm),
+        readRanksSync: (table) => fs.readFileSync(rankFile(table)),
+        readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };
 
 const api = createApi(binding, host);

@@ -8,6 +8,7 @@ export const {
   IronlungError,
   getEncoding,
   encodingForModel,
+  loadEncoding,
   listEncodings,
   compress,
   decompress,

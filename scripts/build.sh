@@ -34,6 +34,9 @@ build_wasm() {
       /usr/bin/cargo build --release --quiet --target wasm32-unknown-unknown \
       -Zbuild-std=std,panic_abort --target-dir target/wasm-build -p ironlung-wasm
   fi
+  # The wasm build leaves the rank tables out; each ships as its own file and loads when
+  # its encoding is first used.
+  cargo run --release --quiet -p ironlung-core --example export-ranks -- wasm/ranks
   rm -rf wasm/pkg-node wasm/pkg-web
   wasm-bindgen --target nodejs --out-dir wasm/pkg-node "$out"
   # The trap handler (js/wasmtrap.mjs) needs the raw exports, which the CommonJS glue keeps

@@ -60,4 +60,8 @@ test('the browser build counts exactly and round-trips zstd', async () => {
   assert.equal(out.decodeText, 'hi');
   assert.deepEqual(out.errors, { readTextFile: 'ERR_UNSUPPORTED_RUNTIME', corrupt: 'ERR_CORRUPT_DATA', panic: 'ERR_INTERNAL' });
   assert.equal(out.afterPanic, 2);
+  assert.equal(out.beforeLoad, 'ERR_NOT_INITIALIZED');
+  // Only the rank data of the encodings used was downloaded.
+  const ranks = out.requests.filter((r) => r.endsWith('.ranks')).sort();
+  assert.deepEqual(ranks, ['cl100k_base.ranks', 'o200k_base.ranks']);
 });

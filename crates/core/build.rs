@@ -95,6 +95,16 @@ fn char_classes() -> String {
     out
 }
 
+/// FNV-1a, 64-bit (the same function as in src/tokenizer/mod.rs).
+fn fnv1a(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
@@ -105,7 +115,22 @@ fn main() {
         ("o200k_base", tiktoken_rs::o200k_base().unwrap(), 199998),
     ];
     fs::write(out.join("char_classes.rs"), char_classes()).unwrap();
+    // Fingerprints of the tables, so tables handed over at run time can be checked.
+    let mut hashes = Vec::new();
+    let mut lengths = Vec::new();
     for (name, bpe, n) in vocabularies {
-        fs::write(out.join(format!("{name}.ranks")), table(&bpe, n)).unwrap();
+        let t = table(&bpe, n);
+        hashes.push(format!("{:#018x}", fnv1a(&t)));
+        lengths.push(t.len().to_string());
+        fs::write(out.join(format!("{name}.ranks")), t).unwrap();
     }
+    fs::write(
+        out.join("rank_hashes.rs"),
+        format!(
+            "pub const HASHES: [u64; 4] = [{}];\npub const LENGTHS: [usize; 4] = [{}];\n",
+            hashes.join(", "),
+            lengths.join(", ")
+        ),
+    )
+    .unwrap();
 }

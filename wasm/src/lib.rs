@@ -49,6 +49,30 @@ pub fn last_panic_message() -> String {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
+#[wasm_bindgen(js_name = rankTable)]
+pub fn rank_table(id: u32) -> JsResult<String> {
+    Ok(tokenizer::rank_table(name_of(id)?).to_string())
+}
+
+/// Whether encoding `id`'s rank table has been installed.
+#[wasm_bindgen(js_name = ranksAvailable)]
+pub fn ranks_available(id: u32) -> JsResult<bool> {
+    Ok(tokenizer::ranks_available(name_of(id)?))
+}
+
+/// Hands over a rank table (the bytes of `<table>.ranks`); its hash is checked.
+#[wasm_bindgen(js_name = installRanks)]
+pub fn install_ranks(table: &str, data: Vec<u8>) -> JsResult<()> {
+    tokenizer::install_ranks(table, data).map_err(js_err)
+}
+
+fn name_of(id: u32) -> JsResult<tokenizer::EncodingName> {
+    let names = tokenizer::list_encodings();
+    let name = names.get(id as usize).ok_or_else(|| JsError::new(&format!("ERR_INVALID_ARG: encoding id {id} is out of range")))?;
+    tokenizer::EncodingName::parse(name).map_err(js_err)
+}
+
 #[wasm_bindgen(js_name = listEncodings)]
 pub fn list_encodings() -> Vec<String> {
     tokenizer::list_encodings().into_iter().map(String::from).collect()
@@ -66,7 +90,7 @@ pub fn encoding_id_for_model(model: &str) -> JsResult<u32> {
 
 #[wasm_bindgen(js_name = encodingName)]
 pub fn encoding_name(id: u32) -> JsResult<String> {
-    Ok(enc(id)?.name().to_string())
+    Ok(name_of(id)?.as_str().to_string())
 }
 
 #[wasm_bindgen(js_name = specialTokens)]

@@ -25,6 +25,8 @@ pub enum Code {
     /// An argument is out of range or of the wrong shape.
     InvalidArg,
     UnsupportedRuntime,
+    /// Something must be loaded first (the wasm module, or an encoding's rank data).
+    NotInitialized,
     /// A bug in ironlung (a caught panic).
     Internal,
     /// An operating-system error, named as Node names it (`ENOENT`, `EISDIR`, ...).
@@ -45,6 +47,7 @@ impl Code {
             Code::OutputTooLarge => "ERR_OUTPUT_TOO_LARGE",
             Code::InvalidArg => "ERR_INVALID_ARG",
             Code::UnsupportedRuntime => "ERR_UNSUPPORTED_RUNTIME",
+            Code::NotInitialized => "ERR_NOT_INITIALIZED",
             Code::Internal => "ERR_INTERNAL",
             Code::Os(name) => name,
         }

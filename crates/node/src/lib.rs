@@ -48,6 +48,29 @@ fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
     }
 }
 
+/// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
+#[napi]
+pub fn rank_table(id: u32) -> napi::Result<String> {
+    guard(|| Ok(tokenizer::rank_table(name_of(id)?).to_string()))
+}
+
+/// Always true here: the addon embeds every table.
+#[napi]
+pub fn ranks_available(id: u32) -> napi::Result<bool> {
+    guard(|| Ok(tokenizer::ranks_available(name_of(id)?)))
+}
+
+#[napi]
+pub fn install_ranks(table: String, data: Uint8Array) -> napi::Result<()> {
+    guard(|| tokenizer::install_ranks(&table, data.to_vec()))
+}
+
+fn name_of(id: u32) -> ironlung_core::Result<tokenizer::EncodingName> {
+    let names = tokenizer::list_encodings();
+    let name = names.get(id as usize).ok_or_else(|| Error::new(ironlung_core::Code::InvalidArg, format!("encoding id {id} is out of range")))?;
+    tokenizer::EncodingName::parse(name)
+}
+
 #[napi]
 pub fn list_encodings() -> Vec<String> {
     tokenizer::list_encodings().into_iter().map(String::from).collect()
@@ -65,7 +88,7 @@ pub fn encoding_id_for_model(model: String) -> napi::Result<u32> {
 
 #[napi]
 pub fn encoding_name(id: u32) -> napi::Result<String> {
-    guard(|| Ok(enc(id)?.name().to_string()))
+    guard(|| Ok(name_of(id)?.as_str().to_string()))
 }
 
 #[napi]

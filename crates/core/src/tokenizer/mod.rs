@@ -82,12 +82,12 @@ pub fn list_encodings() -> Vec<&'static str> {
 
 /// The shared encoding called `name` (`"cl100k_base"`, ...).
 pub fn get_encoding(name: &str) -> Result<&'static Encoding> {
-    Ok(encoding(EncodingName::parse(name)?))
+    encoding(EncodingName::parse(name)?)
 }
 
 /// The shared encoding used by OpenAI model `model` (`"gpt-4o-2024-08-06"`, ...).
 pub fn encoding_for_model(model: &str) -> Result<&'static Encoding> {
-    Ok(encoding(encoding_name_for_model(model)?))
+    encoding(encoding_name_for_model(model)?)
 }
 
 /// The name of the encoding used by `model`, without building the encoding.
@@ -106,26 +106,133 @@ pub fn encoding_name_for_model(model: &str) -> Result<EncodingName> {
 
 /// The encoding with numeric id `id` (its index in [`list_encodings`]).
 pub fn encoding_by_id(id: u32) -> Result<&'static Encoding> {
-    ALL.get(id as usize).map(|&e| encoding(e)).ok_or_else(|| {
+    let name = ALL.get(id as usize).ok_or_else(|| {
         Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len()))
-    })
+    })?;
+    encoding(*name)
 }
 
 /// The shared encoding `name`, built on first use.
-pub fn encoding(name: EncodingName) -> &'static Encoding {
+///
+/// Fails only where rank data is not embedded (the wasm build) and has not been
+/// [installed](install_ranks) yet: `ERR_NOT_INITIALIZED`.
+pub fn encoding(name: EncodingName) -> Result<&'static Encoding> {
     static CELLS: [OnceLock<Encoding>; 6] = [const { OnceLock::new() }; 6];
-    CELLS[name.id() as usize].get_or_init(|| Encoding::build(name))
+    let cell = &CELLS[name.id() as usize];
+    if let Some(e) = cell.get() {
+        return Ok(e);
+    }
+    let built = Encoding::build(name, vocab(name)?);
+    Ok(cell.get_or_init(|| built))
 }
 
-fn vocab(file: usize) -> &'static Vocab {
+/// The rank table an encoding uses: `p50k_edit` shares `p50k_base`'s, `o200k_harmony`
+/// shares `o200k_base`'s.
+pub fn rank_table(name: EncodingName) -> &'static str {
+    RANK_TABLES[table_index(name)]
+}
+
+const RANK_TABLES: [&str; 4] = ["r50k_base", "p50k_base", "cl100k_base", "o200k_base"];
+
+fn table_index(name: EncodingName) -> usize {
+    use EncodingName::*;
+    match name {
+        R50kBase => 0,
+        P50kBase | P50kEdit => 1,
+        Cl100kBase => 2,
+        O200kBase | O200kHarmony => 3,
+    }
+}
+
+mod expected {
+    include!(concat!(env!("OUT_DIR"), "/rank_hashes.rs"));
+}
+
+/// Rank tables handed over at run time (where they are not embedded).
+static INSTALLED: [OnceLock<&'static [u8]>; 4] = [const { OnceLock::new() }; 4];
+
+#[cfg(feature = "embed-ranks")]
+fn embedded(file: usize) -> Option<&'static [u8]> {
     static TABLES: [&[u8]; 4] = [
         include_bytes!(concat!(env!("OUT_DIR"), "/r50k_base.ranks")),
         include_bytes!(concat!(env!("OUT_DIR"), "/p50k_base.ranks")),
         include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base.ranks")),
         include_bytes!(concat!(env!("OUT_DIR"), "/o200k_base.ranks")),
     ];
+    Some(TABLES[file])
+}
+
+#[cfg(not(feature = "embed-ranks"))]
+fn embedded(_file: usize) -> Option<&'static [u8]> {
+    None
+}
+
+/// The embedded rank tables, by name (for exporting them to the wasm package).
+#[cfg(feature = "embed-ranks")]
+pub fn embedded_rank_tables() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    (0..4).filter_map(|f| Some((RANK_TABLES[f], embedded(f)?)))
+}
+
+/// Whether the rank data of `name` is at hand (always, where it is embedded).
+pub fn ranks_available(name: EncodingName) -> bool {
+    let file = table_index(name);
+    embedded(file).is_some() || INSTALLED[file].get().is_some()
+}
+
+/// Hands over the rank table `table` (as [`rank_table`] names it), e.g. fetched by a browser.
+/// The bytes must be exactly the table this build was made with: a hash of them is checked,
+/// so a stale or truncated download is `ERR_CORRUPT_DATA`, never wrong tokens. Installing
+/// a table twice is harmless.
+pub fn install_ranks(table: &str, data: Vec<u8>) -> Result<()> {
+    let Some(file) = RANK_TABLES.iter().position(|t| *t == table) else {
+        return Err(Error::invalid_arg(format!("unknown rank table {table:?}; known: {}", RANK_TABLES.join(", "))));
+    };
+    let got = fnv1a(&data);
+    if got != expected::HASHES[file] || data.len() != expected::LENGTHS[file] {
+        return Err(Error::new(
+            Code::CorruptData,
+            format!(
+                "rank data for {table} does not match this build: {} bytes with hash {got:016x}, expected {} bytes with hash {:016x}",
+                data.len(),
+                expected::LENGTHS[file],
+                expected::HASHES[file]
+            ),
+        ));
+    }
+    if INSTALLED[file].get().is_none() {
+        let _ = INSTALLED[file].set(Box::leak(data.into_boxed_slice()));
+    }
+    Ok(())
+}
+
+/// FNV-1a, 64-bit: a dependency-free fingerprint, the same in build.rs.
+fn fnv1a(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+fn vocab(name: EncodingName) -> Result<&'static Vocab> {
     static CELLS: [OnceLock<Vocab>; 4] = [const { OnceLock::new() }; 4];
-    CELLS[file].get_or_init(|| Vocab::parse(file, TABLES[file]))
+    let file = table_index(name);
+    if let Some(v) = CELLS[file].get() {
+        return Ok(v);
+    }
+    let Some(table) = embedded(file).or_else(|| INSTALLED[file].get().copied()) else {
+        return Err(Error::new(
+            Code::NotInitialized,
+            format!(
+                "the rank data of {} ({}.ranks) is not loaded yet; call `await loadEncoding({:?})` first",
+                name.as_str(),
+                RANK_TABLES[file],
+                name.as_str()
+            ),
+        ));
+    };
+    Ok(CELLS[file].get_or_init(|| Vocab::parse(file, table)))
 }
 
 fn pretokenizer(family: Family) -> &'static Pretokenizer {
@@ -164,14 +271,13 @@ const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
 impl Encoding {
-    fn build(name: EncodingName) -> Encoding {
+    fn build(name: EncodingName, vocab: &'static Vocab) -> Encoding {
         use EncodingName::*;
         let s = |t: &str, r: Rank| (t.to_string(), r);
-        let (file, family, specials) = match name {
-            R50kBase => (0, Family::Gpt2, vec![s(ENDOFTEXT, 50256)]),
-            P50kBase => (1, Family::Gpt2, vec![s(ENDOFTEXT, 50256)]),
+        let (family, specials) = match name {
+            R50kBase => (Family::Gpt2, vec![s(ENDOFTEXT, 50256)]),
+            P50kBase => (Family::Gpt2, vec![s(ENDOFTEXT, 50256)]),
             P50kEdit => (
-                1,
                 Family::Gpt2,
                 vec![
                     s(ENDOFTEXT, 50256),
@@ -181,7 +287,6 @@ impl Encoding {
                 ],
             ),
             Cl100kBase => (
-                2,
                 Family::Cl100k,
                 vec![
                     s(ENDOFTEXT, 100257),
@@ -191,7 +296,7 @@ impl Encoding {
                     s(ENDOFPROMPT, 100276),
                 ],
             ),
-            O200kBase => (3, Family::O200k, vec![s(ENDOFTEXT, 199999), s(ENDOFPROMPT, 200018)]),
+            O200kBase => (Family::O200k, vec![s(ENDOFTEXT, 199999), s(ENDOFPROMPT, 200018)]),
             O200kHarmony => {
                 let mut v = vec![
                     s("<|startoftext|>", 199998),
@@ -210,10 +315,10 @@ impl Encoding {
                 for r in 200013..=201087 {
                     v.push((format!("<|reserved_{r}|>"), r));
                 }
-                (3, Family::O200k, v)
+                (Family::O200k, v)
             }
         };
-        Encoding { name, vocab: vocab(file), specials: Specials::new(specials), pre: pretokenizer(family) }
+        Encoding { name, vocab, specials: Specials::new(specials), pre: pretokenizer(family) }
     }
 
     /// The encoding's name, e.g. `"cl100k_base"`.
@@ -373,6 +478,25 @@ impl Encoding {
     /// character boundary. See [`truncate`] for how "longest" is established.
     pub fn truncate<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
         truncate::truncate_prefix(self, text, max_tokens)
+    }
+}
+
+#[cfg(all(test, feature = "embed-ranks"))]
+mod install_tests {
+    use super::*;
+
+    #[test]
+    fn installs_only_the_matching_table() {
+        let (_, cl100k) = embedded_rank_tables().find(|(t, _)| *t == "cl100k_base").unwrap();
+        assert!(install_ranks("cl100k_base", cl100k.to_vec()).is_ok());
+        let e = install_ranks("cl100k_base", cl100k[..cl100k.len() - 1].to_vec()).unwrap_err();
+        assert_eq!(e.code(), "ERR_CORRUPT_DATA");
+        assert!(e.message().contains("does not match this build"), "{}", e.message());
+        let e = install_ranks("o200k_base", cl100k.to_vec()).unwrap_err();
+        assert_eq!(e.code(), "ERR_CORRUPT_DATA");
+        assert_eq!(install_ranks("cl100k", vec![]).unwrap_err().code(), "ERR_INVALID_ARG");
+        assert_eq!(rank_table(EncodingName::O200kHarmony), "o200k_base");
+        assert!(ranks_available(EncodingName::P50kEdit));
     }
 }
 
