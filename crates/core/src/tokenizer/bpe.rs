@@ -5,8 +5,8 @@
 //! way, so [`merge_small`] keeps it. Long pieces (a megabyte of one letter is one piece)
 //! go through [`merge_heap`], which makes the same choices in `O(n log n)`.
 
-use super::cache;
-use super::vocab::{Rank, Vocab};
+use super::cache::{self, Memo};
+use super::vocab::{pack, Rank, Vocab};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -24,25 +24,50 @@ pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
 }
 
 /// The rank of each token of `piece`, appended to `out`.
-pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    if let Some(r) = vocab.rank(piece) {
+#[inline]
+pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut Memo) {
+    if (1..=7).contains(&piece.len()) {
+        let key = pack(piece);
+        if let Some((1, r)) = memo.hot_get(key) {
+            out.push(r);
+            return;
+        }
+        if let Some(r) = vocab.rank_packed(key) {
+            memo.hot_put(key, 1, r);
+            out.push(r);
+            return;
+        }
+    } else if let Some(r) = vocab.rank(piece) {
         out.push(r);
         return;
     }
     if piece.len() <= cache::MAX_PIECE {
-        cache::with_tokens(vocab.id(), piece, || merge_ranks(vocab, piece), |t| out.extend_from_slice(t));
+        memo.with_tokens(piece, || merge_ranks(vocab, piece), |t| out.extend_from_slice(t));
     } else {
         merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
     }
 }
 
 /// The number of tokens of `piece`.
-pub fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
+#[inline]
+pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
+    if (1..=7).contains(&piece.len()) {
+        let key = pack(piece);
+        if let Some((n, _)) = memo.hot_get(key) {
+            return n as usize;
+        }
+        let (n, r) = match vocab.rank_packed(key) {
+            Some(r) => (1, r),
+            None => (memo.with_tokens(piece, || merge_ranks(vocab, piece), <[Rank]>::len), 0),
+        };
+        memo.hot_put(key, n as u32, r);
+        return n;
+    }
     if vocab.rank(piece).is_some() {
         return 1;
     }
     if piece.len() <= cache::MAX_PIECE {
-        return cache::with_tokens(vocab.id(), piece, || merge_ranks(vocab, piece), <[Rank]>::len);
+        return memo.with_tokens(piece, || merge_ranks(vocab, piece), <[Rank]>::len);
     }
     let mut n = 0;
     merge(vocab, piece, |_, _| n += 1);

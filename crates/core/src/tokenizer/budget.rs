@@ -64,21 +64,23 @@ impl Encoding {
         // looks no further than the first whitespace after a piece, or the first
         // non-whitespace after a whitespace run, and both lie inside the prefix.
         let stable_end = if complete { text.len() } else { last_space_to_word(text) };
-        let mut total = 0usize;
-        for (a, b) in self.pre.pieces(text) {
-            if b > stable_end {
-                break;
+        self.with_memo(|memo| {
+            let mut total = 0usize;
+            for (a, b) in self.pre.pieces(text) {
+                if b > stable_end {
+                    break;
+                }
+                total += bpe::count_piece(self.vocab, &bytes[a..b], memo);
+                if total > limit {
+                    return Within::Exceeds;
+                }
             }
-            total += bpe::count_piece(self.vocab, &bytes[a..b]);
-            if total > limit {
-                return Within::Exceeds;
+            if complete {
+                Within::Count(total)
+            } else {
+                Within::NeedMore
             }
-        }
-        if complete {
-            Within::Count(total)
-        } else {
-            Within::NeedMore
-        }
+        })
     }
 
     /// [`Encoding::truncate`] with a choice of side and a marker. `{omitted}` in the marker

@@ -9,41 +9,82 @@ use super::vocab::Rank;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
-/// Entries per vocabulary per thread; about 1 MiB each at typical piece sizes.
+/// Merged pieces per vocabulary per thread; about 1 MiB at typical piece sizes.
 pub const MAX_ENTRIES: usize = 1 << 14;
 /// Longer pieces are rare repeats; they are merged every time.
 pub const MAX_PIECE: usize = 48;
 
-type Memo = FxHashMap<Box<[u8]>, Box<[Rank]>>;
+/// Slots of the small direct-mapped front cache for pieces of up to 7 bytes.
+const HOT: usize = 4096;
+
+/// One vocabulary's memo on one thread: a small direct-mapped cache of short pieces (64 KiB,
+/// so the words a text repeats are answered from L2 instead of a miss into the 200k-entry
+/// rank table), in front of a map of merged pieces.
+pub struct Memo {
+    /// (packed piece, token count, rank if the count is 1); key 0 is empty.
+    hot: Box<[(u64, u32, u32)]>,
+    map: FxHashMap<Box<[u8]>, Box<[Rank]>>,
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo { hot: vec![(0, 0, 0); HOT].into_boxed_slice(), map: FxHashMap::default() }
+    }
+}
+
+#[inline(always)]
+fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 12)) as usize
+}
+
+impl Memo {
+    /// The cached (count, rank) of a short piece by its packed key.
+    #[inline(always)]
+    pub fn hot_get(&self, key: u64) -> Option<(u32, u32)> {
+        let e = &self.hot[slot(key)];
+        (e.0 == key).then_some((e.1, e.2))
+    }
+
+    #[inline(always)]
+    pub fn hot_put(&mut self, key: u64, count: u32, rank: u32) {
+        self.hot[slot(key)] = (key, count, rank);
+    }
+
+    /// Calls `f` with the memoised tokens of `piece`, computing them with `merge` on a miss.
+    #[inline]
+    pub fn with_tokens<R>(&mut self, piece: &[u8], merge: impl FnOnce() -> Vec<Rank>, f: impl FnOnce(&[Rank]) -> R) -> R {
+        if let Some(tokens) = self.map.get(piece) {
+            return f(tokens);
+        }
+        let tokens = merge().into_boxed_slice();
+        let r = f(&tokens);
+        if self.map.len() >= MAX_ENTRIES {
+            self.map.clear();
+        }
+        self.map.insert(piece.into(), tokens);
+        r
+    }
+}
 
 thread_local! {
     static MEMOS: RefCell<[Memo; 4]> = RefCell::new(Default::default());
 }
 
-/// Calls `f` with the memoised tokens of `piece` in vocabulary `vocab`, computing them with
-/// `merge` on a miss.
+/// Runs `f` with this thread's memo for vocabulary `vocab`. Callers take it once per call,
+/// not once per piece: thread-local access from a dlopen'ed addon is not free. A nested
+/// call on the same thread (which ironlung never makes) gets a fresh, unshared memo.
 #[inline]
-pub fn with_tokens<R>(vocab: usize, piece: &[u8], merge: impl FnOnce() -> Vec<Rank>, f: impl FnOnce(&[Rank]) -> R) -> R {
-    MEMOS.with(|memos| {
-        let mut memos = memos.borrow_mut();
-        let memo = &mut memos[vocab];
-        if let Some(tokens) = memo.get(piece) {
-            return f(tokens);
-        }
-        let tokens = merge().into_boxed_slice();
-        let r = f(&tokens);
-        if memo.len() >= MAX_ENTRIES {
-            memo.clear();
-        }
-        memo.insert(piece.into(), tokens);
-        r
+pub fn with_memo<R>(vocab: usize, f: impl FnOnce(&mut Memo) -> R) -> R {
+    MEMOS.with(|memos| match memos.try_borrow_mut() {
+        Ok(mut memos) => f(&mut memos[vocab]),
+        Err(_) => f(&mut Memo::default()),
     })
 }
 
 #[cfg(test)]
 /// Entries currently held by this thread's memo for `vocab`.
 pub fn len(vocab: usize) -> usize {
-    MEMOS.with(|m| m.borrow()[vocab].len())
+    MEMOS.with(|m| m.borrow()[vocab].map.len())
 }
 
 #[cfg(test)]

@@ -331,6 +331,12 @@ impl Encoding {
         self.name.id()
     }
 
+    /// Runs `f` with this thread's piece memo for this encoding's vocabulary.
+    #[inline]
+    pub(crate) fn with_memo<R>(&self, f: impl FnOnce(&mut cache::Memo) -> R) -> R {
+        cache::with_memo(self.vocab.id(), f)
+    }
+
     /// One past the largest token id, special tokens included.
     pub fn n_vocab(&self) -> u32 {
         let ordinary = self.vocab.len() as u32;
@@ -351,15 +357,17 @@ impl Encoding {
 
     fn encode_ordinary_into(&self, text: &str, out: &mut Vec<Rank>) {
         let bytes = text.as_bytes();
-        for (a, b) in self.pre.pieces(text) {
-            bpe::encode_piece(self.vocab, &bytes[a..b], out);
-        }
+        self.with_memo(|memo| {
+            for (a, b) in self.pre.pieces(text) {
+                bpe::encode_piece(self.vocab, &bytes[a..b], out, memo);
+            }
+        })
     }
 
     /// The number of tokens [`Encoding::encode_ordinary`] would return, without the array.
     pub fn count(&self, text: &str) -> usize {
         let bytes = text.as_bytes();
-        self.pre.pieces(text).map(|(a, b)| bpe::count_piece(self.vocab, &bytes[a..b])).sum()
+        self.with_memo(|memo| self.pre.pieces(text).map(|(a, b)| bpe::count_piece(self.vocab, &bytes[a..b], memo)).sum())
     }
 
     /// [`Encoding::count`] using up to `threads` threads: pre-tokenization runs once, in
@@ -377,7 +385,9 @@ impl Encoding {
             let jobs: Vec<_> = pieces
                 .chunks(per)
                 .map(|part| {
-                    scope.spawn(move || part.iter().map(|&(a, b)| bpe::count_piece(self.vocab, &bytes[a..b])).sum::<usize>())
+                    scope.spawn(move || {
+                        self.with_memo(|memo| part.iter().map(|&(a, b)| bpe::count_piece(self.vocab, &bytes[a..b], memo)).sum::<usize>())
+                    })
                 })
                 .collect();
             jobs.into_iter().map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).sum()

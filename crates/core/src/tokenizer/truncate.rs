@@ -29,7 +29,7 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
         let Some((a, b)) = pieces.next() else {
             return text;
         };
-        let n = bpe::count_piece(enc.vocab, &bytes[a..b]);
+        let n = enc.with_memo(|memo| bpe::count_piece(enc.vocab, &bytes[a..b], memo));
         if total + n > max_tokens {
             let (r, base) = ws_run.unwrap_or((a, total));
             let region_end = pieces.next().map_or(b, |(_, e)| e);

@@ -23,7 +23,7 @@ pub struct Vocab {
 
 /// Packs up to 7 bytes and their length into one integer; distinct slices give distinct keys.
 #[inline(always)]
-fn pack(b: &[u8]) -> u64 {
+pub fn pack(b: &[u8]) -> u64 {
     let n = b.len();
     debug_assert!((1..=7).contains(&n));
     // Two overlapping loads cover any length without a byte loop or a memcpy call.
@@ -45,8 +45,11 @@ impl Vocab {
         let lens = &table[4..4 + n];
         let bytes = &table[4 + n..];
         let mut offsets = Vec::with_capacity(n + 1);
-        let mut short = FxHashMap::default();
-        let mut long = FxHashMap::default();
+        // Sized up front: growing a 200k-entry table rehashes it several times at start-up.
+        let n_short = lens.iter().filter(|&&l| (1..=7).contains(&l)).count();
+        let n_long = lens.iter().filter(|&&l| l > 7).count();
+        let mut short = FxHashMap::with_capacity_and_hasher(n_short, Default::default());
+        let mut long = FxHashMap::with_capacity_and_hasher(n_long, Default::default());
         let mut at = 0u32;
         for (rank, &len) in lens.iter().enumerate() {
             offsets.push(at);
@@ -63,6 +66,12 @@ impl Vocab {
         offsets.push(at);
         assert_eq!(at as usize, bytes.len(), "rank table length mismatch");
         Vocab { id, offsets, bytes, short, long }
+    }
+
+    /// The rank of the 1..=7-byte token whose [`pack`]ed key is `key`.
+    #[inline]
+    pub fn rank_packed(&self, key: u64) -> Option<Rank> {
+        self.short.get(&key).copied()
     }
 
     /// The rank of `bytes` if it is a single ordinary token.
