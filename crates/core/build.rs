@@ -72,6 +72,7 @@ fn char_classes() -> String {
         index.push(i as u8);
     }
     assert!(blocks.len() <= 256);
+    writeln!(out, "pub static ASCII: [u8; 128] = {:?};", &bits[..128]).unwrap();
     writeln!(out, "pub static BMP_INDEX: [u8; 256] = {index:?};").unwrap();
     writeln!(out, "pub static BMP_BLOCKS: [[u8; 256]; {}] = [", blocks.len()).unwrap();
     for b in &blocks {

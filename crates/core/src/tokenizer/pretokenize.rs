@@ -131,6 +131,10 @@ impl Scan<'_> {
     /// Class bits and byte length of the character at `i`.
     #[inline(always)]
     fn at(&self, i: usize) -> (u8, usize) {
+        let b0 = self.b[i];
+        if b0 < 0x80 {
+            return (tables::ASCII[b0 as usize], 1);
+        }
         let (c, len) = decode(self.b, i);
         (class_of(c), len)
     }
@@ -148,7 +152,17 @@ impl Scan<'_> {
     /// The end of the run of characters from `i` whose class intersects `mask`.
     #[inline(always)]
     fn run(&self, mut i: usize, mask: u8) -> usize {
-        while i < self.b.len() {
+        let b = self.b;
+        while i < b.len() {
+            // ASCII first: most text is, and a byte table beats decoding.
+            let b0 = b[i];
+            if b0 < 0x80 {
+                if tables::ASCII[b0 as usize] & mask == 0 {
+                    break;
+                }
+                i += 1;
+                continue;
+            }
             let (c, len) = self.at(i);
             if c & mask == 0 {
                 break;
@@ -161,7 +175,16 @@ impl Scan<'_> {
     /// The end of the run from `i` of characters that are not `\s`, `\p{L}` or `\p{N}`.
     #[inline(always)]
     fn run_other(&self, mut i: usize) -> usize {
-        while i < self.b.len() {
+        let b = self.b;
+        while i < b.len() {
+            let b0 = b[i];
+            if b0 < 0x80 {
+                if tables::ASCII[b0 as usize] & (S | L | N) != 0 {
+                    break;
+                }
+                i += 1;
+                continue;
+            }
             let (c, len) = self.at(i);
             if c & (S | L | N) != 0 {
                 break;
