@@ -1,10 +1,16 @@
 // ironlung's benchmark: ironlung (native and wasm) against its npm peers, side by side, in one
 // run, every table with ratios to hypertok.
 //
-//   npm run bench                     full run (~5-10 min on 2 cores), report on stdout
-//   npm run bench -- --quick          smoke run: fewer rounds, 256 KiB of each corpus
+//   npm run bench                     full run (~4-5 min on 2 cores), report on stdout
+//   npm run bench -- --quick          smoke run (~1 min): fewer rounds, 256 KiB of each corpus
 //   npm run bench -- --write          also write the report to BENCHMARKS.md
 //   npm run bench -- --only=throughput,cold,percall,rss,worst,download
+//   npm run bench -- --no-wait        do not wait for other people's compilers (see sampleBusy)
+//
+// On this shared machine other builds run at the same time: before each measurement the run
+// waits (up to 2 min each, 5 min per full run, 15 s per quick run) while cargo/rustc/ld/...
+// are running, and the report warns when a compiler was still running or when the ironlung
+// build outputs changed during the run. Raw results: bench/.corpus/last-results*.json.
 //
 // It sets itself up: peers are installed into bench/node_modules from bench/package-lock.json
 // when missing, and the corpora are built into bench/.corpus (bench/corpus.mjs). Each
@@ -21,12 +27,15 @@ const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const WRITE = args.includes('--write');
 const ONLY = (args.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+const WAIT = !args.includes('--no-wait');
+const WAIT_EACH_S = 120;
+const WAIT_TOTAL_S = QUICK ? 15 : 300;
 const want = (section) => ONLY.length === 0 || ONLY.includes(section);
 const log = (s) => process.stderr.write(s + '\n');
 
 const CFG = QUICK
-  ? { rounds: 3, limit: 256 << 10, coldSpawns: 3, callRounds: 3, calls: 1000, worstSizes: [1e4, 1e5], worstTimeoutS: 5, rssEncodings: ['cl100k_base'] }
-  : { rounds: 5, limit: Infinity, coldSpawns: 7, callRounds: 5, calls: 2000, worstSizes: [1e5, 1e6], worstTimeoutS: 60, rssEncodings: ENCODINGS };
+  ? { warmMs: 150, rounds: 3, limit: 256 << 10, coldSpawns: 3, callRounds: 3, calls: 1000, worstSizes: [1e4, 1e5], worstTimeoutS: 5, rssEncodings: ['cl100k_base'] }
+  : { warmMs: 300, rounds: 5, limit: Infinity, coldSpawns: 7, callRounds: 5, calls: 2000, worstSizes: [1e5, 1e6], worstTimeoutS: 60, rssEncodings: ENCODINGS };
 const CHECK_BYTES = 10 * 1024;
 const WORKER = path.join(BENCH_DIR, 'worker.mjs');
 const ENC_SHORT = { cl100k_base: 'cl100k', o200k_base: 'o200k' };
@@ -78,10 +87,25 @@ function ensureIronlungBuild() {
  * Runs bench/worker.mjs; resolves with its "@@bench" results. `timeoutS` is a per-result
  * timeout: the child is killed if no new result arrives within it.
  */
-const busy = { samples: 0, busy: 0, seen: new Set() };
-/** Notes whether a compiler (someone else's build) is running as a measurement starts. */
+const busy = { samples: 0, busy: 0, seen: new Set(), waitedS: 0 };
+const COMPILERS = 'cargo|rustc|cc1|cc1plus|ld|lld|wasm-bindgen|wasm-opt';
+const compilerRunning = () => sh('pgrep', ['-l', '-x', COMPILERS]);
+/**
+ * Before each measurement: if a compiler (someone else's build on this shared machine) is
+ * running, wait for it to finish (up to WAIT_EACH_S, and WAIT_TOTAL_S over the whole run;
+ * --no-wait turns this off), then note whether one is still running.
+ */
 function sampleBusy() {
-  const r = sh('pgrep', ['-l', '-x', 'cargo|rustc|cc1|cc1plus|ld|lld|wasm-bindgen|wasm-opt']);
+  if (WAIT) {
+    const t0 = Date.now();
+    while (compilerRunning().status === 0 && busy.waitedS + (Date.now() - t0) / 1000 < WAIT_TOTAL_S && (Date.now() - t0) / 1000 < WAIT_EACH_S) {
+      spawnSync('sleep', ['1']);
+    }
+    const waited = (Date.now() - t0) / 1000;
+    if (waited >= 1) log(`bench: waited ${waited.toFixed(0)} s for a running compiler to finish`);
+    busy.waitedS += waited;
+  }
+  const r = compilerRunning();
   busy.samples++;
   if (r.status === 0) {
     busy.busy++;
@@ -127,10 +151,16 @@ function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } =
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
       clearTimeout(timer);
-      const error = timedOut ? null : code !== 0 ? err.trim().split('\n').slice(-3).join(' | ') || `exit ${code}` : null;
+      const error = timedOut ? null : code !== 0 ? errorLine(err) || `exit ${code}` : null;
       resolve({ results, timedOut, error });
     });
   });
+}
+
+/** The most telling line of a crashed child's stderr ("RuntimeError: unreachable", ...). */
+function errorLine(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(\w*Error|Error)\b.*:|^\w+Error$|^IronlungError/.test(l)) || lines.filter((l) => !/^at |^Node\.js v/.test(l)).pop() || '';
 }
 
 function wallMs(argv, env) {
@@ -243,17 +273,21 @@ function downloadSets(encoding) {
   const nm = path.join(BENCH_DIR, 'node_modules');
   const short = ENC_SHORT[encoding];
   // ironlung: the browser entry's module graph (js/web.mjs -> js/*.mjs -> the wasm-bindgen
-  // glue) plus every file in wasm/pkg-web except type declarations; a file whose name names
-  // an encoding (e.g. a future per-encoding rank file) counts only for that encoding.
-  const pkgWeb = path.join(ROOT, 'wasm', 'pkg-web');
-  const webFiles = fs
-    .readdirSync(pkgWeb)
-    .filter((f) => !f.endsWith('.d.ts'))
-    .filter((f) => {
-      const m = ENC_FILE_RE.exec(f);
-      return !m || m[1] === short;
-    })
-    .map((f) => path.join(pkgWeb, f));
+  // glue) plus every file in wasm/pkg-web and wasm/ranks except type declarations; a file
+  // whose name names an encoding (a per-encoding rank file) counts only for that encoding.
+  const webFiles = ['pkg-web', 'ranks']
+    .map((d) => path.join(ROOT, 'wasm', d))
+    .filter((dir) => fs.existsSync(dir))
+    .flatMap((dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => !f.endsWith('.d.ts'))
+        .filter((f) => {
+          const m = ENC_FILE_RE.exec(f);
+          return !m || m[1] === short;
+        })
+        .map((f) => path.join(dir, f)),
+    );
   return [
     { impl: 'ironlung-wasm', files: [...new Set([...esmGraph([path.join(ROOT, 'js', 'web.mjs')]), ...webFiles])] },
     {
@@ -273,6 +307,25 @@ function downloadSets(encoding) {
 
 // -----------------------------------------------------------------------------------------
 // Machine
+
+/** mtime and size of every ironlung build output the benchmark loads. */
+function buildStamp() {
+  const files = [];
+  for (const d of ['npm/linux-x64-gnu', 'wasm/pkg-node', 'wasm/pkg-web', 'wasm/ranks', 'js/gen']) {
+    const dir = path.join(ROOT, d);
+    if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) files.push(path.join(dir, f));
+  }
+  return files
+    .map((f) => {
+      try {
+        const st = fs.statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${f}:gone`;
+      }
+    })
+    .join('\n');
+}
 
 function machineInfo() {
   const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
@@ -321,6 +374,7 @@ async function main() {
   const { ensureCorpora, CORPORA, CORPUS_DIR } = await import('./corpus.mjs');
   const manifest = ensureCorpora({ log });
   const corpusFile = (name) => path.join(CORPUS_DIR, manifest.files[name].name);
+  const builtBefore = buildStamp();
   const R = { meta: machineInfo(), quick: QUICK, cfg: CFG, manifest, warnings: [] };
   const impls = IMPL_ORDER;
   const warn = (s) => {
@@ -364,7 +418,7 @@ async function main() {
         const order = impls.map((_, i) => impls[(i + rot) % impls.length]);
         rot++;
         for (const impl of order) {
-          const r = await runWorker('throughput', impl, enc, corpusFile(corpus), { rounds: CFG.rounds, limit: Number.isFinite(CFG.limit) ? CFG.limit : 1e12 });
+          const r = await runWorker('throughput', impl, enc, corpusFile(corpus), { rounds: CFG.rounds, limit: Number.isFinite(CFG.limit) ? CFG.limit : 1e12, warmMs: CFG.warmMs });
           const res = r.results[0];
           const cell = res
             ? { median: median(res.rounds.map((x) => x.mbps)), mbps: res.rounds.map((x) => x.mbps), tokens: res.rounds.map((x) => x.tokens), bytes: res.rounds.map((x) => x.bytes), loadMs: res.loadMs }
@@ -422,7 +476,7 @@ async function main() {
     R.percall = {};
     for (const enc of ENCODINGS) {
       for (const impl of impls) {
-        const r = await runWorker('percall', impl, enc, corpusFile('english'), { rounds: CFG.callRounds, calls: CFG.calls });
+        const r = await runWorker('percall', impl, enc, corpusFile('english'), { rounds: CFG.callRounds, calls: CFG.calls, warmMs: CFG.warmMs });
         const res = r.results[0];
         const cell = res ? { median: median(res.rounds.map((x) => x.nsPerCall)), ns: res.rounds.map((x) => x.nsPerCall), meanBytes: res.rounds[0].bytes / res.rounds[0].calls } : { median: NaN, error: r.error };
         (R.percall[enc] ??= {})[impl] = cell;
@@ -451,14 +505,21 @@ async function main() {
     const cases = { 'repeat-a': 'repeat-a', 'no-whitespace': corpusFile('english-nows') };
     for (const [kase, target] of Object.entries(cases)) {
       for (const impl of impls) {
-        const r = await runWorker('worst', impl, enc, target, { sizes: CFG.worstSizes, warm: corpusFile('english.warm') }, { timeoutS: CFG.worstTimeoutS });
+        const r = await runWorker('worst', impl, enc, target, { sizes: CFG.worstSizes, warm: corpusFile('english.warm'), warmMs: CFG.warmMs }, { timeoutS: CFG.worstTimeoutS });
         const bySize = {};
+        let failed = false;
         for (const s of CFG.worstSizes) {
           const hit = r.results.find((x) => x.size === s);
-          bySize[s] = hit ? { ms: hit.ms, tokens: hit.tokens } : { ms: NaN, timedOut: r.timedOut, error: r.timedOut ? null : r.error };
+          if (hit) bySize[s] = { ms: hit.ms, tokens: hit.tokens };
+          else if (failed) bySize[s] = { ms: NaN, notRun: true, timedOut: r.timedOut };
+          else {
+            failed = true;
+            bySize[s] = { ms: NaN, timedOut: r.timedOut, error: r.timedOut ? null : r.error || 'failed' };
+            if (!r.timedOut) warn(`${label(impl)} crashed on the worst case ${kase}, n = ${s}: ${bySize[s].error}`);
+          }
         }
         (R.worst.cases[kase] ??= {})[impl] = bySize;
-        log(`worst ${kase.padEnd(14)} ${label(impl).padEnd(16)} ${CFG.worstSizes.map((s) => (Number.isFinite(bySize[s].ms) ? num(bySize[s].ms) + ' ms' : bySize[s].timedOut ? `> ${CFG.worstTimeoutS} s` : 'error')).join(' / ')}`);
+        log(`worst ${kase.padEnd(14)} ${label(impl).padEnd(16)} ${CFG.worstSizes.map((s) => (Number.isFinite(bySize[s].ms) ? num(bySize[s].ms) + ' ms' : bySize[s].timedOut ? `> ${CFG.worstTimeoutS} s` : bySize[s].notRun ? 'not run' : 'crash')).join(' / ')}`);
       }
       const ref = R.worst.cases[kase].tiktoken;
       for (const impl of impls) {
@@ -483,7 +544,9 @@ async function main() {
   }
 
   R.elapsedS = (Date.now() - tStart) / 1000;
-  R.busy = { samples: busy.samples, busy: busy.busy, seen: [...busy.seen].sort() };
+  R.busy = { samples: busy.samples, busy: busy.busy, seen: [...busy.seen].sort(), waitedS: busy.waitedS };
+  const builtAfter = buildStamp();
+  if (builtAfter !== builtBefore) warn('the ironlung build outputs (native addon, wasm or rank files) changed during the run: someone rebuilt them, so the numbers mix two builds; run again');
   if (busy.busy) warn(`a compiler (${R.busy.seen.join(', ')}) was running at the start of ${busy.busy} of ${busy.samples} measurements: numbers are noisier than usual`);
   R.targets = evaluateTargets(R);
   const md = report(R);
@@ -632,7 +695,7 @@ function report(R) {
     P('## Per call on ~100-byte strings (µs per call, lower is better)');
     P();
     const mean = R.percall.cl100k_base?.['ironlung-native']?.meanBytes;
-    P(`Distinct chunks of the English corpus cut at ≤ 100 bytes on character boundaries (mean ${num(mean, 1)} bytes); ${R.cfg.callRounds} rounds of ${R.cfg.calls} calls, each chunk counted once; median of the rounds. Warm-up: 500 chunks of separate text.`);
+    P(`Distinct chunks of the English corpus cut at ≤ 100 bytes on character boundaries (mean ${num(mean, 1)} bytes); ${R.cfg.callRounds} rounds of ${R.cfg.calls} calls, each chunk counted once; median of the rounds. Warm-up: 500 chunks of separate text, repeated for ${R.cfg.warmMs} ms.`);
     P();
     const encs = Object.keys(R.percall);
     const rows = IMPL_ORDER.map((impl) => [label(impl), ...encs.flatMap((e) => [num(R.percall[e][impl].median / 1000), fmtRatio(ratio(R.percall[e][impl].median, R.percall[e].hypertok.median))])]);
@@ -667,15 +730,27 @@ function report(R) {
       P();
       P(`### ${kase === 'repeat-a' ? "`'a'.repeat(n)`" : 'English without whitespace'}`);
       P();
-      const cellMs = (x) => (Number.isFinite(x.ms) ? num(x.ms) : x.timedOut ? `> ${R.worst.timeoutS} s` : x.error ? 'error' : `> ${R.worst.timeoutS} s`);
+      const crashes = [];
+      const cellMs = (x, impl, n) => {
+        if (Number.isFinite(x.ms)) return num(x.ms);
+        if (x.notRun) return x.timedOut ? `> ${R.worst.timeoutS} s (not run)` : 'not run';
+        if (x.timedOut) return `> ${R.worst.timeoutS} s`;
+        crashes.push(`- † ${label(impl)} at n = ${fmtS(n)}: ${x.error}`);
+        return 'crash †';
+      };
       const rows = IMPL_ORDER.map((impl) => {
         const a = byImpl[impl][s1];
         const b = byImpl[impl][s2];
         const g = ratio(b.ms, a.ms);
-        return [label(impl), cellMs(a), cellMs(b), Number.isFinite(g) ? `${g.toFixed(1)}×` : Number.isFinite(a.ms) ? `> ${num((R.worst.timeoutS * 1000) / a.ms)}×` : '–', fmtRatio(ratio(b.ms, byImpl.hypertok[s2].ms))];
+        const growth = Number.isFinite(g) ? `${g.toFixed(1)}×` : Number.isFinite(a.ms) && b.timedOut ? `> ${num((R.worst.timeoutS * 1000) / a.ms)}×` : '–';
+        return [label(impl), cellMs(a, impl, s1), cellMs(b, impl, s2), growth, fmtRatio(ratio(b.ms, byImpl.hypertok[s2].ms))];
       });
       P(mdTable(['implementation', `n = ${fmtS(s1)} ms`, `n = ${fmtS(s2)} ms`, 'growth', `${fmtS(s2)} / hypertok`], rows));
       P();
+      if (crashes.length) {
+        P(crashes.join('\n'));
+        P();
+      }
       P(ironlungVsHypertok([[s2, `n = ${fmtS(s2)}`]], (impl, s) => byImpl[impl]?.[s]?.ms, ' (lower is better)'));
     }
     P();
@@ -685,7 +760,7 @@ function report(R) {
     P('## Browser download (gzip -9, MB, lower is better)');
     P();
     P(
-      'Each file gzipped on its own (`gzip -9 -n`), as a server would send it, and summed. ironlung: the browser entry `js/web.mjs` and the ES modules it imports statically (`js/*.mjs`, `wasm/pkg-web/ironlung_wasm.js`) plus every file in `wasm/pkg-web` except `*.d.ts`; a file there whose name contains an encoding name (`cl100k`, `o200k`, `p50k`, `r50k`) counts only for that encoding. hypertok: `src/index.mjs` and its static imports, the single-thread wasm (`wasm/single`), the `@hypertok/vocab-*` `.htk` file. tiktoken: `tiktoken/lite` (rank-less wasm) and `encoders/<enc>.json`. js-tiktoken: `js-tiktoken/lite` and `ranks/<enc>.js` (with `base64-js`). gpt-tokenizer: `esm/encoding/<enc>.js` and its static imports.',
+      'Each file gzipped on its own (`gzip -9 -n`), as a server would send it, and summed. ironlung: the browser entry `js/web.mjs` and the ES modules it imports statically (`js/*.mjs`, `wasm/pkg-web/ironlung_wasm.js`) plus every file in `wasm/pkg-web` and `wasm/ranks` except `*.d.ts`; a file there whose name contains an encoding name (`cl100k`, `o200k`, `p50k`, `r50k`: the per-encoding rank files `wasm/ranks/<enc>.ranks`) counts only for that encoding, since the browser fetches only the rank file of the encoding it loads. hypertok: `src/index.mjs` and its static imports, the single-thread wasm (`wasm/single`), the `@hypertok/vocab-*` `.htk` file. tiktoken: `tiktoken/lite` (rank-less wasm) and `encoders/<enc>.json`. js-tiktoken: `js-tiktoken/lite` and `ranks/<enc>.js` (with `base64-js`). gpt-tokenizer: `esm/encoding/<enc>.js` and its static imports.',
     );
     P();
     const rows = ['ironlung-wasm', 'hypertok', 'tiktoken', 'js-tiktoken', 'gpt-tokenizer'].map((impl) => [
@@ -734,9 +809,9 @@ function report(R) {
     [
       `- Implementations: ironlung through \`js/node.cjs\` with \`IRONLUNG_BACKEND=native\` or \`=wasm\` (\`enc.count\`); hypertok \`fromBytes(<.htk bytes>, { tier: 'single' })\` and \`encodeSync(text).length\` (the single tier is what Node gets by default: Node has no global \`Worker\`); tiktoken \`get_encoding(e).encode_ordinary(text).length\`; js-tiktoken \`new Tiktoken(ranks).encode(text, [], []).length\` (\`js-tiktoken/lite\`); gpt-tokenizer \`countTokens\` from \`gpt-tokenizer/encoding/<e>\`.`,
       '- Every measurement runs in its own child process (`bench/worker.mjs <mode> <impl> <encoding> <path>`), one at a time, so JIT state, GC heaps and caches never carry over between implementations; the order of implementations rotates between corpora.',
-      '- Throughput: the process loads the encoding, counts a 64 KiB warm-up text that is not part of the measured corpus (the next blocks of the same source stream), then counts each part once with `performance.now()` around the one call; `gc()` runs between rounds. MB/s = part bytes / 10^6 / seconds.',
+      `- Throughput: the process loads the encoding and warms up on a 64 KiB text that is not part of the measured corpus (the next blocks of the same source stream), repeated to the size of a part and counted again and again for ${R.cfg.warmMs} ms, so V8 has tiered up the hot JS and wasm code and wasm memory has grown (one pass of 64 KiB left the first round of the wasm implementations 2-3× slower). Then it counts each part once, \`performance.now()\` around the one call, \`gc()\` between rounds. MB/s = part bytes / 10^6 / seconds. The first round is often still the slowest (the first fresh text fills per-piece caches), which the median absorbs.`,
       `- Per call: as above, ${R.cfg.calls} distinct ~100-byte chunks per round, timed as one loop.`,
-      '- Worst cases: one process per implementation and case runs n = small then n = large and prints each result as it finishes; the parent kills it when no result arrives within the timeout.',
+      `- Worst cases: one process per implementation and case warms up on the English warm-up text for ${R.cfg.warmMs} ms, then runs n = small then n = large and prints each result as it finishes; the parent kills it when no result arrives within the timeout. One call per size, so small times are noisy.`,
       '- Medians everywhere; the per-round numbers are in the details below.',
     ].join('\n'),
   );

@@ -17,9 +17,10 @@ const USAGE = `usage:
       --no-ignore                do not apply .gitignore and .git/info/exclude
       --progress                 report progress on stderr (default: only when stderr is a terminal)
       --jobs N                   files read concurrently (default ${defaultJobs()}; 1 reads synchronously)
-  ironlung truncate --max-tokens N [--from end|start|middle] [--marker TEXT] FILE | -
-  ironlung chunk --max-tokens N [--overlap K] [--boundary token|line|paragraph] FILE | -
+  ironlung truncate --max-tokens N [--from end|start|middle] [--marker TEXT] [--max-bytes N] FILE | -
+  ironlung chunk --max-tokens N [--overlap K] [--boundary token|line|paragraph] [--max-bytes N] FILE | -
       prints one JSON line per chunk: {"index","start","end","tokens","text"}
+      (truncate and chunk read up to 16 MiB unless --max-bytes says otherwise)
   ironlung read --max-tokens N [--truncate end|middle] [--max-bytes N] [--json] FILE
       prints the text that fits (summary on stderr), or with --json the whole result
   ironlung compress [--level L] IN OUT        (IN or OUT may be -)
@@ -46,14 +47,6 @@ const SINGLE_INPUT_MAX_BYTES = 16 * 1024 * 1024;
 const SKIP_CODES = new Set(['ERR_BINARY_FILE', 'ERR_FILE_TOO_LARGE', 'ERR_NOT_REGULAR_FILE']);
 
 class UsageError extends Error {}
-
-/** An error that is not about usage: exit 1 with this message. */
-class CliError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
 
 function parse(argv, spec) {
   const opts = {};
@@ -130,11 +123,6 @@ function readText(file, maxBytes) {
 function report(file, e) {
   const code = e && e.code ? `${e.code}: ` : '';
   process.stderr.write(`ironlung: ${file}: ${code}${e && e.message}\n`);
-}
-
-/** Fails (exit 1) when the API this command needs is not in this build yet. */
-function needApi(ok, what) {
-  if (!ok) throw new CliError('ERR_UNSUPPORTED', `this build of ironlung has no ${what}`);
 }
 
 // ---------------------------------------------------------------------------------- count
@@ -284,15 +272,9 @@ async function count(argv) {
       }
     }
   } else {
-    // readForContext reads, decodes and counts in one call, off the JS thread on the native
-    // backend; without it, read ahead and count here.
-    const oneCall = typeof ironlung.readForContext === 'function';
-    const countFile = async (p) => {
-      if (oneCall) return ironlung.readForContext(p, { maxBytes, encoding: enc.name });
-      const bytes = fs.statSync(p).size;
-      const text = await ironlung.readTextFile(p, { maxBytes });
-      return { tokens: enc.count(text), bytes };
-    };
+    // readForContext reads, decodes and counts in one call (off the JS thread on the native
+    // backend) and gives the bytes read, so there is no stat either.
+    const countFile = (p) => ironlung.readForContext(p, { maxBytes, encoding: enc.name });
     let next = 0;
     const worker = async () => {
       while (next < inputs.length) {
@@ -361,15 +343,6 @@ async function count(argv) {
 
 // ------------------------------------------------------------------ truncate, chunk, read
 
-/** Whether enc.truncate honours its options argument (older builds ignore it). */
-function truncateHasOptions(enc) {
-  try {
-    return enc.truncate('ab cd', 1, { from: 'start' }) !== enc.truncate('ab cd', 1);
-  } catch {
-    return true; // it looked at the options: let the real call report
-  }
-}
-
 function truncate(argv) {
   const { opts, rest } = parse(argv, {
     encoding: 'str',
@@ -387,11 +360,8 @@ function truncate(argv) {
   const options = {};
   if (opts.from !== undefined) options.from = opts.from;
   if (opts.marker !== undefined) options.marker = opts.marker;
-  const withOptions = Object.keys(options).length > 0;
-  if (withOptions) needApi(truncateHasOptions(enc), 'truncate options (--from, --marker) yet');
   const text = readText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
-  const n = opts['max-tokens'];
-  process.stdout.write(withOptions ? enc.truncate(text, n, options) : enc.truncate(text, n));
+  process.stdout.write(enc.truncate(text, opts['max-tokens'], options));
   return 0;
 }
 
@@ -411,7 +381,6 @@ function chunk(argv) {
   if (opts.overlap !== undefined && opts.overlap >= opts['max-tokens']) throw new UsageError('--overlap must be less than --max-tokens');
   if (rest.length !== 1) throw new UsageError('chunk takes exactly one FILE (or - for stdin)');
   const enc = encodingOf(opts);
-  needApi(typeof enc.chunk === 'function', 'Encoding.chunk yet');
   const text = readText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
   const options = { maxTokens: opts['max-tokens'] };
   if (opts.overlap !== undefined) options.overlap = opts.overlap;
@@ -440,7 +409,6 @@ async function read(argv) {
   if (rest.length !== 1) throw new UsageError('read takes exactly one FILE');
   if (rest[0] === '-') throw new UsageError('read takes a file path, not - (use truncate for stdin)');
   if (opts.encoding && opts.model) throw new UsageError('give --encoding or --model, not both');
-  needApi(typeof ironlung.readForContext === 'function', 'readForContext yet');
   const options = { maxTokens: opts['max-tokens'] };
   if (opts.truncate !== undefined) options.truncate = opts.truncate;
   if (opts['max-bytes'] !== undefined) options.maxBytes = opts['max-bytes'];
@@ -518,10 +486,6 @@ async function main(argv) {
     if (e && e.code === 'ERR_INVALID_ARG') {
       process.stderr.write(`ironlung: ${e.message}\n`);
       return 2;
-    }
-    if (e instanceof CliError) {
-      process.stderr.write(`ironlung: ${e.message}\n`);
-      return 1;
     }
     report(args[args.length - 1] || cmd, e);
     return 1;

@@ -57,8 +57,10 @@ test('the edge entry takes a precompiled module', async () => {
 test('the bin runs from node_modules/.bin', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ironlung-consumer-'));
   writeFileSync(join(dir, 'b.txt'), TEXTS[0]);
-  const out = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'ironlung'), ['count', '--encoding', 'cl100k_base', join(dir, 'b.txt')], { encoding: 'utf8' });
-  assert.equal(out.trim().split(/\s+/)[0], String(expected.cl100k_base[0].length));
+  const out = execFileSync(join(process.cwd(), 'node_modules', '.bin', 'ironlung'), ['count', '--json', '--encoding', 'cl100k_base', dir], { encoding: 'utf8' });
+  const report = JSON.parse(out);
+  assert.equal(report.total.tokens, expected.cl100k_base[0].length);
+  assert.deepEqual(report.files.map((f) => f.tokens), [expected.cl100k_base[0].length]);
 });
 
 test('the installed packages carry no install scripts', () => {

@@ -1,31 +1,70 @@
 //! Derives ironlung's compact rank tables from tiktoken-rs at build time.
 //!
-//! tiktoken-rs ships the rank files as base64 text and parses them at run time; ironlung
-//! instead embeds one binary table per vocabulary: `u32` LE token count `n`, then `n` byte
-//! lengths (`u8`, 0 marks a rank that is not an ordinary token), then the token bytes
-//! concatenated in rank order. Deriving it here, rather than committing it, keeps the data
-//! tied to the tiktoken-rs version in Cargo.lock.
+//! tiktoken-rs ships the rank files as base64 text and parses them at run time. ironlung
+//! stores each vocabulary by its BPE structure instead: every token longer than one byte is
+//! the concatenation of two tokens of lower rank, so a table holds, for each rank, that
+//! pair of ranks. Written as byte planes (all low bytes, then middle, then high), this
+//! gzips to a fifth less than the token bytes themselves (0.34 MB for cl100k_base), which is
+//! what a browser downloads. Format (all little-endian):
+//!
+//! ```text
+//! "ILR2"  u32 n  u32[256] rank of each single byte
+//! then for the m = n - 256 other ranks, in rank order: 3 planes of the left rank's bytes,
+//! then 3 planes of the right rank's bytes; 0xFFFFFF in both marks a rank with no token.
+//! ```
+//!
+//! Deriving it here, rather than committing it, keeps the data tied to the tiktoken-rs
+//! version in Cargo.lock.
 
-use std::{env, fmt::Write as _, fs, path::PathBuf};
+use std::{collections::HashMap, env, fmt::Write as _, fs, path::PathBuf};
 
 fn table(bpe: &tiktoken_rs::CoreBPE, n: u32) -> Vec<u8> {
     let specials: Vec<&str> = bpe.special_tokens().into_iter().collect();
-    let mut lens = Vec::with_capacity(n as usize);
-    let mut bytes = Vec::new();
+    let mut tokens: Vec<Option<Vec<u8>>> = Vec::with_capacity(n as usize);
     for rank in 0..n {
-        match bpe.decode_bytes(&[rank]) {
+        tokens.push(match bpe.decode_bytes(&[rank]) {
             Ok(b) if !specials.iter().any(|s| s.as_bytes() == b.as_slice()) => {
                 assert!(!b.is_empty() && b.len() <= 255, "token {rank} has length {}", b.len());
-                lens.push(b.len() as u8);
-                bytes.extend_from_slice(&b);
+                Some(b)
             }
-            _ => lens.push(0),
+            _ => None,
+        });
+    }
+    let index: HashMap<&[u8], u32> =
+        tokens.iter().enumerate().filter_map(|(r, t)| Some((t.as_deref()?, r as u32))).collect();
+    let mut singles = [u32::MAX; 256];
+    let mut pairs = Vec::new();
+    for (r, t) in tokens.iter().enumerate() {
+        match t {
+            Some(t) if t.len() == 1 => singles[t[0] as usize] = r as u32,
+            None => pairs.push((0xFF_FFFF, 0xFF_FFFF)),
+            Some(t) => {
+                // The split whose parts were both made earliest: BPE's last merge.
+                let (a, b) = (1..t.len())
+                    .filter_map(|k| {
+                        let a = *index.get(&t[..k])?;
+                        let b = *index.get(&t[k..])?;
+                        (a < r as u32 && b < r as u32).then_some((a, b))
+                    })
+                    .min_by_key(|&(a, b)| a.max(b))
+                    .unwrap_or_else(|| panic!("token {r} is not a merge of two earlier tokens"));
+                pairs.push((a, b));
+            }
         }
     }
-    let mut out = Vec::with_capacity(4 + lens.len() + bytes.len());
+    assert!(singles.iter().all(|&r| r != u32::MAX), "every byte is a token");
+    assert_eq!(pairs.len(), n as usize - 256);
+    let mut out = Vec::with_capacity(8 + 1024 + 6 * pairs.len());
+    out.extend_from_slice(b"ILR2");
     out.extend_from_slice(&n.to_le_bytes());
-    out.extend_from_slice(&lens);
-    out.extend_from_slice(&bytes);
+    for r in singles {
+        out.extend_from_slice(&r.to_le_bytes());
+    }
+    for side in 0..2 {
+        for shift in [0, 8, 16] {
+            out.extend(pairs.iter().map(|p| ((if side == 0 { p.0 } else { p.1 }) >> shift) as u8));
+        }
+    }
     out
 }
 

@@ -38,33 +38,66 @@ pub fn pack(b: &[u8]) -> u64 {
 }
 
 impl Vocab {
-    /// Parses a table produced by `build.rs`. The input is trusted build output, so a
-    /// malformed table is a build bug and panics rather than returning an error.
-    pub fn parse(id: usize, table: &'static [u8]) -> Vocab {
-        let n = u32::from_le_bytes(table[..4].try_into().unwrap()) as usize;
-        let lens = &table[4..4 + n];
-        let bytes = &table[4 + n..];
-        let mut offsets = Vec::with_capacity(n + 1);
+    /// Parses a table produced by `build.rs` (see its doc for the format), rebuilding each
+    /// token's bytes from its pair. The input is checked build output (embedded, or
+    /// fingerprint-checked when installed), so a malformed table is a bug and panics.
+    pub fn parse(id: usize, table: &[u8]) -> Vocab {
+        assert_eq!(&table[..4], b"ILR2", "rank table magic");
+        let u32_at = |i: usize| u32::from_le_bytes(table[i..i + 4].try_into().unwrap());
+        let n = u32_at(4) as usize;
+        // For each rank: 0 if it is not a single byte, else the byte + 1.
+        let mut single_of_rank = vec![0u16; n];
+        for byte in 0..256 {
+            single_of_rank[u32_at(8 + 4 * byte) as usize] = byte as u16 + 1;
+        }
+        let m = n - 256;
+        let planes = &table[8 + 1024..];
+        assert_eq!(planes.len(), 6 * m, "rank table length");
+        let side = |s: usize, k: usize| {
+            let base = s * 3 * m;
+            planes[base + k] as u32 | (planes[base + m + k] as u32) << 8 | (planes[base + 2 * m + k] as u32) << 16
+        };
+        let mut offsets: Vec<u32> = Vec::with_capacity(n + 1);
+        let mut bytes: Vec<u8> = Vec::with_capacity(8 * n);
+        let mut k = 0;
+        for r in 0..n as u32 {
+            offsets.push(bytes.len() as u32);
+            let single = single_of_rank[r as usize];
+            if single > 0 {
+                bytes.push((single - 1) as u8);
+                continue;
+            }
+            let (a, b) = (side(0, k), side(1, k));
+            k += 1;
+            if a == 0xFF_FFFF {
+                continue;
+            }
+            for t in [a, b] {
+                let (s, e) = (offsets[t as usize] as usize, offsets[t as usize + 1] as usize);
+                bytes.extend_from_within(s..e);
+            }
+        }
+        offsets.push(bytes.len() as u32);
+        // The rebuilt bytes live as long as the process, like the embedded tables.
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         // Sized up front: growing a 200k-entry table rehashes it several times at start-up.
-        let n_short = lens.iter().filter(|&&l| (1..=7).contains(&l)).count();
-        let n_long = lens.iter().filter(|&&l| l > 7).count();
+        let lens = || offsets.windows(2).map(|w| (w[1] - w[0]) as usize);
+        let n_short = lens().filter(|l| (1..=7).contains(l)).count();
+        let n_long = lens().filter(|&l| l > 7).count();
         let mut short = FxHashMap::with_capacity_and_hasher(n_short, Default::default());
         let mut long = FxHashMap::with_capacity_and_hasher(n_long, Default::default());
-        let mut at = 0u32;
-        for (rank, &len) in lens.iter().enumerate() {
-            offsets.push(at);
-            if len > 0 {
-                let token = &bytes[at as usize..at as usize + len as usize];
-                if token.len() <= 7 {
+        for (rank, w) in offsets.windows(2).enumerate() {
+            let token = &bytes[w[0] as usize..w[1] as usize];
+            match token.len() {
+                0 => {}
+                1..=7 => {
                     short.insert(pack(token), rank as Rank);
-                } else {
+                }
+                _ => {
                     long.insert(token, rank as Rank);
                 }
             }
-            at += len as u32;
         }
-        offsets.push(at);
-        assert_eq!(at as usize, bytes.len(), "rank table length mismatch");
         Vocab { id, offsets, bytes, short, long }
     }
 
