@@ -6,7 +6,7 @@
 //! go through [`merge_heap`], which makes the same choices in `O(n log n)`.
 
 use super::cache::{self, Memo};
-use super::vocab::{pack, Rank, Vocab};
+use super::vocab::{Rank, Vocab};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -26,14 +26,14 @@ pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
 /// The rank of each token of `piece`, appended to `out`.
 #[inline]
 pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut Memo) {
-    if (1..=7).contains(&piece.len()) {
-        let key = pack(piece);
-        if let Some((1, r)) = memo.hot_get(key) {
+    if (1..=cache::HOT_PIECE).contains(&piece.len()) {
+        let k = cache::key(piece);
+        if let Some((1, r)) = memo.hot_get(k) {
             out.push(r);
             return;
         }
-        if let Some(r) = vocab.rank_packed(key) {
-            memo.hot_put(key, 1, r);
+        if let Some(r) = vocab.rank(piece) {
+            memo.hot_put(k, 1, r);
             out.push(r);
             return;
         }
@@ -51,16 +51,16 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 /// The number of tokens of `piece`.
 #[inline]
 pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
-    if (1..=7).contains(&piece.len()) {
-        let key = pack(piece);
-        if let Some((n, _)) = memo.hot_get(key) {
+    if (1..=cache::HOT_PIECE).contains(&piece.len()) {
+        let k = cache::key(piece);
+        if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }
-        let (n, r) = match vocab.rank_packed(key) {
+        let (n, r) = match vocab.rank(piece) {
             Some(r) => (1, r),
             None => (memo.with_tokens(piece, || merge_ranks(vocab, piece), <[Rank]>::len), 0),
         };
-        memo.hot_put(key, n as u32, r);
+        memo.hot_put(k, n as u32, r);
         return n;
     }
     if vocab.rank(piece).is_some() {

@@ -14,40 +14,77 @@ pub const MAX_ENTRIES: usize = 1 << 14;
 /// Longer pieces are rare repeats; they are merged every time.
 pub const MAX_PIECE: usize = 48;
 
-/// Slots of the small direct-mapped front cache for pieces of up to 7 bytes.
-const HOT: usize = 4096;
+/// Sets of the small two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
+const SETS: usize = 2048;
+/// Pieces up to this long go through the front cache (they fit a [`Key`]).
+pub const HOT_PIECE: usize = 15;
 
-/// One vocabulary's memo on one thread: a small direct-mapped cache of short pieces (64 KiB,
-/// so the words a text repeats are answered from L2 instead of a miss into the 200k-entry
-/// rank table), in front of a map of merged pieces.
+/// A piece of up to 15 bytes as two integers: its bytes, and its length in the top byte.
+pub type Key = (u64, u64);
+
+/// Packs a 1..=15-byte piece into a [`Key`]; distinct pieces give distinct keys.
+#[inline(always)]
+pub fn key(b: &[u8]) -> Key {
+    let n = b.len();
+    debug_assert!((1..=HOT_PIECE).contains(&n));
+    #[inline(always)]
+    fn load(b: &[u8]) -> u64 {
+        // Up to 8 bytes with at most two overlapping loads.
+        let n = b.len();
+        if n >= 4 {
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+            lo | (hi << (8 * (n - 4)))
+        } else if n > 0 {
+            (b[0] as u64) | ((b[n / 2] as u64) << (8 * (n / 2))) | ((b[n - 1] as u64) << (8 * (n - 1)))
+        } else {
+            0
+        }
+    }
+    let (lo, hi) = if n <= 8 { (load(b), 0) } else { (load(&b[..8]), load(&b[8..])) };
+    (lo, hi | ((n as u64) << 56))
+}
+
+/// One vocabulary's memo on one thread: a small two-way cache of pieces up to 15 bytes
+/// (96 KiB, so the words a text repeats are answered from L2 instead of a miss into the
+/// 200k-entry rank table), in front of a map of merged pieces.
 pub struct Memo {
-    /// (packed piece, token count, rank if the count is 1); key 0 is empty.
-    hot: Box<[(u64, u32, u32)]>,
+    /// Per set, two (key, token count, rank if the count is 1), most recent first; a zero
+    /// length byte marks an empty way.
+    hot: Box<[[(Key, u32, u32); 2]]>,
     map: FxHashMap<Box<[u8]>, Box<[Rank]>>,
 }
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo { hot: vec![(0, 0, 0); HOT].into_boxed_slice(), map: FxHashMap::default() }
+        Memo { hot: vec![[((0, 0), 0, 0); 2]; SETS].into_boxed_slice(), map: FxHashMap::default() }
     }
 }
 
 #[inline(always)]
-fn slot(key: u64) -> usize {
-    (key.wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 12)) as usize
+fn set_of(k: Key) -> usize {
+    ((k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 11)) as usize
 }
 
 impl Memo {
-    /// The cached (count, rank) of a short piece by its packed key.
+    /// The cached (count, rank) of a short piece by its key.
     #[inline(always)]
-    pub fn hot_get(&self, key: u64) -> Option<(u32, u32)> {
-        let e = &self.hot[slot(key)];
-        (e.0 == key).then_some((e.1, e.2))
+    pub fn hot_get(&self, k: Key) -> Option<(u32, u32)> {
+        let set = &self.hot[set_of(k)];
+        if set[0].0 == k {
+            return Some((set[0].1, set[0].2));
+        }
+        if set[1].0 == k {
+            return Some((set[1].1, set[1].2));
+        }
+        None
     }
 
     #[inline(always)]
-    pub fn hot_put(&mut self, key: u64, count: u32, rank: u32) {
-        self.hot[slot(key)] = (key, count, rank);
+    pub fn hot_put(&mut self, k: Key, count: u32, rank: u32) {
+        let set = &mut self.hot[set_of(k)];
+        set[1] = set[0];
+        set[0] = (k, count, rank);
     }
 
     /// Calls `f` with the memoised tokens of `piece`, computing them with `merge` on a miss.

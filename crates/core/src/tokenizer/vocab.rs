@@ -101,12 +101,6 @@ impl Vocab {
         Vocab { id, offsets, bytes, short, long }
     }
 
-    /// The rank of the 1..=7-byte token whose [`pack`]ed key is `key`.
-    #[inline]
-    pub fn rank_packed(&self, key: u64) -> Option<Rank> {
-        self.short.get(&key).copied()
-    }
-
     /// The rank of `bytes` if it is a single ordinary token.
     #[inline]
     pub fn rank(&self, bytes: &[u8]) -> Option<Rank> {
