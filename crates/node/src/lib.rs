@@ -15,6 +15,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod text_arg;
+use text_arg::Text;
+
 fn js_err(e: Error) -> napi::Error {
     napi::Error::new(Status::GenericFailure, e.to_string())
 }
@@ -104,7 +107,7 @@ pub fn n_vocab(id: u32) -> napi::Result<u32> {
 #[napi]
 pub fn encode(
     id: u32,
-    text: String,
+    text: Text,
     allowed_all: bool,
     allowed: Vec<String>,
     disallowed_all: bool,
@@ -118,12 +121,12 @@ pub fn encode(
 }
 
 #[napi]
-pub fn encode_ordinary(id: u32, text: String) -> napi::Result<Uint32Array> {
+pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<Uint32Array> {
     guard(|| Ok(Uint32Array::new(enc(id)?.encode_ordinary(&text))))
 }
 
 #[napi]
-pub fn count(id: u32, text: String) -> napi::Result<u32> {
+pub fn count(id: u32, text: Text) -> napi::Result<u32> {
     guard(|| Ok(enc(id)?.count(&text) as u32))
 }
 
@@ -138,14 +141,14 @@ pub fn decode_bytes(id: u32, tokens: Uint32Array) -> napi::Result<Uint8Array> {
 }
 
 #[napi]
-pub fn truncate(id: u32, text: String, max_tokens: u32) -> napi::Result<String> {
+pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
     guard(|| Ok(enc(id)?.truncate(&text, max_tokens as usize).to_string()))
 }
 
 /// The count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete
 /// prefix whose stable part fits (the JS layer then passes a longer prefix).
 #[napi]
-pub fn count_within(id: u32, text: String, limit: f64, complete: bool) -> napi::Result<f64> {
+pub fn count_within(id: u32, text: Text, limit: f64, complete: bool) -> napi::Result<f64> {
     guard(|| {
         Ok(match enc(id)?.count_within(&text, limit as usize, complete) {
             Within::Count(n) => n as f64,

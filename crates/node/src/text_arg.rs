@@ -1,0 +1,76 @@
+//! A string argument read into a reused per-thread buffer.
+//!
+//! napi-rs's `String` asks V8 for the UTF-8 length (one pass over the string), allocates a
+//! zeroed buffer and copies (a second pass). For the short strings agents count by the
+//! thousand, that is most of a call. [`Text`] takes the UTF-16 length (O(1)), sizes a
+//! recycled buffer for the worst case and copies once.
+
+use napi::bindgen_prelude::*;
+use std::cell::RefCell;
+use std::ops::Deref;
+
+/// Buffers larger than this are freed rather than kept for the next call.
+const KEEP: usize = 1 << 20;
+
+thread_local! {
+    static POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A JS string argument as UTF-8 (lone surrogates become U+FFFD, as V8 writes them).
+pub struct Text(Vec<u8>);
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // V8 writes valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        if self.0.capacity() <= KEEP {
+            let buf = std::mem::take(&mut self.0);
+            POOL.with(|p| {
+                if let Ok(mut p) = p.try_borrow_mut() {
+                    if p.capacity() < buf.capacity() {
+                        *p = buf;
+                    }
+                }
+            });
+        }
+    }
+}
+
+impl TypeName for Text {
+    fn type_name() -> &'static str {
+        "String"
+    }
+    fn value_type() -> ValueType {
+        ValueType::String
+    }
+}
+
+impl FromNapiValue for Text {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let mut units = 0usize;
+        let status = unsafe { sys::napi_get_value_string_utf16(env, value, std::ptr::null_mut(), 0, &mut units) };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+        }
+        let mut buf = POOL.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default());
+        buf.clear();
+        // A UTF-16 unit never takes more than 3 UTF-8 bytes; +1 for the NUL V8 writes.
+        let need = units * 3 + 1;
+        buf.reserve(need);
+        let mut written = 0usize;
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), need, &mut written)
+        };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+        }
+        unsafe { buf.set_len(written) };
+        Ok(Text(buf))
+    }
+}
