@@ -22,6 +22,12 @@ import { IMPLS } from './impls.mjs';
 const [mode, implName, encoding, target, optsJson] = process.argv.slice(2);
 const opts = optsJson ? JSON.parse(optsJson) : {};
 const emit = (obj) => process.stdout.write(`@@bench ${JSON.stringify(obj)}\n`);
+// This process's CPU time (all its threads, in µs), so the parent can tell how much CPU other
+// processes took during the measurement.
+process.on('exit', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(`@@cpu ${u.user + u.system}\n`);
+});
 const gc = globalThis.gc ?? (() => {});
 const now = () => performance.now();
 
