@@ -129,8 +129,18 @@ function cpuStat() {
 /** Other processes' CPU use during each measurement, in cores (1 = one core fully busy). */
 const foreignLoad = [];
 
+/** Where in the run the ironlung build outputs changed (someone rebuilt them). */
+const rebuilds = [];
+let lastStamp = null;
+function noteRebuild(what) {
+  const st = buildStamp();
+  if (lastStamp !== null && st !== lastStamp) rebuilds.push(what);
+  lastStamp = st;
+}
+
 function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } = {}) {
   sampleBusy();
+  noteRebuild(`${mode} ${impl} ${encoding}${mode === 'throughput' ? ' ' + path.basename(target, '.txt') : ''}`);
   const stat0 = cpuStat();
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -400,7 +410,7 @@ async function main() {
   const { ensureCorpora, CORPORA, CORPUS_DIR } = await import('./corpus.mjs');
   const manifest = ensureCorpora({ log });
   const corpusFile = (name) => path.join(CORPUS_DIR, manifest.files[name].name);
-  const builtBefore = buildStamp();
+  noteRebuild('start');
   const R = { meta: machineInfo(), quick: QUICK, cfg: CFG, manifest, warnings: [] };
   const impls = IMPL_ORDER;
   const warn = (s) => {
@@ -581,8 +591,8 @@ async function main() {
   R.elapsedS = (Date.now() - tStart) / 1000;
   R.busy = { samples: busy.samples, busy: busy.busy, seen: [...busy.seen].sort(), waitedS: busy.waitedS };
   R.foreign = { median: median(foreignLoad), max: Math.max(...foreignLoad, 0), disturbed: foreignLoad.filter((x) => x > DISTURBED).length, n: foreignLoad.length };
-  const builtAfter = buildStamp();
-  if (builtAfter !== builtBefore) warn('the ironlung build outputs (native addon, wasm or rank files) changed during the run: someone rebuilt them, so the numbers mix two builds; run again');
+  noteRebuild('the end of the run');
+  if (rebuilds.length) warn(`the ironlung build outputs (native addon, wasm or rank files) changed during the run, first seen before: ${rebuilds.join('; ')}. Someone rebuilt them, so the numbers mix builds; run again`);
   if (busy.busy) warn(`a compiler (${R.busy.seen.join(', ')}) was running at the start of ${busy.busy} of ${busy.samples} measurements: numbers are noisier than usual`);
   R.targets = evaluateTargets(R);
   let md = report(R);
