@@ -87,9 +87,10 @@ fn rank_of(vocab: &Vocab, bytes: &[u8]) -> Rank {
     vocab.rank(bytes).expect("BPE produced a non-token")
 }
 
-/// tiktoken's `byte_pair_merge`, kept literally for short pieces.
+/// tiktoken's `byte_pair_merge` for short pieces, on a stack array instead of a `Vec`.
 pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize)) {
     let n = piece.len();
+    debug_assert!(n <= SMALL_PIECE);
     if n <= 1 {
         if n == 1 {
             emit(0, 1);
@@ -97,41 +98,43 @@ pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usiz
         return;
     }
     let rank = |a: usize, b: usize| vocab.rank(&piece[a..b]).unwrap_or(Rank::MAX);
-    // (start, rank of the pair starting here)
-    let mut parts: Vec<(usize, Rank)> = Vec::with_capacity(n + 1);
+    // (start, rank of the pair starting here); `len` entries are live.
+    let mut parts = [(0u32, Rank::MAX); SMALL_PIECE + 1];
+    let mut len = n + 1;
     let mut min = (Rank::MAX, usize::MAX);
     for i in 0..n - 1 {
         let r = rank(i, i + 2);
         if r < min.0 {
             min = (r, i);
         }
-        parts.push((i, r));
+        parts[i] = (i as u32, r);
     }
-    parts.push((n - 1, Rank::MAX));
-    parts.push((n, Rank::MAX));
-    let pair_rank = |parts: &[(usize, Rank)], i: usize| {
-        if i + 3 < parts.len() {
-            rank(parts[i].0, parts[i + 3].0)
-        } else {
-            Rank::MAX
-        }
-    };
+    parts[n - 1] = ((n - 1) as u32, Rank::MAX);
+    parts[n] = (n as u32, Rank::MAX);
     while min.0 != Rank::MAX {
         let i = min.1;
+        let pair_rank = |parts: &[(u32, Rank)], len: usize, i: usize| {
+            if i + 3 < len {
+                rank(parts[i].0 as usize, parts[i + 3].0 as usize)
+            } else {
+                Rank::MAX
+            }
+        };
         if i > 0 {
-            parts[i - 1].1 = pair_rank(&parts, i - 1);
+            parts[i - 1].1 = pair_rank(&parts, len, i - 1);
         }
-        parts[i].1 = pair_rank(&parts, i);
-        parts.remove(i + 1);
+        parts[i].1 = pair_rank(&parts, len, i);
+        parts.copy_within(i + 2..len, i + 1);
+        len -= 1;
         min = (Rank::MAX, usize::MAX);
-        for (j, &(_, r)) in parts[..parts.len() - 1].iter().enumerate() {
+        for (j, &(_, r)) in parts[..len - 1].iter().enumerate() {
             if r < min.0 {
                 min = (r, j);
             }
         }
     }
-    for w in parts.windows(2) {
-        emit(w[0].0, w[1].0);
+    for w in parts[..len].windows(2) {
+        emit(w[0].0 as usize, w[1].0 as usize);
     }
 }
 
