@@ -4,7 +4,7 @@ use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).expect("usage: profile FILE");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut cuts = vec![0, text.len() / 3, 2 * text.len() / 3, text.len()];
+    let mut cuts = [0, text.len() / 3, 2 * text.len() / 3, text.len()];
     for c in &mut cuts[1..3] {
         while !text.is_char_boundary(*c) {
             *c += 1;

@@ -120,7 +120,8 @@ fn code(rng: &mut Rng) -> String {
 #[test]
 fn a_million_random_inputs_per_encoding_match_tiktoken() {
     let per_kind: usize = std::env::var("IRONLUNG_DIFF_PER_KIND").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
-    let kinds: [(&str, fn(&mut Rng) -> String); 5] =
+    type Generator = fn(&mut Rng) -> String;
+    let kinds: [(&str, Generator); 5] =
         [("unicode", unicode), ("whitespace", whitespace), ("digits", digits), ("contractions", contractions), ("code", code)];
     // Two threads, as the machine has two cores.
     let names = list_encodings();

@@ -102,12 +102,12 @@ pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usiz
     let mut parts = [(0u32, Rank::MAX); SMALL_PIECE + 1];
     let mut len = n + 1;
     let mut min = (Rank::MAX, usize::MAX);
-    for i in 0..n - 1 {
+    for (i, part) in parts.iter_mut().enumerate().take(n - 1) {
         let r = rank(i, i + 2);
         if r < min.0 {
             min = (r, i);
         }
-        parts[i] = (i as u32, r);
+        *part = (i as u32, r);
     }
     parts[n - 1] = ((n - 1) as u32, Rank::MAX);
     parts[n] = (n as u32, Rank::MAX);

@@ -302,18 +302,7 @@ impl Scan<'_> {
             return self.run(at + len, L);
         }
         if cls & N != 0 {
-            let mut e = at + len;
-            for _ in 0..2 {
-                if e < self.b.len() {
-                    let (c2, l2) = self.at(e);
-                    if c2 & N != 0 {
-                        e += l2;
-                        continue;
-                    }
-                }
-                break;
-            }
-            return e;
+            return self.digits3(at + len);
         }
         let j = if b0 == b' ' { at + 1 } else { at };
         if self.is_other(j) {
@@ -324,6 +313,22 @@ impl Scan<'_> {
             return e;
         }
         self.whitespace(at, Family::Cl100k)
+    }
+
+    /// The end of `\p{N}{1,3}` whose first digit ends at `e`.
+    #[inline]
+    fn digits3(&self, mut e: usize) -> usize {
+        for _ in 0..2 {
+            if e < self.b.len() {
+                let (c, len) = self.at(e);
+                if c & N != 0 {
+                    e += len;
+                    continue;
+                }
+            }
+            break;
+        }
+        e
     }
 
     /// `[U]*[W]+C?` from `j`.
@@ -384,18 +389,7 @@ impl Scan<'_> {
             }
         }
         if cls & N != 0 {
-            let mut e = at + len;
-            for _ in 0..2 {
-                if e < self.b.len() {
-                    let (c2, l2) = self.at(e);
-                    if c2 & N != 0 {
-                        e += l2;
-                        continue;
-                    }
-                }
-                break;
-            }
-            return e;
+            return self.digits3(at + len);
         }
         let j = if b0 == b' ' { at + 1 } else { at };
         if self.is_other(j) {
