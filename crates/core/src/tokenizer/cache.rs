@@ -12,7 +12,7 @@ use std::cell::RefCell;
 /// Merged pieces per vocabulary per thread; about 1 MiB at typical piece sizes.
 pub const MAX_ENTRIES: usize = 1 << 14;
 /// Longer pieces are rare repeats; they are merged every time.
-pub const MAX_PIECE: usize = 48;
+pub const MAX_PIECE: usize = 24;
 
 /// Sets of the small two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
 const SETS: usize = 2048;
