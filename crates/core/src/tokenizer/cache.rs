@@ -14,8 +14,8 @@ pub const MAX_ENTRIES: usize = 1 << 14;
 /// Longer pieces are rare repeats; they are merged every time.
 pub const MAX_PIECE: usize = 24;
 
-/// Sets of the small two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
-const SETS: usize = 2048;
+/// Sets of the two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
+const SETS: usize = 4096;
 /// Pieces up to this long go through the front cache (they fit a [`Key`]).
 pub const HOT_PIECE: usize = 15;
 
@@ -46,7 +46,7 @@ pub fn key(b: &[u8]) -> Key {
 }
 
 /// One vocabulary's memo on one thread: a small two-way cache of pieces up to 15 bytes
-/// (96 KiB, so the words a text repeats are answered from L2 instead of a miss into the
+/// (192 KiB, so the words a text repeats are answered from L2 instead of a miss into the
 /// 200k-entry rank table), in front of a map of merged pieces.
 pub struct Memo {
     /// Per set, two (key, token count, rank if the count is 1), most recent first; a zero
@@ -63,7 +63,7 @@ impl Default for Memo {
 
 #[inline(always)]
 fn set_of(k: Key) -> usize {
-    ((k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 11)) as usize
+    ((k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 12)) as usize
 }
 
 impl Memo {
