@@ -5,7 +5,7 @@
 //! libuv pool never contend or see each other's state), one per vocabulary, and a memo that
 //! reaches [`MAX_ENTRIES`] is cleared: memory stays bounded whatever the input.
 
-use super::vocab::Rank;
+use super::vocab::{load_le, Rank};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
@@ -27,21 +27,7 @@ pub type Key = (u64, u64);
 pub fn key(b: &[u8]) -> Key {
     let n = b.len();
     debug_assert!((1..=HOT_PIECE).contains(&n));
-    #[inline(always)]
-    fn load(b: &[u8]) -> u64 {
-        // Up to 8 bytes with at most two overlapping loads.
-        let n = b.len();
-        if n >= 4 {
-            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
-            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
-            lo | (hi << (8 * (n - 4)))
-        } else if n > 0 {
-            (b[0] as u64) | ((b[n / 2] as u64) << (8 * (n / 2))) | ((b[n - 1] as u64) << (8 * (n - 1)))
-        } else {
-            0
-        }
-    }
-    let (lo, hi) = if n <= 8 { (load(b), 0) } else { (load(&b[..8]), load(&b[8..])) };
+    let (lo, hi) = if n <= 8 { (load_le(b), 0) } else { (load_le(&b[..8]), load_le(&b[8..])) };
     (lo, hi | ((n as u64) << 56))
 }
 

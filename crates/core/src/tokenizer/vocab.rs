@@ -21,20 +21,28 @@ pub struct Vocab {
     long: FxHashMap<&'static [u8], Rank>,
 }
 
-/// Packs up to 7 bytes and their length into one integer; distinct slices give distinct keys.
+/// Up to 8 bytes as a little-endian integer, with at most two overlapping loads instead of a
+/// byte loop or a `memcpy` call. Distinct slices of one length give distinct values.
 #[inline(always)]
-pub fn pack(b: &[u8]) -> u64 {
+pub fn load_le(b: &[u8]) -> u64 {
     let n = b.len();
-    debug_assert!((1..=7).contains(&n));
-    // Two overlapping loads cover any length without a byte loop or a memcpy call.
-    let v = if n >= 4 {
+    debug_assert!(n <= 8);
+    if n >= 4 {
         let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
         let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
         lo | (hi << (8 * (n - 4)))
-    } else {
+    } else if n > 0 {
         (b[0] as u64) | ((b[n / 2] as u64) << (8 * (n / 2))) | ((b[n - 1] as u64) << (8 * (n - 1)))
-    };
-    v | ((n as u64) << 56)
+    } else {
+        0
+    }
+}
+
+/// Packs 1..=7 bytes and their length into one integer; distinct slices give distinct keys.
+#[inline(always)]
+pub fn pack(b: &[u8]) -> u64 {
+    debug_assert!((1..=7).contains(&b.len()));
+    load_le(b) | ((b.len() as u64) << 56)
 }
 
 impl Vocab {
