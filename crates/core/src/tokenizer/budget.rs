@@ -136,20 +136,15 @@ impl Encoding {
             return "";
         }
         // Candidate from the whole text's tokens, then checked by counting the suffix.
-        let mut ends = Vec::new();
-        let bytes = text.as_bytes();
-        for (a, b) in self.pre.pieces(text) {
-            let piece = &bytes[a..b];
-            if self.vocab.rank(piece).is_some() {
-                ends.push(a);
-            } else {
-                bpe::merge(self.vocab, piece, |s, _| ends.push(a + s));
-            }
-        }
-        if ends.len() <= max_tokens {
+        let mut starts = Vec::new();
+        self.each_token(text, |s, _| {
+            starts.push(s);
+            true
+        });
+        if starts.len() <= max_tokens {
             return text;
         }
-        let mut s = ends[ends.len() - max_tokens];
+        let mut s = starts[starts.len() - max_tokens];
         while !text.is_char_boundary(s) {
             s += 1;
         }

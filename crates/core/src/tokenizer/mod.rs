@@ -370,6 +370,25 @@ impl Encoding {
         self.with_memo(|memo| self.pre.pieces(text).map(|(a, b)| bpe::count_piece(self.vocab, &bytes[a..b], memo)).sum())
     }
 
+    /// Calls `f(start, end)` with the byte range of each token of `text`, in order. Once `f`
+    /// has returned `false`, the walk stops at the end of the current piece.
+    pub(crate) fn each_token(&self, text: &str, mut f: impl FnMut(usize, usize) -> bool) {
+        let bytes = text.as_bytes();
+        for (a, b) in self.pre.pieces(text) {
+            let piece = &bytes[a..b];
+            let go = if self.vocab.rank(piece).is_some() {
+                f(a, b)
+            } else {
+                let mut go = true;
+                bpe::merge(self.vocab, piece, |s, e| go &= f(a + s, a + e));
+                go
+            };
+            if !go {
+                break;
+            }
+        }
+    }
+
     /// [`Encoding::count`] using up to `threads` threads: pre-tokenization runs once, in
     /// order, and the pieces are then counted in parallel. The pieces are exactly those of a
     /// sequential count, so the result is identical by construction.

@@ -21,26 +21,30 @@ const LOOK_AHEAD: usize = 64;
 
 pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> &'t str {
     let bytes = text.as_bytes();
-    let mut pieces = enc.pre.pieces(text);
-    let mut total = 0usize;
-    // Start and count-before of the run of whitespace-only pieces ending at the current piece.
-    let mut ws_run: Option<(usize, usize)> = None;
-    let (r, base, region_end) = loop {
-        let Some((a, b)) = pieces.next() else {
-            return text;
-        };
-        let n = enc.with_memo(|memo| bpe::count_piece(enc.vocab, &bytes[a..b], memo));
-        if total + n > max_tokens {
-            let (r, base) = ws_run.unwrap_or((a, total));
-            let region_end = pieces.next().map_or(b, |(_, e)| e);
-            break (r, base, region_end);
+    // The memo is taken once for the walk, not once per piece.
+    let overflow = enc.with_memo(|memo| {
+        let mut pieces = enc.pre.pieces(text);
+        let mut total = 0usize;
+        // Start and count-before of the run of whitespace-only pieces ending at the current piece.
+        let mut ws_run: Option<(usize, usize)> = None;
+        loop {
+            let (a, b) = pieces.next()?;
+            let n = bpe::count_piece(enc.vocab, &bytes[a..b], memo);
+            if total + n > max_tokens {
+                let (r, base) = ws_run.unwrap_or((a, total));
+                let region_end = pieces.next().map_or(b, |(_, e)| e);
+                return Some((r, base, region_end));
+            }
+            if text[a..b].chars().all(char::is_whitespace) {
+                ws_run.get_or_insert((a, total));
+            } else {
+                ws_run = None;
+            }
+            total += n;
         }
-        if text[a..b].chars().all(char::is_whitespace) {
-            ws_run.get_or_insert((a, total));
-        } else {
-            ws_run = None;
-        }
-        total += n;
+    });
+    let Some((r, base, region_end)) = overflow else {
+        return text;
     };
     let budget = max_tokens - base;
     let region = &text[r..region_end];
@@ -48,17 +52,10 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
 
     // Candidate: where the region's own tokens reach the budget, floored to a char boundary.
     let mut ends = Vec::new();
-    for (a, b) in enc.pre.pieces(region) {
-        let piece = &region.as_bytes()[a..b];
-        if enc.vocab.rank(piece).is_some() {
-            ends.push(b);
-        } else {
-            bpe::merge(enc.vocab, piece, |_, e| ends.push(a + e));
-        }
-        if ends.len() > budget {
-            break;
-        }
-    }
+    enc.each_token(region, |_, e| {
+        ends.push(e);
+        ends.len() <= budget
+    });
     let mut c = if ends.len() <= budget { region_end } else if budget == 0 { r } else { r + ends[budget - 1] };
     while !text.is_char_boundary(c) {
         c -= 1;
