@@ -235,12 +235,6 @@ fn vocab(name: EncodingName) -> Result<&'static Vocab> {
     Ok(CELLS[file].get_or_init(|| Vocab::parse(file, table)))
 }
 
-fn pretokenizer(family: Family) -> &'static Pretokenizer {
-    static CELLS: [OnceLock<Pretokenizer>; 3] = [const { OnceLock::new() }; 3];
-    let i = family as usize;
-    CELLS[i].get_or_init(|| Pretokenizer::new(family))
-}
-
 /// Which special tokens an [`Encoding::encode`] call allows or disallows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SpecialSet {
@@ -261,7 +255,7 @@ pub struct Encoding {
     name: EncodingName,
     vocab: &'static Vocab,
     specials: Specials,
-    pre: &'static Pretokenizer,
+    pre: Pretokenizer,
 }
 
 const ENDOFTEXT: &str = "<|endoftext|>";
@@ -318,7 +312,7 @@ impl Encoding {
                 (Family::O200k, v)
             }
         };
-        Encoding { name, vocab, specials: Specials::new(specials), pre: pretokenizer(family) }
+        Encoding { name, vocab, specials: Specials::new(specials), pre: Pretokenizer::new(family) }
     }
 
     /// The encoding's name, e.g. `"cl100k_base"`.

@@ -80,7 +80,8 @@ fn decode(b: &[u8], i: usize) -> (u32, usize) {
     }
 }
 
-/// A compiled pre-tokenizer for one pattern family.
+/// The pre-tokenizer of one pattern family (stateless: the tables are static).
+#[derive(Clone, Copy)]
 pub struct Pretokenizer {
     family: Family,
 }
@@ -149,54 +150,49 @@ impl Scan<'_> {
         }
     }
 
+    /// The end of the run of characters from `i` whose class bits satisfy `keep`.
+    #[inline(always)]
+    fn run_while(&self, mut i: usize, keep: impl Fn(u8) -> bool) -> usize {
+        let b = self.b;
+        while i < b.len() {
+            // ASCII first, in its own tight loop: most text is, and a byte table beats
+            // decoding.
+            let b0 = b[i];
+            if b0 < 0x80 {
+                if !keep(tables::ASCII[b0 as usize]) {
+                    break;
+                }
+                i += 1;
+                continue;
+            }
+            let (c, len) = self.at(i);
+            if !keep(c) {
+                break;
+            }
+            i += len;
+        }
+        i
+    }
+
     /// The end of the run of characters from `i` whose class intersects `mask`.
     #[inline(always)]
-    fn run(&self, mut i: usize, mask: u8) -> usize {
-        let b = self.b;
-        while i < b.len() {
-            // ASCII first: most text is, and a byte table beats decoding.
-            let b0 = b[i];
-            if b0 < 0x80 {
-                if tables::ASCII[b0 as usize] & mask == 0 {
-                    break;
-                }
-                i += 1;
-                continue;
-            }
-            let (c, len) = self.at(i);
-            if c & mask == 0 {
-                break;
-            }
-            i += len;
-        }
-        i
+    fn run(&self, i: usize, mask: u8) -> usize {
+        self.run_while(i, |c| c & mask != 0)
     }
 
-    /// The end of the run from `i` of characters that are not `\s`, `\p{L}` or `\p{N}`.
+    /// ` ?[^\s\p{L}\p{N}]+` at `at` followed by a run of bytes `trailing` accepts (the
+    /// cl100k and o200k punctuation alternatives), or `None` if it does not match there.
     #[inline(always)]
-    fn run_other(&self, mut i: usize) -> usize {
-        let b = self.b;
-        while i < b.len() {
-            let b0 = b[i];
-            if b0 < 0x80 {
-                if tables::ASCII[b0 as usize] & (S | L | N) != 0 {
-                    break;
-                }
-                i += 1;
-                continue;
-            }
-            let (c, len) = self.at(i);
-            if c & (S | L | N) != 0 {
-                break;
-            }
-            i += len;
+    fn punctuation(&self, at: usize, trailing: impl Fn(u8) -> bool) -> Option<usize> {
+        let j = if self.b[at] == b' ' { at + 1 } else { at };
+        if j >= self.b.len() || self.at(j).0 & (S | L | N) != 0 {
+            return None;
         }
-        i
-    }
-
-    #[inline(always)]
-    fn is_other(&self, i: usize) -> bool {
-        i < self.b.len() && self.at(i).0 & (S | L | N) == 0
+        let mut e = self.run_while(j, |c| c & (S | L | N) == 0);
+        while e < self.b.len() && trailing(self.b[e]) {
+            e += 1;
+        }
+        Some(e)
     }
 
     /// Length of a contraction after the apostrophe at `i` (`'s`, `'ll`, ...), 0 if none.
@@ -282,7 +278,7 @@ impl Scan<'_> {
                 return self.run(j, N);
             }
             if cls & (S | L | N) == 0 {
-                return self.run_other(j);
+                return self.run_while(j, |c| c & (S | L | N) == 0);
             }
         }
         self.whitespace(at, Family::Gpt2)
@@ -304,12 +300,7 @@ impl Scan<'_> {
         if cls & N != 0 {
             return self.digits3(at + len);
         }
-        let j = if b0 == b' ' { at + 1 } else { at };
-        if self.is_other(j) {
-            let mut e = self.run_other(j);
-            while e < self.b.len() && (self.b[e] == b'\r' || self.b[e] == b'\n') {
-                e += 1;
-            }
+        if let Some(e) = self.punctuation(at, |b| b == b'\r' || b == b'\n') {
             return e;
         }
         self.whitespace(at, Family::Cl100k)
@@ -391,12 +382,7 @@ impl Scan<'_> {
         if cls & N != 0 {
             return self.digits3(at + len);
         }
-        let j = if b0 == b' ' { at + 1 } else { at };
-        if self.is_other(j) {
-            let mut e = self.run_other(j);
-            while e < self.b.len() && matches!(self.b[e], b'\r' | b'\n' | b'/') {
-                e += 1;
-            }
+        if let Some(e) = self.punctuation(at, |b| matches!(b, b'\r' | b'\n' | b'/')) {
             return e;
         }
         self.whitespace(at, Family::O200k)
