@@ -135,18 +135,13 @@ fn char_classes() -> String {
     out
 }
 
-/// FNV-1a, 64-bit (the same function as in src/tokenizer/mod.rs).
-fn fnv1a(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
+#[path = "src/fingerprint.rs"]
+mod fingerprint;
+use fingerprint::fnv1a;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/fingerprint.rs");
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let vocabularies: [(&str, tiktoken_rs::CoreBPE, u32); 4] = [
         ("r50k_base", tiktoken_rs::r50k_base().unwrap(), 50256),

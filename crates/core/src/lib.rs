@@ -11,6 +11,7 @@
 pub mod compress;
 pub mod context;
 pub mod error;
+mod fingerprint;
 pub mod text;
 pub mod tokenizer;
 

@@ -187,7 +187,7 @@ pub fn install_ranks(table: &str, data: Vec<u8>) -> Result<()> {
     let Some(file) = RANK_TABLES.iter().position(|t| *t == table) else {
         return Err(Error::invalid_arg(format!("unknown rank table {table:?}; known: {}", RANK_TABLES.join(", "))));
     };
-    let got = fnv1a(&data);
+    let got = crate::fingerprint::fnv1a(&data);
     if got != expected::HASHES[file] || data.len() != expected::LENGTHS[file] {
         return Err(Error::new(
             Code::CorruptData,
@@ -203,16 +203,6 @@ pub fn install_ranks(table: &str, data: Vec<u8>) -> Result<()> {
         let _ = INSTALLED[file].set(Box::leak(data.into_boxed_slice()));
     }
     Ok(())
-}
-
-/// FNV-1a, 64-bit: a dependency-free fingerprint, the same in build.rs.
-fn fnv1a(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 fn vocab(name: EncodingName) -> Result<&'static Vocab> {
