@@ -7,7 +7,7 @@
 //! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
 //! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
 
-use ironlung_core::context::{self, utf16_offsets};
+use ironlung_core::context;
 use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
 use ironlung_core::{compress, text, Error};
 use std::cell::RefCell;
@@ -52,25 +52,19 @@ pub fn last_panic_message() -> String {
 /// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
 #[wasm_bindgen(js_name = rankTable)]
 pub fn rank_table(id: u32) -> JsResult<String> {
-    Ok(tokenizer::rank_table(name_of(id)?).to_string())
+    Ok(tokenizer::rank_table(tokenizer::EncodingName::from_id(id).map_err(js_err)?).to_string())
 }
 
 /// Whether encoding `id`'s rank table has been installed.
 #[wasm_bindgen(js_name = ranksAvailable)]
 pub fn ranks_available(id: u32) -> JsResult<bool> {
-    Ok(tokenizer::ranks_available(name_of(id)?))
+    Ok(tokenizer::ranks_available(tokenizer::EncodingName::from_id(id).map_err(js_err)?))
 }
 
 /// Hands over a rank table (the bytes of `<table>.ranks`); its hash is checked.
 #[wasm_bindgen(js_name = installRanks)]
 pub fn install_ranks(table: &str, data: Vec<u8>) -> JsResult<()> {
     tokenizer::install_ranks(table, data).map_err(js_err)
-}
-
-fn name_of(id: u32) -> JsResult<tokenizer::EncodingName> {
-    let names = tokenizer::list_encodings();
-    let name = names.get(id as usize).ok_or_else(|| JsError::new(&format!("ERR_INVALID_ARG: encoding id {id} is out of range")))?;
-    tokenizer::EncodingName::parse(name).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = listEncodings)]
@@ -90,7 +84,7 @@ pub fn encoding_id_for_model(model: &str) -> JsResult<u32> {
 
 #[wasm_bindgen(js_name = encodingName)]
 pub fn encoding_name(id: u32) -> JsResult<String> {
-    Ok(name_of(id)?.as_str().to_string())
+    Ok(tokenizer::EncodingName::from_id(id).map_err(js_err)?.as_str().to_string())
 }
 
 #[wasm_bindgen(js_name = specialTokens)]
@@ -164,9 +158,7 @@ pub fn truncate_with(id: u32, text: &str, max_tokens: u32, from: &str, marker: O
 pub fn chunk(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> JsResult<Vec<u32>> {
     let boundary = Boundary::parse(boundary).map_err(js_err)?;
     let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, boundary).map_err(js_err)?;
-    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
-    let units = utf16_offsets(text, &offsets);
-    Ok(spans.iter().enumerate().flat_map(|(i, c)| [units[2 * i] as u32, units[2 * i + 1] as u32, c.tokens as u32]).collect())
+    Ok(context::chunk_triples(text, &spans))
 }
 
 #[wasm_bindgen(js_name = countBatch)]

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::text;
-use crate::tokenizer::{Cut, Encoding};
+use crate::tokenizer::{ChunkSpan, Cut, Encoding};
 
 /// The marker put where text was cut off the end.
 pub const END_MARKER: &str = "\n[… {omitted} tokens omitted …]";
@@ -72,4 +72,12 @@ pub fn utf16_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
         out[i] = unit;
     }
     out
+}
+
+/// Chunks as the flat array both bindings hand to JS: a (start, end, tokens) triple per
+/// chunk, with offsets in UTF-16 units.
+pub fn chunk_triples(text: &str, spans: &[ChunkSpan]) -> Vec<u32> {
+    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
+    let units = utf16_offsets(text, &offsets);
+    spans.iter().zip(units.chunks(2)).flat_map(|(c, u)| [u[0] as u32, u[1] as u32, c.tokens as u32]).collect()
 }

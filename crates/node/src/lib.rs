@@ -8,7 +8,7 @@
 //! instead of aborting the process.
 #![deny(clippy::all)]
 
-use ironlung_core::context::{self, utf16_offsets};
+use ironlung_core::context;
 use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
 use ironlung_core::{compress, text, Error};
 use napi::bindgen_prelude::*;
@@ -54,24 +54,18 @@ fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
 /// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
 #[napi]
 pub fn rank_table(id: u32) -> napi::Result<String> {
-    guard(|| Ok(tokenizer::rank_table(name_of(id)?).to_string()))
+    guard(|| Ok(tokenizer::rank_table(tokenizer::EncodingName::from_id(id)?).to_string()))
 }
 
 /// Always true here: the addon embeds every table.
 #[napi]
 pub fn ranks_available(id: u32) -> napi::Result<bool> {
-    guard(|| Ok(tokenizer::ranks_available(name_of(id)?)))
+    guard(|| Ok(tokenizer::ranks_available(tokenizer::EncodingName::from_id(id)?)))
 }
 
 #[napi]
 pub fn install_ranks(table: String, data: Uint8Array) -> napi::Result<()> {
     guard(|| tokenizer::install_ranks(&table, data.to_vec()))
-}
-
-fn name_of(id: u32) -> ironlung_core::Result<tokenizer::EncodingName> {
-    let names = tokenizer::list_encodings();
-    let name = names.get(id as usize).ok_or_else(|| Error::new(ironlung_core::Code::InvalidArg, format!("encoding id {id} is out of range")))?;
-    tokenizer::EncodingName::parse(name)
 }
 
 #[napi]
@@ -91,7 +85,7 @@ pub fn encoding_id_for_model(model: String) -> napi::Result<u32> {
 
 #[napi]
 pub fn encoding_name(id: u32) -> napi::Result<String> {
-    guard(|| Ok(name_of(id)?.as_str().to_string()))
+    guard(|| Ok(tokenizer::EncodingName::from_id(id)?.as_str().to_string()))
 }
 
 #[napi]
@@ -165,9 +159,7 @@ pub fn truncate_with(id: u32, text: String, max_tokens: u32, from: String, marke
 
 fn chunk_flat(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> ironlung_core::Result<Vec<u32>> {
     let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, Boundary::parse(boundary)?)?;
-    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
-    let units = utf16_offsets(text, &offsets);
-    Ok(spans.iter().enumerate().flat_map(|(i, c)| [units[2 * i] as u32, units[2 * i + 1] as u32, c.tokens as u32]).collect())
+    Ok(context::chunk_triples(text, &spans))
 }
 
 /// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.

@@ -69,6 +69,13 @@ impl EncodingName {
         })
     }
 
+    /// The encoding with numeric id `id` (its index in [`list_encodings`]).
+    pub fn from_id(id: u32) -> Result<EncodingName> {
+        ALL.get(id as usize).copied().ok_or_else(|| {
+            Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len()))
+        })
+    }
+
     /// The numeric id used by the bindings (index into [`list_encodings`]).
     pub fn id(self) -> u32 {
         ALL.iter().position(|&e| e == self).unwrap() as u32
@@ -106,10 +113,7 @@ pub fn encoding_name_for_model(model: &str) -> Result<EncodingName> {
 
 /// The encoding with numeric id `id` (its index in [`list_encodings`]).
 pub fn encoding_by_id(id: u32) -> Result<&'static Encoding> {
-    let name = ALL.get(id as usize).ok_or_else(|| {
-        Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len()))
-    })?;
-    encoding(*name)
+    encoding(EncodingName::from_id(id)?)
 }
 
 /// The shared encoding `name`, built on first use.
