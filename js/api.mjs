@@ -5,7 +5,7 @@
 // defaults, Encoding objects, error mapping, and the file-reading policy of the host.
 // Nothing here decides a result: tokens, bytes and text all come from the Rust core.
 
-import { IronlungError, invalidArg, rethrow } from './errors.mjs';
+import { IronlungError, invalidArg, needString, rethrow, typeName } from './errors.mjs';
 import { createCountChat } from './chat.mjs';
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
@@ -16,18 +16,6 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_LEVEL = 3;
 
 const utf8 = new TextEncoder();
-
-function typeName(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return typeof v === 'object' ? `a ${v.constructor ? v.constructor.name : 'object'}` : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
-}
-
-function needString(v, what) {
-  if (typeof v !== 'string') throw invalidArg(`${what} must be a string, got ${typeName(v)}`);
-  return v;
-}
 
 function needCount(v, what, fallback) {
   if (v === undefined) return fallback;
@@ -405,8 +393,10 @@ export function createApi(b, host) {
     const cut = o.truncate === undefined ? 'end' : o.truncate;
     if (cut !== 'end' && cut !== 'middle') throw invalidArg(`truncate must be 'end' or 'middle', got ${typeName(cut)}`);
     if (o.encoding !== undefined && o.model !== undefined) throw invalidArg('give encoding or model, not both');
-    const enc = o.model !== undefined ? encodingForModel(o.model) : getEncoding(o.encoding === undefined ? 'o200k_base' : o.encoding);
-    const id = call(() => b.encodingId(enc.name));
+    const model = o.model === undefined ? undefined : needString(o.model, 'model');
+    const name = o.encoding === undefined ? 'o200k_base' : needString(o.encoding, 'encoding name');
+    const id = call(() => (model === undefined ? b.encodingId(name) : b.encodingIdForModel(model)));
+    const enc = encodingById(id);
     ready();
     let r;
     try {

@@ -53,7 +53,7 @@
 // gpt-4 rules, except the message and name overheads of gpt-3.5-turbo-0301. The counts are
 // estimates: OpenAI says the formatting may change from model to model.
 
-import { IronlungError, invalidArg } from './errors.mjs';
+import { IronlungError, invalidArg, needString, typeName } from './errors.mjs';
 
 const FAMILY = {
   o200k_base: { funcInit: 7 },
@@ -70,24 +70,12 @@ const PROPERTY_KEY = 3;
 const ENUM_INIT = -3;
 const ENUM_ITEM = 3;
 
-function typeName(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return typeof v === 'object' ? `a ${v.constructor ? v.constructor.name : 'object'}` : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
-}
-
 function isObject(v) {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function needObject(v, what) {
   if (!isObject(v)) throw invalidArg(`${what} must be an object, got ${typeName(v)}`);
-  return v;
-}
-
-function needString(v, what) {
-  if (typeof v !== 'string') throw invalidArg(`${what} must be a string, got ${typeName(v)}`);
   return v;
 }
 

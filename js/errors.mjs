@@ -41,3 +41,17 @@ export function rethrow(e, onTrap) {
 export function invalidArg(message) {
   return new IronlungError('ERR_INVALID_ARG', message);
 }
+
+/** How a value reads in an error message: `number 42`, `a Uint8Array`, `null`. */
+export function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v === 'object' ? `a ${v.constructor ? v.constructor.name : 'object'}` : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+}
+
+/** `v` if it is a string, else an `ERR_INVALID_ARG` naming `what` and what it got. */
+export function needString(v, what) {
+  if (typeof v !== 'string') throw invalidArg(`${what} must be a string, got ${typeName(v)}`);
+  return v;
+}
