@@ -1,10 +1,12 @@
 //! A string argument read into a reused per-thread buffer.
 //!
 //! napi-rs's `String` asks V8 for the UTF-8 length (one pass over the string), allocates a
-//! zeroed buffer and copies (a second pass). For the short strings agents count by the
-//! thousand, that is most of a call. [`Text`] takes the UTF-16 length (O(1)), sizes a
-//! recycled buffer for the worst case and copies once.
+//! zeroed buffer and copies (a second pass), and V8 converts to UTF-8 a character at a
+//! time. [`Text`] takes the UTF-16 length (O(1)), copies the UTF-16 out into a recycled
+//! buffer (a plain copy) and converts it with [`utf16_to_utf8`], 16 ASCII units per step,
+//! into another recycled buffer.
 
+use ironlung_core::text::utf16_to_utf8;
 use napi::bindgen_prelude::*;
 use std::cell::RefCell;
 use std::ops::Deref;
@@ -14,6 +16,7 @@ const KEEP: usize = 1 << 20;
 
 thread_local! {
     static POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A JS string argument as UTF-8 (lone surrogates become U+FFFD, as V8 writes them).
@@ -60,17 +63,30 @@ impl FromNapiValue for Text {
         }
         let mut buf = POOL.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default());
         buf.clear();
-        // A UTF-16 unit never takes more than 3 UTF-8 bytes; +1 for the NUL V8 writes.
-        let need = units * 3 + 1;
-        buf.reserve(need);
-        let mut written = 0usize;
-        let status = unsafe {
-            sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), need, &mut written)
-        };
-        if status != sys::Status::napi_ok {
+        let converted = UNITS.with(|cell| {
+            let mut taken = cell.try_borrow_mut().ok();
+            let mut own = Vec::new();
+            let utf16 = taken.as_deref_mut().unwrap_or(&mut own);
+            utf16.clear();
+            // +1 for the NUL V8 writes.
+            utf16.reserve(units + 1);
+            let mut copied = 0usize;
+            let status = unsafe {
+                sys::napi_get_value_string_utf16(env, value, utf16.as_mut_ptr(), units + 1, &mut copied)
+            };
+            if status != sys::Status::napi_ok {
+                return false;
+            }
+            unsafe { utf16.set_len(copied) };
+            utf16_to_utf8(utf16, &mut buf);
+            if utf16.capacity() > KEEP {
+                *utf16 = Vec::new();
+            }
+            true
+        });
+        if !converted {
             return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
         }
-        unsafe { buf.set_len(written) };
         Ok(Text(buf))
     }
 }

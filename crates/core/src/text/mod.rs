@@ -5,12 +5,14 @@
 
 mod binary;
 mod decode;
+mod utf16;
 // pub(crate) so the rest of the crate can reach `read::os_error` for its own file errors.
 #[cfg(not(target_family = "wasm"))]
 pub(crate) mod read;
 
 pub use binary::is_binary;
 pub use decode::{decode_text, Decoded, SourceEncoding};
+pub use utf16::{utf16_to_utf8, MAX_UTF8_PER_UNIT};
 #[cfg(not(target_family = "wasm"))]
 pub use read::read_file_bounded;
 

@@ -4,6 +4,7 @@
 //! encoding (its rank table, special tokens and pre-tokenizer) is built on first use and
 //! kept for the life of the process.
 
+mod blocks;
 mod bpe;
 mod budget;
 mod cache;

@@ -32,11 +32,19 @@ pub enum Family {
     O200k,
 }
 
-const L: u8 = 1;
-const N: u8 = 2;
-const S: u8 = 4;
-const U: u8 = 8;
+use super::blocks::Block;
+
+pub(super) const L: u8 = 1;
+pub(super) const N: u8 = 2;
+pub(super) const S: u8 = 4;
+pub(super) const U: u8 = 8;
 const W: u8 = 16;
+
+/// The class bits of ASCII byte `b`.
+#[inline(always)]
+pub(super) fn ascii_class(b: u8) -> u8 {
+    tables::ASCII[b as usize & 0x7f]
+}
 
 /// The class bits of code point `c`.
 #[inline(always)]
@@ -93,15 +101,23 @@ impl Pretokenizer {
 
     /// The byte ranges of the pieces of `text`, in order; they tile `text` exactly.
     pub fn pieces<'t>(&self, text: &'t str) -> Pieces<'t> {
-        Pieces { scan: Scan { b: text.as_bytes() }, family: self.family, at: 0 }
+        Pieces { scan: Scan { b: text.as_bytes() }, family: self.family, at: 0, block_at: usize::MAX, block: Block::default() }
     }
 }
 
 /// Iterator over `(start, end)` byte ranges of pieces.
+///
+/// Each piece is first tried on ASCII bit masks of the text ([`Block`]), which settle the
+/// common pieces without a branch per byte; whatever touches a non-ASCII character there
+/// goes to the scalar scan ([`Scan`]), which implements the patterns in full. Debug builds
+/// check every fast answer against the scalar scan.
 pub struct Pieces<'t> {
     scan: Scan<'t>,
     family: Family,
     at: usize,
+    /// Start of the 64 bytes `block` describes (`usize::MAX` before the first).
+    block_at: usize,
+    block: Block,
 }
 
 impl Iterator for Pieces<'_> {
@@ -115,12 +131,202 @@ impl Iterator for Pieces<'_> {
         }
         let end = match self.family {
             Family::Gpt2 => self.scan.gpt2(at),
-            Family::Cl100k => self.scan.cl100k(at),
-            Family::O200k => self.scan.o200k(at),
+            Family::Cl100k => match self.fast_cl100k(at) {
+                Some(e) => {
+                    debug_assert_eq!(e, self.scan.cl100k(at), "fast cl100k piece at {at}");
+                    e
+                }
+                None => self.scan.cl100k(at),
+            },
+            Family::O200k => match self.fast_o200k(at) {
+                Some(e) => {
+                    debug_assert_eq!(e, self.scan.o200k(at), "fast o200k piece at {at}");
+                    e
+                }
+                None => self.scan.o200k(at),
+            },
         };
         debug_assert!(end > at);
         self.at = end;
         Some((at, end))
+    }
+}
+
+impl Pieces<'_> {
+    /// The masks of the 64 bytes from `base` (a multiple of 64).
+    #[inline(always)]
+    fn block(&mut self, base: usize) -> Block {
+        if base != self.block_at {
+            self.block = Block::of(self.scan.b, base);
+            self.block_at = base;
+        }
+        self.block
+    }
+
+    /// The end of the run from `i` of the bytes that `class` marks in a block's masks. Runs
+    /// stop at the end of the text (it is marked `other`).
+    #[inline(always)]
+    fn run_end(&mut self, mut i: usize, class: impl Fn(&Block) -> u64) -> usize {
+        loop {
+            let base = i & !63;
+            let rest = !class(&self.block(base)) >> (i - base);
+            if rest != 0 {
+                return i + rest.trailing_zeros() as usize;
+            }
+            i = base + 64;
+        }
+    }
+
+    /// Whether a run that ends at `e` stopped on a non-ASCII character, which might have
+    /// continued it: then only the scalar scan can tell.
+    #[inline(always)]
+    fn stops_on_unicode(&self, e: usize) -> bool {
+        self.scan.b.get(e).is_some_and(|&b| b >= 0x80)
+    }
+
+    /// `run_end`, or `None` if the run stopped on a non-ASCII character.
+    #[inline(always)]
+    fn ascii_run(&mut self, i: usize, class: impl Fn(&Block) -> u64) -> Option<usize> {
+        let e = self.run_end(i, class);
+        (!self.stops_on_unicode(e)).then_some(e)
+    }
+
+    /// `\p{N}{1,3}` from the ASCII digit at `at`.
+    #[inline(always)]
+    fn ascii_digits3(&mut self, at: usize) -> Option<usize> {
+        let e = self.run_end(at, |k| k.digit);
+        if e - at >= 3 {
+            Some(at + 3)
+        } else {
+            (!self.stops_on_unicode(e)).then_some(e)
+        }
+    }
+
+    /// `PUNCT+` from `j` followed by the bytes `trailing` accepts, if `j` is ASCII
+    /// punctuation.
+    #[inline(always)]
+    fn ascii_punctuation(&mut self, j: usize, trailing: impl Fn(u8) -> bool) -> Option<Option<usize>> {
+        let b = self.scan.b;
+        let &c = b.get(j)?;
+        if c >= 0x80 || ascii_class(c) & (S | L | N) != 0 {
+            return None;
+        }
+        let Some(mut e) = self.ascii_run(j, |k| k.punct()) else {
+            return Some(None);
+        };
+        while e < b.len() && trailing(b[e]) {
+            e += 1;
+        }
+        Some(Some(e))
+    }
+
+    /// The whitespace run from `at`, which is all ASCII, and where its last newline ends.
+    #[inline(always)]
+    fn ascii_whitespace(&mut self, at: usize) -> Option<(usize, Option<usize>)> {
+        let e = self.ascii_run(at, |k| k.space)?;
+        let nl = memchr::memrchr2(b'\r', b'\n', &self.scan.b[at..e]).map(|k| at + k + 1);
+        Some((e, nl))
+    }
+
+    /// [`Scan::cl100k`] for pieces that are settled by ASCII alone, else `None`.
+    #[inline(always)]
+    fn fast_cl100k(&mut self, at: usize) -> Option<usize> {
+        let b = self.scan.b;
+        let c = b[at];
+        if c >= 0x80 {
+            return None;
+        }
+        let cls = ascii_class(c);
+        if cls & L != 0 {
+            return self.ascii_run(at, |k| k.letter);
+        }
+        if cls & N != 0 {
+            return self.ascii_digits3(at);
+        }
+        if c == b'\'' {
+            let n = self.scan.contraction(at, true);
+            if n > 0 {
+                return Some(at + n);
+            }
+        }
+        if c != b'\r' && c != b'\n' {
+            // `[^\r\n\p{L}\p{N}]?\p{L}+`
+            match b.get(at + 1) {
+                Some(&n) if n >= 0x80 => return None,
+                Some(&n) if ascii_class(n) & L != 0 => return self.ascii_run(at + 1, |k| k.letter),
+                _ => {}
+            }
+        }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
+        let j = if c == b' ' { at + 1 } else { at };
+        if let Some(e) = self.ascii_punctuation(j, |x| x == b'\r' || x == b'\n') {
+            return e;
+        }
+        if cls & S == 0 {
+            return None;
+        }
+        // `\s+$|\s*[\r\n]|\s+(?!\S)|\s`
+        let (e, nl) = self.ascii_whitespace(at)?;
+        Some(if e == b.len() {
+            e
+        } else if let Some(nl) = nl {
+            nl
+        } else if e - at >= 2 {
+            e - 1
+        } else {
+            e
+        })
+    }
+
+    /// `[U]*[W]+C?|[U]+[W]*C?` from the ASCII letter at `j`: in ASCII, upper case then lower
+    /// case (no ASCII letter is in both classes, so there is nothing to backtrack).
+    #[inline(always)]
+    fn o200k_ascii_word(&mut self, j: usize) -> Option<usize> {
+        let k = self.ascii_run(j, |m| m.upper)?;
+        let e = self.ascii_run(k, |m| m.letter & !m.upper)?;
+        Some(e + self.scan.contraction(e, true))
+    }
+
+    /// [`Scan::o200k`] for pieces that are settled by ASCII alone, else `None`.
+    #[inline(always)]
+    fn fast_o200k(&mut self, at: usize) -> Option<usize> {
+        let b = self.scan.b;
+        let c = b[at];
+        if c >= 0x80 {
+            return None;
+        }
+        let cls = ascii_class(c);
+        if cls & L != 0 {
+            return self.o200k_ascii_word(at);
+        }
+        if cls & N != 0 {
+            return self.ascii_digits3(at);
+        }
+        if c != b'\r' && c != b'\n' {
+            // The optional `[^\r\n\p{L}\p{N}]` before a word.
+            match b.get(at + 1) {
+                Some(&n) if n >= 0x80 => return None,
+                Some(&n) if ascii_class(n) & L != 0 => return self.o200k_ascii_word(at + 1),
+                _ => {}
+            }
+        }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+        let j = if c == b' ' { at + 1 } else { at };
+        if let Some(e) = self.ascii_punctuation(j, |x| matches!(x, b'\r' | b'\n' | b'/')) {
+            return e;
+        }
+        if cls & S == 0 {
+            return None;
+        }
+        // `\s*[\r\n]+|\s+(?!\S)|\s+`
+        let (e, nl) = self.ascii_whitespace(at)?;
+        Some(if let Some(nl) = nl {
+            nl
+        } else if e == b.len() || e - at < 2 {
+            e
+        } else {
+            e - 1
+        })
     }
 }
 
@@ -386,5 +592,58 @@ impl Scan<'_> {
             return e;
         }
         self.whitespace(at, Family::O200k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random text from an alphabet that exercises every ASCII rule and every way back to
+    /// the scalar scan (non-ASCII letters, digits, punctuation and whitespace), with runs
+    /// long enough to cross 64-byte blocks.
+    fn texts() -> Vec<String> {
+        const ATOMS: &[&str] = &[
+            "a", "Z", "word", "Word", "WORD", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm", " ", "  ", "\t",
+            "\n", "\r\n", "\n\n", "          ", "1", "42", "12345", "'", "'s", "'LL", "'ve", "'ſ", ".", ",", "(", "((", "/",
+            "//", "\u{7f}", "\u{1}", "\u{1c}", "é", "É", "中文", "²", "٣", "\u{a0}", "\u{2028}", "\u{3000}", "—", "«", "\u{301}",
+            "ǅ", "ʰ", "😀",
+        ];
+        let mut x: u64 = 0x5eed;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..3000)
+            .map(|_| {
+                let n = (next() % 40) as usize;
+                (0..n).map(|_| ATOMS[(next() % ATOMS.len() as u64) as usize]).collect()
+            })
+            .collect()
+    }
+
+    /// Wherever the ASCII fast path answers, from any character boundary, it answers what
+    /// the scalar scan does (release builds skip the `debug_assert` in `next`).
+    #[test]
+    fn fast_path_agrees_with_the_scalar_scan() {
+        let mut answered = 0;
+        for family in [Family::Cl100k, Family::O200k] {
+            for text in texts() {
+                let mut pieces = Pretokenizer::new(family).pieces(&text);
+                for at in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    let (fast, slow) = match family {
+                        Family::Cl100k => (pieces.fast_cl100k(at), pieces.scan.cl100k(at)),
+                        _ => (pieces.fast_o200k(at), pieces.scan.o200k(at)),
+                    };
+                    if let Some(fast) = fast {
+                        answered += 1;
+                        assert_eq!(fast, slow, "{family:?} at {at} of {text:?}");
+                    }
+                }
+            }
+        }
+        assert!(answered > 100_000, "the fast path answered only {answered} times");
     }
 }

@@ -1,0 +1,175 @@
+//! ASCII character classes of 64 bytes at a time, as bit masks.
+//!
+//! The pre-tokenizer's scalar scan pays a hard-to-predict branch per byte (does this word
+//! go on?). With one bit per byte, the end of a run is a `trailing_zeros`, whatever its
+//! length. Only ASCII is classified here: a run that stops at a non-ASCII byte is left to
+//! the scalar scan, which knows Unicode.
+//!
+//! SSE2 (every x86-64) and wasm `simd128` classify 16 bytes per instruction; other targets
+//! use a table loop with the same result (tested against it below).
+
+/// Bit `k` of each mask describes byte `k` of the block.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// `A-Z`, `a-z`: the ASCII part of `\p{L}`.
+    pub letter: u64,
+    /// `A-Z`: the ASCII part of o200k's upper-case class.
+    pub upper: u64,
+    /// `0-9`: the ASCII part of `\p{N}`.
+    pub digit: u64,
+    /// `\t`, `\n`, `\v`, `\f`, `\r` and space: the ASCII part of `\s`.
+    pub space: u64,
+    /// Bytes 0x80 and up, and the positions past the end of the text (so every run stops
+    /// there).
+    pub other: u64,
+}
+
+impl Block {
+    /// ASCII bytes that are not letters, digits or whitespace.
+    #[inline(always)]
+    pub fn punct(&self) -> u64 {
+        !(self.letter | self.digit | self.space | self.other)
+    }
+
+    /// The masks of `text[start..start + 64]`; positions past the end are marked `other`.
+    #[inline]
+    pub fn of(text: &[u8], start: usize) -> Block {
+        if let Some(chunk) = text.get(start..start + 64) {
+            classify(chunk.try_into().unwrap())
+        } else {
+            let mut pad = [0u8; 64];
+            let tail = text.get(start..).unwrap_or(&[]);
+            pad[..tail.len()].copy_from_slice(tail);
+            let mut b = classify(&pad);
+            let past = if tail.len() >= 64 { 0 } else { !0u64 << tail.len() };
+            b.letter &= !past;
+            b.upper &= !past;
+            b.digit &= !past;
+            b.space &= !past;
+            b.other |= past;
+            b
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn classify(p: &[u8; 64]) -> Block {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86-64 baseline; the loads are unaligned and in bounds.
+    unsafe {
+        let set = |b: u8| _mm_set1_epi8(b as i8);
+        let within = |v: __m128i, lo: u8, hi: u8| {
+            // Signed compares: bytes >= 0x80 are negative, so never within an ASCII range.
+            _mm_and_si128(_mm_cmpgt_epi8(v, set(lo - 1)), _mm_cmplt_epi8(v, set(hi + 1)))
+        };
+        let mut out = Block::default();
+        for k in 0..4 {
+            let v = _mm_loadu_si128(p.as_ptr().add(16 * k).cast());
+            let mask = |m: __m128i| (_mm_movemask_epi8(m) as u16 as u64) << (16 * k);
+            let upper = within(v, b'A', b'Z');
+            out.upper |= mask(upper);
+            out.letter |= mask(_mm_or_si128(upper, within(v, b'a', b'z')));
+            out.digit |= mask(within(v, b'0', b'9'));
+            out.space |= mask(_mm_or_si128(within(v, b'\t', b'\r'), _mm_cmpeq_epi8(v, set(b' '))));
+            out.other |= mask(v);
+        }
+        out
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn classify(p: &[u8; 64]) -> Block {
+    use std::arch::wasm32::*;
+    let within = |v: v128, lo: u8, hi: u8| v128_and(u8x16_ge(v, u8x16_splat(lo)), u8x16_le(v, u8x16_splat(hi)));
+    let mut out = Block::default();
+    for k in 0..4 {
+        // SAFETY: in bounds; v128_load has no alignment requirement.
+        let v = unsafe { v128_load(p.as_ptr().add(16 * k).cast()) };
+        let mask = |m: v128| (i8x16_bitmask(m) as u64) << (16 * k);
+        let upper = within(v, b'A', b'Z');
+        out.upper |= mask(upper);
+        out.letter |= mask(v128_or(upper, within(v, b'a', b'z')));
+        out.digit |= mask(within(v, b'0', b'9'));
+        out.space |= mask(v128_or(within(v, b'\t', b'\r'), u8x16_eq(v, u8x16_splat(b' '))));
+        out.other |= mask(v);
+    }
+    out
+}
+
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+#[inline(always)]
+fn classify(p: &[u8; 64]) -> Block {
+    classify_scalar(p)
+}
+
+/// The reference classification, from the pre-tokenizer's own class table.
+#[cfg_attr(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+fn classify_scalar(p: &[u8; 64]) -> Block {
+    use super::pretokenize::{ascii_class, L, N, S, U};
+    let mut out = Block::default();
+    for (k, &b) in p.iter().enumerate() {
+        let bit = 1u64 << k;
+        if b >= 0x80 {
+            out.other |= bit;
+            continue;
+        }
+        let c = ascii_class(b);
+        if c & L != 0 {
+            out.letter |= bit;
+        }
+        if c & U != 0 {
+            out.upper |= bit;
+        }
+        if c & N != 0 {
+            out.digit |= bit;
+        }
+        if c & S != 0 {
+            out.space |= bit;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_matches_the_class_table() {
+        // Every byte value in every lane, and random mixes.
+        for shift in 0..64 {
+            let mut p = [0u8; 64];
+            for base in (0..256).step_by(64) {
+                for (k, b) in p.iter_mut().enumerate() {
+                    *b = ((base + (k + shift) % 64) % 256) as u8;
+                }
+                assert_eq!(classify(&p), classify_scalar(&p), "{p:?}");
+            }
+        }
+        let mut x: u64 = 99;
+        for _ in 0..2000 {
+            let mut p = [0u8; 64];
+            for b in &mut p {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            assert_eq!(classify(&p), classify_scalar(&p));
+        }
+    }
+
+    #[test]
+    fn past_the_end_is_other() {
+        let text = b"ab 12\n";
+        let b = Block::of(text, 0);
+        assert_eq!(b.letter, 0b11);
+        assert_eq!(b.digit, 0b11000);
+        assert_eq!(b.space, 0b100100);
+        assert_eq!(b.other, !0u64 << 6);
+        assert_eq!(b.punct(), 0);
+        assert_eq!(Block::of(text, 64).other, !0);
+    }
+}
