@@ -207,6 +207,27 @@ describe(`tokenizer API (${il.backend})`, () => {
     throwsCode(() => enc.count(null), 'ERR_INVALID_ARG', ['null']);
   });
 
+  test('large texts count exactly as they encode (native splits them across cores)', async () => {
+    const r = rng(77);
+    const words = ['the', ' quick', ' Brown', '\n', '  ', '中文字符', ' 日本語です', '\u00e9t\u00e9', ' 123456', "'s", ' --', '😀', '\t'];
+    let big = '';
+    while (big.length < 300_000) big += r.below(4) === 0 ? randomText(r, 30) : words[r.below(words.length)];
+    for (const name of ['cl100k_base', 'o200k_base', 'r50k_base']) {
+      const e = il.getEncoding(name);
+      const n = e.encodeOrdinary(big).length;
+      assert.equal(e.count(big), n, name);
+      assert.equal(await e.countAsync(big), n, name);
+      assert.equal(e.count(big.slice(1)), e.encodeOrdinary(big.slice(1)).length, name);
+    }
+  });
+
+  test('a lone surrogate at any offset of ASCII text is U+FFFD', () => {
+    for (let k = 0; k < 40; k++) {
+      const t = 'a'.repeat(k) + '\ud83d' + ' b'.repeat(20) + '\udc00' + 'c'.repeat(k % 17);
+      assert.equal(enc.count(t), enc.count(t.replace(/[\ud800-\udfff]/g, '\ufffd')), `offset ${k}`);
+    }
+  });
+
   test('a lone surrogate becomes U+FFFD and never crashes', () => {
     for (const t of ['\ud800', 'a\udfffb', '😀'.slice(0, 1) + 'x', '\udc00\ud800']) {
       const fixed = t.toWellFormed ? t.toWellFormed() : t.replace(/[\ud800-\udfff]/g, '\ufffd');

@@ -18,7 +18,7 @@ export function hypertokVocabPath(encoding) {
   return path.join(BENCH_DIR, 'node_modules', HYPERTOK_VOCAB[encoding], 'vocab.htk');
 }
 
-function ironlung(backend) {
+function ironlung(backend, threads) {
   return {
     async load(encoding) {
       // The worker is spawned with IRONLUNG_BACKEND set; make sure the backend is the one asked for.
@@ -31,7 +31,7 @@ function ironlung(backend) {
     // Cold start: `node -e` code (cwd = bench/), printing the count of 'hello world'.
     cold: (encoding) =>
       `process.stdout.write(String(require(${JSON.stringify(IRONLUNG_ENTRY)}).getEncoding(${JSON.stringify(encoding)}).count('hello world')))`,
-    env: { IRONLUNG_BACKEND: backend },
+    env: { IRONLUNG_BACKEND: backend, ...(threads ? { IRONLUNG_THREADS: String(threads) } : {}) },
   };
 }
 
@@ -42,6 +42,8 @@ function ironlung(backend) {
  */
 export const IMPLS = {
   'ironlung-native': { label: 'ironlung native', ...ironlung('native') },
+  // The native addon splits a large count across cores; this row shows one core's share.
+  'ironlung-native-1t': { label: 'ironlung native, 1 thread', ...ironlung('native', 1) },
   'ironlung-wasm': { label: 'ironlung wasm', ...ironlung('wasm') },
   hypertok: {
     label: 'hypertok',
@@ -96,3 +98,5 @@ export const IMPLS = {
 };
 
 export const IMPL_ORDER = ['ironlung-native', 'ironlung-wasm', 'hypertok', 'tiktoken', 'js-tiktoken', 'gpt-tokenizer'];
+/** The throughput section adds the single-threaded native row. */
+export const THROUGHPUT_ORDER = ['ironlung-native', 'ironlung-native-1t', ...IMPL_ORDER.slice(1)];

@@ -24,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BENCH_DIR, ROOT, IMPLS, IMPL_ORDER, ENCODINGS, hypertokVocabPath } from './impls.mjs';
+import { BENCH_DIR, ROOT, IMPLS, IMPL_ORDER, THROUGHPUT_ORDER, ENCODINGS, hypertokVocabPath } from './impls.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -250,9 +250,9 @@ function mdTable(headers, rows, align) {
 const label = (impl) => IMPLS[impl]?.label ?? impl;
 
 /** "ironlung native / hypertok = 1.62×" lines for one table. */
-function ironlungVsHypertok(cols, valueOf, note = '') {
+function ironlungVsHypertok(cols, valueOf, note = '', impls = ['ironlung-native', 'ironlung-wasm']) {
   const lines = [];
-  for (const impl of ['ironlung-native', 'ironlung-wasm']) {
+  for (const impl of impls) {
     const parts = cols.map(([key, title]) => `${title} **${fmtRatio(ratio(valueOf(impl, key), valueOf('hypertok', key)))}**`);
     lines.push(`- ${label(impl)} / hypertok${note}: ${parts.join(', ')}`);
   }
@@ -467,7 +467,8 @@ async function main() {
     let rot = 0;
     for (const enc of ENCODINGS) {
       for (const corpus of CORPORA) {
-        const order = impls.map((_, i) => impls[(i + rot) % impls.length]);
+        const tpImpls = THROUGHPUT_ORDER;
+        const order = tpImpls.map((_, i) => tpImpls[(i + rot) % tpImpls.length]);
         rot++;
         for (const impl of order) {
           const measure = () =>
@@ -489,7 +490,7 @@ async function main() {
         }
         // whole-corpus agreement: every round's count against tiktoken's for the same part
         const ref = R.throughput[enc][corpus].tiktoken?.tokens;
-        for (const impl of impls) {
+        for (const impl of THROUGHPUT_ORDER) {
           const t = R.throughput[enc][corpus][impl].tokens;
           if (ref && t && t.some((n, i) => n !== ref[i])) {
             markBad(impl, enc, corpus, `measured parts count ${t.join('/')} tokens, tiktoken ${ref.join('/')}`);
@@ -645,7 +646,8 @@ function evaluateTargets(R) {
           ['ironlung-wasm', multi ? 1 : 0.8],
         ]) {
           const r = ratio(tp[impl]?.median, tp.hypertok?.median);
-          add(`${label(impl)} count, ${CORPUS_LABEL[corpus]}, ${ENC_SHORT[enc]}: ≥ ${min}× hypertok`, fmtRatio(r), `≥ ${min}×`, r >= min);
+          const one = impl === 'ironlung-native' ? ratio(tp['ironlung-native-1t']?.median, tp.hypertok?.median) : NaN;
+          add(`${label(impl)} count, ${CORPUS_LABEL[corpus]}, ${ENC_SHORT[enc]}: ≥ ${min}× hypertok`, fmtRatio(r), `≥ ${min}×`, r >= min, Number.isFinite(one) ? `1 thread: ${fmtRatio(one)}` : '');
         }
       }
     }
@@ -739,7 +741,7 @@ function report(R) {
       P();
       const tp = R.throughput[enc];
       const corpora = Object.keys(tp);
-      const rows = IMPL_ORDER.map((impl) => [
+      const rows = THROUGHPUT_ORDER.map((impl) => [
         label(impl),
         ...corpora.flatMap((c) => {
           const v = tp[c][impl];
@@ -748,7 +750,7 @@ function report(R) {
       ]);
       P(mdTable(['implementation', ...corpora.flatMap((c) => [`${CORPUS_LABEL[c]} MB/s`, '/ hypertok'])], rows));
       P();
-      P(ironlungVsHypertok(corpora.map((c) => [c, CORPUS_LABEL[c]]), (impl, c) => tp[c][impl]?.median));
+      P(ironlungVsHypertok(corpora.map((c) => [c, CORPUS_LABEL[c]]), (impl, c) => tp[c][impl]?.median, '', ['ironlung-native', 'ironlung-native-1t', 'ironlung-wasm']));
     }
     P();
   }
@@ -891,6 +893,7 @@ function report(R) {
       `- Throughput: the process loads the encoding and warms up on a 64 KiB text that is not part of the measured corpus (the next blocks of the same source stream), repeated to the size of a part and counted again and again for ${R.cfg.warmMs} ms, so V8 has tiered up the hot JS and wasm code and wasm memory has grown (one pass of 64 KiB left the first round of the wasm implementations 2-3× slower). Then it counts each part once, \`performance.now()\` around the one call, \`gc()\` between rounds. MB/s = part bytes / 10^6 / seconds. The first round is often still the slowest (the first fresh text fills per-piece caches), which the median absorbs.`,
       `- Per call: as above, ${R.cfg.calls} distinct ~100-byte chunks per round, timed as one loop.`,
       `- Worst cases: one process per implementation and case warms up on the English warm-up text for ${R.cfg.warmMs} ms, then runs n = small then n = large and prints each result as it finishes; the parent kills it when no result arrives within the timeout. One call per size, so small times are noisy.`,
+      `- ironlung native splits a \`count\` of 64 KiB or more across the machine's cores (${os.cpus().length} here: the calling thread plus long-lived helper threads; the parts are cut where every pattern ends a piece, so the count is the sequential one). *ironlung native, 1 thread* is the same addon with \`IRONLUNG_THREADS=1\`: one core's speed. The wasm build and the peers use one thread.`,
       '- Medians everywhere; the per-round numbers are in the details below.',
     ].join('\n'),
   );

@@ -121,7 +121,7 @@ pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<Uint32Array> {
 
 #[napi]
 pub fn count(id: u32, text: Text) -> napi::Result<u32> {
-    guard(|| Ok(enc(id)?.count(&text) as u32))
+    guard(|| Ok(enc(id)?.count_parallel(&text) as u32))
 }
 
 #[napi]
@@ -236,9 +236,7 @@ fn context_array(c: ContextOut) -> Vec<Either<String, f64>> {
 
 #[napi(ts_return_type = "Promise<number>")]
 pub fn count_async(id: u32, text: String) -> AsyncTask<Job<f64>> {
-    // Large texts are worth the threads; the pieces are the same either way.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    AsyncTask::new(Job::new(move || Ok(enc(id)?.count_parallel(&text, threads) as f64)))
+    AsyncTask::new(Job::new(move || Ok(enc(id)?.count_parallel(&text) as f64)))
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]

@@ -141,6 +141,6 @@ mod tests {
         for h in handles {
             assert!(h.join().unwrap().iter().all(|&n| n == want));
         }
-        assert_eq!(enc.count_parallel(&text.repeat(20), 4), enc.count(&text.repeat(20)));
+        assert_eq!(enc.count_parallel(&text.repeat(20)), enc.count(&text.repeat(20)));
     }
 }

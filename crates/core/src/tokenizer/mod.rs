@@ -10,6 +10,8 @@ mod budget;
 mod cache;
 mod chunk;
 mod models;
+#[cfg(not(target_family = "wasm"))]
+mod pool;
 mod pretokenize;
 mod special;
 mod truncate;
@@ -245,6 +247,14 @@ impl SpecialSet {
     }
 }
 
+/// Texts shorter than this many bytes per part are counted on one thread: waking a helper
+/// costs tens of microseconds, counting 32 KiB a couple of hundred.
+#[cfg(not(target_family = "wasm"))]
+const PARALLEL_PART: usize = 32 << 10;
+/// How far past an even cut to look for a split point before giving up on that cut.
+#[cfg(not(target_family = "wasm"))]
+const SPLIT_SEARCH: usize = 16 << 10;
+
 /// One OpenAI encoding: a vocabulary, its special tokens and its pre-tokenizer.
 pub struct Encoding {
     name: EncodingName,
@@ -378,28 +388,38 @@ impl Encoding {
         }
     }
 
-    /// [`Encoding::count`] using up to `threads` threads: pre-tokenization runs once, in
-    /// order, and the pieces are then counted in parallel. The pieces are exactly those of a
-    /// sequential count, so the result is identical by construction.
+    /// [`Encoding::count`], split across cores when `text` is large.
+    ///
+    /// The text is cut only where every pattern ends a piece anyway
+    /// ([`pretokenize::is_split_point`]), so each part pre-tokenizes and counts on its own
+    /// and the sum is the sequential count exactly. The parts run on this thread and on a
+    /// few long-lived helper threads (one per extra core; `IRONLUNG_THREADS=n` caps the
+    /// total at `n`, and 1 turns the helpers off); parts no helper has started when this
+    /// thread finishes its own are run here, so a busy machine costs little.
     #[cfg(not(target_family = "wasm"))]
-    pub fn count_parallel(&self, text: &str, threads: usize) -> usize {
-        if threads <= 1 || text.len() < 1 << 16 {
+    pub fn count_parallel(&self, text: &str) -> usize {
+        // Checked before the pool is touched: small texts never start its threads.
+        if text.len() < 2 * PARALLEL_PART {
             return self.count(text);
         }
-        let pieces: Vec<(usize, usize)> = self.pre.pieces(text).collect();
+        let parts = pool::width().min(text.len() / PARALLEL_PART);
+        if parts <= 1 {
+            return self.count(text);
+        }
         let bytes = text.as_bytes();
-        let per = pieces.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let jobs: Vec<_> = pieces
-                .chunks(per)
-                .map(|part| {
-                    scope.spawn(move || {
-                        self.with_memo(|memo| part.iter().map(|&(a, b)| bpe::count_piece(self.vocab, &bytes[a..b], memo)).sum::<usize>())
-                    })
-                })
-                .collect();
-            jobs.into_iter().map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).sum()
-        })
+        let mut cuts = vec![0];
+        for k in 1..parts {
+            let from = (text.len() * k / parts).max(*cuts.last().unwrap() + 1);
+            let to = (from + SPLIT_SEARCH).min(text.len());
+            if let Some(q) = (from..to).find(|&q| pretokenize::is_split_point(bytes, q)) {
+                cuts.push(q);
+            }
+        }
+        cuts.push(text.len());
+        let count_part = |w: &[usize]| self.count(&text[w[0]..w[1]]);
+        let jobs: Vec<_> = cuts.windows(2).map(|w| move || count_part(w)).collect();
+        let jobs: Vec<&(dyn Fn() -> usize + Sync)> = jobs.iter().map(|j| j as _).collect();
+        pool::run(&jobs).into_iter().sum()
     }
 
     /// Tokens of `text` with tiktoken's special-token rules: special-token text that is

@@ -105,6 +105,21 @@ impl Pretokenizer {
     }
 }
 
+/// Whether every family's pattern ends a piece at byte `q` of `text`, so that the pieces
+/// from `q` on depend on `text[q..]` alone: a letter ends at `q` and a space or newline
+/// follows. A run of letters (and a contraction) ends at the first character that is not a
+/// letter, and a space or newline neither continues a word nor starts a contraction.
+pub fn is_split_point(text: &[u8], q: usize) -> bool {
+    if q == 0 || q >= text.len() || !matches!(text[q], b' ' | b'\n') {
+        return false;
+    }
+    let mut s = q - 1;
+    while s > 0 && text[s] & 0xC0 == 0x80 {
+        s -= 1;
+    }
+    Scan { b: text }.at(s).0 & L != 0
+}
+
 /// Iterator over `(start, end)` byte ranges of pieces.
 ///
 /// Each piece is first tried on ASCII bit masks of the text ([`Block`]), which settle the
@@ -645,5 +660,26 @@ mod tests {
             }
         }
         assert!(answered > 100_000, "the fast path answered only {answered} times");
+    }
+
+    /// At every split point, every family ends a piece, and the pieces after it are those of
+    /// the rest of the text alone: what lets a count be split across threads.
+    #[test]
+    fn split_points_end_a_piece_in_every_family() {
+        let mut checked = 0;
+        for family in [Family::Gpt2, Family::Cl100k, Family::O200k] {
+            let pre = Pretokenizer::new(family);
+            for text in texts() {
+                let whole: Vec<(usize, usize)> = pre.pieces(&text).collect();
+                for q in (0..text.len()).filter(|&q| is_split_point(text.as_bytes(), q)) {
+                    checked += 1;
+                    let after: Vec<(usize, usize)> = pre.pieces(&text[q..]).map(|(a, b)| (a + q, b + q)).collect();
+                    let at = whole.iter().position(|&(a, _)| a == q);
+                    assert!(at.is_some(), "{family:?}: no piece starts at {q} of {text:?}");
+                    assert_eq!(whole[at.unwrap()..], after[..], "{family:?} at {q} of {text:?}");
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} split points");
     }
 }
