@@ -74,7 +74,11 @@ export interface Encoding {
   encode(text: string, options?: EncodeOptions): Uint32Array;
   /** Token ids of `text`, with special-token text encoded as ordinary text. */
   encodeOrdinary(text: string): Uint32Array;
-  /** The ordinary token count of `text`, without building the array. */
+  /**
+   * The ordinary token count of `text`, without building the array. On the native backend a
+   * text of 64 KiB or more is split across cores where every pattern ends a piece, so the
+   * count is the sequential one (`IRONLUNG_THREADS=1` keeps it on the calling thread).
+   */
   count(text: string): number;
   /**
    * The text of `tokens`. Byte sequences that are not valid UTF-8 (a token sequence cut

@@ -2,9 +2,10 @@
 //!
 //! napi-rs's `String` asks V8 for the UTF-8 length (one pass over the string), allocates a
 //! zeroed buffer and copies (a second pass), and V8 converts to UTF-8 a character at a
-//! time. [`Text`] takes the UTF-16 length (O(1)), copies the UTF-16 out into a recycled
-//! buffer (a plain copy) and converts it with [`utf16_to_utf8`], 16 ASCII units per step,
-//! into another recycled buffer.
+//! time. [`Text`] takes the UTF-16 length (O(1)); a long string is copied out as UTF-16
+//! into a recycled buffer (a plain copy) and converted with [`utf16_to_utf8`], 16 ASCII
+//! units per step, into another recycled buffer; a short one is written by V8 straight
+//! into the recycled UTF-8 buffer, sized for the worst case.
 
 use ironlung_core::text::utf16_to_utf8;
 use napi::bindgen_prelude::*;
@@ -13,6 +14,9 @@ use std::ops::Deref;
 
 /// Buffers larger than this are freed rather than kept for the next call.
 const KEEP: usize = 1 << 20;
+/// Strings shorter than this (in UTF-16 units) are converted by V8 directly: one copy beats
+/// two when there is little to convert.
+const SHORT: usize = 512;
 
 thread_local! {
     static POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -63,6 +67,20 @@ impl FromNapiValue for Text {
         }
         let mut buf = POOL.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default());
         buf.clear();
+        if units < SHORT {
+            // A UTF-16 unit never takes more than 3 UTF-8 bytes; +1 for the NUL V8 writes.
+            let need = units * 3 + 1;
+            buf.reserve(need);
+            let mut written = 0usize;
+            let status = unsafe {
+                sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), need, &mut written)
+            };
+            if status != sys::Status::napi_ok {
+                return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+            }
+            unsafe { buf.set_len(written) };
+            return Ok(Text(buf));
+        }
         let converted = UNITS.with(|cell| {
             let mut taken = cell.try_borrow_mut().ok();
             let mut own = Vec::new();

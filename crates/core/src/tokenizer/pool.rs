@@ -123,7 +123,7 @@ pub fn run(jobs: &[&(dyn Fn() -> usize + Sync)]) -> Vec<usize> {
         q.extend(tasks.iter().cloned());
     }
     pool.work.notify_all();
-    let mine = catch_unwind(AssertUnwindSafe(|| first()));
+    let mine = catch_unwind(AssertUnwindSafe(first));
     // Parts no helper has started are run here rather than waited for.
     for t in tasks.iter().rev() {
         t.try_run();
