@@ -109,6 +109,7 @@ impl Pretokenizer {
 /// from `q` on depend on `text[q..]` alone: a letter ends at `q` and a space or newline
 /// follows. A run of letters (and a contraction) ends at the first character that is not a
 /// letter, and a space or newline neither continues a word nor starts a contraction.
+#[cfg_attr(target_family = "wasm", allow(dead_code))]
 pub fn is_split_point(text: &[u8], q: usize) -> bool {
     if q == 0 || q >= text.len() || !matches!(text[q], b' ' | b'\n') {
         return false;
