@@ -147,14 +147,14 @@ impl Iterator for Pieces<'_> {
         }
         let end = match self.family {
             Family::Gpt2 => self.scan.gpt2(at),
-            Family::Cl100k => match self.fast_cl100k(at) {
+            Family::Cl100k => match self.fast(at, Family::Cl100k) {
                 Some(e) => {
                     debug_assert_eq!(e, self.scan.cl100k(at), "fast cl100k piece at {at}");
                     e
                 }
                 None => self.scan.cl100k(at),
             },
-            Family::O200k => match self.fast_o200k(at) {
+            Family::O200k => match self.fast(at, Family::O200k) {
                 Some(e) => {
                     debug_assert_eq!(e, self.scan.o200k(at), "fast o200k piece at {at}");
                     e
@@ -244,9 +244,11 @@ impl Pieces<'_> {
         Some((e, nl))
     }
 
-    /// [`Scan::cl100k`] for pieces that are settled by ASCII alone, else `None`.
+    /// The piece at `at` under `family`'s pattern ([`Scan::cl100k`] or [`Scan::o200k`]) if
+    /// ASCII alone settles it, else `None`. Inlined per family, so `family` is a constant.
     #[inline(always)]
-    fn fast_cl100k(&mut self, at: usize) -> Option<usize> {
+    fn fast(&mut self, at: usize, family: Family) -> Option<usize> {
+        let o200k = family == Family::O200k;
         let b = self.scan.b;
         let c = b[at];
         if c >= 0x80 {
@@ -254,95 +256,56 @@ impl Pieces<'_> {
         }
         let cls = ascii_class(c);
         if cls & L != 0 {
-            return self.ascii_run(at, |k| k.letter);
+            return self.ascii_word(at, o200k);
         }
         if cls & N != 0 {
             return self.ascii_digits3(at);
         }
-        if c == b'\'' {
+        // cl100k's contractions are pieces of their own; o200k's only end a word.
+        if !o200k && c == b'\'' {
             let n = self.scan.contraction(at, true);
             if n > 0 {
                 return Some(at + n);
             }
         }
         if c != b'\r' && c != b'\n' {
-            // `[^\r\n\p{L}\p{N}]?\p{L}+`
-            match b.get(at + 1) {
-                Some(&n) if n >= 0x80 => return None,
-                Some(&n) if ascii_class(n) & L != 0 => return self.ascii_run(at + 1, |k| k.letter),
-                _ => {}
-            }
-        }
-        // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
-        let j = if c == b' ' { at + 1 } else { at };
-        if let Some(e) = self.ascii_punctuation(j, |x| x == b'\r' || x == b'\n') {
-            return e;
-        }
-        if cls & S == 0 {
-            return None;
-        }
-        // `\s+$|\s*[\r\n]|\s+(?!\S)|\s`
-        let (e, nl) = self.ascii_whitespace(at)?;
-        Some(if e == b.len() {
-            e
-        } else if let Some(nl) = nl {
-            nl
-        } else if e - at >= 2 {
-            e - 1
-        } else {
-            e
-        })
-    }
-
-    /// `[U]*[W]+C?|[U]+[W]*C?` from the ASCII letter at `j`: in ASCII, upper case then lower
-    /// case (no ASCII letter is in both classes, so there is nothing to backtrack).
-    #[inline(always)]
-    fn o200k_ascii_word(&mut self, j: usize) -> Option<usize> {
-        let k = self.ascii_run(j, |m| m.upper)?;
-        let e = self.ascii_run(k, |m| m.letter & !m.upper)?;
-        Some(e + self.scan.contraction(e, true))
-    }
-
-    /// [`Scan::o200k`] for pieces that are settled by ASCII alone, else `None`.
-    #[inline(always)]
-    fn fast_o200k(&mut self, at: usize) -> Option<usize> {
-        let b = self.scan.b;
-        let c = b[at];
-        if c >= 0x80 {
-            return None;
-        }
-        let cls = ascii_class(c);
-        if cls & L != 0 {
-            return self.o200k_ascii_word(at);
-        }
-        if cls & N != 0 {
-            return self.ascii_digits3(at);
-        }
-        if c != b'\r' && c != b'\n' {
             // The optional `[^\r\n\p{L}\p{N}]` before a word.
             match b.get(at + 1) {
                 Some(&n) if n >= 0x80 => return None,
-                Some(&n) if ascii_class(n) & L != 0 => return self.o200k_ascii_word(at + 1),
+                Some(&n) if ascii_class(n) & L != 0 => return self.ascii_word(at + 1, o200k),
                 _ => {}
             }
         }
-        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+        // ` ?[^\s\p{L}\p{N}]+` then `[\r\n]*` (cl100k) or `[\r\n/]*` (o200k).
         let j = if c == b' ' { at + 1 } else { at };
-        if let Some(e) = self.ascii_punctuation(j, |x| matches!(x, b'\r' | b'\n' | b'/')) {
+        if let Some(e) = self.ascii_punctuation(j, |x| x == b'\r' || x == b'\n' || (o200k && x == b'/')) {
             return e;
         }
         if cls & S == 0 {
             return None;
         }
-        // `\s*[\r\n]+|\s+(?!\S)|\s+`
+        // cl100k: `\s+$|\s*[\r\n]|\s+(?!\S)|\s`; o200k: `\s*[\r\n]+|\s+(?!\S)|\s+`.
         let (e, nl) = self.ascii_whitespace(at)?;
-        Some(if let Some(nl) = nl {
-            nl
-        } else if e == b.len() || e - at < 2 {
-            e
-        } else {
-            e - 1
+        let at_end = e == b.len();
+        Some(match nl {
+            _ if at_end && !o200k => e,
+            Some(nl) => nl,
+            None if at_end || e - at < 2 => e,
+            None => e - 1,
         })
+    }
+
+    /// A word from the ASCII letter at `j`: cl100k's `\p{L}+`, or o200k's
+    /// `[U]*[W]+C?|[U]+[W]*C?`, which in ASCII is upper case then lower case (no ASCII letter
+    /// is in both classes, so there is nothing to backtrack).
+    #[inline(always)]
+    fn ascii_word(&mut self, j: usize, o200k: bool) -> Option<usize> {
+        if !o200k {
+            return self.ascii_run(j, |k| k.letter);
+        }
+        let k = self.ascii_run(j, |m| m.upper)?;
+        let e = self.ascii_run(k, |m| m.letter & !m.upper)?;
+        Some(e + self.scan.contraction(e, true))
     }
 }
 
@@ -650,8 +613,8 @@ mod tests {
                 let mut pieces = Pretokenizer::new(family).pieces(&text);
                 for at in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
                     let (fast, slow) = match family {
-                        Family::Cl100k => (pieces.fast_cl100k(at), pieces.scan.cl100k(at)),
-                        _ => (pieces.fast_o200k(at), pieces.scan.o200k(at)),
+                        Family::Cl100k => (pieces.fast(at, family), pieces.scan.cl100k(at)),
+                        _ => (pieces.fast(at, family), pieces.scan.o200k(at)),
                     };
                     if let Some(fast) = fast {
                         answered += 1;
