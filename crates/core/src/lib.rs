@@ -15,4 +15,11 @@ mod fingerprint;
 pub mod text;
 pub mod tokenizer;
 
+/// Sorts `keys` ascending. Every sort in the crate packs its keys into `u64`s and comes
+/// here, so the wasm module carries one sort routine instead of one per element type.
+#[inline(never)]
+pub(crate) fn sort_u64(keys: &mut [u64]) {
+    keys.sort_unstable();
+}
+
 pub use error::{Code, Error, Result};

@@ -218,7 +218,7 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
                     (r != Rank::MAX).then(|| key(r, i))
                 })
                 .collect();
-            keys.sort_unstable();
+            crate::sort_u64(&mut keys);
             KeyQueue { sorted: keys, at: 0, heap: BinaryHeap::new() }
         })
         .collect();

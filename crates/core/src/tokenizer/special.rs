@@ -18,16 +18,16 @@ pub struct Specials {
 
 impl Specials {
     pub fn new(tokens: Vec<(String, Rank)>) -> Specials {
-        let mut sorted = tokens.clone();
-        sorted.sort_by_key(|t| t.1);
-        for (t, _) in &sorted {
+        for (t, _) in &tokens {
             assert!(t.starts_with("<|") && t.ends_with("|>") && !t[2..t.len() - 2].contains("|>"));
         }
+        let mut order: Vec<u64> = tokens.iter().enumerate().map(|(i, t)| ((t.1 as u64) << 32) | i as u64).collect();
+        crate::sort_u64(&mut order);
         Specials {
             by_text: tokens.iter().cloned().collect(),
             by_rank: tokens.iter().map(|(t, r)| (*r, t.clone())).collect(),
             max_len: tokens.iter().map(|t| t.0.len()).max().unwrap_or(0),
-            sorted: sorted.into_iter().map(|t| t.0).collect(),
+            sorted: order.iter().map(|&k| tokens[k as u32 as usize].0.clone()).collect(),
         }
     }
 
