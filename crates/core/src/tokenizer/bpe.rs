@@ -42,7 +42,7 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
         return;
     }
     if piece.len() <= cache::MAX_PIECE {
-        memo.with_tokens(piece, || merge_ranks(vocab, piece), |t| out.extend_from_slice(t));
+        memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), |t| out.extend_from_slice(t));
     } else {
         merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
     }
@@ -58,7 +58,7 @@ pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
         }
         let (n, r) = match vocab.rank(piece) {
             Some(r) => (1, r),
-            None => (memo.with_tokens(piece, || merge_ranks(vocab, piece), <[Rank]>::len), 0),
+            None => (memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len), 0),
         };
         memo.hot_put(k, n as u32, r);
         return n;
@@ -67,17 +67,15 @@ pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
         return 1;
     }
     if piece.len() <= cache::MAX_PIECE {
-        return memo.with_tokens(piece, || merge_ranks(vocab, piece), <[Rank]>::len);
+        return memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len);
     }
     let mut n = 0;
     merge(vocab, piece, |_, _| n += 1);
     n
 }
 
-fn merge_ranks(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
-    let mut out = Vec::with_capacity(piece.len() / 2 + 1);
+fn merge_ranks(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
-    out
 }
 
 #[inline]

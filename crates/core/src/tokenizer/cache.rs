@@ -38,13 +38,27 @@ pub struct Memo {
     /// Per set, two (key, token count, rank if the count is 1), most recent first; a zero
     /// length byte marks an empty way.
     hot: Box<[[(Key, u32, u32); 2]]>,
-    map: FxHashMap<Box<[u8]>, Box<[Rank]>>,
+    /// Merged pieces: their bytes, zero-padded, and length -> where their tokens are in
+    /// `tokens`. No allocation per entry: merging is the path where fresh text spends its
+    /// time, and the allocator in a busy process (Node's) is not free.
+    map: FxHashMap<([u64; 3], u8), (u32, u32)>,
+    tokens: Vec<Rank>,
 }
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo { hot: vec![[((0, 0), 0, 0); 2]; SETS].into_boxed_slice(), map: FxHashMap::default() }
+        Memo { hot: vec![[((0, 0), 0, 0); 2]; SETS].into_boxed_slice(), map: FxHashMap::default(), tokens: Vec::new() }
     }
+}
+
+/// A piece of up to [`MAX_PIECE`] bytes as a fixed-size map key.
+#[inline(always)]
+fn long_key(piece: &[u8]) -> ([u64; 3], u8) {
+    let mut words = [0u64; 3];
+    for (w, chunk) in words.iter_mut().zip(piece.chunks(8)) {
+        *w = load_le(chunk);
+    }
+    (words, piece.len() as u8)
 }
 
 #[inline(always)]
@@ -73,19 +87,24 @@ impl Memo {
         set[0] = (k, count, rank);
     }
 
-    /// Calls `f` with the memoised tokens of `piece`, computing them with `merge` on a miss.
+    /// Calls `f` with the memoised tokens of `piece` (at most [`MAX_PIECE`] bytes), computing
+    /// them on a miss with `merge`, which appends them to the vector it is given.
     #[inline]
-    pub fn with_tokens<R>(&mut self, piece: &[u8], merge: impl FnOnce() -> Vec<Rank>, f: impl FnOnce(&[Rank]) -> R) -> R {
-        if let Some(tokens) = self.map.get(piece) {
-            return f(tokens);
+    pub fn with_tokens<R>(&mut self, piece: &[u8], merge: impl FnOnce(&mut Vec<Rank>), f: impl FnOnce(&[Rank]) -> R) -> R {
+        debug_assert!(piece.len() <= MAX_PIECE);
+        let k = long_key(piece);
+        if let Some(&(at, n)) = self.map.get(&k) {
+            return f(&self.tokens[at as usize..(at + n) as usize]);
         }
-        let tokens = merge().into_boxed_slice();
-        let r = f(&tokens);
         if self.map.len() >= MAX_ENTRIES {
             self.map.clear();
+            self.tokens.clear();
         }
-        self.map.insert(piece.into(), tokens);
-        r
+        let at = self.tokens.len();
+        merge(&mut self.tokens);
+        let n = self.tokens.len() - at;
+        self.map.insert(k, (at as u32, n as u32));
+        f(&self.tokens[at..])
     }
 }
 
