@@ -16,6 +16,10 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_LEVEL = 3;
 
 const utf8 = new TextEncoder();
+/** Strings this long (UTF-16 units) or longer go through `host.writeUtf8` where there is one. */
+const LONG_TEXT = 4096;
+/** A non-ASCII character early enough that the glue's character loop costs little. */
+const NON_ASCII_HEAD = /^[\0-\x7f]{0,4095}[^\0-\x7f]/;
 
 function needCount(v, what, fallback) {
   if (v === undefined) return fallback;
@@ -89,6 +93,7 @@ function zstdLevel(v) {
  * @param {(e: Error) => string} [host.onTrap] explains a wasm trap (and repairs the instance)
  * @param {() => void} [host.ready] throws if the backend is not initialised yet
  * @param {(table: string) => Uint8Array} [host.readRanksSync] a rank table's bytes (wasm with a filesystem)
+ * @param {(text: string) => number} [host.writeUtf8] wasm: writes text into the module's input buffer (js/wasminput.mjs)
  * @param {(table: string) => Promise<Uint8Array>} [host.readRanks] the same, asynchronously (fetch)
  */
 export function createApi(b, host) {
@@ -130,6 +135,9 @@ export function createApi(b, host) {
     count(text) {
       needString(text, 'text');
       try {
+        // On wasm, a string whose first non-ASCII character is far in (or absent) skips the
+        // glue's character loop, which would run up to there (see js/wasminput.mjs).
+        if (host.writeUtf8 && text.length >= LONG_TEXT && !NON_ASCII_HEAD.test(text)) return b.countInput(this.#id, host.writeUtf8(text));
         return b.count(this.#id, text);
       } catch (e) {
         fail(e);

@@ -9,9 +9,11 @@ import * as glue from '../wasm/pkg-web/ironlung_wasm.js';
 import { createApi } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { trapHandler } from './wasmtrap.mjs';
+import { utf8Writer } from './wasminput.mjs';
 
 let exportsObj = null;
 let onTrap = null;
+let writeUtf8 = null;
 let pending = null;
 
 function unsupported(name) {
@@ -38,6 +40,7 @@ export function init(moduleOrBytes) {
       (wasm) => {
         exportsObj = wasm;
         onTrap = trapHandler(glue, wasm);
+        writeUtf8 = utf8Writer(glue, wasm);
       },
       (e) => {
         pending = null;
@@ -63,6 +66,7 @@ const host = {
     return new Uint8Array(await res.arrayBuffer());
   },
   onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
+  writeUtf8: (text) => writeUtf8(text),
   ready() {
     if (!exportsObj) {
       throw new IronlungError('ERR_NOT_INITIALIZED', "ironlung's wasm module is not initialised yet; call `await init()` first");

@@ -6,6 +6,7 @@ const { load } = require('./loader.cjs');
 const { createApi } = require('./gen/api.cjs');
 const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
 const { trapHandler } = require('./gen/wasmtrap.cjs');
+const { utf8Writer } = require('./gen/wasminput.cjs');
 
 const { backend, binding } = load();
 const path = require('node:path');
@@ -30,6 +31,7 @@ const host =
         readForContext: async (path, max, id, maxTokens, cut) =>
           binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
         onTrap: trapHandler(binding, binding.__wasm),
+        writeUtf8: utf8Writer(binding, binding.__wasm),
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };

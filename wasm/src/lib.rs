@@ -121,6 +121,50 @@ pub fn count(id: u32, text: &str) -> JsResult<u32> {
     Ok(enc(id)?.count(text) as u32)
 }
 
+thread_local! {
+    /// Where `js/wasminput.mjs` writes long strings as UTF-8. Its length is kept equal to
+    /// its capacity (zero-filled when it grows), so every byte JS may write is initialised.
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Input buffers larger than this are freed after use rather than kept.
+const KEEP_INPUT: usize = 8 << 20;
+
+/// The address of the input buffer, grown to at least `len` bytes. JS writes the text there
+/// and then calls a `*Input` function with the number of bytes it wrote.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer(len: usize) -> *mut u8 {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() < len {
+            b.resize(len, 0);
+        }
+        b.as_mut_ptr()
+    })
+}
+
+/// `count` of the first `len` bytes of the input buffer, which must be UTF-8.
+#[wasm_bindgen(js_name = countInput)]
+pub fn count_input(id: u32, len: usize) -> JsResult<u32> {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        let Some(bytes) = b.get(..len) else {
+            return Err(js_err(Error::new(
+                ironlung_core::error::Code::InvalidArg,
+                format!("countInput: {len} bytes asked of an input buffer of {}", b.len()),
+            )));
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            js_err(Error::new(ironlung_core::error::Code::InvalidArg, format!("countInput needs UTF-8: {e}")))
+        })?;
+        let n = enc(id)?.count(text) as u32;
+        if b.len() > KEEP_INPUT {
+            *b = Vec::new();
+        }
+        Ok(n)
+    })
+}
+
 #[wasm_bindgen]
 pub fn decode(id: u32, tokens: &[u32]) -> JsResult<String> {
     enc(id)?.decode(tokens).map_err(js_err)
