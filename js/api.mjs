@@ -19,7 +19,7 @@ const utf8 = new TextEncoder();
 /** Strings this long (UTF-16 units) or longer go through `host.writeUtf8` where there is one. */
 const LONG_TEXT = 4096;
 /** A non-ASCII character early enough that the glue's character loop costs little. */
-const NON_ASCII_HEAD = /^[\0-\x7f]{0,4095}[^\0-\x7f]/;
+const NON_ASCII_HEAD = /^[\0-\x7f]{0,16383}[^\0-\x7f]/;
 
 function needCount(v, what, fallback) {
   if (v === undefined) return fallback;
