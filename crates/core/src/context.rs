@@ -59,16 +59,12 @@ pub fn read_for_context(path: &std::path::Path, max_bytes: usize, enc: &Encoding
 ///
 /// Texts and offset lists are those of JS strings, so each fits in 32 bits.
 pub fn utf16_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
-    assert!(text.len() <= u32::MAX as usize && byte_offsets.len() <= u32::MAX as usize, "text too long");
-    // (offset, index) packed in one u64 and sorted: `crate::sort_u64` is the one sort the
-    // wasm module carries.
-    let mut order: Vec<u64> = byte_offsets.iter().enumerate().map(|(i, &b)| ((b as u64) << 32) | i as u64).collect();
-    crate::sort_u64(&mut order);
+    assert!(text.len() <= u32::MAX as usize, "text too long");
     let mut out = vec![0; byte_offsets.len()];
     let (mut byte, mut unit) = (0usize, 0usize);
     let mut chars = text.chars();
-    for key in order {
-        let (target, i) = ((key >> 32) as usize, key as u32 as usize);
+    for (target, i) in crate::order_by_key(byte_offsets.iter().map(|&b| b as u32)) {
+        let target = target as usize;
         while byte < target {
             let Some(c) = chars.next() else { break };
             byte += c.len_utf8();

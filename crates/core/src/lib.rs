@@ -22,4 +22,13 @@ pub(crate) fn sort_u64(keys: &mut [u64]) {
     keys.sort_unstable();
 }
 
+/// `(key, index)` of each of `keys`, in ascending key order (equal keys by index), sorted
+/// with [`sort_u64`] on the pair packed into one `u64`.
+pub(crate) fn order_by_key(keys: impl Iterator<Item = u32>) -> impl Iterator<Item = (u32, usize)> {
+    let mut packed: Vec<u64> = keys.enumerate().map(|(i, k)| ((k as u64) << 32) | i as u32 as u64).collect();
+    assert!(packed.len() <= u32::MAX as usize, "too many keys");
+    sort_u64(&mut packed);
+    packed.into_iter().map(|p| ((p >> 32) as u32, p as u32 as usize))
+}
+
 pub use error::{Code, Error, Result};

@@ -146,18 +146,23 @@ struct KeyQueue {
 }
 
 impl KeyQueue {
+    /// The next of the sorted keys (`u64::MAX` when they are used up).
+    #[inline]
+    fn next_sorted(&self) -> u64 {
+        self.sorted.get(self.at).copied().unwrap_or(u64::MAX)
+    }
+
     #[inline]
     fn min(&self) -> u64 {
-        let s = self.sorted.get(self.at).copied().unwrap_or(u64::MAX);
+        let s = self.next_sorted();
         self.heap.peek().map_or(s, |k| k.0.min(s))
     }
 
     /// Removes the smallest key.
     #[inline]
     fn pop(&mut self) {
-        let s = self.sorted.get(self.at).copied().unwrap_or(u64::MAX);
         match self.heap.peek() {
-            Some(k) if k.0 < s => {
+            Some(k) if k.0 < self.next_sorted() => {
                 self.heap.pop();
             }
             _ => self.at += 1,
@@ -177,8 +182,7 @@ const BLOCK_BITS: u32 = 16;
 /// than in one big heap: popping from a heap of a million keys goes down to its bottom
 /// through cache misses, while here each step touches one block and a few tree slots.
 /// Merging sweeps along the piece (ties go leftmost), so the block it touches stays the
-/// same for long stretches. Indices are `u32` (pieces are at
-/// most a JS string's length).
+/// same for long stretches. Indices are `u32` (pieces are at most a JS string's length).
 pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
     merge_blocked(vocab, piece, BLOCK_BITS, emit)
 }
@@ -206,7 +210,7 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     };
     let key = |r: Rank, i: u32| ((r as u64) << 32) | i as u64;
     let blocks = (n >> block_bits) + 1;
-    let mut heaps: Vec<KeyQueue> = (0..blocks)
+    let mut queues: Vec<KeyQueue> = (0..blocks)
         .map(|b| {
             let (lo, hi) = ((b << block_bits) as u32, (((b + 1) << block_bits).min(n)) as u32);
             let mut keys: Vec<u64> = (lo..hi.min(n32 - 1))
@@ -220,11 +224,11 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
             KeyQueue { sorted: keys, at: 0, heap: BinaryHeap::new() }
         })
         .collect();
-    // Tournament tree: leaves at `leaves..leaves + blocks` hold each heap's minimum.
+    // Tournament tree: leaves at `leaves..leaves + blocks` hold each block's minimum.
     let leaves = blocks.next_power_of_two();
     let mut tree = vec![u64::MAX; 2 * leaves];
-    for (b, h) in heaps.iter().enumerate() {
-        tree[leaves + b] = h.min();
+    for (b, q) in queues.iter().enumerate() {
+        tree[leaves + b] = q.min();
     }
     for t in (1..leaves).rev() {
         tree[t] = tree[2 * t].min(tree[2 * t + 1]);
@@ -241,10 +245,10 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
             tree[t] = m;
         }
     };
-    let push = |heaps: &mut [KeyQueue], tree: &mut [u64], r: Rank, i: u32| {
+    let push = |queues: &mut [KeyQueue], tree: &mut [u64], r: Rank, i: u32| {
         let k = key(r, i);
         let b = (i >> block_bits) as usize;
-        heaps[b].heap.push(Reverse(k));
+        queues[b].heap.push(Reverse(k));
         if k < tree[leaves + b] {
             refresh(tree, b, k);
         }
@@ -253,8 +257,8 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
         let k = tree[1];
         let (r, i) = ((k >> 32) as Rank, k as u32);
         let b = (i >> block_bits) as usize;
-        heaps[b].pop();
-        refresh(&mut tree, b, heaps[b].min());
+        queues[b].pop();
+        refresh(&mut tree, b, queues[b].min());
         if pair[i as usize] != r {
             continue;
         }
@@ -269,14 +273,14 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
         let ri = rank_at(&next, i);
         pair[i as usize] = ri;
         if ri != Rank::MAX {
-            push(&mut heaps, &mut tree, ri, i);
+            push(&mut queues, &mut tree, ri, i);
         }
         let p = prev[i as usize];
         if p != NONE {
             let rp = rank_at(&next, p);
             pair[p as usize] = rp;
             if rp != Rank::MAX {
-                push(&mut heaps, &mut tree, rp, p);
+                push(&mut queues, &mut tree, rp, p);
             }
         }
     }

@@ -31,16 +31,15 @@ unsafe impl Sync for Task {}
 
 impl Task {
     /// Runs the job unless someone else already took it.
-    fn try_run(&self) -> bool {
+    fn try_run(&self) {
         if self.state.compare_exchange(QUEUED, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            return false;
+            return;
         }
         // SAFETY: the caller of `run` keeps the closure alive until `done` is set.
         let job = unsafe { &*self.job };
         let result = catch_unwind(AssertUnwindSafe(job));
         *self.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         self.finished.notify_all();
-        true
     }
 
     fn wait(&self) -> std::thread::Result<usize> {

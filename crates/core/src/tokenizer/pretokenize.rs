@@ -234,6 +234,8 @@ impl Pieces<'_> {
     }
 
     /// The whitespace run from `at`, which is all ASCII, and where its last newline ends.
+    /// (The look-around rules applied to it below repeat `Scan::whitespace`'s on purpose:
+    /// routing the fast path through that function measured 3-4% slower on code.)
     #[inline(always)]
     fn ascii_whitespace(&mut self, at: usize) -> Option<(usize, Option<usize>)> {
         let e = self.ascii_run(at, |k| k.space)?;
@@ -618,13 +620,9 @@ mod tests {
             for text in texts() {
                 let mut pieces = Pretokenizer::new(family).pieces(&text);
                 for at in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
-                    let (fast, slow) = match family {
-                        Family::Cl100k => (pieces.fast(at, family), pieces.scan.cl100k(at)),
-                        _ => (pieces.fast(at, family), pieces.scan.o200k(at)),
-                    };
-                    if let Some(fast) = fast {
+                    if let Some(fast) = pieces.fast(at, family) {
                         answered += 1;
-                        assert_eq!(fast, slow, "{family:?} at {at} of {text:?}");
+                        assert_eq!(fast, pieces.scan.slow(at, family), "{family:?} at {at} of {text:?}");
                     }
                 }
             }

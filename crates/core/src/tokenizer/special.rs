@@ -21,13 +21,11 @@ impl Specials {
         for (t, _) in &tokens {
             assert!(t.starts_with("<|") && t.ends_with("|>") && !t[2..t.len() - 2].contains("|>"));
         }
-        let mut order: Vec<u64> = tokens.iter().enumerate().map(|(i, t)| ((t.1 as u64) << 32) | i as u64).collect();
-        crate::sort_u64(&mut order);
         Specials {
             by_text: tokens.iter().cloned().collect(),
             by_rank: tokens.iter().map(|(t, r)| (*r, t.clone())).collect(),
             max_len: tokens.iter().map(|t| t.0.len()).max().unwrap_or(0),
-            sorted: order.iter().map(|&k| tokens[k as u32 as usize].0.clone()).collect(),
+            sorted: crate::order_by_key(tokens.iter().map(|t| t.1)).map(|(_, i)| tokens[i].0.clone()).collect(),
         }
     }
 
