@@ -7,10 +7,11 @@
 //! units per step, into another recycled buffer; a short one is written by V8 straight
 //! into the recycled UTF-8 buffer, sized for the worst case.
 
-use ironlung_core::text::utf16_to_utf8;
+use ironlung_core::text::{utf16_to_utf8, MAX_UTF8_PER_UNIT};
 use napi::bindgen_prelude::*;
 use std::cell::RefCell;
 use std::ops::Deref;
+use std::thread::LocalKey;
 
 /// Buffers larger than this are freed rather than kept for the next call.
 const KEEP: usize = 1 << 20;
@@ -21,6 +22,29 @@ const SHORT: usize = 512;
 thread_local! {
     static POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread's pooled buffer (empty if it is in use or was never filled).
+fn take<T>(pool: &'static LocalKey<RefCell<Vec<T>>>) -> Vec<T> {
+    pool.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default())
+}
+
+/// Returns `buf` to the pool for the next call, unless it is too large to keep or the pool
+/// already holds a larger one.
+fn give_back<T>(pool: &'static LocalKey<RefCell<Vec<T>>>, buf: Vec<T>) {
+    if buf.capacity() <= KEEP {
+        pool.with(|p| {
+            if let Ok(mut p) = p.try_borrow_mut() {
+                if p.capacity() < buf.capacity() {
+                    *p = buf;
+                }
+            }
+        });
+    }
+}
+
+fn not_a_string() -> napi::Error {
+    napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string")
 }
 
 /// A JS string argument as UTF-8 (lone surrogates become U+FFFD, as V8 writes them).
@@ -36,16 +60,7 @@ impl Deref for Text {
 
 impl Drop for Text {
     fn drop(&mut self) {
-        if self.0.capacity() <= KEEP {
-            let buf = std::mem::take(&mut self.0);
-            POOL.with(|p| {
-                if let Ok(mut p) = p.try_borrow_mut() {
-                    if p.capacity() < buf.capacity() {
-                        *p = buf;
-                    }
-                }
-            });
-        }
+        give_back(&POOL, std::mem::take(&mut self.0));
     }
 }
 
@@ -63,48 +78,36 @@ impl FromNapiValue for Text {
         let mut units = 0usize;
         let status = unsafe { sys::napi_get_value_string_utf16(env, value, std::ptr::null_mut(), 0, &mut units) };
         if status != sys::Status::napi_ok {
-            return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+            return Err(not_a_string());
         }
-        let mut buf = POOL.with(|p| p.try_borrow_mut().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default());
+        let mut buf = take(&POOL);
         buf.clear();
         if units < SHORT {
-            // A UTF-16 unit never takes more than 3 UTF-8 bytes; +1 for the NUL V8 writes.
-            let need = units * 3 + 1;
+            // +1 for the NUL V8 writes.
+            let need = units * MAX_UTF8_PER_UNIT + 1;
             buf.reserve(need);
             let mut written = 0usize;
             let status = unsafe {
                 sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), need, &mut written)
             };
             if status != sys::Status::napi_ok {
-                return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+                return Err(not_a_string());
             }
             unsafe { buf.set_len(written) };
             return Ok(Text(buf));
         }
-        let converted = UNITS.with(|cell| {
-            let mut taken = cell.try_borrow_mut().ok();
-            let mut own = Vec::new();
-            let utf16 = taken.as_deref_mut().unwrap_or(&mut own);
-            utf16.clear();
-            // +1 for the NUL V8 writes.
-            utf16.reserve(units + 1);
-            let mut copied = 0usize;
-            let status = unsafe {
-                sys::napi_get_value_string_utf16(env, value, utf16.as_mut_ptr(), units + 1, &mut copied)
-            };
-            if status != sys::Status::napi_ok {
-                return false;
-            }
-            unsafe { utf16.set_len(copied) };
-            utf16_to_utf8(utf16, &mut buf);
-            if utf16.capacity() > KEEP {
-                *utf16 = Vec::new();
-            }
-            true
-        });
-        if !converted {
-            return Err(napi::Error::new(Status::StringExpected, "ERR_INVALID_ARG: expected a string"));
+        let mut utf16 = take(&UNITS);
+        utf16.clear();
+        // +1 for the NUL V8 writes.
+        utf16.reserve(units + 1);
+        let mut copied = 0usize;
+        let status = unsafe { sys::napi_get_value_string_utf16(env, value, utf16.as_mut_ptr(), units + 1, &mut copied) };
+        if status != sys::Status::napi_ok {
+            return Err(not_a_string());
         }
+        unsafe { utf16.set_len(copied) };
+        utf16_to_utf8(&utf16, &mut buf);
+        give_back(&UNITS, utf16);
         Ok(Text(buf))
     }
 }
