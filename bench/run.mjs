@@ -467,8 +467,7 @@ async function main() {
     let rot = 0;
     for (const enc of ENCODINGS) {
       for (const corpus of CORPORA) {
-        const tpImpls = THROUGHPUT_ORDER;
-        const order = tpImpls.map((_, i) => tpImpls[(i + rot) % tpImpls.length]);
+        const order = THROUGHPUT_ORDER.map((_, i) => THROUGHPUT_ORDER[(i + rot) % THROUGHPUT_ORDER.length]);
         rot++;
         // Two processes per cell, the second pass in the reverse order, and the faster median
         // kept: the machine is shared, and a neighbour's burst can halve one process's figures

@@ -9,7 +9,7 @@
 
 use ironlung_core::context;
 use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
-use ironlung_core::{compress, text, Error};
+use ironlung_core::{compress, text, Code, Error};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -149,14 +149,9 @@ pub fn count_input(id: u32, len: usize) -> JsResult<u32> {
     INPUT.with(|b| {
         let mut b = b.borrow_mut();
         let Some(bytes) = b.get(..len) else {
-            return Err(js_err(Error::new(
-                ironlung_core::error::Code::InvalidArg,
-                format!("countInput: {len} bytes asked of an input buffer of {}", b.len()),
-            )));
+            return Err(js_err(Error::new(Code::InvalidArg, format!("countInput: {len} bytes asked of an input buffer of {}", b.len()))));
         };
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            js_err(Error::new(ironlung_core::error::Code::InvalidArg, format!("countInput needs UTF-8: {e}")))
-        })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| js_err(Error::new(Code::InvalidArg, format!("countInput needs UTF-8: {e}"))))?;
         let n = enc(id)?.count(text) as u32;
         if b.len() > KEEP_INPUT {
             *b = Vec::new();
