@@ -42,6 +42,11 @@ build_wasm() {
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- wasm/ranks
   rm -rf wasm/pkg-node wasm/pkg-web
+  # zstd-sys's libc shim is exported for no caller; unexported, the part zstd never calls
+  # (qsort) is dropped by wasm-bindgen: 5 KB less to download (see the script).
+  mkdir -p target/wasm-build/unexported
+  node scripts/wasm-unexport.mjs "$out" target/wasm-build/unexported/ironlung_wasm.wasm rust_zstd_wasm_shim_
+  out=target/wasm-build/unexported/ironlung_wasm.wasm
   # No name or producers sections: 9 KB less to download (panic messages keep their text).
   wasm-bindgen --target nodejs --remove-name-section --remove-producers-section --out-dir wasm/pkg-node "$out"
   # The trap handler (js/wasmtrap.mjs) needs the raw exports, which the CommonJS glue keeps

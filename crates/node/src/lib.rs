@@ -15,8 +15,15 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod direct;
 mod text_arg;
 use text_arg::Text;
+
+/// Registers [`direct`]'s exports (`count`, `panicForTest`) beside the `#[napi]` ones.
+#[napi(module_exports)]
+pub fn register_direct(env: Env, exports: Object) -> napi::Result<()> {
+    direct::register(env.raw(), exports.raw())
+}
 
 fn js_err(e: Error) -> napi::Error {
     napi::Error::new(Status::GenericFailure, e.to_string())
@@ -117,11 +124,6 @@ pub fn encode(
 #[napi]
 pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<Uint32Array> {
     guard(|| Ok(Uint32Array::new(enc(id)?.encode_ordinary(&text))))
-}
-
-#[napi]
-pub fn count(id: u32, text: Text) -> napi::Result<u32> {
-    guard(|| Ok(enc(id)?.count_parallel(&text) as u32))
 }
 
 #[napi]
@@ -306,8 +308,3 @@ pub fn is_binary(bytes: Uint8Array) -> bool {
     text::is_binary(&bytes)
 }
 
-/// Panics on purpose, so the test suite can prove a panic becomes `ERR_INTERNAL`.
-#[napi]
-pub fn panic_for_test() -> napi::Result<()> {
-    guard(|| -> ironlung_core::Result<()> { panic!("deliberate test panic") })
-}

@@ -49,20 +49,34 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 }
 
 /// The number of tokens of `piece`.
-#[inline]
+///
+/// Only the front-cache hit is inlined into the caller's loop: it answers most pieces of
+/// real text, and the miss path (rank lookups, merging, with a kilobyte of stack for
+/// [`merge_small`]) would otherwise make every piece pay its frame set-up.
+#[inline(always)]
 pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
     if (1..=cache::HOT_PIECE).contains(&piece.len()) {
         let k = cache::key(piece);
         if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }
-        let (n, r) = match vocab.rank(piece) {
-            Some(r) => (1, r),
-            None => (memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len), 0),
-        };
-        memo.hot_put(k, n as u32, r);
-        return n;
+        return count_short_miss(vocab, piece, k, memo);
     }
+    count_long(vocab, piece, memo)
+}
+
+#[inline(never)]
+fn count_short_miss(vocab: &Vocab, piece: &[u8], k: cache::Key, memo: &mut Memo) -> usize {
+    let (n, r) = match vocab.rank(piece) {
+        Some(r) => (1, r),
+        None => (memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len), 0),
+    };
+    memo.hot_put(k, n as u32, r);
+    n
+}
+
+#[inline(never)]
+fn count_long(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
     if vocab.rank(piece).is_some() {
         return 1;
     }

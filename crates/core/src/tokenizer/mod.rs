@@ -366,7 +366,13 @@ impl Encoding {
     /// The number of tokens [`Encoding::encode_ordinary`] would return, without the array.
     pub fn count(&self, text: &str) -> usize {
         let bytes = text.as_bytes();
-        self.with_memo(|memo| self.pre.pieces(text).map(|(a, b)| bpe::count_piece(self.vocab, &bytes[a..b], memo)).sum())
+        self.with_memo(|memo| {
+            let (mut pieces, mut n) = (self.pre.pieces(text), 0);
+            while let Some((a, b)) = pieces.next_inline() {
+                n += bpe::count_piece(self.vocab, &bytes[a..b], memo);
+            }
+            n
+        })
     }
 
     /// Calls `f(start, end)` with the byte range of each token of `text`, in order. Once `f`
