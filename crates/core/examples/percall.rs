@@ -33,7 +33,7 @@ fn main() {
     let warm: Vec<&str> = chunks(&warm, 100).into_iter().take(500).collect();
     for name in ["cl100k_base", "o200k_base"] {
         let enc = ironlung_core::tokenizer::get_encoding(name).unwrap();
-        let mut medians: Vec<f64> = (0..reps).map(|_| one_run(&enc, &warm, &all)).collect();
+        let mut medians: Vec<f64> = (0..reps).map(|_| one_run(enc, &warm, &all)).collect();
         medians.sort_by(f64::total_cmp);
         let median = medians[reps / 2];
         let reps = if reps > 1 { format!(", median of {reps} repetitions") } else { String::new() };
