@@ -32,7 +32,7 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
             out.push(r);
             return;
         }
-        if let Some(r) = vocab.rank(piece) {
+        if let Some(r) = vocab.rank_of_key(k) {
             memo.hot_put(k, 1, r);
             out.push(r);
             return;
@@ -67,7 +67,7 @@ pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
 
 #[inline(never)]
 fn count_short_miss(vocab: &Vocab, piece: &[u8], k: cache::Key, memo: &mut Memo) -> usize {
-    let (n, r) = match vocab.rank(piece) {
+    let (n, r) = match vocab.rank_of_key(k) {
         Some(r) => (1, r),
         None => (memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len), 0),
     };

@@ -5,7 +5,8 @@
 //! libuv pool never contend or see each other's state), one per vocabulary, and a memo that
 //! reaches [`MAX_ENTRIES`] is cleared: memory stays bounded whatever the input.
 
-use super::vocab::{load_le, Rank};
+pub use super::vocab::{key, Key};
+use super::vocab::{load_le, Rank, KEY_MAX};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
@@ -17,19 +18,7 @@ pub const MAX_PIECE: usize = 24;
 /// Sets of the two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
 const SETS: usize = 4096;
 /// Pieces up to this long go through the front cache (they fit a [`Key`]).
-pub const HOT_PIECE: usize = 15;
-
-/// A piece of up to 15 bytes as two integers: its bytes, and its length in the top byte.
-pub type Key = (u64, u64);
-
-/// Packs a 1..=15-byte piece into a [`Key`]; distinct pieces give distinct keys.
-#[inline(always)]
-pub fn key(b: &[u8]) -> Key {
-    let n = b.len();
-    debug_assert!((1..=HOT_PIECE).contains(&n));
-    let (lo, hi) = if n <= 8 { (load_le(b), 0) } else { (load_le(&b[..8]), load_le(&b[8..])) };
-    (lo, hi | ((n as u64) << 56))
-}
+pub const HOT_PIECE: usize = KEY_MAX;
 
 /// One vocabulary's memo on one thread: a small two-way cache of pieces up to 15 bytes
 /// (192 KiB, so the words a text repeats are answered from L2 instead of a miss into the
