@@ -254,6 +254,9 @@ const PARALLEL_PART: usize = 32 << 10;
 /// How far past an even cut to look for a split point before giving up on that cut.
 #[cfg(not(target_family = "wasm"))]
 const SPLIT_SEARCH: usize = 16 << 10;
+/// Parts per thread of [`Encoding::count_parallel`] (when the text is long enough).
+#[cfg(not(target_family = "wasm"))]
+const PARTS_PER_THREAD: usize = 4;
 
 /// One OpenAI encoding: a vocabulary, its special tokens and its pre-tokenizer.
 pub struct Encoding {
@@ -408,7 +411,10 @@ impl Encoding {
         if text.len() < 2 * PARALLEL_PART {
             return self.count(text);
         }
-        let parts = pool::width().min(text.len() / PARALLEL_PART);
+        // Several parts per thread: each thread takes the next part when it is done with
+        // one, so a thread slowed by a neighbour (or by a harder stretch of text) leaves
+        // at most one part for the others to wait on, not half the text.
+        let parts = (pool::width() * PARTS_PER_THREAD).min(text.len() / PARALLEL_PART);
         if parts <= 1 {
             return self.count(text);
         }
