@@ -8,7 +8,7 @@
 //! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
 
 use ironlung_core::context;
-use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
+use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet};
 use ironlung_core::{compress, text, Code, Error};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -179,11 +179,7 @@ pub fn truncate(id: u32, text: &str, max_tokens: u32) -> JsResult<String> {
 /// prefix whose stable part fits (the JS layer then passes a longer prefix).
 #[wasm_bindgen(js_name = countWithin)]
 pub fn count_within(id: u32, text: &str, limit: f64, complete: bool) -> JsResult<f64> {
-    Ok(match enc(id)?.count_within(text, limit as usize, complete) {
-        Within::Count(n) => n as f64,
-        Within::Exceeds => -1.0,
-        Within::NeedMore => -2.0,
-    })
+    Ok(enc(id)?.count_within(text, limit as usize, complete).as_number())
 }
 
 #[wasm_bindgen(js_name = truncateWith)]

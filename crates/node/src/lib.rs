@@ -9,7 +9,7 @@
 #![deny(clippy::all)]
 
 use ironlung_core::context;
-use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet, Within};
+use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet};
 use ironlung_core::{compress, text, Error};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -145,13 +145,7 @@ pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
 /// prefix whose stable part fits (the JS layer then passes a longer prefix).
 #[napi]
 pub fn count_within(id: u32, text: Text, limit: f64, complete: bool) -> napi::Result<f64> {
-    guard(|| {
-        Ok(match enc(id)?.count_within(&text, limit as usize, complete) {
-            Within::Count(n) => n as f64,
-            Within::Exceeds => -1.0,
-            Within::NeedMore => -2.0,
-        })
-    })
+    guard(|| Ok(enc(id)?.count_within(&text, limit as usize, complete).as_number()))
 }
 
 #[napi]

@@ -44,7 +44,7 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
     if piece.len() <= cache::MAX_PIECE {
         memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), |t| out.extend_from_slice(t));
     } else {
-        merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
+        merge_ranks(vocab, piece, out);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Token budgets: early-stopping counts, and truncation from the end, the start or the
 //! middle with a marker.
 
-use super::truncate::truncate_prefix;
+use super::truncate::{truncate_prefix, LOOK_AHEAD};
 use super::{bpe, Encoding};
 use crate::error::{Error, Result};
 
@@ -14,6 +14,18 @@ pub enum Within {
     Exceeds,
     /// The text given is a prefix of a longer one and its stable part fits: more is needed.
     NeedMore,
+}
+
+impl Within {
+    /// The number both bindings hand to JS: the count, -1 for [`Within::Exceeds`], -2 for
+    /// [`Within::NeedMore`] (the JS layer then passes a longer prefix).
+    pub fn as_number(self) -> f64 {
+        match self {
+            Within::Count(n) => n as f64,
+            Within::Exceeds => -1.0,
+            Within::NeedMore => -2.0,
+        }
+    }
 }
 
 /// Where [`Encoding::truncate_with`] removes text.
@@ -152,7 +164,7 @@ impl Encoding {
             s += text[s..].chars().next().map_or(1, char::len_utf8);
         }
         // Look back a little for a longer suffix that still fits.
-        let lo = s.saturating_sub(64);
+        let lo = s.saturating_sub(LOOK_AHEAD);
         let mut d = lo;
         while d < s {
             if text.is_char_boundary(d) && self.count(&text[d..]) <= max_tokens {

@@ -180,10 +180,14 @@ pub fn embedded_rank_tables() -> impl Iterator<Item = (&'static str, &'static [u
     (0..4).filter_map(|f| Some((RANK_TABLES[f], embedded(f)?)))
 }
 
+/// The bytes of rank table `file`: embedded, or installed at run time.
+fn table_bytes(file: usize) -> Option<&'static [u8]> {
+    embedded(file).or_else(|| INSTALLED[file].get().copied())
+}
+
 /// Whether the rank data of `name` is at hand (always, where it is embedded).
 pub fn ranks_available(name: EncodingName) -> bool {
-    let file = table_index(name);
-    embedded(file).is_some() || INSTALLED[file].get().is_some()
+    table_bytes(table_index(name)).is_some()
 }
 
 /// Hands over the rank table `table` (as [`rank_table`] names it), e.g. fetched by a browser.
@@ -218,7 +222,7 @@ fn vocab(name: EncodingName) -> Result<&'static Vocab> {
     if let Some(v) = CELLS[file].get() {
         return Ok(v);
     }
-    let Some(table) = embedded(file).or_else(|| INSTALLED[file].get().copied()) else {
+    let Some(table) = table_bytes(file) else {
         return Err(Error::new(
             Code::NotInitialized,
             format!(

@@ -16,8 +16,9 @@ use super::{bpe, Encoding};
 /// Above this many bytes in the re-tokenized region, skip the exhaustive search for a
 /// longer prefix past the token-boundary candidate (it would be quadratic).
 const EXHAUSTIVE_REGION: usize = 4096;
-/// How far past the candidate cut to look for a longer prefix that still fits.
-const LOOK_AHEAD: usize = 64;
+/// How far past the candidate cut to look for a longer prefix (or, for a suffix, before it)
+/// that still fits.
+pub(super) const LOOK_AHEAD: usize = 64;
 
 pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> &'t str {
     let bytes = text.as_bytes();
