@@ -29,10 +29,27 @@ function needCount(v, what, fallback) {
   return v;
 }
 
+/** `v` if it is one of `choices` (else `fallback` when undefined), e.g. `from must be 'end' or 'middle'`. */
+function needOneOf(v, what, choices, fallback) {
+  if (v === undefined) return fallback;
+  if (!choices.includes(v)) {
+    const listed = choices.map((c) => `'${c}'`);
+    throw invalidArg(`${what} must be ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}, got ${typeName(v)}`);
+  }
+  return v;
+}
+
 function needOptions(v, what) {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object') throw invalidArg(`${what} options must be an object, got ${typeName(v)}`);
   return v;
+}
+
+/** The body of `url`, fetched; an HTTP error status is an error naming the URL. */
+export async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${url}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array. */
@@ -160,10 +177,7 @@ export function createApi(b, host) {
       const max = Math.min(needCount(maxTokens, 'maxTokens'), 0xffffffff);
       const o = needOptions(options, 'truncate');
       if (o.from === undefined && o.marker === undefined) return call(() => b.truncate(this.#id, text, max));
-      const from = o.from === undefined ? 'end' : o.from;
-      if (from !== 'end' && from !== 'start' && from !== 'middle') {
-        throw invalidArg(`from must be 'end', 'start' or 'middle', got ${typeName(from)}`);
-      }
+      const from = needOneOf(o.from, 'from', ['end', 'start', 'middle'], 'end');
       if (o.marker !== undefined) needString(o.marker, 'marker');
       return call(() => b.truncateWith(this.#id, text, max, from, o.marker));
     }
@@ -237,10 +251,7 @@ export function createApi(b, host) {
     if (options.maxTokens === undefined) throw invalidArg('chunk needs maxTokens');
     const max = needCount(options.maxTokens, 'maxTokens');
     const overlap = needCount(options.overlap, 'overlap', 0);
-    const boundary = options.boundary === undefined ? 'token' : options.boundary;
-    if (boundary !== 'token' && boundary !== 'line' && boundary !== 'paragraph') {
-      throw invalidArg(`boundary must be 'token', 'line' or 'paragraph', got ${typeName(boundary)}`);
-    }
+    const boundary = needOneOf(options.boundary, 'boundary', ['token', 'line', 'paragraph'], 'token');
     return [Math.min(max, 0xffffffff), Math.min(overlap, 0xffffffff), boundary];
   }
 
@@ -385,11 +396,7 @@ export function createApi(b, host) {
 
   async function bytesOf(source) {
     if (typeof Response !== 'undefined' && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
-    if (typeof source === 'string' || source instanceof URL) {
-      const res = await fetch(source);
-      if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${source}`);
-      return new Uint8Array(await res.arrayBuffer());
-    }
+    if (typeof source === 'string' || source instanceof URL) return fetchBytes(source);
     return toBytes(source, 'source');
   }
 
@@ -398,8 +405,7 @@ export function createApi(b, host) {
     const o = needOptions(options, 'readForContext');
     const max = readOptions(o);
     const maxTokens = needCount(o.maxTokens, 'maxTokens', Infinity);
-    const cut = o.truncate === undefined ? 'end' : o.truncate;
-    if (cut !== 'end' && cut !== 'middle') throw invalidArg(`truncate must be 'end' or 'middle', got ${typeName(cut)}`);
+    const cut = needOneOf(o.truncate, 'truncate', ['end', 'middle'], 'end');
     if (o.encoding !== undefined && o.model !== undefined) throw invalidArg('give encoding or model, not both');
     const model = o.model === undefined ? undefined : needString(o.model, 'model');
     const name = o.encoding === undefined ? 'o200k_base' : needString(o.encoding, 'encoding name');

@@ -6,7 +6,7 @@
 // js/web.mjs wraps this entry and initialises it with top-level await.
 
 import * as glue from '../wasm/pkg-web/ironlung_wasm.js';
-import { createApi } from './api.mjs';
+import { createApi, fetchBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { trapHandler } from './wasmtrap.mjs';
 import { utf8Writer } from './wasminput.mjs';
@@ -59,12 +59,7 @@ const host = {
   readTextFile: async (...args) => unsupported('readTextFile')(...args),
   readForContext: async (...args) => unsupported('readForContext')(...args),
   // Each encoding's rank data is fetched from beside this module when first loaded.
-  readRanks: async (table) => {
-    const url = new URL(`../wasm/ranks/${table}.ranks`, import.meta.url);
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${url}`);
-    return new Uint8Array(await res.arrayBuffer());
-  },
+  readRanks: (table) => fetchBytes(new URL(`../wasm/ranks/${table}.ranks`, import.meta.url)),
   onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
   writeUtf8: (text) => writeUtf8(text),
   ready() {
@@ -76,15 +71,18 @@ const host = {
 const api = createApi(glue, host);
 
 /**
- * @internal For runtime entries that have a filesystem: `readBytes(path, maxBytes)` and its
- * async twin return at most maxBytes + 1 bytes, which the core then checks and decodes.
+ * @internal For runtime entries that have a filesystem: `readRanksSync(table)` returns the
+ * bytes of `<table>.ranks`, read when an encoding is first used.
  */
 export function __useRankReader(readRanksSync) {
   host.readRanksSync = readRanksSync;
   host.readRanks = async (table) => readRanksSync(table);
 }
 
-/** @internal */
+/**
+ * @internal For runtime entries that have a filesystem: `readBytesSync(path, maxBytes)` and
+ * its async twin return at most maxBytes + 1 bytes, which the core then checks and decodes.
+ */
 export function __useFileReader(readBytesSync, readBytes) {
   host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
   host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);

@@ -21,7 +21,6 @@ const host =
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
-        readRanks: async () => {},
       }
     : {
         backend,
