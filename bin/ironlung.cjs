@@ -168,7 +168,8 @@ function renderTable(header, rows) {
   return out;
 }
 
-const byPath = (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const byPath = (a, b) => cmp(a.path, b.path);
 
 async function count(argv) {
   const { opts, rest } = parse(argv, {
@@ -309,7 +310,7 @@ async function count(argv) {
     total.tokens += f.tokens;
     total.bytes += f.bytes;
   }
-  const extRows = [...exts].sort((a, b) => b[1].tokens - a[1].tokens || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const extRows = [...exts].sort((a, b) => b[1].tokens - a[1].tokens || cmp(a[0], b[0]));
 
   if (opts.json) {
     const result = { encoding: enc.name, files, skipped, byExtension: Object.fromEntries(extRows), total };
@@ -334,7 +335,7 @@ async function count(argv) {
   if (skipped.length) {
     const reasons = new Map();
     for (const s of skipped) reasons.set(s.code, (reasons.get(s.code) || 0) + 1);
-    const list = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, n]) => `${n} ${code}`);
+    const list = [...reasons].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([code, n]) => `${n} ${code}`);
     out += `skipped: ${plural(skipped.length, 'file')} (${list.join(', ')})\n`;
   }
   process.stdout.write(out);
@@ -408,12 +409,9 @@ async function read(argv) {
   atLeast(opts, 'max-bytes', 0);
   if (rest.length !== 1) throw new UsageError('read takes exactly one FILE');
   if (rest[0] === '-') throw new UsageError('read takes a file path, not - (use truncate for stdin)');
-  if (opts.encoding && opts.model) throw new UsageError('give --encoding or --model, not both');
-  const options = { maxTokens: opts['max-tokens'] };
+  const options = { maxTokens: opts['max-tokens'], encoding: encodingOf(opts).name };
   if (opts.truncate !== undefined) options.truncate = opts.truncate;
   if (opts['max-bytes'] !== undefined) options.maxBytes = opts['max-bytes'];
-  if (opts.encoding !== undefined) options.encoding = opts.encoding;
-  if (opts.model !== undefined) options.model = opts.model;
   const r = await ironlung.readForContext(rest[0], options);
   if (opts.json) {
     process.stdout.write(JSON.stringify(r) + '\n');

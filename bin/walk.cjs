@@ -166,10 +166,11 @@ function walk(dir, opts = {}) {
       const name = e.name;
       if (name === '.git') continue;
       const isDir = e.isDirectory();
-      if (ignore && lists.length && isIgnored(lists, rel ? `${rel}/${name}` : name, isDir)) continue;
+      const entryRel = rel ? `${rel}/${name}` : name;
+      if (ignore && lists.length && isIgnored(lists, entryRel, isDir)) continue;
       const sub = d.sub ? `${d.sub}/${name}` : name;
       if (isDir) {
-        stack.push({ sub, rel: rel ? `${rel}/${name}` : name, lists });
+        stack.push({ sub, rel: entryRel, lists });
         continue;
       }
       const p = prefix + sub;
