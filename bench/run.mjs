@@ -18,9 +18,8 @@
 // when missing, and the corpora are built into bench/.corpus (bench/corpus.mjs). Each
 // measurement runs in a fresh child process (bench/worker.mjs), one implementation at a time.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';

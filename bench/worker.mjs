@@ -17,6 +17,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { charBoundary } from './corpus.mjs';
 import { IMPLS } from './impls.mjs';
 
 const [mode, implName, encoding, target, optsJson] = process.argv.slice(2);
@@ -30,13 +31,6 @@ process.on('exit', () => {
 });
 const gc = globalThis.gc ?? (() => {});
 const now = () => performance.now();
-
-/** The largest index <= n that starts a UTF-8 character. */
-function charBoundary(buf, n) {
-  if (n >= buf.length) return buf.length;
-  while (n > 0 && (buf[n] & 0xc0) === 0x80) n--;
-  return n;
-}
 
 /** `rounds` consecutive parts of buf[0, limit), each ending after a newline when one is near. */
 function splitParts(buf, rounds, limit) {
