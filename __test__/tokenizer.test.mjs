@@ -222,9 +222,10 @@ describe(`tokenizer API (${il.backend})`, () => {
   });
 
   test('a lone surrogate at any offset of ASCII text is U+FFFD, in short and long strings', () => {
-    // Long strings reach the native addon's own UTF-16 conversion (16 units per step), short
-    // ones V8's; on wasm, long strings with an ASCII head are written into the module with
-    // TextEncoder (js/wasminput.mjs). All must agree with the well-formed text.
+    // The native addon converts UTF-16 itself (16 units per step): short strings on the
+    // stack, long ones in per-thread buffers. On wasm, long strings with an ASCII head are
+    // written into the module with TextEncoder (js/wasminput.mjs). All must agree with the
+    // well-formed text.
     for (const pad of ['', 'x'.repeat(600), 'x '.repeat(9000)]) {
       for (let k = 0; k < 40; k++) {
         const t = pad + 'a'.repeat(k) + '\ud83d' + ' b'.repeat(20) + '\udc00' + 'c'.repeat(k % 17) + '\ud800\ud83d\ude00é中' + pad;
@@ -232,6 +233,18 @@ describe(`tokenizer API (${il.backend})`, () => {
         assert.equal(enc.count(t), enc.count(fixed), `offset ${k}, ${t.length} units`);
         assert.equal(enc.count(t), enc.encodeOrdinary(fixed).length, `offset ${k}, ${t.length} units`);
         assert.deepEqual(enc.encodeOrdinary(t), enc.encodeOrdinary(fixed), `offset ${k}, ${t.length} units`);
+      }
+    }
+  });
+
+  test('strings around the native stack-buffer size (256 units) convert whole', () => {
+    for (let n = 250; n <= 262; n++) {
+      for (const tail of ['\ud83d\ude00', '\ud83d', 'é', '中', '']) {
+        const t = 'ab '.repeat(n).slice(0, n - tail.length) + tail;
+        const fixed = t.replace(/[\ud800-\udbff](?![\udc00-\udfff])/g, '\ufffd');
+        const tokens = enc.encodeOrdinary(t);
+        assert.equal(enc.decode(tokens), fixed, `${t.length} units, tail ${JSON.stringify(tail)}`);
+        assert.equal(enc.count(t), tokens.length, `${t.length} units, tail ${JSON.stringify(tail)}`);
       }
     }
   });

@@ -12,7 +12,7 @@ pub(crate) mod read;
 
 pub use binary::is_binary;
 pub use decode::{decode_text, Decoded, SourceEncoding};
-pub use utf16::{utf16_to_utf8, MAX_UTF8_PER_UNIT};
+pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 #[cfg(not(target_family = "wasm"))]
 pub use read::read_file_bounded;
 

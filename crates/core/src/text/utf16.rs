@@ -19,8 +19,16 @@ pub fn utf16_to_utf8(src: &[u16], out: &mut Vec<u8>) {
     unsafe { out.set_len(start + written) };
 }
 
-/// Writes the UTF-8 of `src` at `dst`, which must have room for `3 * src.len()` bytes;
-/// returns the bytes written.
+/// Writes the UTF-8 of `src` at `dst` and returns the bytes written; unpaired surrogates
+/// become U+FFFD. For callers with their own (stack) buffer.
+///
+/// # Safety
+/// `dst` must be valid for writes of `MAX_UTF8_PER_UNIT * src.len()` bytes.
+pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
+    unsafe { convert(src, dst) }
+}
+
+/// [`utf16_to_utf8_raw`]'s body.
 unsafe fn convert(src: &[u16], dst: *mut u8) -> usize {
     let n = src.len();
     let (mut i, mut o) = (0, 0);
