@@ -4,8 +4,8 @@
 //! thread-local accesses (each a `__tls_get_addr` call in a `dlopen`ed library) and a
 //! `Vec` push and pop. Measured on this project's machines: about 100 ns for a call that
 //! does nothing (`nVocab`), against 15 ns for the same call through Node-API alone. That is
-//! a tenth of counting 100 bytes, and agents count many short strings, so `count` is
-//! registered here by hand. It converts and reports errors exactly as the `#[napi]`
+//! a tenth of counting 100 bytes, and agents count many short strings, so `count` and
+//! `countWithin` (behind `isWithinLimit`, asked of every message) are registered here by hand. It converts and reports errors exactly as the `#[napi]`
 //! exports do: [`Text`] for the string, [`guard`] for core errors and panics, and
 //! napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the test suite's
 //! panic tests go through this path.
@@ -19,6 +19,7 @@ use std::ptr;
 /// Adds the hand-registered functions to the module's exports.
 pub fn register(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
     export(env, exports, c"count", count)?;
+    export(env, exports, c"countWithin", count_within)?;
     export(env, exports, c"panicForTest", panic_for_test)
 }
 
@@ -66,6 +67,25 @@ unsafe extern "C" fn count(env: sys::napi_env, info: sys::napi_callback_info) ->
             let text = Text::from_napi_value(env, text)?;
             let n = guard(|| Ok(enc(id)?.count_parallel(&text) as u32))?;
             u32::to_napi_value(env, n)
+        })
+    }
+}
+
+/// `countWithin(id: number, text: string, limit: number, complete: boolean): number`: the
+/// count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete prefix
+/// whose stable part fits (the JS layer then passes a longer prefix). See
+/// [`ironlung_core::tokenizer::Encoding::count_within`].
+unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own `env` and `info`.
+    unsafe {
+        finish(env, || {
+            let [id, text, limit, complete] = args::<4>(env, info)?;
+            let id = u32::from_napi_value(env, id)?;
+            let text = Text::from_napi_value(env, text)?;
+            let limit = f64::from_napi_value(env, limit)?;
+            let complete = bool::from_napi_value(env, complete)?;
+            let n = guard(|| Ok(enc(id)?.count_within(&text, limit as usize, complete).as_number()))?;
+            f64::to_napi_value(env, n)
         })
     }
 }

@@ -141,13 +141,6 @@ pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
     guard(|| Ok(enc(id)?.truncate(&text, max_tokens as usize).to_string()))
 }
 
-/// The count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete
-/// prefix whose stable part fits (the JS layer then passes a longer prefix).
-#[napi]
-pub fn count_within(id: u32, text: Text, limit: f64, complete: bool) -> napi::Result<f64> {
-    guard(|| Ok(enc(id)?.count_within(&text, limit as usize, complete).as_number()))
-}
-
 #[napi]
 pub fn truncate_with(id: u32, text: String, max_tokens: u32, from: String, marker: Option<String>) -> napi::Result<String> {
     guard(|| Ok(enc(id)?.truncate_with(&text, max_tokens as usize, Cut::parse(&from)?, marker.as_deref())?.text))
