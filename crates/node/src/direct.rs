@@ -5,9 +5,9 @@
 //! `Vec` push and pop. Measured on this project's machines: about 100 ns for a call that
 //! does nothing (`nVocab`), against 15 ns for the same call through Node-API alone. That is
 //! a tenth of counting 100 bytes, and agents count many short strings, so `count` and
-//! `countWithin` (behind `isWithinLimit`, asked of every message) are registered here by hand. It converts and reports errors exactly as the `#[napi]`
-//! exports do: [`Text`] for the string, [`guard`] for core errors and panics, and
-//! napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the test suite's
+//! `countWithin` (behind `isWithinLimit`, asked of every message) are registered here by
+//! hand. They convert and report errors exactly as the `#[napi]` exports do: [`Text`] for
+//! the string, [`guard`] for core errors and panics, and napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the test suite's
 //! panic tests go through this path.
 
 use crate::text_arg::Text;

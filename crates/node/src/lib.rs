@@ -19,7 +19,8 @@ mod direct;
 mod text_arg;
 use text_arg::Text;
 
-/// Registers [`direct`]'s exports (`count`, `panicForTest`) beside the `#[napi]` ones.
+/// Registers [`direct`]'s exports (`count`, `countWithin`, `panicForTest`) beside the
+/// `#[napi]` ones.
 #[napi(module_exports)]
 pub fn register_direct(env: Env, exports: Object) -> napi::Result<()> {
     direct::register(env.raw(), exports.raw())

@@ -9,9 +9,9 @@
 //! thread-local look-ups of the recycled per-thread buffers that a long one uses.
 
 use ironlung_core::text::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
-use std::mem::MaybeUninit;
 use napi::bindgen_prelude::*;
 use std::cell::RefCell;
+use std::mem::MaybeUninit;
 use std::ops::Deref;
 use std::thread::LocalKey;
 
@@ -88,21 +88,28 @@ impl TypeName for Text {
     }
 }
 
+/// `napi_get_value_string_utf16`: copies the string into `dst` (room for `cap` units, the
+/// NUL V8 writes included) and returns the units copied; with a null `dst`, returns the
+/// string's length.
+///
+/// # Safety
+/// `env` and `value` must be the running callback's; `dst` is null or valid for `cap` units.
+unsafe fn utf16_units(env: sys::napi_env, value: sys::napi_value, dst: *mut u16, cap: usize) -> napi::Result<usize> {
+    let mut units = 0usize;
+    let status = unsafe { sys::napi_get_value_string_utf16(env, value, dst, cap, &mut units) };
+    if status != sys::Status::napi_ok {
+        return Err(not_a_string());
+    }
+    Ok(units)
+}
+
 impl FromNapiValue for Text {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        let mut units = 0usize;
-        let status = unsafe { sys::napi_get_value_string_utf16(env, value, std::ptr::null_mut(), 0, &mut units) };
-        if status != sys::Status::napi_ok {
-            return Err(not_a_string());
-        }
+        let units = unsafe { utf16_units(env, value, std::ptr::null_mut(), 0) }?;
         if units <= INLINE {
             let mut utf16 = [MaybeUninit::<u16>::uninit(); INLINE + 1];
-            let mut copied = 0usize;
             // +1 for the NUL V8 writes.
-            let status = unsafe { sys::napi_get_value_string_utf16(env, value, utf16.as_mut_ptr().cast(), INLINE + 1, &mut copied) };
-            if status != sys::Status::napi_ok {
-                return Err(not_a_string());
-            }
+            let copied = unsafe { utf16_units(env, value, utf16.as_mut_ptr().cast(), INLINE + 1) }?;
             // SAFETY: V8 wrote `copied` (<= `units`) units.
             let utf16 = unsafe { std::slice::from_raw_parts(utf16.as_ptr().cast::<u16>(), copied.min(INLINE)) };
             let mut bytes = [MaybeUninit::<u8>::uninit(); INLINE * MAX_UTF8_PER_UNIT];
@@ -116,11 +123,7 @@ impl FromNapiValue for Text {
         utf16.clear();
         // +1 for the NUL V8 writes.
         utf16.reserve(units + 1);
-        let mut copied = 0usize;
-        let status = unsafe { sys::napi_get_value_string_utf16(env, value, utf16.as_mut_ptr(), units + 1, &mut copied) };
-        if status != sys::Status::napi_ok {
-            return Err(not_a_string());
-        }
+        let copied = unsafe { utf16_units(env, value, utf16.as_mut_ptr(), units + 1) }?;
         unsafe { utf16.set_len(copied) };
         utf16_to_utf8(&utf16, &mut buf);
         give_back(&UNITS, utf16);

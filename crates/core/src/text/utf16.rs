@@ -15,7 +15,7 @@ pub fn utf16_to_utf8(src: &[u16], out: &mut Vec<u8>) {
     let start = out.len();
     // SAFETY: `dst` has room for MAX_UTF8_PER_UNIT bytes per unit of `src` (reserved above),
     // and each step below writes at most that many bytes per unit it consumes.
-    let written = unsafe { convert(src, out.as_mut_ptr().add(start)) };
+    let written = unsafe { utf16_to_utf8_raw(src, out.as_mut_ptr().add(start)) };
     unsafe { out.set_len(start + written) };
 }
 
@@ -25,11 +25,6 @@ pub fn utf16_to_utf8(src: &[u16], out: &mut Vec<u8>) {
 /// # Safety
 /// `dst` must be valid for writes of `MAX_UTF8_PER_UNIT * src.len()` bytes.
 pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
-    unsafe { convert(src, dst) }
-}
-
-/// [`utf16_to_utf8_raw`]'s body.
-unsafe fn convert(src: &[u16], dst: *mut u8) -> usize {
     let n = src.len();
     let (mut i, mut o) = (0, 0);
     while i + 16 <= n {
