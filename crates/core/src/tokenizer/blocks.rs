@@ -35,20 +35,35 @@ impl Block {
     #[inline]
     pub fn of(text: &[u8], start: usize) -> Block {
         if let Some(chunk) = text.get(start..start + 64) {
-            classify(chunk.try_into().unwrap())
+            return classify(chunk.try_into().unwrap());
+        }
+        let tail = text.len().saturating_sub(start);
+        let mut b = if tail > 0 && text.len() >= 64 {
+            // The text's last 64 bytes, shifted down so that bit 0 is `start`: every call on
+            // a string of 64 to 127 bytes ends here, and a copy into a padded buffer costs
+            // a `memcpy` call.
+            let shift = 64 - tail;
+            let w = classify(text[text.len() - 64..].try_into().unwrap());
+            Block {
+                letter: w.letter >> shift,
+                upper: w.upper >> shift,
+                digit: w.digit >> shift,
+                space: w.space >> shift,
+                other: w.other >> shift,
+            }
         } else {
             let mut pad = [0u8; 64];
             let tail = text.get(start..).unwrap_or(&[]);
             pad[..tail.len()].copy_from_slice(tail);
-            let mut b = classify(&pad);
-            let past = if tail.len() >= 64 { 0 } else { !0u64 << tail.len() };
-            b.letter &= !past;
-            b.upper &= !past;
-            b.digit &= !past;
-            b.space &= !past;
-            b.other |= past;
-            b
-        }
+            classify(&pad)
+        };
+        let past = if tail >= 64 { 0 } else { !0u64 << tail };
+        b.letter &= !past;
+        b.upper &= !past;
+        b.digit &= !past;
+        b.space &= !past;
+        b.other |= past;
+        b
     }
 }
 
@@ -158,6 +173,29 @@ mod tests {
                 *b = x as u8;
             }
             assert_eq!(classify(&p), classify_scalar(&p));
+        }
+    }
+
+    #[test]
+    fn the_last_block_matches_a_padded_copy() {
+        // Texts of 64..200 bytes (the tail is read from the text's last 64 bytes) and
+        // shorter ones (copied into a padded buffer), every start past the last full block.
+        let all: Vec<u8> = (0..200u32).map(|i| b"aZ 9\n.\xc3\xa9\t_"[(i * 7 % 10) as usize]).collect();
+        for len in 0..all.len() {
+            let text = &all[..len];
+            for start in (0..len + 64).filter(|s| s + 64 > len) {
+                let mut pad = [0u8; 64];
+                let tail = text.get(start..).unwrap_or(&[]);
+                pad[..tail.len()].copy_from_slice(tail);
+                let mut want = classify_scalar(&pad);
+                let past = if tail.len() >= 64 { 0 } else { !0u64 << tail.len() };
+                want.letter &= !past;
+                want.upper &= !past;
+                want.digit &= !past;
+                want.space &= !past;
+                want.other |= past;
+                assert_eq!(Block::of(text, start), want, "len {len}, start {start}");
+            }
         }
     }
 

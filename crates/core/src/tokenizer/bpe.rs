@@ -54,9 +54,10 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 /// real text, and the miss path (rank lookups, merging, with a kilobyte of stack for
 /// [`merge_small`]) would otherwise make every piece pay its frame set-up.
 #[inline(always)]
-pub fn count_piece(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
+pub fn count_piece(vocab: &Vocab, text: &[u8], (a, b): (usize, usize), memo: &mut Memo) -> usize {
+    let piece = &text[a..b];
     if (1..=cache::HOT_PIECE).contains(&piece.len()) {
-        let k = cache::key(piece);
+        let k = cache::key_within(text, a, b);
         if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }
@@ -420,11 +421,10 @@ mod tests {
     fn merge_reference(vocab: &Vocab, piece: &[u8]) -> Vec<(usize, usize)> {
         let rank = |a: usize, b: usize| vocab.rank(&piece[a..b]).unwrap_or(Rank::MAX);
         let mut parts: Vec<(usize, Rank)> = (0..=piece.len()).map(|i| (i, Rank::MAX)).collect();
-        for i in 0..piece.len().saturating_sub(1) {
-            parts[i].1 = rank(i, i + 2);
+        for (i, part) in parts.iter_mut().enumerate().take(piece.len().saturating_sub(1)) {
+            part.1 = rank(i, i + 2);
         }
-        loop {
-            let Some((i, &(_, r))) = parts[..parts.len() - 1].iter().enumerate().min_by_key(|(i, p)| (p.1, *i)) else { break };
+        while let Some((i, &(_, r))) = parts[..parts.len() - 1].iter().enumerate().min_by_key(|(i, p)| (p.1, *i)) {
             if r == Rank::MAX {
                 break;
             }

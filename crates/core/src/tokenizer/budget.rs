@@ -82,7 +82,7 @@ impl Encoding {
                 if b > stable_end {
                     break;
                 }
-                total += bpe::count_piece(self.vocab, &bytes[a..b], memo);
+                total += bpe::count_piece(self.vocab, bytes, (a, b), memo);
                 if total > limit {
                     return Within::Exceeds;
                 }

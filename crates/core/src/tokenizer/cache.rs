@@ -5,7 +5,7 @@
 //! libuv pool never contend or see each other's state), one per vocabulary, and a memo that
 //! reaches [`MAX_ENTRIES`] is cleared: memory stays bounded whatever the input.
 
-pub use super::vocab::{key, Key};
+pub use super::vocab::{key, key_within, Key};
 use super::vocab::{load_le, Rank, KEY_MAX};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -24,8 +24,8 @@ pub const HOT_PIECE: usize = KEY_MAX;
 /// (192 KiB, so the words a text repeats are answered from L2 instead of a miss into the
 /// 200k-entry rank table), in front of a map of merged pieces.
 pub struct Memo {
-    /// Per set, two (key, token count, rank if the count is 1), most recent first; a zero
-    /// length byte marks an empty way.
+    /// Per set, two (key, token count, rank if the count is 1), most recently used first; a
+    /// zero length byte marks an empty way.
     hot: Box<[[(Key, u32, u32); 2]]>,
     /// Merged pieces: their bytes, zero-padded, and length -> where their tokens are in
     /// `tokens`. No allocation per entry: merging is the path where fresh text spends its
@@ -57,14 +57,19 @@ fn set_of(k: Key) -> usize {
 
 impl Memo {
     /// The cached (count, rank) of a short piece by its key.
+    ///
+    /// A hit in the second way swaps it to the first, so the ways are in order of last use:
+    /// the first answers most hits (which way hit was a coin toss, and a mispredicted
+    /// branch, before), and an insert evicts the least recently used.
     #[inline(always)]
-    pub fn hot_get(&self, k: Key) -> Option<(u32, u32)> {
-        let set = &self.hot[set_of(k)];
+    pub fn hot_get(&mut self, k: Key) -> Option<(u32, u32)> {
+        let set = &mut self.hot[set_of(k)];
         if set[0].0 == k {
             return Some((set[0].1, set[0].2));
         }
         if set[1].0 == k {
-            return Some((set[1].1, set[1].2));
+            set.swap(0, 1);
+            return Some((set[0].1, set[0].2));
         }
         None
     }

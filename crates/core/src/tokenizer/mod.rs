@@ -376,7 +376,7 @@ impl Encoding {
         self.with_memo(|memo| {
             let (mut pieces, mut n) = (self.pre.pieces(text), 0);
             while let Some((a, b)) = pieces.next_inline() {
-                n += bpe::count_piece(self.vocab, &bytes[a..b], memo);
+                n += bpe::count_piece(self.vocab, bytes, (a, b), memo);
             }
             n
         })

@@ -88,6 +88,13 @@ fn decode(b: &[u8], i: usize) -> (u32, usize) {
     }
 }
 
+/// Where the last `\r` or `\n` of a whitespace run ends. Runs are a few bytes long (an
+/// indentation at most), too short for `memrchr2`'s vector set-up to pay off.
+#[inline(always)]
+fn after_last_newline(run: &[u8]) -> Option<usize> {
+    run.iter().rposition(|&x| x == b'\r' || x == b'\n').map(|k| k + 1)
+}
+
 /// The pre-tokenizer of one pattern family (stateless: the tables are static).
 #[derive(Clone, Copy)]
 pub struct Pretokenizer {
@@ -253,7 +260,7 @@ impl Pieces<'_> {
     #[inline(always)]
     fn ascii_whitespace(&mut self, at: usize) -> Option<(usize, Option<usize>)> {
         let e = self.ascii_run(at, |k| k.space)?;
-        let nl = memchr::memrchr2(b'\r', b'\n', &self.scan.b[at..e]).map(|k| at + k + 1);
+        let nl = after_last_newline(&self.scan.b[at..e]).map(|k| at + k);
         Some((e, nl))
     }
 
@@ -430,7 +437,7 @@ impl Scan<'_> {
     fn whitespace(&self, i: usize, family: Family) -> usize {
         let b = self.b;
         let end = self.run(i, S);
-        let last_newline = || memchr::memrchr2(b'\r', b'\n', &b[i..end]).map(|k| i + k + 1);
+        let last_newline = || after_last_newline(&b[i..end]).map(|k| i + k);
         let minus_last = || {
             let mut last = end - 1;
             while b[last] & 0xC0 == 0x80 {

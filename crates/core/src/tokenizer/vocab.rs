@@ -65,6 +65,26 @@ pub fn key(b: &[u8]) -> Key {
     (lo, hi | ((n as u64) << 56))
 }
 
+/// [`key`] of `text[a..b]` (1..=15 bytes). When 16 bytes from `a` are in bounds it loads
+/// them and masks them to the piece's length. [`key`] branches on the length, and the next
+/// piece's length is close to random: those branches cost about 3 mispredictions per
+/// 100 bytes of English (cachegrind).
+#[inline(always)]
+pub fn key_within(text: &[u8], a: usize, b: usize) -> Key {
+    let n = b - a;
+    debug_assert!((1..=KEY_MAX).contains(&n) && b <= text.len());
+    let Some(window) = text.get(a..a + 16) else {
+        return key(&text[a..b]);
+    };
+    let lo = u64::from_le_bytes(window[..8].try_into().unwrap());
+    let hi = u64::from_le_bytes(window[8..].try_into().unwrap());
+    // n in 1..=15: the low word keeps min(n, 8) bytes, the high word n - 8 of them (none
+    // when n <= 8; `(1 << 0) - 1` is 0).
+    let lo = lo & (u64::MAX >> (64 - 8 * n.min(8)));
+    let hi = hi & ((1u64 << (8 * n.saturating_sub(8))) - 1);
+    (lo, hi | ((n as u64) << 56))
+}
+
 impl Vocab {
     /// Parses a table produced by `build.rs` (see its doc for the format), rebuilding each
     /// token's bytes from its pair. The input is checked build output (embedded, or
@@ -174,5 +194,20 @@ impl Vocab {
     /// One past the largest ordinary rank.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_within_is_key() {
+        let text: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37) ^ 0xA5).collect();
+        for a in 0..text.len() {
+            for b in a + 1..=(a + KEY_MAX).min(text.len()) {
+                assert_eq!(key_within(&text, a, b), key(&text[a..b]), "{a}..{b}");
+            }
+        }
     }
 }
