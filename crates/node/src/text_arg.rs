@@ -51,6 +51,9 @@ fn not_a_string() -> napi::Error {
 /// A JS string argument as UTF-8 (lone surrogates become U+FFFD, as V8 writes them).
 pub struct Text(Buf);
 
+// A `Text` lives on the stack for one call, and not allocating for short strings is the
+// point of the inline variant: its size is intended.
+#[allow(clippy::large_enum_variant)]
 enum Buf {
     /// The first `len` bytes are initialised.
     Inline { len: usize, bytes: [MaybeUninit<u8>; INLINE * MAX_UTF8_PER_UNIT] },
