@@ -55,15 +55,15 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 /// [`merge_small`]) would otherwise make every piece pay its frame set-up.
 #[inline(always)]
 pub fn count_piece(vocab: &Vocab, text: &[u8], (a, b): (usize, usize), memo: &mut Memo) -> usize {
-    let piece = &text[a..b];
-    if (1..=cache::HOT_PIECE).contains(&piece.len()) {
+    // Pieces are never empty: one comparison checks 1..=HOT_PIECE.
+    if b - a <= cache::HOT_PIECE {
         let k = cache::key_within(text, a, b);
         if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }
-        return count_short_miss(vocab, piece, k, memo);
+        return count_short_miss(vocab, &text[a..b], k, memo);
     }
-    count_long(vocab, piece, memo)
+    count_long(vocab, &text[a..b], memo)
 }
 
 #[inline(never)]

@@ -16,7 +16,8 @@ pub const MAX_ENTRIES: usize = 1 << 14;
 pub const MAX_PIECE: usize = 24;
 
 /// Sets of the two-way front cache for pieces of up to [`HOT_PIECE`] bytes.
-const SETS: usize = 4096;
+const SETS: usize = 1 << SET_BITS;
+const SET_BITS: u32 = 12;
 /// Pieces up to this long go through the front cache (they fit a [`Key`]).
 pub const HOT_PIECE: usize = KEY_MAX;
 
@@ -26,7 +27,8 @@ pub const HOT_PIECE: usize = KEY_MAX;
 pub struct Memo {
     /// Per set, two (key, token count, rank if the count is 1), most recently used first; a
     /// zero length byte marks an empty way.
-    hot: Box<[[(Key, u32, u32); 2]]>,
+    /// (A fixed-size array, so that indexing it with [`set_of`] needs no bounds check.)
+    hot: Box<[[(Key, u32, u32); 2]; SETS]>,
     /// Merged pieces: their bytes, zero-padded, and length -> where their tokens are in
     /// `tokens`. No allocation per entry: merging is the path where fresh text spends its
     /// time, and the allocator in a busy process (Node's) is not free.
@@ -36,7 +38,8 @@ pub struct Memo {
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo { hot: vec![[((0, 0), 0, 0); 2]; SETS].into_boxed_slice(), map: FxHashMap::default(), tokens: Vec::new() }
+        let hot = vec![[((0, 0), 0, 0); 2]; SETS].into_boxed_slice().try_into().expect("SETS sets");
+        Memo { hot, map: FxHashMap::default(), tokens: Vec::new() }
     }
 }
 
@@ -52,7 +55,7 @@ fn long_key(piece: &[u8]) -> ([u64; 3], u8) {
 
 #[inline(always)]
 fn set_of(k: Key) -> usize {
-    ((k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15) >> (64 - 12)) as usize
+    ((k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15) >> (64 - SET_BITS)) as usize
 }
 
 impl Memo {

@@ -73,17 +73,37 @@ pub fn key(b: &[u8]) -> Key {
 pub fn key_within(text: &[u8], a: usize, b: usize) -> Key {
     let n = b - a;
     debug_assert!((1..=KEY_MAX).contains(&n) && b <= text.len());
-    let Some(window) = text.get(a..a + 16) else {
+    // `a < text.len() <= isize::MAX`, so `a + 16` cannot overflow.
+    if a + 16 > text.len() {
         return key(&text[a..b]);
+    }
+    // SAFETY: a + 16 <= text.len(), checked just above.
+    let (lo, hi) = unsafe {
+        let p = text.as_ptr().add(a);
+        (u64::from_le(p.cast::<u64>().read_unaligned()), u64::from_le(p.add(8).cast::<u64>().read_unaligned()))
     };
-    let lo = u64::from_le_bytes(window[..8].try_into().unwrap());
-    let hi = u64::from_le_bytes(window[8..].try_into().unwrap());
-    // n in 1..=15: the low word keeps min(n, 8) bytes, the high word n - 8 of them (none
-    // when n <= 8; `(1 << 0) - 1` is 0).
-    let lo = lo & (u64::MAX >> (64 - 8 * n.min(8)));
-    let hi = hi & ((1u64 << (8 * n.saturating_sub(8))) - 1);
-    (lo, hi | ((n as u64) << 56))
+    let (keep_lo, keep_hi) = KEY_MASKS[n & 15];
+    (lo & keep_lo, (hi & keep_hi) | ((n as u64) << 56))
 }
+
+/// Per length `n`, the bits of the low and high words of a 16-byte load that hold the first
+/// `n` bytes (a table: computing them took a dozen instructions per piece).
+static KEY_MASKS: [(u64, u64); 16] = {
+    const fn bits(k: usize) -> u64 {
+        if k >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        }
+    }
+    let mut m = [(0, 0); 16];
+    let mut n = 0;
+    while n < 16 {
+        m[n] = (bits(n), if n > 8 { bits(n - 8) } else { 0 });
+        n += 1;
+    }
+    m
+};
 
 impl Vocab {
     /// Parses a table produced by `build.rs` (see its doc for the format), rebuilding each
