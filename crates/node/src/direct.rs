@@ -6,11 +6,12 @@
 //! does nothing (`nVocab`), against 15 ns for the same call through Node-API alone. That is
 //! a tenth of counting 100 bytes, and agents count many short strings, so `count` and
 //! `countWithin` (behind `isWithinLimit`, asked of every message) are registered here by
-//! hand. They convert and report errors exactly as the `#[napi]` exports do: [`Text`] for
-//! the string, [`guard`] for core errors and panics, and napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the test suite's
-//! panic tests go through this path.
+//! hand. They convert and report errors exactly as the `#[napi]` exports do: [`with_str`]
+//! for the string (what `Text` does, without moving the buffer), [`guard`] for core errors
+//! and panics, and napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the
+//! test suite's panic tests go through this path.
 
-use crate::text_arg::Text;
+use crate::text_arg::with_str;
 use crate::{enc, guard, panic_err};
 use napi::bindgen_prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -64,8 +65,7 @@ unsafe extern "C" fn count(env: sys::napi_env, info: sys::napi_callback_info) ->
         finish(env, || {
             let [id, text] = args::<2>(env, info)?;
             let id = u32::from_napi_value(env, id)?;
-            let text = Text::from_napi_value(env, text)?;
-            let n = guard(|| Ok(enc(id)?.count_parallel(&text) as u32))?;
+            let n = with_str(env, text, |text| guard(|| Ok(enc(id)?.count_parallel(text) as u32)))??;
             u32::to_napi_value(env, n)
         })
     }
@@ -81,10 +81,9 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
         finish(env, || {
             let [id, text, limit, complete] = args::<4>(env, info)?;
             let id = u32::from_napi_value(env, id)?;
-            let text = Text::from_napi_value(env, text)?;
             let limit = f64::from_napi_value(env, limit)?;
             let complete = bool::from_napi_value(env, complete)?;
-            let n = guard(|| Ok(enc(id)?.count_within(&text, limit as usize, complete).as_number()))?;
+            let n = with_str(env, text, |text| guard(|| Ok(enc(id)?.count_within(text, limit as usize, complete).as_number())))??;
             f64::to_napi_value(env, n)
         })
     }

@@ -28,13 +28,14 @@ pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
     let n = src.len();
     let (mut i, mut o) = (0, 0);
     while i + 16 <= n {
-        if unsafe { ascii16(src.as_ptr().add(i), dst.add(o)) } {
-            i += 16;
-            o += 16;
-            continue;
-        }
-        let end = i + 16;
-        while i < end {
+        // SAFETY: 16 units from `i` are in `src`; `o <= 3 * i`, so the 16 bytes stored at
+        // `o` are within the caller's `3 * n` (i + 16 <= n).
+        let ascii = unsafe { ascii16(src.as_ptr().add(i), dst.add(o)) };
+        i += ascii;
+        o += ascii;
+        if ascii < 16 {
+            // One character that is not ASCII, then back to 16 at a time: text with a
+            // few accents or curly quotes keeps the vector path.
             let (used, wrote) = unsafe { one(src, i, dst.add(o)) };
             i += used;
             o += wrote;
@@ -48,37 +49,40 @@ pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
     o
 }
 
-/// If the 16 units at `src` are all ASCII, writes them as 16 bytes at `dst` and returns true.
+/// Stores the 16 units at `src` narrowed to bytes at `dst` and returns how many of them,
+/// from the first, are ASCII (so that many bytes at `dst` are right).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn ascii16(src: *const u16, dst: *mut u8) -> bool {
+unsafe fn ascii16(src: *const u16, dst: *mut u8) -> usize {
     use std::arch::x86_64::*;
     // SAFETY (caller): 16 units readable at `src`, 16 bytes writable at `dst`. SSE2 is
     // baseline on x86-64.
     unsafe {
         let a = _mm_loadu_si128(src.cast());
         let b = _mm_loadu_si128(src.add(8).cast());
-        let high = _mm_and_si128(_mm_or_si128(a, b), _mm_set1_epi16(0xFF80u16 as i16));
-        if _mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) != 0xFFFF {
-            return false;
-        }
-        _mm_storeu_si128(dst.cast(), _mm_packus_epi16(a, b));
-        true
+        let high = _mm_set1_epi16(0xFF80u16 as i16);
+        let zero = _mm_setzero_si128();
+        // One bit per unit: set where the unit is ASCII (packs keep the order).
+        let is_ascii = _mm_packs_epi16(
+            _mm_cmpeq_epi16(_mm_and_si128(a, high), zero),
+            _mm_cmpeq_epi16(_mm_and_si128(b, high), zero),
+        );
+        // Bytes of non-ASCII units are wrong here, but only the ASCII prefix is used.
+        _mm_storeu_si128(dst.cast(), _mm_packus_epi16(_mm_andnot_si128(high, a), _mm_andnot_si128(high, b)));
+        (!(_mm_movemask_epi8(is_ascii) as u32)).trailing_zeros().min(16) as usize
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-unsafe fn ascii16(src: *const u16, dst: *mut u8) -> bool {
+unsafe fn ascii16(src: *const u16, dst: *mut u8) -> usize {
     // SAFETY (caller): 16 units readable at `src`, 16 bytes writable at `dst`.
     let units = unsafe { std::slice::from_raw_parts(src, 16) };
-    if units.iter().fold(0, |acc, &u| acc | u) >= 0x80 {
-        return false;
-    }
-    for (k, &u) in units.iter().enumerate() {
+    let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+    for (k, &u) in units[..ascii].iter().enumerate() {
         unsafe { *dst.add(k) = u as u8 };
     }
-    true
+    ascii
 }
 
 /// Converts the character at `src[i]`; returns (units consumed, bytes written).
