@@ -249,13 +249,21 @@ describe(`tokenizer API (${il.backend})`, () => {
     }
   });
 
-  test('a lone surrogate becomes U+FFFD and never crashes', () => {
-    for (const t of ['\ud800', 'a\udfffb', '😀'.slice(0, 1) + 'x', '\udc00\ud800']) {
+  test('a lone surrogate becomes U+FFFD and never crashes', async () => {
+    for (const t of ['\ud800', 'a\udfffb', '😀'.slice(0, 1) + 'x', '\udc00\ud800', 'ab \ud83d '.repeat(100)]) {
       const fixed = t.toWellFormed ? t.toWellFormed() : t.replace(/[\ud800-\udfff]/g, '\ufffd');
       assert.deepEqual(enc.encodeOrdinary(t), enc.encodeOrdinary(fixed));
       assert.equal(enc.count(t), enc.count(fixed));
       assert.equal(enc.decode(enc.encode(t)), fixed);
-      assert.equal(enc.truncate(t, 100), fixed);
+      assert.equal(enc.truncate(t, 100), t.length < 50 ? fixed : enc.truncate(fixed, 100));
+      // Every other way a string reaches the backend, sync and async.
+      assert.equal(enc.truncate(t, 100, { from: 'start' }), enc.truncate(fixed, 100, { from: 'start' }));
+      assert.equal(enc.decode(enc.encode(enc.truncate(t, 5, { from: 'middle', marker: '…' }))), enc.truncate(fixed, 5, { from: 'middle', marker: '…' }));
+      assert.equal(await enc.countAsync(t), enc.count(fixed));
+      assert.deepEqual(await enc.encodeAsync(t), enc.encode(fixed));
+      const tokensOf = (chunks) => chunks.map((c) => [c.start, c.end, c.tokens]);
+      assert.deepEqual(tokensOf(enc.chunk(t, { maxTokens: 3 })), tokensOf(enc.chunk(fixed, { maxTokens: 3 })));
+      assert.deepEqual(tokensOf(await enc.chunkAsync(t, { maxTokens: 3 })), tokensOf(enc.chunk(fixed, { maxTokens: 3 })));
     }
   });
 });

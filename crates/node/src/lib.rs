@@ -143,7 +143,7 @@ pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
 }
 
 #[napi]
-pub fn truncate_with(id: u32, text: String, max_tokens: u32, from: String, marker: Option<String>) -> napi::Result<String> {
+pub fn truncate_with(id: u32, text: Text, max_tokens: u32, from: String, marker: Option<String>) -> napi::Result<String> {
     guard(|| Ok(enc(id)?.truncate_with(&text, max_tokens as usize, Cut::parse(&from)?, marker.as_deref())?.text))
 }
 
@@ -154,7 +154,7 @@ fn chunk_flat(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str
 
 /// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
 #[napi]
-pub fn chunk(id: u32, text: String, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<Uint32Array> {
+pub fn chunk(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<Uint32Array> {
     guard(|| Ok(Uint32Array::new(chunk_flat(id, &text, max_tokens, overlap, &boundary)?)))
 }
 
@@ -225,26 +225,29 @@ fn context_array(c: ContextOut) -> Vec<Either<String, f64>> {
 }
 
 #[napi(ts_return_type = "Promise<number>")]
-pub fn count_async(id: u32, text: String) -> AsyncTask<Job<f64>> {
+pub fn count_async(id: u32, text: Text) -> AsyncTask<Job<f64>> {
+    let text = String::from(&*text);
     AsyncTask::new(Job::new(move || Ok(enc(id)?.count_parallel(&text) as f64)))
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]
 pub fn encode_async(
     id: u32,
-    text: String,
+    text: Text,
     allowed_all: bool,
     allowed: Vec<String>,
     disallowed_all: bool,
     disallowed: Vec<String>,
 ) -> AsyncTask<Job<Vec<u32>>> {
+    let text = String::from(&*text);
     AsyncTask::new(Job::new(move || {
         enc(id)?.encode(&text, &special_set(allowed_all, allowed), &special_set(disallowed_all, disallowed))
     }))
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]
-pub fn chunk_async(id: u32, text: String, max_tokens: u32, overlap: u32, boundary: String) -> AsyncTask<Job<Vec<u32>>> {
+pub fn chunk_async(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> AsyncTask<Job<Vec<u32>>> {
+    let text = String::from(&*text);
     AsyncTask::new(Job::new(move || chunk_flat(id, &text, max_tokens, overlap, &boundary)))
 }
 
