@@ -321,11 +321,20 @@ impl Pieces<'_> {
     #[inline(always)]
     fn ascii_word(&mut self, j: usize, o200k: bool) -> Option<usize> {
         if !o200k {
-            return self.ascii_run(j, |k| k.letter);
+            return self.word_run(j, |k| k.letter);
         }
-        let k = self.ascii_run(j, |m| m.upper)?;
-        let e = self.ascii_run(k, |m| m.letter & !m.upper)?;
+        let k = self.word_run(j, |m| m.upper)?;
+        let e = self.word_run(k, |m| m.letter & !m.upper)?;
         Some(e + self.scan.contraction(e, true))
+    }
+
+    /// `run_end` over ASCII letters, or `None` if the run stopped on a non-ASCII character
+    /// that may continue a word. Most that stop one do not (curly quotes and dashes after
+    /// a word are common in prose), and those the word simply ends at.
+    #[inline(always)]
+    fn word_run(&mut self, i: usize, class: impl Fn(&Block) -> u64) -> Option<usize> {
+        let e = self.run_end(i, class);
+        (!self.stops_on_unicode(e) || !self.scan.may_continue_word(e)).then_some(e)
     }
 }
 
@@ -334,6 +343,13 @@ struct Scan<'t> {
 }
 
 impl Scan<'_> {
+    /// Whether the (non-ASCII) character at `i` is in a class that continues a word in any
+    /// family: a letter or a mark (`\p{L}`, or o200k's `U` and `W`, which add `\p{M}`).
+    #[inline(never)]
+    fn may_continue_word(&self, i: usize) -> bool {
+        self.at(i).0 & (L | U | W) != 0
+    }
+
     /// The piece at `at` by the scalar scan of `family`.
     #[inline(never)]
     fn slow(&self, at: usize, family: Family) -> usize {
