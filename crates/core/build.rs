@@ -82,7 +82,9 @@ fn ranges(class: &str) -> Vec<(u32, u32)> {
 
 /// Writes `char_classes.rs`: a class bit set for every code point, as a two-level table for
 /// the BMP and a sorted range list above it. Bits: 1 = \p{L}, 2 = \p{N}, 4 = \s,
-/// 8 = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], 16 = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+/// 8 = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], 16 = [\p{Ll}\p{Lm}\p{Lo}\p{M}], and for ASCII only
+/// 32 = the one-character prefix a word may take, `[^\r\n\p{L}\p{N}]`, less the apostrophe
+/// (which may start a contraction instead): one test for the pre-tokenizer's commonest case.
 fn char_classes() -> String {
     let classes = [
         (1u8, r"\p{L}"),
@@ -97,6 +99,11 @@ fn char_classes() -> String {
             for c in a..=b {
                 bits[c as usize] |= bit;
             }
+        }
+    }
+    for c in 0..0x80 {
+        if bits[c] & 3 == 0 && !matches!(c as u8, b'\r' | b'\n' | b'\'') {
+            bits[c] |= 32;
         }
     }
     let mut out = String::new();

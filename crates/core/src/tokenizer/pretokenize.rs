@@ -39,6 +39,8 @@ pub(super) const N: u8 = 2;
 pub(super) const S: u8 = 4;
 pub(super) const U: u8 = 8;
 const W: u8 = 16;
+/// ASCII that may be the one-character prefix of a word (see `build.rs`).
+const PREFIX: u8 = 32;
 
 /// The class bits of ASCII byte `b`.
 #[inline(always)]
@@ -278,22 +280,23 @@ impl Pieces<'_> {
         if cls & L != 0 {
             return self.ascii_word(at, o200k);
         }
-        if cls & N != 0 {
-            return self.ascii_digits3(at);
-        }
-        // cl100k's contractions are pieces of their own; o200k's only end a word.
-        if !o200k && c == b'\'' {
-            let n = self.scan.contraction(at, true);
-            if n > 0 {
-                return Some(at + n);
+        if cls & PREFIX != 0 {
+            // A space or punctuation: a word follows (the commonest piece), or not.
+            if let Some(word) = self.after_prefix(at, o200k) {
+                return word;
             }
-        }
-        if c != b'\r' && c != b'\n' {
-            // The optional `[^\r\n\p{L}\p{N}]` before a word.
-            match b.get(at + 1) {
-                Some(&n) if n >= 0x80 => return None,
-                Some(&n) if ascii_class(n) & L != 0 => return self.ascii_word(at + 1, o200k),
-                _ => {}
+        } else if cls & N != 0 {
+            return self.ascii_digits3(at);
+        } else if c == b'\'' {
+            // cl100k's contractions are pieces of their own; o200k's only end a word.
+            if !o200k {
+                let n = self.scan.contraction(at, true);
+                if n > 0 {
+                    return Some(at + n);
+                }
+            }
+            if let Some(word) = self.after_prefix(at, o200k) {
+                return word;
             }
         }
         // ` ?[^\s\p{L}\p{N}]+` then `[\r\n]*` (cl100k) or `[\r\n/]*` (o200k).
@@ -313,6 +316,18 @@ impl Pieces<'_> {
             None if at_end || e - at < 2 => e,
             None => e - 1,
         })
+    }
+
+    /// The word after the one-character prefix at `at` (the optional `[^\r\n\p{L}\p{N}]`):
+    /// `Some(Some(end))`, `Some(None)` if only the scalar scan can tell, `None` if no
+    /// word follows.
+    #[inline(always)]
+    fn after_prefix(&mut self, at: usize, o200k: bool) -> Option<Option<usize>> {
+        match self.scan.b.get(at + 1) {
+            Some(&n) if n >= 0x80 => Some(None),
+            Some(&n) if ascii_class(n) & L != 0 => Some(self.ascii_word(at + 1, o200k)),
+            _ => None,
+        }
     }
 
     /// A word from the ASCII letter at `j`: cl100k's `\p{L}+`, or o200k's
