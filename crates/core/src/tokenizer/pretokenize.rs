@@ -338,8 +338,24 @@ impl Pieces<'_> {
         if !o200k {
             return self.word_run(j, |k| k.letter);
         }
-        let k = self.word_run(j, |m| m.upper)?;
-        let e = self.word_run(k, |m| m.letter & !m.upper)?;
+        // Upper case then lower case ends at a non-letter or where an upper-case letter
+        // follows a lower-case one: one mask for both runs, within the block of `j`.
+        let base = j & !63;
+        let m = self.block(base);
+        let camel = m.upper & ((m.letter & !m.upper) << 1);
+        // Bit 0 is `j` itself, a letter, which starts the word whatever precedes it.
+        let stops = ((!m.letter | camel) >> (j - base)) & !1;
+        let e = if stops != 0 {
+            let e = j + stops.trailing_zeros() as usize;
+            if self.stops_on_unicode(e) && self.scan.may_continue_word(e) {
+                return None;
+            }
+            e
+        } else {
+            // The word goes on into the next block: the two runs one after the other.
+            let k = self.word_run(j, |m| m.upper)?;
+            self.word_run(k, |m| m.letter & !m.upper)?
+        };
         Some(e + self.scan.contraction(e, true))
     }
 
