@@ -39,9 +39,9 @@ impl Block {
         }
         let tail = text.len().saturating_sub(start);
         let mut b = if tail > 0 && text.len() >= 64 {
-            // The text's last 64 bytes, shifted down so that bit 0 is `start`: every call on
-            // a string of 64 to 127 bytes ends here, and a copy into a padded buffer costs
-            // a `memcpy` call.
+            // The text's last 64 bytes, shifted down so that bit 0 is `start`. Every text of
+            // 64 bytes or more ends in such a block (a 100-byte call's second block), and a
+            // copy into a padded buffer, as below, costs a `memcpy` call.
             let shift = 64 - tail;
             let w = classify(text[text.len() - 64..].try_into().unwrap());
             Block {
