@@ -101,9 +101,9 @@ fn char_classes() -> String {
             }
         }
     }
-    for c in 0..0x80 {
-        if bits[c] & 3 == 0 && !matches!(c as u8, b'\r' | b'\n' | b'\'') {
-            bits[c] |= 32;
+    for (c, b) in bits.iter_mut().enumerate().take(0x80) {
+        if *b & 3 == 0 && !matches!(c as u8, b'\r' | b'\n' | b'\'') {
+            *b |= 32;
         }
     }
     let mut out = String::new();

@@ -13,19 +13,9 @@
 //!     cg_diff cg.0 cg.1 > cg.diff && cg_annotate cg.diff    # totals / 10000 = per call
 //!
 //! (The 8 MiB sweep adds 8 MiB / 64 B per round of its own misses to the totals.)
-fn chunks(text: &str, size: usize) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        let mut e = (at + size).min(text.len());
-        while !text.is_char_boundary(e) {
-            e -= 1;
-        }
-        out.push(&text[at..e]);
-        at = e;
-    }
-    out
-}
+mod common;
+use common::chunks;
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     assert_eq!(a.len(), 5, "usage: cachesim FILE ENCODING MEASURE EVICT");

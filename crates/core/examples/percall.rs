@@ -10,19 +10,8 @@
 //!     cargo run --release -p ironlung-core --example percall -- FILE [REPS]
 use std::time::{Duration, Instant};
 
-fn chunks(text: &str, size: usize) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        let mut e = (at + size).min(text.len());
-        while !text.is_char_boundary(e) {
-            e -= 1;
-        }
-        out.push(&text[at..e]);
-        at = e;
-    }
-    out
-}
+mod common;
+use common::chunks;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: percall FILE [REPS]");
