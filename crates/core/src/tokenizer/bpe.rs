@@ -13,9 +13,12 @@ use std::collections::BinaryHeap;
 /// Pieces longer than this use the heap-based merge.
 const SMALL_PIECE: usize = 128;
 
-/// Calls `emit(start, end)` for each token of `piece`, in order. `piece` must not be a
-/// single token already (callers check that first, it is the common case).
-pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
+/// Calls `emit(start, end, rank)` for each token of `piece`, in order. `piece` must not be
+/// a single token already (callers check that first, it is the common case).
+///
+/// The ranks come from the merge itself (a merged pair's rank is its token's), so a caller
+/// that wants them does not look each token up again.
+pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize, Rank)) {
     if piece.len() <= SMALL_PIECE {
         merge_small(vocab, piece, emit)
     } else {
@@ -85,54 +88,53 @@ fn count_long(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
         return memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len);
     }
     let mut n = 0;
-    merge(vocab, piece, |_, _| n += 1);
+    merge(vocab, piece, |_, _, _| n += 1);
     n
 }
 
 fn merge_ranks(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    merge(vocab, piece, |a, b| out.push(rank_of(vocab, &piece[a..b])));
-}
-
-#[inline]
-fn rank_of(vocab: &Vocab, bytes: &[u8]) -> Rank {
-    // Every single byte is a token in all OpenAI vocabularies and merges only produce
-    // tokens, so a miss here is impossible for a valid table.
-    vocab.rank(bytes).expect("BPE produced a non-token")
+    merge(vocab, piece, |_, _, r| out.push(r));
 }
 
 /// tiktoken's `byte_pair_merge` for short pieces, on a stack array instead of a `Vec`.
-pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize)) {
+pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize, Rank)) {
     let n = piece.len();
     debug_assert!(n <= SMALL_PIECE);
     if n <= 1 {
         if n == 1 {
-            emit(0, 1);
+            emit(0, 1, vocab.byte_rank(piece[0]));
         }
         return;
     }
     let rank = |a: usize, b: usize| vocab.rank(&piece[a..b]).unwrap_or(Rank::MAX);
-    // (start, rank of the pair starting here); `len` entries are live.
+    // Per part: its start in the low 8 bits and its token's rank above them (starts are at
+    // most SMALL_PIECE, ranks below 2^24), and the rank of the pair starting there. One
+    // word for both keeps the shift on each merge to one `memmove` of 8-byte entries.
+    const START: u32 = 0xFF;
+    let part = |start: usize, token: Rank| start as u32 | token << 8;
     let mut parts = [(0u32, Rank::MAX); SMALL_PIECE + 1];
     let mut len = n + 1;
     let mut min = (Rank::MAX, usize::MAX);
-    for (i, part) in parts.iter_mut().enumerate().take(n - 1) {
+    for (i, p) in parts.iter_mut().enumerate().take(n - 1) {
         let r = rank(i, i + 2);
         if r < min.0 {
             min = (r, i);
         }
-        *part = (i as u32, r);
+        *p = (part(i, vocab.byte_rank(piece[i])), r);
     }
-    parts[n - 1] = ((n - 1) as u32, Rank::MAX);
+    parts[n - 1] = (part(n - 1, vocab.byte_rank(piece[n - 1])), Rank::MAX);
     parts[n] = (n as u32, Rank::MAX);
     while min.0 != Rank::MAX {
         let i = min.1;
         let pair_rank = |parts: &[(u32, Rank)], len: usize, i: usize| {
             if i + 3 < len {
-                rank(parts[i].0 as usize, parts[i + 3].0 as usize)
+                rank((parts[i].0 & START) as usize, (parts[i + 3].0 & START) as usize)
             } else {
                 Rank::MAX
             }
         };
+        // The pair at `i` becomes one token, whose rank is the pair's.
+        parts[i].0 = (parts[i].0 & START) | min.0 << 8;
         if i > 0 {
             parts[i - 1].1 = pair_rank(&parts, len, i - 1);
         }
@@ -147,7 +149,7 @@ pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usiz
         }
     }
     for w in parts[..len].windows(2) {
-        emit(w[0].0 as usize, w[1].0 as usize);
+        emit((w[0].0 & START) as usize, (w[1].0 & START) as usize, w[0].0 >> 8);
     }
 }
 
@@ -257,11 +259,11 @@ const BLOCK_BITS: u32 = 16;
 /// through cache misses, while here each step touches one block and a few tree slots.
 /// Merging sweeps along the piece (ties go leftmost), so the block it touches stays the
 /// same for long stretches. Indices are `u32` (pieces are at most a JS string's length).
-pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
+pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize, Rank)) {
     merge_blocked(vocab, piece, BLOCK_BITS, emit)
 }
 
-fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl FnMut(usize, usize)) {
+fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl FnMut(usize, usize, Rank)) {
     let n = piece.len();
     if n == 0 {
         return;
@@ -275,6 +277,8 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     let mut next: Vec<u32> = (1..=n32).collect();
     let mut prev: Vec<u32> = (0..n32).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
     let mut pair = vec![Rank::MAX; n];
+    // token[i]: the rank of node i's token (a merged pair's rank is its token's).
+    let mut token: Vec<Rank> = piece.iter().map(|&b| vocab.byte_rank(b)).collect();
     let rank_at = |next: &[u32], i: u32| -> Rank {
         let j = next[i as usize];
         if j >= n32 {
@@ -342,6 +346,7 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
         }
         let j = next[i as usize];
         // Merge node j into node i.
+        token[i as usize] = r;
         pair[j as usize] = GONE;
         let k = next[j as usize];
         next[i as usize] = k;
@@ -365,7 +370,7 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     let mut i = 0;
     while i < n {
         let e = next[i] as usize;
-        emit(i, e);
+        emit(i, e, token[i]);
         i = e;
     }
 }
@@ -404,13 +409,16 @@ mod tests {
             }
             for p in pieces {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
-                merge_small(vocab, &p, |s, e| a.push((s, e)));
-                merge_heap(vocab, &p, |s, e| b.push((s, e)));
+                merge_small(vocab, &p, |s, e, r| a.push((s, e, r)));
+                merge_heap(vocab, &p, |s, e, r| b.push((s, e, r)));
+                for &(s, e, r) in &a {
+                    assert_eq!(vocab.rank(&p[s..e]), Some(r), "{name}: the rank emitted for {s}..{e}");
+                }
                 assert_eq!(a, b, "{name} {:?}", String::from_utf8_lossy(&p));
                 // Blocks of 1 to 16 positions: keys cross blocks on nearly every merge.
                 for bits in [0, 2, 4] {
                     let mut c = Vec::new();
-                    merge_blocked(vocab, &p, bits, |s, e| c.push((s, e)));
+                    merge_blocked(vocab, &p, bits, |s, e, r| c.push((s, e, r)));
                     assert_eq!(a, c, "{name} blocks of {} {:?}", 1 << bits, String::from_utf8_lossy(&p));
                 }
             }
@@ -418,7 +426,7 @@ mod tests {
     }
 
     /// tiktoken's `byte_pair_merge`, quadratic and unbounded: the reference for long pieces.
-    fn merge_reference(vocab: &Vocab, piece: &[u8]) -> Vec<(usize, usize)> {
+    fn merge_reference(vocab: &Vocab, piece: &[u8]) -> Vec<(usize, usize, Rank)> {
         let rank = |a: usize, b: usize| vocab.rank(&piece[a..b]).unwrap_or(Rank::MAX);
         let mut parts: Vec<(usize, Rank)> = (0..=piece.len()).map(|i| (i, Rank::MAX)).collect();
         for (i, part) in parts.iter_mut().enumerate().take(piece.len().saturating_sub(1)) {
@@ -435,7 +443,7 @@ mod tests {
             parts[i].1 = pair(&parts, i);
             parts.remove(i + 1);
         }
-        parts.windows(2).map(|w| (w[0].0, w[1].0)).collect()
+        parts.windows(2).map(|w| (w[0].0, w[1].0, vocab.rank(&piece[w[0].0..w[1].0]).unwrap())).collect()
     }
 
     /// Long pieces (where the set-aside keys of [`KeyQueue`] come into play: runs of one
@@ -467,7 +475,7 @@ mod tests {
                 let want = merge_reference(vocab, p);
                 for bits in [BLOCK_BITS, 8, 5] {
                     let mut got = Vec::new();
-                    merge_blocked(vocab, p, bits, |s, e| got.push((s, e)));
+                    merge_blocked(vocab, p, bits, |s, e, r| got.push((s, e, r)));
                     assert!(got == want, "{name} blocks of {} {:?}", 1 << bits, String::from_utf8_lossy(&p[..40]));
                 }
             }

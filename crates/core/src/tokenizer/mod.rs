@@ -392,7 +392,7 @@ impl Encoding {
                 f(a, b)
             } else {
                 let mut go = true;
-                bpe::merge(self.vocab, piece, |s, e| go &= f(a + s, a + e));
+                bpe::merge(self.vocab, piece, |s, e, _| go &= f(a + s, a + e));
                 go
             };
             if !go {

@@ -14,6 +14,8 @@ pub struct Vocab {
     /// Start offset into `bytes` of each rank; `offsets[r]..offsets[r + 1]` is rank `r`.
     offsets: Vec<u32>,
     bytes: &'static [u8],
+    /// The rank of each single byte (every byte is a token in OpenAI's vocabularies).
+    byte_rank: [Rank; 256],
     /// Tokens of up to 7 bytes, keyed by [`pack`]: an integer key hashes and compares in a
     /// few instructions, where a slice key costs a hash loop and a `memcmp`. Most lookups
     /// (short pieces, and every pair tried during merging) land here.
@@ -115,8 +117,9 @@ impl Vocab {
         let n = u32_at(4) as usize;
         // For each rank: 0 if it is not a single byte, else the byte + 1.
         let mut single_of_rank = vec![0u16; n];
-        for byte in 0..256 {
-            single_of_rank[u32_at(8 + 4 * byte) as usize] = byte as u16 + 1;
+        let byte_rank: [Rank; 256] = std::array::from_fn(|byte| u32_at(8 + 4 * byte));
+        for (byte, &r) in byte_rank.iter().enumerate() {
+            single_of_rank[r as usize] = byte as u16 + 1;
         }
         let m = n - 256;
         let planes = &table[8 + 1024..];
@@ -171,7 +174,7 @@ impl Vocab {
                 }
             }
         }
-        Vocab { id, offsets, bytes, short, mid, long }
+        Vocab { id, offsets, bytes, byte_rank, short, mid, long }
     }
 
     /// The rank of `bytes` if it is a single ordinary token.
@@ -183,6 +186,12 @@ impl Vocab {
             8..=KEY_MAX => self.mid.get(&key(bytes)).copied(),
             _ => self.long.get(bytes).copied(),
         }
+    }
+
+    /// [`Vocab::rank`] of one byte.
+    #[inline(always)]
+    pub fn byte_rank(&self, b: u8) -> Rank {
+        self.byte_rank[b as usize]
     }
 
     /// [`Vocab::rank`] of the piece `k` was made from, without repacking it.
