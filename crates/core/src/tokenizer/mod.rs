@@ -5,6 +5,7 @@
 //! kept for the life of the process.
 
 mod blocks;
+mod starts;
 mod bpe;
 mod budget;
 mod cache;

@@ -33,6 +33,7 @@ pub enum Family {
 }
 
 use super::blocks::Block;
+use super::starts::{starts, Left, Starts};
 
 pub(super) const L: u8 = 1;
 pub(super) const N: u8 = 2;
@@ -110,7 +111,14 @@ impl Pretokenizer {
 
     /// The byte ranges of the pieces of `text`, in order; they tile `text` exactly.
     pub fn pieces<'t>(&self, text: &'t str) -> Pieces<'t> {
-        Pieces { scan: Scan { b: text.as_bytes() }, family: self.family, at: 0, block_at: usize::MAX, block: Block::default() }
+        Pieces {
+            scan: Scan { b: text.as_bytes() },
+            family: self.family,
+            at: 0,
+            block_at: usize::MAX,
+            block: Block::default(),
+            starts: Starts::default(),
+        }
     }
 }
 
@@ -130,12 +138,27 @@ pub fn is_split_point(text: &[u8], q: usize) -> bool {
     Scan { b: text }.at(s).0 & L != 0
 }
 
+/// The start of every piece of `text` by the scalar scan alone, and the text's length.
+#[cfg(test)]
+pub(super) fn reference_starts(family: Family, text: &str) -> Vec<usize> {
+    let scan = Scan { b: text.as_bytes() };
+    let mut out = vec![0];
+    let mut at = 0;
+    while at < text.len() {
+        at = scan.slow(at, family);
+        out.push(at);
+    }
+    out
+}
+
 /// Iterator over `(start, end)` byte ranges of pieces.
 ///
-/// Each piece is first tried on ASCII bit masks of the text ([`Block`]), which settle the
-/// common pieces without a branch per byte; whatever touches a non-ASCII character there
-/// goes to the scalar scan ([`Scan`]), which implements the patterns in full. Debug builds
-/// check every fast answer against the scalar scan.
+/// Each piece is first looked up in the piece starts of its 64-byte block ([`starts`]),
+/// which settle most pieces of ASCII text with no branch on what kind of piece it is;
+/// then tried on the block's class masks ([`Block`]), which settle the common pieces
+/// without a branch per byte; whatever touches a non-ASCII character there goes to the
+/// scalar scan ([`Scan`]), which implements the patterns in full. Debug builds check every
+/// fast answer against the scalar scan.
 pub struct Pieces<'t> {
     scan: Scan<'t>,
     family: Family,
@@ -143,6 +166,8 @@ pub struct Pieces<'t> {
     /// Start of the 64 bytes `block` describes (`usize::MAX` before the first).
     block_at: usize,
     block: Block,
+    /// The piece starts of `block` (cl100k and o200k only).
+    starts: Starts,
 }
 
 impl Iterator for Pieces<'_> {
@@ -171,7 +196,7 @@ impl Pieces<'_> {
         } else {
             // One call site here (the family is a well-predicted branch inside it): one
             // copy of the fast path per copy of this function, for the wasm download.
-            match self.fast(at, family) {
+            match self.settled(at).or_else(|| self.fast(at, family)) {
                 Some(e) => {
                     debug_assert_eq!(e, self.scan.slow(at, family), "fast {family:?} piece at {at}");
                     e
@@ -193,10 +218,62 @@ impl Pieces<'_> {
     #[inline(always)]
     fn block(&mut self, base: usize) -> Block {
         if base != self.block_at {
-            self.block = Block::of(self.scan.b, base);
-            self.block_at = base;
+            self.load(base);
         }
         self.block
+    }
+
+    /// Classifies the 64 bytes from `base`, and finds their piece starts: with the
+    /// previous block as context when the scan comes from there (it nearly always does).
+    #[inline(never)]
+    fn load(&mut self, base: usize) {
+        let b = self.scan.b;
+        let m = Block::of(b, base);
+        if self.family != Family::Gpt2 {
+            let left = if base == 0 {
+                Left::Start
+            } else if self.block_at.wrapping_add(64) == base {
+                Left::Block(&self.block)
+            } else {
+                Left::Unknown
+            };
+            self.starts = starts(&m, left, b, base, self.family == Family::O200k);
+        }
+        self.block = m;
+        self.block_at = base;
+    }
+
+    /// The end of the piece at `at` if the piece starts vouch for it: every bit from `at`
+    /// to the next start is sure, in its block or the next.
+    #[inline(always)]
+    fn settled(&mut self, at: usize) -> Option<usize> {
+        let base = at & !63;
+        self.block(base);
+        let later = u64::MAX << (at - base) << 1;
+        let next = self.starts.at & later;
+        if next != 0 {
+            // Bits from after `at` up to and including the next start.
+            let span = (next ^ (next - 1)) & later;
+            return (self.starts.unsure & span == 0).then(|| base + next.trailing_zeros() as usize);
+        }
+        self.settled_in_next(base, later)
+    }
+
+    /// [`Pieces::settled`] for a piece that goes on past its block (`later` are its bits there).
+    #[inline(never)]
+    fn settled_in_next(&mut self, base: usize, later: u64) -> Option<usize> {
+        if self.starts.unsure & later != 0 {
+            return None;
+        }
+        let next_base = base + 64;
+        if next_base >= self.scan.b.len() {
+            // The block ends the text, and the piece with it.
+            return Some(self.scan.b.len());
+        }
+        self.block(next_base);
+        let next = self.starts.at;
+        let span = next ^ next.wrapping_sub(1);
+        (next != 0 && self.starts.unsure & span == 0).then(|| next_base + next.trailing_zeros() as usize)
     }
 
     /// The end of the run from `i` of the bytes that `class` marks in a block's masks. Runs
