@@ -57,10 +57,11 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 /// real text, and the miss path (rank lookups, merging, with a kilobyte of stack for
 /// [`merge_small`]) would otherwise make every piece pay its frame set-up.
 #[inline(always)]
-pub fn count_piece(vocab: &Vocab, text: &[u8], (a, b): (usize, usize), memo: &mut Memo) -> usize {
+pub fn count_piece(vocab: &Vocab, keys: &cache::Keys, (a, b): (usize, usize), memo: &mut Memo) -> usize {
+    let text = keys.text();
     // Pieces are never empty: one comparison checks 1..=HOT_PIECE.
     if b - a <= cache::HOT_PIECE {
-        let k = cache::key_within(text, a, b);
+        let k = keys.key(a, b);
         if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }

@@ -2,7 +2,7 @@
 //! middle with a marker.
 
 use super::truncate::{truncate_prefix, LOOK_AHEAD};
-use super::{bpe, Encoding};
+use super::{bpe, cache, Encoding};
 use crate::error::{Error, Result};
 
 /// The answer of [`Encoding::count_within`].
@@ -78,11 +78,12 @@ impl Encoding {
         let stable_end = if complete { text.len() } else { last_space_to_word(text) };
         self.with_memo(|memo| {
             let mut total = 0usize;
+            let keys = cache::Keys::new(bytes);
             for (a, b) in self.pre.pieces(text) {
                 if b > stable_end {
                     break;
                 }
-                total += bpe::count_piece(self.vocab, bytes, (a, b), memo);
+                total += bpe::count_piece(self.vocab, &keys, (a, b), memo);
                 if total > limit {
                     return Within::Exceeds;
                 }

@@ -5,7 +5,7 @@
 //! libuv pool never contend or see each other's state), one per vocabulary, and a memo that
 //! reaches [`MAX_ENTRIES`] is cleared: memory stays bounded whatever the input.
 
-pub use super::vocab::{key, key_within, Key};
+pub use super::vocab::{key, Key, Keys};
 use super::vocab::{load_le, Rank, KEY_MAX};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;

@@ -373,11 +373,11 @@ impl Encoding {
 
     /// The number of tokens [`Encoding::encode_ordinary`] would return, without the array.
     pub fn count(&self, text: &str) -> usize {
-        let bytes = text.as_bytes();
+        let keys = cache::Keys::new(text.as_bytes());
         self.with_memo(|memo| {
             let (mut pieces, mut n) = (self.pre.pieces(text), 0);
             while let Some((a, b)) = pieces.next_inline() {
-                n += bpe::count_piece(self.vocab, bytes, (a, b), memo);
+                n += bpe::count_piece(self.vocab, &keys, (a, b), memo);
             }
             n
         })

@@ -11,7 +11,7 @@
 //! so `count(text[..c]) = base + count(text[r..c])` for every `c >= r`, and each check
 //! costs a few pieces, not the whole prefix.
 
-use super::{bpe, Encoding};
+use super::{bpe, cache, Encoding};
 
 /// Above this many bytes in the re-tokenized region, skip the exhaustive search for a
 /// longer prefix past the token-boundary candidate (it would be quadratic).
@@ -25,12 +25,13 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
     // The memo is taken once for the walk, not once per piece.
     let overflow = enc.with_memo(|memo| {
         let mut pieces = enc.pre.pieces(text);
+        let keys = cache::Keys::new(bytes);
         let mut total = 0usize;
         // Start and count-before of the run of whitespace-only pieces ending at the current piece.
         let mut ws_run: Option<(usize, usize)> = None;
         loop {
             let (a, b) = pieces.next()?;
-            let n = bpe::count_piece(enc.vocab, bytes, (a, b), memo);
+            let n = bpe::count_piece(enc.vocab, &keys, (a, b), memo);
             if total + n > max_tokens {
                 let (r, base) = ws_run.unwrap_or((a, total));
                 let region_end = pieces.next().map_or(b, |(_, e)| e);
