@@ -147,7 +147,7 @@ mod tests {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    if ascii_heavy && x % 8 != 0 {
+                    if ascii_heavy && !x.is_multiple_of(8) {
                         (x >> 8) as u16 & 0x7F
                     } else {
                         UNITS[(x >> 8) as usize % UNITS.len()]
