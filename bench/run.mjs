@@ -433,6 +433,19 @@ async function main() {
     log(`\n!!!!!!!! WARNING: ${s}\n`);
   };
 
+  // --- how loaded the machine's memory is (see worker.mjs memprobe), at the start, before
+  // the per-call section (which is the most memory-bound) and at the end.
+  R.memprobe = [];
+  const memprobe = async (when) => {
+    const r = await runWorker('memprobe', 'baseline', '-', '-');
+    const res = r.results[0];
+    if (res) {
+      R.memprobe.push({ when, memoryNs: res.memoryNs, cacheNs: res.cacheNs });
+      log(`bench: memory latency ${num(res.memoryNs)} ns (64 MiB walk), ${num(res.cacheNs)} ns (256 KiB walk), ${when}`);
+    }
+  };
+  await memprobe('start');
+
   // --- correctness guard: counts of the first 10 KB of each corpus, against tiktoken
   log(`bench: correctness check (first ${CHECK_BYTES / 1024} KB of each corpus vs tiktoken)`);
   const checkFiles = Object.fromEntries([...CORPORA, 'english-nows'].map((c) => [c, manifest.files[c].name]));
@@ -543,6 +556,7 @@ async function main() {
 
   // --- per call on ~100-byte strings
   if (want('percall')) {
+    await memprobe('before per call');
     R.percall = {};
     for (const enc of ENCODINGS) {
       for (const impl of impls) {
@@ -613,6 +627,7 @@ async function main() {
     }
   }
 
+  await memprobe('end');
   R.elapsedS = (Date.now() - tStart) / 1000;
   R.busy = { samples: busy.samples, busy: busy.busy, seen: [...busy.seen].sort(), waitedS: busy.waitedS };
   R.foreign = { median: median(foreignLoad), max: Math.max(...foreignLoad, 0), disturbed: foreignLoad.filter((x) => x > DISTURBED).length, n: foreignLoad.length };
@@ -720,6 +735,9 @@ function report(R) {
         ['OS', m.os],
         ['Node.js', m.node],
         ['Load average at the start', m.loadavg],
+        ...(R.memprobe?.length
+          ? [['Memory latency (ns per dependent load, random walk over 64 MiB / 256 KiB)', R.memprobe.map((p) => `${p.when}: ${num(p.memoryNs)} / ${num(p.cacheNs)}`).join('; ')]]
+          : []),
         ['ironlung commit', m.commit],
         ['ironlung native addon built', m.nativeBuilt],
         ['ironlung wasm built', m.wasmBuilt],

@@ -12,6 +12,8 @@
 //   rss         <path> = corpus file: count the whole file in one call; peak RSS
 //   worst       <path> = 'repeat-a' or a file: after a warm-up on opts.warm, count texts of
 //               opts.sizes bytes, one result line each
+//   memprobe    (impl 'baseline'): ns per dependent load of a random walk over 64 MiB
+//               (memory) and over 256 KiB (cache), to describe the machine's state
 //
 // Results are printed as lines "@@bench <json>" on stdout (anything else is ignored).
 
@@ -147,6 +149,35 @@ if (mode === 'check') {
     rounds.push({ calls: batch.length, bytes, nsPerCall: (ms * 1e6) / batch.length });
   }
   emit({ rounds, sink });
+} else if (mode === 'memprobe') {
+  // A pointer chase: each load's address comes from the previous one, so the time per step
+  // is the latency of wherever the array lives. On this shared machine a neighbour's memory
+  // traffic slows memory-bound work (a short count on fresh text) while leaving an empty
+  // process start, the other gauge of a run, untouched.
+  const walk = (bytes, steps) => {
+    const n = bytes >> 2;
+    const next = new Uint32Array(n);
+    for (let i = 0; i < n; i++) next[i] = i;
+    // Sattolo's shuffle: one cycle through every slot. Deterministic (xorshift).
+    let x = 0x9e3779b9;
+    for (let i = n - 1; i > 0; i--) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const j = (x >>> 0) % i;
+      const t = next[i];
+      next[i] = next[j];
+      next[j] = t;
+    }
+    let at = 0;
+    for (let i = 0; i < steps / 4; i++) at = next[at];
+    const t0 = now();
+    for (let i = 0; i < steps; i++) at = next[at];
+    return { ns: ((now() - t0) * 1e6) / steps, sink: at };
+  };
+  const memory = walk(64 << 20, 2_000_000);
+  const cache = walk(256 << 10, 4_000_000);
+  emit({ memoryNs: memory.ns, cacheNs: cache.ns, sink: memory.sink + cache.sink });
 } else if (mode === 'rss') {
   const text = fs.readFileSync(target, 'utf8');
   const t0 = now();
