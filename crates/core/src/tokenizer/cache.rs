@@ -96,6 +96,12 @@ impl Memo {
         if self.map.len() >= MAX_ENTRIES {
             self.map.clear();
             self.tokens.clear();
+        } else if self.map.capacity() == 0 {
+            // Sized once for all it will hold: growing rehashed the whole map several times
+            // while a text was being counted (a cache miss per entry moved), and overshot
+            // to twice the size at its last step.
+            self.map.reserve(MAX_ENTRIES);
+            self.tokens.reserve(4 * MAX_ENTRIES);
         }
         let at = self.tokens.len();
         merge(&mut self.tokens);
