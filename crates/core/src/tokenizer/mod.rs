@@ -6,6 +6,8 @@
 
 mod blocks;
 mod starts;
+#[cfg(test)]
+mod testing;
 mod bpe;
 mod budget;
 mod cache;

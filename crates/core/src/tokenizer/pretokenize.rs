@@ -742,19 +742,26 @@ mod tests {
             "//", "\u{7f}", "\u{1}", "\u{1c}", "é", "É", "中文", "²", "٣", "\u{a0}", "\u{2028}", "\u{3000}", "—", "«", "\u{301}",
             "ǅ", "ʰ", "😀",
         ];
-        let mut x: u64 = 0x5eed;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        (0..3000)
-            .map(|_| {
-                let n = (next() % 40) as usize;
-                (0..n).map(|_| ATOMS[(next() % ATOMS.len() as u64) as usize]).collect()
-            })
-            .collect()
+        crate::tokenizer::testing::random_texts(ATOMS, 0x5eed, 3000, 40, None)
+    }
+
+    /// The pieces the iterator finds (through the piece starts, the fast path or the
+    /// scalar scan) are the scalar scan's, on mixed texts and on long ASCII ones whose
+    /// pieces cross blocks (release builds skip the `debug_assert` in `next`).
+    #[test]
+    fn pieces_are_the_scalar_scans() {
+        const ASCII: &[&str] = &[
+            " the", " word", "Word", "camelCase", ",", ".", "'s", "'t", "'ll", " '", "\n", "\n\n", "    ", "  ", "\t", "\r\n", "1",
+            "2024", "123456789", "(", ");\n", ".\n/", "//", " =", " {\n", "}\n",
+        ];
+        let long = crate::tokenizer::testing::random_texts(ASCII, 0xa5c11, 2000, 120, None);
+        for family in [Family::Cl100k, Family::O200k] {
+            for text in texts().iter().chain(&long) {
+                let want = reference_starts(family, text);
+                let got: Vec<usize> = std::iter::once(0).chain(Pretokenizer::new(family).pieces(text).map(|(_, e)| e)).collect();
+                assert_eq!(got, want, "{family:?} {text:?}");
+            }
+        }
     }
 
     /// Wherever the ASCII fast path answers, from any character boundary, it answers what

@@ -217,27 +217,16 @@ mod tests {
     /// Random texts, mostly ASCII prose, code and whitespace shapes, with non-ASCII
     /// letters, digits, punctuation and whitespace mixed in; several blocks long.
     fn texts() -> Vec<String> {
+        // ASCII atoms first: a third of the texts draw from those alone.
+        const ASCII: usize = 47;
         const ATOMS: &[&str] = &[
             "a", "Z", "word", " word", "Word", "WORD", "camelCase", "x", "  ", " ", "\t", "\n", "\r\n", "\n\n", "    ", "\n    ",
             "  \n", " \t ", "\u{b}", "\u{c}", "1", "42", "12345", "1234567890123", "'", "'s", "'LL", "'ve", "'re", "'d", "'x",
-            "'ſ", ".", ",", "(", ")", "((", "/", "//", ".\n", ";\n", ".\n/", "\n/", "/\n", "\"", "\u{7f}", "\u{1}", "\u{1c}", "é",
+            ".", ",", "(", ")", "((", "/", "//", ".\n", ";\n", ".\n/", "\n/", "/\n", "\"", "\u{7f}", "\u{1}", "\u{1c}", "'ſ", "é",
             "É", "中文", "²", "٣", "\u{a0}", "\u{2028}", "\u{3000}", "\u{85}", "—", "“", "”", "«", "\u{301}", "ǅ", "ʰ", "😀",
         ];
-        let mut x: u64 = 0xfeed;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        (0..4000)
-            .map(|i| {
-                let n = (next() % 90) as usize;
-                // A third of the texts draw only from the ASCII atoms.
-                let atoms = if i % 3 == 0 { &ATOMS[..53] } else { ATOMS };
-                (0..n).map(|_| atoms[(next() % atoms.len() as u64) as usize]).collect()
-            })
-            .collect()
+        assert!(ATOMS[..ASCII].iter().all(|a| a.is_ascii()) && !ATOMS[ASCII].is_ascii());
+        crate::tokenizer::testing::random_texts(ATOMS, 0xfeed, 4000, 90, Some((3, ASCII)))
     }
 
     /// Every bit `starts` is sure of is what the scalar scan does, with each kind of left
