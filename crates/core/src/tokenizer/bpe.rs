@@ -135,6 +135,7 @@ pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usiz
             }
         };
         // The pair at `i` becomes one token, whose rank is the pair's.
+        debug_assert!(min.0 < 1 << 24);
         parts[i].0 = (parts[i].0 & START) | min.0 << 8;
         if i > 0 {
             parts[i - 1].1 = pair_rank(&parts, len, i - 1);
