@@ -16,14 +16,32 @@ const SMALL_PIECE: usize = 128;
 /// Calls `emit(start, end, rank)` for each token of `piece`, in order. `piece` must not be
 /// a single token already (callers check that first, it is the common case).
 ///
-/// The ranks come from the merge itself (a merged pair's rank is its token's), so a caller
-/// that wants them does not look each token up again.
-pub fn merge(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize, Rank)) {
+/// For short pieces the ranks come from the merge itself (a merged pair's rank is its
+/// token's), so they are not looked up again.
+pub fn merge(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize, Rank)) {
     if piece.len() <= SMALL_PIECE {
         merge_small(vocab, piece, emit)
     } else {
-        merge_heap(vocab, piece, emit)
+        merge_heap(vocab, piece, |a, b| emit(a, b, rank_of(vocab, &piece[a..b])))
     }
+}
+
+/// The number of tokens [`merge`] finds in `piece`.
+fn merged_count(vocab: &Vocab, piece: &[u8]) -> usize {
+    let mut n = 0;
+    if piece.len() <= SMALL_PIECE {
+        merge_small(vocab, piece, |_, _, _| n += 1);
+    } else {
+        merge_heap(vocab, piece, |_, _| n += 1);
+    }
+    n
+}
+
+#[inline]
+fn rank_of(vocab: &Vocab, bytes: &[u8]) -> Rank {
+    // Every single byte is a token in all OpenAI vocabularies and merges only produce
+    // tokens, so a miss here is impossible for a valid table.
+    vocab.rank(bytes).expect("BPE produced a non-token")
 }
 
 /// The rank of each token of `piece`, appended to `out`.
@@ -88,9 +106,7 @@ fn count_long(vocab: &Vocab, piece: &[u8], memo: &mut Memo) -> usize {
     if piece.len() <= cache::MAX_PIECE {
         return memo.with_tokens(piece, |t| merge_ranks(vocab, piece, t), <[Rank]>::len);
     }
-    let mut n = 0;
-    merge(vocab, piece, |_, _, _| n += 1);
-    n
+    merged_count(vocab, piece)
 }
 
 fn merge_ranks(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
@@ -261,11 +277,11 @@ const BLOCK_BITS: u32 = 16;
 /// through cache misses, while here each step touches one block and a few tree slots.
 /// Merging sweeps along the piece (ties go leftmost), so the block it touches stays the
 /// same for long stretches. Indices are `u32` (pieces are at most a JS string's length).
-pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize, Rank)) {
+pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
     merge_blocked(vocab, piece, BLOCK_BITS, emit)
 }
 
-fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl FnMut(usize, usize, Rank)) {
+fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl FnMut(usize, usize)) {
     let n = piece.len();
     if n == 0 {
         return;
@@ -279,8 +295,6 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     let mut next: Vec<u32> = (1..=n32).collect();
     let mut prev: Vec<u32> = (0..n32).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
     let mut pair = vec![Rank::MAX; n];
-    // token[i]: the rank of node i's token (a merged pair's rank is its token's).
-    let mut token: Vec<Rank> = piece.iter().map(|&b| vocab.byte_rank(b)).collect();
     let rank_at = |next: &[u32], i: u32| -> Rank {
         let j = next[i as usize];
         if j >= n32 {
@@ -348,7 +362,6 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
         }
         let j = next[i as usize];
         // Merge node j into node i.
-        token[i as usize] = r;
         pair[j as usize] = GONE;
         let k = next[j as usize];
         next[i as usize] = k;
@@ -372,7 +385,7 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     let mut i = 0;
     while i < n {
         let e = next[i] as usize;
-        emit(i, e, token[i]);
+        emit(i, e);
         i = e;
     }
 }
@@ -412,7 +425,7 @@ mod tests {
             for p in pieces {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 merge_small(vocab, &p, |s, e, r| a.push((s, e, r)));
-                merge_heap(vocab, &p, |s, e, r| b.push((s, e, r)));
+                merge_heap(vocab, &p, |s, e| b.push((s, e, vocab.rank(&p[s..e]).unwrap())));
                 for &(s, e, r) in &a {
                     assert_eq!(vocab.rank(&p[s..e]), Some(r), "{name}: the rank emitted for {s}..{e}");
                 }
@@ -420,7 +433,7 @@ mod tests {
                 // Blocks of 1 to 16 positions: keys cross blocks on nearly every merge.
                 for bits in [0, 2, 4] {
                     let mut c = Vec::new();
-                    merge_blocked(vocab, &p, bits, |s, e, r| c.push((s, e, r)));
+                    merge_blocked(vocab, &p, bits, |s, e| c.push((s, e, vocab.rank(&p[s..e]).unwrap())));
                     assert_eq!(a, c, "{name} blocks of {} {:?}", 1 << bits, String::from_utf8_lossy(&p));
                 }
             }
@@ -477,7 +490,7 @@ mod tests {
                 let want = merge_reference(vocab, p);
                 for bits in [BLOCK_BITS, 8, 5] {
                     let mut got = Vec::new();
-                    merge_blocked(vocab, p, bits, |s, e, r| got.push((s, e, r)));
+                    merge_blocked(vocab, p, bits, |s, e| got.push((s, e, vocab.rank(&p[s..e]).unwrap())));
                     assert!(got == want, "{name} blocks of {} {:?}", 1 << bits, String::from_utf8_lossy(&p[..40]));
                 }
             }
