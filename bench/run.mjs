@@ -378,6 +378,17 @@ function buildStamp() {
     .join('\n');
 }
 
+/**
+ * Of two passes' cells for `impl`, keeps in `cells` the one whose median is `better` (or the
+ * one without an error), and notes the other's median on it as `otherMedian`.
+ */
+function keepBetterPass(cells, impl, cell, better) {
+  const prev = cells[impl];
+  if (prev && !prev.error) cell.otherMedian = prev.median;
+  if (!prev || prev.error || better(cell.median, prev.median)) cells[impl] = cell;
+  else prev.otherMedian = cell.median;
+}
+
 function machineInfo() {
   const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
@@ -500,11 +511,7 @@ async function main() {
             const cell = res
               ? { median: median(res.rounds.map((x) => x.mbps)), mbps: res.rounds.map((x) => x.mbps), tokens: res.rounds.map((x) => x.tokens), bytes: res.rounds.map((x) => x.bytes), loadMs: res.loadMs, foreign: r.foreign }
               : { median: NaN, error: r.error || 'timeout' };
-            const cells = ((R.throughput[enc] ??= {})[corpus] ??= {});
-            const prev = cells[impl];
-            if (prev && !prev.error) cell.otherMedian = prev.median;
-            if (!prev || prev.error || cell.median > prev.median) cells[impl] = cell;
-            else prev.otherMedian = cell.median;
+            keepBetterPass((R.throughput[enc] ??= {})[corpus] ??= {}, impl, cell, (a, b) => a > b);
             log(`throughput ${ENC_SHORT[enc].padEnd(6)} ${corpus.padEnd(12)} ${label(impl).padEnd(16)} ${num(cell.median).padStart(7)} MB/s  [${(cell.mbps || []).map((x) => num(x)).join(' ')}]${cell.error ? ' ERROR ' + cell.error : ''} (pass ${pass + 1})`);
           }
         }
@@ -567,11 +574,7 @@ async function main() {
           const r = await runWorker('percall', impl, enc, corpusFile('english'), { rounds: CFG.callRounds, calls: CFG.calls, warmMs: CFG.warmMs });
           const res = r.results[0];
           const cell = res ? { median: median(res.rounds.map((x) => x.nsPerCall)), ns: res.rounds.map((x) => x.nsPerCall), meanBytes: res.rounds[0].bytes / res.rounds[0].calls } : { median: NaN, error: r.error };
-          const cells = (R.percall[enc] ??= {});
-          const prev = cells[impl];
-          if (prev && !prev.error) cell.otherMedian = prev.median;
-          if (!prev || prev.error || cell.median < prev.median) cells[impl] = cell;
-          else prev.otherMedian = cell.median;
+          keepBetterPass((R.percall[enc] ??= {}), impl, cell, (a, b) => a < b);
           log(`per call ${ENC_SHORT[enc].padEnd(6)} ${label(impl).padEnd(16)} ${num(cell.median / 1000)} µs${cell.error ? ' ERROR ' + cell.error : ''} (pass ${pass + 1})`);
         }
       }
