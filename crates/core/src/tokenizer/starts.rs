@@ -20,6 +20,7 @@
 //! `x2` those two bytes after one (the previous block supplies the bits shifted in).
 
 use super::blocks::Block;
+use super::pretokenize::{ascii_class, S};
 
 /// Piece starts of one block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,7 +69,7 @@ pub fn starts(m: &Block, left: Left, text: &[u8], base: usize, o200k: bool) -> S
     let (next_s, next_o, next_end) = match text.get(base + 64) {
         None => (0, 0, 1u64 << 63),
         Some(&c) if c >= 0x80 => (0, 1u64 << 63, 0),
-        Some(&c) => ((c.is_ascii_whitespace() as u64 | (c == 0x0b) as u64) << 63, 0, 0),
+        Some(&c) => (((ascii_class(c) & S != 0) as u64) << 63, 0, 0),
     };
 
     // A letter starts a piece after a digit or a newline, and after punctuation that is
