@@ -56,23 +56,12 @@ impl Block {
             return classify(chunk.try_into().unwrap());
         }
         let tail = text.len().saturating_sub(start);
-        let mut b = if tail > 0 && text.len() >= 64 {
+        let b = if tail > 0 && text.len() >= 64 {
             // The text's last 64 bytes, shifted down so that bit 0 is `start`. Every text of
             // 64 bytes or more ends in such a block (a 100-byte call's second block), and a
             // copy into a padded buffer, as below, costs a `memcpy` call.
             let shift = 64 - tail;
-            let w = classify(text[text.len() - 64..].try_into().unwrap());
-            Block {
-                letter: w.letter >> shift,
-                upper: w.upper >> shift,
-                digit: w.digit >> shift,
-                space: w.space >> shift,
-                other: w.other >> shift,
-                nl: w.nl >> shift,
-                sp: w.sp >> shift,
-                ap: w.ap >> shift,
-                end: 0,
-            }
+            classify(text[text.len() - 64..].try_into().unwrap()).map(|m| m >> shift)
         } else {
             let mut pad = [0u8; 64];
             let tail = text.get(start..).unwrap_or(&[]);
@@ -80,13 +69,30 @@ impl Block {
             classify(&pad)
         };
         let past = if tail >= 64 { 0 } else { !0u64 << tail };
-        b.letter &= !past;
-        b.upper &= !past;
-        b.digit &= !past;
-        b.space &= !past;
-        b.nl &= !past;
-        b.sp &= !past;
-        b.ap &= !past;
+        b.past(past)
+    }
+
+    /// `f` applied to every mask.
+    #[inline(always)]
+    fn map(self, f: impl Fn(u64) -> u64) -> Block {
+        Block {
+            letter: f(self.letter),
+            upper: f(self.upper),
+            digit: f(self.digit),
+            space: f(self.space),
+            other: f(self.other),
+            nl: f(self.nl),
+            sp: f(self.sp),
+            ap: f(self.ap),
+            end: f(self.end),
+        }
+    }
+
+    /// The block with the positions of `past` marked past the end of the text: `other`
+    /// and `end`, and no class else.
+    #[inline(always)]
+    fn past(self, past: u64) -> Block {
+        let mut b = self.map(|m| m & !past);
         b.other |= past;
         b.end = past;
         b
@@ -290,6 +296,7 @@ mod tests {
                 let mut pad = [0u8; 64];
                 let tail = text.get(start..).unwrap_or(&[]);
                 pad[..tail.len()].copy_from_slice(tail);
+                // Spelled out, not `Block::past`: this checks that too.
                 let mut want = classify_scalar(&pad);
                 let past = if tail.len() >= 64 { 0 } else { !0u64 << tail.len() };
                 want.letter &= !past;
