@@ -23,21 +23,11 @@ build_native() {
 }
 
 build_wasm() {
+  # shellcheck source=wasm-env.sh
+  source scripts/wasm-env.sh
   local out=target/wasm-build/wasm32-unknown-unknown/release/ironlung_wasm.wasm
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    RUSTFLAGS="-C target-feature=+simd128" \
-      cargo build --release --quiet --target wasm32-unknown-unknown --target-dir target/wasm-build -p ironlung-wasm
-  else
-    # Debian's rustc-web builds std for wasm32 from source; its own cargo and a separate
-    # target dir keep the two compilers from invalidating each other's builds.
-    # simd128 (every evergreen browser, Node, Deno and Bun have it) lets hashbrown and memchr
-    # use 128-bit vectors.
-    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc RUSTFLAGS="-C target-feature=+simd128" \
-      CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22 \
-      /usr/bin/cargo build --release --quiet --target wasm32-unknown-unknown \
-      -Zbuild-std=std,panic_abort --target-dir target/wasm-build -p ironlung-wasm \
-      --config 'profile.release.package.zstd-sys.opt-level="z"'
-  fi
+  wasm_cargo build --release --quiet --target-dir target/wasm-build -p ironlung-wasm \
+    --config 'profile.release.package.zstd-sys.opt-level="z"'
   # The wasm build leaves the rank tables out; each ships as its own file and loads when
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- wasm/ranks

