@@ -149,9 +149,13 @@ pub fn count_input(id: u32, len: usize) -> JsResult<u32> {
     INPUT.with(|b| {
         let mut b = b.borrow_mut();
         let Some(bytes) = b.get(..len) else {
-            return Err(js_err(Error::new(Code::InvalidArg, format!("countInput: {len} bytes asked of an input buffer of {}", b.len()))));
+            return Err(js_err(Error::new(
+                Code::InvalidArg,
+                format!("countInput: {len} bytes asked of an input buffer of {}", b.len()),
+            )));
         };
-        let text = std::str::from_utf8(bytes).map_err(|e| js_err(Error::new(Code::InvalidArg, format!("countInput needs UTF-8: {e}"))))?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| js_err(Error::new(Code::InvalidArg, format!("countInput needs UTF-8: {e}"))))?;
         let n = enc(id)?.count(text) as u32;
         if b.len() > KEEP_INPUT {
             *b = Vec::new();
@@ -205,7 +209,14 @@ pub fn count_batch(id: u32, texts: Vec<String>) -> JsResult<Vec<u32>> {
 /// `readForContext` on bytes the JS glue read: text, tokens, truncated (0/1), omitted
 /// tokens, bytes. `max_tokens < 0` means no budget.
 #[wasm_bindgen(js_name = contextFromBytes)]
-pub fn context_from_bytes(bytes: &[u8], max_bytes: f64, what: &str, id: u32, max_tokens: f64, cut: &str) -> JsResult<Vec<JsValue>> {
+pub fn context_from_bytes(
+    bytes: &[u8],
+    max_bytes: f64,
+    what: &str,
+    id: u32,
+    max_tokens: f64,
+    cut: &str,
+) -> JsResult<Vec<JsValue>> {
     let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
     let cut = Cut::parse(cut).map_err(js_err)?;
     let c = context::context_from_bytes(bytes, max_bytes as usize, what, enc(id)?, budget, cut).map_err(js_err)?;

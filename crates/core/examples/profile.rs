@@ -33,7 +33,11 @@ fn main() {
                 std::thread::scope(|s| {
                     s.spawn(|| {
                         enc.count(&warm);
-                        if std::env::var("REPEAT").is_ok() { for part in parts(&text, 5) { enc.count(part); } }
+                        if std::env::var("REPEAT").is_ok() {
+                            for part in parts(&text, 5) {
+                                enc.count(part);
+                            }
+                        }
                         let mut secs = 0.0;
                         for part in parts(&text, 5) {
                             let t = Instant::now();
@@ -48,6 +52,11 @@ fn main() {
             })
             .collect();
         rates.sort_by(f64::total_cmp);
-        println!("{name}: {:.0} MB/s (median of {iterations}; min {:.0}, max {:.0})", rates[iterations / 2], rates[0], rates[iterations - 1]);
+        println!(
+            "{name}: {:.0} MB/s (median of {iterations}; min {:.0}, max {:.0})",
+            rates[iterations / 2],
+            rates[0],
+            rates[iterations - 1]
+        );
     }
 }

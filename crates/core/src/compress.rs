@@ -49,10 +49,7 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     let bound = zstd_safe::compress_bound(data.len());
     let mut out = Vec::new();
     out.try_reserve_exact(bound).map_err(|_| {
-        Error::new(
-            Code::Os("ENOMEM"),
-            format!("cannot allocate {bound} bytes to compress {} bytes", data.len()),
-        )
+        Error::new(Code::Os("ENOMEM"), format!("cannot allocate {bound} bytes to compress {} bytes", data.len()))
     })?;
     // A content checksum (4 bytes a frame) makes decompress detect corruption anywhere in
     // the payload, not only in block headers: flipped bits must be an error, never
@@ -186,9 +183,7 @@ fn starts_like_frame(rest: &[u8]) -> bool {
     let n = rest.len().min(4);
     let zstd = ZSTD_MAGIC.to_le_bytes();
     let skippable = SKIPPABLE_MAGIC_BASE.to_le_bytes();
-    n > 0
-        && (rest[..n] == zstd[..n]
-            || (rest[0] & 0xF0 == skippable[0] && rest[1..n] == skippable[1..n]))
+    n > 0 && (rest[..n] == zstd[..n] || (rest[0] & 0xF0 == skippable[0] && rest[1..n] == skippable[1..n]))
 }
 
 /// Decodes input whose frames all declared their sizes, into one exact allocation.
@@ -197,13 +192,10 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
     out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
     // A header that under-declares its content makes zstd run out of room (or notice the
     // mismatch) and fail, so a lying header cannot push output past the checked total.
-    let written = zstd_safe::decompress(&mut out, data).map_err(|code| {
-        corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code)))
-    })?;
+    let written = zstd_safe::decompress(&mut out, data)
+        .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code))))?;
     if written != total {
-        return Err(corrupt(format!(
-            "zstd data is corrupt: frames declare {total} bytes but decode to {written}"
-        )));
+        return Err(corrupt(format!("zstd data is corrupt: frames declare {total} bytes but decode to {written}")));
     }
     Ok(out)
 }
@@ -223,8 +215,7 @@ fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec
     // reject frames made with `--long` even when the caller allows that much output. Raising
     // the limit to the cap lets through only windows the caller has already agreed to hold.
     let window_log_max = if usize::BITS >= 64 { 31 } else { 30 };
-    let window_log =
-        (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, window_log_max);
+    let window_log = (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, window_log_max);
     // On failure zstd keeps its default limit, which is still safe.
     let _ = dctx.set_parameter(zstd_safe::DParameter::WindowLogMax(window_log));
 
@@ -272,9 +263,7 @@ fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec
         // A short chunk does not prove zstd is drained (it may stop at a block boundary), but
         // a call that neither consumes nor produces anything once the input is gone does.
         if input_done && produced == 0 && input.pos() == consumed_before {
-            return Err(corrupt(
-                "zstd data is truncated or corrupt: the last frame ends early".to_string(),
-            ));
+            return Err(corrupt("zstd data is truncated or corrupt: the last frame ends early".to_string()));
         }
     }
 }
@@ -472,10 +461,7 @@ mod tests {
         let started = Instant::now();
         let err = decompress(&frame, 1024 * 1024).expect_err("bomb");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert_eq!(
-            err.message(),
-            "decompressed size 1073741824 bytes exceeds maxOutputBytes 1048576"
-        );
+        assert_eq!(err.message(), "decompressed size 1073741824 bytes exceeds maxOutputBytes 1048576");
         assert!(started.elapsed() < Duration::from_secs(2));
 
         // This header lies by one byte: decoding it would report corruption, so OutputTooLarge
@@ -520,8 +506,8 @@ mod tests {
         let text = "truncate me, please; every prefix must fail\n".repeat(20).into_bytes();
         for packed in [compress(&text, DEFAULT_LEVEL).expect("compress"), streaming_frame(&text)] {
             for len in 1..packed.len() {
-                let err = decompress(&packed[..len], usize::MAX)
-                    .expect_err("a strict prefix of a frame must not decode");
+                let err =
+                    decompress(&packed[..len], usize::MAX).expect_err("a strict prefix of a frame must not decode");
                 assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}: {err}");
             }
             let err = decompress(&packed[..packed.len() - 1], usize::MAX).expect_err("last byte");
@@ -572,9 +558,7 @@ mod tests {
 
     #[test]
     fn garbage_is_corrupt() {
-        for garbage in
-            [&b"hello world, not zstd"[..], b"\0", b"\x28\xb5\x2f", b"\xff\xff\xff\xff\xff"]
-        {
+        for garbage in [&b"hello world, not zstd"[..], b"\0", b"\x28\xb5\x2f", b"\xff\xff\xff\xff\xff"] {
             let err = decompress(garbage, 1000).expect_err("garbage");
             assert_eq!(err.kind(), Code::CorruptData, "{garbage:?}");
         }
@@ -593,9 +577,7 @@ mod tests {
         assert_eq!(err.kind(), Code::CorruptData);
         assert_eq!(
             err.message(),
-            format!(
-                "zstd data has 4 bytes of trailing garbage after the last frame (at byte offset {frame_len})"
-            )
+            format!("zstd data has 4 bytes of trailing garbage after the last frame (at byte offset {frame_len})")
         );
         packed.truncate(frame_len + 1);
         assert_eq!(decompress(&packed, 1000).map_err(|e| e.kind()), Err(Code::CorruptData));

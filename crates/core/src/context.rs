@@ -49,7 +49,13 @@ pub fn context_from_bytes(
 
 /// [`context_from_bytes`] on a file read with [`text::read_file_bounded`].
 #[cfg(not(target_family = "wasm"))]
-pub fn read_for_context(path: &std::path::Path, max_bytes: usize, enc: &Encoding, max_tokens: Option<usize>, cut: Cut) -> Result<Context> {
+pub fn read_for_context(
+    path: &std::path::Path,
+    max_bytes: usize,
+    enc: &Encoding,
+    max_tokens: Option<usize>,
+    cut: Cut,
+) -> Result<Context> {
     let bytes = text::read_file_bounded(path, max_bytes)?;
     context_from_bytes(&bytes, max_bytes, &format!("'{}'", path.display()), enc, max_tokens, cut)
 }

@@ -62,11 +62,14 @@ const SCRIPTS: &[(u32, u32)] = &[
 ];
 
 fn unicode(rng: &mut Rng) -> String {
-    (0..rng.below(24)).map(|_| if rng.below(10) == 0 { char_in(rng, &[(0, 0x10FFFF)]) } else { char_in(rng, SCRIPTS) }).collect()
+    (0..rng.below(24))
+        .map(|_| if rng.below(10) == 0 { char_in(rng, &[(0, 0x10FFFF)]) } else { char_in(rng, SCRIPTS) })
+        .collect()
 }
 
 fn whitespace(rng: &mut Rng) -> String {
-    const WS: &[&str] = &[" ", "  ", "\t", "\r", "\n", "\r\n", "\n\n", "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\u{b}", "\u{c}"];
+    const WS: &[&str] =
+        &[" ", "  ", "\t", "\r", "\n", "\r\n", "\n\n", "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\u{b}", "\u{c}"];
     const OTHER: &[&str] = &["a", "Word", "1", "!", "中", "é", "//", "'s"];
     let mut s = String::new();
     for _ in 0..rng.below(20) {
@@ -105,10 +108,62 @@ fn contractions(rng: &mut Rng) -> String {
 
 fn code(rng: &mut Rng) -> String {
     const PARTS: &[&str] = &[
-        "fn", " main", "()", " {", "}", "\n", "    ", "\t", "let", " x", " =", " 42", ";", "//", " comment", "/*", "*/",
-        "\"str\"", "'c'", "=>", "->", "::", "&&", "||", "!=", "==", "<=", ">>", "+=", "[0]", ".map(", "|x|", " x.len()",
-        "self", "_private", "camelCase", "snake_case", "SCREAMING_CASE", "0xFF", "1e-9", "#[derive(Debug)]", "\r\n", "  ",
-        "</div>", "<a href=\"/x\">", "${var}", "@decorator", "$", "%", "^", "~", "`tpl`", "\\n", "\\\\", "λ", "α",
+        "fn",
+        " main",
+        "()",
+        " {",
+        "}",
+        "\n",
+        "    ",
+        "\t",
+        "let",
+        " x",
+        " =",
+        " 42",
+        ";",
+        "//",
+        " comment",
+        "/*",
+        "*/",
+        "\"str\"",
+        "'c'",
+        "=>",
+        "->",
+        "::",
+        "&&",
+        "||",
+        "!=",
+        "==",
+        "<=",
+        ">>",
+        "+=",
+        "[0]",
+        ".map(",
+        "|x|",
+        " x.len()",
+        "self",
+        "_private",
+        "camelCase",
+        "snake_case",
+        "SCREAMING_CASE",
+        "0xFF",
+        "1e-9",
+        "#[derive(Debug)]",
+        "\r\n",
+        "  ",
+        "</div>",
+        "<a href=\"/x\">",
+        "${var}",
+        "@decorator",
+        "$",
+        "%",
+        "^",
+        "~",
+        "`tpl`",
+        "\\n",
+        "\\\\",
+        "λ",
+        "α",
     ];
     let mut s = String::new();
     for _ in 0..rng.below(24) {
@@ -121,8 +176,13 @@ fn code(rng: &mut Rng) -> String {
 fn a_million_random_inputs_per_encoding_match_tiktoken() {
     let per_kind: usize = std::env::var("IRONLUNG_DIFF_PER_KIND").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
     type Generator = fn(&mut Rng) -> String;
-    let kinds: [(&str, Generator); 5] =
-        [("unicode", unicode), ("whitespace", whitespace), ("digits", digits), ("contractions", contractions), ("code", code)];
+    let kinds: [(&str, Generator); 5] = [
+        ("unicode", unicode),
+        ("whitespace", whitespace),
+        ("digits", digits),
+        ("contractions", contractions),
+        ("code", code),
+    ];
     // Two threads, as the machine has two cores.
     let names = list_encodings();
     std::thread::scope(|scope| {

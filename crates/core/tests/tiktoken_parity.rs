@@ -11,16 +11,18 @@ use common::{fixed_texts, random_text, Rng};
 fn reference(name: &str) -> &'static CoreBPE {
     static CELLS: [OnceLock<CoreBPE>; 6] = [const { OnceLock::new() }; 6];
     let i = list_encodings().iter().position(|n| *n == name).unwrap();
-    CELLS[i].get_or_init(|| match name {
-        "r50k_base" => tiktoken_rs::r50k_base(),
-        "p50k_base" => tiktoken_rs::p50k_base(),
-        "p50k_edit" => tiktoken_rs::p50k_edit(),
-        "cl100k_base" => tiktoken_rs::cl100k_base(),
-        "o200k_base" => tiktoken_rs::o200k_base(),
-        "o200k_harmony" => tiktoken_rs::o200k_harmony(),
-        _ => unreachable!(),
-    }
-    .unwrap())
+    CELLS[i].get_or_init(|| {
+        match name {
+            "r50k_base" => tiktoken_rs::r50k_base(),
+            "p50k_base" => tiktoken_rs::p50k_base(),
+            "p50k_edit" => tiktoken_rs::p50k_edit(),
+            "cl100k_base" => tiktoken_rs::cl100k_base(),
+            "o200k_base" => tiktoken_rs::o200k_base(),
+            "o200k_harmony" => tiktoken_rs::o200k_harmony(),
+            _ => unreachable!(),
+        }
+        .unwrap()
+    })
 }
 
 fn check_one(enc: &Encoding, reference: &CoreBPE, text: &str) {

@@ -24,12 +24,24 @@ pub fn register(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()
     export(env, exports, c"panicForTest", panic_for_test)
 }
 
-fn export(env: sys::napi_env, exports: sys::napi_value, name: &std::ffi::CStr, f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value) -> napi::Result<()> {
+fn export(
+    env: sys::napi_env,
+    exports: sys::napi_value,
+    name: &std::ffi::CStr,
+    f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> napi::Result<()> {
     let mut func = ptr::null_mut();
     // SAFETY: `env` and `exports` come from Node-API's module initialisation; the name is
     // NUL-terminated.
     unsafe {
-        check_status!(sys::napi_create_function(env, name.as_ptr(), name.count_bytes() as isize, Some(f), ptr::null_mut(), &mut func))?;
+        check_status!(sys::napi_create_function(
+            env,
+            name.as_ptr(),
+            name.count_bytes() as isize,
+            Some(f),
+            ptr::null_mut(),
+            &mut func
+        ))?;
         check_status!(sys::napi_set_named_property(env, exports, name.as_ptr(), func))
     }
 }
@@ -38,10 +50,15 @@ fn export(env: sys::napi_env, exports: sys::napi_value, name: &std::ffi::CStr, f
 ///
 /// # Safety
 /// `env` and `info` must be those Node-API passed to the running callback.
-unsafe fn args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<[sys::napi_value; N]> {
+unsafe fn args<const N: usize>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> napi::Result<[sys::napi_value; N]> {
     let mut argv = [ptr::null_mut(); N];
     let mut argc = N;
-    check_status!(unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) })?;
+    check_status!(unsafe {
+        sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
+    })?;
     Ok(argv)
 }
 
@@ -83,7 +100,9 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
             let id = u32::from_napi_value(env, id)?;
             let limit = f64::from_napi_value(env, limit)?;
             let complete = bool::from_napi_value(env, complete)?;
-            let n = with_str(env, text, |text| guard(|| Ok(enc(id)?.count_within(text, limit as usize, complete).as_number())))??;
+            let n = with_str(env, text, |text| {
+                guard(|| Ok(enc(id)?.count_within(text, limit as usize, complete).as_number()))
+            })??;
             f64::to_napi_value(env, n)
         })
     }

@@ -143,7 +143,13 @@ pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
 }
 
 #[napi]
-pub fn truncate_with(id: u32, text: Text, max_tokens: u32, from: String, marker: Option<String>) -> napi::Result<String> {
+pub fn truncate_with(
+    id: u32,
+    text: Text,
+    max_tokens: u32,
+    from: String,
+    marker: Option<String>,
+) -> napi::Result<String> {
     guard(|| Ok(enc(id)?.truncate_with(&text, max_tokens as usize, Cut::parse(&from)?, marker.as_deref())?.text))
 }
 
@@ -253,10 +259,22 @@ pub fn chunk_async(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary:
 
 /// `readForContext` in one call on the thread pool. `max_tokens < 0` means no budget.
 #[napi(ts_return_type = "Promise<Array<string | number>>")]
-pub fn read_for_context(path: String, max_bytes: f64, id: u32, max_tokens: f64, cut: String) -> AsyncTask<Job<ContextOut>> {
+pub fn read_for_context(
+    path: String,
+    max_bytes: f64,
+    id: u32,
+    max_tokens: f64,
+    cut: String,
+) -> AsyncTask<Job<ContextOut>> {
     AsyncTask::new(Job::new(move || {
         let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
-        let c = context::read_for_context(std::path::Path::new(&path), max_bytes as usize, enc(id)?, budget, Cut::parse(&cut)?)?;
+        let c = context::read_for_context(
+            std::path::Path::new(&path),
+            max_bytes as usize,
+            enc(id)?,
+            budget,
+            Cut::parse(&cut)?,
+        )?;
         Ok(ContextOut(c))
     }))
 }
@@ -298,4 +316,3 @@ pub fn text_from_bytes(bytes: Uint8Array, max_bytes: f64, what: String) -> napi:
 pub fn is_binary(bytes: Uint8Array) -> bool {
     text::is_binary(&bytes)
 }
-

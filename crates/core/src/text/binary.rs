@@ -20,10 +20,7 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 pub(crate) fn binary_nul_offset(bytes: &[u8]) -> Option<usize> {
     match sniff_bom(bytes).0 {
         SourceEncoding::Utf8 | SourceEncoding::Utf8Bom => memchr::memchr(0, bytes),
-        SourceEncoding::Utf16Le
-        | SourceEncoding::Utf16Be
-        | SourceEncoding::Utf32Le
-        | SourceEncoding::Utf32Be => None,
+        SourceEncoding::Utf16Le | SourceEncoding::Utf16Be | SourceEncoding::Utf32Le | SourceEncoding::Utf32Be => None,
     }
 }
 

@@ -189,24 +189,13 @@ mod tests {
         ];
         for (bytes, encoding) in cases {
             let decoded = decode_text(&bytes);
-            assert_eq!(
-                decoded,
-                Decoded { text: SAMPLE.to_string(), encoding, lossy: false },
-                "{}",
-                encoding.as_str()
-            );
+            assert_eq!(decoded, Decoded { text: SAMPLE.to_string(), encoding, lossy: false }, "{}", encoding.as_str());
         }
     }
 
     #[test]
     fn bare_boms_decode_to_empty() {
-        for bom in [
-            &[0xEF, 0xBB, 0xBF][..],
-            &[0xFF, 0xFE],
-            &[0xFE, 0xFF],
-            &[0xFF, 0xFE, 0, 0],
-            &[0, 0, 0xFE, 0xFF],
-        ] {
+        for bom in [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF], &[0xFF, 0xFE, 0, 0], &[0, 0, 0xFE, 0xFF]] {
             let decoded = decode_text(bom);
             assert_eq!(decoded.text, "", "{bom:?}");
             assert!(!decoded.lossy);

@@ -12,9 +12,9 @@ pub(crate) mod read;
 
 pub use binary::is_binary;
 pub use decode::{decode_text, Decoded, SourceEncoding};
-pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 #[cfg(not(target_family = "wasm"))]
 pub use read::read_file_bounded;
+pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 
 use crate::error::{Code, Error, Result};
 
@@ -61,10 +61,7 @@ mod tests {
     fn nul_bytes_are_binary() {
         let err = text_from_bytes(b"abc\0def", 100, "'/tmp/x.bin'").expect_err("binary");
         assert_eq!(err.kind(), Code::BinaryFile);
-        assert_eq!(
-            err.message(),
-            "'/tmp/x.bin' looks binary (NUL byte at offset 3); ironlung only reads text"
-        );
+        assert_eq!(err.message(), "'/tmp/x.bin' looks binary (NUL byte at offset 3); ironlung only reads text");
     }
 
     #[test]

@@ -121,14 +121,10 @@ fn read_capped(reader: impl Read, max_bytes: usize, hint: usize) -> io::Result<V
 /// `EUNKNOWN` carrying the I/O error's own text.
 pub(crate) fn os_error(err: &io::Error, syscall: &str, path: &Path) -> Error {
     match errno_entry(err).or_else(|| kind_entry(err.kind())) {
-        Some((name, description)) => Error::new(
-            Code::Os(name),
-            format!("{description}, {syscall} '{}'", path.display()),
-        ),
-        None => Error::new(
-            Code::Os("EUNKNOWN"),
-            format!("{err}, {syscall} '{}'", path.display()),
-        ),
+        Some((name, description)) => {
+            Error::new(Code::Os(name), format!("{description}, {syscall} '{}'", path.display()))
+        }
+        None => Error::new(Code::Os("EUNKNOWN"), format!("{err}, {syscall} '{}'", path.display())),
     }
 }
 
@@ -187,10 +183,7 @@ mod tests {
         fn new(name: &str) -> Self {
             static COUNTER: AtomicUsize = AtomicUsize::new(0);
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            TempPath(
-                std::env::temp_dir()
-                    .join(format!("ironlung-read-test-{}-{n}-{name}", std::process::id())),
-            )
+            TempPath(std::env::temp_dir().join(format!("ironlung-read-test-{}-{n}-{name}", std::process::id())))
         }
 
         fn with_contents(name: &str, contents: &[u8]) -> Self {
@@ -217,10 +210,7 @@ mod tests {
         let err = read_err(&missing.0, 100);
         assert_eq!(err.code(), "ENOENT");
         // Display is "CODE: message", which is exactly Node's wording.
-        assert_eq!(
-            err.to_string(),
-            format!("ENOENT: no such file or directory, open '{}'", missing.0.display())
-        );
+        assert_eq!(err.to_string(), format!("ENOENT: no such file or directory, open '{}'", missing.0.display()));
     }
 
     #[cfg(unix)]
@@ -239,10 +229,7 @@ mod tests {
         std::fs::create_dir(&dir.0).expect("mkdir");
         let err = read_err(&dir.0, 100);
         assert_eq!(err.kind(), Code::Os("EISDIR"));
-        assert_eq!(
-            err.to_string(),
-            format!("EISDIR: illegal operation on a directory, read '{}'", dir.0.display())
-        );
+        assert_eq!(err.to_string(), format!("EISDIR: illegal operation on a directory, read '{}'", dir.0.display()));
     }
 
     #[test]
@@ -258,10 +245,7 @@ mod tests {
         assert_eq!(read_file_bounded(&file.0, 10).expect("at limit"), b"0123456789");
         let err = read_err(&file.0, 9);
         assert_eq!(err.kind(), Code::FileTooLarge);
-        assert_eq!(
-            err.message(),
-            format!("'{}' is 10 bytes, larger than maxBytes 9", file.0.display())
-        );
+        assert_eq!(err.message(), format!("'{}' is 10 bytes, larger than maxBytes 9", file.0.display()));
         let empty = TempPath::with_contents("empty", b"");
         assert_eq!(read_file_bounded(&empty.0, 0).expect("empty"), b"");
     }
@@ -272,10 +256,7 @@ mod tests {
         let handle = File::create(&file.0).expect("create");
         handle.set_len(5_000_000).expect("set_len");
         let err = read_err(&file.0, 1_048_576);
-        assert_eq!(
-            err.message(),
-            format!("'{}' is 5000000 bytes, larger than maxBytes 1048576", file.0.display())
-        );
+        assert_eq!(err.message(), format!("'{}' is 5000000 bytes, larger than maxBytes 1048576", file.0.display()));
     }
 
     /// Hands out an endless stream of `b'x'`, counting what it gave.
@@ -332,10 +313,7 @@ mod tests {
         let what = format!("'{}'", file.0.display());
         let err = text_from_bytes(&bytes, 100, &what).expect_err("binary");
         assert_eq!(err.kind(), Code::BinaryFile);
-        assert_eq!(
-            err.message(),
-            format!("{what} looks binary (NUL byte at offset 3); ironlung only reads text")
-        );
+        assert_eq!(err.message(), format!("{what} looks binary (NUL byte at offset 3); ironlung only reads text"));
     }
 
     #[test]
@@ -421,10 +399,7 @@ mod tests {
         assert_eq!(err.kind(), Code::NotRegularFile);
         assert_eq!(
             err.message(),
-            format!(
-                "'{}' is not a regular file (it is a FIFO); ironlung only reads regular files",
-                fifo.0.display()
-            )
+            format!("'{}' is not a regular file (it is a FIFO); ironlung only reads regular files", fifo.0.display())
         );
     }
 

@@ -135,8 +135,23 @@ mod tests {
     fn matches_std_lossy_conversion() {
         // Units chosen to hit every branch, including surrogates split across 16-unit steps.
         const UNITS: &[u16] = &[
-            b'a' as u16, b' ' as u16, 0x7F, 0x80, 0xE9, 0x7FF, 0x800, 0x4E2D, 0xFFFF, 0xFFFD, 0xD83D, 0xDE00, 0xD800, 0xDBFF,
-            0xDC00, 0xDFFF, 0,
+            b'a' as u16,
+            b' ' as u16,
+            0x7F,
+            0x80,
+            0xE9,
+            0x7FF,
+            0x800,
+            0x4E2D,
+            0xFFFF,
+            0xFFFD,
+            0xD83D,
+            0xDE00,
+            0xD800,
+            0xDBFF,
+            0xDC00,
+            0xDFFF,
+            0,
         ];
         let mut x: u64 = 7;
         for round in 0..20_000 {

@@ -451,7 +451,13 @@ mod tests {
             if r == Rank::MAX {
                 break;
             }
-            let pair = |parts: &[(usize, Rank)], i: usize| if i + 3 < parts.len() { rank(parts[i].0, parts[i + 3].0) } else { Rank::MAX };
+            let pair = |parts: &[(usize, Rank)], i: usize| {
+                if i + 3 < parts.len() {
+                    rank(parts[i].0, parts[i + 3].0)
+                } else {
+                    Rank::MAX
+                }
+            };
             if i > 0 {
                 parts[i - 1].1 = pair(&parts, i - 1);
             }
@@ -473,7 +479,8 @@ mod tests {
             x ^= x << 17;
             x % n
         };
-        let mut pieces: Vec<Vec<u8>> = vec![b"a".repeat(3000), b"ab".repeat(900), b" ".repeat(2000), "中文字符的".repeat(150).into_bytes()];
+        let mut pieces: Vec<Vec<u8>> =
+            vec![b"a".repeat(3000), b"ab".repeat(900), b" ".repeat(2000), "中文字符的".repeat(150).into_bytes()];
         for _ in 0..12 {
             // Long runs of one letter broken by others, and random text over few letters.
             let mut p = Vec::new();

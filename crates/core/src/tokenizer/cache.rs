@@ -87,7 +87,12 @@ impl Memo {
     /// Calls `f` with the memoised tokens of `piece` (at most [`MAX_PIECE`] bytes), computing
     /// them on a miss with `merge`, which appends them to the vector it is given.
     #[inline]
-    pub fn with_tokens<R>(&mut self, piece: &[u8], merge: impl FnOnce(&mut Vec<Rank>), f: impl FnOnce(&[Rank]) -> R) -> R {
+    pub fn with_tokens<R>(
+        &mut self,
+        piece: &[u8],
+        merge: impl FnOnce(&mut Vec<Rank>),
+        f: impl FnOnce(&[Rank]) -> R,
+    ) -> R {
         debug_assert!(piece.len() <= MAX_PIECE);
         let k = long_key(piece);
         if let Some(&(at, n)) = self.map.get(&k) {
@@ -156,10 +161,14 @@ mod tests {
         let enc = get_encoding("o200k_base").unwrap();
         let text: String = (0..5000).map(|i| format!("word{} zzqx{} ", i % 97, i % 13)).collect();
         let want = enc.count(&text);
-        let handles: Vec<_> = (0..4).map(|_| {
-            let t = text.clone();
-            std::thread::spawn(move || (0..3).map(|_| get_encoding("o200k_base").unwrap().count(&t)).collect::<Vec<_>>())
-        }).collect();
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let t = text.clone();
+                std::thread::spawn(move || {
+                    (0..3).map(|_| get_encoding("o200k_base").unwrap().count(&t)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
         for h in handles {
             assert!(h.join().unwrap().iter().all(|&n| n == want));
         }

@@ -43,9 +43,7 @@ impl Encoding {
             return Err(Error::invalid_arg("maxTokens must be at least 1, got 0"));
         }
         if overlap >= max_tokens {
-            return Err(Error::invalid_arg(format!(
-                "overlap {overlap} must be smaller than maxTokens {max_tokens}"
-            )));
+            return Err(Error::invalid_arg(format!("overlap {overlap} must be smaller than maxTokens {max_tokens}")));
         }
         let mut out = Vec::new();
         let mut start = 0;

@@ -5,9 +5,6 @@
 //! kept for the life of the process.
 
 mod blocks;
-mod starts;
-#[cfg(test)]
-mod testing;
 mod bpe;
 mod budget;
 mod cache;
@@ -17,6 +14,9 @@ mod models;
 mod pool;
 mod pretokenize;
 mod special;
+mod starts;
+#[cfg(test)]
+mod testing;
 mod truncate;
 mod vocab;
 
@@ -77,9 +77,9 @@ impl EncodingName {
 
     /// The encoding with numeric id `id` (its index in [`list_encodings`]).
     pub fn from_id(id: u32) -> Result<EncodingName> {
-        ALL.get(id as usize).copied().ok_or_else(|| {
-            Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len()))
-        })
+        ALL.get(id as usize)
+            .copied()
+            .ok_or_else(|| Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len())))
     }
 
     /// The numeric id used by the bindings (index into [`list_encodings`]).
@@ -288,12 +288,7 @@ impl Encoding {
             P50kBase => (Family::Gpt2, vec![s(ENDOFTEXT, 50256)]),
             P50kEdit => (
                 Family::Gpt2,
-                vec![
-                    s(ENDOFTEXT, 50256),
-                    s(FIM_PREFIX, 50281),
-                    s(FIM_MIDDLE, 50282),
-                    s(FIM_SUFFIX, 50283),
-                ],
+                vec![s(ENDOFTEXT, 50256), s(FIM_PREFIX, 50281), s(FIM_MIDDLE, 50282), s(FIM_SUFFIX, 50283)],
             ),
             Cl100kBase => (
                 Family::Cl100k,

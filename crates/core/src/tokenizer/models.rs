@@ -98,11 +98,7 @@ pub fn encoding_name_for_model(model: &str) -> Option<EncodingName> {
     if let Some(&(_, e)) = EXACT.iter().find(|(name, _)| *name == m) {
         return Some(e);
     }
-    PREFIX
-        .iter()
-        .filter(|(p, _)| m.starts_with(p))
-        .max_by_key(|(p, _)| p.len())
-        .map(|&(_, e)| e)
+    PREFIX.iter().filter(|(p, _)| m.starts_with(p)).max_by_key(|(p, _)| p.len()).map(|&(_, e)| e)
 }
 
 /// A short list of known families, for error messages.

@@ -63,7 +63,8 @@ fn pool() -> Option<&'static Pool> {
     static POOL: OnceLock<Option<&'static Pool>> = OnceLock::new();
     *POOL.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let cap = std::env::var("IRONLUNG_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|&n| n > 0);
+        let cap =
+            std::env::var("IRONLUNG_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|&n| n > 0);
         let helpers = cap.map_or(cores, |n| n.min(cores)).saturating_sub(1).min(MAX_HELPERS);
         if helpers == 0 {
             return None;
@@ -139,8 +140,9 @@ mod tests {
     #[test]
     fn runs_every_job_in_order_and_resumes_panics() {
         let data: Vec<usize> = (0..1000).collect();
-        let sums: Vec<Box<dyn Fn() -> usize + Sync>> =
-            (0..6).map(|k| Box::new(move || (k * 100..(k + 1) * 100).sum::<usize>()) as Box<dyn Fn() -> usize + Sync>).collect();
+        let sums: Vec<Box<dyn Fn() -> usize + Sync>> = (0..6)
+            .map(|k| Box::new(move || (k * 100..(k + 1) * 100).sum::<usize>()) as Box<dyn Fn() -> usize + Sync>)
+            .collect();
         let jobs: Vec<&(dyn Fn() -> usize + Sync)> = sums.iter().map(|b| b.as_ref()).collect();
         for _ in 0..200 {
             let got = run(&jobs);

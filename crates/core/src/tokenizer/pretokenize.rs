@@ -737,10 +737,50 @@ mod tests {
     /// long enough to cross 64-byte blocks.
     fn texts() -> Vec<String> {
         const ATOMS: &[&str] = &[
-            "a", "Z", "word", "Word", "WORD", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm", " ", "  ", "\t",
-            "\n", "\r\n", "\n\n", "          ", "1", "42", "12345", "'", "'s", "'LL", "'ve", "'ſ", ".", ",", "(", "((", "/",
-            "//", "\u{7f}", "\u{1}", "\u{1c}", "é", "É", "中文", "²", "٣", "\u{a0}", "\u{2028}", "\u{3000}", "—", "«", "\u{301}",
-            "ǅ", "ʰ", "😀",
+            "a",
+            "Z",
+            "word",
+            "Word",
+            "WORD",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\n\n",
+            "          ",
+            "1",
+            "42",
+            "12345",
+            "'",
+            "'s",
+            "'LL",
+            "'ve",
+            "'ſ",
+            ".",
+            ",",
+            "(",
+            "((",
+            "/",
+            "//",
+            "\u{7f}",
+            "\u{1}",
+            "\u{1c}",
+            "é",
+            "É",
+            "中文",
+            "²",
+            "٣",
+            "\u{a0}",
+            "\u{2028}",
+            "\u{3000}",
+            "—",
+            "«",
+            "\u{301}",
+            "ǅ",
+            "ʰ",
+            "😀",
         ];
         crate::tokenizer::testing::random_texts(ATOMS, 0x5eed, 3000, 40, None)
     }
@@ -751,14 +791,39 @@ mod tests {
     #[test]
     fn pieces_are_the_scalar_scans() {
         const ASCII: &[&str] = &[
-            " the", " word", "Word", "camelCase", ",", ".", "'s", "'t", "'ll", " '", "\n", "\n\n", "    ", "  ", "\t", "\r\n", "1",
-            "2024", "123456789", "(", ");\n", ".\n/", "//", " =", " {\n", "}\n",
+            " the",
+            " word",
+            "Word",
+            "camelCase",
+            ",",
+            ".",
+            "'s",
+            "'t",
+            "'ll",
+            " '",
+            "\n",
+            "\n\n",
+            "    ",
+            "  ",
+            "\t",
+            "\r\n",
+            "1",
+            "2024",
+            "123456789",
+            "(",
+            ");\n",
+            ".\n/",
+            "//",
+            " =",
+            " {\n",
+            "}\n",
         ];
         let long = crate::tokenizer::testing::random_texts(ASCII, 0xa5c11, 2000, 120, None);
         for family in [Family::Cl100k, Family::O200k] {
             for text in texts().iter().chain(&long) {
                 let want = reference_starts(family, text);
-                let got: Vec<usize> = std::iter::once(0).chain(Pretokenizer::new(family).pieces(text).map(|(_, e)| e)).collect();
+                let got: Vec<usize> =
+                    std::iter::once(0).chain(Pretokenizer::new(family).pieces(text).map(|(_, e)| e)).collect();
                 assert_eq!(got, want, "{family:?} {text:?}");
             }
         }

@@ -221,10 +221,71 @@ mod tests {
         // ASCII atoms first: a third of the texts draw from those alone.
         const ASCII: usize = 47;
         const ATOMS: &[&str] = &[
-            "a", "Z", "word", " word", "Word", "WORD", "camelCase", "x", "  ", " ", "\t", "\n", "\r\n", "\n\n", "    ", "\n    ",
-            "  \n", " \t ", "\u{b}", "\u{c}", "1", "42", "12345", "1234567890123", "'", "'s", "'LL", "'ve", "'re", "'d", "'x",
-            ".", ",", "(", ")", "((", "/", "//", ".\n", ";\n", ".\n/", "\n/", "/\n", "\"", "\u{7f}", "\u{1}", "\u{1c}", "'ſ", "é",
-            "É", "中文", "²", "٣", "\u{a0}", "\u{2028}", "\u{3000}", "\u{85}", "—", "“", "”", "«", "\u{301}", "ǅ", "ʰ", "😀",
+            "a",
+            "Z",
+            "word",
+            " word",
+            "Word",
+            "WORD",
+            "camelCase",
+            "x",
+            "  ",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\n\n",
+            "    ",
+            "\n    ",
+            "  \n",
+            " \t ",
+            "\u{b}",
+            "\u{c}",
+            "1",
+            "42",
+            "12345",
+            "1234567890123",
+            "'",
+            "'s",
+            "'LL",
+            "'ve",
+            "'re",
+            "'d",
+            "'x",
+            ".",
+            ",",
+            "(",
+            ")",
+            "((",
+            "/",
+            "//",
+            ".\n",
+            ";\n",
+            ".\n/",
+            "\n/",
+            "/\n",
+            "\"",
+            "\u{7f}",
+            "\u{1}",
+            "\u{1c}",
+            "'ſ",
+            "é",
+            "É",
+            "中文",
+            "²",
+            "٣",
+            "\u{a0}",
+            "\u{2028}",
+            "\u{3000}",
+            "\u{85}",
+            "—",
+            "“",
+            "”",
+            "«",
+            "\u{301}",
+            "ǅ",
+            "ʰ",
+            "😀",
         ];
         assert!(ATOMS[..ASCII].iter().all(|a| a.is_ascii()) && !ATOMS[ASCII].is_ascii());
         crate::tokenizer::testing::random_texts(ATOMS, 0xfeed, 4000, 90, Some((3, ASCII)))
@@ -244,10 +305,8 @@ mod tests {
                 let mut prev: Option<Block> = None;
                 for base in (0..b.len().max(1)).step_by(64) {
                     let m = Block::of(b, base);
-                    let lefts = [
-                        if base == 0 { Left::Start } else { Left::Block(prev.as_ref().unwrap()) },
-                        Left::Unknown,
-                    ];
+                    let lefts =
+                        [if base == 0 { Left::Start } else { Left::Block(prev.as_ref().unwrap()) }, Left::Unknown];
                     for (which, left) in lefts.into_iter().enumerate() {
                         let st = starts(&m, left, b, base, o200k);
                         for k in 0..64 {

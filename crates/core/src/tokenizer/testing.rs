@@ -3,7 +3,13 @@
 /// `count` random texts of up to `max_atoms` atoms each, drawn from `atoms`; with
 /// `subset = Some((k, n))`, every `k`th text draws from `atoms[..n]` only. The seed is fixed
 /// so that a failure reproduces.
-pub fn random_texts(atoms: &[&str], seed: u64, count: usize, max_atoms: u64, subset: Option<(usize, usize)>) -> Vec<String> {
+pub fn random_texts(
+    atoms: &[&str],
+    seed: u64,
+    count: usize,
+    max_atoms: u64,
+    subset: Option<(usize, usize)>,
+) -> Vec<String> {
     let mut x = seed;
     let mut next = || {
         x ^= x << 13;

@@ -58,7 +58,13 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
         ends.push(e);
         ends.len() <= budget
     });
-    let mut c = if ends.len() <= budget { region_end } else if budget == 0 { r } else { r + ends[budget - 1] };
+    let mut c = if ends.len() <= budget {
+        region_end
+    } else if budget == 0 {
+        r
+    } else {
+        r + ends[budget - 1]
+    };
     while !text.is_char_boundary(c) {
         c -= 1;
     }
