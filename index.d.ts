@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ERR_INVALID_ARG'
   | 'ERR_UNSUPPORTED_RUNTIME'
   | 'ERR_NOT_INITIALIZED'
+  | 'ERR_ASSET_UNAVAILABLE'
   | 'ERR_BACKEND_UNAVAILABLE'
   | 'ERR_INTERNAL'
   | `E${Uppercase<string>}`;
@@ -223,12 +224,15 @@ export declare function readForContext(path: string | URL, options?: ReadForCont
 export declare const backend: Backend;
 
 /**
- * Initialises the WebAssembly build. Required before any other call only with the
- * `ironlung/edge` entry; a no-op elsewhere (Node and Bun load synchronously, the browser and
- * Deno entries initialise with top-level await).
- * @param moduleOrBytes a precompiled `WebAssembly.Module` (Cloudflare Workers, Vercel Edge),
- *   the wasm bytes, a `Response`, or a URL. Default: `ironlung_wasm_bg.wasm` next to the glue,
- *   which the package exports as `ironlung/ironlung.wasm`.
+ * Initialises the WebAssembly build. Never required: Node, Bun, Deno, Cloudflare Workers and
+ * Vercel Edge initialise on import, and elsewhere (browsers, Web Workers) the first
+ * `await loadEncoding(...)` initialises it. Call it yourself to initialise earlier, before
+ * synchronous calls such as `compress` that precede any `loadEncoding`, or to hand over the
+ * module from somewhere else. Idempotent.
+ * @param moduleOrBytes a precompiled `WebAssembly.Module`, the wasm bytes, a `Response`, or
+ *   a URL. Default: `assets/ironlung.wasm` in the package, located by
+ *   `new URL('./ironlung.wasm', import.meta.url)`, which bundlers rewrite.
+ * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause.
  */
 export declare function init(moduleOrBytes?: WebAssembly.Module | BufferSource | Response | URL | string): Promise<void>;
 
@@ -241,16 +245,19 @@ export declare function getEncoding(name: EncodingName | 'gpt2' | (string & {}))
  */
 export declare function encodingForModel(model: string): Encoding;
 /**
- * Makes sure the rank data of encoding `name` is loaded, and returns the encoding.
+ * Makes sure the rank data of an encoding is loaded, and returns the encoding. `name` is an
+ * encoding's name (`'o200k_base'`) or a model's (`'gpt-4o'`, as `encodingForModel` takes it).
  *
  * Node, Bun and Deno load rank data by themselves on first use, so there this resolves at
- * once. In browsers and edge runtimes each encoding's data (`ironlung/ranks/<table>.ranks`,
- * 0.4 MB gzipped for cl100k_base, 1 MB for o200k_base) downloads only when that encoding is
- * first used: call `await loadEncoding(name)` once before `getEncoding(name)`, which
- * otherwise throws `ERR_NOT_INITIALIZED`.
+ * once. In browsers and edge runtimes each encoding's data (`assets/<table>.bin`, 0.5 MB
+ * for cl100k_base, 0.9 MB for o200k_base) downloads only when that encoding is first
+ * loaded: call `await loadEncoding(name)` once before `getEncoding(name)`, which otherwise
+ * throws `ERR_NOT_INITIALIZED`. It also initialises the wasm module if need be.
  * @param source where to get the data instead of fetching it from beside the module: its
  *   bytes, a `Response`, or a URL. The bytes are checked against this build's fingerprint
  *   (`ERR_CORRUPT_DATA` if they differ).
+ * @throws {IronlungError} `ERR_UNKNOWN_ENCODING` for a name that is neither an encoding nor a
+ *   model; `ERR_ASSET_UNAVAILABLE` when the data cannot be fetched (the message names the URL).
  */
 export declare function loadEncoding(name: EncodingName | 'gpt2' | (string & {}), source?: BufferSource | Response | URL | string): Promise<Encoding>;
 
@@ -326,11 +333,19 @@ export declare const DEFAULT_MAX_OUTPUT_BYTES: number;
 /** Default zstd level: 3. */
 export declare const DEFAULT_LEVEL: number;
 
+/**
+ * Why the native addon did not load, one line per place tried, when the wasm build answers
+ * on Node or Bun instead (empty when the native addon loaded, or where there is none to
+ * try). An addon that exists but fails to load also emits one `IronlungWarning`.
+ */
+export declare const nativeLoadErrors: readonly string[];
+
 /** @internal Panics inside Rust on purpose; the test suite proves it becomes `ERR_INTERNAL`. */
 export declare function __panicForTest(): never;
 
 declare const ironlung: {
   backend: Backend;
+  nativeLoadErrors: readonly string[];
   init: typeof init;
   IronlungError: typeof IronlungError;
   getEncoding: typeof getEncoding;

@@ -58,7 +58,7 @@ describe(`backend (${il.backend})`, () => {
       const pkg = join(t.dir, 'ironlung');
       mkdirSync(pkg);
       cpSync(join(root, 'js'), join(pkg, 'js'), { recursive: true });
-      cpSync(join(root, 'wasm', 'pkg-node'), join(pkg, 'wasm', 'pkg-node'), { recursive: true });
+      cpSync(join(root, 'assets'), join(pkg, 'assets'), { recursive: true });
       cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
       const fallback = node(['-p', "require('./js/node.cjs').backend"], { IRONLUNG_BACKEND: '' }, pkg);
       assert.equal(fallback.stdout.trim(), 'wasm', fallback.stderr);

@@ -70,7 +70,7 @@ function ensurePeers() {
 }
 
 function ensureIronlungBuild() {
-  const needed = ['js/gen/api.cjs', 'wasm/pkg-node/ironlung_wasm.js', 'wasm/pkg-web/ironlung_wasm_bg.wasm', 'wasm/pkg-web/ironlung_wasm.js'];
+  const needed = ['js/gen/api.cjs', 'js/gen/wasm.cjs', 'js/gen/wasm.mjs', 'assets/ironlung.wasm'];
   const nativeDir = path.join(ROOT, 'npm', 'linux-x64-gnu');
   const hasNative = fs.existsSync(nativeDir) && fs.readdirSync(nativeDir).some((f) => f.endsWith('.node'));
   const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));
@@ -324,15 +324,15 @@ function downloadSets(encoding) {
   const nm = path.join(BENCH_DIR, 'node_modules');
   const short = ENC_SHORT[encoding];
   // ironlung: the browser entry's module graph (js/web.mjs -> js/*.mjs -> the wasm-bindgen
-  // glue) plus every file in wasm/pkg-web and wasm/ranks except type declarations; a file
-  // whose name names an encoding (a per-encoding rank file) counts only for that encoding.
-  const webFiles = ['pkg-web', 'ranks']
-    .map((d) => path.join(ROOT, 'wasm', d))
+  // glue) plus every file in assets/ but JS (in the graph already); a file whose name names
+  // an encoding (a per-encoding rank file) counts only for that encoding.
+  const webFiles = ['assets']
+    .map((d) => path.join(ROOT, d))
     .filter((dir) => fs.existsSync(dir))
     .flatMap((dir) =>
       fs
         .readdirSync(dir)
-        .filter((f) => !f.endsWith('.d.ts'))
+        .filter((f) => !f.endsWith('.d.ts') && !f.endsWith('.mjs'))
         .filter((f) => {
           const m = ENC_FILE_RE.exec(f);
           return !m || m[1] === short;
@@ -362,7 +362,7 @@ function downloadSets(encoding) {
 /** mtime and size of every ironlung build output the benchmark loads. */
 function buildStamp() {
   const files = [];
-  for (const d of ['npm/linux-x64-gnu', 'wasm/pkg-node', 'wasm/pkg-web', 'wasm/ranks', 'js/gen']) {
+  for (const d of ['npm/linux-x64-gnu', 'assets', 'js/gen']) {
     const dir = path.join(ROOT, d);
     if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).sort()) files.push(path.join(dir, f));
   }
@@ -421,7 +421,7 @@ function machineInfo() {
     loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
     commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'crates', 'wasm', 'js']) ? ' (uncommitted changes in crates/wasm/js)' : ''}`,
     nativeBuilt: nativeFile ? mtime(path.join('npm', 'linux-x64-gnu', nativeFile)) : 'missing',
-    wasmBuilt: mtime('wasm/pkg-node/ironlung_wasm_bg.wasm'),
+    wasmBuilt: mtime('assets/ironlung.wasm'),
     peers,
   };
 }

@@ -112,6 +112,8 @@ function zstdLevel(v) {
  * @param {(table: string) => Uint8Array} [host.readRanksSync] a rank table's bytes (wasm with a filesystem)
  * @param {(text: string) => number} [host.writeUtf8] wasm: writes text into the module's input buffer (js/wasminput.mjs)
  * @param {(table: string) => Promise<Uint8Array>} [host.readRanks] the same, asynchronously (fetch)
+ * @param {() => Promise<void>} [host.init] wasm without a filesystem: initialises the module
+ * @param {string[]} [host.nativeLoadErrors] why the native addon did not load, when wasm is the fallback
  */
 export function createApi(b, host) {
   const fail = (e) => rethrow(e, host.onTrap);
@@ -300,10 +302,24 @@ export function createApi(b, host) {
     call(() => b.installRanks(table, bytes));
   }
 
+  /** An encoding's id from its name, or from a model's name (`'gpt-4o'`). */
+  function encodingOrModelId(name) {
+    try {
+      return b.encodingId(name);
+    } catch (e) {
+      try {
+        return b.encodingIdForModel(name);
+      } catch {
+        fail(e);
+      }
+    }
+  }
+
   async function loadEncoding(name, source) {
-    needString(name, 'encoding name');
+    needString(name, 'encoding or model name');
+    if (host.init) await host.init();
     ready();
-    const id = call(() => b.encodingId(name));
+    const id = encodingOrModelId(name);
     if (!call(() => b.ranksAvailable(id))) {
       const table = call(() => b.rankTable(id));
       let bytes;
@@ -311,7 +327,7 @@ export function createApi(b, host) {
         bytes = source === undefined ? await host.readRanks(table) : await bytesOf(source);
       } catch (e) {
         if (e instanceof IronlungError) throw e;
-        throw new IronlungError('ERR_NOT_INITIALIZED', `could not load the rank data of ${name} (${table}.ranks): ${e && e.message}`);
+        throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not load the rank data of ${name} (${table}): ${e && e.message}`);
       }
       call(() => b.installRanks(table, bytes));
     }
@@ -428,6 +444,7 @@ export function createApi(b, host) {
 
   return {
     backend: host.backend,
+    nativeLoadErrors: Object.freeze([...(host.nativeLoadErrors || [])]),
     IronlungError,
     getEncoding,
     encodingForModel,

@@ -1,11 +1,13 @@
-// Deno entry: the wasm build initialised with top-level await, plus file reading through
-// Deno's node:fs with the same bounds as the native reader.
-import api, { init, __useFileReader, __useRankReader } from './edge.mjs';
+// Deno: the wasm build, initialised with top-level await, plus files through Deno's node:fs
+// with the same bounds as the native reader. Needs --allow-read (the package's own files).
+import { init, useDefaultModule, useFileReader, useRankReader } from './wasm.mjs';
 import { readBounded, readBoundedSync } from './fsread.mjs';
+import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
-__useFileReader(readBoundedSync, readBounded);
-__useRankReader((table) => Deno.readFileSync(new URL(`../wasm/ranks/${table}.ranks`, import.meta.url)));
-await init(await Deno.readFile(new URL('../wasm/pkg-web/ironlung_wasm_bg.wasm', import.meta.url)));
+useFileReader(readBoundedSync, readBounded);
+useRankReader((table) => Deno.readFileSync(rankUrl(table)));
+useDefaultModule(() => Deno.readFile(wasmUrl()));
+await init();
 
-export * from './edge.mjs';
-export default api;
+export * from './public.mjs';
+export { default } from './public.mjs';

@@ -37,27 +37,51 @@ function loadNative() {
     path.join(__dirname, '..', 'npm', triple, `ironlung.${triple}.node`),
   ];
   const errors = [];
+  let broken = false;
   for (const c of candidates) {
     try {
-      return { binding: require(c), errors };
+      return { binding: require(c), errors, broken };
     } catch (e) {
+      // Not installed is the normal case off the prebuilt platforms; anything else is an
+      // addon that exists and fails to load, which deserves a word.
+      if (!(e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(c))) broken = true;
       errors.push(`${c}: ${String(e && e.message).split('\n')[0]}`);
     }
   }
-  return { binding: null, errors };
+  return { binding: null, errors, broken };
+}
+
+/** The path of one of the package's assets (assets/), also from inside a bundle. */
+function assetPath(file) {
+  const beside = path.join(__dirname, '..', 'assets', file);
+  if (fs.existsSync(beside)) return beside;
+  try {
+    // A bundle moved this code away from the package; node_modules may still hold it.
+    return require.resolve(`ironlung/assets/${file}`);
+  } catch {
+    throw new IronlungError(
+      'ERR_ASSET_UNAVAILABLE',
+      `ironlung's ${file} is neither at ${beside} nor resolvable as ironlung/assets/${file}: if a bundler moved ironlung into a bundle, keep ironlung external (esbuild: --packages=external or --external:ironlung)`,
+    );
+  }
 }
 
 function loadWasm() {
-  return require('../wasm/pkg-node/ironlung_wasm.js');
+  const glue = require('./gen/wasm.cjs');
+  const wasm = glue.initSync({ module: new WebAssembly.Module(fs.readFileSync(assetPath('ironlung.wasm'))) });
+  return { glue, wasm };
 }
 
-/** @returns {{ backend: 'native'|'wasm', binding: object, nativeErrors: string[] }} */
+/**
+ * @returns {{ backend: 'native'|'wasm', binding: object, wasm?: object, nativeErrors: string[] }}
+ *   `wasm` is the raw instance exports of the wasm build.
+ */
 function load() {
   const forced = process.env.IRONLUNG_BACKEND;
   if (forced && forced !== 'native' && forced !== 'wasm') {
     throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
   }
-  if (forced === 'wasm') return { backend: 'wasm', binding: loadWasm(), nativeErrors: [] };
+  if (forced === 'wasm') return { backend: 'wasm', ...wasmBinding(), nativeErrors: [] };
   const native = loadNative();
   if (native.binding) return { backend: 'native', binding: native.binding, nativeErrors: [] };
   if (forced === 'native') {
@@ -66,7 +90,18 @@ function load() {
       `IRONLUNG_BACKEND=native, but no native addon loads on ${process.platform}-${process.arch}; tried:\n  ${native.errors.join('\n  ')}`,
     );
   }
-  return { backend: 'wasm', binding: loadWasm(), nativeErrors: native.errors };
+  if (native.broken) {
+    process.emitWarning(
+      `ironlung's native addon did not load, so the slower wasm build answers instead (IRONLUNG_BACKEND=native makes this an error):\n  ${native.errors.join('\n  ')}`,
+      { type: 'IronlungWarning', code: 'ERR_BACKEND_UNAVAILABLE' },
+    );
+  }
+  return { backend: 'wasm', ...wasmBinding(), nativeErrors: native.errors };
 }
 
-module.exports = { load, platformTriple };
+function wasmBinding() {
+  const { glue, wasm } = loadWasm();
+  return { binding: glue, wasm };
+}
+
+module.exports = { load, platformTriple, assetPath };

@@ -2,21 +2,21 @@
 // The Node and Bun entry (CommonJS; js/node.mjs re-exports this same instance for ESM, so
 // a program that mixes require and import shares one backend and one set of encodings).
 
-const { load } = require('./loader.cjs');
+const { load, assetPath } = require('./loader.cjs');
 const { createApi } = require('./gen/api.cjs');
 const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
 const { trapHandler } = require('./gen/wasmtrap.cjs');
 const { utf8Writer } = require('./gen/wasminput.cjs');
 
-const { backend, binding } = load();
-const path = require('node:path');
+const { backend, binding, wasm, nativeErrors } = load();
 const fs = require('node:fs');
-const rankFile = (table) => path.join(__dirname, '..', 'wasm', 'ranks', `${table}.ranks`);
+const rankFile = (table) => assetPath(`${table}.bin`);
 
 const host =
   backend === 'native'
     ? {
         backend,
+        nativeLoadErrors: nativeErrors,
         offThread: true,
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
@@ -24,13 +24,14 @@ const host =
       }
     : {
         backend,
+        nativeLoadErrors: nativeErrors,
         offThread: false,
         readTextFileSync: (path, max) => binding.textFromBytes(readBoundedSync(path, max), max, `'${path}'`),
         readTextFile: async (path, max) => binding.textFromBytes(await readBounded(path, max), max, `'${path}'`),
         readForContext: async (path, max, id, maxTokens, cut) =>
           binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
-        onTrap: trapHandler(binding, binding.__wasm),
-        writeUtf8: utf8Writer(binding, binding.__wasm),
+        onTrap: trapHandler(binding, wasm),
+        writeUtf8: utf8Writer(binding, wasm),
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };

@@ -23,5 +23,6 @@ export const {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_LEVEL,
+  nativeLoadErrors,
   __panicForTest,
 } = api;

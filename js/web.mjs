@@ -1,9 +1,7 @@
-// Browser entry: the wasm build, initialised with top-level await, so it is ready to use
-// as soon as the import resolves. Edge runtimes that must hand over a precompiled module
-// use `ironlung/edge` and call `init(module)` themselves.
-import api, { init } from './edge.mjs';
-
-await init();
-
-export * from './edge.mjs';
-export default api;
+// Browsers, Web Workers and any runtime that fetches (the `browser` and `worker` export
+// conditions, and `ironlung/web` / `ironlung/edge`). No top-level await, so the entry works
+// in classic-script bundles too: the module is fetched and initialised by the first
+// `await loadEncoding(name)` or `await init()`, and each encoding's rank data on its first
+// load, from the URLs assets/urls.mjs names for bundlers.
+export * from './public.mjs';
+export { default } from './public.mjs';

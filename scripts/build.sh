@@ -3,9 +3,9 @@
 #
 #   scripts/build.sh [native] [wasm] [js]    (no argument: all three)
 #
-# Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node, wasm/pkg-node/ (CommonJS
-# glue for Node), wasm/pkg-web/ (ES module glue for browsers, Deno and edge runtimes) and
-# js/gen/ (CommonJS copies of the ES modules in js/).
+# Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm and
+# assets/<table>.bin (rank data); js/gen/ (the wasm glue as an ES module and a CommonJS copy,
+# and CommonJS copies of the ES modules in js/); index.d.mts and index.d.cts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("$@")
@@ -30,25 +30,33 @@ build_wasm() {
     --config 'profile.release.package.zstd-sys.opt-level="z"'
   # The wasm build leaves the rank tables out; each ships as its own file and loads when
   # its encoding is first used.
-  cargo run --release --quiet -p ironlung-core --example export-ranks -- wasm/ranks
-  rm -rf wasm/pkg-node wasm/pkg-web
+  cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
   # zstd-sys's libc shim is exported for no caller; unexported, the part zstd never calls
   # (qsort) is dropped by wasm-bindgen: 5 KB less to download (see the script).
   mkdir -p target/wasm-build/unexported
   node scripts/wasm-unexport.mjs "$out" target/wasm-build/unexported/ironlung_wasm.wasm rust_zstd_wasm_shim_
   out=target/wasm-build/unexported/ironlung_wasm.wasm
+  # One module for every runtime, driven by the "web" glue (ES module), of which
+  # scripts/glue.mjs also writes the CommonJS copy Node's require entry loads.
   # No name or producers sections: 9 KB less to download (panic messages keep their text).
-  wasm-bindgen --target nodejs --remove-name-section --remove-producers-section --out-dir wasm/pkg-node "$out"
-  # The trap handler (js/wasmtrap.mjs) needs the raw exports, which the CommonJS glue keeps
-  # private; the web glue returns them from initSync.
-  echo 'exports.__wasm = wasm;' >> wasm/pkg-node/ironlung_wasm.js
-  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir wasm/pkg-web "$out"
+  rm -rf target/wasm-build/bindgen
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir target/wasm-build/bindgen "$out"
+  cp target/wasm-build/bindgen/ironlung_wasm_bg.wasm assets/ironlung.wasm
+  node scripts/glue.mjs target/wasm-build/bindgen/ironlung_wasm.js js/gen
+}
+
+build_js() {
+  node scripts/gen-cjs.mjs
+  # One declaration source; ESM and CommonJS entries each get their own copy, so that
+  # TypeScript reads each entry's module kind right.
+  cp index.d.ts index.d.mts
+  cp index.d.ts index.d.cts
 }
 
 for p in "${parts[@]}"; do
   case "$p" in
-    js) node scripts/gen-cjs.mjs ;;
-    native) node scripts/gen-cjs.mjs && build_native ;;
+    js) build_js ;;
+    native) build_js && build_native ;;
     wasm) build_wasm ;;
     *) say "unknown part $p (expected native, wasm or js)"; exit 2 ;;
   esac

@@ -115,10 +115,12 @@ if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
     [ "$("$n" --version)" = "v$v" ] || die "Node $v at $n does not run"
   done
 fi
-npm_install_in() { # npm_install_in DIR LABEL: `npm ci` in DIR when its lockfile is newer than its node_modules
+npm_install_in() { # npm_install_in DIR LABEL: `npm install` in DIR when its lockfile is newer than its node_modules
   local dir=$1 label=$2
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    timed "$label" npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    # Not `npm ci`: the lockfile lists only this platform's optional binaries (Deno, Bun,
+    # esbuild), which ci treats as out of sync.
+    timed "$label" npm install --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
 npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, Deno, Bun)"

@@ -10,7 +10,7 @@ bash scripts/setup.sh test
 
 start=$(date +%s)
 bash scripts/build.sh
-echo "test: built both backends in $(($(date +%s) - start)) s; wasm $(wc -c < wasm/pkg-web/ironlung_wasm_bg.wasm) bytes, $(gzip -9c wasm/pkg-web/ironlung_wasm_bg.wasm | wc -c) gzipped" >&2
+echo "test: built both backends in $(($(date +%s) - start)) s; wasm $(wc -c < assets/ironlung.wasm) bytes, $(gzip -9c assets/ironlung.wasm | wc -c) gzipped" >&2
 
 echo "test: cargo test (core)" >&2
 cargo test --release --quiet -p ironlung-core

@@ -43,12 +43,12 @@ test('zstd, files and errors', async () => {
 test('the edge entry takes a precompiled module', async () => {
   const edge = await import('ironlung/edge');
   assert.throws(() => edge.getEncoding('cl100k_base').count('x'), { code: 'ERR_NOT_INITIALIZED' });
-  const bytes = readFileSync(require.resolve('ironlung/ironlung.wasm'));
+  const bytes = readFileSync(require.resolve('ironlung/assets/ironlung.wasm'));
   await edge.init(new WebAssembly.Module(bytes));
   assert.equal(edge.backend, 'wasm');
   // Edge runtimes hand over each encoding's rank data too (here as bytes).
   assert.throws(() => edge.getEncoding('o200k_base'), { code: 'ERR_NOT_INITIALIZED' });
-  await edge.loadEncoding('o200k_base', readFileSync(require.resolve('ironlung/ranks/o200k_base.ranks')));
+  await edge.loadEncoding('o200k_base', readFileSync(require.resolve('ironlung/assets/o200k_base.bin')));
   await assert.rejects(edge.loadEncoding('cl100k_base', new Uint8Array(10)), { code: 'ERR_CORRUPT_DATA' });
   assert.equal(edge.getEncoding('o200k_base').count(TEXTS[0]), expected.o200k_base[0].length);
   assert.throws(() => edge.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });

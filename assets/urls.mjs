@@ -1,0 +1,40 @@
+// Where the wasm backend's files are, for runtimes that fetch them.
+//
+// Each file is named by its own literal `new URL('./file', import.meta.url)`: that exact
+// form is what webpack 5, Vite, Rollup and Turbopack recognise as an asset reference, so
+// they copy the file into the build and rewrite the URL. This module sits beside the files
+// so that a bundler that leaves the form alone (esbuild) resolves them beside its bundle,
+// where copying them is the one step the README's "Bundlers and frameworks" asks for.
+
+// A classic-script bundle has no import.meta (esbuild's iife: `new URL(f, undefined)`
+// throws): resolve beside the script instead, known only while it first runs.
+const scriptUrl = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;
+
+function at(make, file) {
+  try {
+    return make();
+  } catch {
+    return new URL(file, scriptUrl || globalThis.location?.href);
+  }
+}
+
+/** The wasm module. */
+export function wasmUrl() {
+  return at(() => new URL('./ironlung.wasm', import.meta.url), './ironlung.wasm');
+}
+
+/** A rank table (`cl100k_base`, ...); undefined for a name that is not one. */
+export function rankUrl(table) {
+  switch (table) {
+    case 'r50k_base':
+      return at(() => new URL('./r50k_base.bin', import.meta.url), './r50k_base.bin');
+    case 'p50k_base':
+      return at(() => new URL('./p50k_base.bin', import.meta.url), './p50k_base.bin');
+    case 'cl100k_base':
+      return at(() => new URL('./cl100k_base.bin', import.meta.url), './cl100k_base.bin');
+    case 'o200k_base':
+      return at(() => new URL('./o200k_base.bin', import.meta.url), './o200k_base.bin');
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,131 @@
+// The wasm backend's state for every runtime but Node and Bun: one instance of the module,
+// initialised once, and the API over it. Runtime entries (web.mjs, deno.mjs, workerd.mjs,
+// edge-light.mjs) configure how the module and the rank data arrive, through the `use*`
+// functions below, which are not part of the public API (public.mjs is).
+
+import * as glue from './gen/wasm.mjs';
+import { createApi, fetchBytes } from './api.mjs';
+import { IronlungError } from './errors.mjs';
+import { trapHandler } from './wasmtrap.mjs';
+import { utf8Writer } from './wasminput.mjs';
+import { wasmUrl, rankUrl } from '../assets/urls.mjs';
+
+let exportsObj = null;
+let onTrap = null;
+let writeUtf8 = null;
+let pending = null;
+/** How init() gets the module when it is given none; a runtime entry may replace it. */
+let defaultModule = () => fetchAsset(wasmUrl(), 'the wasm module', 'ironlung.wasm');
+
+const FIX =
+  "If a bundler built this page, it did not copy the file: see \"Bundlers and frameworks\" in ironlung's README; " +
+  'or serve node_modules/ironlung/assets/ yourself and pass the module to init() and the rank data to loadEncoding()';
+
+/** Fetches `url`; any failure is ERR_ASSET_UNAVAILABLE naming the URL, the cause and the fix. */
+async function fetchAsset(url, what, file) {
+  if (url === undefined) {
+    throw new IronlungError('ERR_ASSET_UNAVAILABLE', `no URL is known for ${what} (${file}) in this runtime. ${FIX}`);
+  }
+  try {
+    return await fetchBytes(url);
+  } catch (e) {
+    throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not load ${what} from ${url}: ${e && e.message}. ${FIX}`);
+  }
+}
+
+function install(wasm) {
+  exportsObj = wasm;
+  onTrap = trapHandler(glue, wasm);
+  writeUtf8 = utf8Writer(glue, wasm);
+}
+
+/**
+ * Initialises the wasm module. Idempotent; concurrent calls share one initialisation.
+ * @param {WebAssembly.Module | BufferSource | Response | URL | string} [moduleOrBytes]
+ */
+export function init(moduleOrBytes) {
+  if (exportsObj) return Promise.resolve();
+  if (!pending) {
+    pending = (async () => {
+      let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
+      if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, 'the wasm module', String(source));
+      if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
+      if (source instanceof WebAssembly.Module) return glue.initSync({ module: source });
+      // Bytes compile asynchronously: browsers refuse large synchronous compiles.
+      return glue.default({ module_or_path: source });
+    })().then(install, (e) => {
+      pending = null;
+      if (e instanceof IronlungError) throw e;
+      throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not initialise ironlung's wasm module: ${e && e.message}`);
+    });
+  }
+  return pending;
+}
+
+/** Runtimes that hold a compiled module at import time (Workers) initialise at once. */
+export function useWasmModule(module) {
+  install(glue.initSync({ module }));
+}
+
+/** Runtimes with another way to the module's bytes (Deno's filesystem). */
+export function useDefaultModule(load) {
+  defaultModule = load;
+}
+
+function unsupported(name) {
+  return () => {
+    throw new IronlungError(
+      'ERR_UNSUPPORTED_RUNTIME',
+      `${name} needs a filesystem, which this runtime does not have; read the File or Blob yourself and pass its bytes to decodeText()`,
+    );
+  };
+}
+
+const host = {
+  backend: 'wasm',
+  offThread: false,
+  readTextFileSync: unsupported('readTextFileSync'),
+  readTextFile: async (...args) => unsupported('readTextFile')(...args),
+  readForContext: async (...args) => unsupported('readForContext')(...args),
+  readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.bin`),
+  init: () => init(),
+  onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
+  writeUtf8: (text) => writeUtf8(text),
+  ready() {
+    if (!exportsObj) {
+      throw new IronlungError(
+        'ERR_NOT_INITIALIZED',
+        "ironlung's wasm module is not initialised yet: `await loadEncoding(name)` (or `await init()`) once before synchronous calls",
+      );
+    }
+  },
+};
+
+/** The public API over this instance. */
+export const api = createApi(glue, host);
+api.init = init;
+
+/**
+ * Runtimes with a filesystem: `readRanksSync(table)` returns the bytes of `<table>.bin`, read
+ * when an encoding is first used, so getEncoding works without loadEncoding.
+ */
+export function useRankReader(readRanksSync) {
+  host.readRanksSync = readRanksSync;
+  host.readRanks = async (table) => readRanksSync(table);
+}
+
+/** Runtimes that load rank data their own way (Workers: a Data module per table). */
+export function useRankLoader(readRanks) {
+  host.readRanks = readRanks;
+}
+
+/**
+ * Runtimes with a filesystem: `readBytesSync(path, maxBytes)` and its async twin return at
+ * most maxBytes + 1 bytes, which the core then checks and decodes.
+ */
+export function useFileReader(readBytesSync, readBytes) {
+  host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
+  host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);
+  host.readForContext = async (path, max, id, maxTokens, cut) =>
+    glue.contextFromBytes(await readBytes(path, max), max, `'${path}'`, id, maxTokens, cut);
+}

@@ -1,0 +1,36 @@
+// Writes the wasm module's JS glue, from wasm-bindgen's "web" output, as js/gen/wasm.mjs and
+// a CommonJS copy, js/gen/wasm.cjs, for Node's require entry: one glue for one module.
+//
+//   node scripts/glue.mjs <wasm-bindgen's ironlung_wasm.js> <out dir>
+//
+// The glue's default `new URL('ironlung_wasm_bg.wasm', import.meta.url)` goes: ironlung
+// always hands the module over (assets/urls.mjs names it for bundlers), and bundlers that
+// see that literal would look for a file that is not there. The conversion to CommonJS
+// handles exactly the shapes wasm-bindgen emits here and fails on anything else.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [src, outDir] = process.argv.slice(2);
+if (!src || !outDir) throw new Error('usage: node scripts/glue.mjs GLUE.js OUT_DIR');
+let glue = readFileSync(src, 'utf8').replace(/^\/\* @ts-self-types=.*\*\/\n/, '');
+
+const DEFAULT_URL = "module_or_path = new URL('ironlung_wasm_bg.wasm', import.meta.url);";
+if (!glue.includes(DEFAULT_URL)) throw new Error(`${src}: the glue's default module URL is not where expected`);
+glue = glue.replace(DEFAULT_URL, "throw new Error('ironlung: no wasm module given to the glue');");
+if (glue.includes('import.meta')) throw new Error(`${src}: import.meta left in the glue`);
+if (/^import /m.test(glue)) throw new Error(`${src}: the glue imports something; the CommonJS copy cannot`);
+
+const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do not edit.\n`;
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'wasm.mjs'), header + glue);
+
+const names = [];
+const LAST = 'export { initSync, __wbg_init as default };';
+const cjs = glue
+  .replace(/^export function (\w+)\(/gm, (_, name) => {
+    names.push(name);
+    return `function ${name}(`;
+  })
+  .replace(LAST, `module.exports = { ${names.join(', ')}, initSync, default: __wbg_init };`);
+if (/^export /m.test(cjs)) throw new Error(`${src}: an export the CommonJS conversion does not handle: ${/^export .*/m.exec(cjs)[0]}`);
+writeFileSync(join(outDir, 'wasm.cjs'), `'use strict';\n${header}${cjs}`);
