@@ -38,8 +38,18 @@ echo "consumer: TypeScript declarations (deno check)" >&2
 "$bin/deno" check types.ts
 echo "consumer: Deno" >&2
 "$bin/deno" test --allow-read --allow-env --allow-write deno.test.mjs
+echo "consumer: Deno, npm:ironlung, --allow-read only" >&2
+echo "$IRONLUNG_EXPECTED" > expected.json
+"$bin/deno" test --allow-read deno-npm.test.mjs
 echo "consumer: headless Chromium" >&2
 node --test browser.test.mjs
+# The native addon embeds every rank table: with the package's rank files gone, it still
+# counts every table exactly (the files are there for the wasm fallback only).
+echo "consumer: the native backend without the package's rank files" >&2
+mkdir -p ../consumer-ranks-aside
+mv node_modules/ironlung/assets/*.bin ../consumer-ranks-aside/
+env -u IRONLUNG_BACKEND node no-ranks.mjs
+mv ../consumer-ranks-aside/*.bin node_modules/ironlung/assets/
 cd "$repo"
 
 # A platform without a prebuilt addon: only the root package, so the wasm build is used.

@@ -1,5 +1,5 @@
 // The installed package under Node: native by default on linux-x64, wasm when forced or
-// when the platform package is absent; ESM, CommonJS, the edge entry and the bin.
+// when the platform package is absent; ESM, CommonJS, the browser entry and the bin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -40,18 +40,9 @@ test('zstd, files and errors', async () => {
   assert.throws(() => il.decompress(new Uint8Array([1, 2, 3])), { code: 'ERR_CORRUPT_DATA' });
 });
 
-test('the edge entry takes a precompiled module', async () => {
-  const edge = await import('ironlung/edge');
-  assert.throws(() => edge.getEncoding('cl100k_base').count('x'), { code: 'ERR_NOT_INITIALIZED' });
-  const bytes = readFileSync(require.resolve('ironlung/assets/ironlung.wasm'));
-  await edge.init(new WebAssembly.Module(bytes));
-  assert.equal(edge.backend, 'wasm');
-  // Edge runtimes hand over each encoding's rank data too (here as bytes).
-  assert.throws(() => edge.getEncoding('o200k_base'), { code: 'ERR_NOT_INITIALIZED' });
-  await edge.loadEncoding('o200k_base', readFileSync(require.resolve('ironlung/assets/o200k_base.bin')));
-  await assert.rejects(edge.loadEncoding('cl100k_base', new Uint8Array(10)), { code: 'ERR_CORRUPT_DATA' });
-  assert.equal(edge.getEncoding('o200k_base').count(TEXTS[0]), expected.o200k_base[0].length);
-  assert.throws(() => edge.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
+test('the browser entry (a runtime that sets the browser condition)', () => {
+  const out = execFileSync(process.execPath, ['--conditions=browser', 'web-entry.mjs'], { encoding: 'utf8', env: process.env });
+  assert.equal(out.trim(), 'web entry ok');
 });
 
 test('the bin runs from node_modules/.bin', () => {

@@ -1,0 +1,36 @@
+// Run with `node --conditions=browser`: the browser entry, as a runtime that sets `browser`
+// sees it. Node's fetch takes no file: URLs, so its default loads fail, as a page's would
+// where the files were never served: the errors must say what was tried and how to fix it.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as il from 'ironlung';
+import { TEXTS } from './expected.mjs';
+
+const require = createRequire(import.meta.url);
+const expected = JSON.parse(process.env.IRONLUNG_EXPECTED);
+const asset = (f) => readFileSync(require.resolve(`ironlung/assets/${f}`));
+
+assert.equal(il.backend, 'wasm');
+assert.throws(() => il.compress('x'), { code: 'ERR_NOT_INITIALIZED', message: /await loadEncoding\(name\)/ });
+
+// The default module URL is the package's own file; fetching it fails here.
+const e = await il.init().then(() => null, (err) => err);
+assert.equal(e?.code, 'ERR_ASSET_UNAVAILABLE', String(e));
+assert.match(e.message, /file:\/\/\/.*\/node_modules\/ironlung\/assets\/ironlung\.wasm/);
+assert.match(e.message, /Bundlers and frameworks/);
+
+// A precompiled module, then rank data handed over as bytes, by encoding or model name.
+await il.init(new WebAssembly.Module(asset('ironlung.wasm')));
+assert.throws(() => il.getEncoding('o200k_base'), { code: 'ERR_NOT_INITIALIZED', message: /loadEncoding\('o200k_base'\)/ });
+const enc = await il.loadEncoding('gpt-4o', asset('o200k_base.bin'));
+assert.equal(enc.name, 'o200k_base');
+assert.equal(enc.count(TEXTS[0]), expected.o200k_base[0].length);
+await assert.rejects(il.loadEncoding('cl100k_base', new Uint8Array(10)), { code: 'ERR_CORRUPT_DATA' });
+const r = await il.loadEncoding('cl100k_base').then(() => null, (err) => err);
+assert.equal(r?.code, 'ERR_ASSET_UNAVAILABLE', String(r));
+assert.match(r.message, /assets\/cl100k_base\.bin/);
+await assert.rejects(il.loadEncoding('no-such-model'), { code: 'ERR_UNKNOWN_ENCODING' });
+assert.throws(() => il.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
+assert.equal(new TextDecoder().decode(il.decompress(il.compress('round trip'))), 'round trip');
+console.log('web entry ok');
