@@ -1,0 +1,374 @@
+// Browser bundlers, each as a user meets them: the app in vite/, esbuild/ or webpack/ is
+// copied into a scratch project under target/integrations/browser/, the packed ironlung is
+// installed there from its tarballs, the real tool (pinned in this folder's package.json)
+// builds or serves it through the app's own npm scripts, and headless Chromium (or Node, for
+// the node bundle) runs the result. Token ids are checked against OpenAI's tiktoken, computed
+// here; zstd must round-trip; the page must raise no error and fetch nothing that fails.
+//
+//   node --test test/integrations/browser.test.mjs
+//
+// IRONLUNG_TARBALLS: the packed tarballs, one path a line (default: `node scripts/pack.mjs`).
+// CHROMIUM: the browser (default /usr/bin/chromium). Tools run from test/integrations/
+// node_modules/.bin (`npm ci` there first); nothing is downloaded but what npm installs.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const fromRepo = createRequire(join(repo, 'package.json'));
+const { chromium } = fromRepo('playwright-core');
+const tiktoken = fromRepo('tiktoken');
+const toolsBin = join(here, 'node_modules', '.bin');
+const scratch = join(repo, 'target', 'integrations', 'browser');
+
+const TEXTS = [
+  'Hello, world! How are you today?',
+  '中文分词测试：这是一个句子。日本語のテキスト',
+  '👩‍👩‍👧‍👦 family 🏳️‍🌈 flag 🤖 emoji',
+  'fn main() {\n    println!("hi");\n}\r\n',
+  'مرحبا بالعالم नमस्ते दुनिया Ünïcödé',
+  '   leading spaces, tabs\tand\n\n\nblank lines  ',
+  '',
+];
+const ENCODINGS = ['cl100k_base', 'o200k_base'];
+const EXPECTED = Object.fromEntries(
+  ENCODINGS.map((name) => {
+    const enc = tiktoken.get_encoding(name);
+    try {
+      return [name, TEXTS.map((t) => Array.from(enc.encode(t)))];
+    } finally {
+      enc.free();
+    }
+  }),
+);
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PAGE_TIMEOUT = 60_000;
+const BUILD_TIMEOUT = 180_000;
+const SERVER_TIMEOUT = 60_000;
+const TOOL_ENV = { ...process.env, PATH: `${toolsBin}:${process.env.PATH}`, NO_COLOR: '1', FORCE_COLOR: '0', BROWSER: 'none' };
+
+// Every child is started in its own process group, so that npm, its shell and the tool die together.
+const children = new Set();
+function killGroup(child, signal = 'SIGTERM') {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {}
+}
+process.on('exit', () => {
+  for (const c of children) killGroup(c, 'SIGKILL');
+});
+
+/** Runs a command to completion (bounded by `timeout`); resolves with its output, rejects with it. */
+function run(cmd, args, { cwd, env = TOOL_ENV, timeout = BUILD_TIMEOUT } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      killGroup(child, 'SIGKILL');
+      out += `\n[killed after ${timeout} ms]`;
+    }, timeout);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited with ${code ?? signal}:\n${out}`));
+    });
+  });
+}
+
+/** Starts a server command and waits for the http://127.0.0.1:PORT/ it prints. */
+function startServer(cmd, args, { cwd, env = TOOL_ENV } = {}) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.add(child);
+  let log = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return children.delete(child);
+    const closed = new Promise((r) => child.once('close', r));
+    killGroup(child, 'SIGTERM');
+    const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
+    await closed;
+    clearTimeout(t);
+    children.delete(child);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${cmd} ${args.join(' ')} printed no URL within ${SERVER_TIMEOUT} ms:\n${log}`));
+    }, SERVER_TIMEOUT);
+    const onData = (d) => {
+      log += d;
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\/?/.exec(log.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m && m[1] !== '0') {
+        clearTimeout(timer);
+        resolve({ url: `http://127.0.0.1:${m[1]}/`, stop, log: () => log });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} ${args.join(' ')} exited (${code}) before serving:\n${log}`));
+    });
+  });
+}
+
+/** A plain static file server for a built app (what any host would do), on loopback. */
+async function serveStatic(root) {
+  const server = createServer(async (req, res) => {
+    let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (path.endsWith('/')) path += 'index.html';
+    try {
+      const body = await readFile(join(root, path));
+      res.writeHead(200, { 'content-type': MIME[extname(path)] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    stop: () => new Promise((r) => server.close(r)),
+    log: () => '',
+  };
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+let tarballsCache;
+function tarballs() {
+  if (tarballsCache) return tarballsCache;
+  let list = process.env.IRONLUNG_TARBALLS;
+  if (!list) {
+    list = execFileSync(process.execPath, ['scripts/pack.mjs'], { cwd: repo, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+  tarballsCache = list.split('\n').map((l) => l.trim()).filter(Boolean).map((p) => (isAbsolute(p) ? p : join(repo, p)));
+  assert.ok(tarballsCache.length > 0, 'no ironlung tarballs');
+  for (const t of tarballsCache) assert.ok(existsSync(t), `tarball ${t} does not exist`);
+  return tarballsCache;
+}
+
+/** A fresh copy of test/integrations/<name> with the packed ironlung installed, as a user's project. */
+async function project(name) {
+  const dir = join(scratch, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  cpSync(join(here, name), dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](node_modules|dist|\.vite)([/\\]|$)/.test(src.slice(join(here, name).length)),
+  });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--offline=false', '--loglevel=error', ...tarballs()], { cwd: dir });
+  return dir;
+}
+
+let browser;
+before(async () => {
+  assert.ok(existsSync(toolsBin), `${toolsBin} is missing: run \`npm ci\` in test/integrations first`);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: BROWSER_ARGS, timeout: 60_000 });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Opens `url` in a fresh browser context, waits for the app's `window[fn]`, calls it with
+ * TEXTS and returns its result with what went wrong on the way (page errors, failed loads).
+ */
+async function inPage(url, fn) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const problems = [];
+    const logs = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${(e && e.stack) || e}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+    page.on('console', (m) => logs.push(`console.${m.type()}: ${m.text()}`));
+    await page.goto(url, { timeout: PAGE_TIMEOUT });
+    await page.waitForFunction((fn) => typeof window[fn] === 'function', fn, { timeout: PAGE_TIMEOUT });
+    const call = () => withTimeout(page.evaluate(([fn, texts]) => window[fn](texts), [fn, TEXTS]), PAGE_TIMEOUT, `${fn}() in ${url}`);
+    let result;
+    let failure;
+    try {
+      result = await call();
+    } catch (e) {
+      failure = e;
+    }
+    if (failure && /Execution context was destroyed/.test(failure.message)) {
+      // Vite's dev server reloads the page once when its optimizer finds a dependency late.
+      logs.push(`(the page navigated during the call; called again: ${failure.message.split('\n')[0]})`);
+      failure = undefined;
+      try {
+        await page.waitForLoadState('load', { timeout: PAGE_TIMEOUT });
+        await page.waitForFunction((fn) => typeof window[fn] === 'function', fn, { timeout: PAGE_TIMEOUT });
+        result = await call();
+      } catch (e) {
+        failure = e;
+      }
+    }
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
+    const detail = `\n${problems.join('\n')}\n${logs.join('\n')}`;
+    if (failure) throw new Error(`${failure.message}${detail}`);
+    return { result, problems, fetched, detail };
+  } finally {
+    await context.close();
+  }
+}
+
+function assertCounts(out, backend, detail = '') {
+  assert.equal(out.backend, backend, detail);
+  assert.deepEqual(out.tokens, EXPECTED, `token ids differ from tiktoken's${detail}`);
+  for (const name of ENCODINGS) assert.deepEqual(out.counts[name], EXPECTED[name].map((t) => t.length), `${name} counts${detail}`);
+  assert.equal(out.zstd.roundTrip, true, `zstd round trip${detail}`);
+  assert.ok(out.zstd.bytes > 0 && out.zstd.bytes < 2000, `zstd output of ${out.zstd.bytes} bytes${detail}`);
+}
+
+/** The page check: exact counts, no errors, and only the two tables in use downloaded. */
+async function checkPage(url) {
+  const { result, problems, fetched, detail } = await inPage(url, 'countOnPage');
+  assertCounts(result, 'wasm', detail);
+  assert.deepEqual(problems, [], `problems on the page${detail}`);
+  // (webpack names emitted assets by their hash alone, so a table is not always named.)
+  const tables = fetched.filter((u) => /\.bin(\?|$)/.test(u));
+  assert.equal(tables.length, 2, `rank tables fetched: ${tables.join(', ')}`);
+  assert.deepEqual(tables.filter((u) => /r50k|p50k/.test(u)), [], 'tables of unused encodings were fetched');
+  assert.ok(fetched.some((u) => /\.wasm(\?|$)/.test(u)), `the wasm module was not fetched: ${fetched.join(', ')}`);
+}
+
+async function checkWorker(url) {
+  const { result, problems, detail } = await inPage(url, 'countInWorker');
+  assertCounts(result, 'wasm', detail);
+  assert.deepEqual(problems, [], `problems on the page${detail}`);
+}
+
+const since = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
+describe('Vite', () => {
+  let dir;
+  before(async () => {
+    dir = await project('vite');
+  });
+
+  describe('dev server (`vite`)', () => {
+    let server;
+    before(async () => {
+      server = await startServer('npm', ['run', 'dev', '--', '--host', '127.0.0.1', '--port', '0'], { cwd: dir });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    test('vite dev: a page imports ironlung, counts exactly, round-trips zstd', async () => {
+      await checkPage(server.url);
+    });
+    test('vite dev: a module Worker (new URL(..., import.meta.url)) imports ironlung and counts', async () => {
+      await checkWorker(server.url);
+    });
+  });
+
+  describe('production build (`vite build`, served by `vite preview`)', () => {
+    let server;
+    after(async () => {
+      await server?.stop();
+    });
+    test('vite build + preview: the page counts exactly, round-trips zstd', async (t) => {
+      const t0 = performance.now();
+      const out = await run('npm', ['run', 'build'], { cwd: dir });
+      t.diagnostic(`vite build took ${since(t0)}`);
+      assert.match(out, /ironlung[-\w]*\.wasm/, `vite build emitted no wasm module:\n${out}`);
+      server = await startServer('npm', ['run', 'preview', '--', '--host', '127.0.0.1', '--port', '0'], { cwd: dir });
+      await checkPage(server.url);
+    });
+    test('vite build + preview: a module Worker imports ironlung and counts', async () => {
+      assert.ok(server, 'vite preview did not start (see the previous test)');
+      await checkWorker(server.url);
+    });
+  });
+});
+
+describe('esbuild', () => {
+  let dir;
+  let server;
+  before(async () => {
+    dir = await project('esbuild');
+    server = await serveStatic(dir);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  test('esbuild --platform=browser --format=esm (+ copying the assets beside the bundle)', async (t) => {
+    const t0 = performance.now();
+    await run('npm', ['run', 'build:esm'], { cwd: dir });
+    t.diagnostic(`build took ${since(t0)}`);
+    await checkPage(`${server.url}esm.html`);
+  });
+  test('esbuild --platform=browser, default iife (+ copying the assets beside the bundle)', async (t) => {
+    const t0 = performance.now();
+    await run('npm', ['run', 'build:iife'], { cwd: dir });
+    t.diagnostic(`build took ${since(t0)}`);
+    await checkPage(`${server.url}iife.html`);
+  });
+  test('esbuild --platform=node bundle, run with Node (default backend and IRONLUNG_BACKEND=wasm)', async (t) => {
+    const t0 = performance.now();
+    await run('npm', ['run', 'build:node'], { cwd: dir });
+    t.diagnostic(`build took ${since(t0)}`);
+    // The bundle must pick the backend the unbundled package picks in the same project.
+    const plain = (await run(process.execPath, ['--input-type=module', '-e', "import('ironlung').then((m) => console.log(m.backend))"], { cwd: dir })).trim();
+    t.diagnostic(`unbundled backend: ${plain}`);
+    const bundled = JSON.parse(await run(process.execPath, ['dist/cli.cjs', JSON.stringify(TEXTS)], { cwd: dir, timeout: 60_000 }));
+    assertCounts(bundled, plain);
+    const wasm = JSON.parse(
+      await run(process.execPath, ['dist/cli.cjs', JSON.stringify(TEXTS)], { cwd: dir, env: { ...TOOL_ENV, IRONLUNG_BACKEND: 'wasm' }, timeout: 60_000 }),
+    );
+    assertCounts(wasm, 'wasm');
+  });
+});
+
+describe('webpack 5', () => {
+  let dir;
+  let server;
+  before(async () => {
+    dir = await project('webpack');
+    server = await serveStatic(dir);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  test('webpack (zero config, target web): the page and a module Worker count exactly', async (t) => {
+    const t0 = performance.now();
+    const out = await run('npm', ['run', 'build'], { cwd: dir });
+    t.diagnostic(`webpack took ${since(t0)}`);
+    assert.match(out, /\.wasm/, `webpack emitted no wasm module:\n${out}`);
+    await checkPage(`${server.url}index.html`);
+    await checkWorker(`${server.url}index.html`);
+  });
+});

@@ -1,0 +1,3 @@
+import { countAll } from './count.js';
+
+window.countOnPage = countAll;
