@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, isAbsolute } from 'node:path';
+import { basename, dirname, extname, join, normalize, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -166,15 +166,27 @@ function withTimeout(promise, ms, what) {
 }
 
 let tarballsCache;
+/**
+ * The tarballs, copied at once into this test's scratch folder: scripts/pack.mjs empties
+ * target/pack/ on every run, and other test files may pack while this one installs.
+ */
 function tarballs() {
   if (tarballsCache) return tarballsCache;
   let list = process.env.IRONLUNG_TARBALLS;
   if (!list) {
     list = execFileSync(process.execPath, ['scripts/pack.mjs'], { cwd: repo, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'inherit'] });
   }
-  tarballsCache = list.split('\n').map((l) => l.trim()).filter(Boolean).map((p) => (isAbsolute(p) ? p : join(repo, p)));
-  assert.ok(tarballsCache.length > 0, 'no ironlung tarballs');
-  for (const t of tarballsCache) assert.ok(existsSync(t), `tarball ${t} does not exist`);
+  const paths = list.split('\n').map((l) => l.trim()).filter(Boolean).map((p) => (isAbsolute(p) ? p : join(repo, p)));
+  assert.ok(paths.length > 0, 'no ironlung tarballs');
+  const kept = join(scratch, 'tarballs');
+  rmSync(kept, { recursive: true, force: true });
+  mkdirSync(kept, { recursive: true });
+  tarballsCache = paths.map((p) => {
+    assert.ok(existsSync(p), `tarball ${p} does not exist`);
+    const copy = join(kept, basename(p));
+    cpSync(p, copy);
+    return copy;
+  });
   return tarballsCache;
 }
 
@@ -194,6 +206,7 @@ async function project(name) {
 let browser;
 before(async () => {
   assert.ok(existsSync(toolsBin), `${toolsBin} is missing: run \`npm ci\` in test/integrations first`);
+  tarballs();
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: BROWSER_ARGS, timeout: 60_000 });
 });
 after(async () => {
