@@ -7,31 +7,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const ironlung = require('../js/node.cjs');
 const { walk } = require('./walk.cjs');
+const { UsageError, parseCommand, optionLines } = require('./args.cjs');
+const { readStdin, Output } = require('./io.cjs');
 
-const USAGE = `usage:
-  ironlung count [options] PATH...             tokens per file, per extension and in total
-      PATH is a file, a directory (walked, honouring .gitignore) or - for stdin
-      --sort path|tokens|bytes   order of the file table (default path; tokens, bytes: largest first)
-      --max-bytes N              skip files larger than N bytes (default ${ironlung.DEFAULT_MAX_BYTES})
-      --json                     one JSON object: { encoding, files, skipped, byExtension, total }
-      --no-ignore                do not apply .gitignore and .git/info/exclude
-      --progress                 report progress on stderr (default: only when stderr is a terminal)
-      --jobs N                   files read concurrently (default ${defaultJobs()}; 1 reads synchronously)
-  ironlung truncate --max-tokens N [--from end|start|middle] [--marker TEXT] [--max-bytes N] FILE | -
-  ironlung chunk --max-tokens N [--overlap K] [--boundary token|line|paragraph] [--max-bytes N] FILE | -
-      prints one JSON line per chunk: {"index","start","end","tokens","text"}
-      (truncate and chunk read up to 16 MiB unless --max-bytes says otherwise)
-  ironlung read --max-tokens N [--truncate end|middle] [--max-bytes N] [--json] FILE
-      prints the text that fits (summary on stderr), or with --json the whole result
-  ironlung compress [--level L] IN OUT        (IN or OUT may be -)
-  ironlung decompress [--max-output-bytes N] IN OUT
-  ironlung --version | --help
-
-Every command that counts takes --encoding E or --model M; the default encoding is
-o200k_base (GPT-4o, GPT-4.1, GPT-5, o-series).
-Encodings: ${ironlung.listEncodings().join(', ')}. Backend: ${ironlung.backend}.
-Exit codes: 0 success (skipped binary or oversized files included), 1 an input failed,
-2 bad usage.`;
+const out = new Output(process.stdout);
 
 // Measured on ~/.cargo/registry/src (see README): on the native backend, reading and
 // counting off the JS thread (readForContext, several files in flight) is fastest; under
@@ -46,83 +25,53 @@ const SINGLE_INPUT_MAX_BYTES = 16 * 1024 * 1024;
 /** Reasons a file is left out of a count without that being an error. */
 const SKIP_CODES = new Set(['ERR_BINARY_FILE', 'ERR_FILE_TOO_LARGE', 'ERR_NOT_REGULAR_FILE']);
 
-class UsageError extends Error {}
+const encodingOptions = () => ({
+  encoding: { type: 'string', arg: 'E', help: `the encoding: ${ironlung.listEncodings().join(', ')} (default o200k_base)` },
+  model: { type: 'string', arg: 'M', help: 'the encoding of model M, e.g. gpt-4o (not with --encoding)' },
+});
 
-function parse(argv, spec) {
-  const opts = {};
-  const rest = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      rest.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const [flag, inline] = a.split(/=(.*)/s, 2);
-      const name = flag.slice(2);
-      if (!Object.hasOwn(spec, name)) throw new UsageError(`unknown option ${flag}`);
-      if (spec[name] === 'bool') {
-        if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-        opts[name] = true;
-        continue;
-      }
-      const value = inline !== undefined ? inline : argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-      if (Array.isArray(spec[name])) {
-        if (!spec[name].includes(value)) throw new UsageError(`${flag} must be one of ${spec[name].join(', ')}, got ${JSON.stringify(value)}`);
-        opts[name] = value;
-      } else {
-        opts[name] = spec[name] === 'int' ? toInt(flag, value) : value;
-      }
-    } else {
-      rest.push(a);
-    }
+/** The encoding that --encoding or --model names; an unknown one is bad usage. */
+function encodingOf(command, opts) {
+  if (opts.encoding !== undefined && opts.model !== undefined) throw new UsageError('give --encoding or --model, not both', command);
+  try {
+    if (opts.model !== undefined) return ironlung.encodingForModel(opts.model);
+    return ironlung.getEncoding(opts.encoding ?? 'o200k_base');
+  } catch (e) {
+    if (e && (e.code === 'ERR_UNKNOWN_ENCODING' || e.code === 'ERR_UNKNOWN_MODEL')) throw new UsageError(e.message, command);
+    throw e;
   }
-  return { opts, rest };
 }
 
-function toInt(flag, v) {
-  if (!/^-?\d+$/.test(v)) throw new UsageError(`${flag} must be an integer, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-
-function atLeast(opts, name, min) {
-  if (opts[name] !== undefined && opts[name] < min) throw new UsageError(`--${name} must be ${min} or more`);
-  return opts[name];
-}
-
-function encodingOf(opts) {
-  if (opts.encoding && opts.model) throw new UsageError('give --encoding or --model, not both');
-  if (opts.model) return ironlung.encodingForModel(opts.model);
-  return ironlung.getEncoding(opts.encoding || 'o200k_base');
-}
-
-function readStdin() {
-  const chunks = [];
-  const buf = Buffer.alloc(1 << 16);
-  for (;;) {
-    let n;
-    try {
-      n = fs.readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      if (e.code === 'EAGAIN') continue;
-      if (e.code === 'EOF') break;
-      throw e;
-    }
-    if (n === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, n)));
+/** Runs `probe` (the API checking an option on empty input); its ERR_INVALID_ARG is bad usage. */
+function checkedByApi(command, probe) {
+  try {
+    probe();
+  } catch (e) {
+    if (e && e.code === 'ERR_INVALID_ARG') throw new UsageError(e.message, command);
+    throw e;
   }
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
-function readText(file, maxBytes) {
-  if (file === '-') return ironlung.decodeText(readStdin(), { maxBytes });
-  return ironlung.readTextFileSync(file, { maxBytes });
+/** An error's message without a leading copy of its code (Node's fs messages start with it). */
+function messageOf(e) {
+  const message = e && typeof e.message === 'string' ? e.message : String(e);
+  return e && e.code && message.startsWith(`${e.code}: `) ? message.slice(e.code.length + 2) : message;
 }
 
 function report(file, e) {
   const code = e && e.code ? `${e.code}: ` : '';
-  process.stderr.write(`ironlung: ${file}: ${code}${e && e.message}\n`);
+  process.stderr.write(`ironlung: ${file}: ${code}${messageOf(e)}\n`);
+}
+
+/** stdin (up to one byte past `maxBytes`, so that too much input is reported) as text. */
+async function stdinText(maxBytes) {
+  const bytes = await readStdin(maxBytes + 1);
+  return { text: ironlung.decodeText(bytes, { maxBytes }), bytes: bytes.length };
+}
+
+function readText(file, maxBytes) {
+  if (file === '-') return stdinText(maxBytes).then((r) => r.text);
+  return ironlung.readTextFileSync(file, { maxBytes });
 }
 
 // ---------------------------------------------------------------------------------- count
@@ -171,30 +120,22 @@ function renderTable(header, rows) {
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const byPath = (a, b) => cmp(a.path, b.path);
 
-async function count(argv) {
-  const { opts, rest } = parse(argv, {
-    encoding: 'str',
-    model: 'str',
-    'max-bytes': 'int',
-    sort: ['path', 'tokens', 'bytes'],
-    json: 'bool',
-    progress: 'bool',
-    'no-ignore': 'bool',
-    jobs: 'int',
-  });
-  if (rest.length === 0) throw new UsageError('count needs at least one PATH (a file, a directory, or - for stdin)');
-  if (rest.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) may be given once');
-  const maxBytes = atLeast(opts, 'max-bytes', 0) ?? ironlung.DEFAULT_MAX_BYTES;
-  const jobs = atLeast(opts, 'jobs', 1) ?? defaultJobs();
-  const sort = opts.sort || 'path';
-  const enc = encodingOf(opts);
+
+async function count(opts, rest) {
+  const command = 'count';
+  if (rest.length === 0) throw new UsageError('count needs at least one PATH (a file, a directory, or - for stdin)', command);
+  if (rest.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) may be given once', command);
+  const maxBytes = opts['max-bytes'] ?? ironlung.DEFAULT_MAX_BYTES;
+  const jobs = opts.jobs ?? defaultJobs();
+  const sort = opts.sort ?? 'path';
+  const enc = encodingOf(command, opts);
   const progress = makeProgress(opts.progress === true);
 
   const skipped = [];
   let failed = 0;
   const fail = (p, e) => {
     failed++;
-    skipped.push({ path: p, code: (e && e.code) || 'EIO', message: String(e && e.message) });
+    skipped.push({ path: p, code: (e && e.code) || 'EIO', message: messageOf(e) });
     report(p, e);
   };
 
@@ -245,7 +186,7 @@ async function count(argv) {
   let done = 0;
   const settle = (input, e) => {
     if (e && SKIP_CODES.has(e.code)) {
-      skipped.push({ path: input.path, code: e.code, message: e.message });
+      skipped.push({ path: input.path, code: e.code, message: messageOf(e) });
       if (input.named) report(input.path, e);
     } else if (e) {
       fail(input.path, e);
@@ -253,15 +194,15 @@ async function count(argv) {
     done++;
     progress.update(`counted ${done} of ${inputs.length} files…`);
   };
-  const countStdin = () => {
-    const bytes = readStdin();
-    return { tokens: enc.count(ironlung.decodeText(bytes, { maxBytes })), bytes: bytes.length };
+  const countStdin = async () => {
+    const { text, bytes } = await stdinText(maxBytes);
+    return { tokens: enc.count(text), bytes };
   };
   if (jobs === 1) {
     for (const input of inputs) {
       try {
         let r;
-        if (input.path === '-') r = countStdin();
+        if (input.path === '-') r = await countStdin();
         else {
           const bytes = fs.statSync(input.path).size;
           r = { tokens: enc.count(ironlung.readTextFileSync(input.path, { maxBytes })), bytes };
@@ -281,7 +222,7 @@ async function count(argv) {
       while (next < inputs.length) {
         const input = inputs[next++];
         try {
-          const r = input.path === '-' ? countStdin() : await countFile(input.path);
+          const r = input.path === '-' ? await countStdin() : await countFile(input.path);
           files.push({ path: input.path, tokens: r.tokens, bytes: r.bytes });
           settle(input);
         } catch (e) {
@@ -314,109 +255,112 @@ async function count(argv) {
 
   if (opts.json) {
     const result = { encoding: enc.name, files, skipped, byExtension: Object.fromEntries(extRows), total };
-    process.stdout.write(JSON.stringify(result) + '\n');
+    await out.write(JSON.stringify(result) + '\n');
     return failed ? 1 : 0;
   }
 
-  let out = '';
+  let text = '';
   if (files.length) {
-    out += renderTable(
+    text += renderTable(
       ['tokens', 'bytes', 'path'],
       files.map((f) => [String(f.tokens), String(f.bytes), f.path]),
     );
-    out += '\n';
-    out += renderTable(
+    text += '\n';
+    text += renderTable(
       ['files', 'tokens', 'bytes', 'extension'],
       extRows.map(([ext, e]) => [String(e.files), String(e.tokens), String(e.bytes), ext || '(none)']),
     );
-    out += '\n';
+    text += '\n';
   }
-  out += `total: ${plural(total.files, 'file')}, ${plural(total.tokens, 'token')}, ${plural(total.bytes, 'byte')} (${enc.name})\n`;
+  text += `total: ${plural(total.files, 'file')}, ${plural(total.tokens, 'token')}, ${plural(total.bytes, 'byte')} (${enc.name})\n`;
   if (skipped.length) {
     const reasons = new Map();
     for (const s of skipped) reasons.set(s.code, (reasons.get(s.code) || 0) + 1);
     const list = [...reasons].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([code, n]) => `${n} ${code}`);
-    out += `skipped: ${plural(skipped.length, 'file')} (${list.join(', ')})\n`;
+    text += `skipped: ${plural(skipped.length, 'file')} (${list.join(', ')})\n`;
   }
-  process.stdout.write(out);
+  await out.write(text);
   return failed ? 1 : 0;
 }
 
 // ------------------------------------------------------------------ truncate, chunk, read
 
-function truncate(argv) {
-  const { opts, rest } = parse(argv, {
-    encoding: 'str',
-    model: 'str',
-    'max-tokens': 'int',
-    'max-bytes': 'int',
-    from: ['end', 'start', 'middle'],
-    marker: 'str',
-  });
-  if (opts['max-tokens'] === undefined) throw new UsageError('truncate needs --max-tokens N');
-  atLeast(opts, 'max-tokens', 0);
-  atLeast(opts, 'max-bytes', 0);
-  if (rest.length !== 1) throw new UsageError('truncate takes exactly one FILE (or - for stdin)');
-  const enc = encodingOf(opts);
+/** Text of FILE (or stdin), or the error reported and null. */
+async function inputText(file, maxBytes) {
+  try {
+    return await readText(file, maxBytes);
+  } catch (e) {
+    if (e && e.code === 'ERR_INVALID_ARG') throw e;
+    report(file, e);
+    return null;
+  }
+}
+
+async function truncate(opts, rest) {
+  const command = 'truncate';
+  if (opts['max-tokens'] === undefined) throw new UsageError('truncate needs --max-tokens N', command);
+  if (rest.length !== 1) throw new UsageError('truncate takes exactly one FILE (or - for stdin)', command);
+  const enc = encodingOf(command, opts);
   const options = {};
   if (opts.from !== undefined) options.from = opts.from;
   if (opts.marker !== undefined) options.marker = opts.marker;
-  const text = readText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
-  process.stdout.write(enc.truncate(text, opts['max-tokens'], options));
+  // A marker longer than the budget is refused before any input is read.
+  checkedByApi(command, () => enc.truncate('', opts['max-tokens'], options));
+  const text = await inputText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
+  if (text === null) return 1;
+  await out.write(enc.truncate(text, opts['max-tokens'], options));
   return 0;
 }
 
-function chunk(argv) {
-  const { opts, rest } = parse(argv, {
-    encoding: 'str',
-    model: 'str',
-    'max-tokens': 'int',
-    'max-bytes': 'int',
-    overlap: 'int',
-    boundary: ['token', 'line', 'paragraph'],
-  });
-  if (opts['max-tokens'] === undefined) throw new UsageError('chunk needs --max-tokens N');
-  atLeast(opts, 'max-tokens', 1);
-  atLeast(opts, 'overlap', 0);
-  atLeast(opts, 'max-bytes', 0);
-  if (opts.overlap !== undefined && opts.overlap >= opts['max-tokens']) throw new UsageError('--overlap must be less than --max-tokens');
-  if (rest.length !== 1) throw new UsageError('chunk takes exactly one FILE (or - for stdin)');
-  const enc = encodingOf(opts);
-  const text = readText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
+async function chunk(opts, rest) {
+  const command = 'chunk';
+  if (opts['max-tokens'] === undefined) throw new UsageError('chunk needs --max-tokens N', command);
+  if (opts.overlap !== undefined && opts.overlap >= opts['max-tokens']) {
+    throw new UsageError(`--overlap must be less than --max-tokens, got ${opts.overlap} and ${opts['max-tokens']}`, command);
+  }
+  if (rest.length !== 1) throw new UsageError('chunk takes exactly one FILE (or - for stdin)', command);
+  const enc = encodingOf(command, opts);
   const options = { maxTokens: opts['max-tokens'] };
   if (opts.overlap !== undefined) options.overlap = opts.overlap;
   if (opts.boundary !== undefined) options.boundary = opts.boundary;
+  checkedByApi(command, () => enc.chunk('', options));
+  const text = await inputText(rest[0], opts['max-bytes'] ?? SINGLE_INPUT_MAX_BYTES);
+  if (text === null) return 1;
   const chunks = enc.chunk(text, options);
-  let out = '';
-  chunks.forEach((c, index) => {
-    out += JSON.stringify({ index, start: c.start, end: c.end, tokens: c.tokens, text: c.text }) + '\n';
-  });
-  process.stdout.write(out);
+  // Lines go out in batches of about a megabyte: bounded memory, and `| head` ends it early.
+  let batch = '';
+  for (let index = 0; index < chunks.length; index++) {
+    const c = chunks[index];
+    batch += JSON.stringify({ index, start: c.start, end: c.end, tokens: c.tokens, text: c.text }) + '\n';
+    if (batch.length >= 1 << 20) {
+      await out.write(batch);
+      batch = '';
+    }
+  }
+  await out.write(batch);
   return 0;
 }
 
-async function read(argv) {
-  const { opts, rest } = parse(argv, {
-    encoding: 'str',
-    model: 'str',
-    'max-tokens': 'int',
-    'max-bytes': 'int',
-    truncate: ['end', 'middle'],
-    json: 'bool',
-  });
-  if (opts['max-tokens'] === undefined) throw new UsageError('read needs --max-tokens N');
-  atLeast(opts, 'max-tokens', 0);
-  atLeast(opts, 'max-bytes', 0);
-  if (rest.length !== 1) throw new UsageError('read takes exactly one FILE');
-  if (rest[0] === '-') throw new UsageError('read takes a file path, not - (use truncate for stdin)');
-  const options = { maxTokens: opts['max-tokens'], encoding: encodingOf(opts).name };
+async function read(opts, rest) {
+  const command = 'read';
+  if (opts['max-tokens'] === undefined) throw new UsageError('read needs --max-tokens N', command);
+  if (rest.length !== 1) throw new UsageError('read takes exactly one FILE', command);
+  if (rest[0] === '-') throw new UsageError('read takes a file path, not - (use truncate for stdin)', command);
+  const options = { maxTokens: opts['max-tokens'], encoding: encodingOf(command, opts).name };
   if (opts.truncate !== undefined) options.truncate = opts.truncate;
   if (opts['max-bytes'] !== undefined) options.maxBytes = opts['max-bytes'];
-  const r = await ironlung.readForContext(rest[0], options);
+  let r;
+  try {
+    r = await ironlung.readForContext(rest[0], options);
+  } catch (e) {
+    if (e && e.code === 'ERR_INVALID_ARG') throw e;
+    report(rest[0], e);
+    return 1;
+  }
   if (opts.json) {
-    process.stdout.write(JSON.stringify(r) + '\n');
+    await out.write(JSON.stringify(r) + '\n');
   } else {
-    process.stdout.write(r.text);
+    await out.write(r.text);
     process.stderr.write(
       `ironlung: ${rest[0]}: tokens=${r.tokens} truncated=${r.truncated} omittedTokens=${r.omittedTokens} bytes=${r.bytes} encoding=${r.encoding}\n`,
     );
@@ -426,78 +370,206 @@ async function read(argv) {
 
 // ---------------------------------------------------------------------------------- zstd
 
-function readAll(file) {
-  return file === '-' ? readStdin() : new Uint8Array(fs.readFileSync(file));
-}
-
-function writeAll(file, bytes) {
-  if (file === '-') fs.writeSync(1, bytes);
-  else fs.writeFileSync(file, bytes);
-}
-
-function zstd(argv, which) {
-  const spec = which === 'compress' ? { level: 'int' } : { 'max-output-bytes': 'int' };
-  const { opts, rest } = parse(argv, spec);
-  if (rest.length !== 2) throw new UsageError(`${which} takes IN and OUT`);
-  const input = readAll(rest[0]);
-  const out =
-    which === 'compress'
-      ? ironlung.compress(input, { level: opts.level })
-      : ironlung.decompress(input, { maxOutputBytes: opts['max-output-bytes'] });
-  writeAll(rest[1], out);
+// compress and decompress are one-shot: the whole input is read (one buffer, no copy beyond
+// joining stdin's pieces), turned into the whole output, and written completely.
+async function zstd(command, opts, rest) {
+  if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
+  const [inFile, outFile] = rest;
+  if (command === 'compress') checkedByApi(command, () => ironlung.compress(new Uint8Array(0), { level: opts.level }));
+  let input;
+  try {
+    input = inFile === '-' ? await readStdin() : fs.readFileSync(inFile);
+  } catch (e) {
+    report(inFile, e);
+    return 1;
+  }
+  let output;
+  try {
+    output =
+      command === 'compress'
+        ? ironlung.compress(input, { level: opts.level })
+        : ironlung.decompress(input, { maxOutputBytes: opts['max-output-bytes'] });
+  } catch (e) {
+    if (e && e.code === 'ERR_INVALID_ARG') throw e;
+    report(inFile, e);
+    return 1;
+  }
+  input = null; // not needed while the output is written
+  if (outFile === '-') {
+    await out.write(output);
+    return 0;
+  }
+  try {
+    fs.writeFileSync(outFile, output);
+  } catch (e) {
+    report(outFile, e);
+    return 1;
+  }
   return 0;
+}
+
+// ------------------------------------------------------------------------------ commands
+
+const MAX_TOKENS = { type: 'int', arg: 'N', min: 0, help: 'the token budget (required)' };
+
+const COMMANDS = {
+  count: {
+    synopsis: 'count [options] PATH...',
+    summary: 'tokens per file, per extension and in total',
+    about: `PATH is a file, a directory (walked the way git sees it, honouring .gitignore and
+.git/info/exclude) or - for stdin. Binary files, files over --max-bytes and anything that is
+not a regular file are skipped and summarised; a path that cannot be read is an error
+(exit 1), and the rest is still counted.`,
+    options: () => ({
+      ...encodingOptions(),
+      sort: { type: 'choice', choices: ['path', 'tokens', 'bytes'], help: 'order of the file table (default path; tokens, bytes: largest first)' },
+      'max-bytes': { type: 'int', arg: 'N', min: 0, help: `skip files larger than N bytes (default ${ironlung.DEFAULT_MAX_BYTES})` },
+      json: { type: 'flag', help: 'one JSON object: { encoding, files, skipped, byExtension, total }' },
+      'no-ignore': { type: 'flag', help: 'do not apply .gitignore and .git/info/exclude' },
+      progress: { type: 'flag', help: 'report progress on stderr (default: only when stderr is a terminal)' },
+      jobs: { type: 'int', arg: 'N', min: 1, help: `files read concurrently (default ${defaultJobs()}; 1 reads synchronously)` },
+    }),
+    run: count,
+  },
+  truncate: {
+    synopsis: 'truncate --max-tokens N [options] FILE|-',
+    summary: 'the text that fits in N tokens',
+    about: `Prints the part of FILE (or stdin) that fits in --max-tokens: the head (--from end, the
+default), the tail (--from start), or head and tail around a marker (--from middle).`,
+    options: () => ({
+      ...encodingOptions(),
+      'max-tokens': MAX_TOKENS,
+      from: { type: 'choice', choices: ['end', 'start', 'middle'], help: 'which side is cut (default end: the head is kept)' },
+      marker: { type: 'string', arg: 'TEXT', help: 'the marker of --from middle; {omitted} stands for the tokens removed' },
+      'max-bytes': { type: 'int', arg: 'N', min: 0, help: `read at most N bytes (default ${SINGLE_INPUT_MAX_BYTES})` },
+    }),
+    run: truncate,
+  },
+  chunk: {
+    synopsis: 'chunk --max-tokens N [options] FILE|-',
+    summary: 'chunks of at most N tokens, one JSON line each',
+    about: `Splits FILE (or stdin) into chunks of at most --max-tokens tokens and prints one JSON
+line per chunk: {"index","start","end","tokens","text"} (start and end in UTF-16 units).`,
+    options: () => ({
+      ...encodingOptions(),
+      'max-tokens': { ...MAX_TOKENS, min: 1 },
+      overlap: { type: 'int', arg: 'K', min: 0, help: 'tokens of the previous chunk each chunk repeats (default 0)' },
+      boundary: { type: 'choice', choices: ['token', 'line', 'paragraph'], help: 'where a chunk may end (default token)' },
+      'max-bytes': { type: 'int', arg: 'N', min: 0, help: `read at most N bytes (default ${SINGLE_INPUT_MAX_BYTES})` },
+    }),
+    run: chunk,
+  },
+  read: {
+    synopsis: 'read --max-tokens N [options] FILE',
+    summary: 'readForContext: the text that fits, a summary on stderr',
+    about: `Prints FILE's text, truncated to --max-tokens, and a one-line summary on stderr
+(tokens=… truncated=… omittedTokens=… bytes=… encoding=…), or with --json the whole result.`,
+    options: () => ({
+      ...encodingOptions(),
+      'max-tokens': MAX_TOKENS,
+      truncate: { type: 'choice', choices: ['end', 'middle'], help: 'where the text is cut (default end)' },
+      'max-bytes': { type: 'int', arg: 'N', min: 0, help: `read at most N bytes (default ${ironlung.DEFAULT_MAX_BYTES})` },
+      json: { type: 'flag', help: 'print the result object { text, tokens, truncated, omittedTokens, bytes, encoding }' },
+    }),
+    run: read,
+  },
+  compress: {
+    synopsis: 'compress [--level L] IN OUT',
+    summary: 'zstd: IN to OUT, either may be -',
+    about: `Compresses IN (a file, or - for stdin) into one zstd frame written to OUT (a file, or -
+for stdout). The output is what the zstd command line reads.`,
+    options: () => ({
+      level: { type: 'int', arg: 'L', help: `zstd level, -131072 to 22 (default ${ironlung.DEFAULT_LEVEL})` },
+    }),
+    run: (opts, rest) => zstd('compress', opts, rest),
+  },
+  decompress: {
+    synopsis: 'decompress [--max-output-bytes N] IN OUT',
+    summary: 'zstd: IN to OUT, either may be -',
+    about: `Decompresses the zstd data of IN (a file, or - for stdin) to OUT (a file, or - for
+stdout), refusing output larger than --max-output-bytes.`,
+    options: () => ({
+      'max-output-bytes': { type: 'int', arg: 'N', min: 0, help: `the largest output accepted (default ${ironlung.DEFAULT_MAX_OUTPUT_BYTES})` },
+    }),
+    run: (opts, rest) => zstd('decompress', opts, rest),
+  },
+};
+
+function commandHelp(name) {
+  const c = COMMANDS[name];
+  return `usage: ironlung ${c.synopsis}\n\n${c.about}\n\noptions:\n${optionLines(c.options())}\n`;
+}
+
+function overview() {
+  const lines = Object.values(COMMANDS).map((c) => `  ironlung ${c.synopsis}\n      ${c.summary}`);
+  return `usage: ironlung COMMAND [options] ARGS...
+
+commands:
+${lines.join('\n')}
+
+'ironlung COMMAND --help' (or 'ironlung help COMMAND') shows a command's options.
+Every command that counts takes --encoding E or --model M; the default encoding is
+o200k_base (GPT-4o, GPT-4.1, GPT-5, o-series).
+Encodings: ${ironlung.listEncodings().join(', ')}. Backend: ${ironlung.backend}.
+Exit codes: 0 success (skipped binary or oversized files included), 1 an input failed
+(the others are still processed), 2 bad usage. A reader that goes away (| head) ends the
+command quietly, with 0.
+ironlung --version prints the version and the backend.
+`;
 }
 
 // ---------------------------------------------------------------------------------- main
 
 async function main(argv) {
   const [cmd, ...args] = argv;
+  let command;
   try {
-    switch (cmd) {
-      case 'count':
-        return await count(args);
-      case 'truncate':
-        return truncate(args);
-      case 'chunk':
-        return chunk(args);
-      case 'read':
-        return await read(args);
-      case 'compress':
-      case 'decompress':
-        return zstd(args, cmd);
-      case '--version':
-      case '-V':
-        process.stdout.write(`ironlung ${require('../package.json').version} (${ironlung.backend})\n`);
-        return 0;
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE + '\n');
-        return 0;
-      default:
-        throw new UsageError(cmd ? `unknown command ${JSON.stringify(cmd)}` : 'no command given');
+    if (cmd === undefined) throw new UsageError('no command given');
+    if (cmd === '--version' || cmd === '-V') {
+      await out.write(`ironlung ${require('../package.json').version} (${ironlung.backend})\n`);
+      return 0;
     }
+    if (cmd === '--help' || cmd === '-h' || (cmd === 'help' && args.length === 0)) {
+      await out.write(overview());
+      return 0;
+    }
+    if (cmd === 'help') {
+      if (!Object.hasOwn(COMMANDS, args[0])) throw new UsageError(`unknown command ${JSON.stringify(args[0])}`);
+      await out.write(commandHelp(args[0]));
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, cmd)) {
+      throw new UsageError(cmd.startsWith('-') ? `unknown option ${cmd}` : `unknown command ${JSON.stringify(cmd)}`);
+    }
+    command = cmd;
+    const parsed = parseCommand(cmd, COMMANDS[cmd].options(), args);
+    if (parsed.help) {
+      await out.write(commandHelp(cmd));
+      return 0;
+    }
+    return await COMMANDS[cmd].run(parsed.opts, parsed.rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`ironlung: ${e.message}\n${USAGE}\n`);
+    if (e instanceof UsageError || (e && e.code === 'ERR_INVALID_ARG')) {
+      const where = e.command ?? command;
+      process.stderr.write(`ironlung: ${e.message}\nTry 'ironlung ${where ? `${where} ` : ''}--help'.\n`);
       return 2;
     }
-    if (e && e.code === 'ERR_INVALID_ARG') {
-      process.stderr.write(`ironlung: ${e.message}\n`);
-      return 2;
-    }
-    report(args[args.length - 1] || cmd, e);
+    report(command ?? cmd, e);
     return 1;
   }
 }
 
 let finished = false;
 
-// A reader that goes away (`ironlung count . | head`) is not an error worth a stack trace.
+// A reader that goes away (`ironlung count . | head`) ends the command quietly, with 0; any
+// other failure to write stdout (a full disk) is reported, with 1.
 process.stdout.on('error', (e) => {
-  if (e.code !== 'EPIPE') throw e;
   finished = true;
-  process.exit(process.exitCode ?? 0);
+  if (e.code === 'EPIPE') process.exit(0);
+  report('stdout', e);
+  process.exit(1);
 });
+process.stderr.on('error', () => {});
 
 // A promise that never settled would otherwise end the process quietly with status 0.
 process.on('exit', () => {
@@ -507,7 +579,14 @@ process.on('exit', () => {
   }
 });
 
-main(process.argv.slice(2)).then((code) => {
-  finished = true;
-  process.exitCode = code;
-});
+main(process.argv.slice(2))
+  .then(async (code) => {
+    await out.flush();
+    finished = true;
+    process.exitCode = code;
+  })
+  .catch((e) => {
+    finished = true;
+    process.stderr.write(`ironlung: internal error: ${e && e.stack}\n`);
+    process.exitCode = 1;
+  });

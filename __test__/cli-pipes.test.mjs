@@ -1,0 +1,162 @@
+// The `ironlung` command line in real shell pipelines, on the backend under test: every
+// byte arrives (sha256 compared), a slow reader gets everything, a reader that goes away
+// ends the command quietly with 0, a non-blocking stdin is waited on, not spun on.
+// Needs bash, perl (Debian's perl-base) and the zstd command line (Debian's zstd package).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { il, tempDir } from './helpers.mjs';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
+const MB = 1 << 20;
+
+/**
+ * Runs `script` with `bash -o pipefail` (a pipeline fails if any command in it does); `il`
+ * is a shell function running the CLI under test with this Node.
+ */
+function sh(script, cwd) {
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `il() { "$IL_NODE" "$IL_BIN" "$@"; }\n${script}`], {
+    cwd,
+    env: { ...process.env, IL_NODE: process.execPath, IL_BIN: bin },
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 16 * MB,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const sha256File = (file) => sha256(readFileSync(file));
+/** The hash that `sha256sum` printed for stdin. */
+const printedHash = (stdout) => stdout.trim().split(/\s+/)[0];
+
+/** The first `n` bytes of `file`. */
+function head(file, n) {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(n);
+  readSync(fd, buf, 0, n, 0);
+  closeSync(fd);
+  return buf;
+}
+
+/** `size` bytes alternating 1 MiB of random bytes and 1 MiB of text (compressible). */
+function writeMixed(file, size) {
+  const text = Buffer.from('The quick brown fox jumps over the lazy dog; 0123456789 {"k": [1, 2]}\n'.repeat(Math.ceil((2 * MB) / 70)));
+  const fd = openSync(file, 'w');
+  const hash = createHash('sha256');
+  for (let off = 0, i = 0; off < size; i++) {
+    const n = Math.min(MB, size - off);
+    const block = i % 2 === 0 ? randomBytes(n) : text.subarray(i % 997, (i % 997) + n);
+    writeSync(fd, block);
+    hash.update(block);
+    off += n;
+  }
+  closeSync(fd);
+  return hash.digest('hex');
+}
+
+describe(`cli in pipes (${il.backend})`, () => {
+  const t = tempDir();
+  const p = t.path;
+  const big = { size: 100 * MB, hash: '' };
+  const small = { size: 8 * MB, hash: '' };
+
+  before(() => {
+    const tools = sh('command -v zstd && command -v perl && command -v sha256sum');
+    assert.equal(tools.status, 0, 'these tests need zstd (Debian package zstd), perl and sha256sum on PATH');
+    big.hash = writeMixed(p('big.bin'), big.size);
+    small.hash = writeMixed(p('small.bin'), small.size);
+    // Made by the zstd command line, so decompress reads what another implementation wrote.
+    const z = sh('zstd -q -3 -c big.bin > big.zst && zstd -q -c small.bin > small.zst', t.dir);
+    assert.equal(z.status, 0, z.stderr);
+  });
+  after(() => t.cleanup());
+
+  test('100 MB through compress - - | decompress - - arrives byte-identical', (tc) => {
+    const start = process.hrtime.bigint();
+    const r = sh('il compress - - < big.bin | il decompress - - > big.out', t.dir);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    tc.diagnostic(`100 MB compress - - | decompress - -: ${ms.toFixed(0)} ms (${il.backend})`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(sha256File(p('big.out')), big.hash);
+    rmSync(p('big.out'));
+  });
+
+  test('decompress FILE - | wc -c counts every byte', () => {
+    const r = sh('il decompress big.zst - | wc -c', t.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(Number(r.stdout.trim()), big.size);
+  });
+
+  test('interop with the zstd command line, both ways, through pipes', () => {
+    const ours = sh('il compress big.bin - | zstd -dc | sha256sum', t.dir);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stderr, '');
+    assert.equal(printedHash(ours.stdout), big.hash);
+
+    const theirs = sh('zstd -q -c < small.bin | il decompress - - | sha256sum', t.dir);
+    assert.equal(theirs.status, 0, theirs.stderr);
+    assert.equal(printedHash(theirs.stdout), small.hash);
+
+    // Files on both sides, and a negative level given as its own argument.
+    const files = sh('il compress --level -5 small.bin small.fast.zst && zstd -dc small.fast.zst | sha256sum', t.dir);
+    assert.equal(files.status, 0, files.stderr);
+    assert.equal(printedHash(files.stdout), small.hash);
+  });
+
+  test('a slow reader still gets everything', () => {
+    const r = sh('il decompress small.zst - | (sleep 1; cat) | sha256sum', t.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(printedHash(r.stdout), small.hash);
+  });
+
+  test('a reader that goes away (| head) ends the command quietly, with 0', () => {
+    const text = 'Line of text for the chunker, with some words in it.\n'.repeat(40_000); // 2 MB
+    writeFileSync(p('text.txt'), text);
+    mkdirSync(p('many'));
+    for (let i = 0; i < 3000; i++) writeFileSync(p(`many/file-${String(i).padStart(4, '0')}.txt`), `file ${i}\n`);
+
+    for (const [script, check] of [
+      ['il decompress big.zst - 2> err | head -c 10 > head.out', () => assert.deepEqual(readFileSync(p('head.out')), head(p('big.bin'), 10))],
+      ['il compress big.bin - 2> err | head -c 10 > head.out', () => assert.equal(readFileSync(p('head.out')).length, 10)],
+      ['il chunk --max-tokens 5 text.txt 2> err | head -1 > head.out', () => assert.equal(JSON.parse(readFileSync(p('head.out'), 'utf8')).index, 0)],
+      ['il count many 2> err | head -1 > head.out', () => assert.equal(readFileSync(p('head.out'), 'utf8').trim().split(/\s+/).join(' '), 'tokens bytes path')],
+      ['il truncate --max-tokens 1000000 text.txt 2> err | head -c 4 > head.out', () => assert.equal(readFileSync(p('head.out'), 'utf8'), 'Line')],
+    ]) {
+      const r = sh(script, t.dir);
+      assert.equal(r.status, 0, `${script}: ${r.stderr}`);
+      assert.equal(readFileSync(p('err'), 'utf8'), '', script);
+      check();
+    }
+  });
+
+  test('a non-blocking stdin that is slow to arrive is waited on, not spun on', () => {
+    // perl sets O_NONBLOCK on the pipe and execs the CLI: reading fd 0 then fails with EAGAIN
+    // until the data comes, and a loop that retries at once burns the 2 s on the CPU.
+    const nonblocking = `perl -MFcntl -e 'my $f = fcntl(STDIN, F_GETFL, 0) or die; fcntl(STDIN, F_SETFL, $f | O_NONBLOCK) or die; exec @ARGV or die'`;
+    const r = sh(
+      `TIMEFORMAT='%3U %3S'
+      { time ${nonblocking} "$IL_NODE" "$IL_BIN" compress - small.slow.zst < <(sleep 2; cat small.bin) ; } 2> cpu
+      zstd -dc small.slow.zst | sha256sum`,
+      t.dir,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(printedHash(r.stdout), small.hash);
+    const [user, sys] = readFileSync(p('cpu'), 'utf8').trim().split(/\s+/).map(Number);
+    assert.ok(user + sys < 1, `CPU time ${user} s user + ${sys} s system while waiting 2 s for stdin`);
+  });
+
+  test('a failing stdout (a full disk) is one line on stderr, exit 1', () => {
+    const r = sh('il compress small.bin - > /dev/full', t.dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^ironlung: stdout: ENOSPC: no space left on device[^\n]*\n$/);
+  });
+});

@@ -1,0 +1,133 @@
+'use strict';
+// Command-line options of one `ironlung` command: node:util parseArgs (strict, positionals
+// allowed), then the CLI's own checks of integer and choice values. Every mistake is a
+// UsageError whose message is one line naming what the user typed.
+
+const { parseArgs } = require('node:util');
+
+class UsageError extends Error {
+  /**
+   * @param {string} message one line
+   * @param {string} [command] the command whose --help to point at
+   */
+  constructor(message, command) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/**
+ * An option of a command:
+ *   { type: 'flag' }                        --json
+ *   { type: 'string', arg: 'TEXT' }         --marker TEXT
+ *   { type: 'int', arg: 'N', min: 0 }       --max-tokens N (min: lower bound, if any)
+ *   { type: 'choice', choices: [...] }      --sort path|tokens|bytes
+ * each with `help`, its line in the command's usage.
+ */
+function parseConfig(options) {
+  const config = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, o] of Object.entries(options)) config[name] = { type: o.type === 'flag' ? 'boolean' : 'string' };
+  return config;
+}
+
+/** `--level -5` as `--level=-5`: parseArgs (strict) takes no value that starts with a dash. */
+function joinNegativeNumbers(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const o = a.startsWith('--') && Object.hasOwn(options, a.slice(2)) ? options[a.slice(2)] : undefined;
+    if (o && o.type === 'int' && i + 1 < argv.length && /^-\d/.test(argv[i + 1])) {
+      out.push(`${a}=${argv[++i]}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** The first mistake among parseArgs' tokens (from a non-strict parse), as one line. */
+function diagnose(command, config, tokens) {
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const o = Object.hasOwn(config, t.name) ? config[t.name] : undefined;
+    if (!o) return `unknown option ${t.rawName} for ${command}`;
+    if (o.type === 'boolean' && t.value !== undefined) return `${t.rawName} takes no value, got ${JSON.stringify(t.value)}`;
+    if (o.type === 'string' && t.value === undefined) return `${t.rawName} needs a value`;
+    if (o.type === 'string' && !t.inlineValue && t.value.length > 1 && t.value.startsWith('-')) {
+      return `${t.rawName} ${t.value} is ambiguous: write ${t.rawName}=${t.value} for a value that starts with -`;
+    }
+  }
+  return undefined;
+}
+
+/** "a non-negative integer" and the like, for an int option's message. */
+function integerKind(min) {
+  if (min === 0) return 'a non-negative integer';
+  if (min === 1) return 'a positive integer';
+  if (min === undefined) return 'an integer';
+  return `an integer of at least ${min}`;
+}
+
+function listed(choices) {
+  return choices.length === 1 ? choices[0] : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+}
+
+function checkValue(command, name, o, raw) {
+  const flag = `--${name}`;
+  if (o.type === 'choice') {
+    if (!o.choices.includes(raw)) throw new UsageError(`${flag} must be ${listed(o.choices)}, got ${JSON.stringify(raw)}`, command);
+    return raw;
+  }
+  if (o.type === 'int') {
+    const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isNaN(n) || (o.min !== undefined && n < o.min)) {
+      throw new UsageError(`${flag} must be ${integerKind(o.min)}, got ${JSON.stringify(raw)}`, command);
+    }
+    if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is too large, got ${JSON.stringify(raw)}`, command);
+    return n;
+  }
+  return raw;
+}
+
+/**
+ * Parses the arguments of `command`.
+ * @returns {{ help: true } | { help: false, opts: object, rest: string[] }} `opts` holds the
+ *   given options only (ints as numbers, flags as true), `rest` the positionals.
+ * @throws {UsageError}
+ */
+function parseCommand(command, options, argv) {
+  const config = parseConfig(options);
+  const args = joinNegativeNumbers(argv, options);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true });
+  } catch (e) {
+    const loose = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
+    // --help wins, even beside a mistake.
+    if (loose.tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true };
+    throw new UsageError(diagnose(command, config, loose.tokens) || String(e.message).split('\n')[0], command);
+  }
+  if (parsed.values.help) return { help: true };
+  const opts = {};
+  for (const [name, raw] of Object.entries(parsed.values)) {
+    if (name !== 'help') opts[name] = options[name].type === 'flag' ? true : checkValue(command, name, options[name], raw);
+  }
+  return { help: false, opts, rest: parsed.positionals };
+}
+
+/** A command's option lines for its usage: `  --sort path|tokens|bytes  order of ...`. */
+function optionLines(options) {
+  const rows = Object.entries(options).map(([name, o]) => {
+    const arg = o.type === 'choice' ? o.choices.join('|') : o.arg;
+    return [`--${name}${arg ? ` ${arg}` : ''}`, o.help];
+  });
+  rows.push(['-h, --help', 'this help']);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`).join('\n');
+}
+
+module.exports = { UsageError, parseCommand, optionLines };

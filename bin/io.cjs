@@ -1,0 +1,97 @@
+'use strict';
+// Reading stdin and writing stdout for the command line, completely.
+//
+// Node puts a pipe on fd 1 or fd 0 into non-blocking mode once process.stdout or
+// process.stdin exists, so fs.writeSync(1) can write part of a buffer (and fs.readSync(0)
+// can fail with EAGAIN). Here stdout goes through process.stdout in bounded pieces, waiting
+// for 'drain' (backpressure from a slow reader), and flush() resolves once the last piece
+// has been handed to the OS; stdin is read through process.stdin's async iterator, except
+// a regular file (`< file`), which is read in one piece of its size.
+
+const fs = require('node:fs');
+
+/** Bytes handed to process.stdout at a time. */
+const PIECE = 1 << 20;
+
+/**
+ * Everything on stdin, or its first `limit` bytes: one more than a cap lets the caller tell
+ * that the cap was exceeded without reading the rest. A Buffer, copied at most once.
+ * @param {number} [limit]
+ * @returns {Promise<Buffer>}
+ */
+async function readStdin(limit = Infinity) {
+  let st = null;
+  try {
+    st = fs.fstatSync(0);
+  } catch {
+    // no fd 0: let process.stdin say what is wrong
+  }
+  if (st && st.isFile() && st.size > 0) return readRegularFile(0, Math.min(st.size, limit));
+  const chunks = [];
+  let n = 0;
+  for await (const c of process.stdin) {
+    chunks.push(c);
+    n += c.length;
+    if (n >= limit) break;
+  }
+  const total = Math.min(n, limit);
+  return chunks.length === 1 && chunks[0].length === total ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/** Up to `size` bytes from the current position of `fd`, a regular file (never EAGAIN). */
+function readRegularFile(fd, size) {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = fs.readSync(fd, buf, off, size - off, null);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === size ? buf : buf.subarray(0, off);
+}
+
+/** Resolves on 'drain'; a stream error is handled by the process-wide handler in ironlung.cjs. */
+function drained(stream) {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/** Writes to one stream in bounded pieces, with backpressure. */
+class Output {
+  constructor(stream) {
+    this.stream = stream;
+    this.last = Promise.resolve();
+  }
+
+  /** @param {string | Uint8Array} data */
+  async write(data) {
+    // A short string goes as it is; a long one is encoded once and sliced (slicing the
+    // string could split a surrogate pair).
+    if (typeof data === 'string') data = data.length <= PIECE / 4 ? data : Buffer.from(data, 'utf8');
+    if (data.length === 0) return;
+    if (typeof data === 'string') return this.#piece(data);
+    for (let off = 0; off < data.length; off += PIECE) await this.#piece(data.subarray(off, off + PIECE));
+  }
+
+  async #piece(chunk) {
+    let ok;
+    this.last = new Promise((resolve) => {
+      ok = this.stream.write(chunk, resolve);
+    });
+    if (!ok) await drained(this.stream);
+  }
+
+  /** Resolves once everything written so far has been handed to the OS. */
+  flush() {
+    return this.last;
+  }
+}
+
+module.exports = { readStdin, Output };
