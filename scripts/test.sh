@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
 # `npm test`: everything, from a fresh clone. Installs what is missing, builds both
-# backends, runs the Rust tests, runs the __test__ suite once per backend, then tests the
-# packed packages installed into a fresh project under Node, Bun, Deno and Chromium.
+# backends, checks the Rust style and lints, runs the Rust tests, runs the __test__ suite
+# once per backend, tests the packed packages installed into a fresh project under Node,
+# Bun, Deno and Chromium, then the integration matrix (bundlers, frameworks, edge runtimes,
+# TypeScript) against the same tarballs. Each stage prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=0
+t0=$SECONDS
+stage() { echo "test: $* (at $((SECONDS - t0)) s)" >&2; }
 
 bash scripts/setup.sh test
 
-start=$(date +%s)
+stage "building both backends"
+start=$SECONDS
 bash scripts/build.sh
-echo "test: built both backends in $(($(date +%s) - start)) s; wasm $(wc -c < assets/ironlung.wasm) bytes, $(gzip -9c assets/ironlung.wasm | wc -c) gzipped" >&2
+echo "test: built both backends in $((SECONDS - start)) s; wasm $(wc -c < assets/ironlung.wasm) bytes, $(gzip -9c assets/ironlung.wasm | wc -c) gzipped" >&2
 
-echo "test: cargo test (core)" >&2
+stage "cargo fmt --check, cargo clippy"
+cargo fmt --all --check
+cargo clippy --quiet --all-targets -- -D warnings
+
+stage "cargo test (core)"
 cargo test --release --quiet -p ironlung-core
 
 for backend in native wasm; do
-  echo "test: __test__ suite on the $backend backend" >&2
+  stage "__test__ suite on the $backend backend"
   IRONLUNG_BACKEND=$backend node --test __test__/*.test.mjs
 done
 
-echo "test: packed packages in a fresh consumer project" >&2
+stage "packed packages in a fresh consumer project"
+mapfile -t tarballs < <(node scripts/pack.mjs)
+IRONLUNG_TARBALLS=$(printf '%s\n' "${tarballs[@]}")
+export IRONLUNG_TARBALLS
 bash scripts/test-consumer.sh
+
+stage "integration matrix (test/integrations)"
+node --test --test-concurrency=1 test/integrations/*.test.mjs
+stage "done"
