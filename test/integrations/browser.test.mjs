@@ -284,6 +284,19 @@ async function checkWorker(url) {
   assert.deepEqual(problems, [], `problems on the page${detail}`);
 }
 
+/** The README's worker example answers its first message with the o200k_base count. */
+async function checkReadmeWorker(url) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url, { timeout: PAGE_TIMEOUT });
+    await page.waitForFunction(() => typeof window.readmeWorker === 'function', null, { timeout: PAGE_TIMEOUT });
+    const n = await withTimeout(page.evaluate((t) => window.readmeWorker(t), TEXTS[0]), PAGE_TIMEOUT, 'the README worker');
+    assert.equal(n, EXPECTED.o200k_base[0].length);
+  } finally {
+    await page.close();
+  }
+}
+
 const since = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
 describe('Vite', () => {
@@ -306,6 +319,9 @@ describe('Vite', () => {
     test('vite dev: a module Worker (new URL(..., import.meta.url)) imports ironlung and counts', async () => {
       await checkWorker(server.url);
     });
+    test("vite dev: the README's Web Worker example answers its first message", async () => {
+      await checkReadmeWorker(server.url);
+    });
   });
 
   describe('production build (`vite build`, served by `vite preview`)', () => {
@@ -324,6 +340,10 @@ describe('Vite', () => {
     test('vite build + preview: a module Worker imports ironlung and counts', async () => {
       assert.ok(server, 'vite preview did not start (see the previous test)');
       await checkWorker(server.url);
+    });
+    test("vite build + preview: the README's Web Worker example answers its first message", async () => {
+      assert.ok(server, 'vite preview did not start (see the previous test)');
+      await checkReadmeWorker(server.url);
     });
   });
 });

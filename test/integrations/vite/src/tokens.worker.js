@@ -1,9 +1,4 @@
-import { countAll } from './count.js';
-
-onmessage = async (e) => {
-  try {
-    postMessage({ result: await countAll(e.data) });
-  } catch (err) {
-    postMessage({ error: String((err && err.stack) || err) });
-  }
-};
+// tokens.worker.js
+import { loadEncoding } from 'ironlung';
+const enc = loadEncoding('o200k_base');   // starts loading now; no top-level await
+onmessage = async (e) => postMessage((await enc).count(e.data));
