@@ -297,6 +297,21 @@ async function checkReadmeWorker(url) {
   }
 }
 
+/** The README's browser example logs the cl100k_base count of the File it is given. */
+async function checkReadmePage(url) {
+  const page = await browser.newPage();
+  try {
+    const logged = [];
+    page.on('console', (m) => logged.push(m.text()));
+    await page.goto(url, { timeout: PAGE_TIMEOUT });
+    await page.waitForFunction(() => typeof window.readmePage === 'function', null, { timeout: PAGE_TIMEOUT });
+    await withTimeout(page.evaluate((t) => window.readmePage(t), TEXTS[1]), PAGE_TIMEOUT, 'the README page example');
+    assert.ok(logged.includes(String(EXPECTED.cl100k_base[1].length)), `console: ${logged.join(' | ')}`);
+  } finally {
+    await page.close();
+  }
+}
+
 const since = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
 describe('Vite', () => {
@@ -322,6 +337,9 @@ describe('Vite', () => {
     test("vite dev: the README's Web Worker example answers its first message", async () => {
       await checkReadmeWorker(server.url);
     });
+    test("vite dev: the README's browser example counts a File", async () => {
+      await checkReadmePage(server.url);
+    });
   });
 
   describe('production build (`vite build`, served by `vite preview`)', () => {
@@ -344,6 +362,10 @@ describe('Vite', () => {
     test("vite build + preview: the README's Web Worker example answers its first message", async () => {
       assert.ok(server, 'vite preview did not start (see the previous test)');
       await checkReadmeWorker(server.url);
+    });
+    test("vite build + preview: the README's browser example counts a File", async () => {
+      assert.ok(server, 'vite preview did not start (see the previous test)');
+      await checkReadmePage(server.url);
     });
   });
 });

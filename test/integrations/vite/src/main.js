@@ -25,3 +25,9 @@ window.readmeWorker = (longText) =>
     worker.addEventListener('message', (e) => resolve(e.data));
     worker.addEventListener('error', (e) => reject(new Error(`worker error: ${e.message}`)));
   });
+
+// The README's browser example (readme.js), run on a File holding `text`; it logs the count.
+window.readmePage = async (text) => {
+  window.file = new File([text], 'notes.txt');
+  await import('./readme.js');
+};
