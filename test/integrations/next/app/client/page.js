@@ -1,0 +1,28 @@
+'use client';
+// A client component: counts in the browser (the wasm module and each table are fetched).
+import { useEffect, useState } from 'react';
+import { countTexts } from '../../lib/tokens.js';
+
+export default function ClientPage() {
+  const [text, setText] = useState('Hello from the browser 👋');
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+
+  useEffect(() => {
+    // The integration test calls this with its texts.
+    window.countOnPage = countTexts;
+  }, []);
+
+  useEffect(() => {
+    countTexts([text]).then(setResult, (e) => setError(String(e)));
+  }, [text]);
+
+  return (
+    <main>
+      <textarea value={text} onChange={(e) => setText(e.target.value)} rows={4} cols={60} />
+      <p id="status">
+        {error ? `error: ${error}` : result ? `${result.counts.o200k_base[0]} tokens (o200k_base, ${result.backend})` : 'counting…'}
+      </p>
+    </main>
+  );
+}
