@@ -1,5 +1,11 @@
-// ES module entry for Node and Bun: the same instance as the CommonJS entry.
-import api from './node.cjs';
+// ES module entry for Node and Bun: the same instance as the CommonJS entry, loaded through
+// Node's own require, out of a server bundler's sight: Turbopack would otherwise follow the
+// loader into the .node addon and the assets and fail to bundle them, where Node finds them
+// on disk (process.getBuiltinModule: Node 20.16 and 22.3 on; older Nodes take the import).
+import { createRequire } from 'node:module';
+
+const nodeModule = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module') : { createRequire };
+const api = nodeModule.createRequire(import.meta.url)('./node.cjs');
 
 export default api;
 export const {

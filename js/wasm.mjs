@@ -33,6 +33,9 @@ async function fetchAsset(url, what, file) {
   }
 }
 
+/** A compiled module, also one from another realm (edge runtimes compile them outside). */
+const isModule = (m) => Object.prototype.toString.call(m) === '[object WebAssembly.Module]';
+
 function install(wasm) {
   exportsObj = wasm;
   onTrap = trapHandler(glue, wasm);
@@ -50,7 +53,7 @@ export function init(moduleOrBytes) {
       let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
       if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, 'the wasm module', String(source));
       if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
-      if (source instanceof WebAssembly.Module) return glue.initSync({ module: source });
+      if (isModule(source)) return glue.initSync({ module: source });
       // Bytes compile asynchronously: browsers refuse large synchronous compiles.
       return glue.default({ module_or_path: source });
     })().then(install, (e) => {

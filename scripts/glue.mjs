@@ -17,6 +17,11 @@ let glue = readFileSync(src, 'utf8').replace(/^\/\* @ts-self-types=.*\*\/\n/, ''
 const DEFAULT_URL = "module_or_path = new URL('ironlung_wasm_bg.wasm', import.meta.url);";
 if (!glue.includes(DEFAULT_URL)) throw new Error(`${src}: the glue's default module URL is not where expected`);
 glue = glue.replace(DEFAULT_URL, "throw new Error('ironlung: no wasm module given to the glue');");
+// A module compiled in another realm (Next.js edge, Vercel's edge-runtime hand one over) is
+// no instance of this realm's WebAssembly.Module; instantiating it works all the same.
+const REALM_CHECK = 'if (!(module instanceof WebAssembly.Module)) {';
+if (!glue.includes(REALM_CHECK)) throw new Error(`${src}: initSync's module check is not where expected`);
+glue = glue.replace(REALM_CHECK, "if (Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {");
 if (glue.includes('import.meta')) throw new Error(`${src}: import.meta left in the glue`);
 if (/^import /m.test(glue)) throw new Error(`${src}: the glue imports something; the CommonJS copy cannot`);
 
