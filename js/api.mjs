@@ -119,6 +119,8 @@ export function createApi(b, host) {
   const fail = (e) => rethrow(e, host.onTrap);
   const ready = host.ready || (() => {});
   const cache = new Map();
+  /** Rank tables being downloaded: table name -> promise. */
+  const loading = new Map();
 
   class Encoding {
     #id;
@@ -322,14 +324,28 @@ export function createApi(b, host) {
     const id = encodingOrModelId(name);
     if (!call(() => b.ranksAvailable(id))) {
       const table = call(() => b.rankTable(id));
-      let bytes;
-      try {
-        bytes = source === undefined ? await host.readRanks(table) : await bytesOf(source);
-      } catch (e) {
-        if (e instanceof IronlungError) throw e;
-        throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not load the rank data of ${name} (${table}): ${e && e.message}`);
+      // Concurrent loads of one table share one download.
+      let load = source === undefined ? loading.get(table) : undefined;
+      if (!load) {
+        load = (async () => {
+          let bytes;
+          try {
+            bytes = source === undefined ? await host.readRanks(table) : await bytesOf(source);
+          } catch (e) {
+            if (e instanceof IronlungError) throw e;
+            throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not load the rank data of ${name} (${table}): ${e && e.message}`);
+          }
+          if (!call(() => b.ranksAvailable(id))) call(() => b.installRanks(table, bytes));
+        })();
+        if (source === undefined) {
+          loading.set(table, load);
+          load.then(
+            () => loading.delete(table),
+            () => loading.delete(table),
+          );
+        }
       }
-      call(() => b.installRanks(table, bytes));
+      await load;
     }
     return encodingById(id);
   }
