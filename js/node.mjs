@@ -5,7 +5,11 @@
 import { createRequire } from 'node:module';
 
 const nodeModule = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module') : { createRequire };
-const api = nodeModule.createRequire(import.meta.url)('./node.cjs');
+// A CommonJS bundle (esbuild --platform=node) has no import.meta.url: there the package is
+// found from the bundle, as `ironlung` in node_modules.
+const api = import.meta.url
+  ? nodeModule.createRequire(import.meta.url)('./node.cjs')
+  : nodeModule.createRequire(__filename)('ironlung');
 
 export default api;
 export const {
