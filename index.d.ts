@@ -249,17 +249,20 @@ export declare function encodingForModel(model: string): Encoding;
  * encoding's name (`'o200k_base'`) or a model's (`'gpt-4o'`, as `encodingForModel` takes it).
  *
  * Node, Bun and Deno load rank data by themselves on first use, so there this resolves at
- * once. In browsers and edge runtimes each encoding's data (`assets/<table>.bin`, 0.5 MB
- * for cl100k_base, 0.9 MB for o200k_base) downloads only when that encoding is first
+ * once. In browsers and edge runtimes each encoding's data (`assets/<table>.wasm`, 0.6 MB
+ * for cl100k_base, 1.2 MB for o200k_base) downloads only when that encoding is first
  * loaded: call `await loadEncoding(name)` once before `getEncoding(name)`, which otherwise
  * throws `ERR_NOT_INITIALIZED`. It also initialises the wasm module if need be.
- * @param source where to get the data instead of fetching it from beside the module: its
- *   bytes, a `Response`, or a URL. The bytes are checked against this build's fingerprint
- *   (`ERR_CORRUPT_DATA` if they differ).
+ * @param source where to get the data instead of fetching it from beside the module: the
+ *   bytes of `<table>.wasm`, that file compiled (`WebAssembly.Module`), a `Response`, or a
+ *   URL. The data is checked against this build's fingerprint (`ERR_CORRUPT_DATA` if it differs).
  * @throws {IronlungError} `ERR_UNKNOWN_ENCODING` for a name that is neither an encoding nor a
  *   model; `ERR_ASSET_UNAVAILABLE` when the data cannot be fetched (the message names the URL).
  */
-export declare function loadEncoding(name: EncodingName | 'gpt2' | (string & {}), source?: BufferSource | Response | URL | string): Promise<Encoding>;
+export declare function loadEncoding(
+  name: EncodingName | 'gpt2' | (string & {}),
+  source?: BufferSource | WebAssembly.Module | Response | URL | string,
+): Promise<Encoding>;
 
 /** The names of all supported encodings. */
 export declare function listEncodings(): EncodingName[];

@@ -23,17 +23,17 @@ export function wasmUrl() {
   return at(() => new URL('./ironlung.wasm', import.meta.url), './ironlung.wasm');
 }
 
-/** A rank table (`cl100k_base`, ...); undefined for a name that is not one. */
+/** A rank table's file (`cl100k_base`, ...); undefined for a name that is not one. */
 export function rankUrl(table) {
   switch (table) {
     case 'r50k_base':
-      return at(() => new URL('./r50k_base.bin', import.meta.url), './r50k_base.bin');
+      return at(() => new URL('./r50k_base.wasm', import.meta.url), './r50k_base.wasm');
     case 'p50k_base':
-      return at(() => new URL('./p50k_base.bin', import.meta.url), './p50k_base.bin');
+      return at(() => new URL('./p50k_base.wasm', import.meta.url), './p50k_base.wasm');
     case 'cl100k_base':
-      return at(() => new URL('./cl100k_base.bin', import.meta.url), './cl100k_base.bin');
+      return at(() => new URL('./cl100k_base.wasm', import.meta.url), './cl100k_base.wasm');
     case 'o200k_base':
-      return at(() => new URL('./o200k_base.bin', import.meta.url), './o200k_base.bin');
+      return at(() => new URL('./o200k_base.wasm', import.meta.url), './o200k_base.wasm');
     default:
       return undefined;
   }

@@ -52,6 +52,22 @@ export async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** The section of a rank file (a code-less wasm module) that holds the table. */
+const RANK_SECTION = 'ironlung.ranks';
+
+/**
+ * The rank table inside a compiled rank file, as edge bundlers hand one over (`?module`,
+ * wrangler's CompiledWasm); also a module from another realm, as edge runtimes compile them.
+ */
+export function rankModuleBytes(module, what) {
+  const [section] = WebAssembly.Module.customSections(module, RANK_SECTION);
+  if (!section) throw new IronlungError('ERR_CORRUPT_DATA', `${what} is a wasm module without a custom section named ${RANK_SECTION}: not a rank file`);
+  return new Uint8Array(section);
+}
+
+/** Whether `v` is a compiled wasm module, also one from another realm. */
+export const isWasmModule = (v) => Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
+
 /** Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array. */
 function toBytes(data, what) {
   if (typeof data === 'string') return utf8.encode(data);
@@ -429,6 +445,7 @@ export function createApi(b, host) {
   async function bytesOf(source) {
     if (typeof Response !== 'undefined' && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
     if (typeof source === 'string' || source instanceof URL) return fetchBytes(source);
+    if (isWasmModule(source)) return rankModuleBytes(source, 'source');
     return toBytes(source, 'source');
   }
 

@@ -1,11 +1,23 @@
 // Vercel Edge and Next.js edge routes (the `edge-light` export condition). Edge runtimes
-// may not compile wasm from bytes, so the module arrives compiled, through the `?module`
-// import their bundlers provide; rank data is fetched from the URLs in assets/urls.mjs,
-// which Next.js emits as edge assets.
+// may not compile wasm from bytes and an edge bundle may have no URL to fetch from, so
+// every file arrives compiled, through the `?module` import their bundlers provide: the
+// module now, and each rank file (a code-less module) when its encoding is first loaded.
 import wasm from '../assets/ironlung.wasm?module';
-import { useWasmModule } from './wasm.mjs';
+import { useWasmModule, useRankModules } from './wasm.mjs';
 
 useWasmModule(wasm);
+useRankModules((table) => {
+  switch (table) {
+    case 'r50k_base':
+      return import('../assets/r50k_base.wasm?module');
+    case 'p50k_base':
+      return import('../assets/p50k_base.wasm?module');
+    case 'cl100k_base':
+      return import('../assets/cl100k_base.wasm?module');
+    case 'o200k_base':
+      return import('../assets/o200k_base.wasm?module');
+  }
+});
 
 export * from './public.mjs';
 export { default } from './public.mjs';

@@ -10,7 +10,7 @@ const { utf8Writer } = require('./gen/wasminput.cjs');
 
 const { backend, binding, wasm, nativeErrors } = load();
 const fs = require('node:fs');
-const rankFile = (table) => assetPath(`${table}.bin`);
+const rankFile = (table) => assetPath(`${table}.wasm`);
 
 const host =
   backend === 'native'

@@ -4,7 +4,7 @@
 // functions below, which are not part of the public API (public.mjs is).
 
 import * as glue from './gen/wasm.mjs';
-import { createApi, fetchBytes } from './api.mjs';
+import { createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { trapHandler } from './wasmtrap.mjs';
 import { utf8Writer } from './wasminput.mjs';
@@ -33,9 +33,6 @@ async function fetchAsset(url, what, file) {
   }
 }
 
-/** A compiled module, also one from another realm (edge runtimes compile them outside). */
-const isModule = (m) => Object.prototype.toString.call(m) === '[object WebAssembly.Module]';
-
 function install(wasm) {
   exportsObj = wasm;
   onTrap = trapHandler(glue, wasm);
@@ -53,7 +50,7 @@ export function init(moduleOrBytes) {
       let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
       if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, 'the wasm module', String(source));
       if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
-      if (isModule(source)) return glue.initSync({ module: source });
+      if (isWasmModule(source)) return glue.initSync({ module: source });
       // Bytes compile asynchronously: browsers refuse large synchronous compiles.
       return glue.default({ module_or_path: source });
     })().then(install, (e) => {
@@ -90,7 +87,7 @@ const host = {
   readTextFileSync: unsupported('readTextFileSync'),
   readTextFile: async (...args) => unsupported('readTextFile')(...args),
   readForContext: async (...args) => unsupported('readForContext')(...args),
-  readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.bin`),
+  readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.wasm`),
   init: () => init(),
   onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
   writeUtf8: (text) => writeUtf8(text),
@@ -109,7 +106,7 @@ export const api = createApi(glue, host);
 api.init = init;
 
 /**
- * Runtimes with a filesystem: `readRanksSync(table)` returns the bytes of `<table>.bin`, read
+ * Runtimes with a filesystem: `readRanksSync(table)` returns the bytes of `<table>.wasm`, read
  * when an encoding is first used, so getEncoding works without loadEncoding.
  */
 export function useRankReader(readRanksSync) {
@@ -117,9 +114,15 @@ export function useRankReader(readRanksSync) {
   host.readRanks = async (table) => readRanksSync(table);
 }
 
-/** Runtimes that load rank data their own way (Workers: a Data module per table). */
-export function useRankLoader(readRanks) {
-  host.readRanks = readRanks;
+/**
+ * Runtimes whose bundlers carry each rank file as a compiled module (Workers, Vercel Edge):
+ * `importRanks(table)` imports `<table>.wasm` so, only when its encoding is first loaded.
+ */
+export function useRankModules(importRanks) {
+  host.readRanks = async (table) => {
+    const m = await importRanks(table);
+    return rankModuleBytes(m.default, `${table}.wasm`);
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Browsers, Web Workers and any runtime that fetches (the `browser` and `worker` export
-// conditions, and `ironlung/web` / `ironlung/edge`). No top-level await, so the entry works
+// conditions, and `default`). No top-level await, so the entry works
 // in classic-script bundles too: the module is fetched and initialised by the first
 // `await loadEncoding(name)` or `await init()`, and each encoding's rank data on its first
 // load, from the URLs assets/urls.mjs names for bundlers.

@@ -1,28 +1,22 @@
 // Cloudflare Workers (the `workerd` export condition). Workers may not compile wasm from
-// bytes, so the module arrives as a compiled module through wrangler's default rule for
-// `*.wasm` (CompiledWasm), and each rank table as a Data module (`*.bin`), imported only
-// when its encoding is first loaded.
+// bytes, so every file arrives compiled through wrangler's default rule for `*.wasm`
+// (CompiledWasm): the module now, and each rank file (a code-less module, see
+// crates/core/src/tokenizer/rank_file.rs) when its encoding is first loaded.
 import wasm from '../assets/ironlung.wasm';
-import { useWasmModule, useRankLoader } from './wasm.mjs';
+import { useWasmModule, useRankModules } from './wasm.mjs';
 
 useWasmModule(wasm);
-useRankLoader(async (table) => {
-  let m;
+useRankModules((table) => {
   switch (table) {
     case 'r50k_base':
-      m = await import('../assets/r50k_base.bin');
-      break;
+      return import('../assets/r50k_base.wasm');
     case 'p50k_base':
-      m = await import('../assets/p50k_base.bin');
-      break;
+      return import('../assets/p50k_base.wasm');
     case 'cl100k_base':
-      m = await import('../assets/cl100k_base.bin');
-      break;
+      return import('../assets/cl100k_base.wasm');
     case 'o200k_base':
-      m = await import('../assets/o200k_base.bin');
-      break;
+      return import('../assets/o200k_base.wasm');
   }
-  return new Uint8Array(m.default);
 });
 
 export * from './public.mjs';

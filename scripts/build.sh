@@ -4,7 +4,7 @@
 #   scripts/build.sh [native] [wasm] [js]    (no argument: all three)
 #
 # Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm and
-# assets/<table>.bin (rank data); js/gen/ (the wasm glue as an ES module and a CommonJS copy,
+# assets/<table>.wasm (rank data); js/gen/ (the wasm glue as an ES module and a CommonJS copy,
 # and CommonJS copies of the ES modules in js/); index.d.mts and index.d.cts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,8 @@ build_wasm() {
   local out=target/wasm-build/wasm32-unknown-unknown/release/ironlung_wasm.wasm
   wasm_cargo build --release --quiet --target-dir target/wasm-build -p ironlung-wasm \
     --config 'profile.release.package.zstd-sys.opt-level="z"'
-  # The wasm build leaves the rank tables out; each ships as its own file and loads when
+  # The wasm build leaves the rank tables out; each ships as its own file, a code-less wasm
+  # module that edge bundlers carry (crates/core/src/tokenizer/rank_file.rs), and loads when
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
   # zstd-sys's libc shim is exported for no caller; unexported, the part zstd never calls

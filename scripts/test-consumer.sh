@@ -27,6 +27,8 @@ IRONLUNG_EXPECTED=$(cd "$dir" && node oracle.cjs)
 export IRONLUNG_EXPECTED
 
 cd "$dir"
+echo "consumer: what the package ships" >&2
+node shipped.mjs
 echo "consumer: Node, installed package, default backend" >&2
 env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native node --test node.test.mjs
 echo "consumer: Node, IRONLUNG_BACKEND=wasm" >&2
@@ -52,9 +54,9 @@ node --test browser.test.mjs
 # counts every table exactly (the files are there for the wasm fallback only).
 echo "consumer: the native backend without the package's rank files" >&2
 mkdir -p ../consumer-ranks-aside
-mv node_modules/ironlung/assets/*.bin ../consumer-ranks-aside/
+mv node_modules/ironlung/assets/*_base.wasm ../consumer-ranks-aside/
 env -u IRONLUNG_BACKEND node no-ranks.mjs
-mv ../consumer-ranks-aside/*.bin node_modules/ironlung/assets/
+mv ../consumer-ranks-aside/*_base.wasm node_modules/ironlung/assets/
 cd "$repo"
 
 # A platform without a prebuilt addon: only the root package, so the wasm build is used.

@@ -23,13 +23,20 @@ assert.match(e.message, /Bundlers and frameworks/);
 // A precompiled module, then rank data handed over as bytes, by encoding or model name.
 await il.init(new WebAssembly.Module(asset('ironlung.wasm')));
 assert.throws(() => il.getEncoding('o200k_base'), { code: 'ERR_NOT_INITIALIZED', message: /loadEncoding\('o200k_base'\)/ });
-const enc = await il.loadEncoding('gpt-4o', asset('o200k_base.bin'));
+const enc = await il.loadEncoding('gpt-4o', asset('o200k_base.wasm'));
 assert.equal(enc.name, 'o200k_base');
 assert.equal(enc.count(TEXTS[0]), expected.o200k_base[0].length);
 await assert.rejects(il.loadEncoding('cl100k_base', new Uint8Array(10)), { code: 'ERR_CORRUPT_DATA' });
+// The rank file compiled, as edge bundlers hand it over; a module of another kind is named.
+assert.equal((await il.loadEncoding('p50k_base', new WebAssembly.Module(asset('p50k_base.wasm')))).name, 'p50k_base');
+await assert.rejects(il.loadEncoding('r50k_base', new WebAssembly.Module(asset('ironlung.wasm'))), {
+  code: 'ERR_CORRUPT_DATA',
+  message: /custom section named ironlung\.ranks/,
+});
+await assert.rejects(il.loadEncoding('r50k_base', asset('ironlung.wasm')), { code: 'ERR_CORRUPT_DATA', message: /r50k_base .* not one holding a rank table/ });
 const r = await il.loadEncoding('cl100k_base').then(() => null, (err) => err);
 assert.equal(r?.code, 'ERR_ASSET_UNAVAILABLE', String(r));
-assert.match(r.message, /assets\/cl100k_base\.bin/);
+assert.match(r.message, /assets\/cl100k_base\.wasm/);
 await assert.rejects(il.loadEncoding('no-such-model'), { code: 'ERR_UNKNOWN_ENCODING' });
 assert.throws(() => il.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
 assert.equal(new TextDecoder().decode(il.decompress(il.compress('round trip'))), 'round trip');

@@ -299,9 +299,9 @@ describe('Next.js', () => {
       assertCounts(result, 'wasm', detail);
       assert.match(status, /^\d+ tokens \(o200k_base, wasm\)$/, `the page's status${detail}`);
       assert.deepEqual(problems, [], `problems on the page${detail}`);
-      const tables = fetched.filter((u) => /\.bin(\?|$)/.test(u));
-      assert.equal(tables.length, 2, `rank tables fetched: ${tables.join(', ')}`);
-      assert.ok(fetched.some((u) => /\.wasm(\?|$)/.test(u)), `the wasm module was not fetched${detail}`);
+      // The module and the two tables in use.
+      const files = fetched.filter((u) => /\.wasm(\?|$)/.test(u));
+      assert.equal(files.length, 3, `wasm files fetched: ${files.join(', ')}${detail}`);
       for (const u of fetched) assert.ok(u.startsWith(url.slice(0, url.indexOf('/', 8))), `fetched from elsewhere: ${u}`);
     } finally {
       await context.close();
@@ -420,12 +420,7 @@ describe("Vercel Edge (edge-runtime, bundled as Vercel's edge bundling does)", (
     return { code: result.outputFiles[0].text, warnings: result.warnings, bindings: compiled };
   }
 
-  // Known gap, kept running and reported (issue 12 stays open for it): outside Next.js an
-  // edge bundle has no import.meta.url, so the edge-light entry cannot fetch rank data.
-  // The fix planned: each table also shipped as a data-only wasm module, loaded by a lazy
-  // `?module` import, which Next.js, wrangler and Vercel's bundler all resolve.
-  const EDGE_RUNTIME_GAP = 'edge-light cannot fetch rank tables without import.meta.url (issue 12, open)';
-  test('edge-runtime: an edge function imports ironlung, counts exactly, round-trips zstd', { todo: EDGE_RUNTIME_GAP }, async (t) => {
+  test('edge-runtime: an edge function imports ironlung, counts exactly, round-trips zstd', async (t) => {
     dir = await project('edge-runtime');
     const { EdgeRuntime, runServer } = fromTools('edge-runtime');
     const t0 = performance.now();

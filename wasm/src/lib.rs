@@ -61,7 +61,7 @@ pub fn ranks_available(id: u32) -> JsResult<bool> {
     Ok(tokenizer::ranks_available(tokenizer::EncodingName::from_id(id).map_err(js_err)?))
 }
 
-/// Hands over a rank table (the bytes of `<table>.ranks`); its hash is checked.
+/// Hands over a rank table (the bytes of `<table>.wasm`, or the bare table); its hash is checked.
 #[wasm_bindgen(js_name = installRanks)]
 pub fn install_ranks(table: &str, data: Vec<u8>) -> JsResult<()> {
     tokenizer::install_ranks(table, data).map_err(js_err)

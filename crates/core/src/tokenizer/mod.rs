@@ -13,6 +13,7 @@ mod models;
 #[cfg(not(target_family = "wasm"))]
 mod pool;
 mod pretokenize;
+pub mod rank_file;
 mod special;
 mod starts;
 #[cfg(test)]
@@ -193,14 +194,29 @@ pub fn ranks_available(name: EncodingName) -> bool {
     table_bytes(table_index(name)).is_some()
 }
 
-/// Hands over the rank table `table` (as [`rank_table`] names it), e.g. fetched by a browser.
+/// Hands over the rank table `table` (as [`rank_table`] names it), e.g. fetched by a browser:
+/// the file `<table>.wasm` as shipped (see [`rank_file`]), or the bare table inside it.
 /// The bytes must be exactly the table this build was made with: a hash of them is checked,
 /// so a stale or truncated download is `ERR_CORRUPT_DATA`, never wrong tokens. Installing
 /// a table twice is harmless.
-pub fn install_ranks(table: &str, data: Vec<u8>) -> Result<()> {
+pub fn install_ranks(table: &str, mut data: Vec<u8>) -> Result<()> {
     let Some(file) = RANK_TABLES.iter().position(|t| *t == table) else {
         return Err(Error::invalid_arg(format!("unknown rank table {table:?}; known: {}", RANK_TABLES.join(", "))));
     };
+    if rank_file::is_wrapped(&data) {
+        let Some(payload) = rank_file::unwrap(&data) else {
+            return Err(Error::new(
+                Code::CorruptData,
+                format!(
+                    "the rank file for {table} ({} bytes) is a wasm module but not one holding a rank table: \
+                     expected exactly one custom section named {:?}",
+                    data.len(),
+                    rank_file::SECTION
+                ),
+            ));
+        };
+        data.drain(..payload.start);
+    }
     let got = crate::fingerprint::fnv1a(&data);
     if got != expected::HASHES[file] || data.len() != expected::LENGTHS[file] {
         return Err(Error::new(
@@ -229,7 +245,7 @@ fn vocab(name: EncodingName) -> Result<&'static Vocab> {
         return Err(Error::new(
             Code::NotInitialized,
             format!(
-                "the rank data of {} ({}.ranks) is not loaded yet; call `await loadEncoding({:?})` first",
+                "the rank data of {} ({}.wasm) is not loaded yet; call `await loadEncoding({:?})` first",
                 name.as_str(),
                 RANK_TABLES[file],
                 name.as_str()
@@ -549,6 +565,19 @@ mod install_tests {
         assert_eq!(install_ranks("cl100k", vec![]).unwrap_err().code(), "ERR_INVALID_ARG");
         assert_eq!(rank_table(EncodingName::O200kHarmony), "o200k_base");
         assert!(ranks_available(EncodingName::P50kEdit));
+    }
+
+    #[test]
+    fn accepts_the_shipped_file_and_names_a_foreign_module() {
+        let (_, cl100k) = embedded_rank_tables().find(|(t, _)| *t == "cl100k_base").unwrap();
+        assert!(install_ranks("cl100k_base", rank_file::wrap(cl100k)).is_ok());
+        let mut truncated = rank_file::wrap(cl100k);
+        truncated.pop();
+        let e = install_ranks("cl100k_base", truncated).unwrap_err();
+        assert_eq!(e.code(), "ERR_CORRUPT_DATA");
+        assert!(e.message().contains("custom section named \"ironlung.ranks\""), "{}", e.message());
+        let e = install_ranks("cl100k_base", rank_file::wrap(&cl100k[1..])).unwrap_err();
+        assert!(e.message().contains("does not match this build"), "{}", e.message());
     }
 }
 

@@ -1,0 +1,39 @@
+// What the installed package holds: one wasm module with code (the API), and each rank table
+// once, as a code-less wasm module with the one custom section the loader reads; no file
+// shipped twice under two names (but the declarations: TypeScript reads a module's format
+// from the extension, so the ESM and CommonJS typings are two files with the same text).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+
+const root = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('ironlung/package.json'));
+const files = readdirSync(root, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name));
+
+const byHash = new Map();
+for (const f of files) {
+  if (/index\.d\.[mc]ts$/.test(f)) continue;
+  const h = createHash('sha256').update(readFileSync(f)).digest('hex');
+  assert.ok(!byHash.has(h), `${relative(root, f)} and ${relative(root, byHash.get(h) ?? '')} are the same bytes`);
+  byHash.set(h, f);
+}
+
+const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => relative(root, f)).sort();
+assert.deepEqual(wasm, ['assets/cl100k_base.wasm', 'assets/ironlung.wasm', 'assets/o200k_base.wasm', 'assets/p50k_base.wasm', 'assets/r50k_base.wasm']);
+const withCode = wasm.filter((f) => {
+  const m = new WebAssembly.Module(readFileSync(join(root, f)));
+  const ranks = WebAssembly.Module.customSections(m, 'ironlung.ranks');
+  const exported = WebAssembly.Module.exports(m).length;
+  if (f === 'assets/ironlung.wasm') assert.equal(ranks.length, 0, f);
+  else assert.ok(ranks.length === 1 && exported === 0 && WebAssembly.Module.imports(m).length === 0, `${f} is not a code-less rank file`);
+  return exported > 0;
+});
+assert.deepEqual(withCode, ['assets/ironlung.wasm']);
+const size = (f) => readFileSync(join(root, f)).length;
+console.log(
+  `shipped: ${files.length} files, one wasm module (${size('assets/ironlung.wasm')} B), ` +
+    `rank files ${wasm.filter((f) => f.includes('_base')).map((f) => `${f.slice(7)} ${size(f)} B`).join(', ')}`,
+);
