@@ -345,6 +345,12 @@ export declare const nativeLoadErrors: readonly string[];
 
 /** @internal Panics inside Rust on purpose; the test suite proves it becomes `ERR_INTERNAL`. */
 export declare function __panicForTest(): never;
+/**
+ * @internal Takes the wasm module's memory to wasm32's 4 GiB limit on purpose; the test suite
+ * proves it becomes `ERR_OUT_OF_MEMORY` and that a fresh instance answers the next call.
+ * `ERR_UNSUPPORTED_RUNTIME` on the native backend.
+ */
+export declare function __oomForTest(): never;
 
 declare const ironlung: {
   backend: Backend;

@@ -81,9 +81,9 @@ describe(`panics (${il.backend})`, () => {
     assert.deepEqual(enc.encode('before the panic'), before);
   });
 
-  test('thousands of panics do not leak the module into a broken state', () => {
+  test('hundreds of panics do not leave the module broken, slow or leaking', () => {
     const enc = il.getEncoding('o200k_base');
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 300; i++) {
       try {
         il.__panicForTest();
       } catch (e) {
@@ -93,5 +93,29 @@ describe(`panics (${il.backend})`, () => {
     const text = 'x'.repeat(200_000);
     assert.equal(enc.decode(enc.encode(text)), text);
     assert.deepEqual(il.decompress(il.compress(text)), new TextEncoder().encode(text));
+  });
+
+  // 0.1 kept the trapped instance: its memory stayed at 4 GiB (so a 1 MiB compress failed
+  // after), its input buffer stayed borrowed (so every long count failed with "RefCell
+  // already borrowed"), and the last panic's message was reported for the out-of-memory trap.
+  test('a real out-of-memory trap is ERR_OUT_OF_MEMORY, and a fresh instance answers after it', { skip: il.backend !== 'wasm' && 'wasm32 only: its memory ends at 4 GiB' }, () => {
+    const o200k = il.getEncoding('o200k_base');
+    const cl100k = il.getEncoding('cl100k_base');
+    const long = 'the quick brown fox jumps over the lazy dog; '.repeat(400); // the input-buffer path
+    const before = [o200k.count(long), Array.from(cl100k.encode('before the trap'))];
+    throwsCode(() => il.__panicForTest(), 'ERR_INTERNAL', ['deliberate test panic']);
+    const e = throwsCode(() => il.__oomForTest(), 'ERR_OUT_OF_MEMORY', ['268435456 bytes failed', 'at most 4 GiB', 'fresh instance']);
+    assert.doesNotMatch(e.message, /deliberate test panic/, 'the message of an earlier panic is reported again');
+    assert.deepEqual([o200k.count(long), Array.from(cl100k.encode('before the trap'))], before);
+    // The trapped instance's 4 GiB are gone: 64 MiB in and out again fits.
+    const big = new Uint8Array(64 << 20).fill(7);
+    assert.deepEqual(il.decompress(il.compress(big), { maxOutputBytes: big.length }), big);
+    // Another trap right after works the same way.
+    throwsCode(() => il.__oomForTest(), 'ERR_OUT_OF_MEMORY', ['268435456 bytes failed']);
+    assert.equal(o200k.count(long), before[0]);
+  });
+
+  test('__oomForTest is refused on the native backend', { skip: il.backend !== 'native' && 'native only' }, () => {
+    throwsCode(() => il.__oomForTest(), 'ERR_UNSUPPORTED_RUNTIME', ['wasm memory']);
   });
 });

@@ -123,10 +123,10 @@ function zstdLevel(v) {
  * @param {(path: string, maxBytes: number) => string} host.readTextFileSync
  * @param {(path: string, maxBytes: number) => Promise<string>} host.readTextFile
  * @param {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<Array>} host.readForContext
- * @param {(e: Error) => string} [host.onTrap] explains a wasm trap (and repairs the instance)
+ * @param {(e: Error) => {code: string, message: string}} [host.onTrap] explains a wasm trap (and replaces the instance)
  * @param {() => void} [host.ready] throws if the backend is not initialised yet
  * @param {(table: string) => Uint8Array} [host.readRanksSync] a rank table's bytes (wasm with a filesystem)
- * @param {(text: string) => number} [host.writeUtf8] wasm: writes text into the module's input buffer (js/wasminput.mjs)
+ * @param {(text: string) => number} [host.writeUtf8] wasm: writes text into the module's input buffer (js/wasminstance.mjs)
  * @param {(table: string) => Promise<Uint8Array>} [host.readRanks] the same, asynchronously (fetch)
  * @param {() => Promise<void>} [host.init] wasm without a filesystem: initialises the module
  * @param {string[]} [host.nativeLoadErrors] why the native addon did not load, when wasm is the fallback
@@ -498,5 +498,10 @@ export function createApi(b, host) {
     DEFAULT_LEVEL,
     /** @internal Panics inside Rust on purpose; used by the test suite. */
     __panicForTest: () => call(() => b.panicForTest()),
+    /** @internal Exhausts the wasm module's memory on purpose (wasm only); used by the test suite. */
+    __oomForTest: () => {
+      if (!b.oomForTest) throw new IronlungError('ERR_UNSUPPORTED_RUNTIME', '__oomForTest exhausts wasm memory; the native backend has none');
+      return call(() => b.oomForTest());
+    },
   };
 }

@@ -20,7 +20,8 @@ export class IronlungError extends Error {
 const CODE_PREFIX = /^((?:ERR|E)[A-Z0-9_]*): ([\s\S]*)$/;
 
 /**
- * Rethrows `e` as an IronlungError when it carries a code; `onTrap` explains a wasm trap.
+ * Rethrows `e` as an IronlungError when it carries a code; `onTrap` explains a wasm trap
+ * (and replaces the instance), returning the code and message to throw.
  * @returns {never}
  */
 export function rethrow(e, onTrap) {
@@ -29,7 +30,8 @@ export function rethrow(e, onTrap) {
   const m = CODE_PREFIX.exec(message);
   if (m) throw new IronlungError(m[1], m[2]);
   if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
-    throw new IronlungError('ERR_INTERNAL', onTrap ? onTrap(e) : `ironlung's wasm module trapped: ${message}`);
+    const trap = onTrap ? onTrap(e) : { code: 'ERR_INTERNAL', message: `ironlung's wasm module trapped: ${message}` };
+    throw new IronlungError(trap.code, trap.message);
   }
   // Node fs errors carry `code` already; keep their message as Node wrote it, minus the prefix.
   if (e && typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {

@@ -5,10 +5,13 @@
 const { load, assetPath } = require('./loader.cjs');
 const { createApi } = require('./gen/api.cjs');
 const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
-const { trapHandler } = require('./gen/wasmtrap.cjs');
-const { utf8Writer } = require('./gen/wasminput.cjs');
+const { wasmInstance } = require('./gen/wasminstance.cjs');
 
-const { backend, binding, wasm, nativeErrors } = load();
+const loaded = load();
+const { backend, wasm, nativeErrors } = loaded;
+const instance = backend === 'wasm' ? wasmInstance(loaded.binding) : null;
+if (instance) instance.attach(wasm);
+const binding = instance ? instance.binding : loaded.binding;
 const fs = require('node:fs');
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
@@ -30,8 +33,8 @@ const host =
         readTextFile: async (path, max) => binding.textFromBytes(await readBounded(path, max), max, `'${path}'`),
         readForContext: async (path, max, id, maxTokens, cut) =>
           binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
-        onTrap: trapHandler(binding, wasm),
-        writeUtf8: utf8Writer(binding, wasm),
+        onTrap: instance.onTrap,
+        writeUtf8: instance.writeUtf8,
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };

@@ -35,4 +35,5 @@ export const {
   DEFAULT_LEVEL,
   nativeLoadErrors,
   __panicForTest,
+  __oomForTest,
 } = api;

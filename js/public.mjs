@@ -23,6 +23,7 @@ export const {
   DEFAULT_LEVEL,
   nativeLoadErrors,
   __panicForTest,
+  __oomForTest,
 } = api;
 export { init };
 export { IronlungError } from './errors.mjs';

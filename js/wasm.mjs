@@ -6,13 +6,10 @@
 import * as glue from './gen/wasm.mjs';
 import { createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
-import { trapHandler } from './wasmtrap.mjs';
-import { utf8Writer } from './wasminput.mjs';
+import { wasmInstance } from './wasminstance.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
-let exportsObj = null;
-let onTrap = null;
-let writeUtf8 = null;
+const instance = wasmInstance(glue);
 let pending = null;
 /** How init() gets the module when it is given none; a runtime entry may replace it. */
 let defaultModule = () => fetchAsset(wasmUrl(), 'the wasm module', 'ironlung.wasm');
@@ -34,9 +31,7 @@ async function fetchAsset(url, what, file) {
 }
 
 function install(wasm) {
-  exportsObj = wasm;
-  onTrap = trapHandler(glue, wasm);
-  writeUtf8 = utf8Writer(glue, wasm);
+  instance.attach(wasm);
 }
 
 /**
@@ -44,7 +39,7 @@ function install(wasm) {
  * @param {WebAssembly.Module | BufferSource | Response | URL | string} [moduleOrBytes]
  */
 export function init(moduleOrBytes) {
-  if (exportsObj) return Promise.resolve();
+  if (instance.isAttached()) return Promise.resolve();
   if (!pending) {
     pending = (async () => {
       let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
@@ -89,10 +84,10 @@ const host = {
   readForContext: async (...args) => unsupported('readForContext')(...args),
   readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.wasm`),
   init: () => init(),
-  onTrap: (e) => (onTrap ? onTrap(e) : `ironlung's wasm module trapped (${e.message})`),
-  writeUtf8: (text) => writeUtf8(text),
+  onTrap: instance.onTrap,
+  writeUtf8: instance.writeUtf8,
   ready() {
-    if (!exportsObj) {
+    if (!instance.isAttached()) {
       throw new IronlungError(
         'ERR_NOT_INITIALIZED',
         "ironlung's wasm module is not initialised yet: `await loadEncoding(name)` (or `await init()`) once before synchronous calls",
@@ -102,7 +97,7 @@ const host = {
 };
 
 /** The public API over this instance. */
-export const api = createApi(glue, host);
+export const api = createApi(instance.binding, host);
 api.init = init;
 
 /**

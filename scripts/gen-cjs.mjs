@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const js = join(dirname(fileURLToPath(import.meta.url)), '..', 'js');
-const sources = ['errors.mjs', 'api.mjs', 'fsread.mjs', 'wasmtrap.mjs', 'wasminput.mjs', 'chat.mjs'];
+const sources = ['errors.mjs', 'api.mjs', 'fsread.mjs', 'wasminstance.mjs', 'chat.mjs'];
 mkdirSync(join(js, 'gen'), { recursive: true });
 
 for (const file of sources) {

@@ -25,6 +25,22 @@ glue = glue.replace(REALM_CHECK, "if (Object.prototype.toString.call(module) !==
 if (glue.includes('import.meta')) throw new Error(`${src}: import.meta left in the glue`);
 if (/^import /m.test(glue)) throw new Error(`${src}: the glue imports something; the CommonJS copy cannot`);
 
+// ironlung replaces the instance after a trap (js/wasminstance.mjs): a fresh instance of the
+// module in use, through initSync, which otherwise keeps the first.
+const LAST_EXPORT = 'export { initSync, __wbg_init as default };';
+if (!glue.includes(LAST_EXPORT) || !glue.includes('let wasmModule, wasmInstance, wasm;')) {
+  throw new Error(`${src}: the glue's instance state is not where expected`);
+}
+glue = glue.replace(
+  LAST_EXPORT,
+  `export function __ironlungReinstantiate() {
+    const module = wasmModule;
+    wasm = undefined;
+    return initSync({ module });
+}
+${LAST_EXPORT}`,
+);
+
 const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do not edit.\n`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'wasm.mjs'), header + glue);

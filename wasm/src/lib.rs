@@ -13,6 +13,11 @@ use ironlung_core::{compress, text, Code, Error};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
+mod alloc;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Recording = alloc::Recording;
+
 type JsResult<T> = Result<T, JsError>;
 
 fn js_err(e: Error) -> JsError {
@@ -47,6 +52,12 @@ pub fn start() {
 #[wasm_bindgen(js_name = lastPanicMessage)]
 pub fn last_panic_message() -> String {
     LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// The size of the last allocation that failed (the instance traps right after), 0 if none.
+#[wasm_bindgen(js_name = lastAllocFailure)]
+pub fn last_alloc_failure() -> f64 {
+    alloc::last_failure() as f64
 }
 
 /// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
@@ -251,6 +262,18 @@ pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<Str
 #[wasm_bindgen(js_name = isBinary)]
 pub fn is_binary(bytes: &[u8]) -> bool {
     text::is_binary(bytes)
+}
+
+/// Runs out of memory on purpose, for real: takes wasm memory 256 MiB at a time until
+/// wasm32's 4 GiB can give no more, which traps. The test suite proves the trap becomes
+/// `ERR_OUT_OF_MEMORY` and that no memory or state of the call survives it.
+#[wasm_bindgen(js_name = oomForTest)]
+pub fn oom_for_test() {
+    let mut held: Vec<Vec<u8>> = Vec::new();
+    loop {
+        held.push(Vec::with_capacity(256 << 20));
+        std::hint::black_box(&held);
+    }
 }
 
 /// Panics on purpose, so the test suite can prove a panic becomes `ERR_INTERNAL`.
