@@ -1,7 +1,8 @@
 // Safe text reading: bounds, binary detection, decoding, OS errors, on the backend under test.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync, symlinkSync, chmodSync } from 'node:fs';
+import { writeFileSync, mkdirSync, symlinkSync, chmodSync, openSync, closeSync, truncateSync, unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { il, tempDir, throwsCode, rejectsCode } from './helpers.mjs';
@@ -112,6 +113,36 @@ describe(`readTextFile (${il.backend})`, () => {
     await rejectsCode(() => bothReads(p('fifo')), 'ERR_NOT_REGULAR_FILE', ['fifo', 'FIFO']);
     await rejectsCode(() => bothReads('/dev/zero'), 'ERR_NOT_REGULAR_FILE', ['/dev/zero', 'character device']);
     await rejectsCode(() => bothReads('/dev/null'), 'ERR_NOT_REGULAR_FILE', ['/dev/null']);
+  });
+
+  // 0.1: opening a socket failed with ENXIO, which told the caller nothing useful.
+  test('a Unix socket is ERR_NOT_REGULAR_FILE, not ENXIO', async () => {
+    const server = createServer();
+    await new Promise((resolve) => server.listen(p('sock'), resolve));
+    try {
+      await rejectsCode(() => bothReads(p('sock')), 'ERR_NOT_REGULAR_FILE', ['sock', 'a socket']);
+      await rejectsCode(() => il.readForContext(p('sock')), 'ERR_NOT_REGULAR_FILE', ['sock', 'a socket']);
+    } finally {
+      server.close();
+    }
+  });
+
+  // 0.1 on wasm: a file of 2 GiB or more with maxBytes Infinity aborted Node (a read length
+  // over 2^31 - 1), and one of 4 GiB threw a bare RangeError. Both backends now refuse such
+  // a file from its size, before reading (the files are sparse: no disk or memory is used).
+  test('a file over 2 GiB - 1 is refused whatever maxBytes says, before any read', async () => {
+    for (const size of [2 ** 31, 2 ** 32 + 5]) {
+      const f = p(`sparse-${size}`);
+      closeSync(openSync(f, 'w'));
+      truncateSync(f, size);
+      const want = ['ERR_FILE_TOO_LARGE', [`is ${size} bytes`, '2147483647 bytes (2 GiB - 1)', 'whatever maxBytes says']];
+      await rejectsCode(() => bothReads(f, { maxBytes: Infinity }), ...want);
+      await rejectsCode(() => il.readForContext(f, { maxBytes: Infinity }), ...want);
+      await rejectsCode(() => il.readForContext(f, { maxBytes: Infinity, maxTokens: 10 }), ...want);
+      // Under the limit, maxBytes is what is named.
+      await rejectsCode(() => bothReads(f, { maxBytes: 2 ** 31 - 2 }), 'ERR_FILE_TOO_LARGE', [`is ${size} bytes, larger than maxBytes 2147483646`]);
+      unlinkSync(f);
+    }
   });
 
   test('OS errors carry Node codes and name the path', async () => {

@@ -11,6 +11,13 @@ import { IronlungError, invalidArg } from './errors.mjs';
 
 const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0);
 const CHUNK = 64 * 1024;
+/** Node's fs reads take a length below 2^31: larger reads go in parts of this size. */
+const MAX_ONE_READ = 1 << 30;
+/**
+ * The most bytes read from one file, whatever maxBytes says: MAX_READ_BYTES of
+ * crates/core/src/text/read.rs, which the native reader applies, and why.
+ */
+export const MAX_READ_BYTES = 2 ** 31 - 1;
 
 function kindOf(st) {
   if (st.isFIFO()) return 'a FIFO';
@@ -20,12 +27,60 @@ function kindOf(st) {
   return 'of an unknown type';
 }
 
+function tooLargeForOneRead(path, size) {
+  return new IronlungError(
+    'ERR_FILE_TOO_LARGE',
+    `'${path}' is ${size} bytes, more than the ${MAX_READ_BYTES} bytes (2 GiB - 1) ironlung reads from one file whatever maxBytes says; read it in parts`,
+  );
+}
+
+/** The cap on a read of `path`: maxBytes, at most MAX_READ_BYTES; a file over it is refused. */
 function checkStat(st, path, max) {
   if (st.isDirectory()) throw new IronlungError('EISDIR', `illegal operation on a directory, read '${path}'`);
   if (!st.isFile()) {
     throw new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
   }
-  if (st.size > max) throw new IronlungError('ERR_FILE_TOO_LARGE', `'${path}' is ${st.size} bytes, larger than maxBytes ${max}`);
+  if (st.size > MAX_READ_BYTES && max > MAX_READ_BYTES) throw tooLargeForOneRead(path, st.size);
+  const cap = Math.min(max, MAX_READ_BYTES);
+  if (st.size > cap) throw new IronlungError('ERR_FILE_TOO_LARGE', `'${path}' is ${st.size} bytes, larger than maxBytes ${cap}`);
+  return cap;
+}
+
+/** Opening a Unix socket fails with ENXIO: say what it is instead. */
+function openError(e, path, st) {
+  if (e && e.code === 'ENXIO' && st && !st.isFile()) {
+    return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
+  }
+  return e;
+}
+
+function openSync(path) {
+  try {
+    return fs.openSync(path, FLAGS);
+  } catch (e) {
+    let st;
+    try {
+      st = fs.statSync(path);
+    } catch {
+      // The open's error stands.
+    }
+    throw openError(e, path, st);
+  }
+}
+
+async function open(path) {
+  try {
+    return await fs.promises.open(path, FLAGS);
+  } catch (e) {
+    const st = await fs.promises.stat(path).catch(() => undefined);
+    throw openError(e, path, st);
+  }
+}
+
+/** The bytes read, checked against the hard cap (a file may grow while it is read). */
+function done(buf, len, path, cap) {
+  if (len > cap && cap === MAX_READ_BYTES) throw tooLargeForOneRead(path, len);
+  return buf.subarray(0, len);
 }
 
 function checkPath(path) {
@@ -45,11 +100,11 @@ function grow(buf, limit) {
 /** Reads at most `max + 1` bytes of the regular file at `path`. */
 export function readBoundedSync(path, max) {
   checkPath(path);
-  const fd = fs.openSync(path, FLAGS);
+  const fd = openSync(path);
   try {
     const st = fs.fstatSync(fd);
-    checkStat(st, path, max);
-    const limit = max + 1;
+    const cap = checkStat(st, path, max);
+    const limit = cap + 1;
     let buf = new Uint8Array(initialSize(st, limit));
     let len = 0;
     for (;;) {
@@ -57,11 +112,11 @@ export function readBoundedSync(path, max) {
         if (len >= limit) break;
         buf = grow(buf, limit);
       }
-      const n = fs.readSync(fd, buf, len, buf.length - len, null);
+      const n = fs.readSync(fd, buf, len, Math.min(buf.length - len, MAX_ONE_READ), null);
       if (n === 0) break;
       len += n;
     }
-    return buf.subarray(0, len);
+    return done(buf, len, path, cap);
   } finally {
     fs.closeSync(fd);
   }
@@ -70,11 +125,11 @@ export function readBoundedSync(path, max) {
 /** Async twin of readBoundedSync, using non-blocking file handles. */
 export async function readBounded(path, max) {
   checkPath(path);
-  const fh = await fs.promises.open(path, FLAGS);
+  const fh = await open(path);
   try {
     const st = await fh.stat();
-    checkStat(st, path, max);
-    const limit = max + 1;
+    const cap = checkStat(st, path, max);
+    const limit = cap + 1;
     let buf = new Uint8Array(initialSize(st, limit));
     let len = 0;
     for (;;) {
@@ -82,11 +137,11 @@ export async function readBounded(path, max) {
         if (len >= limit) break;
         buf = grow(buf, limit);
       }
-      const { bytesRead } = await fh.read(buf, len, buf.length - len, null);
+      const { bytesRead } = await fh.read(buf, len, Math.min(buf.length - len, MAX_ONE_READ), null);
       if (bytesRead === 0) break;
       len += bytesRead;
     }
-    return buf.subarray(0, len);
+    return done(buf, len, path, cap);
   } finally {
     await fh.close();
   }

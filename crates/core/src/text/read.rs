@@ -10,7 +10,14 @@ use std::path::Path;
 
 use crate::error::{Code, Error, Result};
 
-/// Reads the regular file at `path`, refusing anything larger than `max_bytes`.
+/// The most bytes read from one file, whatever `max_bytes` says: 2 GiB − 1. A larger file
+/// holds more text than a JS string can (V8: 2^29 − 24 UTF-16 units), and more than a wasm32
+/// instance holds twice over (the bytes and the decoded text); the wasm backend's JS reader
+/// applies the same limit.
+pub const MAX_READ_BYTES: usize = (1 << 31) - 1;
+
+/// Reads the regular file at `path`, refusing anything larger than `max_bytes` (and than
+/// [`MAX_READ_BYTES`]).
 ///
 /// The file is opened non-blocking (on Unix) so that a FIFO cannot stall the open, and its type
 /// is checked on the opened descriptor, so it cannot be swapped between check and read.
@@ -29,7 +36,7 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
             path.display().to_string().replace('\0', "\\x00")
         )));
     }
-    let file = open_read_only(path).map_err(|err| os_error(&err, "open", path))?;
+    let file = open_read_only(path).map_err(|err| open_error(&err, path))?;
     let meta = file.metadata().map_err(|err| os_error(&err, "fstat", path))?;
     let file_type = meta.file_type();
     if file_type.is_dir() {
@@ -50,6 +57,10 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
         ));
     }
     let size = meta.len();
+    if size > MAX_READ_BYTES as u64 && max_bytes > MAX_READ_BYTES {
+        return Err(too_large_for_one_read(path, size));
+    }
+    let max_bytes = max_bytes.min(MAX_READ_BYTES);
     if size > max_bytes as u64 {
         return Err(Error::new(
             Code::FileTooLarge,
@@ -59,6 +70,9 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
     // size <= max_bytes, so it fits in usize.
     let hint = usize::try_from(size).unwrap_or(0);
     let bytes = read_capped(&file, max_bytes, hint).map_err(|err| os_error(&err, "read", path))?;
+    if bytes.len() > max_bytes && max_bytes == MAX_READ_BYTES {
+        return Err(too_large_for_one_read(path, bytes.len() as u64));
+    }
     if bytes.len() > max_bytes {
         // Same wording as text_from_bytes, which the wasm backend's JS reader ends in.
         return Err(Error::new(
@@ -67,6 +81,38 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+fn too_large_for_one_read(path: &Path, size: u64) -> Error {
+    Error::new(
+        Code::FileTooLarge,
+        format!(
+            "'{}' is {size} bytes, more than the {MAX_READ_BYTES} bytes (2 GiB - 1) ironlung reads from one file \
+             whatever maxBytes says; read it in parts",
+            path.display()
+        ),
+    )
+}
+
+/// An open that failed. Opening a Unix socket fails with ENXIO; what the caller needs to
+/// know is that it is not a regular file.
+fn open_error(err: &io::Error, path: &Path) -> Error {
+    #[cfg(unix)]
+    if err.raw_os_error() == Some(libc::ENXIO) {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.file_type().is_file() {
+                return Error::new(
+                    Code::NotRegularFile,
+                    format!(
+                        "'{}' is not a regular file (it is {}); ironlung only reads regular files",
+                        path.display(),
+                        describe_special(meta.file_type())
+                    ),
+                );
+            }
+        }
+    }
+    os_error(err, "open", path)
 }
 
 #[cfg(unix)]
