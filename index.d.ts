@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ERR_ASSET_UNAVAILABLE'
   | 'ERR_BACKEND_UNAVAILABLE'
   | 'ERR_INTERNAL'
+  | 'ERR_OUT_OF_MEMORY'
+  | 'ERR_STRING_TOO_LONG'
   | `E${Uppercase<string>}`;
 
 /** Every error ironlung throws or rejects with. */

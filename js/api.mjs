@@ -68,9 +68,33 @@ export function rankModuleBytes(module, what) {
 /** Whether `v` is a compiled wasm module, also one from another realm. */
 export const isWasmModule = (v) => Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
 
+/**
+ * Whether an ArrayBuffer was detached (its memory transferred or a wasm memory grown):
+ * its views read as empty, and passing one on would silently lose the data.
+ */
+function isDetached(buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function needAttached(data, what) {
+  const buffer = ArrayBuffer.isView(data) ? data.buffer : data;
+  if (buffer instanceof ArrayBuffer && isDetached(buffer)) {
+    const kind = buffer === data ? 'a detached ArrayBuffer' : `${typeName(data)} over a detached ArrayBuffer`;
+    throw invalidArg(`${what} is ${kind} (its memory was transferred away), so there is nothing to read`);
+  }
+}
+
 /** Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array. */
 function toBytes(data, what) {
   if (typeof data === 'string') return utf8.encode(data);
+  if (typeof data === 'object' && data !== null) needAttached(data, what);
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)) {
@@ -92,10 +116,12 @@ function specialOption(v, what) {
 }
 
 function toTokenArray(tokens) {
-  if (tokens instanceof Uint32Array) return tokens;
-  if (!Array.isArray(tokens) && !ArrayBuffer.isView(tokens)) {
+  // A DataView has no elements: decoding one would give '' whatever it holds.
+  if (!Array.isArray(tokens) && (!ArrayBuffer.isView(tokens) || tokens instanceof DataView)) {
     throw invalidArg(`tokens must be a Uint32Array or an array of token ids, got ${typeName(tokens)}`);
   }
+  if (!Array.isArray(tokens)) needAttached(tokens, 'tokens');
+  if (tokens instanceof Uint32Array) return tokens;
   const out = new Uint32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];

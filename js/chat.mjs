@@ -133,6 +133,17 @@ function messageTokens(count, m, i, rules) {
   return n;
 }
 
+/** `v` as the JSON text OpenAI's prompt holds; a value JSON cannot write is ERR_INVALID_ARG. */
+function jsonText(v, what) {
+  let text;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw invalidArg(`${what} cannot be written as JSON (${e && e.message}), got ${typeName(v)}`);
+  }
+  return text ?? String(v);
+}
+
 function toolsTokens(count, tools, funcInit) {
   if (tools === undefined || tools === null) return 0;
   if (!Array.isArray(tools)) throw invalidArg(`tools must be an array of tool definitions, got ${typeName(tools)}`);
@@ -160,9 +171,17 @@ function toolsTokens(count, tools, funcInit) {
       n += PROPERTY_KEY;
       if (Array.isArray(p.enum)) {
         n += ENUM_INIT;
-        for (const item of p.enum) n += ENUM_ITEM + count(typeof item === 'string' ? item : JSON.stringify(item) ?? String(item));
+        const where = `${what}.function.parameters.properties[${JSON.stringify(key)}]`;
+        p.enum.forEach((item, j) => {
+          n += ENUM_ITEM + count(typeof item === 'string' ? item : jsonText(item, `${where}.enum[${j}]`));
+        });
       }
-      const type = p.type === undefined ? '' : typeof p.type === 'string' ? p.type : JSON.stringify(p.type);
+      const type =
+        p.type === undefined
+          ? ''
+          : typeof p.type === 'string'
+            ? p.type
+            : jsonText(p.type, `${what}.function.parameters.properties[${JSON.stringify(key)}].type`);
       const desc = typeof p.description === 'string' ? withoutFinalDot(p.description) : '';
       n += count(`${key}:${type}:${desc}`);
     }

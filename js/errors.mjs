@@ -19,6 +19,21 @@ export class IronlungError extends Error {
 
 const CODE_PREFIX = /^((?:ERR|E)[A-Z0-9_]*): ([\s\S]*)$/;
 
+/** v8::String::kMaxLength on 64-bit platforms. */
+const MAX_V8_STRING = 2 ** 29 - 24;
+
+/**
+ * A result string the engine refused to create: napi-rs's conversion failure (native),
+ * Node's ERR_STRING_TOO_LONG (wasm-bindgen's TextDecoder), V8's "Invalid string length".
+ */
+function isStringTooLong(e, message) {
+  return (
+    (e && e.code === 'ERR_STRING_TOO_LONG') ||
+    message === 'Failed to convert rust `String` into napi `string`' ||
+    (e instanceof RangeError && message === 'Invalid string length')
+  );
+}
+
 /**
  * Rethrows `e` as an IronlungError when it carries a code; `onTrap` explains a wasm trap
  * (and replaces the instance), returning the code and message to throw.
@@ -29,6 +44,13 @@ export function rethrow(e, onTrap) {
   const message = e && typeof e.message === 'string' ? e.message : String(e);
   const m = CODE_PREFIX.exec(message);
   if (m) throw new IronlungError(m[1], m[2]);
+  if (isStringTooLong(e, message)) {
+    throw new IronlungError(
+      'ERR_STRING_TOO_LONG',
+      `the result is longer than the longest string this JavaScript engine can hold (V8: ${MAX_V8_STRING} UTF-16 units); ` +
+        'ask for less at a time (decode fewer tokens, read a smaller file), or use a call that returns bytes (decodeBytes)',
+    );
+  }
   if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
     const trap = onTrap ? onTrap(e) : { code: 'ERR_INTERNAL', message: `ironlung's wasm module trapped: ${message}` };
     throw new IronlungError(trap.code, trap.message);
@@ -44,14 +66,17 @@ export function invalidArg(message) {
   return new IronlungError('ERR_INVALID_ARG', message);
 }
 
+// 'an Int32Array', 'an ArrayBuffer', but 'a Uint8Array' (a "you" sound).
+const article = (name) => `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+
 /** How a value reads in an error message: `number 42`, `number NaN`, `undefined`, `a Uint8Array`, `null`. */
 export function typeName(v) {
   if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (ArrayBuffer.isView(v)) return article(v.constructor.name);
   switch (typeof v) {
     case 'object':
-      return v.constructor && v.constructor.name ? `a ${v.constructor.name}` : 'an object';
+      return v.constructor && v.constructor.name ? article(v.constructor.name) : 'an object';
     case 'function':
       return 'a function';
     case 'string':

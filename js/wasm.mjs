@@ -51,6 +51,9 @@ export function init(moduleOrBytes) {
     })().then(install, (e) => {
       pending = null;
       if (e instanceof IronlungError) throw e;
+      if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) {
+        throw new IronlungError('ERR_CORRUPT_DATA', `what init() was given is not ironlung's wasm module: ${e.message}`);
+      }
       throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not initialise ironlung's wasm module: ${e && e.message}`);
     });
   }

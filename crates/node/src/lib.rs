@@ -23,7 +23,22 @@ use text_arg::Text;
 /// `#[napi]` ones.
 #[napi(module_exports)]
 pub fn register_direct(env: Env, exports: Object) -> napi::Result<()> {
+    std::panic::set_hook(Box::new(record_panic_location));
     direct::register(env.raw(), exports.raw())
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, for [`panic_err`]'s message.
+    static PANIC_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The panic hook: every panic here is caught and thrown to JS as `ERR_INTERNAL` with its
+/// message and location, so printing it (and a backtrace note) to the host's stderr, as the
+/// default hook does, would only be noise in the user's logs. The hook is this addon's own:
+/// each Rust dylib in a process has its own standard library and hook.
+fn record_panic_location(info: &std::panic::PanicHookInfo<'_>) {
+    let at = info.location().map(|l| l.to_string());
+    PANIC_AT.with(|p| *p.borrow_mut() = at);
 }
 
 fn js_err(e: Error) -> napi::Error {
@@ -36,7 +51,8 @@ fn panic_err(payload: Box<dyn std::any::Any + Send>) -> napi::Error {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    napi::Error::new(Status::GenericFailure, format!("ERR_INTERNAL: ironlung panicked: {what}"))
+    let at = PANIC_AT.with(|p| p.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
+    napi::Error::new(Status::GenericFailure, format!("ERR_INTERNAL: ironlung panicked{at}: {what}"))
 }
 
 /// Runs `f`, turning both core errors and panics into JS errors.

@@ -1,0 +1,70 @@
+// Inputs that 0.1 answered with a raw TypeError, a plain Error, a silent '' or a line on
+// stderr (issue 13, defect 6): each is now an IronlungError with a stated code, on both
+// backends.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { il, throwsCode } from './helpers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const enc = il.getEncoding('cl100k_base');
+
+function detached(make) {
+  const buffer = new ArrayBuffer(16);
+  const view = make(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return view;
+}
+
+describe(`hardening: errors at the edges (${il.backend})`, () => {
+  test('a detached ArrayBuffer, or a view of one, is ERR_INVALID_ARG, not a TypeError or empty input', () => {
+    throwsCode(() => il.compress(detached((b) => b)), 'ERR_INVALID_ARG', ['data is a detached ArrayBuffer']);
+    throwsCode(() => il.decompress(detached((b) => new Uint8Array(b))), 'ERR_INVALID_ARG', ['a Uint8Array over a detached ArrayBuffer']);
+    throwsCode(() => il.decodeText(detached((b) => new DataView(b))), 'ERR_INVALID_ARG', ['a DataView over a detached']);
+    throwsCode(() => enc.decode(detached((b) => new Uint32Array(b))), 'ERR_INVALID_ARG', ['tokens is a Uint32Array over a detached']);
+    // An empty buffer that is not detached is just empty.
+    assert.equal(il.decodeText(new ArrayBuffer(0)), '');
+  });
+
+  test('decode of a DataView is ERR_INVALID_ARG, not a silent empty string', () => {
+    const view = new DataView(new Uint32Array(enc.encode('hello')).buffer);
+    throwsCode(() => enc.decode(view), 'ERR_INVALID_ARG', ['tokens must be a Uint32Array or an array of token ids, got a DataView']);
+    throwsCode(() => enc.decodeBytes(view), 'ERR_INVALID_ARG', ['got a DataView']);
+  });
+
+  test('countChat: a tool schema JSON cannot write (BigInt, a cycle) is ERR_INVALID_ARG naming where', () => {
+    const chat = (property) =>
+      il.countChat([{ role: 'user', content: 'hi' }], {
+        model: 'gpt-4o',
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: property } } } }],
+      });
+    const cyclic = {};
+    cyclic.self = cyclic;
+    throwsCode(() => chat({ type: 'string', enum: ['x', 1n] }), 'ERR_INVALID_ARG', ['properties["a"].enum[1] cannot be written as JSON', 'BigInt']);
+    throwsCode(() => chat({ type: 5n }), 'ERR_INVALID_ARG', ['properties["a"].type cannot be written as JSON']);
+    throwsCode(() => chat({ type: cyclic }), 'ERR_INVALID_ARG', ['properties["a"].type cannot be written as JSON', 'circular']);
+    throwsCode(() => chat({ type: 'string', enum: [cyclic] }), 'ERR_INVALID_ARG', ['enum[0] cannot be written as JSON']);
+    assert.ok(chat({ type: ['string', 'null'], enum: [1, null, 'x'] }) > 0);
+  });
+
+  test('a result longer than a JS string holds is ERR_STRING_TOO_LONG, and the next call works', () => {
+    const token = enc.encode(' '.repeat(1000))[0];
+    const width = enc.decode([token]).length;
+    const tokens = new Uint32Array(Math.ceil(2 ** 29 / width) + 1).fill(token);
+    throwsCode(() => enc.decode(tokens), 'ERR_STRING_TOO_LONG', ['longer than the longest string', 'decodeBytes']);
+    assert.equal(enc.decode(tokens.subarray(0, 3)), ' '.repeat(3 * width));
+  });
+
+  test('a caught panic prints nothing to stderr; its message names where it happened', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "const il = require('./'); try { il.__panicForTest() } catch (e) { console.log(e.code, e.message) }"],
+      { cwd: root, env: { ...process.env, RUST_BACKTRACE: '1' }, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ERR_INTERNAL .*panick?ed at .*\.rs:\d+:\d+:\s+deliberate test panic/);
+    assert.equal(r.stderr, '');
+  });
+});
