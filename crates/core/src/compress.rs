@@ -57,12 +57,48 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     let internal = |code: usize| {
         Error::new(Code::Internal, format!("zstd failed to compress: {}", zstd_safe::get_error_name(code)))
     };
-    let mut cctx = zstd_safe::CCtx::try_create()
-        .ok_or_else(|| Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd compressor"))?;
-    cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(internal)?;
-    cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
-    cctx.compress2(&mut out, data).map_err(internal)?;
+    with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| {
+        let Some(cctx) = cctx else {
+            return Err(Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd compressor"));
+        };
+        cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
+        cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(internal)?;
+        cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
+        cctx.compress2(&mut out, data).map_err(internal)
+    })?;
     Ok(out)
+}
+
+// One zstd context of each kind per thread, reused: creating one per call, and its workspace
+// (over glibc's mmap threshold, so mapped and unmapped every time), cost about 15 µs a call,
+// more than compressing a small record. A context that grew past KEEP_CONTEXT (high levels,
+// large windows) is dropped after its call, so what stays held is small.
+thread_local! {
+    static CCTX: std::cell::RefCell<Option<zstd_safe::CCtx<'static>>> = const { std::cell::RefCell::new(None) };
+    static DCTX: std::cell::RefCell<Option<zstd_safe::DCtx<'static>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The largest context kept for the next call.
+const KEEP_CONTEXT: usize = 4 << 20;
+
+/// Runs `f` with this thread's context from `cell` (made by `create` if there is none, or if
+/// it is in use further up the stack), and keeps it afterwards if `size` says it is small.
+fn with_reused<C, T>(
+    cell: &'static std::thread::LocalKey<std::cell::RefCell<Option<C>>>,
+    create: fn() -> Option<C>,
+    size: fn(&C) -> usize,
+    f: impl FnOnce(Option<&mut C>) -> T,
+) -> T {
+    let mut ctx = cell.with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take())).or_else(create);
+    let out = f(ctx.as_mut());
+    if let Some(ctx) = ctx.filter(|c| size(c) <= KEEP_CONTEXT) {
+        cell.with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(ctx);
+            }
+        });
+    }
+    out
 }
 
 /// Decompresses a sequence of zstd frames (skippable frames allowed), refusing to produce more
@@ -192,8 +228,15 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
     out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
     // A header that under-declares its content makes zstd run out of room (or notice the
     // mismatch) and fail, so a lying header cannot push output past the checked total.
-    let written = zstd_safe::decompress(&mut out, data)
-        .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code))))?;
+    let written = with_reused(&DCTX, zstd_safe::DCtx::try_create, zstd_safe::DCtx::sizeof, |dctx| {
+        let Some(dctx) = dctx else {
+            return Err(Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd decoder"));
+        };
+        // A call that failed may have left the context mid-frame.
+        let _ = dctx.reset(zstd_safe::ResetDirective::SessionOnly);
+        dctx.decompress(&mut out, data)
+            .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code))))
+    })?;
     if written != total {
         return Err(corrupt(format!("zstd data is corrupt: frames declare {total} bytes but decode to {written}")));
     }

@@ -16,6 +16,8 @@ use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod direct;
+mod owned;
+use owned::{Bytes, U32s};
 mod text_arg;
 use text_arg::Text;
 
@@ -130,17 +132,17 @@ pub fn encode(
     allowed: Vec<String>,
     disallowed_all: bool,
     disallowed: Vec<String>,
-) -> napi::Result<Uint32Array> {
+) -> napi::Result<U32s> {
     guard(|| {
         let allowed = special_set(allowed_all, allowed);
         let disallowed = special_set(disallowed_all, disallowed);
-        Ok(Uint32Array::new(enc(id)?.encode(&text, &allowed, &disallowed)?))
+        Ok(U32s(enc(id)?.encode(&text, &allowed, &disallowed)?))
     })
 }
 
 #[napi]
-pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<Uint32Array> {
-    guard(|| Ok(Uint32Array::new(enc(id)?.encode_ordinary(&text))))
+pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<U32s> {
+    guard(|| Ok(U32s(enc(id)?.encode_ordinary(&text))))
 }
 
 #[napi]
@@ -149,8 +151,8 @@ pub fn decode(id: u32, tokens: Uint32Array) -> napi::Result<String> {
 }
 
 #[napi]
-pub fn decode_bytes(id: u32, tokens: Uint32Array) -> napi::Result<Uint8Array> {
-    guard(|| Ok(Uint8Array::new(enc(id)?.decode_bytes(&tokens)?)))
+pub fn decode_bytes(id: u32, tokens: Uint32Array) -> napi::Result<Bytes> {
+    guard(|| Ok(Bytes(enc(id)?.decode_bytes(&tokens)?)))
 }
 
 #[napi]
@@ -176,26 +178,26 @@ fn chunk_flat(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str
 
 /// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
 #[napi]
-pub fn chunk(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<Uint32Array> {
-    guard(|| Ok(Uint32Array::new(chunk_flat(id, &text, max_tokens, overlap, &boundary)?)))
+pub fn chunk(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<U32s> {
+    guard(|| Ok(U32s(chunk_flat(id, &text, max_tokens, overlap, &boundary)?)))
 }
 
 #[napi]
-pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<Uint32Array> {
+pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<U32s> {
     guard(|| {
         let e = enc(id)?;
-        Ok(Uint32Array::new(texts.iter().map(|t| e.count(t) as u32).collect()))
+        Ok(U32s(texts.iter().map(|t| e.count(t) as u32).collect()))
     })
 }
 
 #[napi]
-pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Uint8Array> {
-    guard(|| Ok(Uint8Array::new(compress::compress(&data, level)?)))
+pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Bytes> {
+    guard(|| Ok(Bytes(compress::compress(&data, level)?)))
 }
 
 #[napi]
-pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Uint8Array> {
-    guard(|| Ok(Uint8Array::new(compress::decompress(&data, max_output_bytes as usize)?)))
+pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Bytes> {
+    guard(|| Ok(Bytes(compress::decompress(&data, max_output_bytes as usize)?)))
 }
 
 /// Work that runs on the libuv thread pool; panics there are caught like everywhere else.
@@ -225,9 +227,9 @@ macro_rules! job_task {
     };
 }
 
-job_task!(Vec<u8>, Uint8Array, Uint8Array::new);
+job_task!(Vec<u8>, Bytes, Bytes);
 job_task!(String, String, |s| s);
-job_task!(Vec<u32>, Uint32Array, Uint32Array::new);
+job_task!(Vec<u32>, U32s, U32s);
 job_task!(f64, f64, |n| n);
 job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
 

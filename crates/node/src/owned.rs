@@ -1,0 +1,50 @@
+//! Typed arrays whose memory V8 owns, for every result that is bytes or token ids.
+//!
+//! napi-rs's `Uint8Array::new(vec)` hands the Vec to JS as an external ArrayBuffer, which
+//! is released by a finalizer that Node runs only when the event loop turns. A synchronous
+//! loop of calls therefore holds every result it ever made: 10^6 `encode` calls took RSS
+//! from 60 to 547 MB. Copying the result into an ArrayBuffer that V8 allocates lets the
+//! garbage collector free it like any JS object; the copy costs one `memcpy` of the result.
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+
+/// Bytes, returned to JS as a `Uint8Array` over memory V8 owns.
+pub struct Bytes(pub Vec<u8>);
+
+/// Token ids or counts, returned to JS as a `Uint32Array` over memory V8 owns.
+pub struct U32s(pub Vec<u32>);
+
+impl TypeName for Bytes {
+    fn type_name() -> &'static str {
+        "Uint8Array"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl TypeName for U32s {
+    fn type_name() -> &'static str {
+        "Uint32Array"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Bytes {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let slice = Uint8ArraySlice::copy_from(&Env::from_raw(env), val.0)?;
+        // SAFETY: `env` is the caller's valid env, as this trait requires of it.
+        unsafe { Uint8ArraySlice::to_napi_value(env, slice) }
+    }
+}
+
+impl ToNapiValue for U32s {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let slice = Uint32ArraySlice::copy_from(&Env::from_raw(env), val.0)?;
+        // SAFETY: as above.
+        unsafe { Uint32ArraySlice::to_napi_value(env, slice) }
+    }
+}
