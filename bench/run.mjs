@@ -654,6 +654,13 @@ async function main() {
   } catch (e) {
     warn(`bench/toolkit.mjs failed: ${e.message}`);
   }
+  if (want('worst')) {
+    try {
+      md += '\n' + execFileSync(process.execPath, [path.join(ROOT, 'bench', 'worst-toolkit.mjs')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    } catch (e) {
+      warn(`bench/worst-toolkit.mjs failed: ${e.message}`);
+    }
+  }
   process.stdout.write('\n' + md + '\n');
   if (WRITE) {
     fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md + '\n');

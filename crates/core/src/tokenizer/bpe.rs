@@ -13,6 +13,26 @@ use std::collections::BinaryHeap;
 /// Pieces longer than this use the heap-based merge.
 const SMALL_PIECE: usize = 128;
 
+/// Bytes merged on this thread, counted in test builds only: the suite's complexity tests
+/// compare the work of one input with that of one ten times longer, which no clock can
+/// upset.
+#[cfg(test)]
+pub(crate) mod work {
+    use std::cell::Cell;
+    thread_local! {
+        static BYTES: Cell<usize> = const { Cell::new(0) };
+    }
+    pub fn add(n: usize) {
+        BYTES.with(|b| b.set(b.get() + n));
+    }
+    /// The bytes merged while `f` ran.
+    pub fn of(f: impl FnOnce()) -> usize {
+        let before = BYTES.with(Cell::get);
+        f();
+        BYTES.with(Cell::get) - before
+    }
+}
+
 /// Calls `emit(start, end, rank)` for each token of `piece`, in order. `piece` must not be
 /// a single token already (callers check that first, it is the common case).
 ///
@@ -115,6 +135,8 @@ fn merge_ranks(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
 
 /// tiktoken's `byte_pair_merge` for short pieces, on a stack array instead of a `Vec`.
 pub fn merge_small(vocab: &Vocab, piece: &[u8], mut emit: impl FnMut(usize, usize, Rank)) {
+    #[cfg(test)]
+    work::add(piece.len());
     let n = piece.len();
     debug_assert!(n <= SMALL_PIECE);
     if n <= 1 {
@@ -278,6 +300,8 @@ const BLOCK_BITS: u32 = 16;
 /// Merging sweeps along the piece (ties go leftmost), so the block it touches stays the
 /// same for long stretches. Indices are `u32` (pieces are at most a JS string's length).
 pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
+    #[cfg(test)]
+    work::add(piece.len());
     merge_blocked(vocab, piece, BLOCK_BITS, emit)
 }
 

@@ -1,7 +1,7 @@
 //! Token budgets: early-stopping counts, and truncation from the end, the start or the
 //! middle with a marker.
 
-use super::truncate::{truncate_prefix, LOOK_AHEAD};
+use super::truncate::{truncate_prefix, EXHAUSTIVE_REGION, LOOK_AHEAD};
 use super::{bpe, cache, Encoding};
 use crate::error::{Error, Result};
 
@@ -161,20 +161,80 @@ impl Encoding {
         while !text.is_char_boundary(s) {
             s += 1;
         }
-        while s < text.len() && self.count(&text[s..]) > max_tokens {
+        let lo = s.saturating_sub(LOOK_AHEAD);
+        let suffixes = SuffixCounts::new(self, text, lo);
+        while s < text.len() && suffixes.count_from(self, s) > max_tokens {
             s += text[s..].chars().next().map_or(1, char::len_utf8);
         }
-        // Look back a little for a longer suffix that still fits.
-        let lo = s.saturating_sub(LOOK_AHEAD);
-        let mut d = lo;
+        // Look back a little for a longer suffix that still fits, unless the text from there
+        // to where its pieces rejoin the whole text's is long (one long piece): each try
+        // would merge all of it again. truncate_prefix skips its search alike.
+        let mut d = if suffixes.rejoin_after(s) - lo <= EXHAUSTIVE_REGION { lo } else { s };
         while d < s {
-            if text.is_char_boundary(d) && self.count(&text[d..]) <= max_tokens {
+            if text.is_char_boundary(d) && suffixes.count_from(self, d) <= max_tokens {
                 s = d;
                 break;
             }
             d += 1;
         }
         &text[s..]
+    }
+}
+
+/// Counts of the suffixes `text[d..]` for `d` from `lo` on, each in time that grows with
+/// the distance from `d` to the next piece start, not with the suffix.
+///
+/// The pre-tokenizer's patterns have no look-behind: the pieces from a position on depend
+/// only on the text from there. So once the pieces of `text[d..]` reach a position where a
+/// piece of the whole text starts, they are the whole text's pieces from there to the end,
+/// whose tokens are summed once, here.
+struct SuffixCounts<'t> {
+    text: &'t str,
+    /// Piece starts of the whole text at or after `lo`, ascending.
+    starts: Vec<usize>,
+    /// Tokens from each of those starts to the end of the text.
+    after: Vec<usize>,
+}
+
+impl<'t> SuffixCounts<'t> {
+    fn new(enc: &Encoding, text: &'t str, lo: usize) -> SuffixCounts<'t> {
+        let keys = cache::Keys::new(text.as_bytes());
+        let (mut starts, mut before) = (Vec::new(), Vec::new());
+        let total = enc.with_memo(|memo| {
+            let mut total = 0;
+            for (a, b) in enc.pre.pieces(text) {
+                if a >= lo {
+                    starts.push(a);
+                    before.push(total);
+                }
+                total += bpe::count_piece(enc.vocab, &keys, (a, b), memo);
+            }
+            total
+        });
+        let after = before.into_iter().map(|n| total - n).collect();
+        SuffixCounts { text, starts, after }
+    }
+
+    /// The first piece start of the whole text after `d` (the text's end if none).
+    fn rejoin_after(&self, d: usize) -> usize {
+        let i = self.starts.partition_point(|&s| s <= d);
+        self.starts.get(i).copied().unwrap_or(self.text.len())
+    }
+
+    /// `enc.count(&text[d..])`, for a character boundary `d >= lo`.
+    fn count_from(&self, enc: &Encoding, d: usize) -> usize {
+        let suffix = &self.text[d..];
+        let keys = cache::Keys::new(suffix.as_bytes());
+        enc.with_memo(|memo| {
+            let mut n = 0;
+            for (a, b) in enc.pre.pieces(suffix) {
+                if let Ok(i) = self.starts.binary_search(&(d + a)) {
+                    return n + self.after[i];
+                }
+                n += bpe::count_piece(enc.vocab, &keys, (a, b), memo);
+            }
+            n
+        })
     }
 }
 
@@ -196,4 +256,69 @@ fn last_space_to_word(text: &str) -> usize {
 
 fn fill(marker: &str, omitted: usize) -> String {
     marker.replace("{omitted}", &omitted.to_string())
+}
+
+#[cfg(all(test, feature = "embed-ranks"))]
+mod tests {
+    use super::*;
+    use crate::tokenizer::{encoding, testing::random_texts, EncodingName};
+
+    const ATOMS: &[&str] = &[
+        "a",
+        "aaaa",
+        "Hello",
+        " world",
+        " ",
+        "   ",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r\n",
+        "123",
+        "4567",
+        "'s",
+        "'ll",
+        "!",
+        "...",
+        "é",
+        "中文",
+        "😀",
+        "\u{a0}",
+        " 1",
+        "--",
+        "x_y",
+        "<|endoftext|>",
+    ];
+
+    /// Truncating from the start merges about as much as counting the text does: 0.1
+    /// recounted the kept suffix up to 64 times and more (one long piece: 66 counts' worth).
+    #[test]
+    fn truncating_from_the_start_merges_a_few_counts_worth() {
+        let enc = encoding(EncodingName::Cl100kBase).unwrap();
+        for text in ["a".repeat(200_000), "xyz".repeat(30_000), format!("{} tail", "b".repeat(50_000))] {
+            let count = crate::tokenizer::bpe::work::of(|| {
+                enc.count(&text);
+            });
+            let budget = enc.count(&text) * 9 / 10;
+            let truncate = crate::tokenizer::bpe::work::of(|| {
+                assert!(enc.truncate_with(&text, budget, Cut::Start, None).unwrap().tokens <= budget);
+            });
+            assert!(truncate <= 8 * count, "{}: bytes merged {truncate}, counting merges {count}", &text[..10]);
+        }
+    }
+
+    /// Every suffix count equals counting the suffix: the pieces of a suffix rejoin the
+    /// whole text's at their first common start.
+    #[test]
+    fn suffix_counts_equal_counting_each_suffix() {
+        for name in [EncodingName::Cl100kBase, EncodingName::O200kBase, EncodingName::R50kBase] {
+            let enc = encoding(name).unwrap();
+            for text in random_texts(ATOMS, 0x51ff ^ name.id() as u64, 300, 30, None) {
+                let counts = SuffixCounts::new(enc, &text, 0);
+                for d in (0..=text.len()).filter(|&d| text.is_char_boundary(d)) {
+                    assert_eq!(counts.count_from(enc, d), enc.count(&text[d..]), "{name:?} {text:?} from {d}");
+                }
+            }
+        }
+    }
 }

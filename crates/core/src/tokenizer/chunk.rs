@@ -39,6 +39,21 @@ impl Encoding {
     /// chunk after the first starts so that it repeats about `overlap` tokens of the one
     /// before (never more). With `overlap == 0` the chunks tile the text exactly.
     pub fn chunk(&self, text: &str, max_tokens: usize, overlap: usize, boundary: Boundary) -> Result<Vec<ChunkSpan>> {
+        // A chunk of max_tokens tokens covers at most this many bytes, so each chunk is cut
+        // from a window of the rest, not the whole rest: one long piece (a run of letters
+        // with no space) would otherwise be tokenized again, whole, for every chunk.
+        let window = max_tokens.saturating_mul(self.vocab.longest()).saturating_add(4);
+        self.chunk_in_windows(text, max_tokens, overlap, boundary, window)
+    }
+
+    fn chunk_in_windows(
+        &self,
+        text: &str,
+        max_tokens: usize,
+        overlap: usize,
+        boundary: Boundary,
+        window: usize,
+    ) -> Result<Vec<ChunkSpan>> {
         if max_tokens == 0 {
             return Err(Error::invalid_arg("maxTokens must be at least 1, got 0"));
         }
@@ -48,7 +63,8 @@ impl Encoding {
         let mut out = Vec::new();
         let mut start = 0;
         while start < text.len() {
-            let fit = start + truncate_prefix(self, &text[start..], max_tokens).len();
+            let rest = &text[start..floor_char_boundary(text, start.saturating_add(window))];
+            let fit = start + truncate_prefix(self, rest, max_tokens).len();
             let end = if fit == text.len() { fit } else { self.snap(text, start, fit, boundary, max_tokens) };
             if end == start {
                 let c = text[start..].chars().next().unwrap_or_default();
@@ -109,6 +125,15 @@ impl Encoding {
     }
 }
 
+/// `i` (at most the text's length) moved back to a character boundary.
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Offsets just after each `\n`.
 fn line_ends(text: &str) -> Vec<usize> {
     memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1).collect()
@@ -129,4 +154,54 @@ fn paragraph_ends(text: &str) -> Vec<usize> {
         prev = Some(e);
     }
     out
+}
+
+#[cfg(all(test, feature = "embed-ranks"))]
+mod tests {
+    use super::*;
+    use crate::tokenizer::{encoding, testing::random_texts, EncodingName};
+
+    const ATOMS: &[&str] =
+        &["a", "aaaaaaaa", "Hello", " world", " ", "\n", "\n\n", "123", "é", "中文", "😀", ".", "  \n"];
+
+    /// Linear: ten times the text, about ten times the bytes merged (0.1 re-tokenized the
+    /// whole rest of a long piece for every chunk: a hundred times).
+    #[test]
+    fn a_long_piece_chunks_in_linear_work() {
+        let enc = encoding(EncodingName::Cl100kBase).unwrap();
+        let work = |n: usize| {
+            let text = "a".repeat(n);
+            crate::tokenizer::bpe::work::of(|| {
+                enc.chunk(&text, 100, 0, Boundary::Token).unwrap();
+            })
+        };
+        let (small, large) = (work(20_000), work(200_000));
+        assert!(large <= 15 * small, "bytes merged: {small} for 2e4, {large} for 2e5");
+        let overlap = |n: usize| {
+            let text = "a".repeat(n);
+            crate::tokenizer::bpe::work::of(|| {
+                enc.chunk(&text, 100, 20, Boundary::Line).unwrap();
+            })
+        };
+        let (small, large) = (overlap(20_000), overlap(200_000));
+        assert!(large <= 15 * small, "with overlap, bytes merged: {small} for 2e4, {large} for 2e5");
+    }
+
+    /// Cutting each chunk from a window of the rest gives the chunks cutting from the whole
+    /// rest gives, for every boundary and overlap.
+    #[test]
+    fn windows_change_no_chunk() {
+        let enc = encoding(EncodingName::Cl100kBase).unwrap();
+        let mut texts = random_texts(ATOMS, 0xc4c4, 200, 80, None);
+        texts.push("a".repeat(5000));
+        texts.push(format!("{}\n\n{}", "b".repeat(3000), "word ".repeat(400)));
+        for text in &texts {
+            for (max, overlap) in [(1, 0), (3, 1), (8, 0), (16, 5), (64, 10)] {
+                for boundary in [Boundary::Token, Boundary::Line, Boundary::Paragraph] {
+                    let whole = enc.chunk_in_windows(text, max, overlap, boundary, usize::MAX);
+                    assert_eq!(enc.chunk(text, max, overlap, boundary), whole, "{text:?} {max} {overlap} {boundary:?}");
+                }
+            }
+        }
+    }
 }

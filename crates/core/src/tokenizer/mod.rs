@@ -458,18 +458,24 @@ impl Encoding {
     pub fn encode(&self, text: &str, allowed: &SpecialSet, disallowed: &SpecialSet) -> Result<Vec<Rank>> {
         self.check_names(allowed, "allowedSpecial")?;
         self.check_names(disallowed, "disallowedSpecial")?;
-        let is_allowed = |t: &str| match allowed {
-            SpecialSet::All => true,
-            SpecialSet::Only(v) => v.iter().any(|a| a == t),
+        // As sets of ranks, so each special token found costs one lookup, however long the
+        // lists (check_names has made sure every name is a special token).
+        let ranks = |set: &SpecialSet| match set {
+            SpecialSet::All => None,
+            SpecialSet::Only(v) => {
+                Some(v.iter().filter_map(|t| self.specials.rank(t)).collect::<rustc_hash::FxHashSet<Rank>>())
+            }
         };
-        let is_disallowed = |t: &str| match disallowed {
-            SpecialSet::All => !is_allowed(t),
-            SpecialSet::Only(v) => v.iter().any(|d| d == t),
+        let (allowed, disallowed) = (ranks(allowed), ranks(disallowed));
+        let is_allowed = |r: Rank| allowed.as_ref().is_none_or(|s| s.contains(&r));
+        let is_disallowed = |r: Rank| match &disallowed {
+            None => !is_allowed(r),
+            Some(s) => s.contains(&r),
         };
         let mut at = 0;
-        while let Some((a, b, _)) = self.specials.find(text, at) {
+        while let Some((a, b, rank)) = self.specials.find(text, at) {
             let token = &text[a..b];
-            if is_disallowed(token) {
+            if is_disallowed(rank) {
                 let index = text[..a].encode_utf16().count();
                 return Err(Error::new(
                     Code::DisallowedSpecial,
@@ -485,7 +491,7 @@ impl Encoding {
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         let (mut seg, mut at) = (0, 0);
         while let Some((a, b, rank)) = self.specials.find(text, at) {
-            if is_allowed(&text[a..b]) {
+            if is_allowed(rank) {
                 self.encode_ordinary_into(&text[seg..a], &mut out);
                 out.push(rank);
                 seg = b;

@@ -15,7 +15,7 @@ use super::{bpe, cache, Encoding};
 
 /// Above this many bytes in the re-tokenized region, skip the exhaustive search for a
 /// longer prefix past the token-boundary candidate (it would be quadratic).
-const EXHAUSTIVE_REGION: usize = 4096;
+pub(super) const EXHAUSTIVE_REGION: usize = 4096;
 /// How far past the candidate cut to look for a longer prefix (or, for a suffix, before it)
 /// that still fits.
 pub(super) const LOOK_AHEAD: usize = 64;

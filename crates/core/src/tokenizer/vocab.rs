@@ -14,6 +14,8 @@ pub struct Vocab {
     /// Start offset into `bytes` of each rank; `offsets[r]..offsets[r + 1]` is rank `r`.
     offsets: Vec<u32>,
     bytes: &'static [u8],
+    /// The length in bytes of the longest token.
+    longest: usize,
     /// The rank of each single byte (every byte is a token in OpenAI's vocabularies).
     byte_rank: [Rank; 256],
     /// Tokens of up to 7 bytes, keyed by [`pack`]: an integer key hashes and compares in a
@@ -204,7 +206,8 @@ impl Vocab {
                 }
             }
         }
-        Vocab { id, offsets, bytes, byte_rank, short, mid, long }
+        let longest = lens().max().unwrap_or(1);
+        Vocab { id, offsets, bytes, longest, byte_rank, short, mid, long }
     }
 
     /// The rank of `bytes` if it is a single ordinary token.
@@ -253,6 +256,12 @@ impl Vocab {
     /// One past the largest ordinary rank.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
+    }
+
+    /// The length in bytes of the longest token: `n` tokens never cover more than
+    /// `n * longest()` bytes.
+    pub fn longest(&self) -> usize {
+        self.longest
     }
 }
 
