@@ -277,7 +277,8 @@ export interface CompressOptions {
 export interface DecompressOptions {
   /**
    * The most bytes decompression may produce. A frame that declares more is refused from its
-   * header, before anything is allocated. Default 256 MiB.
+   * header, before anything is allocated. Default 256 MiB. It also bounds the decoding
+   * window a frame may need: `max(128 MiB, maxOutputBytes)`, at most 1 GiB.
    */
   maxOutputBytes?: number;
 }

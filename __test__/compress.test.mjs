@@ -88,6 +88,31 @@ describe(`compress (${il.backend})`, () => {
     throwsCode(() => il.decompress('a string'), 'ERR_INVALID_ARG', ['string']);
   });
 
+  // 0.1's wasm build had no zstd error strings ("Error strings stripped") and a different
+  // window limit than native; the messages are ironlung's own now, the same on both backends.
+  test("zstd errors read the same on both backends, in ironlung's words", () => {
+    const packed = il.compress('hello hello hello hello');
+    const flipped = packed.slice();
+    flipped[flipped.length - 1] ^= 1;
+    const cases = [
+      [packed.subarray(0, packed.length - 2), 'zstd data is truncated or corrupt: the data ends inside a frame (frame at byte offset 0)'],
+      [flipped, 'zstd data is truncated or corrupt: the content checksum does not match'],
+      [new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0xff, 0, 0, 0, 0]), 'zstd data is truncated or corrupt: the data ends inside a frame (frame at byte offset 0)'],
+    ];
+    for (const [bytes, message] of cases) {
+      const e = throwsCode(() => il.decompress(bytes), 'ERR_CORRUPT_DATA');
+      assert.equal(e.message, message);
+      assert.doesNotMatch(e.message, /Error strings stripped/);
+    }
+    // `printf 'hello stream' | zstd --long=31`: a 2 GiB window, refused alike whatever the cap.
+    const window2g = Uint8Array.from(Buffer.from('28b52ffd04a861000068656c6c6f2073747265616d74ad16ad', 'hex'));
+    for (const maxOutputBytes of [undefined, 2 ** 32]) {
+      throwsCode(() => il.decompress(window2g, { maxOutputBytes }), 'ERR_CORRUPT_DATA', [
+        'zstd data needs a decoding window larger than 1073741824 bytes (1 GiB), the most ironlung allows on any backend',
+      ]);
+    }
+  });
+
   test('concatenated frames decompress to the concatenation', () => {
     const a = il.compress('first ');
     const b = il.compress('second');

@@ -5,6 +5,7 @@
 //! are decoded incrementally against the cap. Anything that is not a complete sequence of zstd
 //! (or skippable) frames is rejected rather than decoded as far as it goes.
 
+use crate::zstd_reason;
 use zstd::zstd_safe;
 
 use crate::error::{Code, Error, Result};
@@ -20,9 +21,9 @@ const ZSTD_MAGIC: u32 = 0xFD2F_B528;
 /// Skippable frames use sixteen magic numbers, `0x184D2A50..=0x184D2A5F`.
 const SKIPPABLE_MAGIC_BASE: u32 = 0x184D_2A50;
 
-/// zstd's text for ZSTD_error_frameParameter_windowTooLarge, which zstd-safe exposes only as a
-/// string; matched to give that case a message that does not blame the data.
-const WINDOW_TOO_LARGE: &str = "Frame requires too much memory for decoding";
+/// The largest decoding window allowed, as a power of two: 1 GiB on every backend (wasm32
+/// cannot hold more, and one limit keeps the backends' results the same).
+const WINDOW_LOG_MAX: u32 = 30;
 
 /// The inclusive range of accepted compression levels, `(min, max)`, as reported by the linked
 /// zstd (`(-131072, 22)` for zstd 1.5).
@@ -54,9 +55,8 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     // A content checksum (4 bytes a frame) makes decompress detect corruption anywhere in
     // the payload, not only in block headers: flipped bits must be an error, never
     // silently different output. One-shot compress2 also records the content size.
-    let internal = |code: usize| {
-        Error::new(Code::Internal, format!("zstd failed to compress: {}", zstd_safe::get_error_name(code)))
-    };
+    let internal =
+        |code: usize| Error::new(Code::Internal, format!("zstd failed to compress: {}", zstd_reason::describe(code)));
     with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| {
         let Some(cctx) = cctx else {
             return Err(Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd compressor"));
@@ -115,7 +115,7 @@ pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
     if data.is_empty() {
         return Err(corrupt("input is empty; expected a zstd frame".to_string()));
     }
-    let declared = scan_frames(data)?;
+    let declared = scan_frames(data, max_output_bytes)?;
     let cap = max_output_bytes as u64;
     if declared.known_total > cap {
         let qualifier = if declared.all_known { "" } else { "at least " };
@@ -146,11 +146,15 @@ struct Declared {
 
 /// Walks the input frame by frame without decoding any block, so that structure problems
 /// (garbage, truncation, trailing bytes) are found before any output is allocated.
-fn scan_frames(data: &[u8]) -> Result<Declared> {
+fn scan_frames(data: &[u8], cap: usize) -> Result<Declared> {
     let mut pos = 0usize;
     let mut declared = Declared { known_total: 0, all_known: true };
     while pos < data.len() {
         let rest = &data[pos..];
+        // Before zstd reads the header: wasm32's zstd refuses such windows as it does.
+        if window_size(rest).is_some_and(|w| w > 1 << WINDOW_LOG_MAX) {
+            return Err(window_error(WINDOW_LOG_MAX, cap));
+        }
         let len = match zstd_safe::find_frame_compressed_size(rest) {
             // A zero-length frame cannot exist; refusing it also guarantees progress.
             Ok(len) if len > 0 && len <= rest.len() => len,
@@ -160,7 +164,7 @@ fn scan_frames(data: &[u8]) -> Result<Declared> {
                      impossible length"
                 )))
             }
-            Err(code) => return Err(frame_error(rest, pos, code)),
+            Err(code) => return Err(frame_error(rest, pos, code, cap)),
         };
         match zstd_safe::get_frame_content_size(&rest[..len]) {
             Ok(Some(size)) => {
@@ -198,9 +202,12 @@ fn max_frame_output(frame_len: usize) -> u64 {
 /// Explains why the bytes at `pos` are not a complete frame: a frame that starts properly but
 /// cannot be completed is truncated or corrupt; anything else after the first frame is trailing
 /// garbage.
-fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
-    let reason = zstd_safe::get_error_name(code);
-    if starts_like_frame(rest) {
+fn frame_error(rest: &[u8], pos: usize, code: usize, cap: usize) -> Error {
+    let reason = zstd_reason::describe(code);
+    if zstd_reason::code_of(code) == zstd_reason::WINDOW_TOO_LARGE {
+        // wasm32's zstd refuses windows over 1 GiB already when it reads the frame header.
+        window_error(window_log_for(cap), cap)
+    } else if starts_like_frame(rest) {
         corrupt(format!("zstd data is truncated or corrupt: {reason} (frame at byte offset {pos})"))
     } else if pos == 0 {
         corrupt(format!("input is not zstd data: {reason}"))
@@ -235,7 +242,7 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
         // A call that failed may have left the context mid-frame.
         let _ = dctx.reset(zstd_safe::ResetDirective::SessionOnly);
         dctx.decompress(&mut out, data)
-            .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_safe::get_error_name(code))))
+            .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_reason::describe(code))))
     })?;
     if written != total {
         return Err(corrupt(format!("zstd data is corrupt: frames declare {total} bytes but decode to {written}")));
@@ -257,8 +264,7 @@ fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec
     // zstd's streaming decoder refuses windows over 128 MiB unless told otherwise, which would
     // reject frames made with `--long` even when the caller allows that much output. Raising
     // the limit to the cap lets through only windows the caller has already agreed to hold.
-    let window_log_max = if usize::BITS >= 64 { 31 } else { 30 };
-    let window_log = (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, window_log_max);
+    let window_log = window_log_for(cap);
     // On failure zstd keeps its default limit, which is still safe.
     let _ = dctx.set_parameter(zstd_safe::DParameter::WindowLogMax(window_log));
 
@@ -273,15 +279,10 @@ fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec
         let consumed_before = input.pos();
         let mut output = zstd_safe::OutBuffer::around(&mut chunk[..]);
         let hint = dctx.decompress_stream(&mut output, &mut input).map_err(|code| {
-            let reason = zstd_safe::get_error_name(code);
-            if reason == WINDOW_TOO_LARGE {
-                corrupt(format!(
-                    "zstd data needs a decoding window larger than {} bytes, the most allowed \
-                     with maxOutputBytes {cap}: {reason}",
-                    1u64 << window_log
-                ))
+            if zstd_reason::code_of(code) == zstd_reason::WINDOW_TOO_LARGE {
+                window_error(window_log, cap)
             } else {
-                corrupt(format!("zstd data is truncated or corrupt: {reason}"))
+                corrupt(format!("zstd data is truncated or corrupt: {}", zstd_reason::describe(code)))
             }
         })?;
         let produced = output.pos();
@@ -320,6 +321,44 @@ fn reserve_within_cap(out: &mut Vec<u8>, additional: usize, cap: usize) -> Resul
     }
     let target = out.capacity().saturating_mul(2).max(needed).min(cap);
     out.try_reserve_exact(target - out.len()).map_err(|_| out_of_memory(target))
+}
+
+/// The window a zstd frame's header asks for (RFC 8878, 3.1.1.1.2), or `None` for a
+/// skippable frame or a single-segment one (whose window is its content size, checked
+/// against the cap already).
+fn window_size(frame: &[u8]) -> Option<u64> {
+    if frame.get(..4)? != ZSTD_MAGIC.to_le_bytes() {
+        return None;
+    }
+    let descriptor = *frame.get(4)?;
+    if descriptor & 0x20 != 0 {
+        return None;
+    }
+    let w = *frame.get(5)?;
+    let base = 1u64 << (10 + (w >> 3));
+    Some(base + (base / 8) * u64::from(w & 7))
+}
+
+/// The decoding window allowed with output capped at `cap`: as large as the cap (a window
+/// larger than the whole output is never needed), at least zstd's default limit of 128 MiB,
+/// at most [`WINDOW_LOG_MAX`].
+fn window_log_for(cap: usize) -> u32 {
+    (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, WINDOW_LOG_MAX)
+}
+
+fn window_error(window_log: u32, cap: usize) -> Error {
+    let limit = 1u64 << window_log;
+    corrupt(if window_log == WINDOW_LOG_MAX {
+        format!(
+            "zstd data needs a decoding window larger than {limit} bytes (1 GiB), the most ironlung \
+             allows on any backend"
+        )
+    } else {
+        format!(
+            "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
+             maxOutputBytes {cap}; a larger maxOutputBytes allows up to 1 GiB"
+        )
+    })
 }
 
 fn corrupt(message: String) -> Error {
@@ -466,6 +505,29 @@ mod tests {
                 "zstd data needs a decoding window larger than 134217728 bytes, the most allowed \
                  with maxOutputBytes 1000"
             ),
+            "{}",
+            err.message()
+        );
+    }
+
+    /// One window limit on every backend: a frame asking for more than 1 GiB is refused from
+    /// its header (0.1 decoded a 2 GiB window natively and called it corrupt on wasm).
+    #[test]
+    fn windows_over_1_gib_are_refused_from_the_header() {
+        let frame = |log: u32| {
+            let mut enc = zstd::stream::Encoder::new(Vec::new(), 1).expect("encoder");
+            enc.long_distance_matching(true).expect("ldm");
+            enc.window_log(log).expect("window log");
+            enc.write_all(b"a small frame with a large window").expect("write");
+            enc.finish().expect("finish")
+        };
+        assert_eq!(window_size(&frame(30)), Some(1 << 30));
+        assert_eq!(window_size(&frame(31)), Some(1 << 31));
+        assert_eq!(window_size(&compress(b"x", 3).unwrap()), None, "single segment");
+        let err = decompress(&frame(31), usize::MAX).expect_err("over 1 GiB");
+        assert_eq!(err.kind(), Code::CorruptData);
+        assert!(
+            err.message().contains("larger than 1073741824 bytes (1 GiB), the most ironlung allows"),
             "{}",
             err.message()
         );
