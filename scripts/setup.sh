@@ -10,6 +10,8 @@
 #   scripts/setup.sh wasm   the wasm32 toolchain and the wasm-bindgen CLI
 #   scripts/setup.sh test   both, plus Chromium, Node 22 and 24, the npm dev dependencies
 #                           and the integration matrix's tools (test/integrations/)
+#   scripts/setup.sh fuzz   the native toolchain, rustup's nightly (for sanitizers) and
+#                           cargo-fuzz, for `npm run fuzz`
 #
 # The wasm32 route: a rustup-installed `wasm32-unknown-unknown` target when present (a
 # developer laptop with internet). Otherwise Debian's rustc-web, which builds the wasm32
@@ -86,6 +88,21 @@ setup_wasm() {
   fi
 }
 
+setup_fuzz() {
+  command -v rustup >/dev/null || die "rustup is missing: cargo-fuzz needs rustup's nightly toolchain"
+  rustup run nightly rustc --version >/dev/null 2>&1 ||
+    die "rustup has no nightly toolchain (rustup toolchain install nightly): cargo-fuzz needs it for -Zsanitizer"
+  printf 'fn main(){}' > "$probe_dir/fuzzprobe.rs"
+  rustup run nightly rustc -Zsanitizer=address -o "$probe_dir/fuzzprobe" "$probe_dir/fuzzprobe.rs" 2>"$probe_dir/fuzz.log" ||
+    die "nightly rustc cannot build with AddressSanitizer (see $probe_dir/fuzz.log)"
+  local want=0.13.2 bin=.cache/cargo-fuzz/bin/cargo-fuzz
+  if ! "$bin" --version 2>/dev/null | grep -q "$want"; then
+    say "installing cargo-fuzz $want from crates.io (about a minute)"
+    timed "cargo-fuzz $want" cargo install -q cargo-fuzz --version "$want" --locked --root .cache/cargo-fuzz
+  fi
+  "$bin" --version >/dev/null || die "cargo-fuzz at $bin does not run"
+}
+
 check_native
 case "$mode" in
   cli)
@@ -94,7 +111,8 @@ case "$mode" in
     ;;
   wasm) setup_wasm; exit 0 ;;
   test) setup_wasm ;;
-  *) die "unknown mode '$mode' (expected cli, wasm or test)" ;;
+  fuzz) setup_fuzz; exit 0 ;;
+  *) die "unknown mode '$mode' (expected cli, wasm, test or fuzz)" ;;
 esac
 
 # Test-only from here on.

@@ -19,10 +19,15 @@ echo "test: built both backends in $((SECONDS - start)) s; wasm $(wc -c < assets
 
 stage "cargo fmt --check, cargo clippy"
 cargo fmt --all --check
+cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay -- -D warnings
 
 stage "cargo test (core)"
 cargo test --release --quiet -p ironlung-core
+
+stage "fuzz corpora and regressions replayed (fuzz/, stable Rust)"
+cargo test --release --quiet --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay
 
 for backend in native wasm; do
   stage "__test__ suite on the $backend backend"

@@ -363,6 +363,13 @@ impl Encoding {
         self.specials.max_rank().map_or(ordinary, |r| ordinary.max(r + 1))
     }
 
+    /// The pre-tokenizer's pieces of `text`, as byte ranges: what tiktoken's regex for this
+    /// encoding matches. For the fuzzers' differential against that regex.
+    #[doc(hidden)]
+    pub fn pieces(&self, text: &str) -> Vec<(usize, usize)> {
+        self.pre.pieces(text).collect()
+    }
+
     /// The special tokens of this encoding, in id order.
     pub fn special_tokens(&self) -> &[String] {
         self.specials.names()
