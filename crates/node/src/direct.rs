@@ -31,8 +31,9 @@ fn export(
     f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
 ) -> napi::Result<()> {
     let mut func = ptr::null_mut();
-    // SAFETY: `env` and `exports` come from Node-API's module initialisation; the name is
-    // NUL-terminated.
+    // SAFETY: `env` and `exports` come from Node-API's module initialisation (the only
+    // caller is `register`, called from the `#[napi(module_exports)]` hook); the name is
+    // NUL-terminated, `f` has the callback signature and `func` is a live out-pointer.
     unsafe {
         check_status!(sys::napi_create_function(
             env,
@@ -56,6 +57,9 @@ unsafe fn args<const N: usize>(
 ) -> napi::Result<[sys::napi_value; N]> {
     let mut argv = [ptr::null_mut(); N];
     let mut argc = N;
+    // SAFETY: `env` and `info` are the running callback's (our caller's obligation); `argv`
+    // has room for the `argc = N` values Node-API writes, and the two null out-pointers
+    // (`this`, `data`) are optional.
     check_status!(unsafe {
         sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
     })?;
@@ -70,14 +74,21 @@ unsafe fn args<const N: usize>(
 unsafe fn finish(env: sys::napi_env, body: impl FnOnce() -> napi::Result<sys::napi_value>) -> sys::napi_value {
     let result = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|p| Err(panic_err(p)));
     result.unwrap_or_else(|e| {
+        // SAFETY: `env` is the running callback's (our caller's obligation), so an exception
+        // can be thrown into it; the callback then returns null, which Node-API allows.
         unsafe { JsError::from(e).throw_into(env) };
         ptr::null_mut()
     })
 }
 
 /// `count(id: number, text: string): number`, as [`ironlung_core::tokenizer::Encoding::count_parallel`].
+///
+/// # Safety
+/// Only Node-API calls it, as the callback [`export`] registered, with that call's `env`
+/// and `info`.
 unsafe extern "C" fn count(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own `env` and `info`.
+    // SAFETY: Node-API calls this with the callback's own `env` and `info`, and every value
+    // converted below comes from `args` of this call, so it is live until we return.
     unsafe {
         finish(env, || {
             let [id, text] = args::<2>(env, info)?;
@@ -92,8 +103,12 @@ unsafe extern "C" fn count(env: sys::napi_env, info: sys::napi_callback_info) ->
 /// count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete prefix
 /// whose stable part fits (the JS layer then passes a longer prefix). See
 /// [`ironlung_core::tokenizer::Encoding::count_within`].
+///
+/// # Safety
+/// As [`count`].
 unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: Node-API calls this with the callback's own `env` and `info`.
+    // SAFETY: Node-API calls this with the callback's own `env` and `info`, and every value
+    // converted below comes from `args` of this call, so it is live until we return.
     unsafe {
         finish(env, || {
             let [id, text, limit, complete] = args::<4>(env, info)?;
@@ -110,6 +125,9 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
 
 /// `panicForTest(): never`: panics on purpose, outside [`guard`], so the test suite proves
 /// that [`finish`] turns a panic anywhere in a hand-registered callback into `ERR_INTERNAL`.
+///
+/// # Safety
+/// As [`count`].
 unsafe extern "C" fn panic_for_test(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own `env`.
     unsafe { finish(env, || panic!("deliberate test panic")) }

@@ -7,6 +7,7 @@
 //! both backends. Every export catches panics, so a bug surfaces as `ERR_INTERNAL`
 //! instead of aborting the process.
 #![deny(clippy::all)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use ironlung_core::context;
 use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet};

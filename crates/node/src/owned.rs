@@ -34,6 +34,8 @@ impl TypeName for U32s {
 }
 
 impl ToNapiValue for Bytes {
+    /// # Safety
+    /// [`ToNapiValue::to_napi_value`]'s: `env` is a valid Node-API env.
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         let slice = Uint8ArraySlice::copy_from(&Env::from_raw(env), val.0)?;
         // SAFETY: `env` is the caller's valid env, as this trait requires of it.
@@ -42,6 +44,8 @@ impl ToNapiValue for Bytes {
 }
 
 impl ToNapiValue for U32s {
+    /// # Safety
+    /// [`ToNapiValue::to_napi_value`]'s: `env` is a valid Node-API env.
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         let slice = Uint32ArraySlice::copy_from(&Env::from_raw(env), val.0)?;
         // SAFETY: as above.

@@ -99,6 +99,8 @@ impl TypeName for Text {
 /// `env` and `value` must be the running callback's; `dst` is null or valid for `cap` units.
 unsafe fn utf16_units(env: sys::napi_env, value: sys::napi_value, dst: *mut u16, cap: usize) -> napi::Result<usize> {
     let mut units = 0usize;
+    // SAFETY: `env` and `value` are the running callback's and `dst` is null or has room for
+    // `cap` units (our caller's obligations); `units` is a live out-pointer.
     let status = unsafe { sys::napi_get_value_string_utf16(env, value, dst, cap, &mut units) };
     if status != sys::Status::napi_ok {
         return Err(not_a_string());
@@ -107,13 +109,20 @@ unsafe fn utf16_units(env: sys::napi_env, value: sys::napi_value, dst: *mut u16,
 }
 
 impl FromNapiValue for Text {
+    /// # Safety
+    /// [`FromNapiValue::from_napi_value`]'s: `env` is a valid Node-API env and `value` a live
+    /// value of it.
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: `env` and `value` are valid (this trait's contract; napi-rs converts a
+        // `#[napi]` argument inside that call's callback); a null `dst` asks for the length only.
         let units = unsafe { utf16_units(env, value, std::ptr::null_mut(), 0) }?;
         if units <= INLINE {
             let mut bytes = [MaybeUninit::<u8>::uninit(); INLINE * MAX_UTF8_PER_UNIT];
+            // SAFETY: as above.
             let len = unsafe { inline_utf8(env, value, &mut bytes) }?;
             return Ok(Text(Buf::Inline { len, bytes }));
         }
+        // SAFETY: as above.
         unsafe { pooled_utf8(env, value, units) }
     }
 }
@@ -126,13 +135,17 @@ impl FromNapiValue for Text {
 /// # Safety
 /// `env` and `value` must be the running callback's.
 pub unsafe fn with_str<R>(env: sys::napi_env, value: sys::napi_value, f: impl FnOnce(&str) -> R) -> napi::Result<R> {
+    // SAFETY: `env` and `value` are the running callback's (our caller's obligation); a null
+    // `dst` asks for the length only.
     let units = unsafe { utf16_units(env, value, std::ptr::null_mut(), 0) }?;
     if units <= INLINE {
         let mut bytes = [MaybeUninit::<u8>::uninit(); INLINE * MAX_UTF8_PER_UNIT];
+        // SAFETY: as above.
         let len = unsafe { inline_utf8(env, value, &mut bytes) }?;
         // SAFETY: the first `len` bytes are the converter's output, which is valid UTF-8.
         return Ok(f(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(bytes.as_ptr().cast(), len)) }));
     }
+    // SAFETY: as above.
     let text = unsafe { pooled_utf8(env, value, units) }?;
     Ok(f(&text))
 }
@@ -149,8 +162,11 @@ unsafe fn inline_utf8(
 ) -> napi::Result<usize> {
     let mut utf16 = [MaybeUninit::<u16>::uninit(); INLINE + 1];
     // +1 for the NUL V8 writes.
+    // SAFETY: `env` and `value` are the running callback's (our caller's obligation), and
+    // `utf16` has room for the `INLINE + 1` units passed as the capacity.
     let copied = unsafe { utf16_units(env, value, utf16.as_mut_ptr().cast(), INLINE + 1) }?;
-    // SAFETY: V8 wrote `copied` units (at most the string's length, which the caller checked).
+    // SAFETY: V8 wrote (initialised) the first `copied` units, at most `INLINE` of them as
+    // the capacity passed holds the NUL too; the `min` keeps the slice in `utf16` regardless.
     let utf16 = unsafe { std::slice::from_raw_parts(utf16.as_ptr().cast::<u16>(), copied.min(INLINE)) };
     // SAFETY: `bytes` has room for MAX_UTF8_PER_UNIT bytes per unit of `utf16`.
     Ok(unsafe { utf16_to_utf8_raw(utf16, bytes.as_mut_ptr().cast()) })
@@ -167,7 +183,11 @@ unsafe fn pooled_utf8(env: sys::napi_env, value: sys::napi_value, units: usize) 
     utf16.clear();
     // +1 for the NUL V8 writes.
     utf16.reserve(units + 1);
+    // SAFETY: `env` and `value` are the running callback's (our caller's obligation), and
+    // `utf16` (empty) has capacity for the `units + 1` units passed, reserved just above.
     let copied = unsafe { utf16_units(env, value, utf16.as_mut_ptr(), units + 1) }?;
+    // SAFETY: V8 wrote the first `copied` units (it reports the units it copied, the NUL not
+    // counted), and `copied <= units` is within the capacity.
     unsafe { utf16.set_len(copied) };
     utf16_to_utf8(&utf16, &mut buf);
     give_back(&UNITS, utf16);

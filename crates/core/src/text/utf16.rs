@@ -13,9 +13,12 @@ pub const MAX_UTF8_PER_UNIT: usize = 3;
 pub fn utf16_to_utf8(src: &[u16], out: &mut Vec<u8>) {
     out.reserve(src.len() * MAX_UTF8_PER_UNIT);
     let start = out.len();
-    // SAFETY: `dst` has room for MAX_UTF8_PER_UNIT bytes per unit of `src` (reserved above),
-    // and each step below writes at most that many bytes per unit it consumes.
+    // SAFETY: `dst` has room for MAX_UTF8_PER_UNIT bytes per unit of `src` (reserved above,
+    // and `start` is the length, so the `add` stays in the allocation), and `out` does not
+    // overlap `src`, which is borrowed alongside it.
     let written = unsafe { utf16_to_utf8_raw(src, out.as_mut_ptr().add(start)) };
+    // SAFETY: `start + written <= start + 3 * src.len()`, within the capacity reserved above,
+    // and `utf16_to_utf8_raw` wrote every one of the `written` bytes after `start`.
     unsafe { out.set_len(start + written) };
 }
 
@@ -23,7 +26,9 @@ pub fn utf16_to_utf8(src: &[u16], out: &mut Vec<u8>) {
 /// become U+FFFD. For callers with their own (stack) buffer.
 ///
 /// # Safety
-/// `dst` must be valid for writes of `MAX_UTF8_PER_UNIT * src.len()` bytes.
+/// `dst` must be valid for writes of `MAX_UTF8_PER_UNIT * src.len()` bytes that do not
+/// overlap `src`. Bytes past the returned count may be overwritten too (with unspecified
+/// values).
 pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
     let n = src.len();
     let (mut i, mut o) = (0, 0);
@@ -36,12 +41,16 @@ pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
         if ascii < 16 {
             // One character that is not ASCII, then back to 16 at a time: text with a
             // few accents or curly quotes keeps the vector path.
+            // SAFETY: `ascii < 16`, so the unit at the new `i` is one of the 16 just read and
+            // `i < n`; `o <= 3 * i`, so `dst + o` has the `3 * (n - i)` bytes `one` writes into.
             let (used, wrote) = unsafe { one(src, i, dst.add(o)) };
             i += used;
             o += wrote;
         }
     }
     while i < n {
+        // SAFETY: `i < n`, and `o <= 3 * i` (each step writes at most 3 bytes per unit it
+        // consumes), so `dst + o` has the `3 * (n - i)` bytes `one` writes into.
         let (used, wrote) = unsafe { one(src, i, dst.add(o)) };
         i += used;
         o += wrote;
@@ -51,12 +60,16 @@ pub unsafe fn utf16_to_utf8_raw(src: &[u16], dst: *mut u8) -> usize {
 
 /// Stores the 16 units at `src` narrowed to bytes at `dst` and returns how many of them,
 /// from the first, are ASCII (so that many bytes at `dst` are right).
+///
+/// # Safety
+/// `src` must be valid for reads of 16 units, aligned for `u16`, and `dst` valid for writes
+/// of 16 bytes (all 16 are written, not only the ASCII prefix).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn ascii16(src: *const u16, dst: *mut u8) -> usize {
     use std::arch::x86_64::*;
-    // SAFETY (caller): 16 units readable at `src`, 16 bytes writable at `dst`. SSE2 is
-    // baseline on x86-64.
+    // SAFETY: the caller provides 16 readable units at `src` and 16 writable bytes at `dst`;
+    // the loads and the store are unaligned ones; SSE2 is baseline on x86-64.
     unsafe {
         let a = _mm_loadu_si128(src.cast());
         let b = _mm_loadu_si128(src.add(8).cast());
@@ -73,22 +86,36 @@ unsafe fn ascii16(src: *const u16, dst: *mut u8) -> usize {
     }
 }
 
+/// As the x86-64 version, but only the ASCII prefix is written.
+///
+/// # Safety
+/// `src` must be valid for reads of 16 units, aligned for `u16`, and not written during the
+/// call; `dst` must be valid for writes of 16 bytes that do not overlap them.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 unsafe fn ascii16(src: *const u16, dst: *mut u8) -> usize {
-    // SAFETY (caller): 16 units readable at `src`, 16 bytes writable at `dst`.
+    // SAFETY: the caller provides 16 aligned, readable units at `src`, not written while
+    // `units` lives (the writes through `dst` do not overlap them).
     let units = unsafe { std::slice::from_raw_parts(src, 16) };
     let ascii = units.iter().take_while(|&&u| u < 0x80).count();
     for (k, &u) in units[..ascii].iter().enumerate() {
+        // SAFETY: `k < ascii <= 16`, and the caller provides 16 writable bytes at `dst`.
         unsafe { *dst.add(k) = u as u8 };
     }
     ascii
 }
 
-/// Converts the character at `src[i]`; returns (units consumed, bytes written).
+/// Converts the character at `src[i]`; returns (units consumed, bytes written), at most 3
+/// bytes per unit consumed (4 only for a surrogate pair, 2 units).
+///
+/// # Safety
+/// `dst` must be valid for writes of `3 * (src.len() - i)` bytes. (`i >= src.len()` panics
+/// at `src[i]` before any write.)
 #[inline(always)]
 unsafe fn one(src: &[u16], i: usize, dst: *mut u8) -> (usize, usize) {
     let c = src[i] as u32;
+    // SAFETY: `put` writes at `k < wrote` below, and `wrote <= 3 * used <= 3 * (src.len() - i)`
+    // (a pair is used only when `src[i + 1]` exists), which the caller provides.
     let put = |k: usize, b: u32| unsafe { *dst.add(k) = b as u8 };
     if c < 0x80 {
         put(0, c);

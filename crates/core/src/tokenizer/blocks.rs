@@ -141,6 +141,7 @@ mod avx2 {
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     pub unsafe fn of(text: &[u8], start: usize) -> Block {
+        // SAFETY: the CPU has AVX2, which our caller guarantees.
         Block::of_with(text, start, |p| unsafe { classify(p) })
     }
 
@@ -264,6 +265,7 @@ mod tests {
                 assert_eq!(classify(&p), classify_scalar(&p), "{p:?}");
                 #[cfg(target_arch = "x86_64")]
                 if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2, checked just above.
                     assert_eq!(unsafe { avx2::classify(&p) }, classify_scalar(&p), "{p:?}");
                 }
             }
@@ -280,6 +282,7 @@ mod tests {
             assert_eq!(classify(&p), classify_scalar(&p));
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
                 assert_eq!(unsafe { avx2::classify(&p) }, classify_scalar(&p));
             }
         }

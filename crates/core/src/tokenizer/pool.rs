@@ -27,6 +27,8 @@ struct Task {
 
 // SAFETY: `job` is `Sync` and outlives every use (see `Task`).
 unsafe impl Send for Task {}
+// SAFETY: shared, a `Task` only copies `job` and calls the closure through `&` (which its
+// `Sync` bound allows from any thread); its other fields are `Sync` themselves.
 unsafe impl Sync for Task {}
 
 impl Task {
@@ -35,7 +37,9 @@ impl Task {
         if self.state.compare_exchange(QUEUED, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_err() {
             return;
         }
-        // SAFETY: the caller of `run` keeps the closure alive until `done` is set.
+        // SAFETY: the caller of `run` keeps the closure alive until `done` is set. Only the
+        // thread that won the exchange above gets here, and a task still queued after `run`
+        // returned is `TAKEN`, so no one dereferences `job` after that.
         let job = unsafe { &*self.job };
         let result = catch_unwind(AssertUnwindSafe(job));
         *self.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);

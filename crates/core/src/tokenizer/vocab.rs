@@ -110,7 +110,10 @@ impl<'t> Keys<'t> {
         let at = std::hint::select_unpredictable(near_end, a.wrapping_sub(self.tail_at), a);
         // SAFETY: near the end, `tail_at < a < text.len() <= tail_at + 16` (or `tail_at` is 0
         // and the text shorter than 16 bytes), so `at + 16 <= 32`; elsewhere `a + 16` is
-        // within the text.
+        // within the text. The reads are unaligned. `a < text.len()` is only debug-checked
+        // here: it holds because `bpe::count_piece`, the only caller outside tests, passes a
+        // piece that `Pieces` yielded for this same text, and `Pieces` yields none starting
+        // at its end.
         let (lo, hi) = unsafe {
             let p = from.add(at);
             (u64::from_le(p.cast::<u64>().read_unaligned()), u64::from_le(p.add(8).cast::<u64>().read_unaligned()))
