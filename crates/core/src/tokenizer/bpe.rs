@@ -94,12 +94,17 @@ pub fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>, memo: &mut
 /// Only the front-cache hit is inlined into the caller's loop: it answers most pieces of
 /// real text, and the miss path (rank lookups, merging, with a kilobyte of stack for
 /// [`merge_small`]) would otherwise make every piece pay its frame set-up.
+///
+/// # Safety
+/// `a < b <= keys.text().len()`: a piece that `Pieces` yielded for the text `keys` was made
+/// from (see [`cache::Keys::key`]).
 #[inline(always)]
-pub fn count_piece(vocab: &Vocab, keys: &cache::Keys, (a, b): (usize, usize), memo: &mut Memo) -> usize {
+pub unsafe fn count_piece(vocab: &Vocab, keys: &cache::Keys, (a, b): (usize, usize), memo: &mut Memo) -> usize {
     let text = keys.text();
     // Pieces are never empty: one comparison checks 1..=HOT_PIECE.
     if b - a <= cache::HOT_PIECE {
-        let k = keys.key(a, b);
+        // SAFETY: this function's precondition is `key`'s.
+        let k = unsafe { keys.key(a, b) };
         if let Some((n, _)) = memo.hot_get(k) {
             return n as usize;
         }

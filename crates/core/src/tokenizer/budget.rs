@@ -83,7 +83,8 @@ impl Encoding {
                 if b > stable_end {
                     break;
                 }
-                total += bpe::count_piece(self.vocab, &keys, (a, b), memo);
+                // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
+                total += unsafe { bpe::count_piece(self.vocab, &keys, (a, b), memo) };
                 if total > limit {
                     return Within::Exceeds;
                 }
@@ -207,7 +208,8 @@ impl<'t> SuffixCounts<'t> {
                     starts.push(a);
                     before.push(total);
                 }
-                total += bpe::count_piece(enc.vocab, &keys, (a, b), memo);
+                // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
+                total += unsafe { bpe::count_piece(enc.vocab, &keys, (a, b), memo) };
             }
             total
         });
@@ -231,7 +233,8 @@ impl<'t> SuffixCounts<'t> {
                 if let Ok(i) = self.starts.binary_search(&(d + a)) {
                     return n + self.after[i];
                 }
-                n += bpe::count_piece(enc.vocab, &keys, (a, b), memo);
+                // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
+                n += unsafe { bpe::count_piece(enc.vocab, &keys, (a, b), memo) };
             }
             n
         })

@@ -397,7 +397,8 @@ impl Encoding {
         self.with_memo(|memo| {
             let (mut pieces, mut n) = (self.pre.pieces(text), 0);
             while let Some((a, b)) = pieces.next_inline() {
-                n += bpe::count_piece(self.vocab, &keys, (a, b), memo);
+                // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
+                n += unsafe { bpe::count_piece(self.vocab, &keys, (a, b), memo) };
             }
             n
         })

@@ -31,7 +31,8 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
         let mut ws_run: Option<(usize, usize)> = None;
         loop {
             let (a, b) = pieces.next()?;
-            let n = bpe::count_piece(enc.vocab, &keys, (a, b), memo);
+            // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
+            let n = unsafe { bpe::count_piece(enc.vocab, &keys, (a, b), memo) };
             if total + n > max_tokens {
                 let (r, base) = ws_run.unwrap_or((a, total));
                 let region_end = pieces.next().map_or(b, |(_, e)| e);
