@@ -57,6 +57,30 @@ describe(`hardening: errors at the edges (${il.backend})`, () => {
     assert.equal(enc.decode(tokens.subarray(0, 3)), ' '.repeat(3 * width));
   });
 
+  // 0.1: "memory allocation of 262144 bytes failed", and the process aborted. Under a 2.5 GB
+  // address-space limit, a 60 MB run of one letter (one piece, ~30 bytes per byte to merge)
+  // cannot get its memory: each call is ERR_OUT_OF_MEMORY and the process carries on.
+  test('one piece too long for memory is ERR_OUT_OF_MEMORY, not an abort', { skip: il.backend !== 'native' && 'wasm: the real out-of-memory trap test in backend.test.mjs covers it' }, () => {
+    const script = `
+      const il = require('./');
+      const enc = il.getEncoding('cl100k_base');
+      const long = 'a'.repeat(6e7);
+      const codes = [];
+      for (const f of [() => enc.count(long), () => enc.encode(long), () => enc.truncate(long, 10, { from: 'start' })]) {
+        try { f(); codes.push('none') } catch (e) { codes.push(e.code + ': ' + e.message) }
+      }
+      enc.countAsync(long).then(() => 'none', (e) => e.code).then((code) => {
+        console.log(JSON.stringify({ codes, async: code, after: enc.count('hello world') }));
+      });`;
+    const r = spawnSync('bash', ['-c', 'ulimit -v 2500000; exec "$0" -e "$1"', process.execPath, script], { cwd: root, encoding: 'utf8', env: process.env });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout);
+    for (const c of out.codes) assert.match(c, /^ERR_OUT_OF_MEMORY: ironlung could not allocate \d+ bytes to merge one piece of 60000000 bytes/);
+    assert.equal(out.async, 'ERR_OUT_OF_MEMORY');
+    assert.equal(out.after, 2);
+    assert.equal(r.stderr, '');
+  });
+
   test('a caught panic prints nothing to stderr; its message names where it happened', () => {
     const r = spawnSync(
       process.execPath,

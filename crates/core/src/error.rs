@@ -93,3 +93,28 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The panic payload raised when the memory to merge one long pre-token piece cannot be
+/// allocated (merging needs about 30 bytes per byte of the piece). It is a panic rather
+/// than an abort, as a failed allocation would otherwise be, so that a caller can catch it
+/// with `std::panic::catch_unwind` and report it: both bindings turn it into
+/// `ERR_OUT_OF_MEMORY`. Nothing is left half-done: the memory of the call is freed as the
+/// panic unwinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfMemory {
+    /// The size of the allocation that failed.
+    pub bytes: usize,
+    /// The length in bytes of the piece being merged.
+    pub piece: usize,
+}
+
+impl fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ironlung could not allocate {} bytes to merge one piece of {} bytes (a run of text with no \
+             space or punctuation needs about 30 bytes of memory per byte)",
+            self.bytes, self.piece
+        )
+    }
+}

@@ -49,6 +49,10 @@ fn js_err(e: Error) -> napi::Error {
 }
 
 fn panic_err(payload: Box<dyn std::any::Any + Send>) -> napi::Error {
+    if let Some(oom) = payload.downcast_ref::<ironlung_core::OutOfMemory>() {
+        let _ = PANIC_AT.with(|p| p.borrow_mut().take());
+        return napi::Error::new(Status::GenericFailure, format!("ERR_OUT_OF_MEMORY: {oom}"));
+    }
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -7,6 +7,7 @@
 
 use super::cache::{self, Memo};
 use super::vocab::{Rank, Vocab};
+use crate::error::OutOfMemory;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -214,11 +215,13 @@ struct KeyQueue {
     later: Vec<u64>,
     /// The smallest of `later` (`u64::MAX` when it is empty).
     later_min: u64,
+    /// The length of the piece, for [`OutOfMemory`].
+    piece: usize,
 }
 
 impl KeyQueue {
-    fn new(sorted: Vec<u64>) -> Self {
-        KeyQueue { sorted, at: 0, heap: BinaryHeap::new(), later: Vec::new(), later_min: u64::MAX }
+    fn new(sorted: Vec<u64>, piece: usize) -> Self {
+        KeyQueue { sorted, at: 0, heap: BinaryHeap::new(), later: Vec::new(), later_min: u64::MAX, piece }
     }
 
     /// The next of the sorted keys (`u64::MAX` when they are used up).
@@ -240,8 +243,12 @@ impl KeyQueue {
     #[inline]
     fn push(&mut self, k: u64) {
         if k < self.next_sorted() {
+            if self.heap.len() == self.heap.capacity() && self.heap.try_reserve(1).is_err() {
+                out_of_memory::<u64>(self.heap.len() + 1, self.piece)
+            }
             self.heap.push(Reverse(k));
         } else {
+            reserve(&mut self.later, 1, self.piece);
             self.later.push(k);
             self.later_min = self.later_min.min(k);
         }
@@ -279,12 +286,16 @@ impl KeyQueue {
     fn settle_later(&mut self, live: impl Fn(u64) -> bool) {
         self.later.retain(|&k| live(k));
         if self.at == self.sorted.len() && self.heap.len() <= self.later.len() {
+            reserve(&mut self.later, self.heap.len(), self.piece);
             self.later.extend(self.heap.drain().map(|k| k.0));
             std::mem::swap(&mut self.sorted, &mut self.later);
             crate::sort_u64(&mut self.sorted);
             self.at = 0;
             self.later.clear();
         } else {
+            if self.heap.try_reserve(self.later.len()).is_err() {
+                out_of_memory::<u64>(self.heap.len() + self.later.len(), self.piece)
+            }
             self.heap.extend(self.later.drain(..).map(Reverse));
         }
         self.later_min = u64::MAX;
@@ -310,6 +321,30 @@ pub fn merge_heap(vocab: &Vocab, piece: &[u8], emit: impl FnMut(usize, usize)) {
     merge_blocked(vocab, piece, BLOCK_BITS, emit)
 }
 
+/// Raises [`OutOfMemory`] for an allocation of `len` values of `T` that failed.
+#[cold]
+fn out_of_memory<T>(len: usize, piece: usize) -> ! {
+    std::panic::panic_any(OutOfMemory { bytes: len.saturating_mul(std::mem::size_of::<T>()), piece })
+}
+
+/// Room for `additional` more values in `v`, or [`OutOfMemory`].
+#[inline]
+fn reserve<T>(v: &mut Vec<T>, additional: usize, piece: usize) {
+    if v.capacity() - v.len() < additional && v.try_reserve(additional).is_err() {
+        out_of_memory::<T>(v.len() + additional, piece)
+    }
+}
+
+/// `values` collected into a vector allocated fallibly (see [`OutOfMemory`]).
+fn try_collect<T>(len: usize, values: impl Iterator<Item = T>, piece: usize) -> Vec<T> {
+    let mut v = Vec::new();
+    reserve(&mut v, len, piece);
+    v.extend(values);
+    v
+}
+
+// Every allocation here grows with the piece, so each is fallible: a piece too long for
+// the memory at hand raises OutOfMemory instead of aborting the process.
 fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl FnMut(usize, usize)) {
     let n = piece.len();
     if n == 0 {
@@ -321,9 +356,9 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     const GONE: Rank = Rank::MAX - 1;
     let n32 = n as u32;
     // next[i]: start of the node after node i (n for the last); prev[i]: start of the previous.
-    let mut next: Vec<u32> = (1..=n32).collect();
-    let mut prev: Vec<u32> = (0..n32).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
-    let mut pair = vec![Rank::MAX; n];
+    let mut next: Vec<u32> = try_collect(n, 1..=n32, n);
+    let mut prev: Vec<u32> = try_collect(n, (0..n32).map(|i| if i == 0 { NONE } else { i - 1 }), n);
+    let mut pair: Vec<Rank> = try_collect(n, std::iter::repeat_n(Rank::MAX, n), n);
     let rank_at = |next: &[u32], i: u32| -> Rank {
         let j = next[i as usize];
         if j >= n32 {
@@ -333,23 +368,26 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
     };
     let key = |r: Rank, i: u32| ((r as u64) << 32) | i as u64;
     let blocks = (n >> block_bits) + 1;
-    let mut queues: Vec<KeyQueue> = (0..blocks)
-        .map(|b| {
-            let (lo, hi) = ((b << block_bits) as u32, (((b + 1) << block_bits).min(n)) as u32);
-            let mut keys: Vec<u64> = (lo..hi.min(n32 - 1))
-                .filter_map(|i| {
-                    let r = rank_at(&next, i);
-                    pair[i as usize] = r;
-                    (r != Rank::MAX).then(|| key(r, i))
-                })
-                .collect();
-            crate::sort_u64(&mut keys);
-            KeyQueue::new(keys)
-        })
-        .collect();
+    let mut queues: Vec<KeyQueue> = Vec::new();
+    reserve(&mut queues, blocks, n);
+    for b in 0..blocks {
+        let (lo, hi) = ((b << block_bits) as u32, (((b + 1) << block_bits).min(n)) as u32);
+        let range = lo..hi.min(n32 - 1);
+        let mut keys = try_collect(
+            range.len(),
+            range.filter_map(|i| {
+                let r = rank_at(&next, i);
+                pair[i as usize] = r;
+                (r != Rank::MAX).then(|| key(r, i))
+            }),
+            n,
+        );
+        crate::sort_u64(&mut keys);
+        queues.push(KeyQueue::new(keys, n));
+    }
     // Tournament tree: leaves at `leaves..leaves + blocks` hold each block's minimum.
     let leaves = blocks.next_power_of_two();
-    let mut tree = vec![u64::MAX; 2 * leaves];
+    let mut tree: Vec<u64> = try_collect(2 * leaves, std::iter::repeat_n(u64::MAX, 2 * leaves), n);
     for (b, q) in queues.iter().enumerate() {
         tree[leaves + b] = q.min();
     }

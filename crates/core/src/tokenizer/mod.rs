@@ -3,6 +3,11 @@
 //! [`get_encoding`] and [`encoding_for_model`] return a shared `&'static Encoding`; each
 //! encoding (its rank table, special tokens and pre-tokenizer) is built on first use and
 //! kept for the life of the process.
+//!
+//! # Panics
+//! Counting, encoding and the toolkit merge each pre-token piece in memory that grows with
+//! the piece (about 30 bytes per byte). A piece too long for the memory at hand panics with
+//! an [`OutOfMemory`](crate::OutOfMemory) payload instead of aborting the process.
 
 mod blocks;
 mod bpe;
