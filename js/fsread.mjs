@@ -17,7 +17,7 @@ const MAX_ONE_READ = 1 << 30;
  * The most bytes read from one file, whatever maxBytes says: MAX_READ_BYTES of
  * crates/core/src/text/read.rs, which the native reader applies, and why.
  */
-export const MAX_READ_BYTES = 2 ** 31 - 1;
+const MAX_READ_BYTES = 2 ** 31 - 1;
 
 function kindOf(st) {
   if (st.isFIFO()) return 'a FIFO';
@@ -25,6 +25,10 @@ function kindOf(st) {
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
   return 'of an unknown type';
+}
+
+function notRegularFile(path, st) {
+  return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
 }
 
 function tooLargeForOneRead(path, size) {
@@ -38,7 +42,7 @@ function tooLargeForOneRead(path, size) {
 function checkStat(st, path, max) {
   if (st.isDirectory()) throw new IronlungError('EISDIR', `illegal operation on a directory, read '${path}'`);
   if (!st.isFile()) {
-    throw new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
+    throw notRegularFile(path, st);
   }
   if (st.size > MAX_READ_BYTES && max > MAX_READ_BYTES) throw tooLargeForOneRead(path, st.size);
   const cap = Math.min(max, MAX_READ_BYTES);
@@ -49,7 +53,7 @@ function checkStat(st, path, max) {
 /** Opening a Unix socket fails with ENXIO: say what it is instead. */
 function openError(e, path, st) {
   if (e && e.code === 'ENXIO' && st && !st.isFile()) {
-    return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
+    return notRegularFile(path, st);
   }
   return e;
 }

@@ -47,14 +47,7 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
         ));
     }
     if !file_type.is_file() {
-        return Err(Error::new(
-            Code::NotRegularFile,
-            format!(
-                "'{}' is not a regular file (it is {}); ironlung only reads regular files",
-                path.display(),
-                describe_special(file_type)
-            ),
-        ));
+        return Err(not_regular_file(path, file_type));
     }
     let size = meta.len();
     if size > MAX_READ_BYTES as u64 && max_bytes > MAX_READ_BYTES {
@@ -83,6 +76,17 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+fn not_regular_file(path: &Path, file_type: FileType) -> Error {
+    Error::new(
+        Code::NotRegularFile,
+        format!(
+            "'{}' is not a regular file (it is {}); ironlung only reads regular files",
+            path.display(),
+            describe_special(file_type)
+        ),
+    )
+}
+
 fn too_large_for_one_read(path: &Path, size: u64) -> Error {
     Error::new(
         Code::FileTooLarge,
@@ -101,14 +105,7 @@ fn open_error(err: &io::Error, path: &Path) -> Error {
     if err.raw_os_error() == Some(libc::ENXIO) {
         if let Ok(meta) = std::fs::metadata(path) {
             if !meta.file_type().is_file() {
-                return Error::new(
-                    Code::NotRegularFile,
-                    format!(
-                        "'{}' is not a regular file (it is {}); ironlung only reads regular files",
-                        path.display(),
-                        describe_special(meta.file_type())
-                    ),
-                );
+                return not_regular_file(path, meta.file_type());
             }
         }
     }
