@@ -151,7 +151,8 @@ fn scan_frames(data: &[u8], cap: usize) -> Result<Declared> {
     let mut declared = Declared { known_total: 0, all_known: true };
     while pos < data.len() {
         let rest = &data[pos..];
-        // Before zstd reads the header: wasm32's zstd refuses such windows as it does.
+        // Before zstd reads the header: wasm32's zstd refuses such windows there, with an
+        // error that would read as corruption; checked here, both backends say the same.
         if window_size(rest).is_some_and(|w| w > 1 << WINDOW_LOG_MAX) {
             return Err(window_error(WINDOW_LOG_MAX, cap));
         }
@@ -164,7 +165,7 @@ fn scan_frames(data: &[u8], cap: usize) -> Result<Declared> {
                      impossible length"
                 )))
             }
-            Err(code) => return Err(frame_error(rest, pos, code, cap)),
+            Err(code) => return Err(frame_error(rest, pos, code)),
         };
         match zstd_safe::get_frame_content_size(&rest[..len]) {
             Ok(Some(size)) => {
@@ -202,12 +203,9 @@ fn max_frame_output(frame_len: usize) -> u64 {
 /// Explains why the bytes at `pos` are not a complete frame: a frame that starts properly but
 /// cannot be completed is truncated or corrupt; anything else after the first frame is trailing
 /// garbage.
-fn frame_error(rest: &[u8], pos: usize, code: usize, cap: usize) -> Error {
+fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
     let reason = zstd_reason::describe(code);
-    if zstd_reason::code_of(code) == zstd_reason::WINDOW_TOO_LARGE {
-        // wasm32's zstd refuses windows over 1 GiB already when it reads the frame header.
-        window_error(window_log_for(cap), cap)
-    } else if starts_like_frame(rest) {
+    if starts_like_frame(rest) {
         corrupt(format!("zstd data is truncated or corrupt: {reason} (frame at byte offset {pos})"))
     } else if pos == 0 {
         corrupt(format!("input is not zstd data: {reason}"))
