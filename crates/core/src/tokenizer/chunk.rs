@@ -169,22 +169,19 @@ mod tests {
     #[test]
     fn a_long_piece_chunks_in_linear_work() {
         let enc = encoding(EncodingName::Cl100kBase).unwrap();
-        let work = |n: usize| {
-            let text = "a".repeat(n);
-            crate::tokenizer::bpe::work::of(|| {
-                enc.chunk(&text, 100, 0, Boundary::Token).unwrap();
-            })
-        };
-        let (small, large) = (work(20_000), work(200_000));
-        assert!(large <= 15 * small, "bytes merged: {small} for 2e4, {large} for 2e5");
-        let overlap = |n: usize| {
-            let text = "a".repeat(n);
-            crate::tokenizer::bpe::work::of(|| {
-                enc.chunk(&text, 100, 20, Boundary::Line).unwrap();
-            })
-        };
-        let (small, large) = (overlap(20_000), overlap(200_000));
-        assert!(large <= 15 * small, "with overlap, bytes merged: {small} for 2e4, {large} for 2e5");
+        for (overlap, boundary) in [(0, Boundary::Token), (20, Boundary::Line)] {
+            let work = |n: usize| {
+                let text = "a".repeat(n);
+                crate::tokenizer::bpe::work::of(|| {
+                    enc.chunk(&text, 100, overlap, boundary).unwrap();
+                })
+            };
+            let (small, large) = (work(20_000), work(200_000));
+            assert!(
+                large <= 15 * small,
+                "overlap {overlap}, {boundary:?}: bytes merged {small} for 2e4, {large} for 2e5"
+            );
+        }
     }
 
     /// Cutting each chunk from a window of the rest gives the chunks cutting from the whole
