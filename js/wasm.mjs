@@ -30,10 +30,6 @@ async function fetchAsset(url, what, file) {
   }
 }
 
-function install(wasm) {
-  instance.attach(wasm);
-}
-
 /**
  * Initialises the wasm module. Idempotent; concurrent calls share one initialisation.
  * @param {WebAssembly.Module | BufferSource | Response | URL | string} [moduleOrBytes]
@@ -48,7 +44,7 @@ export function init(moduleOrBytes) {
       if (isWasmModule(source)) return glue.initSync({ module: source });
       // Bytes compile asynchronously: browsers refuse large synchronous compiles.
       return glue.default({ module_or_path: source });
-    })().then(install, (e) => {
+    })().then(instance.attach, (e) => {
       pending = null;
       if (e instanceof IronlungError) throw e;
       if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) {
@@ -62,7 +58,7 @@ export function init(moduleOrBytes) {
 
 /** Runtimes that hold a compiled module at import time (Workers) initialise at once. */
 export function useWasmModule(module) {
-  install(glue.initSync({ module }));
+  instance.attach(glue.initSync({ module }));
 }
 
 /** Runtimes with another way to the module's bytes (Deno's filesystem). */

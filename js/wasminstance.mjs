@@ -8,8 +8,8 @@
 // one's vocabulary is rebuilt on its first use). The trapped instance, its memory included,
 // is left to the garbage collector.
 //
-// Costs: the rank tables installed stay referenced from JS (0.3 to 1.2 MB each) so that
-// they can be installed again; replacing the instance takes about a millisecond per table.
+// The cost: the rank tables installed stay referenced from JS (0.3 to 1.2 MB each) so that
+// they can be installed again.
 
 const utf8 = new TextEncoder();
 
