@@ -1,16 +1,46 @@
-//! Worst-case growth: time for n = 1e5 and 1e6 of one letter, and of text without spaces.
+//! Worst-case growth from n = 1e5 to 1e6: one letter, text without spaces, and truncating
+//! one letter from the start.
+//!
+//!     cargo run --release -p ironlung-core --example growth          # times each case
+//!     valgrind --tool=cachegrind target/release/examples/growth CASE N   # one call
+//!
+//! With a case and a size it makes one call and no other work but set-up, for instruction
+//! counts (subtract the run of case `none`).
+use ironlung_core::tokenizer::{get_encoding, Cut, Encoding};
 use std::time::Instant;
+
+const CASES: [&str; 3] = ["count-a", "count-nows", "truncate-start-a"];
+
+fn input(case: &str, n: usize) -> String {
+    let unit = if case == "count-nows" { "Thequickbrownfoxjumpsoverthelazydog,andthen1234runs!" } else { "a" };
+    unit.repeat(n / unit.len() + 1)[..n].to_string()
+}
+
+fn call(enc: &Encoding, case: &str, text: &str) -> usize {
+    match case {
+        "none" => 0,
+        "truncate-start-a" => enc.truncate_with(text, enc.count(text) * 9 / 10, Cut::Start, None).unwrap().tokens,
+        _ => enc.count(text),
+    }
+}
+
 fn main() {
-    let enc = ironlung_core::tokenizer::get_encoding("cl100k_base").unwrap();
+    let enc = get_encoding("cl100k_base").unwrap();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [case, n] = &args[..] {
+        let text = input(case, n.parse().expect("N is a number"));
+        println!("{}", call(enc, case, &text));
+        return;
+    }
     enc.count("warm");
-    for (label, unit) in [("a", "a"), ("nows", "Thequickbrownfoxjumpsoverthelazydog,andthen1234runs!")] {
+    for case in CASES {
         let mut times = Vec::new();
         for n in [100_000usize, 1_000_000] {
-            let text: String = unit.repeat(n / unit.len() + 1)[..n].to_string();
+            let text = input(case, n);
             let t = Instant::now();
-            std::hint::black_box(enc.count(&text));
+            std::hint::black_box(call(enc, case, &text));
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        println!("{label}: 1e5 {:.1} ms, 1e6 {:.1} ms, growth {:.1}x", times[0], times[1], times[1] / times[0]);
+        println!("{case}: 1e5 {:.1} ms, 1e6 {:.1} ms, growth {:.1}x", times[0], times[1], times[1] / times[0]);
     }
 }

@@ -406,48 +406,62 @@ fn merge_blocked(vocab: &Vocab, piece: &[u8], block_bits: u32, mut emit: impl Fn
             tree[t] = m;
         }
     };
-    let push = |queues: &mut [KeyQueue], tree: &mut [u64], r: Rank, i: u32| {
-        let k = key(r, i);
-        let b = (i >> block_bits) as usize;
-        queues[b].push(k);
-        if k < tree[leaves + b] {
-            refresh(tree, b, k);
-        }
-    };
+    // One run per visit of a block: only the block holding the smallest key is popped, until
+    // its minimum passes `others`, the smallest key of every other block. Pushes to other
+    // blocks can only lower `others`. The tree is walked twice per run, not once per pop: a
+    // walk per pop grew with the number of blocks, a log factor on long pieces.
     while tree[1] != u64::MAX {
-        let k = tree[1];
-        let (r, i) = ((k >> 32) as Rank, k as u32);
-        let b = (i >> block_bits) as usize;
-        if queues[b].settle_if_due(|k| pair[k as u32 as usize] == (k >> 32) as Rank) {
-            refresh(&mut tree, b, queues[b].min());
-            continue;
+        let b = ((tree[1] as u32) >> block_bits) as usize;
+        let mut others = u64::MAX;
+        let mut t = leaves + b;
+        while t > 1 {
+            others = others.min(tree[t ^ 1]);
+            t /= 2;
         }
-        queues[b].pop();
-        refresh(&mut tree, b, queues[b].min());
-        if pair[i as usize] != r {
-            continue;
-        }
-        let j = next[i as usize];
-        // Merge node j into node i.
-        pair[j as usize] = GONE;
-        let k = next[j as usize];
-        next[i as usize] = k;
-        if k < n32 {
-            prev[k as usize] = i;
-        }
-        let ri = rank_at(&next, i);
-        pair[i as usize] = ri;
-        if ri != Rank::MAX {
-            push(&mut queues, &mut tree, ri, i);
-        }
-        let p = prev[i as usize];
-        if p != NONE {
-            let rp = rank_at(&next, p);
-            pair[p as usize] = rp;
-            if rp != Rank::MAX {
-                push(&mut queues, &mut tree, rp, p);
+        loop {
+            if queues[b].settle_if_due(|k| pair[k as u32 as usize] == (k >> 32) as Rank) {
+                continue;
+            }
+            let k = queues[b].min();
+            if k >= others {
+                break;
+            }
+            queues[b].pop();
+            let (r, i) = ((k >> 32) as Rank, k as u32);
+            if pair[i as usize] != r {
+                continue;
+            }
+            let j = next[i as usize];
+            // Merge node j into node i.
+            pair[j as usize] = GONE;
+            let k = next[j as usize];
+            next[i as usize] = k;
+            if k < n32 {
+                prev[k as usize] = i;
+            }
+            let ri = rank_at(&next, i);
+            pair[i as usize] = ri;
+            if ri != Rank::MAX {
+                // Node i is in block b, whose tree leaf is set when the run ends.
+                queues[b].push(key(ri, i));
+            }
+            let p = prev[i as usize];
+            if p != NONE {
+                let rp = rank_at(&next, p);
+                pair[p as usize] = rp;
+                if rp != Rank::MAX {
+                    let (k, bp) = (key(rp, p), (p >> block_bits) as usize);
+                    queues[bp].push(k);
+                    if bp != b {
+                        others = others.min(k);
+                        if k < tree[leaves + bp] {
+                            refresh(&mut tree, bp, k);
+                        }
+                    }
+                }
             }
         }
+        refresh(&mut tree, b, queues[b].min());
     }
     let mut i = 0;
     while i < n {
