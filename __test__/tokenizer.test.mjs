@@ -1,6 +1,7 @@
 // Tokenizer conformance (against OpenAI's tiktoken from npm) and API behaviour.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +183,31 @@ describe(`tokenizer API (${il.backend})`, () => {
     throwsCode(() => enc.encode('x', { allowedSpecial: ['<|bogus|>'] }), 'ERR_INVALID_ARG', ['<|bogus|>']);
     throwsCode(() => enc.encode('x', { allowedSpecial: 'some' }), 'ERR_INVALID_ARG', ['allowedSpecial']);
     assert.deepEqual(enc.encodeOrdinary('<|endoftext|>'), tiktoken.get_encoding('cl100k_base').encode_ordinary('<|endoftext|>'));
+  });
+
+  // 0.1 scanned the lists once per special token found: here 10^5 specials against lists of
+  // 10^6 names, 10^11 string comparisons, minutes of one synchronous call. One pass over each
+  // list takes under a second. The calls run in a child killed after 60 s, a net (a test's
+  // own timeout cannot stop a synchronous call), not a speed target: the bench's worst-case
+  // table measures the growth.
+  test('long allowedSpecial and disallowedSpecial lists cost one pass each, not one per special found', () => {
+    const script = `
+      const enc = require('./').getEncoding('cl100k_base');
+      const filler = Array(1e6 - 2).fill('<|fim_middle|>');
+      const text = 'x <|endoftext|> y <|fim_prefix|>'.repeat(5e4);
+      const ids = enc.encode(text, { allowedSpecial: [...filler, '<|endoftext|>', '<|fim_prefix|>'] });
+      // Each <|endoftext|> is looked up in the disallowed list and is not there; the last token is.
+      const late = '<|endoftext|> '.repeat(1e5) + '<|fim_prefix|>';
+      let error;
+      try { enc.encode(late, { disallowedSpecial: [...filler, '<|fim_prefix|>'] }) } catch (e) { error = [e.code, e.message] }
+      console.log(JSON.stringify({ length: ids.length, head: [...ids.subarray(0, 6)], error }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env: process.env, timeout: 60_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal} (SIGTERM: killed after 60 s): ${r.stderr}`);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.length, 3e5);
+    assert.deepEqual(out.head, [87, 220, 100257, 379, 220, 100258]);
+    assert.equal(out.error[0], 'ERR_DISALLOWED_SPECIAL');
+    assert.match(out.error[1], /"<\|fim_prefix\|>" at index 1400000\b/);
   });
 
   test('decode, decodeBytes and invalid tokens', () => {
