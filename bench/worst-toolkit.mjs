@@ -1,6 +1,9 @@
 // The toolkit's worst cases: chunk, truncate from the start and special-token handling on
 // inputs built to make them quadratic, at n = 10^5 and 10^6. Growth = t(10^6) / t(10^5):
 // 10× is linear, 100× quadratic. One child process per backend and case; one call each.
+// Then one piece of 10^8 bytes (a run of one letter, nothing to break it) through count,
+// encode and truncate from the start, with the child's peak RSS: it must complete, not
+// abort (issue 13).
 //
 //   node bench/worst-toolkit.mjs       prints a markdown section (bench/run.mjs includes it)
 import { spawnSync } from 'node:child_process';
@@ -66,5 +69,42 @@ for (const [name, body] of Object.entries(CASES)) {
     lines.push(`| ${name} | ${backend} | ${show(a)} | ${show(b)} | ${growth} |`);
     process.stderr.write(`worst-toolkit: ${name}, ${backend}: ${show(a)} / ${show(b)} ms\n`);
   }
+}
+
+// One 100 MB piece: about 30 bytes per byte while it merges, within the 4 GiB of wasm memory.
+const PIECE = 1e8;
+const PIECE_TIMEOUT_S = 300;
+function measurePiece(backend) {
+  const script = `
+    const il = require(${JSON.stringify(join(root, 'js', 'node.cjs'))});
+    const enc = il.getEncoding('cl100k_base');
+    const s = 'a'.repeat(${PIECE});
+    const out = {};
+    for (const [name, f] of [['count', () => enc.count(s)], ['encode', () => enc.encode(s).length], ['truncate', () => enc.truncate(s, 1000, { from: 'start' }).length]]) {
+      const t = process.hrtime.bigint();
+      try { f(); out[name] = (Number(process.hrtime.bigint() - t) / 1e6).toFixed(0); } catch (e) { out[name] = e.code; }
+    }
+    out.after = enc.count('hello world');
+    out.peakMB = (process.resourceUsage().maxRSS / 1024).toFixed(0);
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, IRONLUNG_BACKEND: backend }, encoding: 'utf8', timeout: PIECE_TIMEOUT_S * 1e3 });
+  if (r.error?.code === 'ETIMEDOUT') return { timedOut: true };
+  if (r.status !== 0) return { error: `exit ${r.status} ${r.signal ?? ''} ${r.stderr.trim().split('\n').pop() ?? ''}` };
+  return JSON.parse(r.stdout);
+}
+lines.push(
+  '',
+  `### One piece of 10^8 bytes (\`'a'.repeat(1e8)\`, cl100k_base, ms for one call)`,
+  '',
+  `One process per backend, killed after ${PIECE_TIMEOUT_S} s; peak RSS of that process. A call that runs out of memory shows its error code.`,
+  '',
+  '| backend | count | encode | truncate from start to 1000 | count after | peak RSS, MB |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+);
+for (const backend of ['native', 'wasm']) {
+  const r = measurePiece(backend);
+  const row = r.timedOut ? [`> ${PIECE_TIMEOUT_S} s`, '', '', '', ''] : r.error ? [r.error, '', '', '', ''] : [r.count, r.encode, r.truncate, r.after, r.peakMB];
+  lines.push(`| ${backend} | ${row.join(' | ')} |`);
+  process.stderr.write(`worst-toolkit: one 10^8-byte piece, ${backend}: ${row.join(' / ')}\n`);
 }
 console.log(lines.join('\n'));
