@@ -24,7 +24,7 @@ cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay -- -D warnings
 
 stage "cargo test (core)"
-cargo test --release --quiet -p ironlung-core
+cargo test --release --quiet -p ironlung-core -p ironlung-abi
 
 stage "fuzz corpora and regressions replayed (fuzz/, stable Rust)"
 cargo test --release --quiet --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay

@@ -1,16 +1,14 @@
 //! wasm-bindgen binding of ironlung-core, with the same functions as the napi-rs binding.
 //!
-//! Boring on purpose: each function converts its arguments, calls the core and maps
-//! [`ironlung_core::Error`] to a JS error whose message starts with the stable code; the JS
-//! layer (`js/api.mjs`) turns that prefix into `error.code`. wasm32 aborts on panic, which
+//! Boring on purpose: each function calls the function of the same name in `ironlung-abi`
+//! (which the napi-rs addon calls too) and returns its error as a JS error whose message
+//! starts with the stable code; `js/errors.mjs` turns that prefix into `error.code`. wasm32 aborts on panic, which
 //! surfaces in JS as a `WebAssembly.RuntimeError`; the panic hook below keeps the panic's
 //! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
 //! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-use ironlung_core::context;
-use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet};
-use ironlung_core::{compress, text, Code, Error};
+use ironlung_abi::{self as abi, JsError as AbiError};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -21,20 +19,10 @@ static ALLOCATOR: alloc::Recording = alloc::Recording;
 
 type JsResult<T> = Result<T, JsError>;
 
-fn js_err(e: Error) -> JsError {
+#[cold]
+#[inline(never)]
+fn js_err(e: AbiError) -> JsError {
     JsError::new(&e.to_string())
-}
-
-fn enc(id: u32) -> JsResult<&'static Encoding> {
-    tokenizer::encoding_by_id(id).map_err(js_err)
-}
-
-fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
-    if all {
-        SpecialSet::All
-    } else {
-        SpecialSet::Only(list)
-    }
 }
 
 thread_local! {
@@ -64,49 +52,49 @@ pub fn last_alloc_failure() -> f64 {
 /// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
 #[wasm_bindgen(js_name = rankTable)]
 pub fn rank_table(id: u32) -> JsResult<String> {
-    Ok(tokenizer::rank_table(tokenizer::EncodingName::from_id(id).map_err(js_err)?).to_string())
+    abi::rank_table(id).map_err(js_err)
 }
 
 /// Whether encoding `id`'s rank table has been installed.
 #[wasm_bindgen(js_name = ranksAvailable)]
 pub fn ranks_available(id: u32) -> JsResult<bool> {
-    Ok(tokenizer::ranks_available(tokenizer::EncodingName::from_id(id).map_err(js_err)?))
+    abi::ranks_available(id).map_err(js_err)
 }
 
 /// Hands over a rank table (the bytes of `<table>.wasm`, or the bare table); its hash is checked.
 #[wasm_bindgen(js_name = installRanks)]
 pub fn install_ranks(table: &str, data: Vec<u8>) -> JsResult<()> {
-    tokenizer::install_ranks(table, data).map_err(js_err)
+    abi::install_ranks(table, data).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = listEncodings)]
 pub fn list_encodings() -> Vec<String> {
-    tokenizer::list_encodings().into_iter().map(String::from).collect()
+    abi::list_encodings()
 }
 
 #[wasm_bindgen(js_name = encodingId)]
 pub fn encoding_id(name: &str) -> JsResult<u32> {
-    Ok(tokenizer::EncodingName::parse(name).map_err(js_err)?.id())
+    abi::encoding_id(name).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = encodingIdForModel)]
 pub fn encoding_id_for_model(model: &str) -> JsResult<u32> {
-    Ok(tokenizer::encoding_name_for_model(model).map_err(js_err)?.id())
+    abi::encoding_id_for_model(model).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = encodingName)]
 pub fn encoding_name(id: u32) -> JsResult<String> {
-    Ok(tokenizer::EncodingName::from_id(id).map_err(js_err)?.as_str().to_string())
+    abi::name_of(id).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = specialTokens)]
 pub fn special_tokens(id: u32) -> JsResult<Vec<String>> {
-    Ok(enc(id)?.special_tokens().to_vec())
+    abi::special_tokens(id).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = nVocab)]
 pub fn n_vocab(id: u32) -> JsResult<u32> {
-    Ok(enc(id)?.n_vocab())
+    abi::n_vocab(id).map_err(js_err)
 }
 
 #[wasm_bindgen]
@@ -118,19 +106,17 @@ pub fn encode(
     disallowed_all: bool,
     disallowed: Vec<String>,
 ) -> JsResult<Vec<u32>> {
-    let allowed = special_set(allowed_all, allowed);
-    let disallowed = special_set(disallowed_all, disallowed);
-    enc(id)?.encode(text, &allowed, &disallowed).map_err(js_err)
+    abi::encode(id, text, allowed_all, allowed, disallowed_all, disallowed).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = encodeOrdinary)]
 pub fn encode_ordinary(id: u32, text: &str) -> JsResult<Vec<u32>> {
-    Ok(enc(id)?.encode_ordinary(text))
+    abi::encode_ordinary(id, text).map_err(js_err)
 }
 
 #[wasm_bindgen]
 pub fn count(id: u32, text: &str) -> JsResult<u32> {
-    Ok(enc(id)?.count(text) as u32)
+    abi::count(id, text).map_err(js_err)
 }
 
 thread_local! {
@@ -160,15 +146,12 @@ pub fn input_buffer(len: usize) -> *mut u8 {
 pub fn count_input(id: u32, len: usize) -> JsResult<u32> {
     INPUT.with(|b| {
         let mut b = b.borrow_mut();
+        let invalid = |message: String| js_err(AbiError { code: "ERR_INVALID_ARG", message });
         let Some(bytes) = b.get(..len) else {
-            return Err(js_err(Error::new(
-                Code::InvalidArg,
-                format!("countInput: {len} bytes asked of an input buffer of {}", b.len()),
-            )));
+            return Err(invalid(format!("countInput: {len} bytes asked of an input buffer of {}", b.len())));
         };
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| js_err(Error::new(Code::InvalidArg, format!("countInput needs UTF-8: {e}"))))?;
-        let n = enc(id)?.count(text) as u32;
+        let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("countInput needs UTF-8: {e}")))?;
+        let n = abi::count(id, text).map_err(js_err)?;
         if b.len() > KEEP_INPUT {
             *b = Vec::new();
         }
@@ -178,44 +161,40 @@ pub fn count_input(id: u32, len: usize) -> JsResult<u32> {
 
 #[wasm_bindgen]
 pub fn decode(id: u32, tokens: &[u32]) -> JsResult<String> {
-    enc(id)?.decode(tokens).map_err(js_err)
+    abi::decode(id, tokens).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = decodeBytes)]
 pub fn decode_bytes(id: u32, tokens: &[u32]) -> JsResult<Vec<u8>> {
-    enc(id)?.decode_bytes(tokens).map_err(js_err)
+    abi::decode_bytes(id, tokens).map_err(js_err)
 }
 
 #[wasm_bindgen]
 pub fn truncate(id: u32, text: &str, max_tokens: u32) -> JsResult<String> {
-    Ok(enc(id)?.truncate(text, max_tokens as usize).to_string())
+    abi::truncate(id, text, max_tokens).map_err(js_err)
 }
 
 /// The count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an incomplete
 /// prefix whose stable part fits (the JS layer then passes a longer prefix).
 #[wasm_bindgen(js_name = countWithin)]
 pub fn count_within(id: u32, text: &str, limit: f64, complete: bool) -> JsResult<f64> {
-    Ok(enc(id)?.count_within(text, limit as usize, complete).as_number())
+    abi::count_within(id, text, limit, complete).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = truncateWith)]
 pub fn truncate_with(id: u32, text: &str, max_tokens: u32, from: &str, marker: Option<String>) -> JsResult<String> {
-    let cut = Cut::parse(from).map_err(js_err)?;
-    Ok(enc(id)?.truncate_with(text, max_tokens as usize, cut, marker.as_deref()).map_err(js_err)?.text)
+    abi::truncate_with(id, text, max_tokens, from, marker.as_deref()).map_err(js_err)
 }
 
 /// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
 #[wasm_bindgen]
 pub fn chunk(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> JsResult<Vec<u32>> {
-    let boundary = Boundary::parse(boundary).map_err(js_err)?;
-    let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, boundary).map_err(js_err)?;
-    Ok(context::chunk_triples(text, &spans))
+    abi::chunk(id, text, max_tokens, overlap, boundary).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = countBatch)]
 pub fn count_batch(id: u32, texts: Vec<String>) -> JsResult<Vec<u32>> {
-    let e = enc(id)?;
-    Ok(texts.iter().map(|t| e.count(t) as u32).collect())
+    abi::count_batch(id, &texts).map_err(js_err)
 }
 
 /// `readForContext` on bytes the JS glue read: text, tokens, truncated (0/1), omitted
@@ -229,26 +208,18 @@ pub fn context_from_bytes(
     max_tokens: f64,
     cut: &str,
 ) -> JsResult<Vec<JsValue>> {
-    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
-    let cut = Cut::parse(cut).map_err(js_err)?;
-    let c = context::context_from_bytes(bytes, max_bytes as usize, what, enc(id)?, budget, cut).map_err(js_err)?;
-    Ok(vec![
-        JsValue::from(c.text),
-        JsValue::from(c.tokens as f64),
-        JsValue::from(c.truncated as u8 as f64),
-        JsValue::from(c.omitted as f64),
-        JsValue::from(c.bytes as f64),
-    ])
+    let c = abi::context_from_bytes(bytes, max_bytes, what, id, max_tokens, cut).map_err(js_err)?;
+    Ok(vec![c.text.into(), c.tokens.into(), c.truncated.into(), c.omitted.into(), c.bytes.into()])
 }
 
 #[wasm_bindgen]
 pub fn compress(data: &[u8], level: i32) -> JsResult<Vec<u8>> {
-    compress::compress(data, level).map_err(js_err)
+    abi::compress(data, level).map_err(js_err)
 }
 
 #[wasm_bindgen]
 pub fn decompress(data: &[u8], max_output_bytes: f64) -> JsResult<Vec<u8>> {
-    compress::decompress(data, max_output_bytes as usize).map_err(js_err)
+    abi::decompress(data, max_output_bytes).map_err(js_err)
 }
 
 /// Decodes bytes the JS glue read from a file (or the caller holds), applying the same
@@ -257,12 +228,12 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> JsResult<Vec<u8>> {
 // name, and the hoisted helper would shadow the export.
 #[wasm_bindgen(js_name = textFromBytes)]
 pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<String> {
-    text::text_from_bytes(bytes, max_bytes as usize, what).map_err(js_err)
+    abi::text_from_bytes(bytes, max_bytes, what).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = isBinary)]
 pub fn is_binary(bytes: &[u8]) -> bool {
-    text::is_binary(bytes)
+    abi::is_binary(bytes)
 }
 
 /// Runs out of memory on purpose, for real: takes wasm memory 256 MiB at a time until

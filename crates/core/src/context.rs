@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::text;
-use crate::tokenizer::{ChunkSpan, Cut, Encoding};
+use crate::tokenizer::{Cut, Encoding};
 
 /// The marker put where text was cut off the end.
 pub const END_MARKER: &str = "\n[… {omitted} tokens omitted …]";
@@ -58,33 +58,4 @@ pub fn read_for_context(
 ) -> Result<Context> {
     let bytes = text::read_file_bounded(path, max_bytes)?;
     context_from_bytes(&bytes, max_bytes, &format!("'{}'", path.display()), enc, max_tokens, cut)
-}
-
-/// UTF-16 offsets (what JS string indices count) of the given byte offsets into `text`,
-/// each of which must be a character boundary.
-///
-/// Texts and offset lists are those of JS strings, so each fits in 32 bits.
-pub fn utf16_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
-    assert!(text.len() <= u32::MAX as usize, "text too long");
-    let mut out = vec![0; byte_offsets.len()];
-    let (mut byte, mut unit) = (0usize, 0usize);
-    let mut chars = text.chars();
-    for (target, i) in crate::order_by_key(byte_offsets.iter().map(|&b| b as u32)) {
-        let target = target as usize;
-        while byte < target {
-            let Some(c) = chars.next() else { break };
-            byte += c.len_utf8();
-            unit += c.len_utf16();
-        }
-        out[i] = unit;
-    }
-    out
-}
-
-/// Chunks as the flat array both bindings hand to JS: a (start, end, tokens) triple per
-/// chunk, with offsets in UTF-16 units.
-pub fn chunk_triples(text: &str, spans: &[ChunkSpan]) -> Vec<u32> {
-    let offsets: Vec<usize> = spans.iter().flat_map(|c| [c.start, c.end]).collect();
-    let units = utf16_offsets(text, &offsets);
-    spans.iter().zip(units.chunks(2)).flat_map(|(c, u)| [u[0] as u32, u[1] as u32, c.tokens as u32]).collect()
 }

@@ -1,6 +1,5 @@
 //! Token budgets, truncation from every side, and chunking, checked against brute force.
 
-use ironlung_core::context::utf16_offsets;
 use ironlung_core::tokenizer::{get_encoding, Boundary, Cut, Encoding, Within};
 
 mod common;
@@ -161,11 +160,4 @@ fn emoji_and_cjk_at_every_cut_point() {
             assert_eq!(joined, text);
         }
     }
-}
-
-#[test]
-fn utf16_offsets_match_js_indices() {
-    let text = "a😀中\r\nb";
-    let offs = utf16_offsets(text, &[0, 1, 5, 8, 10, 11, 5]);
-    assert_eq!(offs, vec![0, 1, 3, 4, 6, 7, 3]);
 }

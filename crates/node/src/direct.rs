@@ -12,7 +12,8 @@
 //! test suite's panic tests go through this path.
 
 use crate::text_arg::with_str;
-use crate::{enc, guard, panic_err};
+use crate::{guard, panic_err};
+use ironlung_abi as abi;
 use napi::bindgen_prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -93,7 +94,7 @@ unsafe extern "C" fn count(env: sys::napi_env, info: sys::napi_callback_info) ->
         finish(env, || {
             let [id, text] = args::<2>(env, info)?;
             let id = u32::from_napi_value(env, id)?;
-            let n = with_str(env, text, |text| guard(|| Ok(enc(id)?.count_parallel(text) as u32)))??;
+            let n = with_str(env, text, |text| guard(|| abi::count(id, text)))??;
             u32::to_napi_value(env, n)
         })
     }
@@ -115,9 +116,7 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
             let id = u32::from_napi_value(env, id)?;
             let limit = f64::from_napi_value(env, limit)?;
             let complete = bool::from_napi_value(env, complete)?;
-            let n = with_str(env, text, |text| {
-                guard(|| Ok(enc(id)?.count_within(text, limit as usize, complete).as_number()))
-            })??;
+            let n = with_str(env, text, |text| guard(|| abi::count_within(id, text, limit, complete)))??;
             f64::to_napi_value(env, n)
         })
     }

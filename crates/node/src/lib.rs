@@ -1,17 +1,17 @@
 //! napi-rs binding of ironlung-core.
 //!
-//! Boring on purpose: each function converts its arguments, calls the core and maps
-//! [`ironlung_core::Error`] to a JS error whose message starts with the stable code
-//! (`"ERR_FILE_TOO_LARGE: ..."`); the JS layer (`js/api.mjs`) turns that prefix into
-//! `error.code`. Option defaults and argument validation live in the JS layer, once, for
-//! both backends. Every export catches panics, so a bug surfaces as `ERR_INTERNAL`
+//! Boring on purpose: each function converts its Node-API values, calls the function of the
+//! same name in `ironlung-abi` (which the wasm build calls too), and throws its
+//! [`JsError`] as an error whose message starts with the stable code
+//! (`"ERR_FILE_TOO_LARGE: ..."`); `js/errors.mjs` turns that prefix into `error.code`.
+//! What is Node's alone lives here: strings read as UTF-16 (`text_arg`), results in
+//! V8-owned memory (`owned`), async twins on the libuv pool, and hand-registered hot
+//! exports (`direct`). Every export catches panics, so a bug surfaces as `ERR_INTERNAL`
 //! instead of aborting the process.
 #![deny(clippy::all)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-use ironlung_core::context;
-use ironlung_core::tokenizer::{self, Boundary, Cut, Encoding, SpecialSet};
-use ironlung_core::{compress, text, Error};
+use ironlung_abi::{self as abi, JsError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -44,7 +44,7 @@ fn record_panic_location(info: &std::panic::PanicHookInfo<'_>) {
     PANIC_AT.with(|p| *p.borrow_mut() = at);
 }
 
-fn js_err(e: Error) -> napi::Error {
+fn js_err(e: JsError) -> napi::Error {
     napi::Error::new(Status::GenericFailure, e.to_string())
 }
 
@@ -62,71 +62,59 @@ fn panic_err(payload: Box<dyn std::any::Any + Send>) -> napi::Error {
     napi::Error::new(Status::GenericFailure, format!("ERR_INTERNAL: ironlung panicked{at}: {what}"))
 }
 
-/// Runs `f`, turning both core errors and panics into JS errors.
-fn guard<T>(f: impl FnOnce() -> ironlung_core::Result<T>) -> napi::Result<T> {
+/// Runs `f`, turning both its errors and panics into JS errors.
+fn guard<T>(f: impl FnOnce() -> abi::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r.map_err(js_err),
         Err(p) => Err(panic_err(p)),
     }
 }
 
-fn enc(id: u32) -> ironlung_core::Result<&'static Encoding> {
-    tokenizer::encoding_by_id(id)
-}
-
-fn special_set(all: bool, list: Vec<String>) -> SpecialSet {
-    if all {
-        SpecialSet::All
-    } else {
-        SpecialSet::Only(list)
-    }
-}
-
 /// The rank table encoding `id` uses (shared by p50k_edit/p50k_base, o200k_*).
 #[napi]
 pub fn rank_table(id: u32) -> napi::Result<String> {
-    guard(|| Ok(tokenizer::rank_table(tokenizer::EncodingName::from_id(id)?).to_string()))
+    guard(|| abi::rank_table(id))
 }
 
 /// Always true here: the addon embeds every table.
 #[napi]
 pub fn ranks_available(id: u32) -> napi::Result<bool> {
-    guard(|| Ok(tokenizer::ranks_available(tokenizer::EncodingName::from_id(id)?)))
+    guard(|| abi::ranks_available(id))
 }
 
 #[napi]
 pub fn install_ranks(table: String, data: Uint8Array) -> napi::Result<()> {
-    guard(|| tokenizer::install_ranks(&table, data.to_vec()))
+    guard(|| abi::install_ranks(&table, data.to_vec()))
 }
 
 #[napi]
 pub fn list_encodings() -> Vec<String> {
-    tokenizer::list_encodings().into_iter().map(String::from).collect()
+    abi::list_encodings()
 }
 
 #[napi]
 pub fn encoding_id(name: String) -> napi::Result<u32> {
-    guard(|| Ok(tokenizer::EncodingName::parse(&name)?.id()))
+    guard(|| abi::encoding_id(&name))
 }
 
 #[napi]
 pub fn encoding_id_for_model(model: String) -> napi::Result<u32> {
-    guard(|| Ok(tokenizer::encoding_name_for_model(&model)?.id()))
+    guard(|| abi::encoding_id_for_model(&model))
 }
 
 #[napi]
 pub fn encoding_name(id: u32) -> napi::Result<String> {
-    guard(|| Ok(tokenizer::EncodingName::from_id(id)?.as_str().to_string()))
+    guard(|| abi::name_of(id))
 }
 
 #[napi]
 pub fn special_tokens(id: u32) -> napi::Result<Vec<String>> {
-    guard(|| Ok(enc(id)?.special_tokens().to_vec()))
+    guard(|| abi::special_tokens(id))
 }
 
 #[napi]
 pub fn n_vocab(id: u32) -> napi::Result<u32> {
-    guard(|| Ok(enc(id)?.n_vocab()))
+    guard(|| abi::n_vocab(id))
 }
 
 #[napi]
@@ -138,31 +126,27 @@ pub fn encode(
     disallowed_all: bool,
     disallowed: Vec<String>,
 ) -> napi::Result<U32s> {
-    guard(|| {
-        let allowed = special_set(allowed_all, allowed);
-        let disallowed = special_set(disallowed_all, disallowed);
-        Ok(U32s(enc(id)?.encode(&text, &allowed, &disallowed)?))
-    })
+    guard(|| abi::encode(id, &text, allowed_all, allowed, disallowed_all, disallowed).map(U32s))
 }
 
 #[napi]
 pub fn encode_ordinary(id: u32, text: Text) -> napi::Result<U32s> {
-    guard(|| Ok(U32s(enc(id)?.encode_ordinary(&text))))
+    guard(|| abi::encode_ordinary(id, &text).map(U32s))
 }
 
 #[napi]
 pub fn decode(id: u32, tokens: Uint32Array) -> napi::Result<String> {
-    guard(|| enc(id)?.decode(&tokens))
+    guard(|| abi::decode(id, &tokens))
 }
 
 #[napi]
 pub fn decode_bytes(id: u32, tokens: Uint32Array) -> napi::Result<Bytes> {
-    guard(|| Ok(Bytes(enc(id)?.decode_bytes(&tokens)?)))
+    guard(|| abi::decode_bytes(id, &tokens).map(Bytes))
 }
 
 #[napi]
 pub fn truncate(id: u32, text: Text, max_tokens: u32) -> napi::Result<String> {
-    guard(|| Ok(enc(id)?.truncate(&text, max_tokens as usize).to_string()))
+    guard(|| abi::truncate(id, &text, max_tokens))
 }
 
 #[napi]
@@ -173,45 +157,37 @@ pub fn truncate_with(
     from: String,
     marker: Option<String>,
 ) -> napi::Result<String> {
-    guard(|| Ok(enc(id)?.truncate_with(&text, max_tokens as usize, Cut::parse(&from)?, marker.as_deref())?.text))
-}
-
-fn chunk_flat(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> ironlung_core::Result<Vec<u32>> {
-    let spans = enc(id)?.chunk(text, max_tokens as usize, overlap as usize, Boundary::parse(boundary)?)?;
-    Ok(context::chunk_triples(text, &spans))
+    guard(|| abi::truncate_with(id, &text, max_tokens, &from, marker.as_deref()))
 }
 
 /// Chunks as a flat array of (start, end, tokens) triples; offsets in UTF-16 units.
 #[napi]
 pub fn chunk(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> napi::Result<U32s> {
-    guard(|| Ok(U32s(chunk_flat(id, &text, max_tokens, overlap, &boundary)?)))
+    guard(|| abi::chunk(id, &text, max_tokens, overlap, &boundary).map(U32s))
 }
 
 #[napi]
 pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<U32s> {
-    guard(|| {
-        let e = enc(id)?;
-        Ok(U32s(texts.iter().map(|t| e.count(t) as u32).collect()))
-    })
+    guard(|| abi::count_batch(id, &texts).map(U32s))
 }
 
 #[napi]
 pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Bytes> {
-    guard(|| Ok(Bytes(compress::compress(&data, level)?)))
+    guard(|| abi::compress(&data, level).map(Bytes))
 }
 
 #[napi]
 pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Bytes> {
-    guard(|| Ok(Bytes(compress::decompress(&data, max_output_bytes as usize)?)))
+    guard(|| abi::decompress(&data, max_output_bytes).map(Bytes))
 }
 
 /// Work that runs on the libuv thread pool; panics there are caught like everywhere else.
 pub struct Job<T: Send + 'static> {
-    work: Option<Box<dyn FnOnce() -> ironlung_core::Result<T> + Send>>,
+    work: Option<Box<dyn FnOnce() -> abi::Result<T> + Send>>,
 }
 
 impl<T: Send + 'static> Job<T> {
-    fn new(f: impl FnOnce() -> ironlung_core::Result<T> + Send + 'static) -> Self {
+    fn new(f: impl FnOnce() -> abi::Result<T> + Send + 'static) -> Self {
         Job { work: Some(Box::new(f)) }
     }
 }
@@ -238,25 +214,18 @@ job_task!(Vec<u32>, U32s, U32s);
 job_task!(f64, f64, |n| n);
 job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
 
-/// A [`context::Context`] as the array both bindings return: text, tokens, truncated (0/1),
-/// omitted tokens, bytes.
-pub struct ContextOut(context::Context);
+/// What `readForContext` resolves to: text, tokens, truncated (0/1), omitted tokens, bytes.
+pub struct ContextOut(abi::ContextFields);
 
 fn context_array(c: ContextOut) -> Vec<Either<String, f64>> {
     let c = c.0;
-    vec![
-        Either::A(c.text),
-        Either::B(c.tokens as f64),
-        Either::B(c.truncated as u8 as f64),
-        Either::B(c.omitted as f64),
-        Either::B(c.bytes as f64),
-    ]
+    vec![Either::A(c.text), Either::B(c.tokens), Either::B(c.truncated), Either::B(c.omitted), Either::B(c.bytes)]
 }
 
 #[napi(ts_return_type = "Promise<number>")]
 pub fn count_async(id: u32, text: Text) -> AsyncTask<Job<f64>> {
     let text = String::from(&*text);
-    AsyncTask::new(Job::new(move || Ok(enc(id)?.count_parallel(&text) as f64)))
+    AsyncTask::new(Job::new(move || abi::count(id, &text).map(f64::from)))
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]
@@ -269,15 +238,13 @@ pub fn encode_async(
     disallowed: Vec<String>,
 ) -> AsyncTask<Job<Vec<u32>>> {
     let text = String::from(&*text);
-    AsyncTask::new(Job::new(move || {
-        enc(id)?.encode(&text, &special_set(allowed_all, allowed), &special_set(disallowed_all, disallowed))
-    }))
+    AsyncTask::new(Job::new(move || abi::encode(id, &text, allowed_all, allowed, disallowed_all, disallowed)))
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]
 pub fn chunk_async(id: u32, text: Text, max_tokens: u32, overlap: u32, boundary: String) -> AsyncTask<Job<Vec<u32>>> {
     let text = String::from(&*text);
-    AsyncTask::new(Job::new(move || chunk_flat(id, &text, max_tokens, overlap, &boundary)))
+    AsyncTask::new(Job::new(move || abi::chunk(id, &text, max_tokens, overlap, &boundary)))
 }
 
 /// `readForContext` in one call on the thread pool. `max_tokens < 0` means no budget.
@@ -289,53 +256,38 @@ pub fn read_for_context(
     max_tokens: f64,
     cut: String,
 ) -> AsyncTask<Job<ContextOut>> {
-    AsyncTask::new(Job::new(move || {
-        let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
-        let c = context::read_for_context(
-            std::path::Path::new(&path),
-            max_bytes as usize,
-            enc(id)?,
-            budget,
-            Cut::parse(&cut)?,
-        )?;
-        Ok(ContextOut(c))
-    }))
+    AsyncTask::new(Job::new(move || abi::read_for_context(&path, max_bytes, id, max_tokens, &cut).map(ContextOut)))
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn compress_async(data: Uint8Array, level: i32) -> AsyncTask<Job<Vec<u8>>> {
     // Copied so the JS side may reuse its buffer while the task runs.
     let data = data.to_vec();
-    AsyncTask::new(Job::new(move || compress::compress(&data, level)))
+    AsyncTask::new(Job::new(move || abi::compress(&data, level)))
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn decompress_async(data: Uint8Array, max_output_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
     let data = data.to_vec();
-    AsyncTask::new(Job::new(move || compress::decompress(&data, max_output_bytes as usize)))
-}
-
-fn read_text(path: &str, max_bytes: usize) -> ironlung_core::Result<String> {
-    let bytes = text::read_file_bounded(std::path::Path::new(path), max_bytes)?;
-    text::text_from_bytes(&bytes, max_bytes, &format!("'{path}'"))
+    AsyncTask::new(Job::new(move || abi::decompress(&data, max_output_bytes)))
 }
 
 #[napi(ts_return_type = "Promise<string>")]
 pub fn read_text_file(path: String, max_bytes: f64) -> AsyncTask<Job<String>> {
-    AsyncTask::new(Job::new(move || read_text(&path, max_bytes as usize)))
+    AsyncTask::new(Job::new(move || abi::read_text_file(&path, max_bytes)))
 }
 
 #[napi]
 pub fn read_text_file_sync(path: String, max_bytes: f64) -> napi::Result<String> {
-    guard(|| read_text(&path, max_bytes as usize))
+    guard(|| abi::read_text_file(&path, max_bytes))
 }
 
 #[napi]
 pub fn text_from_bytes(bytes: Uint8Array, max_bytes: f64, what: String) -> napi::Result<String> {
-    guard(|| text::text_from_bytes(&bytes, max_bytes as usize, &what))
+    guard(|| abi::text_from_bytes(&bytes, max_bytes, &what))
 }
 
 #[napi]
 pub fn is_binary(bytes: Uint8Array) -> bool {
-    text::is_binary(&bytes)
+    abi::is_binary(&bytes)
 }

@@ -8,7 +8,7 @@
 //! too. A short string (the common call) goes through stack buffers, which spares the
 //! thread-local look-ups of the recycled per-thread buffers that a long one uses.
 
-use ironlung_core::text::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
+use ironlung_abi::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 use napi::bindgen_prelude::*;
 use std::cell::RefCell;
 use std::mem::MaybeUninit;

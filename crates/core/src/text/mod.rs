@@ -5,7 +5,6 @@
 
 mod binary;
 mod decode;
-mod utf16;
 // pub(crate) so the rest of the crate can reach `read::os_error` for its own file errors.
 #[cfg(not(target_family = "wasm"))]
 pub(crate) mod read;
@@ -14,7 +13,6 @@ pub use binary::is_binary;
 pub use decode::{decode_text, Decoded, SourceEncoding};
 #[cfg(not(target_family = "wasm"))]
 pub use read::read_file_bounded;
-pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 
 use crate::error::{Code, Error, Result};
 

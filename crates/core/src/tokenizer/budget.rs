@@ -16,18 +16,6 @@ pub enum Within {
     NeedMore,
 }
 
-impl Within {
-    /// The number both bindings hand to JS: the count, -1 for [`Within::Exceeds`], -2 for
-    /// [`Within::NeedMore`] (the JS layer then passes a longer prefix).
-    pub fn as_number(self) -> f64 {
-        match self {
-            Within::Count(n) => n as f64,
-            Within::Exceeds => -1.0,
-            Within::NeedMore => -2.0,
-        }
-    }
-}
-
 /// Where [`Encoding::truncate_with`] removes text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cut {
@@ -37,17 +25,6 @@ pub enum Cut {
     Start,
     /// Keep the head and the tail around the marker.
     Middle,
-}
-
-impl Cut {
-    pub fn parse(s: &str) -> Result<Cut> {
-        match s {
-            "end" => Ok(Cut::End),
-            "start" => Ok(Cut::Start),
-            "middle" => Ok(Cut::Middle),
-            _ => Err(Error::invalid_arg(format!("from must be 'end', 'start' or 'middle', got {s:?}"))),
-        }
-    }
 }
 
 /// The marker put in the middle when none is given.

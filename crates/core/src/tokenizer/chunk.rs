@@ -15,17 +15,6 @@ pub enum Boundary {
     Paragraph,
 }
 
-impl Boundary {
-    pub fn parse(s: &str) -> Result<Boundary> {
-        match s {
-            "token" => Ok(Boundary::Token),
-            "line" => Ok(Boundary::Line),
-            "paragraph" => Ok(Boundary::Paragraph),
-            _ => Err(Error::invalid_arg(format!("boundary must be 'token', 'line' or 'paragraph', got {s:?}"))),
-        }
-    }
-}
-
 /// One chunk: byte offsets into the text and its own token count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChunkSpan {

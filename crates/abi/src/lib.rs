@@ -1,0 +1,226 @@
+//! What both bindings of ironlung-core share: the JS-shaped side of every export.
+//!
+//! The napi-rs addon (`crates/node`) and the wasm-bindgen build (`wasm/`) export the same
+//! functions with the same arguments. Everything they would otherwise each convert alike
+//! lives here, once: encodings named by a small id, options passed as JS strings and
+//! flags, results flattened into arrays of numbers with JS string offsets, and errors as
+//! ironlung's JS messages. A binding function converts its JS values to the Rust types
+//! taken here, calls one function, and hands the result or the [`JsError`] back in its
+//! own way. So each export is written once here, and a line or two in each binding.
+
+mod error;
+mod offsets;
+mod options;
+mod utf16;
+
+pub use error::JsError;
+pub use offsets::{utf16_offset, Utf16Offsets};
+pub use options::{cut, special_set};
+pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
+
+use ironlung_core::tokenizer::{self, Encoding, EncodingName};
+use ironlung_core::{compress as zstd, context, text};
+
+/// The result of every export.
+pub type Result<T> = std::result::Result<T, JsError>;
+
+/// The encoding with index `id` in [`list_encodings`]: the JS side resolves a name once and
+/// passes the id on every call.
+pub fn encoding(id: u32) -> Result<&'static Encoding> {
+    Ok(tokenizer::encoding_by_id(id)?)
+}
+
+fn encoding_name(id: u32) -> Result<EncodingName> {
+    Ok(EncodingName::from_id(id)?)
+}
+
+/// The names of every encoding, in id order.
+pub fn list_encodings() -> Vec<String> {
+    tokenizer::list_encodings().into_iter().map(String::from).collect()
+}
+
+/// The id of the encoding `name`.
+pub fn encoding_id(name: &str) -> Result<u32> {
+    Ok(EncodingName::parse(name)?.id())
+}
+
+/// The id of the encoding `model` uses.
+pub fn encoding_id_for_model(model: &str) -> Result<u32> {
+    Ok(tokenizer::encoding_name_for_model(model)?.id())
+}
+
+/// The name of encoding `id`.
+pub fn name_of(id: u32) -> Result<String> {
+    Ok(encoding_name(id)?.as_str().to_string())
+}
+
+/// The rank table encoding `id` uses (p50k_edit shares p50k_base's, the o200k_* encodings
+/// o200k_base's).
+pub fn rank_table(id: u32) -> Result<String> {
+    Ok(tokenizer::rank_table(encoding_name(id)?).to_string())
+}
+
+/// Whether the rank table of encoding `id` is at hand (always, where tables are embedded).
+pub fn ranks_available(id: u32) -> Result<bool> {
+    Ok(tokenizer::ranks_available(encoding_name(id)?))
+}
+
+/// Installs a rank table: a rank file's bytes, or the bare table.
+pub fn install_ranks(table: &str, data: Vec<u8>) -> Result<()> {
+    Ok(tokenizer::install_ranks(table, data)?)
+}
+
+/// The special tokens of encoding `id`, in id order.
+pub fn special_tokens(id: u32) -> Result<Vec<String>> {
+    Ok(encoding(id)?.special_tokens().to_vec())
+}
+
+/// The number of token ids of encoding `id`, specials included.
+pub fn n_vocab(id: u32) -> Result<u32> {
+    Ok(encoding(id)?.n_vocab())
+}
+
+/// `count`: off wasm, a long text is counted on several threads.
+pub fn count(id: u32, text: &str) -> Result<u32> {
+    let enc = encoding(id)?;
+    #[cfg(not(target_family = "wasm"))]
+    let n = enc.count_parallel(text);
+    #[cfg(target_family = "wasm")]
+    let n = enc.count(text);
+    Ok(n as u32)
+}
+
+/// `countWithin`: the count if it is at most `limit`; -1 if it exceeds; -2 if `text` is an
+/// incomplete prefix (`complete` false) whose stable part fits, and the JS side passes a
+/// longer one.
+pub fn count_within(id: u32, text: &str, limit: f64, complete: bool) -> Result<f64> {
+    Ok(match encoding(id)?.count_within(text, limit as usize, complete) {
+        tokenizer::Within::Count(n) => n as f64,
+        tokenizer::Within::Exceeds => -1.0,
+        tokenizer::Within::NeedMore => -2.0,
+    })
+}
+
+/// The counts of each of `texts`.
+pub fn count_batch(id: u32, texts: &[String]) -> Result<Vec<u32>> {
+    let enc = encoding(id)?;
+    Ok(texts.iter().map(|t| enc.count(t) as u32).collect())
+}
+
+/// `encode` with special-token lists; each `*_all` flag stands for `'all'`.
+pub fn encode(
+    id: u32,
+    text: &str,
+    allowed_all: bool,
+    allowed: Vec<String>,
+    disallowed_all: bool,
+    disallowed: Vec<String>,
+) -> Result<Vec<u32>> {
+    let (allowed, disallowed) = (special_set(allowed_all, allowed), special_set(disallowed_all, disallowed));
+    Ok(encoding(id)?.encode(text, &allowed, &disallowed)?)
+}
+
+/// `encodeOrdinary`: special-token text is ordinary text.
+pub fn encode_ordinary(id: u32, text: &str) -> Result<Vec<u32>> {
+    Ok(encoding(id)?.encode_ordinary(text))
+}
+
+/// `decode`: invalid UTF-8 across token boundaries becomes U+FFFD.
+pub fn decode(id: u32, tokens: &[u32]) -> Result<String> {
+    Ok(encoding(id)?.decode(tokens)?)
+}
+
+/// `decodeBytes`.
+pub fn decode_bytes(id: u32, tokens: &[u32]) -> Result<Vec<u8>> {
+    Ok(encoding(id)?.decode_bytes(tokens)?)
+}
+
+/// `truncate` from the end, no marker.
+pub fn truncate(id: u32, text: &str, max_tokens: u32) -> Result<String> {
+    Ok(encoding(id)?.truncate(text, max_tokens as usize).to_string())
+}
+
+/// `truncate` with `from` (`'end'`, `'start'` or `'middle'`) and a marker.
+pub fn truncate_with(id: u32, text: &str, max_tokens: u32, from: &str, marker: Option<&str>) -> Result<String> {
+    Ok(encoding(id)?.truncate_with(text, max_tokens as usize, cut(from)?, marker)?.text)
+}
+
+/// `chunk`, as a flat array of (start, end, tokens) triples with offsets in UTF-16 units.
+pub fn chunk(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> Result<Vec<u32>> {
+    let spans = encoding(id)?.chunk(text, max_tokens as usize, overlap as usize, options::boundary(boundary)?)?;
+    // Starts ascend, and so do ends: one walk along the text for each.
+    let (mut starts, mut ends) = (Utf16Offsets::new(text), Utf16Offsets::new(text));
+    Ok(spans.iter().flat_map(|c| [starts.at(c.start) as u32, ends.at(c.end) as u32, c.tokens as u32]).collect())
+}
+
+/// `compress` at a zstd level.
+pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
+    Ok(zstd::compress(data, level)?)
+}
+
+/// `decompress`, with at most `max_output_bytes` of output.
+pub fn decompress(data: &[u8], max_output_bytes: f64) -> Result<Vec<u8>> {
+    Ok(zstd::decompress(data, max_output_bytes as usize)?)
+}
+
+/// `decodeText`: bytes checked against `max_bytes` and for binary content, then decoded.
+/// `what` names them in errors.
+pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> Result<String> {
+    Ok(text::text_from_bytes(bytes, max_bytes as usize, what)?)
+}
+
+/// `isBinary`.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    text::is_binary(bytes)
+}
+
+/// What `readForContext` resolves to, in the order the JS side unpacks it.
+pub struct ContextFields {
+    pub text: String,
+    pub tokens: f64,
+    /// 1 if the text was cut, else 0.
+    pub truncated: f64,
+    pub omitted: f64,
+    pub bytes: f64,
+}
+
+impl From<context::Context> for ContextFields {
+    fn from(c: context::Context) -> Self {
+        ContextFields {
+            text: c.text,
+            tokens: c.tokens as f64,
+            truncated: c.truncated as u8 as f64,
+            omitted: c.omitted as f64,
+            bytes: c.bytes as f64,
+        }
+    }
+}
+
+/// `readForContext` on bytes read already. `max_tokens < 0` means no budget.
+pub fn context_from_bytes(
+    bytes: &[u8],
+    max_bytes: f64,
+    what: &str,
+    id: u32,
+    max_tokens: f64,
+    from: &str,
+) -> Result<ContextFields> {
+    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
+    Ok(context::context_from_bytes(bytes, max_bytes as usize, what, encoding(id)?, budget, cut(from)?)?.into())
+}
+
+/// `readForContext` on a file. `max_tokens < 0` means no budget.
+#[cfg(not(target_family = "wasm"))]
+pub fn read_for_context(path: &str, max_bytes: f64, id: u32, max_tokens: f64, from: &str) -> Result<ContextFields> {
+    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
+    let path = std::path::Path::new(path);
+    Ok(context::read_for_context(path, max_bytes as usize, encoding(id)?, budget, cut(from)?)?.into())
+}
+
+/// `readTextFile`: at most `max_bytes` of a file, checked and decoded.
+#[cfg(not(target_family = "wasm"))]
+pub fn read_text_file(path: &str, max_bytes: f64) -> Result<String> {
+    let max_bytes = max_bytes as usize;
+    let bytes = text::read_file_bounded(std::path::Path::new(path), max_bytes)?;
+    Ok(text::text_from_bytes(&bytes, max_bytes, &format!("'{path}'"))?)
+}
