@@ -6,7 +6,6 @@
 //! surfaces in JS as a `WebAssembly.RuntimeError`; the panic hook below keeps the panic's
 //! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
 //! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
-#![deny(clippy::undocumented_unsafe_blocks)]
 
 use ironlung_abi::{self as abi, JsError as AbiError};
 use std::cell::RefCell;

@@ -7,7 +7,6 @@
 //!   tiktoken.
 //! - [`text`]: BOM-aware lossy decoding, binary detection, and (off wasm) bounded file reads.
 //! - [`compress`]: zstd with levels checked and decompressed output capped.
-#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod compress;
 pub mod context;

@@ -8,8 +8,6 @@
 //! V8-owned memory (`owned`), async twins on the libuv pool, and hand-registered hot
 //! exports (`direct`). Every export catches panics, so a bug surfaces as `ERR_INTERNAL`
 //! instead of aborting the process.
-#![deny(clippy::all)]
-#![deny(clippy::undocumented_unsafe_blocks)]
 
 use ironlung_abi::{self as abi, JsError};
 use napi::bindgen_prelude::*;
