@@ -12,9 +12,9 @@ const { readStdin, Output } = require('./io.cjs');
 
 const out = new Output(process.stdout);
 
-// Measured on ~/.cargo/registry/src (see README): on the native backend, reading and
-// counting off the JS thread (readForContext, several files in flight) is fastest; under
-// wasm, decoding and counting run on the JS thread anyway and the synchronous loop wins.
+// On the native backend, reading and counting off the JS thread (readForContext, several
+// files in flight) is fastest; under wasm, decoding and counting run on the JS thread
+// anyway and the synchronous loop wins (BENCHMARKS.md, `ironlung count` on a directory).
 function defaultJobs() {
   return ironlung.backend === 'native' ? 8 : 1;
 }

@@ -94,8 +94,8 @@ export function wasmInstance(glue) {
 
   /**
    * Writes `text` as UTF-8 into the module's input buffer without wasm-bindgen's character
-   * loop (V8 does not always run that loop optimized: after a major GC it was measured at
-   * about 15 ns a character) and returns the bytes written; lone surrogates become U+FFFD.
+   * loop (V8 does not always run that loop optimized, after a major GC for one) and returns
+   * the bytes written; lone surrogates become U+FFFD.
    */
   function writeUtf8(text) {
     const cap = text.length * 3;

@@ -2,9 +2,8 @@
 //!
 //! JS strings are UTF-16 and may hold unpaired surrogates; V8 writes those as U+FFFD when it
 //! converts to UTF-8, and so does this. It exists because V8's own conversion (what
-//! `napi_get_value_string_utf8` runs) goes a character at a time: on the mostly-ASCII text
-//! agents count, copying the UTF-16 out and converting 16 units per step here is several
-//! times faster, and that conversion was a fifth of a large `count`.
+//! `napi_get_value_string_utf8` runs) goes a character at a time, while the text agents
+//! count is mostly ASCII, which this converts 16 units per step.
 
 /// The most UTF-8 bytes [`utf16_to_utf8`] writes per UTF-16 unit.
 pub const MAX_UTF8_PER_UNIT: usize = 3;

@@ -69,9 +69,9 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-// One zstd context of each kind per thread, reused: creating one per call, and its workspace
-// (over glibc's mmap threshold, so mapped and unmapped every time), cost about 15 µs a call,
-// more than compressing a small record. A context that grew past KEEP_CONTEXT (high levels,
+// One zstd context of each kind per thread, reused: a context's workspace is over glibc's
+// mmap threshold, so creating one per call maps and unmaps it every time, which costs more
+// than compressing a small record. A context that grew past KEEP_CONTEXT (high levels,
 // large windows) is dropped after its call, so what stays held is small.
 thread_local! {
     static CCTX: std::cell::RefCell<Option<zstd_safe::CCtx<'static>>> = const { std::cell::RefCell::new(None) };

@@ -2,9 +2,8 @@
 //!
 //! A `#[napi]` function pays for napi-rs's native-borrow bookkeeping on every call: several
 //! thread-local accesses (each a `__tls_get_addr` call in a `dlopen`ed library) and a
-//! `Vec` push and pop. Measured on this project's machines: about 100 ns for a call that
-//! does nothing (`nVocab`), against 15 ns for the same call through Node-API alone. That is
-//! a tenth of counting 100 bytes, and agents count many short strings, so `count` and
+//! `Vec` push and pop, several times what Node-API alone costs. Agents count many short
+//! strings, where that overhead is a sizeable part of the call, so `count` and
 //! `countWithin` (behind `isWithinLimit`, asked of every message) are registered here by
 //! hand. They convert and report errors exactly as the `#[napi]` exports do: [`with_str`]
 //! for the string (what `Text` does, without moving the buffer), [`guard`] for core errors

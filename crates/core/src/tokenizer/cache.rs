@@ -62,8 +62,8 @@ impl Memo {
     /// The cached (count, rank) of a short piece by its key.
     ///
     /// A hit in the second way swaps it to the first, so the ways are in order of last use:
-    /// the first answers most hits (which way hit was a coin toss, and a mispredicted
-    /// branch, before), and an insert evicts the least recently used.
+    /// the first answers most hits (otherwise which way hits is a coin toss, a branch the
+    /// CPU cannot predict), and an insert evicts the least recently used.
     #[inline(always)]
     pub fn hot_get(&mut self, k: Key) -> Option<(u32, u32)> {
         let set = &mut self.hot[set_of(k)];

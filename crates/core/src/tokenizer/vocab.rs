@@ -72,9 +72,8 @@ pub fn key(b: &[u8]) -> Key {
 /// A text whose pieces' [`Key`]s are read with one unaligned 16-byte load each, from any
 /// offset: the text's last 16 bytes are also kept in a zero-padded copy, which a piece
 /// near the end is read from instead. ([`key`] branches on the length, and the next
-/// piece's length is close to random: on the last pieces of a 100-byte call, that and
-/// the choice of path cost about 5 mispredictions per call, by cachegrind. Here the
-/// choice is a conditional move.)
+/// piece's length is close to random, so that branch is mispredicted often; here the
+/// choice of copy is a conditional move.)
 pub struct Keys<'t> {
     text: &'t [u8],
     /// `text[tail_at..]`, then zeros.
