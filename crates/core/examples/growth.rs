@@ -1,5 +1,5 @@
 //! Worst-case growth from n = 1e5 to 1e6: one letter, text without spaces, and truncating
-//! one letter from the start.
+//! one letter, or words, from the start.
 //!
 //!     cargo run --release -p ironlung-core --example growth          # times each case
 //!     valgrind --tool=cachegrind target/release/examples/growth CASE N   # one call
@@ -9,17 +9,23 @@
 use ironlung_core::tokenizer::{get_encoding, Cut, Encoding};
 use std::time::Instant;
 
-const CASES: [&str; 3] = ["count-a", "count-nows", "truncate-start-a"];
+const CASES: [&str; 4] = ["count-a", "count-nows", "truncate-start-a", "truncate-start-words"];
 
 fn input(case: &str, n: usize) -> String {
-    let unit = if case == "count-nows" { "Thequickbrownfoxjumpsoverthelazydog,andthen1234runs!" } else { "a" };
+    let unit = match case {
+        "count-nows" => "Thequickbrownfoxjumpsoverthelazydog,andthen1234runs!",
+        "truncate-start-words" => "lorem ipsum dolor sit amet, ",
+        _ => "a",
+    };
     unit.repeat(n / unit.len() + 1)[..n].to_string()
 }
 
 fn call(enc: &Encoding, case: &str, text: &str) -> usize {
     match case {
         "none" => 0,
-        "truncate-start-a" => enc.truncate_with(text, enc.count(text) * 9 / 10, Cut::Start, None).unwrap().tokens,
+        "truncate-start-a" | "truncate-start-words" => {
+            enc.truncate_with(text, enc.count(text) * 9 / 10, Cut::Start, None).unwrap().tokens
+        }
         _ => enc.count(text),
     }
 }

@@ -126,21 +126,33 @@ impl Encoding {
         if max_tokens == 0 {
             return "";
         }
-        // Candidate from the whole text's tokens, then checked by counting the suffix.
-        let mut starts = Vec::new();
-        self.each_token(text, |s, _| {
-            starts.push(s);
-            true
-        });
-        if starts.len() <= max_tokens {
+        let suffixes = SuffixCounts::new(self, text);
+        // Candidate: the start of the whole text's last `max_tokens` tokens, then checked by
+        // counting the suffix. It lies in the last piece from whose start on the text counts
+        // more than `max_tokens`: past its first `skip` tokens, or at its end.
+        let i = suffixes.after.partition_point(|&n| n > max_tokens);
+        if i == 0 {
             return text;
         }
-        let mut s = starts[starts.len() - max_tokens];
+        let a = suffixes.starts[i - 1];
+        let b = suffixes.rejoin_after(a);
+        let piece_tokens = suffixes.after[i - 1] - suffixes.after.get(i).copied().unwrap_or(0);
+        let skip = suffixes.after[i - 1] - max_tokens;
+        let mut s = b;
+        if skip < piece_tokens {
+            // A piece of several tokens is not a token on its own, as `merge` requires.
+            let mut k = 0;
+            bpe::merge(self.vocab, &text.as_bytes()[a..b], |t, _, _| {
+                if k == skip {
+                    s = a + t;
+                }
+                k += 1;
+            });
+        }
         while !text.is_char_boundary(s) {
             s += 1;
         }
         let lo = s.saturating_sub(LOOK_AHEAD);
-        let suffixes = SuffixCounts::new(self, text, lo);
         while s < text.len() && suffixes.count_from(self, s) > max_tokens {
             s += text[s..].chars().next().map_or(1, char::len_utf8);
         }
@@ -159,8 +171,8 @@ impl Encoding {
     }
 }
 
-/// Counts of the suffixes `text[d..]` for `d` from `lo` on, each in time that grows with
-/// the distance from `d` to the next piece start, not with the suffix.
+/// Counts of the suffixes `text[d..]`, each in time that grows with the distance from `d`
+/// to the next piece start, not with the suffix.
 ///
 /// The pre-tokenizer's patterns have no look-behind: the pieces from a position on depend
 /// only on the text from there. So once the pieces of `text[d..]` reach a position where a
@@ -168,23 +180,21 @@ impl Encoding {
 /// whose tokens are summed once, here.
 struct SuffixCounts<'t> {
     text: &'t str,
-    /// Piece starts of the whole text at or after `lo`, ascending.
+    /// Piece starts of the whole text, ascending.
     starts: Vec<usize>,
     /// Tokens from each of those starts to the end of the text.
     after: Vec<usize>,
 }
 
 impl<'t> SuffixCounts<'t> {
-    fn new(enc: &Encoding, text: &'t str, lo: usize) -> SuffixCounts<'t> {
+    fn new(enc: &Encoding, text: &'t str) -> SuffixCounts<'t> {
         let keys = cache::Keys::new(text.as_bytes());
         let (mut starts, mut before) = (Vec::new(), Vec::new());
         let total = enc.with_memo(|memo| {
             let mut total = 0;
             for (a, b) in enc.pre.pieces(text) {
-                if a >= lo {
-                    starts.push(a);
-                    before.push(total);
-                }
+                starts.push(a);
+                before.push(total);
                 // SAFETY: (a, b) is a piece `pieces` yielded for the text `keys` was made from.
                 total += unsafe { bpe::count_piece(enc.vocab, &keys, (a, b), memo) };
             }
@@ -200,7 +210,7 @@ impl<'t> SuffixCounts<'t> {
         self.starts.get(i).copied().unwrap_or(self.text.len())
     }
 
-    /// `enc.count(&text[d..])`, for a character boundary `d >= lo`.
+    /// `enc.count(&text[d..])`, for a character boundary `d`.
     fn count_from(&self, enc: &Encoding, d: usize) -> usize {
         let suffix = &self.text[d..];
         let keys = cache::Keys::new(suffix.as_bytes());
@@ -294,7 +304,7 @@ mod tests {
         for name in [EncodingName::Cl100kBase, EncodingName::O200kBase, EncodingName::R50kBase] {
             let enc = encoding(name).unwrap();
             for text in random_texts(ATOMS, 0x51ff ^ name.id() as u64, 300, 30, None) {
-                let counts = SuffixCounts::new(enc, &text, 0);
+                let counts = SuffixCounts::new(enc, &text);
                 for d in (0..=text.len()).filter(|&d| text.is_char_boundary(d)) {
                     assert_eq!(counts.count_from(enc, d), enc.count(&text[d..]), "{name:?} {text:?} from {d}");
                 }
