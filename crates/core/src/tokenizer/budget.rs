@@ -149,9 +149,7 @@ impl Encoding {
                 k += 1;
             });
         }
-        while !text.is_char_boundary(s) {
-            s += 1;
-        }
+        s = text.ceil_char_boundary(s);
         let lo = s.saturating_sub(LOOK_AHEAD);
         while s < text.len() && suffixes.count_from(self, s) > max_tokens {
             s += text[s..].chars().next().map_or(1, char::len_utf8);

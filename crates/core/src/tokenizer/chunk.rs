@@ -52,7 +52,7 @@ impl Encoding {
         let mut out = Vec::new();
         let mut start = 0;
         while start < text.len() {
-            let rest = &text[start..floor_char_boundary(text, start.saturating_add(window))];
+            let rest = &text[start..text.floor_char_boundary(start.saturating_add(window))];
             let fit = start + truncate_prefix(self, rest, max_tokens).len();
             let end = if fit == text.len() { fit } else { self.snap(text, start, fit, boundary, max_tokens) };
             if end == start {
@@ -112,15 +112,6 @@ impl Encoding {
         }
         s
     }
-}
-
-/// `i` (at most the text's length) moved back to a character boundary.
-fn floor_char_boundary(text: &str, i: usize) -> usize {
-    let mut i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Offsets just after each `\n`.

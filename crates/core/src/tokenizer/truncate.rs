@@ -66,11 +66,9 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
     } else {
         r + ends[budget - 1]
     };
-    while !text.is_char_boundary(c) {
-        c -= 1;
-    }
+    c = text.floor_char_boundary(c);
     while c > r && !fits(c) {
-        c = prev_boundary(text, c);
+        c = text.floor_char_boundary(c - 1);
     }
     if region.len() <= EXHAUSTIVE_REGION {
         let hi = (c + LOOK_AHEAD).min(region_end);
@@ -84,12 +82,4 @@ pub fn truncate_prefix<'t>(enc: &Encoding, text: &'t str, max_tokens: usize) -> 
         }
     }
     &text[..c]
-}
-
-fn prev_boundary(text: &str, mut c: usize) -> usize {
-    c -= 1;
-    while !text.is_char_boundary(c) {
-        c -= 1;
-    }
-    c
 }
