@@ -196,6 +196,11 @@ impl From<context::Context> for ContextFields {
     }
 }
 
+/// `readForContext`'s token budget: a negative `max_tokens` means none.
+fn budget(max_tokens: f64) -> Option<usize> {
+    (max_tokens >= 0.0).then_some(max_tokens as usize)
+}
+
 /// `readForContext` on bytes read already. `max_tokens < 0` means no budget.
 pub fn context_from_bytes(
     bytes: &[u8],
@@ -205,16 +210,15 @@ pub fn context_from_bytes(
     max_tokens: f64,
     from: &str,
 ) -> Result<ContextFields> {
-    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
-    Ok(context::context_from_bytes(bytes, max_bytes as usize, what, encoding(id)?, budget, cut(from)?)?.into())
+    Ok(context::context_from_bytes(bytes, max_bytes as usize, what, encoding(id)?, budget(max_tokens), cut(from)?)?
+        .into())
 }
 
 /// `readForContext` on a file. `max_tokens < 0` means no budget.
 #[cfg(not(target_family = "wasm"))]
 pub fn read_for_context(path: &str, max_bytes: f64, id: u32, max_tokens: f64, from: &str) -> Result<ContextFields> {
-    let budget = (max_tokens >= 0.0).then_some(max_tokens as usize);
     let path = std::path::Path::new(path);
-    Ok(context::read_for_context(path, max_bytes as usize, encoding(id)?, budget, cut(from)?)?.into())
+    Ok(context::read_for_context(path, max_bytes as usize, encoding(id)?, budget(max_tokens), cut(from)?)?.into())
 }
 
 /// `readTextFile`: at most `max_bytes` of a file, checked and decoded.
