@@ -47,9 +47,15 @@ function measure(backend, body, n) {
     const t = process.hrtime.bigint();
     const out = run();
     process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint() - t) / 1e6, out }));`;
-  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, IRONLUNG_BACKEND: backend }, encoding: 'utf8', timeout: TIMEOUT_S * 1e3 });
-  if (r.error?.code === 'ETIMEDOUT' || r.signal) return { timedOut: true };
-  if (r.status !== 0) return { error: r.stderr.trim().split('\n').pop() };
+  return runChild(backend, script, TIMEOUT_S);
+}
+
+/** Runs `script` in a child on `backend`: its JSON output, `{ timedOut }`, or `{ error }`
+ * (an exit or signal that is not the timeout's: an abort must not read as slow). */
+function runChild(backend, script, timeoutS) {
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, IRONLUNG_BACKEND: backend }, encoding: 'utf8', timeout: timeoutS * 1e3 });
+  if (r.error?.code === 'ETIMEDOUT') return { timedOut: true };
+  if (r.status !== 0) return { error: `exit ${r.status} ${r.signal ?? ''} ${r.stderr.trim().split('\n').pop() ?? ''}` };
   return JSON.parse(r.stdout);
 }
 
@@ -87,10 +93,7 @@ function measurePiece(backend) {
     out.after = enc.count('hello world');
     out.peakMB = (process.resourceUsage().maxRSS / 1024).toFixed(0);
     process.stdout.write(JSON.stringify(out));`;
-  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, IRONLUNG_BACKEND: backend }, encoding: 'utf8', timeout: PIECE_TIMEOUT_S * 1e3 });
-  if (r.error?.code === 'ETIMEDOUT') return { timedOut: true };
-  if (r.status !== 0) return { error: `exit ${r.status} ${r.signal ?? ''} ${r.stderr.trim().split('\n').pop() ?? ''}` };
-  return JSON.parse(r.stdout);
+  return runChild(backend, script, PIECE_TIMEOUT_S);
 }
 lines.push(
   '',

@@ -32,7 +32,7 @@ for t in "${targets[@]}"; do
     for a in fuzz/artifacts/"$t"/*; do [ -f "$a" ] && cp "$a" "fuzz/regressions/$t/" && echo "fuzz: $t: kept $a in fuzz/regressions/$t/" >&2; done
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  took=$(sed -n 's/^stat::.*//; s/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
+  took=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
   echo "fuzz: $t: $status, ${runs:-?} execs in ${took:-$seconds} s, corpus $(ls "$work" | wc -l) inputs (log: $log)" >&2
 done
 [ ${#failed[@]} -eq 0 ] || { echo "fuzz: failing targets: ${failed[*]}" >&2; exit 1; }

@@ -23,7 +23,7 @@ cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay -- -D warnings
 
-stage "cargo test (core)"
+stage "cargo test (core, abi)"
 cargo test --release --quiet -p ironlung-core -p ironlung-abi
 
 stage "fuzz corpora and regressions replayed (fuzz/, stable Rust)"
