@@ -465,7 +465,7 @@ export function createApi(b, host) {
   function decodeText(bytes, options) {
     const data = needBytes(bytes, 'bytes');
     const max = needCount(needOptions(options, 'decodeText').maxBytes, 'maxBytes', Infinity);
-    return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER), 'input'));
+    return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER)));
   }
 
   async function bytesOf(source) {

@@ -1,10 +1,10 @@
 // Deno: the wasm build, initialised with top-level await, plus files through Deno's node:fs
-// with the same bounds as the native reader. Needs --allow-read (the package's own files).
+// by the core's rules, as the native reader reads them. Needs --allow-read (the package's own files).
 import { init, useDefaultModule, useFileReader, useRankReader } from './wasm.mjs';
-import { readBounded, readBoundedSync } from './fsread.mjs';
+import { fileHost } from './fsread.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
-useFileReader(readBoundedSync, readBounded);
+useFileReader(fileHost);
 useRankReader((table) => Deno.readFileSync(rankUrl(table)));
 useDefaultModule(() => Deno.readFile(wasmUrl()));
 await init();

@@ -1,66 +1,93 @@
-// Bounded file reads for the wasm backend under Node, Bun and Deno (via node:fs).
-//
-// Same policy as the native reader in crates/core/src/text/read.rs: open non-blocking so a
-// FIFO cannot hang the open, accept regular files only, refuse a file whose size is over
-// the cap before reading, and never read more than maxBytes + 1 bytes even when the size
-// is unknown (/proc) or the file grows. The core then does the size, binary and decoding
-// checks on the bytes, exactly as on the native backend.
+// @ts-check
+// File reads for the wasm backend under Node, Bun and Deno (via node:fs): a pump with no
+// rules of its own. Which files are read, how many bytes at most, and what the bytes read
+// prove are the core's rules (crates/core/src/text/bounds.rs), asked through `rules`, so a
+// file is refused exactly as the native reader refuses it. What is here is the I/O: open
+// non-blocking (so that a FIFO cannot hang the open), read into a growing buffer, close.
 
 import * as fs from 'node:fs';
-import { IronlungError, invalidArg } from './errors.mjs';
 
 const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0);
 const CHUNK = 64 * 1024;
 /** Node's fs reads take a length below 2^31: larger reads go in parts of this size. */
 const MAX_ONE_READ = 1 << 30;
+
 /**
- * The most bytes read from one file, whatever maxBytes says: MAX_READ_BYTES of
- * crates/core/src/text/read.rs, which the native reader applies, and why.
+ * The core's rules of a bounded read, as the wasm glue exports them.
+ * @typedef {object} ReadRules
+ * @property {(path: string) => void} checkPath throws on a NUL byte
+ * @property {(path: string, type: number, size: number, max: number) => number} readCap
+ *   the cap of the read (read at most cap + 1 bytes), or throws for a file not to read
+ * @property {(path: string, len: number, cap: number) => void} checkRead throws if the bytes read prove the file too large
+ * @property {(path: string, code: string, type: number) => void} openFailed throws the
+ *   error that replaces a failed open's, if there is one
  */
-const MAX_READ_BYTES = 2 ** 31 - 1;
 
-function kindOf(st) {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'of an unknown type';
+/**
+ * The file type as the core numbers it (ironlung_abi's `file_type`).
+ * @param {fs.Stats} st
+ */
+function typeOf(st) {
+  if (st.isFile()) return 0;
+  if (st.isDirectory()) return 1;
+  if (st.isFIFO()) return 2;
+  if (st.isCharacterDevice()) return 3;
+  if (st.isBlockDevice()) return 4;
+  if (st.isSocket()) return 5;
+  return 6;
 }
 
-function notRegularFile(path, st) {
-  return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kindOf(st)}); ironlung only reads regular files`);
-}
-
-function tooLargeForOneRead(path, size) {
-  return new IronlungError(
-    'ERR_FILE_TOO_LARGE',
-    `'${path}' is ${size} bytes, more than the ${MAX_READ_BYTES} bytes (2 GiB - 1) ironlung reads from one file whatever maxBytes says; read it in parts`,
-  );
-}
-
-/** The cap on a read of `path`: maxBytes, at most MAX_READ_BYTES; a file over it is refused. */
-function checkStat(st, path, max) {
-  if (st.isDirectory()) throw new IronlungError('EISDIR', `illegal operation on a directory, read '${path}'`);
-  if (!st.isFile()) {
-    throw notRegularFile(path, st);
+/**
+ * The read of one opened file, written once for both drivers: yields each read to make as
+ * `[buffer, offset, length]`, receives the bytes read, and returns the bytes.
+ * @param {ReadRules} rules
+ * @param {string} path
+ * @param {number} max
+ * @param {fs.Stats} st
+ * @returns {Generator<[Uint8Array, number, number], Uint8Array, number>}
+ */
+function* pump(rules, path, max, st) {
+  const cap = rules.readCap(path, typeOf(st), st.size, max);
+  const limit = cap + 1;
+  let buf = new Uint8Array(Math.min(limit, st.size > 0 ? st.size + 1 : CHUNK));
+  let len = 0;
+  for (;;) {
+    if (len === buf.length) {
+      if (len >= limit) break;
+      const next = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, CHUNK)));
+      next.set(buf);
+      buf = next;
+    }
+    const n = yield [buf, len, Math.min(buf.length - len, MAX_ONE_READ)];
+    if (n === 0) break;
+    len += n;
   }
-  if (st.size > MAX_READ_BYTES && max > MAX_READ_BYTES) throw tooLargeForOneRead(path, st.size);
-  const cap = Math.min(max, MAX_READ_BYTES);
-  if (st.size > cap) throw new IronlungError('ERR_FILE_TOO_LARGE', `'${path}' is ${st.size} bytes, larger than maxBytes ${cap}`);
-  return cap;
+  rules.checkRead(path, len, cap);
+  return buf.subarray(0, len);
 }
 
-/** Opening a Unix socket fails with ENXIO: say what it is instead. */
-function openError(e, path, st) {
-  if (e && e.code === 'ENXIO' && st && !st.isFile()) {
-    return notRegularFile(path, st);
-  }
+/**
+ * @param {ReadRules} rules
+ * @param {string} path
+ * @param {any} e the open's error
+ * @param {fs.Stats | undefined} st what a stat of the path says, if it worked
+ */
+function openError(rules, path, e, st) {
+  rules.openFailed(path, String(e && e.code), st ? typeOf(st) : -1);
   return e;
 }
 
-function openSync(path) {
+/**
+ * Reads at most `max + 1` bytes of the regular file at `path`, as the core's rules say.
+ * @param {ReadRules} rules
+ * @param {string} path
+ * @param {number} max
+ */
+export function readBoundedSync(rules, path, max) {
+  rules.checkPath(path);
+  let fd;
   try {
-    return fs.openSync(path, FLAGS);
+    fd = fs.openSync(path, FLAGS);
   } catch (e) {
     let st;
     try {
@@ -68,85 +95,58 @@ function openSync(path) {
     } catch {
       // The open's error stands.
     }
-    throw openError(e, path, st);
+    throw openError(rules, path, e, st);
   }
-}
-
-async function open(path) {
   try {
-    return await fs.promises.open(path, FLAGS);
-  } catch (e) {
-    const st = await fs.promises.stat(path).catch(() => undefined);
-    throw openError(e, path, st);
-  }
-}
-
-/** The bytes read, checked against the hard cap (a file may grow while it is read). */
-function done(buf, len, path, cap) {
-  if (len > cap && cap === MAX_READ_BYTES) throw tooLargeForOneRead(path, len);
-  return buf.subarray(0, len);
-}
-
-function checkPath(path) {
-  if (path.includes('\0')) throw invalidArg(`path must not contain NUL bytes, got ${JSON.stringify(path)}`);
-}
-
-function initialSize(st, limit) {
-  return Math.min(limit, st.size > 0 ? st.size + 1 : CHUNK);
-}
-
-function grow(buf, limit) {
-  const next = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, CHUNK)));
-  next.set(buf);
-  return next;
-}
-
-/** Reads at most `max + 1` bytes of the regular file at `path`. */
-export function readBoundedSync(path, max) {
-  checkPath(path);
-  const fd = openSync(path);
-  try {
-    const st = fs.fstatSync(fd);
-    const cap = checkStat(st, path, max);
-    const limit = cap + 1;
-    let buf = new Uint8Array(initialSize(st, limit));
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        if (len >= limit) break;
-        buf = grow(buf, limit);
-      }
-      const n = fs.readSync(fd, buf, len, Math.min(buf.length - len, MAX_ONE_READ), null);
-      if (n === 0) break;
-      len += n;
-    }
-    return done(buf, len, path, cap);
+    const it = pump(rules, path, max, fs.fstatSync(fd));
+    let step = it.next();
+    while (!step.done) step = it.next(fs.readSync(fd, ...step.value, null));
+    return step.value;
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** Async twin of readBoundedSync, using non-blocking file handles. */
-export async function readBounded(path, max) {
-  checkPath(path);
-  const fh = await open(path);
+/**
+ * Async twin of readBoundedSync.
+ * @param {ReadRules} rules
+ * @param {string} path
+ * @param {number} max
+ */
+export async function readBounded(rules, path, max) {
+  rules.checkPath(path);
+  let fh;
   try {
-    const st = await fh.stat();
-    const cap = checkStat(st, path, max);
-    const limit = cap + 1;
-    let buf = new Uint8Array(initialSize(st, limit));
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        if (len >= limit) break;
-        buf = grow(buf, limit);
-      }
-      const { bytesRead } = await fh.read(buf, len, Math.min(buf.length - len, MAX_ONE_READ), null);
-      if (bytesRead === 0) break;
-      len += bytesRead;
-    }
-    return done(buf, len, path, cap);
+    fh = await fs.promises.open(path, FLAGS);
+  } catch (e) {
+    throw openError(rules, path, e, await fs.promises.stat(path).catch(() => undefined));
+  }
+  try {
+    const it = pump(rules, path, max, await fh.stat());
+    let step = it.next();
+    while (!step.done) step = it.next((await fh.read(...step.value, null)).bytesRead);
+    return step.value;
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The file half of createApi's host for the wasm backend: `b` is the wasm glue, whose
+ * rules the reads follow and which checks and decodes the bytes read.
+ * @param {ReadRules & {
+ *   fileText: (path: string, bytes: Uint8Array, max: number) => string,
+ *   fileContext: (path: string, bytes: Uint8Array, max: number, id: number, maxTokens: number, cut: string) => Array<any>,
+ * }} b
+ */
+export function fileHost(b) {
+  return {
+    /** @type {(path: string, max: number) => string} */
+    readTextFileSync: (path, max) => b.fileText(path, readBoundedSync(b, path, max), max),
+    /** @type {(path: string, max: number) => Promise<string>} */
+    readTextFile: async (path, max) => b.fileText(path, await readBounded(b, path, max), max),
+    /** @type {(path: string, max: number, id: number, maxTokens: number, cut: string) => Promise<Array<any>>} */
+    readForContext: async (path, max, id, maxTokens, cut) =>
+      b.fileContext(path, await readBounded(b, path, max), max, id, maxTokens, cut),
+  };
 }

@@ -4,7 +4,7 @@
 
 const { load, assetPath } = require('./loader.cjs');
 const { createApi } = require('./gen/api.cjs');
-const { readBoundedSync, readBounded } = require('./gen/fsread.cjs');
+const { fileHost } = require('./gen/fsread.cjs');
 const { wasmInstance } = require('./gen/wasminstance.cjs');
 
 const loaded = load();
@@ -29,10 +29,7 @@ const host =
         backend,
         nativeLoadErrors: nativeErrors,
         offThread: false,
-        readTextFileSync: (path, max) => binding.textFromBytes(readBoundedSync(path, max), max, `'${path}'`),
-        readTextFile: async (path, max) => binding.textFromBytes(await readBounded(path, max), max, `'${path}'`),
-        readForContext: async (path, max, id, maxTokens, cut) =>
-          binding.contextFromBytes(await readBounded(path, max), max, `'${path}'`, id, maxTokens, cut),
+        ...fileHost(binding),
         onTrap: instance.onTrap,
         writeUtf8: instance.writeUtf8,
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),

@@ -120,12 +120,9 @@ export function useRankModules(importRanks) {
 }
 
 /**
- * Runtimes with a filesystem: `readBytesSync(path, maxBytes)` and its async twin return at
- * most maxBytes + 1 bytes, which the core then checks and decodes.
+ * Runtimes with a filesystem: `fileHost(glue)` (js/fsread.mjs) gives the file-reading
+ * functions of the host, which read by the core's rules.
  */
-export function useFileReader(readBytesSync, readBytes) {
-  host.readTextFileSync = (path, max) => glue.textFromBytes(readBytesSync(path, max), max, `'${path}'`);
-  host.readTextFile = async (path, max) => glue.textFromBytes(await readBytes(path, max), max, `'${path}'`);
-  host.readForContext = async (path, max, id, maxTokens, cut) =>
-    glue.contextFromBytes(await readBytes(path, max), max, `'${path}'`, id, maxTokens, cut);
+export function useFileReader(fileHost) {
+  Object.assign(host, fileHost(instance.binding));
 }

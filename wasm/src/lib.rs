@@ -4,8 +4,9 @@
 //! (which the napi-rs addon calls too) and returns its error as a JS error whose message
 //! starts with the stable code; `js/errors.mjs` turns that prefix into `error.code`. wasm32 aborts on panic, which
 //! surfaces in JS as a `WebAssembly.RuntimeError`; the panic hook below keeps the panic's
-//! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here: the
-//! JS glue reads files (bounded) and hands the bytes to [`text_from_bytes`].
+//! message so the JS layer can report it as `ERR_INTERNAL`. File reading is not here:
+//! js/fsread.mjs reads files, asking [`read_cap`] and [`check_read`] how much, and hands the
+//! bytes to [`file_text`].
 
 use ironlung_abi::{self as abi, JsError as AbiError};
 use std::cell::RefCell;
@@ -196,18 +197,18 @@ pub fn count_batch(id: u32, texts: Vec<String>) -> JsResult<Vec<u32>> {
     abi::count_batch(id, &texts).map_err(js_err)
 }
 
-/// `readForContext` on bytes the JS glue read: text, tokens, truncated (0/1), omitted
-/// tokens, bytes. `max_tokens < 0` means no budget.
-#[wasm_bindgen(js_name = contextFromBytes)]
-pub fn context_from_bytes(
+/// `readForContext` on the bytes js/fsread.mjs read from `path`: text, tokens, truncated
+/// (0/1), omitted tokens, bytes. `max_tokens < 0` means no budget.
+#[wasm_bindgen(js_name = fileContext)]
+pub fn file_context(
+    path: &str,
     bytes: &[u8],
     max_bytes: f64,
-    what: &str,
     id: u32,
     max_tokens: f64,
     cut: &str,
 ) -> JsResult<Vec<JsValue>> {
-    let c = abi::context_from_bytes(bytes, max_bytes, what, id, max_tokens, cut).map_err(js_err)?;
+    let c = abi::file_context(path, bytes, max_bytes, id, max_tokens, cut).map_err(js_err)?;
     Ok(vec![c.text.into(), c.tokens.into(), c.truncated.into(), c.omitted.into(), c.bytes.into()])
 }
 
@@ -221,13 +222,40 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> JsResult<Vec<u8>> {
     abi::decompress(data, max_output_bytes).map_err(js_err)
 }
 
-/// Decodes bytes the JS glue read from a file (or the caller holds), applying the same
-/// size and binary checks as the native file reader. `what` names the source in errors.
+/// `decodeText`: the size and binary checks of the file reader, then decoding.
 // Not exported as `decodeText`: wasm-bindgen 0.2.130's glue has an internal helper of that
 // name, and the hoisted helper would shadow the export.
 #[wasm_bindgen(js_name = textFromBytes)]
-pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> JsResult<String> {
-    abi::text_from_bytes(bytes, max_bytes, what).map_err(js_err)
+pub fn text_from_bytes(bytes: &[u8], max_bytes: f64) -> JsResult<String> {
+    abi::text_from_bytes(bytes, max_bytes).map_err(js_err)
+}
+
+/// `readTextFile` on the bytes js/fsread.mjs read from `path`.
+#[wasm_bindgen(js_name = fileText)]
+pub fn file_text(path: &str, bytes: &[u8], max_bytes: f64) -> JsResult<String> {
+    abi::file_text(path, bytes, max_bytes).map_err(js_err)
+}
+
+// The rules js/fsread.mjs asks while it reads a file: see ironlung_abi::read_cap.
+
+#[wasm_bindgen(js_name = checkPath)]
+pub fn check_path(path: &str) -> JsResult<()> {
+    abi::check_path(path).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = readCap)]
+pub fn read_cap(path: &str, file_type: u32, size: f64, max_bytes: f64) -> JsResult<f64> {
+    abi::read_cap(path, file_type, size, max_bytes).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = checkRead)]
+pub fn check_read(path: &str, len: f64, cap: f64) -> JsResult<()> {
+    abi::check_read(path, len, cap).map_err(js_err)
+}
+
+#[wasm_bindgen(js_name = openFailed)]
+pub fn open_failed(path: &str, code: &str, file_type: i32) -> JsResult<()> {
+    abi::open_failed(path, code, file_type).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = isBinary)]

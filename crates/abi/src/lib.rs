@@ -27,11 +27,19 @@ pub type Result<T> = std::result::Result<T, JsError>;
 /// The encoding with index `id` in [`list_encodings`]: the JS side resolves a name once and
 /// passes the id on every call.
 pub fn encoding(id: u32) -> Result<&'static Encoding> {
-    Ok(tokenizer::encoding_by_id(id)?)
+    Ok(tokenizer::encoding(encoding_name(id)?)?)
 }
 
 fn encoding_name(id: u32) -> Result<EncodingName> {
-    Ok(EncodingName::from_id(id)?)
+    let all = EncodingName::ALL;
+    all.get(id as usize)
+        .copied()
+        .ok_or_else(|| JsError::invalid_arg(format!("encoding id {id} is out of range 0..{}", all.len())))
+}
+
+/// The id of an encoding: its index in [`EncodingName::ALL`], as in [`list_encodings`].
+fn id_of(name: EncodingName) -> u32 {
+    name as u32
 }
 
 /// The names of every encoding, in id order.
@@ -41,12 +49,12 @@ pub fn list_encodings() -> Vec<String> {
 
 /// The id of the encoding `name`.
 pub fn encoding_id(name: &str) -> Result<u32> {
-    Ok(EncodingName::parse(name)?.id())
+    Ok(id_of(EncodingName::parse(name)?))
 }
 
 /// The id of the encoding `model` uses.
 pub fn encoding_id_for_model(model: &str) -> Result<u32> {
-    Ok(tokenizer::encoding_name_for_model(model)?.id())
+    Ok(id_of(tokenizer::encoding_name_for_model(model)?))
 }
 
 /// The name of encoding `id`.
@@ -117,7 +125,7 @@ pub fn encode(
     disallowed: Vec<String>,
 ) -> Result<Vec<u32>> {
     let (allowed, disallowed) = (special_set(allowed_all, allowed), special_set(disallowed_all, disallowed));
-    Ok(encoding(id)?.encode(text, &allowed, &disallowed)?)
+    encoding(id)?.encode(text, &allowed, &disallowed).map_err(|e| JsError::in_text(e, text))
 }
 
 /// `encodeOrdinary`: special-token text is ordinary text.
@@ -147,7 +155,9 @@ pub fn truncate_with(id: u32, text: &str, max_tokens: u32, from: &str, marker: O
 
 /// `chunk`, as a flat array of (start, end, tokens) triples with offsets in UTF-16 units.
 pub fn chunk(id: u32, text: &str, max_tokens: u32, overlap: u32, boundary: &str) -> Result<Vec<u32>> {
-    let spans = encoding(id)?.chunk(text, max_tokens as usize, overlap as usize, options::boundary(boundary)?)?;
+    let spans = encoding(id)?
+        .chunk(text, max_tokens as usize, overlap as usize, options::boundary(boundary)?)
+        .map_err(|e| JsError::in_text(e, text))?;
     // Starts ascend, and so do ends: one walk along the text for each.
     let (mut starts, mut ends) = (Utf16Offsets::new(text), Utf16Offsets::new(text));
     Ok(spans.iter().flat_map(|c| [starts.at(c.start) as u32, ends.at(c.end) as u32, c.tokens as u32]).collect())
@@ -164,9 +174,8 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> Result<Vec<u8>> {
 }
 
 /// `decodeText`: bytes checked against `max_bytes` and for binary content, then decoded.
-/// `what` names them in errors.
-pub fn text_from_bytes(bytes: &[u8], max_bytes: f64, what: &str) -> Result<String> {
-    Ok(text::text_from_bytes(bytes, max_bytes as usize, what)?)
+pub fn text_from_bytes(bytes: &[u8], max_bytes: f64) -> Result<String> {
+    Ok(text::text_from_bytes(bytes, max_bytes as usize)?)
 }
 
 /// `isBinary`.
@@ -201,17 +210,72 @@ fn budget(max_tokens: f64) -> Option<usize> {
     (max_tokens >= 0.0).then_some(max_tokens as usize)
 }
 
-/// `readForContext` on bytes read already. `max_tokens < 0` means no budget.
-pub fn context_from_bytes(
+/// `readForContext` on the bytes a host read from the file at `path` by the rules of
+/// [`read_cap`]. `max_tokens < 0` means no budget.
+pub fn file_context(
+    path: &str,
     bytes: &[u8],
     max_bytes: f64,
-    what: &str,
     id: u32,
     max_tokens: f64,
     from: &str,
 ) -> Result<ContextFields> {
-    Ok(context::context_from_bytes(bytes, max_bytes as usize, what, encoding(id)?, budget(max_tokens), cut(from)?)?
+    let (enc, cut) = (encoding(id)?, cut(from)?);
+    Ok(context::context_from_bytes(bytes, max_bytes as usize, enc, budget(max_tokens), cut)
+        .map_err(|e| e.in_file(path))?
         .into())
+}
+
+/// `readTextFile` on the bytes a host read from the file at `path` by the rules of
+/// [`read_cap`].
+pub fn file_text(path: &str, bytes: &[u8], max_bytes: f64) -> Result<String> {
+    Ok(text::text_from_bytes(bytes, max_bytes as usize).map_err(|e| e.in_file(path))?)
+}
+
+// A host that reads files itself (the wasm backend, through node:fs) pumps the bytes and
+// asks these for every decision, so that it refuses what the native reader refuses.
+
+/// A file type as a host passes it: 0 a regular file, 1 a directory, 2 a FIFO, 3 a character
+/// device, 4 a block device, 5 a socket, anything else another kind.
+fn file_type(code: u32) -> text::FileType {
+    use ironlung_core::error::FileKind::*;
+    use text::FileType::*;
+    match code {
+        0 => File,
+        1 => Directory,
+        2 => Special(Fifo),
+        3 => Special(CharDevice),
+        4 => Special(BlockDevice),
+        5 => Special(Socket),
+        _ => Special(Other),
+    }
+}
+
+/// Refuses a path with a NUL byte.
+pub fn check_path(path: &str) -> Result<()> {
+    Ok(text::check_path(path)?)
+}
+
+/// The most bytes to read of `path`, which `fstat` says is of type `file_type` (see
+/// [`file_type`]) and `size` bytes, less one: the host reads at most `cap + 1` bytes.
+pub fn read_cap(path: &str, file_type_code: u32, size: f64, max_bytes: f64) -> Result<f64> {
+    Ok(text::read_cap(path, file_type(file_type_code), size as u64, max_bytes as usize)? as f64)
+}
+
+/// Checks the `len` bytes a read of `path` capped at `cap + 1` returned.
+pub fn check_read(path: &str, len: f64, cap: f64) -> Result<()> {
+    Ok(text::check_read(path, len as usize, cap as usize)?)
+}
+
+/// The error to throw in place of an open of `path` that failed with `code`, where a `stat`
+/// says it is of `file_type_code` (negative: the stat failed too); `Ok` to throw the open's
+/// own error.
+pub fn open_failed(path: &str, code: &str, file_type_code: i32) -> Result<()> {
+    let stat = u32::try_from(file_type_code).ok().map(file_type);
+    match text::open_failed(path, code, stat) {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 /// `readForContext` on a file. `max_tokens < 0` means no budget.
@@ -226,5 +290,5 @@ pub fn read_for_context(path: &str, max_bytes: f64, id: u32, max_tokens: f64, fr
 pub fn read_text_file(path: &str, max_bytes: f64) -> Result<String> {
     let max_bytes = max_bytes as usize;
     let bytes = text::read_file_bounded(std::path::Path::new(path), max_bytes)?;
-    Ok(text::text_from_bytes(&bytes, max_bytes, &format!("'{path}'"))?)
+    Ok(text::text_from_bytes(&bytes, max_bytes).map_err(|e| e.in_file(path))?)
 }

@@ -3,17 +3,13 @@
 use crate::JsError;
 use ironlung_core::tokenizer::{Boundary, Cut, SpecialSet};
 
-fn invalid(message: String) -> JsError {
-    JsError { code: "ERR_INVALID_ARG", message }
-}
-
 /// `from`: `'end'`, `'start'` or `'middle'`.
 pub fn cut(from: &str) -> Result<Cut, JsError> {
     match from {
         "end" => Ok(Cut::End),
         "start" => Ok(Cut::Start),
         "middle" => Ok(Cut::Middle),
-        _ => Err(invalid(format!("from must be 'end', 'start' or 'middle', got {from:?}"))),
+        _ => Err(JsError::invalid_arg(format!("from must be 'end', 'start' or 'middle', got {from:?}"))),
     }
 }
 
@@ -23,7 +19,7 @@ pub fn boundary(boundary: &str) -> Result<Boundary, JsError> {
         "token" => Ok(Boundary::Token),
         "line" => Ok(Boundary::Line),
         "paragraph" => Ok(Boundary::Paragraph),
-        _ => Err(invalid(format!("boundary must be 'token', 'line' or 'paragraph', got {boundary:?}"))),
+        _ => Err(JsError::invalid_arg(format!("boundary must be 'token', 'line' or 'paragraph', got {boundary:?}"))),
     }
 }
 

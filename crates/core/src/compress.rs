@@ -8,7 +8,7 @@
 use crate::zstd_reason;
 use zstd::zstd_safe;
 
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, OutputSize, Result};
 
 /// The compression level used when the caller does not choose one (zstd's own default).
 pub const DEFAULT_LEVEL: i32 = 3;
@@ -39,27 +39,23 @@ pub fn level_range() -> (i32, i32) {
 pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     let (min, max) = level_range();
     if level < min || level > max {
-        return Err(Error::invalid_arg(format!(
-            "compression level {level} is out of range; zstd levels run from {min} to {max} \
-             (default {DEFAULT_LEVEL})"
-        )));
+        return Err(Error::LevelOutOfRange { level, min, max });
     }
     // ZSTD_compressBound reports an error code (a huge number) for inputs beyond zstd's
     // maximum; try_reserve turns that, and a genuine allocation failure, into an error
     // instead of an abort.
     let bound = zstd_safe::compress_bound(data.len());
     let mut out = Vec::new();
-    out.try_reserve_exact(bound).map_err(|_| {
-        Error::new(Code::Os("ENOMEM"), format!("cannot allocate {bound} bytes to compress {} bytes", data.len()))
-    })?;
+    out.try_reserve_exact(bound)
+        .map_err(|_| Error::no_memory(format!("{bound} bytes to compress {} bytes", data.len())))?;
     // A content checksum (4 bytes a frame) makes decompress detect corruption anywhere in
     // the payload, not only in block headers: flipped bits must be an error, never
     // silently different output. One-shot compress2 also records the content size.
     let internal =
-        |code: usize| Error::new(Code::Internal, format!("zstd failed to compress: {}", zstd_reason::describe(code)));
+        |code: usize| Error::Internal { reason: format!("zstd failed to compress: {}", zstd_reason::describe(code)) };
     with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| {
         let Some(cctx) = cctx else {
-            return Err(Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd compressor"));
+            return Err(Error::no_memory("a zstd compressor"));
         };
         cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
         cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(internal)?;
@@ -118,14 +114,11 @@ pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
     let declared = scan_frames(data, max_output_bytes)?;
     let cap = max_output_bytes as u64;
     if declared.known_total > cap {
-        let qualifier = if declared.all_known { "" } else { "at least " };
-        return Err(Error::new(
-            Code::OutputTooLarge,
-            format!(
-                "decompressed size {qualifier}{} bytes exceeds maxOutputBytes {max_output_bytes}",
-                declared.known_total
-            ),
-        ));
+        return Err(Error::OutputTooLarge {
+            size: declared.known_total,
+            max_output_bytes,
+            known: if declared.all_known { OutputSize::Declared } else { OutputSize::AtLeast },
+        });
     }
     if declared.all_known {
         // known_total <= cap, and cap came from a usize.
@@ -235,7 +228,7 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
     // mismatch) and fail, so a lying header cannot push output past the checked total.
     let written = with_reused(&DCTX, zstd_safe::DCtx::try_create, zstd_safe::DCtx::sizeof, |dctx| {
         let Some(dctx) = dctx else {
-            return Err(Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd decoder"));
+            return Err(Error::no_memory("a zstd decoder"));
         };
         // A call that failed may have left the context mid-frame.
         let _ = dctx.reset(zstd_safe::ResetDirective::SessionOnly);
@@ -257,8 +250,7 @@ fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
 /// The loop behind [`decompress_streaming`], with the output chunk size exposed so tests can
 /// force zstd to hold output back between calls.
 fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec<u8>> {
-    let mut dctx = zstd_safe::DCtx::try_create()
-        .ok_or_else(|| Error::new(Code::Os("ENOMEM"), "cannot allocate a zstd decoder"))?;
+    let mut dctx = zstd_safe::DCtx::try_create().ok_or_else(|| Error::no_memory("a zstd decoder"))?;
     // zstd's streaming decoder refuses windows over 128 MiB unless told otherwise, which would
     // reject frames made with `--long` even when the caller allows that much output. Raising
     // the limit to the cap lets through only windows the caller has already agreed to hold.
@@ -285,14 +277,11 @@ fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec
         })?;
         let produced = output.pos();
         if produced > cap - out.len() {
-            return Err(Error::new(
-                Code::OutputTooLarge,
-                format!(
-                    "decompressed size exceeds maxOutputBytes {cap} (the data does not declare \
-                     its size; stopped after decoding {} bytes)",
-                    out.len() + produced
-                ),
-            ));
+            return Err(Error::OutputTooLarge {
+                size: (out.len() + produced) as u64,
+                max_output_bytes: cap,
+                known: OutputSize::Decoded,
+            });
         }
         reserve_within_cap(&mut out, produced, cap)?;
         out.extend_from_slice(&chunk[..produced]);
@@ -345,31 +334,21 @@ fn window_log_for(cap: usize) -> u32 {
 }
 
 fn window_error(window_log: u32, cap: usize) -> Error {
-    let limit = 1u64 << window_log;
-    corrupt(if window_log == WINDOW_LOG_MAX {
-        format!(
-            "zstd data needs a decoding window larger than {limit} bytes (1 GiB), the most ironlung \
-             allows on any backend"
-        )
-    } else {
-        format!(
-            "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
-             maxOutputBytes {cap}; a larger maxOutputBytes allows up to 1 GiB"
-        )
-    })
+    Error::WindowTooLarge { limit: 1 << window_log, max_output_bytes: (window_log < WINDOW_LOG_MAX).then_some(cap) }
 }
 
-fn corrupt(message: String) -> Error {
-    Error::new(Code::CorruptData, message)
+fn corrupt(reason: String) -> Error {
+    Error::corrupt(reason)
 }
 
 fn out_of_memory(bytes: usize) -> Error {
-    Error::new(Code::Os("ENOMEM"), format!("cannot allocate {bytes} bytes for decompressed output"))
+    Error::no_memory(format!("{bytes} bytes for decompressed output"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
     use std::io::Write;
     use std::time::{Duration, Instant};
 
@@ -448,11 +427,11 @@ mod tests {
         for level in [max + 1, min - 1] {
             let err = compress(b"x", level).expect_err("level must be rejected");
             assert_eq!(err.kind(), Code::InvalidArg);
-            assert!(err.message().contains(&format!("compression level {level} ")));
+            assert!(err.to_string().contains(&format!("compression level {level} ")));
         }
         let err = compress(b"x", 23).expect_err("23 is out of range");
         assert_eq!(
-            err.message(),
+            err.to_string(),
             format!("compression level 23 is out of range; zstd levels run from {min} to {max} (default 3)")
         );
         assert_eq!(compress(b"x", i32::MIN).map_err(|e| e.kind()), Err(Code::InvalidArg));
@@ -465,7 +444,7 @@ mod tests {
         assert_eq!(decompress(&packed, 10_000).expect("exact cap"), data);
         let err = decompress(&packed, 9_999).expect_err("one byte over");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert_eq!(err.message(), "decompressed size 10000 bytes exceeds maxOutputBytes 9999");
+        assert_eq!(err.to_string(), "decompressed size 10000 bytes exceeds max_output_bytes 9999");
     }
 
     #[test]
@@ -480,7 +459,7 @@ mod tests {
         assert_eq!(decompress(&packed, 300_000).expect("exact cap"), data);
         let err = decompress(&packed, 299_999).expect_err("one byte over");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert!(err.message().contains("maxOutputBytes 299999"), "{}", err.message());
+        assert!(err.to_string().contains("max_output_bytes 299999"), "{}", err);
         let err = decompress(&packed, 1000).expect_err("far over");
         assert_eq!(err.kind(), Code::OutputTooLarge);
     }
@@ -499,12 +478,12 @@ mod tests {
         let err = decompress(&packed, 1000).expect_err("window over the limit");
         assert_eq!(err.kind(), Code::CorruptData);
         assert!(
-            err.message().starts_with(
+            err.to_string().starts_with(
                 "zstd data needs a decoding window larger than 134217728 bytes, the most allowed \
-                 with maxOutputBytes 1000"
+                 with max_output_bytes 1000"
             ),
             "{}",
-            err.message()
+            err.to_string()
         );
     }
 
@@ -525,9 +504,9 @@ mod tests {
         let err = decompress(&frame(31), usize::MAX).expect_err("over 1 GiB");
         assert_eq!(err.kind(), Code::CorruptData);
         assert!(
-            err.message().contains("larger than 1073741824 bytes (1 GiB), the most ironlung allows"),
+            err.to_string().contains("larger than 1073741824 bytes (1 GiB), the most ironlung allows"),
             "{}",
-            err.message()
+            err.to_string()
         );
     }
 
@@ -564,7 +543,7 @@ mod tests {
         let started = Instant::now();
         let err = decompress(&frame, 1024 * 1024).expect_err("bomb");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert_eq!(err.message(), "decompressed size 1073741824 bytes exceeds maxOutputBytes 1048576");
+        assert_eq!(err.to_string(), "decompressed size 1073741824 bytes exceeds max_output_bytes 1048576");
         assert!(started.elapsed() < Duration::from_secs(2));
 
         // This header lies by one byte: decoding it would report corruption, so OutputTooLarge
@@ -572,7 +551,7 @@ mod tests {
         let liar = rle_frame(8192, (1 << 30) + 1);
         let err = decompress(&liar, 1024 * 1024).expect_err("bomb");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert!(err.message().contains("1073741825"), "{}", err.message());
+        assert!(err.to_string().contains("1073741825"), "{}", err);
     }
 
     #[test]
@@ -581,7 +560,7 @@ mod tests {
         let liar = rle_frame(1, 4 * 1024 * 1024);
         let err = decompress(&liar, 1 << 30).expect_err("liar");
         assert_eq!(err.kind(), Code::CorruptData);
-        assert!(err.message().contains("declares 4194304 bytes"), "{}", err.message());
+        assert!(err.to_string().contains("declares 4194304 bytes"), "{}", err);
         // A plausible lie gets past the header check but not past the decoder.
         for declared in [100_000, 200_000] {
             let err = decompress(&rle_frame(1, declared), 1 << 20).expect_err("liar");
@@ -601,7 +580,7 @@ mod tests {
         assert!(packed.len() < 64 * 1024);
         let err = decompress(&packed, 1024 * 1024).expect_err("bomb");
         assert_eq!(err.kind(), Code::OutputTooLarge);
-        assert!(err.message().contains("67108864"), "{}", err.message());
+        assert!(err.to_string().contains("67108864"), "{}", err);
     }
 
     #[test]
@@ -614,7 +593,7 @@ mod tests {
                 assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}: {err}");
             }
             let err = decompress(&packed[..packed.len() - 1], usize::MAX).expect_err("last byte");
-            assert!(err.message().contains("truncated"), "{}", err.message());
+            assert!(err.to_string().contains("truncated"), "{}", err);
         }
     }
 
@@ -656,7 +635,7 @@ mod tests {
     fn empty_input_is_corrupt() {
         let err = decompress(b"", 100).expect_err("empty");
         assert_eq!(err.kind(), Code::CorruptData);
-        assert_eq!(err.message(), "input is empty; expected a zstd frame");
+        assert_eq!(err.to_string(), "input is empty; expected a zstd frame");
     }
 
     #[test]
@@ -679,7 +658,7 @@ mod tests {
         let err = decompress(&packed, 1000).expect_err("trailing garbage");
         assert_eq!(err.kind(), Code::CorruptData);
         assert_eq!(
-            err.message(),
+            err.to_string(),
             format!("zstd data has 4 bytes of trailing garbage after the last frame (at byte offset {frame_len})")
         );
         packed.truncate(frame_len + 1);
@@ -688,7 +667,7 @@ mod tests {
         packed.truncate(frame_len);
         packed.extend_from_slice(&ZSTD_MAGIC.to_le_bytes()[..3]);
         let err = decompress(&packed, 1000).expect_err("cut magic");
-        assert!(err.message().starts_with("zstd data is truncated or corrupt"), "{err}");
+        assert!(err.to_string().starts_with("zstd data is truncated or corrupt"), "{err}");
         assert!(starts_like_frame(&[0x5F, 0x2A]) && !starts_like_frame(&[0x5F, 0x2B]));
         assert!(!starts_like_frame(b""));
 
@@ -704,14 +683,14 @@ mod tests {
         let out = decompress(&packed, 100).expect("two bulk frames");
         assert_eq!(out, b"first frame, second frame");
         let err = decompress(&packed, 24).expect_err("sum exceeds cap");
-        assert_eq!(err.message(), "decompressed size 25 bytes exceeds maxOutputBytes 24");
+        assert_eq!(err.to_string(), "decompressed size 25 bytes exceeds max_output_bytes 24");
 
         // Mixed declared and undeclared sizes take the streaming path.
         packed.extend(streaming_frame(b", third"));
         let out = decompress(&packed, 100).expect("mixed frames");
         assert_eq!(out, b"first frame, second frame, third");
         let err = decompress(&packed, 20).expect_err("known part exceeds cap");
-        assert_eq!(err.message(), "decompressed size at least 25 bytes exceeds maxOutputBytes 20");
+        assert_eq!(err.to_string(), "decompressed size at least 25 bytes exceeds max_output_bytes 20");
         let err = decompress(&packed, 30).expect_err("streamed part exceeds cap");
         assert_eq!(err.kind(), Code::OutputTooLarge);
     }

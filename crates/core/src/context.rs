@@ -5,34 +5,37 @@ use crate::error::Result;
 use crate::text;
 use crate::tokenizer::{Cut, Encoding};
 
-/// The marker put where text was cut off the end.
-pub const END_MARKER: &str = "\n[… {omitted} tokens omitted …]";
+/// The marker put where text was cut off the end or the start: the omission note of
+/// [`Encoding::truncate_with`]'s middle cut, on a line of its own.
+pub const END_MARKER: &str = concat!("\n", omission_note!());
 
 /// A text ready for a prompt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
+    /// The text, cut to the budget if there was one, with the marker where it was cut.
     pub text: String,
     /// Tokens of `text` as returned, marker included.
     pub tokens: usize,
+    /// Whether anything was cut.
     pub truncated: bool,
     /// Tokens the removed text counts on its own.
     pub omitted: usize,
     /// Bytes of input.
     pub bytes: usize,
+    /// The encoding counted with.
     pub encoding: &'static str,
 }
 
-/// Decodes `bytes` (subject to `max_bytes` and the binary check; `what` names the source in
-/// errors), counts it with `enc`, and cuts it to `max_tokens` at the end or in the middle.
+/// Decodes `bytes` (subject to `max_bytes` and the binary check), counts it with `enc`, and
+/// cuts it to `max_tokens` at the end, the start or in the middle.
 pub fn context_from_bytes(
     bytes: &[u8],
     max_bytes: usize,
-    what: &str,
     enc: &Encoding,
     max_tokens: Option<usize>,
     cut: Cut,
 ) -> Result<Context> {
-    let decoded = text::text_from_bytes(bytes, max_bytes, what)?;
+    let decoded = text::text_from_bytes(bytes, max_bytes)?;
     let (text, tokens, truncated, omitted) = match max_tokens {
         None => {
             let n = enc.count(&decoded);
@@ -57,5 +60,5 @@ pub fn read_for_context(
     cut: Cut,
 ) -> Result<Context> {
     let bytes = text::read_file_bounded(path, max_bytes)?;
-    context_from_bytes(&bytes, max_bytes, &format!("'{}'", path.display()), enc, max_tokens, cut)
+    context_from_bytes(&bytes, max_bytes, enc, max_tokens, cut).map_err(|e| e.in_file(&path.display().to_string()))
 }

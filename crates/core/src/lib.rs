@@ -8,6 +8,14 @@
 //! - [`text`]: BOM-aware lossy decoding, binary detection, and (off wasm) bounded file reads.
 //! - [`compress`]: zstd with levels checked and decompressed output capped.
 
+// The note put where text was removed (`{omitted}` becomes the count), spelled once for the
+// markers built around it.
+macro_rules! omission_note {
+    () => {
+        "[… {omitted} tokens omitted …]"
+    };
+}
+
 pub mod compress;
 pub mod context;
 pub mod error;

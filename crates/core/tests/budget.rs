@@ -95,7 +95,7 @@ fn truncate_with_fits_the_budget_marker_included() {
         // A marker that alone exceeds the budget is an argument error, also when the text fits.
         let e = enc.truncate_with("hi", 3, Cut::End, Some("[a very long marker indeed]")).unwrap_err();
         assert_eq!(e.code(), "ERR_INVALID_ARG");
-        assert!(e.message().contains("maxTokens 3"), "{}", e.message());
+        assert!(e.to_string().contains("max_tokens 3"), "{}", e);
         assert_eq!(enc.truncate_with("", 0, Cut::End, None).unwrap().text, "");
         assert_eq!(enc.truncate_with("abc def", 0, Cut::Start, None).unwrap().text, "");
     }

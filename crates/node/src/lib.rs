@@ -281,8 +281,8 @@ pub fn read_text_file_sync(path: String, max_bytes: f64) -> napi::Result<String>
 }
 
 #[napi]
-pub fn text_from_bytes(bytes: Uint8Array, max_bytes: f64, what: String) -> napi::Result<String> {
-    guard(|| abi::text_from_bytes(&bytes, max_bytes, &what))
+pub fn text_from_bytes(bytes: Uint8Array, max_bytes: f64) -> napi::Result<String> {
+    guard(|| abi::text_from_bytes(&bytes, max_bytes))
 }
 
 #[napi]

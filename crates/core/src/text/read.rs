@@ -4,112 +4,54 @@
 //! and `/proc`-style files report 0. So the read itself is capped at `max_bytes + 1` bytes; the
 //! extra byte is what proves a file was too large.
 
-use std::fs::{File, FileType, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::error::{Code, Error, Result};
-
-/// The most bytes read from one file, whatever `max_bytes` says: 2 GiB − 1. A larger file
-/// holds more text than a JS string can (V8: 2^29 − 24 UTF-16 units), and more than a wasm32
-/// instance holds twice over (the bytes and the decoded text); the wasm backend's JS reader
-/// applies the same limit.
-pub const MAX_READ_BYTES: usize = (1 << 31) - 1;
+use super::bounds::{self, FileType};
+use crate::error::{Error, FileKind, Result};
 
 /// Reads the regular file at `path`, refusing anything larger than `max_bytes` (and than
-/// [`MAX_READ_BYTES`]).
+/// [`MAX_READ_BYTES`](bounds::MAX_READ_BYTES)), by the rules of [`bounds`].
 ///
 /// The file is opened non-blocking (on Unix) so that a FIFO cannot stall the open, and its type
 /// is checked on the opened descriptor, so it cannot be swapped between check and read.
 ///
 /// Errors:
-/// - [`Code::InvalidArg`] if `path` contains a NUL byte;
-/// - [`Code::Os`] with Node's name and wording for open/read failures, e.g.
+/// - [`Error::NulInPath`] if `path` contains a NUL byte;
+/// - [`Error::Os`] with Node's name and wording for open/read failures, e.g.
 ///   `ENOENT: no such file or directory, open '/no/such'`, and `EISDIR` for a directory;
-/// - [`Code::NotRegularFile`] for FIFOs, devices and sockets;
-/// - [`Code::FileTooLarge`] if the file is, or grows to, more than `max_bytes` bytes. At most
+/// - [`Error::NotRegularFile`] for FIFOs, devices and sockets;
+/// - [`Error::TooLarge`] if the file is, or grows to, more than `max_bytes` bytes. At most
 ///   `max_bytes + 1` bytes are ever read.
 pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
-    if path.as_os_str().as_encoded_bytes().contains(&0) {
-        return Err(Error::invalid_arg(format!(
-            "path must not contain NUL bytes; received '{}'",
-            path.display().to_string().replace('\0', "\\x00")
-        )));
-    }
-    let file = open_read_only(path).map_err(|err| open_error(&err, path))?;
+    let shown = path.display().to_string();
+    bounds::check_path(&shown)?;
+    let file = open_read_only(path).map_err(|err| open_error(&err, path, &shown))?;
     let meta = file.metadata().map_err(|err| os_error(&err, "fstat", path))?;
-    let file_type = meta.file_type();
-    if file_type.is_dir() {
-        // Node opens directories fine and fails on the read; keep its wording.
-        return Err(Error::new(
-            Code::Os("EISDIR"),
-            format!("illegal operation on a directory, read '{}'", path.display()),
-        ));
-    }
-    if !file_type.is_file() {
-        return Err(not_regular_file(path, file_type));
-    }
-    let size = meta.len();
-    if size > MAX_READ_BYTES as u64 && max_bytes > MAX_READ_BYTES {
-        return Err(too_large_for_one_read(path, size));
-    }
-    let max_bytes = max_bytes.min(MAX_READ_BYTES);
-    if size > max_bytes as u64 {
-        return Err(Error::new(
-            Code::FileTooLarge,
-            format!("'{}' is {size} bytes, larger than maxBytes {max_bytes}", path.display()),
-        ));
-    }
-    // size <= max_bytes, so it fits in usize.
-    let hint = usize::try_from(size).unwrap_or(0);
-    let bytes = read_capped(&file, max_bytes, hint).map_err(|err| os_error(&err, "read", path))?;
-    if bytes.len() > max_bytes && max_bytes == MAX_READ_BYTES {
-        return Err(too_large_for_one_read(path, bytes.len() as u64));
-    }
-    if bytes.len() > max_bytes {
-        // Same wording as text_from_bytes, which the wasm backend's JS reader ends in.
-        return Err(Error::new(
-            Code::FileTooLarge,
-            format!("'{}' is larger than maxBytes {max_bytes} (read {} bytes)", path.display(), bytes.len()),
-        ));
-    }
+    let cap = bounds::read_cap(&shown, file_type(meta.file_type()), meta.len(), max_bytes)?;
+    // The size is at most the cap, so it fits in usize.
+    let hint = usize::try_from(meta.len()).unwrap_or(0);
+    let bytes = read_capped(&file, cap, hint).map_err(|err| os_error(&err, "read", path))?;
+    bounds::check_read(&shown, bytes.len(), cap)?;
     Ok(bytes)
 }
 
-fn not_regular_file(path: &Path, file_type: FileType) -> Error {
-    Error::new(
-        Code::NotRegularFile,
-        format!(
-            "'{}' is not a regular file (it is {}); ironlung only reads regular files",
-            path.display(),
-            describe_special(file_type)
-        ),
-    )
+/// An open that failed, as [`bounds::open_failed`] reports it.
+fn open_error(err: &io::Error, path: &Path, shown: &str) -> Error {
+    let os = os_error(err, "open", path);
+    let stat = || std::fs::metadata(path).ok().map(|m| file_type(m.file_type()));
+    bounds::open_failed(shown, os.code(), stat()).unwrap_or(os)
 }
 
-fn too_large_for_one_read(path: &Path, size: u64) -> Error {
-    Error::new(
-        Code::FileTooLarge,
-        format!(
-            "'{}' is {size} bytes, more than the {MAX_READ_BYTES} bytes (2 GiB - 1) ironlung reads from one file \
-             whatever maxBytes says; read it in parts",
-            path.display()
-        ),
-    )
-}
-
-/// An open that failed. Opening a Unix socket fails with ENXIO; what the caller needs to
-/// know is that it is not a regular file.
-fn open_error(err: &io::Error, path: &Path) -> Error {
-    #[cfg(unix)]
-    if err.raw_os_error() == Some(libc::ENXIO) {
-        if let Ok(meta) = std::fs::metadata(path) {
-            if !meta.file_type().is_file() {
-                return not_regular_file(path, meta.file_type());
-            }
-        }
+fn file_type(t: std::fs::FileType) -> FileType {
+    if t.is_file() {
+        FileType::File
+    } else if t.is_dir() {
+        FileType::Directory
+    } else {
+        FileType::Special(special_kind(t))
     }
-    os_error(err, "open", path)
 }
 
 #[cfg(unix)]
@@ -126,24 +68,24 @@ fn open_read_only(path: &Path) -> io::Result<File> {
 }
 
 #[cfg(unix)]
-fn describe_special(file_type: FileType) -> &'static str {
+fn special_kind(t: std::fs::FileType) -> FileKind {
     use std::os::unix::fs::FileTypeExt;
-    if file_type.is_fifo() {
-        "a FIFO"
-    } else if file_type.is_char_device() {
-        "a character device"
-    } else if file_type.is_block_device() {
-        "a block device"
-    } else if file_type.is_socket() {
-        "a socket"
+    if t.is_fifo() {
+        FileKind::Fifo
+    } else if t.is_char_device() {
+        FileKind::CharDevice
+    } else if t.is_block_device() {
+        FileKind::BlockDevice
+    } else if t.is_socket() {
+        FileKind::Socket
     } else {
-        "of an unknown type"
+        FileKind::Other
     }
 }
 
 #[cfg(not(unix))]
-fn describe_special(_file_type: FileType) -> &'static str {
-    "of an unknown type"
+fn special_kind(_t: std::fs::FileType) -> FileKind {
+    FileKind::Other
 }
 
 /// Reads `reader` to its end or until `max_bytes + 1` bytes, whichever comes first.
@@ -162,13 +104,12 @@ fn read_capped(reader: impl Read, max_bytes: usize, hint: usize) -> io::Result<V
 /// Converts an I/O error into an [`Error`] named and worded as Node does, e.g.
 /// `ENOENT: no such file or directory, open '/no/such'`. Errors without a known name become
 /// `EUNKNOWN` carrying the I/O error's own text.
-pub(crate) fn os_error(err: &io::Error, syscall: &str, path: &Path) -> Error {
-    match errno_entry(err).or_else(|| kind_entry(err.kind())) {
-        Some((name, description)) => {
-            Error::new(Code::Os(name), format!("{description}, {syscall} '{}'", path.display()))
-        }
-        None => Error::new(Code::Os("EUNKNOWN"), format!("{err}, {syscall} '{}'", path.display())),
-    }
+pub(crate) fn os_error(err: &io::Error, syscall: &'static str, path: &Path) -> Error {
+    let (name, description) = match errno_entry(err).or_else(|| kind_entry(err.kind())) {
+        Some((name, description)) => (name, description.to_string()),
+        None => ("EUNKNOWN", err.to_string()),
+    };
+    Error::Os { name, description, syscall, path: path.display().to_string() }
 }
 
 /// Node's (libuv's) name and description for the errno behind `err`.
@@ -215,6 +156,12 @@ fn kind_entry(kind: io::ErrorKind) -> Option<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
+
+    /// The error as a binding shows it: its code, then its message.
+    fn coded(err: &Error) -> String {
+        format!("{}: {err}", err.code())
+    }
     use crate::text::{decode_text, text_from_bytes, SourceEncoding};
     use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -253,7 +200,7 @@ mod tests {
         let err = read_err(&missing.0, 100);
         assert_eq!(err.code(), "ENOENT");
         // Display is "CODE: message", which is exactly Node's wording.
-        assert_eq!(err.to_string(), format!("ENOENT: no such file or directory, open '{}'", missing.0.display()));
+        assert_eq!(coded(&err), format!("ENOENT: no such file or directory, open '{}'", missing.0.display()));
     }
 
     #[cfg(unix)]
@@ -262,7 +209,7 @@ mod tests {
         let file = TempPath::with_contents("plain", b"x");
         let err = read_err(&file.0.join("child"), 100);
         assert_eq!(err.code(), "ENOTDIR");
-        assert!(err.to_string().starts_with("ENOTDIR: not a directory, open '"));
+        assert!(coded(&err).starts_with("ENOTDIR: not a directory, open '"));
     }
 
     #[cfg(unix)]
@@ -272,14 +219,14 @@ mod tests {
         std::fs::create_dir(&dir.0).expect("mkdir");
         let err = read_err(&dir.0, 100);
         assert_eq!(err.kind(), Code::Os("EISDIR"));
-        assert_eq!(err.to_string(), format!("EISDIR: illegal operation on a directory, read '{}'", dir.0.display()));
+        assert_eq!(coded(&err), format!("EISDIR: illegal operation on a directory, read '{}'", dir.0.display()));
     }
 
     #[test]
     fn nul_in_path_is_invalid_arg() {
         let err = read_err(Path::new("/tmp/a\0b"), 100);
         assert_eq!(err.kind(), Code::InvalidArg);
-        assert_eq!(err.message(), "path must not contain NUL bytes; received '/tmp/a\\x00b'");
+        assert_eq!(coded(&err), "ERR_INVALID_ARG: path must not contain NUL bytes; received '/tmp/a\\x00b'");
     }
 
     #[test]
@@ -288,7 +235,10 @@ mod tests {
         assert_eq!(read_file_bounded(&file.0, 10).expect("at limit"), b"0123456789");
         let err = read_err(&file.0, 9);
         assert_eq!(err.kind(), Code::FileTooLarge);
-        assert_eq!(err.message(), format!("'{}' is 10 bytes, larger than maxBytes 9", file.0.display()));
+        assert_eq!(
+            coded(&err),
+            format!("ERR_FILE_TOO_LARGE: '{}' is 10 bytes, larger than max_bytes 9", file.0.display())
+        );
         let empty = TempPath::with_contents("empty", b"");
         assert_eq!(read_file_bounded(&empty.0, 0).expect("empty"), b"");
     }
@@ -299,7 +249,10 @@ mod tests {
         let handle = File::create(&file.0).expect("create");
         handle.set_len(5_000_000).expect("set_len");
         let err = read_err(&file.0, 1_048_576);
-        assert_eq!(err.message(), format!("'{}' is 5000000 bytes, larger than maxBytes 1048576", file.0.display()));
+        assert_eq!(
+            coded(&err),
+            format!("ERR_FILE_TOO_LARGE: '{}' is 5000000 bytes, larger than max_bytes 1048576", file.0.display())
+        );
     }
 
     /// Hands out an endless stream of `b'x'`, counting what it gave.
@@ -345,7 +298,7 @@ mod tests {
             let decoded = decode_text(&bytes);
             assert_eq!(decoded.encoding, encoding);
             assert_eq!((decoded.text.as_str(), decoded.lossy), ("hi", false));
-            assert_eq!(text_from_bytes(&bytes, 100, "input").expect("text"), "hi");
+            assert_eq!(text_from_bytes(&bytes, 100).expect("text"), "hi");
         }
     }
 
@@ -354,9 +307,12 @@ mod tests {
         let file = TempPath::with_contents("nul", b"ELF\0\x01\x02");
         let bytes = read_file_bounded(&file.0, 100).expect("read");
         let what = format!("'{}'", file.0.display());
-        let err = text_from_bytes(&bytes, 100, &what).expect_err("binary");
+        let err = text_from_bytes(&bytes, 100).expect_err("binary").in_file(&file.0.display().to_string());
         assert_eq!(err.kind(), Code::BinaryFile);
-        assert_eq!(err.message(), format!("{what} looks binary (NUL byte at offset 3); ironlung only reads text"));
+        assert_eq!(
+            coded(&err),
+            format!("ERR_BINARY_FILE: {what} looks binary (NUL byte at offset 3); ironlung only reads text")
+        );
     }
 
     #[test]
@@ -390,19 +346,19 @@ mod tests {
         ];
         for (errno, message) in cases {
             let err = os_error(&io::Error::from_raw_os_error(errno), "open", path);
-            assert_eq!(err.to_string(), message);
+            assert_eq!(coded(&err), message);
             assert_eq!(Some(err.code()), message.split(':').next());
         }
         let err = os_error(&io::Error::from_raw_os_error(libc::EISDIR), "read", path);
-        assert_eq!(err.to_string(), "EISDIR: illegal operation on a directory, read '/x'");
+        assert_eq!(coded(&err), "EISDIR: illegal operation on a directory, read '/x'");
 
         let unknown = io::Error::from_raw_os_error(libc::EXDEV);
         let err = os_error(&unknown, "open", path);
         assert_eq!(err.code(), "EUNKNOWN");
-        assert_eq!(err.to_string(), format!("EUNKNOWN: {unknown}, open '/x'"));
+        assert_eq!(coded(&err), format!("EUNKNOWN: {unknown}, open '/x'"));
 
         let no_errno = io::Error::new(io::ErrorKind::UnexpectedEof, "cut short");
-        assert_eq!(os_error(&no_errno, "read", path).to_string(), "EUNKNOWN: cut short, read '/x'");
+        assert_eq!(coded(&os_error(&no_errno, "read", path)), "EUNKNOWN: cut short, read '/x'");
         let oom = io::Error::from(io::ErrorKind::OutOfMemory);
         assert_eq!(os_error(&oom, "read", path).code(), "ENOMEM");
     }
@@ -441,8 +397,11 @@ mod tests {
         let err = result.expect_err("a FIFO is not a regular file");
         assert_eq!(err.kind(), Code::NotRegularFile);
         assert_eq!(
-            err.message(),
-            format!("'{}' is not a regular file (it is a FIFO); ironlung only reads regular files", fifo.0.display())
+            coded(&err),
+            format!(
+                "ERR_NOT_REGULAR_FILE: '{}' is not a regular file (it is a FIFO); ironlung only reads regular files",
+                fifo.0.display()
+            )
         );
     }
 
@@ -452,8 +411,8 @@ mod tests {
         let err = read_err(Path::new("/dev/zero"), 100);
         assert_eq!(err.kind(), Code::NotRegularFile);
         assert_eq!(
-            err.message(),
-            "'/dev/zero' is not a regular file (it is a character device); ironlung only reads \
+            coded(&err),
+            "ERR_NOT_REGULAR_FILE: '/dev/zero' is not a regular file (it is a character device); ironlung only reads \
              regular files"
         );
     }
@@ -467,6 +426,6 @@ mod tests {
         assert!(bytes.starts_with(b"Name:"), "{:?}", String::from_utf8_lossy(&bytes));
         let err = read_err(path, 10);
         assert_eq!(err.kind(), Code::FileTooLarge);
-        assert_eq!(err.message(), "'/proc/self/status' is larger than maxBytes 10 (read 11 bytes)");
+        assert_eq!(coded(&err), "ERR_FILE_TOO_LARGE: '/proc/self/status' is larger than max_bytes 10 (read 11 bytes)");
     }
 }

@@ -27,8 +27,8 @@ pub enum Cut {
     Middle,
 }
 
-/// The marker put in the middle when none is given.
-pub const DEFAULT_MIDDLE_MARKER: &str = "\n[… {omitted} tokens omitted …]\n";
+/// The marker put in the middle when none is given: the omission note on a line of its own.
+pub const DEFAULT_MIDDLE_MARKER: &str = concat!("\n", omission_note!(), "\n");
 
 /// A truncated text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,9 +85,7 @@ impl Encoding {
         let worst = fill(marker, total.max(1));
         let marker_tokens = self.count(&worst);
         if marker_tokens > max_tokens {
-            return Err(Error::invalid_arg(format!(
-                "the marker {marker:?} counts {marker_tokens} tokens, more than maxTokens {max_tokens}"
-            )));
+            return Err(Error::MarkerTooLong { marker: marker.to_string(), tokens: marker_tokens, max_tokens });
         }
         if total <= max_tokens {
             return Ok(Truncated { text: text.to_string(), tokens: total, omitted: 0, truncated: false });
@@ -301,7 +299,7 @@ mod tests {
     fn suffix_counts_equal_counting_each_suffix() {
         for name in [EncodingName::Cl100kBase, EncodingName::O200kBase, EncodingName::R50kBase] {
             let enc = encoding(name).unwrap();
-            for text in random_texts(ATOMS, 0x51ff ^ name.id() as u64, 300, 30, None) {
+            for text in random_texts(ATOMS, 0x51ff ^ name as u64, 300, 30, None) {
                 let counts = SuffixCounts::new(enc, &text);
                 for d in (0..=text.len()).filter(|&d| text.is_char_boundary(d)) {
                     assert_eq!(counts.count_from(enc, d), enc.count(&text[d..]), "{name:?} {text:?} from {d}");

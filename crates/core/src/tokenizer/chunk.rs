@@ -44,10 +44,10 @@ impl Encoding {
         window: usize,
     ) -> Result<Vec<ChunkSpan>> {
         if max_tokens == 0 {
-            return Err(Error::invalid_arg("maxTokens must be at least 1, got 0"));
+            return Err(Error::ZeroMaxTokens);
         }
         if overlap >= max_tokens {
-            return Err(Error::invalid_arg(format!("overlap {overlap} must be smaller than maxTokens {max_tokens}")));
+            return Err(Error::OverlapTooLarge { overlap, max_tokens });
         }
         let mut out = Vec::new();
         let mut start = 0;
@@ -56,12 +56,9 @@ impl Encoding {
             let fit = start + truncate_prefix(self, rest, max_tokens).len();
             let end = if fit == text.len() { fit } else { self.snap(text, start, fit, boundary, max_tokens) };
             if end == start {
-                let c = text[start..].chars().next().unwrap_or_default();
-                return Err(Error::invalid_arg(format!(
-                    "maxTokens {max_tokens} is too small: the character {c:?} at index {} counts {} tokens on its own",
-                    text[..start].encode_utf16().count(),
-                    self.count(&text[start..start + c.len_utf8()])
-                )));
+                let character = text[start..].chars().next().unwrap_or_default();
+                let tokens = self.count(&text[start..start + character.len_utf8()]);
+                return Err(Error::CharTooLarge { character, offset: start, tokens, max_tokens });
             }
             out.push(ChunkSpan { start, end, tokens: self.count(&text[start..end]) });
             if end == text.len() {

@@ -26,7 +26,7 @@ mod testing;
 mod truncate;
 mod vocab;
 
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, Result, SpecialList};
 use pretokenize::{Family, Pretokenizer};
 use special::Specials;
 use std::sync::OnceLock;
@@ -34,29 +34,46 @@ use vocab::Vocab;
 
 pub use budget::{Cut, Truncated, Within, DEFAULT_MIDDLE_MARKER};
 pub use chunk::{Boundary, ChunkSpan};
+pub use models::KNOWN_FAMILIES;
 pub use vocab::Rank;
 
-/// The encodings ironlung knows, in the order of their numeric ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The encodings ironlung knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EncodingName {
+    /// GPT-2 and GPT-3's `r50k_base` (alias `gpt2`).
     R50kBase,
+    /// Codex's `p50k_base`.
     P50kBase,
+    /// `p50k_base` with the fill-in-the-middle specials of the edit models.
     P50kEdit,
+    /// GPT-3.5 and GPT-4's `cl100k_base`.
     Cl100kBase,
+    /// GPT-4o's and later models' `o200k_base`.
     O200kBase,
+    /// `o200k_base` with the specials of gpt-oss's harmony chat format.
     O200kHarmony,
 }
 
-const ALL: [EncodingName; 6] = [
-    EncodingName::R50kBase,
-    EncodingName::P50kBase,
-    EncodingName::P50kEdit,
-    EncodingName::Cl100kBase,
-    EncodingName::O200kBase,
-    EncodingName::O200kHarmony,
-];
+const ALL: [EncodingName; 6] = EncodingName::ALL;
+
+impl std::fmt::Display for EncodingName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl EncodingName {
+    /// Every encoding, in the order [`list_encodings`] gives their names.
+    pub const ALL: [EncodingName; 6] = [
+        EncodingName::R50kBase,
+        EncodingName::P50kBase,
+        EncodingName::P50kEdit,
+        EncodingName::Cl100kBase,
+        EncodingName::O200kBase,
+        EncodingName::O200kHarmony,
+    ];
+
+    /// The name tiktoken gives the encoding, e.g. `"cl100k_base"`.
     pub fn as_str(self) -> &'static str {
         match self {
             EncodingName::R50kBase => "r50k_base",
@@ -73,24 +90,10 @@ impl EncodingName {
         if name == "gpt2" {
             return Ok(EncodingName::R50kBase);
         }
-        ALL.iter().copied().find(|e| e.as_str() == name).ok_or_else(|| {
-            Error::new(
-                Code::UnknownEncoding,
-                format!("unknown encoding {name:?}; known encodings: {}", list_encodings().join(", ")),
-            )
-        })
-    }
-
-    /// The encoding with numeric id `id` (its index in [`list_encodings`]).
-    pub fn from_id(id: u32) -> Result<EncodingName> {
-        ALL.get(id as usize)
+        ALL.iter()
             .copied()
-            .ok_or_else(|| Error::invalid_arg(format!("encoding id {id} is out of range 0..{}", ALL.len())))
-    }
-
-    /// The numeric id used by the bindings (index into [`list_encodings`]).
-    pub fn id(self) -> u32 {
-        ALL.iter().position(|&e| e == self).unwrap() as u32
+            .find(|e| e.as_str() == name)
+            .ok_or_else(|| Error::UnknownEncoding { name: name.to_string() })
     }
 }
 
@@ -113,19 +116,8 @@ pub fn encoding_for_model(model: &str) -> Result<&'static Encoding> {
 pub fn encoding_name_for_model(model: &str) -> Result<EncodingName> {
     match models::encoding_name_for_model(model) {
         Some(e) => Ok(e),
-        None => Err(Error::new(
-            Code::UnknownModel,
-            format!(
-                "unknown model {model:?}; known model families: {}; or pick an encoding with getEncoding()",
-                models::KNOWN_FAMILIES
-            ),
-        )),
+        None => Err(Error::UnknownModel { model: model.to_string() }),
     }
-}
-
-/// The encoding with numeric id `id` (its index in [`list_encodings`]).
-pub fn encoding_by_id(id: u32) -> Result<&'static Encoding> {
-    encoding(EncodingName::from_id(id)?)
 }
 
 /// The shared encoding `name`, built on first use.
@@ -134,7 +126,7 @@ pub fn encoding_by_id(id: u32) -> Result<&'static Encoding> {
 /// [installed](install_ranks) yet: `ERR_NOT_INITIALIZED`.
 pub fn encoding(name: EncodingName) -> Result<&'static Encoding> {
     static CELLS: [OnceLock<Encoding>; 6] = [const { OnceLock::new() }; 6];
-    let cell = &CELLS[name.id() as usize];
+    let cell = &CELLS[name as usize];
     if let Some(e) = cell.get() {
         return Ok(e);
     }
@@ -148,7 +140,8 @@ pub fn rank_table(name: EncodingName) -> &'static str {
     RANK_TABLES[table_index(name)]
 }
 
-const RANK_TABLES: [&str; 4] = ["r50k_base", "p50k_base", "cl100k_base", "o200k_base"];
+/// The rank tables the encodings use, as [`rank_table`] and [`install_ranks`] name them.
+pub const RANK_TABLES: [&str; 4] = ["r50k_base", "p50k_base", "cl100k_base", "o200k_base"];
 
 fn table_index(name: EncodingName) -> usize {
     use EncodingName::*;
@@ -206,33 +199,33 @@ pub fn ranks_available(name: EncodingName) -> bool {
 /// a table twice is harmless.
 pub fn install_ranks(table: &str, mut data: Vec<u8>) -> Result<()> {
     let Some(file) = RANK_TABLES.iter().position(|t| *t == table) else {
-        return Err(Error::invalid_arg(format!("unknown rank table {table:?}; known: {}", RANK_TABLES.join(", "))));
+        return Err(Error::UnknownRankTable { table: table.to_string() });
     };
     if rank_file::is_wrapped(&data) {
         let Some(payload) = rank_file::unwrap(&data) else {
-            return Err(Error::new(
-                Code::CorruptData,
-                format!(
+            return Err(Error::CorruptRanks {
+                table: table.to_string(),
+                reason: format!(
                     "the rank file for {table} ({} bytes) is a wasm module but not one holding a rank table: \
                      expected exactly one custom section named {:?}",
                     data.len(),
                     rank_file::SECTION
                 ),
-            ));
+            });
         };
         data.drain(..payload.start);
     }
     let got = crate::fingerprint::fnv1a(&data);
     if got != expected::HASHES[file] || data.len() != expected::LENGTHS[file] {
-        return Err(Error::new(
-            Code::CorruptData,
-            format!(
+        return Err(Error::CorruptRanks {
+            table: table.to_string(),
+            reason: format!(
                 "rank data for {table} does not match this build: {} bytes with hash {got:016x}, expected {} bytes with hash {:016x}",
                 data.len(),
                 expected::LENGTHS[file],
                 expected::HASHES[file]
             ),
-        ));
+        });
     }
     if INSTALLED[file].get().is_none() {
         let _ = INSTALLED[file].set(Box::leak(data.into_boxed_slice()));
@@ -247,15 +240,7 @@ fn vocab(name: EncodingName) -> Result<&'static Vocab> {
         return Ok(v);
     }
     let Some(table) = table_bytes(file) else {
-        return Err(Error::new(
-            Code::NotInitialized,
-            format!(
-                "the rank data of {} ({}.wasm) is not loaded yet; call `await loadEncoding({:?})` first",
-                name.as_str(),
-                RANK_TABLES[file],
-                name.as_str()
-            ),
-        ));
+        return Err(Error::RanksNotLoaded { encoding: name, table: RANK_TABLES[file] });
     };
     Ok(CELLS[file].get_or_init(|| Vocab::parse(file, table)))
 }
@@ -351,9 +336,9 @@ impl Encoding {
         self.name.as_str()
     }
 
-    /// The numeric id used by the bindings (index into [`list_encodings`]).
-    pub fn id(&self) -> u32 {
-        self.name.id()
+    /// Which encoding this is.
+    pub fn encoding_name(&self) -> EncodingName {
+        self.name
     }
 
     /// Runs `f` with this thread's piece memo for this encoding's vocabulary.
@@ -469,8 +454,8 @@ impl Encoding {
     /// disallowed is an `ERR_DISALLOWED_SPECIAL` error; allowed ones become their ids; the
     /// rest is ordinary text. `disallowed = All` means "every special not allowed".
     pub fn encode(&self, text: &str, allowed: &SpecialSet, disallowed: &SpecialSet) -> Result<Vec<Rank>> {
-        self.check_names(allowed, "allowedSpecial")?;
-        self.check_names(disallowed, "disallowedSpecial")?;
+        self.check_names(allowed, SpecialList::Allowed)?;
+        self.check_names(disallowed, SpecialList::Disallowed)?;
         // As sets of ranks, so each special token found costs one lookup, however long the
         // lists (check_names has made sure every name is a special token).
         let ranks = |set: &SpecialSet| match set {
@@ -489,15 +474,7 @@ impl Encoding {
         while let Some((a, b, rank)) = self.specials.find(text, at) {
             let token = &text[a..b];
             if is_disallowed(rank) {
-                let index = text[..a].encode_utf16().count();
-                return Err(Error::new(
-                    Code::DisallowedSpecial,
-                    format!(
-                        "text contains the special token {token:?} at index {index}, which is disallowed; \
-                         pass {{ allowedSpecial: [{token:?}] }} (or 'all') to encode it as a special token, \
-                         or {{ disallowedSpecial: [] }} to encode it as ordinary text"
-                    ),
-                ));
+                return Err(Error::DisallowedSpecial { token: token.to_string(), offset: a });
             }
             at = a + 1;
         }
@@ -517,14 +494,15 @@ impl Encoding {
         Ok(out)
     }
 
-    fn check_names(&self, set: &SpecialSet, option: &str) -> Result<()> {
+    fn check_names(&self, set: &SpecialSet, list: SpecialList) -> Result<()> {
         if let SpecialSet::Only(names) = set {
             if let Some(bad) = names.iter().find(|n| self.specials.rank(n).is_none()) {
-                return Err(Error::invalid_arg(format!(
-                    "{option} contains {bad:?}, which is not a special token of {}; its special tokens are {}",
-                    self.name(),
-                    summarize(self.specials.names())
-                )));
+                return Err(Error::NotASpecialToken {
+                    list,
+                    name: bad.clone(),
+                    encoding: self.name,
+                    specials: summarize(self.specials.names()),
+                });
             }
         }
         Ok(())
@@ -539,14 +517,7 @@ impl Encoding {
             } else if let Some(s) = self.specials.text(t) {
                 out.extend_from_slice(s.as_bytes());
             } else {
-                return Err(Error::new(
-                    Code::InvalidToken,
-                    format!(
-                        "token {t} at index {i} is not a token of {} (ids run from 0 to {})",
-                        self.name(),
-                        self.n_vocab() - 1
-                    ),
-                ));
+                return Err(Error::InvalidToken { token: t, index: i, encoding: self.name, n_vocab: self.n_vocab() });
             }
         }
         Ok(out)
@@ -578,7 +549,7 @@ mod install_tests {
         assert!(install_ranks("cl100k_base", cl100k.to_vec()).is_ok());
         let e = install_ranks("cl100k_base", cl100k[..cl100k.len() - 1].to_vec()).unwrap_err();
         assert_eq!(e.code(), "ERR_CORRUPT_DATA");
-        assert!(e.message().contains("does not match this build"), "{}", e.message());
+        assert!(e.to_string().contains("does not match this build"), "{}", e);
         let e = install_ranks("o200k_base", cl100k.to_vec()).unwrap_err();
         assert_eq!(e.code(), "ERR_CORRUPT_DATA");
         assert_eq!(install_ranks("cl100k", vec![]).unwrap_err().code(), "ERR_INVALID_ARG");
@@ -594,9 +565,9 @@ mod install_tests {
         truncated.pop();
         let e = install_ranks("cl100k_base", truncated).unwrap_err();
         assert_eq!(e.code(), "ERR_CORRUPT_DATA");
-        assert!(e.message().contains("custom section named \"ironlung.ranks\""), "{}", e.message());
+        assert!(e.to_string().contains("custom section named \"ironlung.ranks\""), "{}", e);
         let e = install_ranks("cl100k_base", rank_file::wrap(&cl100k[1..])).unwrap_err();
-        assert!(e.message().contains("does not match this build"), "{}", e.message());
+        assert!(e.to_string().contains("does not match this build"), "{}", e);
     }
 }
 
