@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, from a fresh clone. Installs what is missing, builds both
-# backends, checks the Rust style and lints, runs the Rust tests, runs the __test__ suite
+# backends, checks the Rust style, lints and docs, runs the Rust tests, runs the __test__ suite
 # once per backend, tests the packed packages installed into a fresh project under Node,
 # Bun, Deno and Chromium, then the integration matrix (bundlers, frameworks, edge runtimes,
 # TypeScript) against the same tarballs. Each stage prints its time.
@@ -22,6 +22,9 @@ cargo fmt --all --check
 cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay -- -D warnings
+
+stage "cargo doc (core, abi): every public item documented, every link resolved"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p ironlung-core -p ironlung-abi
 
 stage "cargo test (core, abi)"
 cargo test --release --quiet -p ironlung-core -p ironlung-abi

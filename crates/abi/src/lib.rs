@@ -256,8 +256,9 @@ pub fn check_path(path: &str) -> Result<()> {
     Ok(text::check_path(path)?)
 }
 
-/// The most bytes to read of `path`, which `fstat` says is of type `file_type` (see
-/// [`file_type`]) and `size` bytes, less one: the host reads at most `cap + 1` bytes.
+/// The most bytes to read of `path`, which `fstat` says is of type `file_type_code` (0 a
+/// regular file, 1 a directory, 2 a FIFO, 3 a character device, 4 a block device, 5 a
+/// socket, anything else another kind) and `size` bytes, less one: the host reads at most `cap + 1` bytes.
 pub fn read_cap(path: &str, file_type_code: u32, size: f64, max_bytes: f64) -> Result<f64> {
     Ok(text::read_cap(path, file_type(file_type_code), size as u64, max_bytes as usize)? as f64)
 }

@@ -101,9 +101,9 @@ fn with_reused<C, T>(
 /// than `max_output_bytes`.
 ///
 /// Errors:
-/// - [`Code::OutputTooLarge`] when the frames declare, or turn out to produce, more than
+/// - [`Error::OutputTooLarge`] when the frames declare, or turn out to produce, more than
 ///   `max_output_bytes`. Declared sizes are checked before any output is allocated.
-/// - [`Code::CorruptData`] for empty input, invalid or truncated frames, bytes after the last
+/// - [`Error::Corrupt`] (or [`Error::WindowTooLarge`]) for empty input, invalid or truncated frames, bytes after the last
 ///   frame that are not themselves a frame, and headers declaring more output than their
 ///   blocks could possibly hold. Frames without a declared size whose window exceeds
 ///   `max(128 MiB, max_output_bytes)` are refused here too, as zstd's own decoder would.

@@ -1,12 +1,42 @@
-//! ironlung-core: the part of ironlung that decides every result.
+#![deny(missing_docs)]
+//! ironlung-core: exact OpenAI token counts, safe text reading and bounded zstd, in plain
+//! Rust.
 //!
-//! Pure Rust with no JS binding code, so that the napi-rs addon and the wasm-bindgen build
-//! cannot drift apart: each binding only converts arguments and maps [`Error`] to a JS error.
+//! This crate decides every result of ironlung; the napi-rs addon and the wasm-bindgen build
+//! only translate (through `ironlung-abi`), so they cannot drift apart. It is a Rust library
+//! in its own right, with typed options and structured errors:
 //!
 //! - [`tokenizer`]: OpenAI BPE encodings (`r50k_base` … `o200k_harmony`), byte-identical to
-//!   tiktoken.
+//!   tiktoken, with counting within a limit, truncation to a budget and chunking.
 //! - [`text`]: BOM-aware lossy decoding, binary detection, and (off wasm) bounded file reads.
+//! - [`context`]: a file or buffer made ready for a prompt in one step.
 //! - [`compress`]: zstd with levels checked and decompressed output capped.
+//! - [`error`]: one [`Error`] enum, each variant naming the value and the limit at fault.
+//!
+//! ```
+//! use ironlung_core::tokenizer::{self, Cut, SpecialSet};
+//! use ironlung_core::{compress, Error};
+//!
+//! let enc = tokenizer::get_encoding("o200k_base")?;
+//! let tokens = enc.encode("hello world", &SpecialSet::none(), &SpecialSet::All)?;
+//! assert_eq!(enc.decode(&tokens)?, "hello world");
+//! assert_eq!(enc.count("hello world"), tokens.len());
+//!
+//! // Keep the tail of a long log within 20 tokens, saying what was cut.
+//! let log = "line of output\n".repeat(100);
+//! let cut = enc.truncate_with(&log, 20, Cut::Start, Some("[{omitted} tokens cut]\n"))?;
+//! assert!(cut.truncated && cut.tokens <= 20 && cut.text.starts_with('['));
+//!
+//! // Errors are data: the limit and the size are fields, not text to parse.
+//! let packed = compress::compress(log.as_bytes(), 3)?;
+//! match compress::decompress(&packed, 100) {
+//!     Err(Error::OutputTooLarge { size, max_output_bytes, .. }) => {
+//!         assert_eq!((size, max_output_bytes), (log.len() as u64, 100));
+//!     }
+//!     other => panic!("expected OutputTooLarge, got {other:?}"),
+//! }
+//! # Ok::<(), Error>(())
+//! ```
 
 // The note put where text was removed (`{omitted}` becomes the count), spelled once for the
 // markers built around it.

@@ -12,7 +12,8 @@ use super::bounds::{self, FileType};
 use crate::error::{Error, FileKind, Result};
 
 /// Reads the regular file at `path`, refusing anything larger than `max_bytes` (and than
-/// [`MAX_READ_BYTES`](bounds::MAX_READ_BYTES)), by the rules of [`bounds`].
+/// [`MAX_READ_BYTES`](super::MAX_READ_BYTES)), by the rules of [`read_cap`](super::read_cap)
+/// and [`check_read`](super::check_read).
 ///
 /// The file is opened non-blocking (on Unix) so that a FIFO cannot stall the open, and its type
 /// is checked on the opened descriptor, so it cannot be swapped between check and read.

@@ -33,11 +33,13 @@ pub const DEFAULT_MIDDLE_MARKER: &str = concat!("\n", omission_note!(), "\n");
 /// A truncated text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Truncated {
+    /// The text kept, with the marker where text was removed.
     pub text: String,
     /// Tokens of `text`.
     pub tokens: usize,
     /// Tokens the removed text counts on its own (0 if nothing was removed).
     pub omitted: usize,
+    /// Whether anything was removed.
     pub truncated: bool,
 }
 

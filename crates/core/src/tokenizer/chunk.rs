@@ -18,8 +18,11 @@ pub enum Boundary {
 /// One chunk: byte offsets into the text and its own token count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChunkSpan {
+    /// Byte offset of the chunk's first byte.
     pub start: usize,
+    /// Byte offset just past its last byte.
     pub end: usize,
+    /// The tokens the chunk counts on its own.
     pub tokens: usize,
 }
 

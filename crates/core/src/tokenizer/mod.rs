@@ -255,6 +255,7 @@ pub enum SpecialSet {
 }
 
 impl SpecialSet {
+    /// The empty list.
     pub fn none() -> SpecialSet {
         SpecialSet::Only(Vec::new())
     }
@@ -416,7 +417,7 @@ impl Encoding {
     /// [`Encoding::count`], split across cores when `text` is large.
     ///
     /// The text is cut only where every pattern ends a piece anyway
-    /// ([`pretokenize::is_split_point`]), so each part pre-tokenizes and counts on its own
+    /// (see `pretokenize::is_split_point`), so each part pre-tokenizes and counts on its own
     /// and the sum is the sequential count exactly. The parts run on this thread and on a
     /// few long-lived helper threads (one per extra core; `IRONLUNG_THREADS=n` caps the
     /// total at `n`, and 1 turns the helpers off); parts no helper has started when this
@@ -533,7 +534,7 @@ impl Encoding {
     }
 
     /// The longest prefix of `text` that counts at most `max_tokens` tokens, cut on a
-    /// character boundary. See [`truncate`] for how "longest" is established.
+    /// character boundary. See the `truncate` module for how "longest" is established.
     pub fn truncate<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
         truncate::truncate_prefix(self, text, max_tokens)
     }

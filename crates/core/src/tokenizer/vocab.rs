@@ -5,6 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
+/// A token id: its rank in the BPE merge order.
 pub type Rank = u32;
 
 /// One BPE vocabulary (ordinary tokens only; special tokens live in [`super::special`]).
