@@ -218,7 +218,7 @@ fn classify(p: &[u8; 64]) -> Block {
 /// The reference classification, from the pre-tokenizer's own class table.
 #[cfg_attr(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
 fn classify_scalar(p: &[u8; 64]) -> Block {
-    use super::pretokenize::{ascii_class, L, N, S, U};
+    use super::classes::{ascii_class, L, N, S, U};
     let mut out = Block::default();
     for (k, &b) in p.iter().enumerate() {
         let bit = 1u64 << k;

@@ -76,6 +76,12 @@ impl Encoding {
         })
     }
 
+    /// The longest prefix of `text` that counts at most `max_tokens` tokens, cut on a
+    /// character boundary. See the `truncate` module for how "longest" is established.
+    pub fn truncate<'t>(&self, text: &'t str, max_tokens: usize) -> &'t str {
+        truncate_prefix(self, text, max_tokens)
+    }
+
     /// [`Encoding::truncate`] with a choice of side and a marker. `{omitted}` in the marker
     /// becomes the number of tokens the removed text counts on its own. The result, marker
     /// included, counts at most `max_tokens`.

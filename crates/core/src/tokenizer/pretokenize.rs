@@ -17,10 +17,6 @@
 //!   ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+` with `U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`,
 //!   `W = [\p{Ll}\p{Lm}\p{Lo}\p{M}]`, `C = (?i:'s|'t|'re|'ve|'m|'ll|'d)`.
 
-mod tables {
-    include!(concat!(env!("OUT_DIR"), "/char_classes.rs"));
-}
-
 /// The pattern families of OpenAI's encodings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -33,63 +29,8 @@ pub enum Family {
 }
 
 use super::blocks::Block;
+use super::classes::{ascii_class, class_of, decode, tables, L, N, PREFIX, S, U, W};
 use super::starts::{starts, Left, Starts};
-
-pub(super) const L: u8 = 1;
-pub(super) const N: u8 = 2;
-pub(super) const S: u8 = 4;
-pub(super) const U: u8 = 8;
-const W: u8 = 16;
-/// ASCII that may be the one-character prefix of a word (see `build.rs`).
-const PREFIX: u8 = 32;
-
-/// The class bits of ASCII byte `b`.
-#[inline(always)]
-pub(super) fn ascii_class(b: u8) -> u8 {
-    tables::ASCII[b as usize & 0x7f]
-}
-
-/// The class bits of code point `c`.
-#[inline(always)]
-fn class_of(c: u32) -> u8 {
-    if c < 0x10000 {
-        tables::BMP_BLOCKS[tables::BMP_INDEX[(c >> 8) as usize] as usize][(c & 0xff) as usize]
-    } else {
-        match tables::ASTRAL.binary_search_by(|&(a, b, _)| {
-            if b < c {
-                std::cmp::Ordering::Less
-            } else if a > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        }) {
-            Ok(i) => tables::ASTRAL[i].2,
-            Err(_) => 0,
-        }
-    }
-}
-
-/// The code point starting at byte `i` of valid UTF-8, and its length.
-#[inline(always)]
-fn decode(b: &[u8], i: usize) -> (u32, usize) {
-    let b0 = b[i] as u32;
-    if b0 < 0x80 {
-        (b0, 1)
-    } else if b0 < 0xE0 {
-        (((b0 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2)
-    } else if b0 < 0xF0 {
-        (((b0 & 0x0F) << 12) | ((b[i + 1] as u32 & 0x3F) << 6) | (b[i + 2] as u32 & 0x3F), 3)
-    } else {
-        (
-            ((b0 & 0x07) << 18)
-                | ((b[i + 1] as u32 & 0x3F) << 12)
-                | ((b[i + 2] as u32 & 0x3F) << 6)
-                | (b[i + 3] as u32 & 0x3F),
-            4,
-        )
-    }
-}
 
 /// Where the last `\r` or `\n` of a whitespace run ends. Runs are a few bytes long (an
 /// indentation at most), too short for `memrchr2`'s vector set-up to pay off.

@@ -19,7 +19,7 @@
 //! `x2` those two bytes after one (the previous block supplies the bits shifted in).
 
 use super::blocks::Block;
-use super::pretokenize::{ascii_class, S};
+use super::classes::{ascii_class, S};
 
 /// Piece starts of one block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
