@@ -1,39 +1,4 @@
-// ES module entry for Node and Bun: the same instance as the CommonJS entry, loaded through
-// Node's own require, out of a server bundler's sight: Turbopack would otherwise follow the
-// loader into the .node addon and the assets and fail to bundle them, where Node finds them
-// on disk (process.getBuiltinModule: Node 20.16 and 22.3 on; older Nodes take the import).
-import { createRequire } from 'node:module';
-
-const nodeModule = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module') : { createRequire };
-// A CommonJS bundle (esbuild --platform=node) has no import.meta.url: there the package is
-// found from the bundle, as `ironlung` in node_modules.
-const api = import.meta.url
-  ? nodeModule.createRequire(import.meta.url)('./node.cjs')
-  : nodeModule.createRequire(__filename)('ironlung');
-
-export default api;
-export const {
-  backend,
-  init,
-  IronlungError,
-  getEncoding,
-  encodingForModel,
-  loadEncoding,
-  listEncodings,
-  compress,
-  decompress,
-  compressAsync,
-  decompressAsync,
-  readTextFile,
-  readTextFileSync,
-  decodeText,
-  isBinary,
-  readForContext,
-  countChat,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_MAX_OUTPUT_BYTES,
-  DEFAULT_LEVEL,
-  nativeLoadErrors,
-  __panicForTest,
-  __oomForTest,
-} = api;
+// ES module entry for Node and Bun: the CommonJS entry's instance (see js/node-api.mjs),
+// with its names exported from the list in js/names.mjs.
+export * from './gen/node.mjs';
+export { default } from './gen/node.mjs';

@@ -1,5 +1,6 @@
 // Writes CommonJS copies of the ES modules that Node's `require` entry shares with the
-// browser and Deno entries, so that one source serves both module systems.
+// browser and Deno entries, so that one source serves both module systems; and the named
+// exports of the ES module entries, from the one list in js/names.mjs.
 //
 // The sources keep to a small subset of ESM that this converts exactly:
 //   import { a, b } from './x.mjs';   import * as ns from 'node:fs';
@@ -32,3 +33,16 @@ for (const file of sources) {
   out.push(`module.exports = { ${names.join(', ')} };`, '');
   writeFileSync(join(js, 'gen', file.replace(/\.mjs$/, '.cjs')), out.join('\n'));
 }
+
+// ES modules export names statically, so each API object's names are written out here.
+const { PUBLIC_NAMES } = await import('../js/names.mjs');
+const exportsOf = (from, source) =>
+  [
+    `// Generated from js/names.mjs by scripts/gen-cjs.mjs. Do not edit.`,
+    `import ${from} from '${source}';`,
+    'export default api;',
+    `export const {\n  ${PUBLIC_NAMES.join(',\n  ')},\n} = api;`,
+    '',
+  ].join('\n');
+writeFileSync(join(js, 'gen', 'public.mjs'), exportsOf('{ api }', '../wasm.mjs'));
+writeFileSync(join(js, 'gen', 'node.mjs'), exportsOf('api', '../node-api.mjs'));

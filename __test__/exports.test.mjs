@@ -1,0 +1,29 @@
+// The public names are listed once (js/names.mjs): every entry exports exactly them, and
+// index.d.ts declares exactly them, so the types cannot drift from the runtime.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { PUBLIC_NAMES } from '../js/names.mjs';
+import * as esm from '../js/node.mjs';
+
+const sorted = (names) => [...names].sort();
+
+test('index.d.ts declares exactly the listed names', () => {
+  const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+  const declared = [...dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual(sorted(new Set(declared)), sorted(PUBLIC_NAMES));
+});
+
+test('the ES module entry exports exactly the listed names, from the CommonJS instance', () => {
+  assert.deepEqual(sorted(Object.keys(esm).filter((k) => k !== 'default')), sorted(PUBLIC_NAMES));
+  const cjs = createRequire(import.meta.url)('../js/node.cjs');
+  assert.equal(esm.default, cjs);
+  for (const name of PUBLIC_NAMES) assert.equal(esm[name], cjs[name], name);
+});
+
+test('the wasm entries export exactly the listed names', async () => {
+  const pub = await import('../js/public.mjs');
+  assert.deepEqual(sorted(Object.keys(pub).filter((k) => k !== 'default')), sorted(PUBLIC_NAMES));
+  for (const name of PUBLIC_NAMES) assert.equal(pub[name], pub.default[name], name);
+});

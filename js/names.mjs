@@ -1,0 +1,31 @@
+// @ts-check
+// The names of ironlung's public API, listed once: scripts/gen-cjs.mjs writes every entry's
+// named exports from this list (js/gen/public.mjs for the wasm entries, js/gen/node.mjs for
+// Node and Bun), and __test__/exports.test.mjs checks it against index.d.ts.
+
+/** Each name is a property of the API object both backends build (js/api.mjs's createApi). */
+export const PUBLIC_NAMES = [
+  'backend',
+  'init',
+  'IronlungError',
+  'getEncoding',
+  'encodingForModel',
+  'loadEncoding',
+  'listEncodings',
+  'compress',
+  'decompress',
+  'compressAsync',
+  'decompressAsync',
+  'readTextFile',
+  'readTextFileSync',
+  'decodeText',
+  'isBinary',
+  'readForContext',
+  'countChat',
+  'DEFAULT_MAX_BYTES',
+  'DEFAULT_MAX_OUTPUT_BYTES',
+  'DEFAULT_LEVEL',
+  'nativeLoadErrors',
+  '__panicForTest',
+  '__oomForTest',
+];
