@@ -4,7 +4,7 @@
 
 #[cfg(not(target_family = "wasm"))]
 use super::pool;
-use super::pretokenize::{self, Family, Pretokenizer};
+use super::pretokenize::{Family, Pretokenizer};
 use super::special::Specials;
 use super::vocab::{Rank, Vocab};
 use super::EncodingName;
@@ -206,7 +206,7 @@ impl Encoding {
         for k in 1..parts {
             let from = (text.len() * k / parts).max(*cuts.last().unwrap() + 1);
             let to = (from + SPLIT_SEARCH).min(text.len());
-            if let Some(q) = (from..to).find(|&q| pretokenize::is_split_point(bytes, q)) {
+            if let Some(q) = (from..to).find(|&q| super::pretokenize::is_split_point(bytes, q)) {
                 cuts.push(q);
             }
         }
