@@ -5,8 +5,11 @@
 //! length. Only ASCII is classified here: a run that stops at a non-ASCII byte is left to
 //! the scalar scan, which knows Unicode.
 //!
-//! SSE2 (every x86-64) and wasm `simd128` classify 16 bytes per instruction; other targets
-//! use a table loop with the same result (tested against it below).
+//! The classifier is written once, over the [`Vector`] trait: SSE2 (every x86-64) and wasm
+//! `simd128` classify 16 bytes per instruction, AVX2 32. Other targets use a table loop
+//! with the same result (tested against it below).
+
+use super::vector::Vector;
 
 /// Bit `k` of each mask describes byte `k` of the block.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
@@ -45,9 +48,9 @@ impl Block {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
-            return unsafe { avx2::of(text, start) };
+            return unsafe { of_avx2(text, start) };
         }
-        Block::of_with(text, start, classify)
+        Block::of_with(text, start, classify_baseline)
     }
 
     #[inline(always)]
@@ -99,119 +102,59 @@ impl Block {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+/// The one classifier, over any [`Vector`]: 64 bytes as `64 / V::LANES` vectors.
+///
+/// # Safety
+/// The CPU supports `V`'s instructions.
 #[inline(always)]
-fn classify(p: &[u8; 64]) -> Block {
-    use std::arch::x86_64::*;
-    // SAFETY: SSE2 is part of the x86-64 baseline; the loads are unaligned and in bounds.
-    unsafe {
-        let set = |b: u8| _mm_set1_epi8(b as i8);
-        let within = |v: __m128i, lo: u8, hi: u8| {
-            // Signed compares: bytes >= 0x80 are negative, so never within an ASCII range.
-            _mm_and_si128(_mm_cmpgt_epi8(v, set(lo - 1)), _mm_cmplt_epi8(v, set(hi + 1)))
-        };
-        let mut out = Block::default();
-        for k in 0..4 {
-            let v = _mm_loadu_si128(p.as_ptr().add(16 * k).cast());
-            let mask = |m: __m128i| (_mm_movemask_epi8(m) as u16 as u64) << (16 * k);
-            let upper = within(v, b'A', b'Z');
+unsafe fn classify<V: Vector>(p: &[u8; 64]) -> Block {
+    let mut out = Block::default();
+    for k in 0..64 / V::LANES {
+        let at = k * V::LANES;
+        // SAFETY: `at + LANES <= 64`, so the load stays in `p`; the CPU supports `V`, which
+        // our caller guarantees.
+        unsafe {
+            let v = V::load(p.as_ptr().add(at));
+            let mask = |m: V| m.high_bits() << at;
+            let upper = v.within(b'A', b'Z');
+            let sp = v.eq(b' ');
             out.upper |= mask(upper);
-            out.letter |= mask(_mm_or_si128(upper, within(v, b'a', b'z')));
-            out.digit |= mask(within(v, b'0', b'9'));
-            let sp = _mm_cmpeq_epi8(v, set(b' '));
-            out.space |= mask(_mm_or_si128(within(v, b'\t', b'\r'), sp));
+            out.letter |= mask(upper.or(v.within(b'a', b'z')));
+            out.digit |= mask(v.within(b'0', b'9'));
+            out.space |= mask(v.within(b'\t', b'\r').or(sp));
             out.sp |= mask(sp);
-            out.nl |= mask(_mm_or_si128(_mm_cmpeq_epi8(v, set(b'\n')), _mm_cmpeq_epi8(v, set(b'\r'))));
-            out.ap |= mask(_mm_cmpeq_epi8(v, set(b'\'')));
+            out.nl |= mask(v.eq(b'\n').or(v.eq(b'\r')));
+            out.ap |= mask(v.eq(b'\''));
             out.other |= mask(v);
         }
-        out
     }
+    out
 }
 
 /// [`Block::of`] with 32 bytes per instruction, for the CPUs that have AVX2 (nearly all
 /// x86-64 ones since 2013; the check is one load of a cached flag). Half the vector
 /// instructions of SSE2, and classifying is a good part of a short count's time.
+///
+/// # Safety
+/// The CPU must have AVX2.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::Block;
-    use std::arch::x86_64::*;
-
-    /// # Safety
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn of(text: &[u8], start: usize) -> Block {
-        // SAFETY: the CPU has AVX2, which our caller guarantees.
-        Block::of_with(text, start, |p| unsafe { classify(p) })
-    }
-
-    /// # Safety
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub unsafe fn classify(p: &[u8; 64]) -> Block {
-        macro_rules! set {
-            ($b:expr) => {
-                _mm256_set1_epi8($b as i8)
-            };
-        }
-        // Signed compares: bytes >= 0x80 are negative, so never within an ASCII range.
-        macro_rules! within {
-            ($v:expr, $lo:expr, $hi:expr) => {
-                _mm256_and_si256(_mm256_cmpgt_epi8($v, set!($lo - 1)), _mm256_cmpgt_epi8(set!($hi + 1), $v))
-            };
-        }
-        let mut out = Block::default();
-        for k in 0..2 {
-            // SAFETY: in bounds; the load is unaligned.
-            let v = unsafe { _mm256_loadu_si256(p.as_ptr().add(32 * k).cast()) };
-            macro_rules! mask {
-                ($m:expr) => {
-                    (_mm256_movemask_epi8($m) as u32 as u64) << (32 * k)
-                };
-            }
-            let upper = within!(v, b'A', b'Z');
-            let sp = _mm256_cmpeq_epi8(v, set!(b' '));
-            out.upper |= mask!(upper);
-            out.letter |= mask!(_mm256_or_si256(upper, within!(v, b'a', b'z')));
-            out.digit |= mask!(within!(v, b'0', b'9'));
-            out.space |= mask!(_mm256_or_si256(within!(v, b'\t', b'\r'), sp));
-            out.sp |= mask!(sp);
-            out.nl |= mask!(_mm256_or_si256(_mm256_cmpeq_epi8(v, set!(b'\n')), _mm256_cmpeq_epi8(v, set!(b'\r'))));
-            out.ap |= mask!(_mm256_cmpeq_epi8(v, set!(b'\'')));
-            out.other |= mask!(v);
-        }
-        out
-    }
+#[target_feature(enable = "avx2")]
+unsafe fn of_avx2(text: &[u8], start: usize) -> Block {
+    // SAFETY: the CPU has AVX2, which our caller guarantees.
+    Block::of_with(text, start, |p| unsafe { classify::<std::arch::x86_64::__m256i>(p) })
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+/// The baseline classifier of the target: SSE2 (every x86-64), wasm `simd128`, or else the
+/// table loop.
 #[inline(always)]
-fn classify(p: &[u8; 64]) -> Block {
-    use std::arch::wasm32::*;
-    let within = |v: v128, lo: u8, hi: u8| v128_and(u8x16_ge(v, u8x16_splat(lo)), u8x16_le(v, u8x16_splat(hi)));
-    let mut out = Block::default();
-    for k in 0..4 {
-        // SAFETY: in bounds; v128_load has no alignment requirement.
-        let v = unsafe { v128_load(p.as_ptr().add(16 * k).cast()) };
-        let mask = |m: v128| (i8x16_bitmask(m) as u64) << (16 * k);
-        let upper = within(v, b'A', b'Z');
-        out.upper |= mask(upper);
-        out.letter |= mask(v128_or(upper, within(v, b'a', b'z')));
-        out.digit |= mask(within(v, b'0', b'9'));
-        let sp = u8x16_eq(v, u8x16_splat(b' '));
-        out.space |= mask(v128_or(within(v, b'\t', b'\r'), sp));
-        out.sp |= mask(sp);
-        out.nl |= mask(v128_or(u8x16_eq(v, u8x16_splat(b'\n')), u8x16_eq(v, u8x16_splat(b'\r'))));
-        out.ap |= mask(u8x16_eq(v, u8x16_splat(b'\'')));
-        out.other |= mask(v);
-    }
-    out
-}
-
-#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
-#[inline(always)]
-fn classify(p: &[u8; 64]) -> Block {
+fn classify_baseline(p: &[u8; 64]) -> Block {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86-64 baseline.
+    return unsafe { classify::<std::arch::x86_64::__m128i>(p) };
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    // SAFETY: the module is built with simd128, so every runtime that loads it has it.
+    return unsafe { classify::<std::arch::wasm32::v128>(p) };
+    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
     classify_scalar(p)
 }
 
@@ -253,6 +196,16 @@ fn classify_scalar(p: &[u8; 64]) -> Block {
 mod tests {
     use super::*;
 
+    /// Every vector impl this CPU runs gives the table loop's masks.
+    fn check(p: &[u8; 64]) {
+        assert_eq!(classify_baseline(p), classify_scalar(p), "{p:?}");
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            assert_eq!(unsafe { classify::<std::arch::x86_64::__m256i>(p) }, classify_scalar(p), "{p:?}");
+        }
+    }
+
     #[test]
     fn simd_matches_the_class_table() {
         // Every byte value in every lane, and random mixes.
@@ -262,12 +215,7 @@ mod tests {
                 for (k, b) in p.iter_mut().enumerate() {
                     *b = ((base + (k + shift) % 64) % 256) as u8;
                 }
-                assert_eq!(classify(&p), classify_scalar(&p), "{p:?}");
-                #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU has AVX2, checked just above.
-                    assert_eq!(unsafe { avx2::classify(&p) }, classify_scalar(&p), "{p:?}");
-                }
+                check(&p);
             }
         }
         let mut x: u64 = 99;
@@ -279,12 +227,7 @@ mod tests {
                 x ^= x << 17;
                 *b = x as u8;
             }
-            assert_eq!(classify(&p), classify_scalar(&p));
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                assert_eq!(unsafe { avx2::classify(&p) }, classify_scalar(&p));
-            }
+            check(&p);
         }
     }
 

@@ -28,6 +28,7 @@ mod starts;
 #[cfg(test)]
 mod testing;
 mod truncate;
+mod vector;
 mod vocab;
 
 pub use budget::{Cut, Truncated, Within, DEFAULT_MIDDLE_MARKER};
