@@ -29,6 +29,8 @@ pub enum Code {
     CorruptData,
     /// Decompressed output would exceed the caller's cap.
     OutputTooLarge,
+    /// A zstd frame names a dictionary other than the one given (or one when none is).
+    DictionaryMismatch,
     /// An argument is out of range or of the wrong shape.
     InvalidArg,
     /// An encoding's rank table must be installed first.
@@ -52,6 +54,7 @@ impl Code {
             Code::DisallowedSpecial => "ERR_DISALLOWED_SPECIAL",
             Code::CorruptData => "ERR_CORRUPT_DATA",
             Code::OutputTooLarge => "ERR_OUTPUT_TOO_LARGE",
+            Code::DictionaryMismatch => "ERR_DICTIONARY_MISMATCH",
             Code::InvalidArg => "ERR_INVALID_ARG",
             Code::NotInitialized => "ERR_NOT_INITIALIZED",
             Code::Internal => "ERR_INTERNAL",
@@ -305,6 +308,34 @@ pub enum Error {
         /// The caller's cap, when it is what set `limit`.
         max_output_bytes: Option<usize>,
     },
+    /// The zstd frame at byte `offset` was compressed with dictionary `frame`, and `given`
+    /// is the id of the dictionary given to decode it (`None`: none was).
+    DictionaryMismatch {
+        /// The frame's byte offset in the input.
+        offset: u64,
+        /// The id the frame names.
+        frame: u32,
+        /// The id of the dictionary given (0 for a raw-content one), if any.
+        given: Option<u32>,
+    },
+    /// A dictionary of no bytes.
+    EmptyDictionary,
+    /// A dictionary size of `max_bytes`, under the `min` zstd's trainer writes.
+    DictionarySize {
+        /// The size asked for.
+        max_bytes: usize,
+        /// The smallest zstd writes.
+        min: usize,
+    },
+    /// zstd's trainer could not make a dictionary of `samples` samples holding `total_bytes`.
+    TrainingFailed {
+        /// The number of samples.
+        samples: usize,
+        /// Their bytes, in all.
+        total_bytes: u64,
+        /// zstd's reason, in ironlung's words.
+        reason: String,
+    },
     /// Data that is not valid zstd, or is truncated.
     Corrupt {
         /// What is wrong, and where.
@@ -333,6 +364,7 @@ impl Error {
             Error::InvalidToken { .. } => Code::InvalidToken,
             Error::DisallowedSpecial { .. } => Code::DisallowedSpecial,
             Error::OutputTooLarge { .. } => Code::OutputTooLarge,
+            Error::DictionaryMismatch { .. } => Code::DictionaryMismatch,
             Error::Internal { .. } => Code::Internal,
             Error::NulInPath { .. }
             | Error::UnknownRankTable { .. }
@@ -341,7 +373,10 @@ impl Error {
             | Error::OverlapTooLarge { .. }
             | Error::CharTooLarge { .. }
             | Error::MarkerTooLong { .. }
-            | Error::LevelOutOfRange { .. } => Code::InvalidArg,
+            | Error::LevelOutOfRange { .. }
+            | Error::EmptyDictionary
+            | Error::DictionarySize { .. }
+            | Error::TrainingFailed { .. } => Code::InvalidArg,
         }
     }
 
@@ -475,6 +510,24 @@ impl fmt::Display for Error {
                 f,
                 "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
                  max_output_bytes {cap}; a larger max_output_bytes allows up to 1 GiB"
+            ),
+            Error::DictionaryMismatch { offset, frame, given } => {
+                write!(f, "the zstd frame at byte offset {offset} was compressed with dictionary {frame}, but ")?;
+                match given {
+                    None => write!(f, "no dictionary was given; pass that dictionary to decompress it"),
+                    Some(0) => write!(f, "the dictionary given is raw content (id 0); pass dictionary {frame}"),
+                    Some(id) => write!(f, "dictionary {id} was given; pass dictionary {frame}"),
+                }
+            }
+            Error::EmptyDictionary => f.write_str("the dictionary is empty; give the bytes of a zstd dictionary"),
+            Error::DictionarySize { max_bytes, min } => write!(
+                f,
+                "max_bytes {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes"
+            ),
+            Error::TrainingFailed { samples, total_bytes, reason } => write!(
+                f,
+                "cannot train a dictionary from {samples} samples of {total_bytes} bytes in all: {reason}; \
+                 give more samples (hundreds, about 100 times the dictionary size in all)"
             ),
             Error::Corrupt { reason } | Error::Internal { reason } => f.write_str(reason),
         }

@@ -52,7 +52,6 @@ pub mod error;
 mod fingerprint;
 pub mod text;
 pub mod tokenizer;
-mod zstd_reason;
 
 /// Sorts `keys` ascending. Every sort in the crate packs its keys into `u64`s and comes
 /// here, so the wasm module carries one sort routine instead of one per element type.

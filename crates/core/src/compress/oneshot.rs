@@ -1,46 +1,35 @@
-//! zstd compression with the level checked and decompressed output capped.
-//!
-//! Decompression never trusts its input to be small: every frame's declared content size is
-//! read and summed before a byte of output is allocated, and frames that do not declare a size
-//! are decoded incrementally against the cap. Anything that is not a complete sequence of zstd
-//! (or skippable) frames is rejected rather than decoded as far as it goes.
+//! One-shot zstd: a whole buffer in, a whole buffer out, with thread-local contexts reused
+//! between calls.
 
-use crate::zstd_reason;
-use zstd::zstd_safe;
-
+use super::dictionary::Dictionary;
+use super::frame::frames;
+use super::stream::Decoder;
+use super::{check_level, reason};
 use crate::error::{Error, OutputSize, Result};
-
-/// The compression level used when the caller does not choose one (zstd's own default).
-pub const DEFAULT_LEVEL: i32 = 3;
-
-/// The default cap on decompressed output: 256 MiB.
-pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 256 * 1024 * 1024;
-
-/// Magic number opening every zstd frame (little-endian on the wire).
-const ZSTD_MAGIC: u32 = 0xFD2F_B528;
-/// Skippable frames use sixteen magic numbers, `0x184D2A50..=0x184D2A5F`.
-const SKIPPABLE_MAGIC_BASE: u32 = 0x184D_2A50;
-
-/// The largest decoding window allowed, as a power of two: 1 GiB on every backend (wasm32
-/// cannot hold more, and one limit keeps the backends' results the same).
-const WINDOW_LOG_MAX: u32 = 30;
-
-/// The inclusive range of accepted compression levels, `(min, max)`, as reported by the linked
-/// zstd (`(-131072, 22)` for zstd 1.5).
-pub fn level_range() -> (i32, i32) {
-    (zstd_safe::min_c_level(), zstd_safe::max_c_level())
-}
+use zstd::zstd_safe;
 
 /// Compresses `data` into a single zstd frame at `level`.
 ///
-/// `level` must lie within [`level_range`]; `0` selects zstd's default. The frame header records
-/// the content size, which lets [`decompress`] check it against its cap before decoding, and
-/// the frame ends in a content checksum that [`decompress`] verifies.
+/// `level` must lie within [`level_range`](super::level_range); `0` selects zstd's default.
+/// The frame header records the content size, which lets [`decompress`] check it against its
+/// cap before decoding, and the frame ends in a content checksum that [`decompress`] verifies.
 pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
-    let (min, max) = level_range();
-    if level < min || level > max {
-        return Err(Error::LevelOutOfRange { level, min, max });
-    }
+    check_level(level)?;
+    compress_one(data, |cctx| cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)))
+}
+
+/// [`compress`] with `dictionary`, at the dictionary's level. The frame names the
+/// dictionary's id, so that decompressing it with another is an error, not garbage.
+pub fn compress_with(data: &[u8], dictionary: &Dictionary) -> Result<Vec<u8>> {
+    // The context keeps a pointer to the dictionary past this call; every call resets the
+    // context (and so drops that pointer) before it compresses.
+    compress_one(data, |cctx| cctx.ref_cdict(dictionary.cdict()))
+}
+
+fn compress_one(
+    data: &[u8],
+    setup: impl FnOnce(&mut zstd_safe::CCtx<'static>) -> zstd_safe::SafeResult,
+) -> Result<Vec<u8>> {
     // ZSTD_compressBound reports an error code (a huge number) for inputs beyond zstd's
     // maximum; try_reserve turns that, and a genuine allocation failure, into an error
     // instead of an abort.
@@ -52,13 +41,13 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
     // the payload, not only in block headers: flipped bits must be an error, never
     // silently different output. One-shot compress2 also records the content size.
     let internal =
-        |code: usize| Error::Internal { reason: format!("zstd failed to compress: {}", zstd_reason::describe(code)) };
+        |code: usize| Error::Internal { reason: format!("zstd failed to compress: {}", reason::describe(code)) };
     with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| {
         let Some(cctx) = cctx else {
             return Err(Error::no_memory("a zstd compressor"));
         };
         cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
-        cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(internal)?;
+        setup(cctx).map_err(internal)?;
         cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
         cctx.compress2(&mut out, data).map_err(internal)
     })?;
@@ -103,15 +92,25 @@ fn with_reused<C, T>(
 /// Errors:
 /// - [`Error::OutputTooLarge`] when the frames declare, or turn out to produce, more than
 ///   `max_output_bytes`. Declared sizes are checked before any output is allocated.
-/// - [`Error::Corrupt`] (or [`Error::WindowTooLarge`]) for empty input, invalid or truncated frames, bytes after the last
-///   frame that are not themselves a frame, and headers declaring more output than their
-///   blocks could possibly hold. Frames without a declared size whose window exceeds
-///   `max(128 MiB, max_output_bytes)` are refused here too, as zstd's own decoder would.
+/// - [`Error::DictionaryMismatch`] for a frame that names a dictionary: use
+///   [`decompress_with`].
+/// - [`Error::Corrupt`] (or [`Error::WindowTooLarge`]) for empty input, invalid or truncated
+///   frames, bytes after the last frame that are not themselves a frame, and headers
+///   declaring more output than their blocks could possibly hold. Frames without a declared
+///   size whose window exceeds `max(128 MiB, max_output_bytes)` are refused here too, as
+///   zstd's own decoder would.
 pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
+    decompress_with(data, max_output_bytes, None)
+}
+
+/// [`decompress`] with `dictionary` for the frames that name it. A frame that names another
+/// dictionary (or any, when `dictionary` is `None`) is [`Error::DictionaryMismatch`], with
+/// both ids.
+pub fn decompress_with(data: &[u8], max_output_bytes: usize, dictionary: Option<&Dictionary>) -> Result<Vec<u8>> {
     if data.is_empty() {
-        return Err(corrupt("input is empty; expected a zstd frame".to_string()));
+        return Err(Error::corrupt("input is empty; expected a zstd frame".to_string()));
     }
-    let declared = scan_frames(data, max_output_bytes)?;
+    let declared = scan_frames(data, dictionary)?;
     let cap = max_output_bytes as u64;
     if declared.known_total > cap {
         return Err(Error::OutputTooLarge {
@@ -123,9 +122,9 @@ pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
     if declared.all_known {
         // known_total <= cap, and cap came from a usize.
         let total = usize::try_from(declared.known_total).unwrap_or(max_output_bytes);
-        decompress_bulk(data, total)
+        decompress_bulk(data, total, dictionary)
     } else {
-        decompress_streaming(data, max_output_bytes)
+        decompress_in_chunks(data, max_output_bytes, dictionary, zstd_safe::DCtx::out_size())
     }
 }
 
@@ -138,48 +137,34 @@ struct Declared {
 }
 
 /// Walks the input frame by frame without decoding any block, so that structure problems
-/// (garbage, truncation, trailing bytes) are found before any output is allocated.
-fn scan_frames(data: &[u8], cap: usize) -> Result<Declared> {
-    let mut pos = 0usize;
+/// (garbage, truncation, trailing bytes, another dictionary) are found before any output
+/// is allocated.
+fn scan_frames(data: &[u8], dictionary: Option<&Dictionary>) -> Result<Declared> {
     let mut declared = Declared { known_total: 0, all_known: true };
-    while pos < data.len() {
-        let rest = &data[pos..];
-        // Before zstd reads the header: wasm32's zstd refuses such windows there, with an
-        // error that would read as corruption; checked here, both backends say the same.
-        if window_size(rest).is_some_and(|w| w > 1 << WINDOW_LOG_MAX) {
-            return Err(window_error(WINDOW_LOG_MAX, cap));
+    let given = dictionary.map(Dictionary::id);
+    for frame in frames(data) {
+        let frame = frame?;
+        let h = frame.header;
+        if h.skippable.is_some() {
+            continue;
         }
-        let len = match zstd_safe::find_frame_compressed_size(rest) {
-            // A zero-length frame cannot exist; refusing it also guarantees progress.
-            Ok(len) if len > 0 && len <= rest.len() => len,
-            Ok(_) => {
-                return Err(corrupt(format!(
-                    "zstd data is truncated or corrupt: frame at byte offset {pos} has an \
-                     impossible length"
-                )))
-            }
-            Err(code) => return Err(frame_error(rest, pos, code)),
-        };
-        match zstd_safe::get_frame_content_size(&rest[..len]) {
-            Ok(Some(size)) => {
-                let most = max_frame_output(len);
+        if let Some(id) = h.dictionary_id.filter(|&id| Some(id) != given) {
+            return Err(Error::DictionaryMismatch { offset: frame.offset as u64, frame: id, given });
+        }
+        match h.content_size {
+            Some(size) => {
+                let most = max_frame_output(frame.len);
                 if size > most {
-                    return Err(corrupt(format!(
-                        "zstd data is corrupt: the frame at byte offset {pos} declares {size} \
-                         bytes, more than its {len} bytes can hold (at most {most})"
+                    return Err(Error::corrupt(format!(
+                        "zstd data is corrupt: the frame at byte offset {} declares {size} bytes, more than \
+                         its {} bytes can hold (at most {most})",
+                        frame.offset, frame.len
                     )));
                 }
                 declared.known_total = declared.known_total.saturating_add(size);
             }
-            Ok(None) => declared.all_known = false,
-            Err(_) => {
-                return Err(corrupt(format!(
-                    "zstd data is truncated or corrupt: the header of the frame at byte offset \
-                     {pos} is invalid"
-                )))
-            }
+            None => declared.all_known = false,
         }
-        pos += len;
     }
     Ok(declared)
 }
@@ -193,35 +178,8 @@ fn max_frame_output(frame_len: usize) -> u64 {
     (frame_len as u64 / BLOCK_HEADER).saturating_mul(BLOCK_SIZE_MAX)
 }
 
-/// Explains why the bytes at `pos` are not a complete frame: a frame that starts properly but
-/// cannot be completed is truncated or corrupt; anything else after the first frame is trailing
-/// garbage.
-fn frame_error(rest: &[u8], pos: usize, code: usize) -> Error {
-    let reason = zstd_reason::describe(code);
-    if starts_like_frame(rest) {
-        corrupt(format!("zstd data is truncated or corrupt: {reason} (frame at byte offset {pos})"))
-    } else if pos == 0 {
-        corrupt(format!("input is not zstd data: {reason}"))
-    } else {
-        corrupt(format!(
-            "zstd data has {} bytes of trailing garbage after the last frame (at byte offset \
-             {pos})",
-            rest.len()
-        ))
-    }
-}
-
-/// Whether `rest` begins with (or, when shorter than 4 bytes, is the start of) a zstd or
-/// skippable frame's magic number.
-fn starts_like_frame(rest: &[u8]) -> bool {
-    let n = rest.len().min(4);
-    let zstd = ZSTD_MAGIC.to_le_bytes();
-    let skippable = SKIPPABLE_MAGIC_BASE.to_le_bytes();
-    n > 0 && (rest[..n] == zstd[..n] || (rest[0] & 0xF0 == skippable[0] && rest[1..n] == skippable[1..n]))
-}
-
 /// Decodes input whose frames all declared their sizes, into one exact allocation.
-fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
+fn decompress_bulk(data: &[u8], total: usize, dictionary: Option<&Dictionary>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
     // A header that under-declares its content makes zstd run out of room (or notice the
@@ -232,71 +190,42 @@ fn decompress_bulk(data: &[u8], total: usize) -> Result<Vec<u8>> {
         };
         // A call that failed may have left the context mid-frame.
         let _ = dctx.reset(zstd_safe::ResetDirective::SessionOnly);
-        dctx.decompress(&mut out, data)
-            .map_err(|code| corrupt(format!("zstd data is truncated or corrupt: {}", zstd_reason::describe(code))))
+        match dictionary {
+            Some(d) => dctx.decompress_using_ddict(&mut out, data, d.ddict()),
+            None => dctx.decompress(&mut out, data),
+        }
+        .map_err(|code| Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code))))
     })?;
     if written != total {
-        return Err(corrupt(format!("zstd data is corrupt: frames declare {total} bytes but decode to {written}")));
+        return Err(Error::corrupt(format!(
+            "zstd data is corrupt: frames declare {total} bytes but decode to {written}"
+        )));
     }
     Ok(out)
 }
 
-/// Decodes input where some frame did not declare its size, stopping as soon as the output
-/// would pass `cap`.
-fn decompress_streaming(data: &[u8], cap: usize) -> Result<Vec<u8>> {
-    decompress_in_chunks(data, cap, zstd_safe::DCtx::out_size())
-}
-
-/// The loop behind [`decompress_streaming`], with the output chunk size exposed so tests can
-/// force zstd to hold output back between calls.
-fn decompress_in_chunks(data: &[u8], cap: usize, chunk_len: usize) -> Result<Vec<u8>> {
-    let mut dctx = zstd_safe::DCtx::try_create().ok_or_else(|| Error::no_memory("a zstd decoder"))?;
-    // zstd's streaming decoder refuses windows over 128 MiB unless told otherwise, which would
-    // reject frames made with `--long` even when the caller allows that much output. Raising
-    // the limit to the cap lets through only windows the caller has already agreed to hold.
-    let window_log = window_log_for(cap);
-    // On failure zstd keeps its default limit, which is still safe.
-    let _ = dctx.set_parameter(zstd_safe::DParameter::WindowLogMax(window_log));
-
+/// Decodes input where some frame did not declare its size, through the streaming
+/// [`Decoder`] in pieces of `chunk_len` (exposed so tests can force zstd to hold output
+/// back between calls), stopping as soon as the output would pass `cap`.
+fn decompress_in_chunks(data: &[u8], cap: usize, dictionary: Option<&Dictionary>, chunk_len: usize) -> Result<Vec<u8>> {
+    let mut decoder = Decoder::new(cap, dictionary)?;
     let chunk_len = chunk_len.max(1);
     let mut chunk = Vec::new();
     chunk.try_reserve_exact(chunk_len).map_err(|_| out_of_memory(chunk_len))?;
     chunk.resize(chunk_len, 0);
-
     let mut out: Vec<u8> = Vec::new();
-    let mut input = zstd_safe::InBuffer::around(data);
+    let mut input = data;
     loop {
-        let consumed_before = input.pos();
-        let mut output = zstd_safe::OutBuffer::around(&mut chunk[..]);
-        let hint = dctx.decompress_stream(&mut output, &mut input).map_err(|code| {
-            if zstd_reason::code_of(code) == zstd_reason::WINDOW_TOO_LARGE {
-                window_error(window_log, cap)
-            } else {
-                corrupt(format!("zstd data is truncated or corrupt: {}", zstd_reason::describe(code)))
-            }
-        })?;
-        let produced = output.pos();
-        if produced > cap - out.len() {
-            return Err(Error::OutputTooLarge {
-                size: (out.len() + produced) as u64,
-                max_output_bytes: cap,
-                known: OutputSize::Decoded,
-            });
-        }
-        reserve_within_cap(&mut out, produced, cap)?;
-        out.extend_from_slice(&chunk[..produced]);
-
-        let input_done = input.pos() >= data.len();
-        // zstd returns 0 only once a frame is fully decoded and flushed.
-        if input_done && hint == 0 {
-            return Ok(out);
-        }
-        // A short chunk does not prove zstd is drained (it may stop at a block boundary), but
-        // a call that neither consumes nor produces anything once the input is gone does.
-        if input_done && produced == 0 && input.pos() == consumed_before {
-            return Err(corrupt("zstd data is truncated or corrupt: the last frame ends early".to_string()));
+        let p = decoder.decode(input, &mut chunk)?;
+        input = &input[p.consumed..];
+        reserve_within_cap(&mut out, p.produced, cap)?;
+        out.extend_from_slice(&chunk[..p.produced]);
+        if p.consumed == 0 && p.produced == 0 {
+            break;
         }
     }
+    decoder.finish()?;
+    Ok(out)
 }
 
 /// Grows `out` geometrically like `Vec` would, but never beyond `cap`, so the buffer held stays
@@ -310,37 +239,6 @@ fn reserve_within_cap(out: &mut Vec<u8>, additional: usize, cap: usize) -> Resul
     out.try_reserve_exact(target - out.len()).map_err(|_| out_of_memory(target))
 }
 
-/// The window a zstd frame's header asks for (RFC 8878, 3.1.1.1.2), or `None` for a
-/// skippable frame or a single-segment one (whose window is its content size, checked
-/// against the cap already).
-fn window_size(frame: &[u8]) -> Option<u64> {
-    if frame.get(..4)? != ZSTD_MAGIC.to_le_bytes() {
-        return None;
-    }
-    let descriptor = *frame.get(4)?;
-    if descriptor & 0x20 != 0 {
-        return None;
-    }
-    let w = *frame.get(5)?;
-    let base = 1u64 << (10 + (w >> 3));
-    Some(base + (base / 8) * u64::from(w & 7))
-}
-
-/// The decoding window allowed with output capped at `cap`: as large as the cap (a window
-/// larger than the whole output is never needed), at least zstd's default limit of 128 MiB,
-/// at most [`WINDOW_LOG_MAX`].
-fn window_log_for(cap: usize) -> u32 {
-    (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, WINDOW_LOG_MAX)
-}
-
-fn window_error(window_log: u32, cap: usize) -> Error {
-    Error::WindowTooLarge { limit: 1 << window_log, max_output_bytes: (window_log < WINDOW_LOG_MAX).then_some(cap) }
-}
-
-fn corrupt(reason: String) -> Error {
-    Error::corrupt(reason)
-}
-
 fn out_of_memory(bytes: usize) -> Error {
     Error::no_memory(format!("{bytes} bytes for decompressed output"))
 }
@@ -348,6 +246,8 @@ fn out_of_memory(bytes: usize) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compress::frame::{starts_like_frame, SKIPPABLE_MAGIC_BASE, ZSTD_MAGIC};
+    use crate::compress::{level_range, DEFAULT_LEVEL, DEFAULT_MAX_OUTPUT_BYTES};
     use crate::error::Code;
     use std::io::Write;
     use std::time::{Duration, Instant};
@@ -498,9 +398,9 @@ mod tests {
             enc.write_all(b"a small frame with a large window").expect("write");
             enc.finish().expect("finish")
         };
-        assert_eq!(window_size(&frame(30)), Some(1 << 30));
-        assert_eq!(window_size(&frame(31)), Some(1 << 31));
-        assert_eq!(window_size(&compress(b"x", 3).unwrap()), None, "single segment");
+        assert_eq!(crate::compress::frame_info(&frame(30)).unwrap().window_size, 1 << 30);
+        let err = crate::compress::frame_info(&frame(31)).expect_err("over 1 GiB");
+        assert_eq!(err.kind(), Code::CorruptData);
         let err = decompress(&frame(31), usize::MAX).expect_err("over 1 GiB");
         assert_eq!(err.kind(), Code::CorruptData);
         assert!(
@@ -603,12 +503,13 @@ mod tests {
         let text = "streamed and then cut short\n".repeat(40).into_bytes();
         let packed = streaming_frame(&text);
         for len in 1..packed.len() {
-            let err = decompress_streaming(&packed[..len], usize::MAX).expect_err("prefix");
+            let err = decompress_in_chunks(&packed[..len], usize::MAX, None, zstd_safe::DCtx::out_size())
+                .expect_err("prefix");
             assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}");
         }
-        assert_eq!(decompress_streaming(&packed, text.len()).expect("whole"), text);
+        assert_eq!(decompress_in_chunks(&packed, text.len(), None, zstd_safe::DCtx::out_size()).expect("whole"), text);
         for len in (1..packed.len()).step_by(7) {
-            let err = decompress_in_chunks(&packed[..len], usize::MAX, 7).expect_err("prefix");
+            let err = decompress_in_chunks(&packed[..len], usize::MAX, None, 7).expect_err("prefix");
             assert_eq!(err.kind(), Code::CorruptData, "prefix length {len}, small chunks");
         }
     }
@@ -624,9 +525,9 @@ mod tests {
         // With chunks smaller than a block, zstd keeps decoded output buffered after the input
         // is used up; all of it must still come out, and the cap must hold across chunks.
         for chunk_len in [1, 1000, 4096] {
-            let out = decompress_in_chunks(&packed, zeros.len(), chunk_len).expect("small chunks");
+            let out = decompress_in_chunks(&packed, zeros.len(), None, chunk_len).expect("small chunks");
             assert!(out == zeros, "chunk length {chunk_len}: got {} bytes", out.len());
-            let err = decompress_in_chunks(&packed, zeros.len() - 1, chunk_len).expect_err("cap");
+            let err = decompress_in_chunks(&packed, zeros.len() - 1, None, chunk_len).expect_err("cap");
             assert_eq!(err.kind(), Code::OutputTooLarge, "chunk length {chunk_len}");
         }
     }

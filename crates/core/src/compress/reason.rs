@@ -12,14 +12,19 @@ pub fn code_of(result: usize) -> usize {
 
 /// `ZSTD_error_frameParameter_windowTooLarge`.
 pub const WINDOW_TOO_LARGE: usize = 16;
+/// `ZSTD_error_dictionary_wrong`.
+pub const DICTIONARY_WRONG: usize = 32;
 /// `ZSTD_error_memory_allocation`.
 pub const MEMORY_ALLOCATION: usize = 64;
+
+/// zstd's `ZSTD_error_prefix_unknown`, in these words.
+pub const UNKNOWN_FRAME: &str = "unknown frame descriptor (the bytes do not start a zstd frame)";
 
 /// What went wrong, for the zstd function result `result`.
 pub fn describe(result: usize) -> String {
     let text = match code_of(result) {
         1 => "zstd failed (an unspecified error)",
-        10 => "unknown frame descriptor (the bytes do not start a zstd frame)",
+        10 => UNKNOWN_FRAME,
         12 => "the frame was made by an unsupported zstd version",
         14 => "the frame uses an unsupported parameter",
         WINDOW_TOO_LARGE => "the frame needs a larger decoding window than allowed",
@@ -27,7 +32,7 @@ pub fn describe(result: usize) -> String {
         22 => "the content checksum does not match",
         24 => "a literals header is invalid",
         30 => "the dictionary is corrupted",
-        32 => "the frame was compressed with a dictionary, and none (or another) was given",
+        DICTIONARY_WRONG => "the frame was compressed with a dictionary, and none (or another) was given",
         44 | 46 | 48 => "an entropy table is invalid",
         MEMORY_ALLOCATION => "zstd could not allocate memory",
         70 => "the frame decodes to more than its header declares",

@@ -1,0 +1,232 @@
+//! zstd dictionaries: trained from samples, and prepared once for reuse across calls.
+//!
+//! Small records (a tool call, an event of a few hundred bytes) give zstd too little to find
+//! repeats in; a dictionary trained on records like them supplies the repeats up front. A
+//! [`Dictionary`] holds zstd's prepared tables for both directions, so that each call with it
+//! skips the work of loading it.
+
+use crate::error::{Error, Result};
+use std::sync::Arc;
+use zstd::zstd_safe::{self, zstd_sys};
+
+/// The dictionary size [`train_dictionary`] aims for when not told otherwise: 110 KiB, the
+/// zstd CLI's default.
+pub const DEFAULT_DICTIONARY_BYTES: usize = 112_640;
+
+/// The smallest dictionary zstd's trainer writes (`ZDICT_DICTSIZE_MIN`).
+pub const MIN_DICTIONARY_BYTES: usize = 256;
+
+/// The fewest samples zstd's trainer accepts: it trains on the first three quarters of
+/// them, which must be at least 5, and tests on the rest.
+pub const MIN_SAMPLES: usize = 7;
+
+/// A zstd dictionary prepared for compressing (at one level) and for decompressing.
+///
+/// It is immutable, `Send + Sync`, and cheap to clone (the prepared tables are shared), so
+/// one dictionary serves any number of calls, streams and threads.
+#[derive(Clone)]
+pub struct Dictionary(Arc<Prepared>);
+
+struct Prepared {
+    id: u32,
+    level: i32,
+    len: usize,
+    cdict: zstd_safe::CDict<'static>,
+    ddict: zstd_safe::DDict<'static>,
+}
+
+impl Dictionary {
+    /// Prepares `bytes` for compressing at `level` and for decompressing.
+    ///
+    /// `bytes` is a zstd dictionary (as [`train_dictionary`] or `zstd --train` write), or any
+    /// other bytes, used as raw content: frames made with such a dictionary cannot name it
+    /// (its [`id`](Self::id) is 0), so a mismatch with them cannot be detected.
+    ///
+    /// Errors: [`Error::LevelOutOfRange`]; [`Error::EmptyDictionary`] for no bytes;
+    /// [`Error::Corrupt`] for a zstd dictionary whose tables do not load.
+    pub fn new(bytes: &[u8], level: i32) -> Result<Dictionary> {
+        super::check_level(level)?;
+        if bytes.is_empty() {
+            return Err(Error::EmptyDictionary);
+        }
+        let id = zstd_safe::get_dict_id_from_dict(bytes).map_or(0, |id| id.get());
+        let corrupt = || {
+            Error::corrupt(format!(
+                "the dictionary (id {id}, {} bytes) is not a valid zstd dictionary: its entropy tables do not load",
+                bytes.len()
+            ))
+        };
+        let cdict = zstd_safe::CDict::try_create(bytes, level).ok_or_else(corrupt)?;
+        let ddict = zstd_safe::DDict::try_create(bytes).ok_or_else(corrupt)?;
+        Ok(Dictionary(Arc::new(Prepared { id, level, len: bytes.len(), cdict, ddict })))
+    }
+
+    /// The id that frames made with this dictionary carry, or 0 for a raw-content one.
+    pub fn id(&self) -> u32 {
+        self.0.id
+    }
+
+    /// The level it compresses at.
+    pub fn level(&self) -> i32 {
+        self.0.level
+    }
+
+    /// The size in bytes of the dictionary it was prepared from.
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    /// Whether it was prepared from no bytes (never: [`Dictionary::new`] refuses them).
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+
+    pub(crate) fn cdict(&self) -> &zstd_safe::CDict<'static> {
+        &self.0.cdict
+    }
+
+    pub(crate) fn ddict(&self) -> &zstd_safe::DDict<'static> {
+        &self.0.ddict
+    }
+}
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dictionary")
+            .field("id", &self.0.id)
+            .field("level", &self.0.level)
+            .field("len", &self.0.len)
+            .finish()
+    }
+}
+
+/// Trains a zstd dictionary of at most `max_bytes` from `samples`, with zstd's own trainer
+/// (`ZDICT_trainFromBuffer`, as `zstd --train` runs it). The result is a standard zstd
+/// dictionary: the zstd CLI takes it with `-D`.
+///
+/// Give it many samples like the data to come (hundreds or more; zstd suggests about 100
+/// times `max_bytes` of them in all).
+///
+/// Errors: [`Error::DictionarySize`] when `max_bytes` is under [`MIN_DICTIONARY_BYTES`];
+/// [`Error::TrainingFailed`] when zstd cannot train from the samples (fewer than
+/// [`MIN_SAMPLES`], or too little data).
+pub fn train_dictionary<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize) -> Result<Vec<u8>> {
+    if max_bytes < MIN_DICTIONARY_BYTES {
+        return Err(Error::DictionarySize { max_bytes, min: MIN_DICTIONARY_BYTES });
+    }
+    let total: usize = samples.iter().map(|s| s.as_ref().len()).sum();
+    let failed = |reason: String| Error::TrainingFailed { samples: samples.len(), total_bytes: total as u64, reason };
+    if samples.len() < MIN_SAMPLES {
+        return Err(failed(format!("zstd needs at least {MIN_SAMPLES} samples")));
+    }
+    // zstd's trainer divides by zero (facebook/zstd#3599) or reads past the samples (#4499)
+    // instead of returning an error when the three quarters it trains on hold fewer bytes
+    // than one 8-byte d-mer: refused here. The padding keeps its other reads near the end
+    // (#4600) inside this buffer.
+    let training: usize = samples[..samples.len() * 3 / 4].iter().map(|s| s.as_ref().len()).sum();
+    if training < 8 {
+        return Err(failed("the samples hold too little data to train from".to_string()));
+    }
+    const PAD: usize = 16;
+    let mut joined = Vec::new();
+    joined.try_reserve_exact(total + PAD).map_err(|_| Error::no_memory(format!("{total} bytes of samples")))?;
+    let mut sizes = Vec::with_capacity(samples.len());
+    for s in samples {
+        joined.extend_from_slice(s.as_ref());
+        sizes.push(s.as_ref().len());
+    }
+    joined.extend([0; PAD]);
+    let mut dict: Vec<u8> = Vec::new();
+    dict.try_reserve_exact(max_bytes).map_err(|_| Error::no_memory(format!("a {max_bytes}-byte dictionary")))?;
+    let n = u32::try_from(sizes.len()).map_err(|_| failed(format!("zstd takes at most {} samples", u32::MAX)))?;
+    // zstd_safe's wrapper insists that the buffer end where the samples do: called directly,
+    // so that the padding stays.
+    // SAFETY: `dict` has room for `max_bytes` bytes; `joined` holds the `n` samples whose
+    // lengths are `sizes` (and the padding after them).
+    let written = unsafe {
+        zstd_sys::ZDICT_trainFromBuffer(dict.as_mut_ptr().cast(), max_bytes, joined.as_ptr().cast(), sizes.as_ptr(), n)
+    };
+    // SAFETY: a plain function of its argument.
+    if unsafe { zstd_sys::ZDICT_isError(written) } != 0 {
+        return Err(failed(match super::reason::code_of(written) {
+            // srcSize_wrong: too few samples, or too little in them.
+            72 => "the samples hold too little data to train from".to_string(),
+            _ => super::reason::describe(written),
+        }));
+    }
+    // SAFETY: zstd wrote `written` bytes (at most `max_bytes`, the capacity) into `dict`.
+    unsafe { dict.set_len(written.min(max_bytes)) };
+    Ok(dict)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// JSON records of the kind an agent logs: shared keys, varying values.
+    pub(crate) fn records(n: usize) -> Vec<Vec<u8>> {
+        let tools = ["read_file", "run_shell", "search", "write_file", "list_dir"];
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"tool_call","id":"call_{i:06}","tool":"{}","arguments":{{"path":"src/module_{}.rs","limit":{}}},"status":"ok","duration_ms":{}}}"#,
+                    tools[i % tools.len()],
+                    i * 7 % 31,
+                    i * 13 % 500,
+                    i * 37 % 1000
+                )
+                .into_bytes()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn trains_a_dictionary_zstd_can_name() {
+        let samples = records(2000);
+        let dict = train_dictionary(&samples, 4096).unwrap();
+        assert!(dict.len() <= 4096 && dict.len() >= MIN_DICTIONARY_BYTES, "{}", dict.len());
+        let prepared = Dictionary::new(&dict, 3).unwrap();
+        assert_ne!(prepared.id(), 0, "a trained dictionary has an id");
+        assert_eq!(prepared.id(), zstd_safe::get_dict_id_from_dict(&dict).unwrap().get());
+        assert_eq!((prepared.level(), prepared.len()), (3, dict.len()));
+    }
+
+    #[test]
+    fn refuses_what_cannot_train() {
+        assert_eq!(
+            train_dictionary(&records(100), 100).unwrap_err(),
+            Error::DictionarySize { max_bytes: 100, min: MIN_DICTIONARY_BYTES }
+        );
+        let e = train_dictionary(&records(3), 4096).unwrap_err();
+        assert!(matches!(e, Error::TrainingFailed { samples: 3, .. }), "{e:?}");
+        assert_eq!(e.code(), "ERR_INVALID_ARG");
+        let tiny: Vec<&[u8]> = vec![b"a"; 10];
+        assert!(matches!(train_dictionary(&tiny, 4096).unwrap_err(), Error::TrainingFailed { samples: 10, .. }));
+        // Around the edge where zstd's own trainer used to crash the process: every split of
+        // a few bytes into a few samples ends in an error or a dictionary, never a signal.
+        for n in MIN_SAMPLES..16 {
+            for len in 1..4 {
+                let samples: Vec<Vec<u8>> = (0..n).map(|i| vec![b'a' + (i % 26) as u8; len]).collect();
+                match train_dictionary(&samples, 1024) {
+                    Ok(d) => assert!(d.len() <= 1024),
+                    Err(e) => assert!(matches!(e, Error::TrainingFailed { .. }), "{n} x {len}: {e:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn raw_content_and_corrupt_dictionaries() {
+        let raw = Dictionary::new(b"any bytes serve as raw content", 3).unwrap();
+        assert_eq!(raw.id(), 0);
+        assert_eq!(Dictionary::new(b"", 3).unwrap_err(), Error::EmptyDictionary);
+        // The zstd dictionary magic and an id, then tables that are not tables.
+        let mut bad = 0xEC30_A437u32.to_le_bytes().to_vec();
+        bad.extend(77u32.to_le_bytes());
+        bad.extend([0xFF; 64]);
+        let e = Dictionary::new(&bad, 3).unwrap_err();
+        assert_eq!(e.code(), "ERR_CORRUPT_DATA");
+        assert!(e.to_string().contains("id 77"), "{e}");
+        assert!(matches!(Dictionary::new(b"x", 99).unwrap_err(), Error::LevelOutOfRange { level: 99, .. }));
+    }
+}
