@@ -70,7 +70,7 @@ function ensurePeers() {
 }
 
 function ensureIronlungBuild() {
-  const needed = ['js/gen/api.cjs', 'js/gen/wasm.cjs', 'js/gen/wasm.mjs', 'assets/ironlung.wasm'];
+  const needed = ['js/gen/node.mjs', 'js/gen/wasm.mjs', 'assets/ironlung.wasm'];
   const nativeDir = path.join(ROOT, 'npm', 'linux-x64-gnu');
   const hasNative = fs.existsSync(nativeDir) && fs.readdirSync(nativeDir).some((f) => f.endsWith('.node'));
   const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));

@@ -6,7 +6,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { IronlungError } = require('./gen/errors.cjs');
+const { IronlungError } = require('./errors.mjs');
 
 function isMusl() {
   try {
@@ -67,7 +67,7 @@ function assetPath(file) {
 }
 
 function loadWasm() {
-  const glue = require('./gen/wasm.cjs');
+  const glue = require('./gen/wasm.mjs');
   const wasm = glue.initSync({ module: new WebAssembly.Module(fs.readFileSync(assetPath('ironlung.wasm'))) });
   return { glue, wasm };
 }

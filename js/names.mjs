@@ -1,5 +1,5 @@
 // @ts-check
-// The names of ironlung's public API, listed once: scripts/gen-cjs.mjs writes every entry's
+// The names of ironlung's public API, listed once: scripts/gen-exports.mjs writes every entry's
 // named exports from this list (js/gen/public.mjs for the wasm entries, js/gen/node.mjs for
 // Node and Bun), and __test__/exports.test.mjs checks it against index.d.ts.
 

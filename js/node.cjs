@@ -1,11 +1,13 @@
 'use strict';
 // The Node and Bun entry (CommonJS; js/node.mjs re-exports this same instance for ESM, so
 // a program that mixes require and import shares one backend and one set of encodings).
+// It requires the ES modules the other entries import: every Node in package.json's engines
+// loads an ES module without top-level await through require(), so they must keep none.
 
 const { load, assetPath } = require('./loader.cjs');
-const { createApi } = require('./gen/api.cjs');
-const { fileHost } = require('./gen/fsread.cjs');
-const { wasmInstance } = require('./gen/wasminstance.cjs');
+const { createApi } = require('./api.mjs');
+const { fileHost } = require('./fsread.mjs');
+const { wasmInstance } = require('./wasminstance.mjs');
 
 const loaded = load();
 const { backend, wasm, nativeErrors } = loaded;

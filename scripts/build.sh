@@ -4,8 +4,8 @@
 #   scripts/build.sh [native] [wasm] [js]    (no argument: all three)
 #
 # Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm and
-# assets/<table>.wasm (rank data); js/gen/ (the wasm glue as an ES module and a CommonJS copy,
-# and CommonJS copies of the ES modules in js/); index.d.mts and index.d.cts.
+# assets/<table>.wasm (rank data); js/gen/ (the wasm glue, and the ES module entries' named
+# exports); index.d.mts and index.d.cts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("$@")
@@ -37,8 +37,8 @@ build_wasm() {
   mkdir -p target/wasm-build/unexported
   node scripts/wasm-unexport.mjs "$out" target/wasm-build/unexported/ironlung_wasm.wasm rust_zstd_wasm_shim_
   out=target/wasm-build/unexported/ironlung_wasm.wasm
-  # One module for every runtime, driven by the "web" glue (ES module), of which
-  # scripts/glue.mjs also writes the CommonJS copy Node's require entry loads.
+  # One module for every runtime, driven by the "web" glue (ES module), which Node's require
+  # entry loads too.
   # No name or producers sections: 9 KB less to download (panic messages keep their text).
   rm -rf target/wasm-build/bindgen
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir target/wasm-build/bindgen "$out"
@@ -47,7 +47,7 @@ build_wasm() {
 }
 
 build_js() {
-  node scripts/gen-cjs.mjs
+  node scripts/gen-exports.mjs
   # One declaration source; ESM and CommonJS entries each get their own copy, so that
   # TypeScript reads each entry's module kind right.
   cp index.d.ts index.d.mts

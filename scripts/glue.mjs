@@ -1,12 +1,12 @@
-// Writes the wasm module's JS glue, from wasm-bindgen's "web" output, as js/gen/wasm.mjs and
-// a CommonJS copy, js/gen/wasm.cjs, for Node's require entry: one glue for one module.
+// Writes the wasm module's JS glue, from wasm-bindgen's "web" output, as js/gen/wasm.mjs: the
+// one glue every entry loads (Node's require entry through require()).
 //
 //   node scripts/glue.mjs <wasm-bindgen's ironlung_wasm.js> <out dir>
 //
 // The glue's default `new URL('ironlung_wasm_bg.wasm', import.meta.url)` goes: ironlung
 // always hands the module over (assets/urls.mjs names it for bundlers), and bundlers that
-// see that literal would look for a file that is not there. The conversion to CommonJS
-// handles exactly the shapes wasm-bindgen emits here and fails on anything else.
+// see that literal would look for a file that is not there. Each edit fails the build when
+// wasm-bindgen's output no longer has the shape it expects.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,7 +23,8 @@ const REALM_CHECK = 'if (!(module instanceof WebAssembly.Module)) {';
 if (!glue.includes(REALM_CHECK)) throw new Error(`${src}: initSync's module check is not where expected`);
 glue = glue.replace(REALM_CHECK, "if (Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {");
 if (glue.includes('import.meta')) throw new Error(`${src}: import.meta left in the glue`);
-if (/^import /m.test(glue)) throw new Error(`${src}: the glue imports something; the CommonJS copy cannot`);
+// Nothing beside the glue is copied (wasm-bindgen's snippets/, for one).
+if (/^import /m.test(glue)) throw new Error(`${src}: the glue imports something, which js/gen/ would lack`);
 
 // ironlung replaces the instance after a trap (js/wasminstance.mjs): a fresh instance of the
 // module in use, through initSync, which otherwise keeps the first.
@@ -45,13 +46,3 @@ const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'wasm.mjs'), header + glue);
 
-const names = [];
-const LAST = 'export { initSync, __wbg_init as default };';
-const cjs = glue
-  .replace(/^export function (\w+)\(/gm, (_, name) => {
-    names.push(name);
-    return `function ${name}(`;
-  })
-  .replace(LAST, `module.exports = { ${names.join(', ')}, initSync, default: __wbg_init };`);
-if (/^export /m.test(cjs)) throw new Error(`${src}: an export the CommonJS conversion does not handle: ${/^export .*/m.exec(cjs)[0]}`);
-writeFileSync(join(outDir, 'wasm.cjs'), `'use strict';\n${header}${cjs}`);

@@ -31,9 +31,10 @@ timed() { # timed LABEL CMD...: runs CMD, then prints how long LABEL took
 }
 
 command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs) first"
-command -v node >/dev/null || die "node is missing: install Node.js 20 or newer first"
-node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
-  die "Node.js $(node --version) is too old: ironlung needs Node.js 20 or newer"
+command -v node >/dev/null || die "node is missing: install Node.js 22.12 or newer (or 20.19 or newer) first"
+# The CommonJS entry require()s the ES modules, which these releases do without a flag.
+node -e 'process.exit(process.features.require_module ? 0 : 1)' ||
+  die "Node.js $(node --version) is too old: ironlung needs Node.js 20.19 or newer, or 22.12 or newer (require() of ES modules)"
 command -v npm >/dev/null || die "npm is missing: it comes with Node.js"
 
 apt_missing() {

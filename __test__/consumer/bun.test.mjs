@@ -1,5 +1,6 @@
 // The installed package under Bun: the native addon through Node-API.
 import { test, expect } from 'bun:test';
+import { createRequire } from 'node:module';
 import * as il from 'ironlung';
 import { TEXTS, ENCODINGS } from './expected.mjs';
 
@@ -7,6 +8,10 @@ const expected = JSON.parse(process.env.IRONLUNG_EXPECTED);
 
 test('Bun loads the native backend', () => {
   expect(il.backend).toBe('native');
+});
+
+test('require loads the CommonJS entry, which requires the ES modules: one instance', () => {
+  expect(createRequire(import.meta.url)('ironlung')).toBe(il.default);
 });
 
 test('token ids match tiktoken', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as il from 'ironlung';
@@ -18,6 +18,20 @@ test(`backend is ${wantBackend}`, () => {
   assert.equal(il.backend, wantBackend);
   assert.equal(require('ironlung').backend, wantBackend);
   assert.equal(require('ironlung'), il.default, 'one instance for require and import');
+});
+
+// The CommonJS entry require()s the package's ES modules: every Node in package.json's engines
+// does so without a flag, and Node releases that still called it experimental warned on stderr.
+test('require and import load the package and print nothing on stderr', () => {
+  for (const args of [
+    ['-e', "process.stdout.write(require('ironlung').backend)"],
+    ['--input-type=module', '-e', "process.stdout.write((await import('ironlung')).backend)"],
+  ]) {
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: process.env });
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, '', args.join(' '));
+    assert.equal(r.stdout, wantBackend, args.join(' '));
+  }
 });
 
 test('token ids match tiktoken', () => {
