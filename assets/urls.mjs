@@ -1,3 +1,4 @@
+// @ts-check
 // Where the wasm backend's files are, for runtimes that fetch them.
 //
 // Each file is named by its own literal `new URL('./file', import.meta.url)`: that exact
@@ -7,9 +8,15 @@
 // where copying them is the one step the README's "Bundlers and frameworks" asks for.
 
 // A classic-script bundle has no import.meta (esbuild's iife: `new URL(f, undefined)`
-// throws): resolve beside the script instead, known only while it first runs.
-const scriptUrl = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;
+// throws): resolve beside the script instead, known only while it first runs. (An SVG
+// document's script has no `src`: undefined, as without a script.)
+const scriptUrl =
+  typeof document !== 'undefined' && document.currentScript ? /** @type {{ src?: string }} */ (document.currentScript).src : undefined;
 
+/**
+ * @param {() => URL} make
+ * @param {string} file
+ */
 function at(make, file) {
   try {
     return make();
@@ -23,7 +30,10 @@ export function wasmUrl() {
   return at(() => new URL('./ironlung.wasm', import.meta.url), './ironlung.wasm');
 }
 
-/** A rank table's file (`cl100k_base`, ...); undefined for a name that is not one. */
+/**
+ * A rank table's file (`cl100k_base`, ...); undefined for a name that is not one.
+ * @param {string} table
+ */
 export function rankUrl(table) {
   switch (table) {
     case 'r50k_base':

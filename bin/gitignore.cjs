@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A .gitignore matcher with git's own semantics (gitignore(5); dir.c and wildmatch.c in git),
 // written here so the package stays dependency-free.
@@ -14,6 +15,7 @@
 // bytes (so ? matches one 'é' here, one of its two UTF-8 bytes in git), and matching is
 // always case-sensitive (git follows core.ignoreCase, which is true on macOS and Windows).
 
+/** @type {Record<string, string>} */
 const CLASSES = {
   alnum: '0-9A-Za-z',
   alpha: 'A-Za-z',
@@ -29,17 +31,25 @@ const CLASSES = {
   xdigit: '0-9A-Fa-f',
 };
 
-const hex = (ch) => `\\u{${ch.codePointAt(0).toString(16)}}`;
+/** @param {string} ch one character */
+const hex = (ch) => `\\u{${/** @type {number} */ (ch.codePointAt(0)).toString(16)}}`;
+/** @param {string} ch */
 const escape = (ch) => (/[\\^$.*+?()[\]{}|/]/.test(ch) ? '\\' + ch : ch);
+/** @param {string} ch */
 const escapeInClass = (ch) => (/[0-9A-Za-z]/.test(ch) ? ch : hex(ch));
 
 /**
  * The regular expression (source) for one bracket expression starting at p[i] === '['
  * (wildmatch's rules: ] first is literal, ranges, escapes, [:name:]), or null when the
  * bracket is unterminated or names an unknown class: git then matches nothing.
+ * @param {string[]} p the pattern's characters
+ * @param {number} i
+ * @param {boolean} pathname
+ * @returns {{ re: string, next: number } | null}
  */
 function bracket(p, i, pathname) {
   let k = i + 1;
+  /** @type {string | null | undefined} */
   let ch = p[k];
   let negated = false;
   if (ch === '!' || ch === '^') {
@@ -47,6 +57,7 @@ function bracket(p, i, pathname) {
     ch = p[++k];
   }
   let items = '';
+  /** @type {string | null} */
   let prev = null;
   do {
     if (ch === undefined) return null;
@@ -61,7 +72,7 @@ function bracket(p, i, pathname) {
         if (ch === undefined) return null;
       }
       // The start was already added as a single character; a reversed range adds nothing.
-      if (prev.codePointAt(0) <= ch.codePointAt(0)) items += `${escapeInClass(prev)}-${escapeInClass(ch)}`;
+      if (/** @type {number} */ (prev.codePointAt(0)) <= /** @type {number} */ (ch.codePointAt(0))) items += `${escapeInClass(prev)}-${escapeInClass(ch)}`;
       ch = null;
     } else if (ch === '[' && p[k + 1] === ':') {
       const s = k + 2;
@@ -94,6 +105,10 @@ function bracket(p, i, pathname) {
  * nothing. `pathname` is WM_PATHNAME (* and ? stop at /, ** is special); `start` is where
  * wildmatch's pattern begins: git compares the literal prefix of an anchored pattern first
  * and hands only the rest to wildmatch, which decides whether a ** "starts the pattern".
+ * @param {string[]} p the pattern's characters
+ * @param {boolean} pathname
+ * @param {number} [start]
+ * @returns {string | null}
  */
 function globToRegex(p, pathname, start = 0) {
   let re = '';
@@ -137,7 +152,10 @@ function globToRegex(p, pathname, start = 0) {
   return re;
 }
 
-/** git's trim_trailing_spaces: drops unescaped trailing spaces (not tabs). */
+/**
+ * git's trim_trailing_spaces: drops unescaped trailing spaces (not tabs).
+ * @param {string} line
+ */
 function trimTrailingSpaces(line) {
   let lastSpace = -1;
   for (let i = 0; i < line.length; i++) {
@@ -160,6 +178,10 @@ const NEVER = /(?!)/;
 /**
  * One pattern line (already trimmed) of a .gitignore in directory `base` ('' for the root,
  * else a '/'-separated path without a trailing slash). Returns null for an empty pattern.
+ * @param {string} line
+ * @param {string} [base]
+ * @param {string} [source] the line as written, kept for messages
+ * @returns {Rule | null}
  */
 function compileRule(line, base = '', source = line) {
   let pat = line;
@@ -195,7 +217,21 @@ function compileRule(line, base = '', source = line) {
   };
 }
 
-/** The rules of a .gitignore (or info/exclude) file's text, for directory `base`. */
+/**
+ * @typedef {object} Rule one pattern line, compiled
+ * @property {string} source
+ * @property {boolean} negated
+ * @property {boolean} dirOnly
+ * @property {boolean} basename matched against the last path component only
+ * @property {string} base the directory of its .gitignore
+ * @property {RegExp} re
+ */
+
+/**
+ * The rules of a .gitignore (or info/exclude) file's text, for directory `base`.
+ * @param {string} text
+ * @param {string} [base]
+ */
 function parseGitignore(text, base = '') {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rules = [];
@@ -211,6 +247,9 @@ function parseGitignore(text, base = '') {
 /**
  * Whether `rule` matches `rel` (a '/'-separated path relative to the root the rule's base
  * is relative to; `isDir` true for directories, false for files and symbolic links).
+ * @param {Rule} rule
+ * @param {string} rel
+ * @param {boolean} isDir
  */
 function ruleMatches(rule, rel, isDir) {
   if (rule.dirOnly && !isDir) return false;
@@ -226,6 +265,10 @@ function ruleMatches(rule, rel, isDir) {
  * The decision of a stack of rule lists, shallowest first (info/exclude, then the root
  * .gitignore, then deeper ones): true if ignored, false if re-included by a negation,
  * undefined if no rule matches. Deeper lists win; within a list the last match wins.
+ * @param {Rule[][]} lists
+ * @param {string} rel
+ * @param {boolean} isDir
+ * @returns {boolean | undefined}
  */
 function decide(lists, rel, isDir) {
   for (let i = lists.length - 1; i >= 0; i--) {
@@ -237,7 +280,12 @@ function decide(lists, rel, isDir) {
   return undefined;
 }
 
-/** Whether `rel` is ignored by `lists` (see `decide`); not the "parent excluded" rule. */
+/**
+ * Whether `rel` is ignored by `lists` (see `decide`); not the "parent excluded" rule.
+ * @param {Rule[][]} lists
+ * @param {string} rel
+ * @param {boolean} isDir
+ */
 function isIgnored(lists, rel, isDir) {
   return decide(lists, rel, isDir) === true;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Reading stdin and writing stdout for the command line, completely.
 //
@@ -38,7 +39,11 @@ async function readStdin(limit = Infinity) {
   return chunks.length === 1 && chunks[0].length === total ? chunks[0] : Buffer.concat(chunks, total);
 }
 
-/** Up to `size` bytes from the current position of `fd`, a regular file (never EAGAIN). */
+/**
+ * Up to `size` bytes from the current position of `fd`, a regular file (never EAGAIN).
+ * @param {number} fd
+ * @param {number} size
+ */
 function readRegularFile(fd, size) {
   const buf = Buffer.allocUnsafe(size);
   let off = 0;
@@ -50,7 +55,11 @@ function readRegularFile(fd, size) {
   return off === size ? buf : buf.subarray(0, off);
 }
 
-/** Resolves on 'drain'; a stream error is handled by the process-wide handler in ironlung.cjs. */
+/**
+ * Resolves on 'drain'; a stream error is handled by the process-wide handler in ironlung.cjs.
+ * @param {NodeJS.WritableStream} stream
+ * @returns {Promise<void>}
+ */
 function drained(stream) {
   return new Promise((resolve) => {
     const done = () => {
@@ -65,6 +74,7 @@ function drained(stream) {
 
 /** Writes to one stream in bounded pieces, with backpressure. */
 class Output {
+  /** @param {NodeJS.WritableStream} stream */
   constructor(stream) {
     this.stream = stream;
     this.last = Promise.resolve();
@@ -80,6 +90,7 @@ class Output {
     for (let off = 0; off < data.length; off += PIECE) await this.#piece(data.subarray(off, off + PIECE));
   }
 
+  /** @param {string | Uint8Array} chunk */
   async #piece(chunk) {
     let ok;
     this.last = new Promise((resolve) => {

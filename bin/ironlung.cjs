@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // The ironlung command line: token counts, context budgets, truncation, chunking and zstd
 // from the shell. Exit codes: 0 success, 1 an input failed, 2 bad usage.
@@ -9,6 +10,10 @@ const ironlung = require('../js/node.cjs');
 const { walk } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
 const { readStdin, Output } = require('./io.cjs');
+
+/** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions } from 'ironlung' */
+/** @typedef {import('./args.cjs').Opts} Opts */
+/** @typedef {import('./walk.cjs').Problem} Problem */
 
 const out = new Output(process.stdout);
 
@@ -25,12 +30,18 @@ const SINGLE_INPUT_MAX_BYTES = 16 * 1024 * 1024;
 /** Reasons a file is left out of a count without that being an error. */
 const SKIP_CODES = new Set(['ERR_BINARY_FILE', 'ERR_FILE_TOO_LARGE', 'ERR_NOT_REGULAR_FILE']);
 
+/** @returns {import('./args.cjs').Options} */
 const encodingOptions = () => ({
   encoding: { type: 'string', arg: 'E', help: `the encoding: ${ironlung.listEncodings().join(', ')} (default o200k_base)` },
   model: { type: 'string', arg: 'M', help: 'the encoding of model M, e.g. gpt-4o (not with --encoding)' },
 });
 
-/** The encoding that --encoding or --model names; an unknown one is bad usage. */
+/**
+ * The encoding that --encoding or --model names; an unknown one is bad usage.
+ * @param {string} command
+ * @param {Opts} opts
+ * @returns {Encoding}
+ */
 function encodingOf(command, opts) {
   if (opts.encoding !== undefined && opts.model !== undefined) throw new UsageError('give --encoding or --model, not both', command);
   try {
@@ -42,7 +53,11 @@ function encodingOf(command, opts) {
   }
 }
 
-/** Runs `probe` (the API checking an option on empty input); its ERR_INVALID_ARG is bad usage. */
+/**
+ * Runs `probe` (the API checking an option on empty input); its ERR_INVALID_ARG is bad usage.
+ * @param {string} command
+ * @param {() => unknown} probe
+ */
 function checkedByApi(command, probe) {
   try {
     probe();
@@ -52,23 +67,38 @@ function checkedByApi(command, probe) {
   }
 }
 
-/** An error's message without a leading copy of its code (Node's fs messages start with it). */
+/**
+ * An error's message without a leading copy of its code (Node's fs messages start with it).
+ * @param {any} e anything thrown
+ * @returns {string}
+ */
 function messageOf(e) {
   const message = e && typeof e.message === 'string' ? e.message : String(e);
   return e && e.code && message.startsWith(`${e.code}: `) ? message.slice(e.code.length + 2) : message;
 }
 
+/**
+ * @param {string} file
+ * @param {any} e anything thrown
+ */
 function report(file, e) {
   const code = e && e.code ? `${e.code}: ` : '';
   process.stderr.write(`ironlung: ${file}: ${code}${messageOf(e)}\n`);
 }
 
-/** stdin (up to one byte past `maxBytes`, so that too much input is reported) as text. */
+/**
+ * stdin (up to one byte past `maxBytes`, so that too much input is reported) as text.
+ * @param {number} maxBytes
+ */
 async function stdinText(maxBytes) {
   const bytes = await readStdin(maxBytes + 1);
   return { text: ironlung.decodeText(bytes, { maxBytes }), bytes: bytes.length };
 }
 
+/**
+ * @param {string} file
+ * @param {number} maxBytes
+ */
 function readText(file, maxBytes) {
   if (file === '-') return stdinText(maxBytes).then((r) => r.text);
   return ironlung.readTextFileSync(file, { maxBytes });
@@ -76,7 +106,10 @@ function readText(file, maxBytes) {
 
 // ---------------------------------------------------------------------------------- count
 
-/** Progress on stderr: when stderr is a terminal, or always with --progress. */
+/**
+ * Progress on stderr: when stderr is a terminal, or always with --progress.
+ * @param {boolean} explicit
+ */
 function makeProgress(explicit) {
   const tty = process.stderr.isTTY === true;
   const on = explicit || tty;
@@ -84,6 +117,7 @@ function makeProgress(explicit) {
   let last = start;
   let shown = false;
   return {
+    /** @param {string} message */
     update(message) {
       if (!on) return;
       const now = Date.now();
@@ -92,6 +126,10 @@ function makeProgress(explicit) {
       shown = true;
       process.stderr.write(tty ? `\r\x1b[2K${message}` : `ironlung: ${message}\n`);
     },
+    /**
+     * @param {number} counted
+     * @param {number} skipped
+     */
     done(counted, skipped) {
       if (tty && shown) process.stderr.write('\r\x1b[2K');
       if (!explicit) return;
@@ -103,36 +141,63 @@ function makeProgress(explicit) {
   };
 }
 
+/**
+ * @param {number} n
+ * @param {string} word
+ */
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Rows of cells; every column but the last is right-aligned. */
+/**
+ * Rows of cells; every column but the last is right-aligned.
+ * @param {string[]} header
+ * @param {string[][]} rows
+ */
 function renderTable(header, rows) {
   const widths = header.map((h) => h.length);
   for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
-  const line = (r) => r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]))).join('  ');
+  const line = (/** @type {string[]} */ r) => r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]))).join('  ');
   let out = line(header) + '\n';
   for (const r of rows) out += line(r) + '\n';
   return out;
 }
 
+/**
+ * @param {string} a
+ * @param {string} b
+ */
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * @param {{ path: string }} a
+ * @param {{ path: string }} b
+ */
 const byPath = (a, b) => cmp(a.path, b.path);
 
 
+/**
+ * @param {Opts} opts
+ * @param {string[]} rest
+ * @returns {Promise<number>}
+ */
 async function count(opts, rest) {
   const command = 'count';
   if (rest.length === 0) throw new UsageError('count needs at least one PATH (a file, a directory, or - for stdin)', command);
   if (rest.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) may be given once', command);
   const maxBytes = opts['max-bytes'] ?? ironlung.DEFAULT_MAX_BYTES;
   const jobs = opts.jobs ?? defaultJobs();
+  /** @type {'path' | 'tokens' | 'bytes'} */
   const sort = opts.sort ?? 'path';
   const enc = encodingOf(command, opts);
   const progress = makeProgress(opts.progress === true);
 
+  /** @type {Problem[]} */
   const skipped = [];
   let failed = 0;
+  /**
+   * @param {string} p
+   * @param {any} e anything thrown, or a walk's Problem
+   */
   const fail = (p, e) => {
     failed++;
     skipped.push({ path: p, code: (e && e.code) || 'EIO', message: messageOf(e) });
@@ -140,8 +205,14 @@ async function count(opts, rest) {
   };
 
   // Gather the inputs: named files as given, directories walked; each file once.
+  /** @typedef {{ path: string, named: boolean }} Input named: given on the command line */
+  /** @type {Input[]} */
   const inputs = [];
   const seen = new Set();
+  /**
+   * @param {string} p
+   * @param {boolean} named
+   */
   const add = (p, named) => {
     const key = p === '-' ? '-' : path.resolve(p);
     if (seen.has(key)) return;
@@ -182,8 +253,13 @@ async function count(opts, rest) {
   }
 
   // Read and count.
+  /** @type {{ path: string, tokens: number, bytes: number }[]} */
   const files = [];
   let done = 0;
+  /**
+   * @param {Input} input
+   * @param {any} [e] what reading or counting it threw
+   */
   const settle = (input, e) => {
     if (e && SKIP_CODES.has(e.code)) {
       skipped.push({ path: input.path, code: e.code, message: messageOf(e) });
@@ -216,7 +292,7 @@ async function count(opts, rest) {
   } else {
     // readForContext reads, decodes and counts in one call (off the JS thread on the native
     // backend) and gives the bytes read, so there is no stat either.
-    const countFile = (p) => ironlung.readForContext(p, { maxBytes, encoding: enc.name });
+    const countFile = (/** @type {string} */ p) => ironlung.readForContext(p, { maxBytes, encoding: enc.name });
     let next = 0;
     const worker = async () => {
       while (next < inputs.length) {
@@ -285,7 +361,11 @@ async function count(opts, rest) {
 
 // ------------------------------------------------------------------ truncate, chunk, read
 
-/** Text of FILE (or stdin), or the error reported and null. */
+/**
+ * Text of FILE (or stdin), or the error reported and null.
+ * @param {string} file
+ * @param {number} maxBytes
+ */
 async function inputText(file, maxBytes) {
   try {
     return await readText(file, maxBytes);
@@ -296,11 +376,16 @@ async function inputText(file, maxBytes) {
   }
 }
 
+/**
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
 async function truncate(opts, rest) {
   const command = 'truncate';
   if (opts['max-tokens'] === undefined) throw new UsageError('truncate needs --max-tokens N', command);
   if (rest.length !== 1) throw new UsageError('truncate takes exactly one FILE (or - for stdin)', command);
   const enc = encodingOf(command, opts);
+  /** @type {TruncateOptions} */
   const options = {};
   if (opts.from !== undefined) options.from = opts.from;
   if (opts.marker !== undefined) options.marker = opts.marker;
@@ -312,6 +397,10 @@ async function truncate(opts, rest) {
   return 0;
 }
 
+/**
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
 async function chunk(opts, rest) {
   const command = 'chunk';
   if (opts['max-tokens'] === undefined) throw new UsageError('chunk needs --max-tokens N', command);
@@ -320,6 +409,7 @@ async function chunk(opts, rest) {
   }
   if (rest.length !== 1) throw new UsageError('chunk takes exactly one FILE (or - for stdin)', command);
   const enc = encodingOf(command, opts);
+  /** @type {ChunkOptions} */
   const options = { maxTokens: opts['max-tokens'] };
   if (opts.overlap !== undefined) options.overlap = opts.overlap;
   if (opts.boundary !== undefined) options.boundary = opts.boundary;
@@ -341,11 +431,16 @@ async function chunk(opts, rest) {
   return 0;
 }
 
+/**
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
 async function read(opts, rest) {
   const command = 'read';
   if (opts['max-tokens'] === undefined) throw new UsageError('read needs --max-tokens N', command);
   if (rest.length !== 1) throw new UsageError('read takes exactly one FILE', command);
   if (rest[0] === '-') throw new UsageError('read takes a file path, not - (use truncate for stdin)', command);
+  /** @type {ReadForContextOptions} */
   const options = { maxTokens: opts['max-tokens'], encoding: encodingOf(command, opts).name };
   if (opts.truncate !== undefined) options.truncate = opts.truncate;
   if (opts['max-bytes'] !== undefined) options.maxBytes = opts['max-bytes'];
@@ -372,6 +467,11 @@ async function read(opts, rest) {
 
 // compress and decompress are one-shot: the whole input is read (one buffer, no copy beyond
 // joining stdin's pieces), turned into the whole output, and written completely.
+/**
+ * @param {'compress' | 'decompress'} command
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
 async function zstd(command, opts, rest) {
   if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
   const [inFile, outFile] = rest;
@@ -410,8 +510,19 @@ async function zstd(command, opts, rest) {
 
 // ------------------------------------------------------------------------------ commands
 
+/** @type {import('./args.cjs').Option & { type: 'int' }} */
 const MAX_TOKENS = { type: 'int', arg: 'N', min: 0, help: 'the token budget (required)' };
 
+/**
+ * @typedef {object} Command
+ * @property {string} synopsis
+ * @property {string} summary
+ * @property {string} about
+ * @property {() => import('./args.cjs').Options} options
+ * @property {(opts: Opts, rest: string[]) => Promise<number>} run
+ */
+
+/** @type {Record<string, Command>} */
 const COMMANDS = {
   count: {
     synopsis: 'count [options] PATH...',
@@ -495,6 +606,7 @@ stdout), refusing output larger than --max-output-bytes.`,
   },
 };
 
+/** @param {string} name */
 function commandHelp(name) {
   const c = COMMANDS[name];
   return `usage: ironlung ${c.synopsis}\n\n${c.about}\n\noptions:\n${optionLines(c.options())}\n`;
@@ -520,6 +632,10 @@ ironlung --version prints the version and the backend.
 
 // ---------------------------------------------------------------------------------- main
 
+/**
+ * @param {string[]} argv
+ * @returns {Promise<number>}
+ */
 async function main(argv) {
   const [cmd, ...args] = argv;
   let command;

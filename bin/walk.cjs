@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Directory walking for `ironlung count`: the files git would see as untracked-or-tracked
 // (that is, not ignored), with .gitignore files at every level and .git/info/exclude.
@@ -16,6 +17,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseGitignore, isIgnored } = require('./gitignore.cjs');
 
+/** @typedef {import('./gitignore.cjs').Rule} Rule */
+/** @typedef {(message: string) => void} Warn */
+/**
+ * A path left out of the walk, or one that could not be read.
+ * @typedef {{ path: string, code: string, message: string }} Problem
+ */
+
+/** @param {fs.Stats} st */
 function kindOf(st) {
   if (st.isFIFO()) return 'a FIFO';
   if (st.isCharacterDevice()) return 'a character device';
@@ -26,11 +35,22 @@ function kindOf(st) {
   return 'of an unknown type';
 }
 
+/**
+ * @param {string} p
+ * @param {string} what
+ * @returns {Problem}
+ */
 function notRegular(p, what) {
   return { path: p, code: 'ERR_NOT_REGULAR_FILE', message: `'${p}' is ${what}; only regular files are counted` };
 }
 
-/** The rules of a file, or [] if it does not exist; warns about other read errors. */
+/**
+ * The rules of a file, or [] if it does not exist; warns about other read errors.
+ * @param {string} file
+ * @param {string} base
+ * @param {Warn} [warn]
+ * @returns {Rule[]}
+ */
 function loadRules(file, base, warn) {
   let text;
   try {
@@ -42,7 +62,11 @@ function loadRules(file, base, warn) {
   return parseGitignore(text, base);
 }
 
-/** The git directory of a work tree root that has a .git entry (a `gitdir:` file too). */
+/**
+ * The git directory of a work tree root that has a .git entry (a `gitdir:` file too).
+ * @param {string} root
+ * @returns {string | null}
+ */
 function gitDirOf(root) {
   const dotGit = path.join(root, '.git');
   let st;
@@ -68,11 +92,16 @@ function gitDirOf(root) {
   }
 }
 
+/**
+ * @param {string} root
+ * @param {Warn} [warn]
+ */
 function excludeRules(root, warn) {
   const gitDir = gitDirOf(root);
   return gitDir ? loadRules(path.join(gitDir, 'info', 'exclude'), '', warn) : [];
 }
 
+/** @param {string} dir */
 function hasDotGit(dir) {
   try {
     fs.lstatSync(path.join(dir, '.git'));
@@ -85,6 +114,9 @@ function hasDotGit(dir) {
 /**
  * The rule lists that apply inside `dir` before its own .gitignore is read, and dir's path
  * relative to the repository root they are relative to.
+ * @param {string} dir
+ * @param {Warn} [warn]
+ * @returns {{ lists: Rule[][], rel: string }}
  */
 function outerContext(dir, warn) {
   let real;
@@ -122,15 +154,18 @@ function outerContext(dir, warn) {
  * @param {object} opts
  * @param {boolean} [opts.ignore=true] apply .gitignore and info/exclude rules
  * @param {(files: number) => void} [opts.onProgress] called after each directory
- * @param {(message: string) => void} [opts.warn]
- * @returns {{ files: string[], skipped: {path, code, message}[], errors: {path, code, message}[] }}
+ * @param {Warn} [opts.warn]
+ * @returns {{ files: string[], skipped: Problem[], errors: Problem[] }}
  *   paths are `dir` joined with the path inside it, in no particular order
  */
 function walk(dir, opts = {}) {
   const ignore = opts.ignore !== false;
   const warn = opts.warn;
+  /** @type {string[]} */
   const files = [];
+  /** @type {Problem[]} */
   const skipped = [];
+  /** @type {Problem[]} */
   const errors = [];
   let prefix = path.normalize(dir);
   if (prefix === '.' + path.sep || prefix === '.') prefix = '';
@@ -138,7 +173,7 @@ function walk(dir, opts = {}) {
   const outer = ignore ? outerContext(dir, warn) : { lists: [], rel: '' };
   const stack = [{ sub: '', rel: outer.rel, lists: outer.lists }];
   while (stack.length) {
-    const d = stack.pop();
+    const d = /** @type {typeof stack[number]} */ (stack.pop()); // the stack is not empty
     const dirPath = d.sub ? prefix + d.sub : prefix ? prefix.slice(0, -1) || path.sep : '.';
     let entries;
     try {

@@ -1,3 +1,4 @@
+// @ts-check
 // The ironlung API, written once over either binding.
 //
 // `createApi(binding, host)` wraps a binding (the napi addon or the wasm-bindgen module;
@@ -7,6 +8,82 @@
 
 import { IronlungError, invalidArg, needString, rethrow, typeName } from './errors.mjs';
 import { createCountChat } from './chat.mjs';
+
+/**
+ * @import { Encoding as PublicEncoding, EncodingName, EncodeOptions, TruncateOptions, ChunkOptions, Chunk,
+ *   CompressOptions, DecompressOptions, ReadOptions, DecodeTextOptions, ReadForContextOptions, ContextFile, Bytes, ErrorCode } from 'ironlung'
+ */
+
+/**
+ * The functions both bindings export, under the same names: crates/node (napi-rs, plus the
+ * hand-written exports of its direct.rs) and wasm/ (wasm-bindgen). `id` is an encoding's id;
+ * every failure is an Error whose message starts with its code (js/errors.mjs). The names of
+ * encodings it gives are EncodingNames.
+ * @typedef {object} Binding
+ * @property {(name: string) => number} encodingId
+ * @property {(model: string) => number} encodingIdForModel
+ * @property {(id: number) => string} encodingName
+ * @property {() => string[]} listEncodings
+ * @property {(id: number) => string[]} specialTokens
+ * @property {(id: number) => number} nVocab
+ * @property {(id: number) => string} rankTable the name of the rank table the encoding uses
+ * @property {(id: number) => boolean} ranksAvailable
+ * @property {(table: string, bytes: Uint8Array) => void} installRanks
+ * @property {(id: number, text: string, allowedAll: boolean, allowed: string[], disallowedAll: boolean, disallowed: string[]) => Uint32Array} encode
+ * @property {(id: number, text: string) => Uint32Array} encodeOrdinary
+ * @property {(id: number, text: string) => number} count
+ * @property {(id: number, text: string, limit: number, complete: boolean) => number} countWithin
+ *   the count, or -1 once it exceeds `limit`; `complete` says `text` is the whole text
+ * @property {(id: number, tokens: Uint32Array) => string} decode
+ * @property {(id: number, tokens: Uint32Array) => Uint8Array} decodeBytes
+ * @property {(id: number, text: string, maxTokens: number) => string} truncate
+ * @property {(id: number, text: string, maxTokens: number, from: string, marker: string | undefined) => string} truncateWith
+ * @property {(id: number, text: string, maxTokens: number, overlap: number, boundary: string) => Uint32Array} chunk
+ *   start, end and tokens of each chunk, flat
+ * @property {(id: number, texts: string[]) => Uint32Array} countBatch
+ * @property {(data: Uint8Array, level: number) => Uint8Array} compress
+ * @property {(data: Uint8Array, maxOutputBytes: number) => Uint8Array} decompress
+ * @property {(bytes: Uint8Array, maxBytes: number) => string} textFromBytes
+ * @property {(bytes: Uint8Array) => boolean} isBinary
+ * @property {() => void} panicForTest
+ */
+
+/**
+ * The native binding's own functions: the off-thread twins.
+ * @typedef {object} NativeOnly
+ * @property {(id: number, text: string) => Promise<number>} countAsync
+ * @property {(id: number, text: string, allowedAll: boolean, allowed: string[], disallowedAll: boolean, disallowed: string[]) => Promise<Uint32Array>} encodeAsync
+ * @property {(id: number, text: string, maxTokens: number, overlap: number, boundary: string) => Promise<Uint32Array>} chunkAsync
+ * @property {(data: Uint8Array, level: number) => Promise<Uint8Array>} compressAsync
+ * @property {(data: Uint8Array, maxOutputBytes: number) => Promise<Uint8Array>} decompressAsync
+ */
+
+/**
+ * The wasm binding's own functions.
+ * @typedef {object} WasmOnly
+ * @property {(id: number, len: number) => number} countInput `count` of the `len` bytes
+ *   `host.writeUtf8` wrote
+ * @property {() => void} oomForTest
+ */
+
+/**
+ * What the runtime provides besides the binding: files, rank data, initialisation.
+ * @typedef {object} Host
+ * @property {'native'|'wasm'} backend
+ * @property {boolean} offThread whether async twins run off the JS thread
+ * @property {(path: string, maxBytes: number) => string} readTextFileSync
+ * @property {(path: string, maxBytes: number) => Promise<string>} readTextFile
+ * @property {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<any[]>} readForContext
+ *   text, tokens, truncated (1 or 0), omitted tokens and bytes read, in an array both bindings
+ *   give untyped
+ * @property {(e: Error) => {code: ErrorCode, message: string}} [onTrap] explains a wasm trap (and replaces the instance)
+ * @property {() => void} [ready] throws if the backend is not initialised yet
+ * @property {(table: string) => Uint8Array} [readRanksSync] a rank table's bytes (wasm with a filesystem)
+ * @property {(text: string) => number} [writeUtf8] wasm: writes text into the module's input buffer (js/wasminstance.mjs)
+ * @property {(table: string) => Promise<Uint8Array>} [readRanks] the same, asynchronously (fetch)
+ * @property {() => Promise<void>} [init] wasm without a filesystem: initialises the module
+ * @property {string[]} [nativeLoadErrors] why the native addon did not load, when wasm is the fallback
+ */
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -21,6 +98,24 @@ const LONG_TEXT = 4096;
 /** A non-ASCII character early enough that the glue's character loop costs little. */
 const NON_ASCII_HEAD = /^[\0-\x7f]{0,16383}[^\0-\x7f]/;
 
+/**
+ * @overload
+ * @param {unknown} v
+ * @param {string} what
+ * @param {number} fallback what undefined stands for
+ * @returns {number}
+ */
+/**
+ * @overload
+ * @param {{} | null} v
+ * @param {string} what
+ * @returns {number}
+ */
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @param {number} [fallback]
+ */
 function needCount(v, what, fallback) {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!Number.isInteger(v) && v !== Infinity)) {
@@ -29,23 +124,41 @@ function needCount(v, what, fallback) {
   return v;
 }
 
-/** `v` if it is one of `choices` (else `fallback` when undefined), e.g. `from must be 'end' or 'middle'`. */
+/**
+ * `v` if it is one of `choices` (else `fallback` when undefined), e.g. `from must be 'end' or 'middle'`.
+ * @template {string} C
+ * @param {unknown} v
+ * @param {string} what
+ * @param {readonly C[]} choices
+ * @param {C} fallback
+ * @returns {C}
+ */
 function needOneOf(v, what, choices, fallback) {
   if (v === undefined) return fallback;
-  if (!choices.includes(v)) {
+  if (!(/** @type {readonly unknown[]} */ (choices).includes(v))) {
     const listed = choices.map((c) => `'${c}'`);
     throw invalidArg(`${what} must be ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}, got ${typeName(v)}`);
   }
-  return v;
+  return /** @type {C} */ (v);
 }
 
+/**
+ * The options object, or {} for none.
+ * @template {object} T
+ * @param {T | null | undefined} v
+ * @param {string} what
+ * @returns {Partial<T>}
+ */
 function needOptions(v, what) {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object') throw invalidArg(`${what} options must be an object, got ${typeName(v)}`);
   return v;
 }
 
-/** The body of `url`, fetched; an HTTP error status is an error naming the URL. */
+/**
+ * The body of `url`, fetched; an HTTP error status is an error naming the URL.
+ * @param {string | URL} url
+ */
 export async function fetchBytes(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${res.status} ${res.statusText} from ${url}`);
@@ -58,6 +171,8 @@ const RANK_SECTION = 'ironlung.ranks';
 /**
  * The rank table inside a compiled rank file, as edge bundlers hand one over (`?module`,
  * wrangler's CompiledWasm); also a module from another realm, as edge runtimes compile them.
+ * @param {WebAssembly.Module} module
+ * @param {string} what
  */
 export function rankModuleBytes(module, what) {
   const [section] = WebAssembly.Module.customSections(module, RANK_SECTION);
@@ -65,15 +180,22 @@ export function rankModuleBytes(module, what) {
   return new Uint8Array(section);
 }
 
-/** Whether `v` is a compiled wasm module, also one from another realm. */
+/**
+ * Whether `v` is a compiled wasm module, also one from another realm.
+ * @param {unknown} v
+ * @returns {v is WebAssembly.Module}
+ */
 export const isWasmModule = (v) => Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
 
 /**
  * Whether an ArrayBuffer was detached (its memory transferred or a wasm memory grown):
  * its views read as empty, and passing one on would silently lose the data.
+ * @param {ArrayBuffer} buffer
  */
 function isDetached(buffer) {
-  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  // `detached` is ES2024: Node 20 does not have it.
+  const { detached } = /** @type {{ detached?: boolean }} */ (buffer);
+  if (typeof detached === 'boolean') return detached;
   if (buffer.byteLength !== 0) return false;
   try {
     new Uint8Array(buffer);
@@ -83,6 +205,10 @@ function isDetached(buffer) {
   }
 }
 
+/**
+ * @param {object} data
+ * @param {string} what
+ */
 function needAttached(data, what) {
   const buffer = ArrayBuffer.isView(data) ? data.buffer : data;
   if (buffer instanceof ArrayBuffer && isDetached(buffer)) {
@@ -91,7 +217,12 @@ function needAttached(data, what) {
   }
 }
 
-/** Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array. */
+/**
+ * Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array.
+ * @param {unknown} data
+ * @param {string} what
+ * @returns {Uint8Array}
+ */
 function toBytes(data, what) {
   if (typeof data === 'string') return utf8.encode(data);
   if (typeof data === 'object' && data !== null) needAttached(data, what);
@@ -103,11 +234,20 @@ function toBytes(data, what) {
   throw invalidArg(`${what} must be a string, Uint8Array or ArrayBuffer, got ${typeName(data)}`);
 }
 
+/**
+ * @param {unknown} data
+ * @param {string} what
+ */
 function needBytes(data, what) {
   if (typeof data === 'string') throw invalidArg(`${what} must be a Uint8Array or ArrayBuffer, got a string`);
   return toBytes(data, what);
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {{ all: boolean, list: string[] }}
+ */
 function specialOption(v, what) {
   if (v === 'all') return { all: true, list: [] };
   if (v instanceof Set) v = [...v];
@@ -115,6 +255,7 @@ function specialOption(v, what) {
   throw invalidArg(`${what} must be 'all' or an array of special-token strings, got ${typeName(v)}`);
 }
 
+/** @param {Uint32Array | readonly number[]} tokens */
 function toTokenArray(tokens) {
   // A DataView has no elements: decoding one would give '' whatever it holds.
   if (!Array.isArray(tokens) && (!ArrayBuffer.isView(tokens) || tokens instanceof DataView)) {
@@ -133,6 +274,7 @@ function toTokenArray(tokens) {
   return out;
 }
 
+/** @param {unknown} v */
 function zstdLevel(v) {
   if (v === undefined) return DEFAULT_LEVEL;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
@@ -142,35 +284,52 @@ function zstdLevel(v) {
 }
 
 /**
- * @param {object} b the binding: napi addon or wasm-bindgen module
- * @param {object} host
- * @param {'native'|'wasm'} host.backend
- * @param {boolean} host.offThread whether async twins run off the JS thread
- * @param {(path: string, maxBytes: number) => string} host.readTextFileSync
- * @param {(path: string, maxBytes: number) => Promise<string>} host.readTextFile
- * @param {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<Array>} host.readForContext
- * @param {(e: Error) => {code: string, message: string}} [host.onTrap] explains a wasm trap (and replaces the instance)
- * @param {() => void} [host.ready] throws if the backend is not initialised yet
- * @param {(table: string) => Uint8Array} [host.readRanksSync] a rank table's bytes (wasm with a filesystem)
- * @param {(text: string) => number} [host.writeUtf8] wasm: writes text into the module's input buffer (js/wasminstance.mjs)
- * @param {(table: string) => Promise<Uint8Array>} [host.readRanks] the same, asynchronously (fetch)
- * @param {() => Promise<void>} [host.init] wasm without a filesystem: initialises the module
- * @param {string[]} [host.nativeLoadErrors] why the native addon did not load, when wasm is the fallback
+ * The API object of index.d.ts, less `init`, which each entry adds (the CommonJS entry also
+ * `default`), plus the test suite's hooks.
+ * @typedef {Omit<typeof import('ironlung').default, 'init'> & {
+ *   init?: typeof import('ironlung').init,
+ *   default?: Api,
+ *   __panicForTest: () => void,
+ *   __oomForTest: () => void,
+ * }} Api
+ */
+
+/**
+ * @param {Binding & Partial<NativeOnly & WasmOnly>} b the binding: napi addon or wasm-bindgen module
+ * @param {Host} host
+ * @returns {Api}
  */
 export function createApi(b, host) {
+  /** @type {(e: unknown) => never} */
   const fail = (e) => rethrow(e, host.onTrap);
   const ready = host.ready || (() => {});
+  /** @type {Map<number, Encoding>} */
   const cache = new Map();
-  /** Rank tables being downloaded: table name -> promise. */
+  /**
+   * Rank tables being downloaded: table name -> promise.
+   * @type {Map<string, Promise<void>>}
+   */
   const loading = new Map();
+  // Functions of one backend: the off-thread twins are the native binding's, called only when
+  // `host.offThread`, which only the native host sets; countInput is the wasm binding's,
+  // called only when `host.writeUtf8`, which only the wasm host has.
+  const native = /** @type {Binding & NativeOnly} */ (b);
+  const wasm = /** @type {Binding & WasmOnly} */ (b);
 
+  /** @implements {PublicEncoding} */
   class Encoding {
+    /** @type {number} */
     #id;
+    /** @type {readonly string[] | undefined} */
     #specials;
+    /**
+     * @param {number} id
+     * @param {string} name
+     */
     constructor(id, name) {
       this.#id = id;
-      /** @type {string} */
-      this.name = name;
+      /** @readonly */
+      this.name = /** @type {EncodingName} */ (name);
       Object.freeze(this);
     }
 
@@ -183,6 +342,10 @@ export function createApi(b, host) {
       return call(() => b.nVocab(this.#id));
     }
 
+    /**
+     * @param {string} text
+     * @param {EncodeOptions} [options]
+     */
     encode(text, options) {
       needString(text, 'text');
       if (options === undefined) return call(() => b.encode(this.#id, text, false, [], true, []));
@@ -190,33 +353,45 @@ export function createApi(b, host) {
       return call(() => b.encode(this.#id, text, aAll, aList, dAll, dList));
     }
 
+    /** @param {string} text */
     encodeOrdinary(text) {
       needString(text, 'text');
       return call(() => b.encodeOrdinary(this.#id, text));
     }
 
+    /**
+     * @param {string} text
+     * @returns {number}
+     */
     count(text) {
       needString(text, 'text');
       try {
         // On wasm, a string whose first non-ASCII character is far in (or absent) skips the
         // glue's character loop, which would run up to there (see js/wasminput.mjs).
-        if (host.writeUtf8 && text.length >= LONG_TEXT && !NON_ASCII_HEAD.test(text)) return b.countInput(this.#id, host.writeUtf8(text));
+        if (host.writeUtf8 && text.length >= LONG_TEXT && !NON_ASCII_HEAD.test(text)) return wasm.countInput(this.#id, host.writeUtf8(text));
         return b.count(this.#id, text);
       } catch (e) {
         fail(e);
       }
     }
 
+    /** @param {Uint32Array | readonly number[]} tokens */
     decode(tokens) {
       const t = toTokenArray(tokens);
       return call(() => b.decode(this.#id, t));
     }
 
+    /** @param {Uint32Array | readonly number[]} tokens */
     decodeBytes(tokens) {
       const t = toTokenArray(tokens);
       return call(() => b.decodeBytes(this.#id, t));
     }
 
+    /**
+     * @param {string} text
+     * @param {number} maxTokens
+     * @param {TruncateOptions} [options]
+     */
     truncate(text, maxTokens, options) {
       needString(text, 'text');
       if (maxTokens === undefined) throw invalidArg('maxTokens is required');
@@ -228,6 +403,11 @@ export function createApi(b, host) {
       return call(() => b.truncateWith(this.#id, text, max, from, o.marker));
     }
 
+    /**
+     * @param {string} text
+     * @param {number} limit
+     * @returns {number | false}
+     */
     isWithinLimit(text, limit) {
       needString(text, 'text');
       if (limit === undefined) throw invalidArg('limit is required');
@@ -251,37 +431,55 @@ export function createApi(b, host) {
       }
     }
 
+    /**
+     * @param {string} text
+     * @param {ChunkOptions} options
+     */
     chunk(text, options) {
       const [max, overlap, boundary] = chunkArgs(text, options);
       return toChunks(text, call(() => b.chunk(this.#id, text, max, overlap, boundary)));
     }
 
+    /** @param {readonly string[]} texts */
     countBatch(texts) {
       if (!Array.isArray(texts)) throw invalidArg(`texts must be an array of strings, got ${typeName(texts)}`);
       texts.forEach((t, i) => needString(t, `texts[${i}]`));
       return call(() => b.countBatch(this.#id, texts));
     }
 
+    /** @param {string} text */
     async countAsync(text) {
       needString(text, 'text');
       if (!host.offThread) return this.count(text);
-      return b.countAsync(this.#id, text).catch(fail);
+      return native.countAsync(this.#id, text).catch(fail);
     }
 
+    /**
+     * @param {string} text
+     * @param {EncodeOptions} [options]
+     */
     async encodeAsync(text, options) {
       if (!host.offThread) return this.encode(text, options);
       needString(text, 'text');
       const [aAll, aList, dAll, dList] = specialArgs(options);
-      return b.encodeAsync(this.#id, text, aAll, aList, dAll, dList).catch(fail);
+      return native.encodeAsync(this.#id, text, aAll, aList, dAll, dList).catch(fail);
     }
 
+    /**
+     * @param {string} text
+     * @param {ChunkOptions} options
+     */
     async chunkAsync(text, options) {
       if (!host.offThread) return this.chunk(text, options);
       const [max, overlap, boundary] = chunkArgs(text, options);
-      return toChunks(text, await b.chunkAsync(this.#id, text, max, overlap, boundary).catch(fail));
+      return toChunks(text, await native.chunkAsync(this.#id, text, max, overlap, boundary).catch(fail));
     }
   }
 
+  /**
+   * @param {EncodeOptions | undefined} options
+   * @returns {[boolean, string[], boolean, string[]]}
+   */
   function specialArgs(options) {
     const o = needOptions(options, 'encode');
     const allowed = o.allowedSpecial === undefined ? { all: false, list: [] } : specialOption(o.allowedSpecial, 'allowedSpecial');
@@ -289,6 +487,11 @@ export function createApi(b, host) {
     return [allowed.all, allowed.list, disallowed.all, disallowed.list];
   }
 
+  /**
+   * @param {string} text
+   * @param {ChunkOptions} options
+   * @returns {[number, number, 'token' | 'line' | 'paragraph']}
+   */
   function chunkArgs(text, options) {
     needString(text, 'text');
     if (options === undefined || options === null || typeof options !== 'object') {
@@ -301,6 +504,11 @@ export function createApi(b, host) {
     return [Math.min(max, 0xffffffff), Math.min(overlap, 0xffffffff), boundary];
   }
 
+  /**
+   * @param {string} text
+   * @param {Uint32Array} flat start, end and tokens of each chunk
+   * @returns {Chunk[]}
+   */
   function toChunks(text, flat) {
     const out = new Array(flat.length / 3);
     for (let i = 0; i < out.length; i++) {
@@ -311,6 +519,12 @@ export function createApi(b, host) {
     return out;
   }
 
+  /**
+   * `f()`, once the backend is ready, its errors mapped.
+   * @template T
+   * @param {() => T} f
+   * @returns {T}
+   */
   function call(f) {
     ready();
     try {
@@ -320,6 +534,7 @@ export function createApi(b, host) {
     }
   }
 
+  /** @param {number} id */
   function encodingById(id) {
     let e = cache.get(id);
     if (!e) {
@@ -332,6 +547,7 @@ export function createApi(b, host) {
 
   // The wasm build receives each rank table when its encoding is first used: read
   // synchronously where there is a filesystem, else loaded by `loadEncoding`.
+  /** @param {number} id */
   function ensureRanks(id) {
     if (call(() => b.ranksAvailable(id))) return;
     const table = call(() => b.rankTable(id));
@@ -346,7 +562,11 @@ export function createApi(b, host) {
     call(() => b.installRanks(table, bytes));
   }
 
-  /** An encoding's id from its name, or from a model's name (`'gpt-4o'`). */
+  /**
+   * An encoding's id from its name, or from a model's name (`'gpt-4o'`).
+   * @param {string} name
+   * @returns {number}
+   */
   function encodingOrModelId(name) {
     try {
       return b.encodingId(name);
@@ -359,6 +579,10 @@ export function createApi(b, host) {
     }
   }
 
+  /**
+   * @param {string} name
+   * @param {BufferSource | WebAssembly.Module | Response | URL | string} [source]
+   */
   async function loadEncoding(name, source) {
     needString(name, 'encoding or model name');
     if (host.init) await host.init();
@@ -372,7 +596,8 @@ export function createApi(b, host) {
         load = (async () => {
           let bytes;
           try {
-            bytes = source === undefined ? await host.readRanks(table) : await bytesOf(source);
+            // Only the wasm build lacks rank data, and every wasm host has readRanks.
+            bytes = source === undefined ? await /** @type {NonNullable<Host['readRanks']>} */ (host.readRanks)(table) : await bytesOf(source);
           } catch (e) {
             if (e instanceof IronlungError) throw e;
             throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not load the rank data of ${name} (${table}): ${e && e.message}`);
@@ -392,46 +617,65 @@ export function createApi(b, host) {
     return encodingById(id);
   }
 
+  /** @param {string} name */
   function getEncoding(name) {
     needString(name, 'encoding name');
     return encodingById(call(() => b.encodingId(name)));
   }
 
+  /** @param {string} model */
   function encodingForModel(model) {
     needString(model, 'model');
     return encodingById(call(() => b.encodingIdForModel(model)));
   }
 
   function listEncodings() {
-    return call(() => b.listEncodings());
+    return /** @type {EncodingName[]} */ (call(() => b.listEncodings()));
   }
 
+  /**
+   * @param {string | Bytes} data
+   * @param {CompressOptions} [options]
+   */
   function compress(data, options) {
     const bytes = toBytes(data, 'data');
     const level = zstdLevel(needOptions(options, 'compress').level);
     return call(() => b.compress(bytes, level));
   }
 
+  /**
+   * @param {Bytes} data
+   * @param {DecompressOptions} [options]
+   */
   function decompress(data, options) {
     const bytes = needBytes(data, 'data');
     const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
     return call(() => b.decompress(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)));
   }
 
+  /**
+   * @param {string | Bytes} data
+   * @param {CompressOptions} [options]
+   */
   async function compressAsync(data, options) {
     if (!host.offThread) return compress(data, options);
     const bytes = toBytes(data, 'data');
     const level = zstdLevel(needOptions(options, 'compress').level);
-    return b.compressAsync(bytes, level).catch(fail);
+    return native.compressAsync(bytes, level).catch(fail);
   }
 
+  /**
+   * @param {Bytes} data
+   * @param {DecompressOptions} [options]
+   */
   async function decompressAsync(data, options) {
     if (!host.offThread) return decompress(data, options);
     const bytes = needBytes(data, 'data');
     const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
-    return b.decompressAsync(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)).catch(fail);
+    return native.decompressAsync(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)).catch(fail);
   }
 
+  /** @param {string | URL} path */
   function pathArg(path) {
     if (path instanceof URL) {
       if (path.protocol !== 'file:') throw invalidArg(`path must be a file: URL, got ${path.href}`);
@@ -440,11 +684,17 @@ export function createApi(b, host) {
     return needString(path, 'path');
   }
 
+  /** @param {ReadOptions | undefined} options */
   function readOptions(options) {
     const max = needCount(needOptions(options, 'readTextFile').maxBytes, 'maxBytes', DEFAULT_MAX_BYTES);
     return Math.min(max, Number.MAX_SAFE_INTEGER);
   }
 
+  /**
+   * @param {string | URL} path
+   * @param {ReadOptions} [options]
+   * @returns {Promise<string>}
+   */
   async function readTextFile(path, options) {
     const p = pathArg(path);
     const max = readOptions(options);
@@ -456,18 +706,27 @@ export function createApi(b, host) {
     }
   }
 
+  /**
+   * @param {string | URL} path
+   * @param {ReadOptions} [options]
+   */
   function readTextFileSync(path, options) {
     const p = pathArg(path);
     const max = readOptions(options);
     return call(() => host.readTextFileSync(p, max));
   }
 
+  /**
+   * @param {Bytes} bytes
+   * @param {DecodeTextOptions} [options]
+   */
   function decodeText(bytes, options) {
     const data = needBytes(bytes, 'bytes');
     const max = needCount(needOptions(options, 'decodeText').maxBytes, 'maxBytes', Infinity);
     return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER)));
   }
 
+  /** @param {BufferSource | WebAssembly.Module | Response | URL | string} source */
   async function bytesOf(source) {
     if (typeof Response !== 'undefined' && source instanceof Response) return new Uint8Array(await source.arrayBuffer());
     if (typeof source === 'string' || source instanceof URL) return fetchBytes(source);
@@ -475,6 +734,11 @@ export function createApi(b, host) {
     return toBytes(source, 'source');
   }
 
+  /**
+   * @param {string | URL} path
+   * @param {ReadForContextOptions} [options]
+   * @returns {Promise<ContextFile>}
+   */
   async function readForContext(path, options) {
     const p = pathArg(path);
     const o = needOptions(options, 'readForContext');
@@ -496,6 +760,7 @@ export function createApi(b, host) {
     return { text: r[0], tokens: r[1], truncated: r[2] === 1, omittedTokens: r[3], bytes: r[4], encoding: enc.name };
   }
 
+  /** @param {Bytes} bytes */
   function isBinary(bytes) {
     const data = needBytes(bytes, 'bytes');
     return call(() => b.isBinary(data));
@@ -527,7 +792,7 @@ export function createApi(b, host) {
     /** @internal Exhausts the wasm module's memory on purpose (wasm only); used by the test suite. */
     __oomForTest: () => {
       if (!b.oomForTest) throw new IronlungError('ERR_UNSUPPORTED_RUNTIME', '__oomForTest exhausts wasm memory; the native backend has none');
-      return call(() => b.oomForTest());
+      return call(() => wasm.oomForTest());
     },
   };
 }

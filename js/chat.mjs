@@ -1,3 +1,4 @@
+// @ts-check
 // countChat: the prompt tokens of an OpenAI chat request, computed on the public API only
 // (`encodingForModel` and `Encoding.count`), so both backends agree by construction.
 //
@@ -55,6 +56,22 @@
 
 import { IronlungError, invalidArg, needString, typeName } from './errors.mjs';
 
+/** @import { ChatMessage, CountChatOptions } from 'ironlung' */
+
+/**
+ * `count` with '' counting 0 (Encoding.count of the model's encoding).
+ * @typedef {(text: string) => number} Count
+ */
+/**
+ * An object of the request, each of whose fields is checked where it is used.
+ * @typedef {Record<string, unknown>} Json
+ */
+/**
+ * P and N of the formula above.
+ * @typedef {{ perMessage: number, perName: number }} Rules
+ */
+
+/** @type {Record<string, { funcInit: number }>} */
 const FAMILY = {
   o200k_base: { funcInit: 7 },
   o200k_harmony: { funcInit: 7 },
@@ -70,30 +87,53 @@ const PROPERTY_KEY = 3;
 const ENUM_INIT = -3;
 const ENUM_ITEM = 3;
 
+/**
+ * @param {unknown} v
+ * @returns {v is Json}
+ */
 function isObject(v) {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * @param {unknown} v
+ * @param {string} what
+ */
 function needObject(v, what) {
   if (!isObject(v)) throw invalidArg(`${what} must be an object, got ${typeName(v)}`);
   return v;
 }
 
-/** An optional field: undefined and null mean absent. */
+/**
+ * An optional field: undefined and null mean absent.
+ * @param {unknown} v
+ * @param {string} what
+ */
 function optString(v, what) {
   if (v === undefined || v === null) return '';
   return needString(v, what);
 }
 
+/** @param {string} s */
 function withoutFinalDot(s) {
   return s.endsWith('.') ? s.slice(0, -1) : s;
 }
 
+/**
+ * @param {Count} count
+ * @param {unknown} call
+ * @param {string} what
+ */
 function callTokens(count, call, what) {
-  needObject(call, what);
-  return count(needString(call.name, `${what}.name`)) + count(needString(call.arguments, `${what}.arguments`)) + FUNCTION_CALL_OVERHEAD;
+  const c = needObject(call, what);
+  return count(needString(c.name, `${what}.name`)) + count(needString(c.arguments, `${what}.arguments`)) + FUNCTION_CALL_OVERHEAD;
 }
 
+/**
+ * @param {Count} count
+ * @param {unknown} content
+ * @param {string} what
+ */
 function contentTokens(count, content, what) {
   if (content === undefined || content === null) return 0;
   if (typeof content === 'string') return count(content);
@@ -111,6 +151,12 @@ function contentTokens(count, content, what) {
   return n;
 }
 
+/**
+ * @param {Count} count
+ * @param {ChatMessage} m
+ * @param {number} i
+ * @param {Rules} rules
+ */
 function messageTokens(count, m, i, rules) {
   const what = `messages[${i}]`;
   needObject(m, what);
@@ -133,7 +179,11 @@ function messageTokens(count, m, i, rules) {
   return n;
 }
 
-/** `v` as the JSON text OpenAI's prompt holds; a value JSON cannot write is ERR_INVALID_ARG. */
+/**
+ * `v` as the JSON text OpenAI's prompt holds; a value JSON cannot write is ERR_INVALID_ARG.
+ * @param {unknown} v
+ * @param {string} what
+ */
 function jsonText(v, what) {
   let text;
   try {
@@ -144,6 +194,11 @@ function jsonText(v, what) {
   return text ?? String(v);
 }
 
+/**
+ * @param {Count} count
+ * @param {unknown} tools
+ * @param {number} funcInit
+ */
 function toolsTokens(count, tools, funcInit) {
   if (tools === undefined || tools === null) return 0;
   if (!Array.isArray(tools)) throw invalidArg(`tools must be an array of tool definitions, got ${typeName(tools)}`);
@@ -197,6 +252,10 @@ export function createCountChat(api) {
   if (!api || typeof api.encodingForModel !== 'function') {
     throw new TypeError('createCountChat needs an ironlung API object (one with encodingForModel)');
   }
+  /**
+   * @param {readonly ChatMessage[]} messages
+   * @param {CountChatOptions} options
+   */
   return function countChat(messages, options) {
     if (!isObject(options)) throw invalidArg(`countChat options must be an object with a model, got ${typeName(options)}`);
     const model = needString(options.model, 'options.model');
@@ -211,7 +270,7 @@ export function createCountChat(api) {
     const legacy = /^gpt-3\.5-turbo-0301$/.test(model);
     const rules = legacy ? { perMessage: 4, perName: -1 } : { perMessage: 3, perName: 1 };
     if (!Array.isArray(messages)) throw invalidArg(`messages must be an array of chat messages, got ${typeName(messages)}`);
-    const count = (text) => (text === '' ? 0 : enc.count(text));
+    const count = (/** @type {string} */ text) => (text === '' ? 0 : enc.count(text));
     let n = REPLY_PRIMING;
     for (let i = 0; i < messages.length; i++) n += messageTokens(count, messages[i], i, rules);
     return n + toolsTokens(count, options.tools, family.funcInit);

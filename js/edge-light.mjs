@@ -1,3 +1,4 @@
+// @ts-check
 // Vercel Edge and Next.js edge routes (the `edge-light` export condition). Edge runtimes
 // may not compile wasm from bytes and an edge bundle may have no URL to fetch from, so
 // every file arrives compiled, through the `?module` import their bundlers provide: the

@@ -1,3 +1,4 @@
+// @ts-check
 // The one error class of ironlung, and the mapping from binding errors to it.
 //
 // Both bindings throw plain Errors whose message starts with the stable code
@@ -5,13 +6,16 @@
 // wasm-bindgen can both produce without extra machinery. This module turns that prefix
 // into `error.code`, so users see the same error on either backend.
 
+/** @import { ErrorCode } from 'ironlung' */
+
 export class IronlungError extends Error {
   /**
-   * @param {string} code stable code, e.g. 'ERR_FILE_TOO_LARGE' or 'ENOENT'
+   * @param {ErrorCode} code stable code, e.g. 'ERR_FILE_TOO_LARGE' or 'ENOENT'
    * @param {string} message what was wrong, naming the value and limit at fault
    */
   constructor(code, message) {
     super(message);
+    /** @type {'IronlungError'} */
     this.name = 'IronlungError';
     this.code = code;
   }
@@ -25,6 +29,8 @@ const MAX_V8_STRING = 2 ** 29 - 24;
 /**
  * A result string the engine refused to create: napi-rs's conversion failure (native),
  * Node's ERR_STRING_TOO_LONG (wasm-bindgen's TextDecoder), V8's "Invalid string length".
+ * @param {any} e anything thrown
+ * @param {string} message
  */
 function isStringTooLong(e, message) {
   return (
@@ -37,13 +43,16 @@ function isStringTooLong(e, message) {
 /**
  * Rethrows `e` as an IronlungError when it carries a code; `onTrap` explains a wasm trap
  * (and replaces the instance), returning the code and message to throw.
+ * @param {any} e anything thrown
+ * @param {(e: WebAssembly.RuntimeError) => { code: ErrorCode, message: string }} [onTrap]
  * @returns {never}
  */
 export function rethrow(e, onTrap) {
   if (e instanceof IronlungError) throw e;
   const message = e && typeof e.message === 'string' ? e.message : String(e);
   const m = CODE_PREFIX.exec(message);
-  if (m) throw new IronlungError(m[1], m[2]);
+  // CODE_PREFIX matches only the shape of an ErrorCode.
+  if (m) throw new IronlungError(/** @type {ErrorCode} */ (m[1]), m[2]);
   if (isStringTooLong(e, message)) {
     throw new IronlungError(
       'ERR_STRING_TOO_LONG',
@@ -52,6 +61,7 @@ export function rethrow(e, onTrap) {
     );
   }
   if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
+    /** @type {{ code: ErrorCode, message: string }} */
     const trap = onTrap ? onTrap(e) : { code: 'ERR_INTERNAL', message: `ironlung's wasm module trapped: ${message}` };
     throw new IronlungError(trap.code, trap.message);
   }
@@ -62,14 +72,18 @@ export function rethrow(e, onTrap) {
   throw e;
 }
 
+/** @param {string} message */
 export function invalidArg(message) {
   return new IronlungError('ERR_INVALID_ARG', message);
 }
 
 // 'an Int32Array', 'an ArrayBuffer', but 'a Uint8Array' (a "you" sound).
-const article = (name) => `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+const article = (/** @type {string} */ name) => `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
 
-/** How a value reads in an error message: `number 42`, `number NaN`, `undefined`, `a Uint8Array`, `null`. */
+/**
+ * How a value reads in an error message: `number 42`, `number NaN`, `undefined`, `a Uint8Array`, `null`.
+ * @param {unknown} v
+ */
 export function typeName(v) {
   if (v === null || v === undefined) return String(v);
   if (Array.isArray(v)) return 'an array';
@@ -90,7 +104,12 @@ export function typeName(v) {
   }
 }
 
-/** `v` if it is a string, else an `ERR_INVALID_ARG` naming `what` and what it got. */
+/**
+ * `v` if it is a string, else an `ERR_INVALID_ARG` naming `what` and what it got.
+ * @param {unknown} v
+ * @param {string} what
+ * @returns {string}
+ */
 export function needString(v, what) {
   if (typeof v !== 'string') throw invalidArg(`${what} must be a string, got ${typeName(v)}`);
   return v;

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Picks the backend for Node and Bun: the platform's native addon, else the wasm build.
 //
@@ -13,7 +14,8 @@ function isMusl() {
     return fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
   } catch {
     try {
-      return !process.report.getReport().header.glibcVersionRuntime;
+      // @types/node types the report as `object`.
+      return !/** @type {{ header: { glibcVersionRuntime?: string } }} */ (process.report.getReport()).header.glibcVersionRuntime;
     } catch {
       return false;
     }
@@ -51,7 +53,10 @@ function loadNative() {
   return { binding: null, errors, broken };
 }
 
-/** The path of one of the package's assets (assets/), also from inside a bundle. */
+/**
+ * The path of one of the package's assets (assets/), also from inside a bundle.
+ * @param {string} file
+ */
 function assetPath(file) {
   const beside = path.join(__dirname, '..', 'assets', file);
   if (fs.existsSync(beside)) return beside;
@@ -73,8 +78,10 @@ function loadWasm() {
 }
 
 /**
- * @returns {{ backend: 'native'|'wasm', binding: object, wasm?: object, nativeErrors: string[] }}
- *   `wasm` is the raw instance exports of the wasm build.
+ * @returns {{ backend: 'native', binding: any, wasm?: undefined, nativeErrors: string[] }
+ *   | { backend: 'wasm', binding: typeof import('./gen/wasm.cjs'), wasm: import('./gen/wasm.cjs').InitOutput, nativeErrors: string[] }}
+ *   `binding` is the native addon (untyped: it brings no declarations) or the wasm glue, and
+ *   `wasm` the raw instance exports of the wasm build.
  */
 function load() {
   const forced = process.env.IRONLUNG_BACKEND;

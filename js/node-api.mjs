@@ -1,3 +1,4 @@
+// @ts-check
 // The API object of the ES module entry for Node and Bun (js/node.mjs): the same instance
 // as the CommonJS entry, loaded through Node's own require, out of a server bundler's sight:
 // Turbopack would otherwise follow the loader into the .node addon and the assets and fail

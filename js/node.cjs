@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The Node and Bun entry (CommonJS; js/node.mjs re-exports this same instance for ESM, so
 // a program that mixes require and import shares one backend and one set of encodings).
@@ -12,11 +13,14 @@ const { wasmInstance } = require('./wasminstance.mjs');
 const loaded = load();
 const { backend, wasm, nativeErrors } = loaded;
 const instance = backend === 'wasm' ? wasmInstance(loaded.binding) : null;
-if (instance) instance.attach(wasm);
+// `wasm` comes with the wasm backend, as `instance` does.
+if (instance) instance.attach(/** @type {NonNullable<typeof wasm>} */ (wasm));
 const binding = instance ? instance.binding : loaded.binding;
 const fs = require('node:fs');
+/** @param {string} table */
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
+/** @type {import('./api.mjs').Host} */
 const host =
   backend === 'native'
     ? {
@@ -32,8 +36,9 @@ const host =
         nativeLoadErrors: nativeErrors,
         offThread: false,
         ...fileHost(binding),
-        onTrap: instance.onTrap,
-        writeUtf8: instance.writeUtf8,
+        // Not the native backend: `instance` is set.
+        onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
+        writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };

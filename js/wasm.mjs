@@ -1,3 +1,4 @@
+// @ts-check
 // The wasm backend's state for every runtime but Node and Bun: one instance of the module,
 // initialised once, and the API over it. Runtime entries (web.mjs, deno.mjs, workerd.mjs,
 // edge-light.mjs) configure how the module and the rank data arrive, through the `use*`
@@ -9,16 +10,28 @@ import { IronlungError } from './errors.mjs';
 import { wasmInstance } from './wasminstance.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
+/** @import { Host } from './api.mjs' */
+/** @typedef {WebAssembly.Module | BufferSource | Response | URL | string} ModuleSource what init() takes */
+
 const instance = wasmInstance(glue);
+/** @type {Promise<void> | null} */
 let pending = null;
-/** How init() gets the module when it is given none; a runtime entry may replace it. */
+/**
+ * How init() gets the module when it is given none; a runtime entry may replace it.
+ * @type {() => Promise<ModuleSource>}
+ */
 let defaultModule = () => fetchAsset(wasmUrl(), 'the wasm module', 'ironlung.wasm');
 
 const FIX =
   "If a bundler built this page, it did not copy the file: see \"Bundlers and frameworks\" in ironlung's README; " +
   'or serve node_modules/ironlung/assets/ yourself and pass the module to init() and the rank data to loadEncoding()';
 
-/** Fetches `url`; any failure is ERR_ASSET_UNAVAILABLE naming the URL, the cause and the fix. */
+/**
+ * Fetches `url`; any failure is ERR_ASSET_UNAVAILABLE naming the URL, the cause and the fix.
+ * @param {string | URL | undefined} url
+ * @param {string} what
+ * @param {string} file
+ */
 async function fetchAsset(url, what, file) {
   if (url === undefined) {
     throw new IronlungError('ERR_ASSET_UNAVAILABLE', `no URL is known for ${what} (${file}) in this runtime. ${FIX}`);
@@ -32,7 +45,8 @@ async function fetchAsset(url, what, file) {
 
 /**
  * Initialises the wasm module. Idempotent; concurrent calls share one initialisation.
- * @param {WebAssembly.Module | BufferSource | Response | URL | string} [moduleOrBytes]
+ * @param {ModuleSource} [moduleOrBytes]
+ * @returns {Promise<void>}
  */
 export function init(moduleOrBytes) {
   if (instance.isAttached()) return Promise.resolve();
@@ -56,16 +70,26 @@ export function init(moduleOrBytes) {
   return pending;
 }
 
-/** Runtimes that hold a compiled module at import time (Workers) initialise at once. */
+/**
+ * Runtimes that hold a compiled module at import time (Workers) initialise at once.
+ * @param {WebAssembly.Module} module
+ */
 export function useWasmModule(module) {
   instance.attach(glue.initSync({ module }));
 }
 
-/** Runtimes with another way to the module's bytes (Deno's filesystem). */
+/**
+ * Runtimes with another way to the module's bytes (Deno's filesystem).
+ * @param {() => Promise<ModuleSource>} load
+ */
 export function useDefaultModule(load) {
   defaultModule = load;
 }
 
+/**
+ * @param {string} name
+ * @returns {(...args: unknown[]) => never}
+ */
 function unsupported(name) {
   return () => {
     throw new IronlungError(
@@ -75,6 +99,7 @@ function unsupported(name) {
   };
 }
 
+/** @type {Host} */
 const host = {
   backend: 'wasm',
   offThread: false,
@@ -102,6 +127,7 @@ api.init = init;
 /**
  * Runtimes with a filesystem: `readRanksSync(table)` returns the bytes of `<table>.wasm`, read
  * when an encoding is first used, so getEncoding works without loadEncoding.
+ * @param {(table: string) => Uint8Array} readRanksSync
  */
 export function useRankReader(readRanksSync) {
   host.readRanksSync = readRanksSync;
@@ -111,10 +137,12 @@ export function useRankReader(readRanksSync) {
 /**
  * Runtimes whose bundlers carry each rank file as a compiled module (Workers, Vercel Edge):
  * `importRanks(table)` imports `<table>.wasm` so, only when its encoding is first loaded.
+ * @param {(table: string) => Promise<{ default: WebAssembly.Module }> | undefined} importRanks
  */
 export function useRankModules(importRanks) {
   host.readRanks = async (table) => {
-    const m = await importRanks(table);
+    // The importers have a case for every table the core names.
+    const m = /** @type {{ default: WebAssembly.Module }} */ (await importRanks(table));
     return rankModuleBytes(m.default, `${table}.wasm`);
   };
 }
@@ -122,6 +150,7 @@ export function useRankModules(importRanks) {
 /**
  * Runtimes with a filesystem: `fileHost(glue)` (js/fsread.mjs) gives the file-reading
  * functions of the host, which read by the core's rules.
+ * @param {typeof import('./fsread.mjs').fileHost} fileHost
  */
 export function useFileReader(fileHost) {
   Object.assign(host, fileHost(instance.binding));

@@ -1,3 +1,4 @@
+// @ts-check
 // The wasm module's instance, replaced by a fresh one after every trap.
 //
 // wasm32 aborts on a panic and on a failed allocation: the instance traps mid-call, with
@@ -11,20 +12,44 @@
 // The cost: the rank tables installed stay referenced from JS (0.3 to 1.2 MB each) so that
 // they can be installed again.
 
+/** @import { ErrorCode } from 'ironlung' */
+
 const utf8 = new TextEncoder();
 
 /**
- * @param {object} glue the wasm-bindgen JS module, with the `__ironlungReinstantiate` that
- *   scripts/glue.mjs adds
+ * The raw exports of an instance, as far as they are read here.
+ * @typedef {{ memory: WebAssembly.Memory, __wbindgen_add_to_stack_pointer?: (delta: number) => number }} Exports
+ */
+
+/**
+ * What is called here of the wasm-bindgen JS module, with the `__ironlungReinstantiate`
+ * that scripts/glue.mjs adds.
+ * @typedef {object} Glue
+ * @property {(table: string, bytes: Uint8Array) => void} installRanks
+ * @property {() => number} lastAllocFailure
+ * @property {() => string} lastPanicMessage
+ * @property {(len: number) => number} inputBuffer
+ * @property {() => Exports} __ironlungReinstantiate
+ */
+
+/**
+ * @template {Glue} G
+ * @param {G} glue the wasm-bindgen JS module
  * @returns the binding to give createApi (the glue, remembering the tables it installs),
  *   `attach(exports)` for the first instance, `onTrap` and `writeUtf8` for createApi's host
  */
 export function wasmInstance(glue) {
-  /** table -> the bytes installed, to install again in a fresh instance */
+  /**
+   * table -> the bytes installed, to install again in a fresh instance
+   * @type {Map<string, Uint8Array>}
+   */
   const installed = new Map();
+  /** @type {Exports | null} */
   let exports = null;
+  /** @type {number | null} */
   let stackBase = null;
 
+  /** @param {Exports} raw */
   function attach(raw) {
     exports = raw;
     const sp = raw.__wbindgen_add_to_stack_pointer;
@@ -33,6 +58,10 @@ export function wasmInstance(glue) {
 
   const binding = {
     ...glue,
+    /**
+     * @param {string} table
+     * @param {Uint8Array} bytes
+     */
     installRanks(table, bytes) {
       glue.installRanks(table, bytes);
       installed.set(table, bytes);
@@ -46,8 +75,8 @@ export function wasmInstance(glue) {
     const memory = exports ? exports.memory.buffer.byteLength : 0;
     try {
       // Back to the stack pointer of a call from JS, so reading the diagnosis has stack.
-      const sp = exports.__wbindgen_add_to_stack_pointer;
-      if (stackBase !== null) sp(stackBase - sp(0));
+      const sp = exports?.__wbindgen_add_to_stack_pointer;
+      if (sp && stackBase !== null) sp(stackBase - sp(0));
       failed = glue.lastAllocFailure();
       panic = glue.lastPanicMessage();
     } catch {
@@ -71,7 +100,7 @@ export function wasmInstance(glue) {
   /**
    * After a trap: replaces the instance, and returns the error to report.
    * @param {Error} e the WebAssembly.RuntimeError
-   * @returns {{ code: string, message: string }}
+   * @returns {{ code: ErrorCode, message: string }}
    */
   function onTrap(e) {
     const { panic, failed, memory } = diagnose();
@@ -96,12 +125,14 @@ export function wasmInstance(glue) {
    * Writes `text` as UTF-8 into the module's input buffer without wasm-bindgen's character
    * loop (V8 does not always run that loop optimized, after a major GC for one) and returns
    * the bytes written; lone surrogates become U+FFFD.
+   * @param {string} text
    */
   function writeUtf8(text) {
     const cap = text.length * 3;
     const ptr = glue.inputBuffer(cap);
     // After inputBuffer: growing the buffer may have grown (and replaced) the memory.
-    return utf8.encodeInto(text, new Uint8Array(exports.memory.buffer, ptr, cap)).written;
+    // Attached: only an Encoding calls this.
+    return utf8.encodeInto(text, new Uint8Array(/** @type {Exports} */ (exports).memory.buffer, ptr, cap)).written;
   }
 
   return { binding, attach, onTrap, writeUtf8, isAttached: () => exports !== null };

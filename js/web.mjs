@@ -1,3 +1,4 @@
+// @ts-check
 // Browsers, Web Workers and any runtime that fetches (the `browser` and `worker` export
 // conditions, and `default`). No top-level await, so the entry works
 // in classic-script bundles too: the module is fetched and initialised by the first

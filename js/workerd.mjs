@@ -1,3 +1,4 @@
+// @ts-check
 // Cloudflare Workers (the `workerd` export condition). Workers may not compile wasm from
 // bytes, so every file arrives compiled through wrangler's default rule for `*.wasm`
 // (CompiledWasm): the module now, and each rank file (a code-less module, see

@@ -42,7 +42,12 @@ glue = glue.replace(
 ${LAST_EXPORT}`,
 );
 
+// wasm-bindgen's declarations of the glue, and of the function added above, for the type
+// check (tsconfig.json): the JS that calls the glue is checked against the Rust exports.
+const types = `${readFileSync(src.replace(/\.js$/, '.d.ts'), 'utf8')}\nexport function __ironlungReinstantiate(): InitOutput;\n`;
+
 const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do not edit.\n`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'wasm.mjs'), header + glue);
+for (const ext of ['d.mts', 'd.cts']) writeFileSync(join(outDir, `wasm.${ext}`), header + types);
 

@@ -9,7 +9,8 @@
 #                           IRONLUNG_BACKEND=wasm)
 #   scripts/setup.sh wasm   the wasm32 toolchain and the wasm-bindgen CLI
 #   scripts/setup.sh test   both, plus Chromium, Node 22 and 24, the npm dev dependencies
-#                           and the integration matrix's tools (test/integrations/)
+#                           (TypeScript among them) and the integration matrix's tools
+#                           (test/integrations/)
 #   scripts/setup.sh fuzz   the native toolchain, rustup's nightly (for sanitizers) and
 #                           cargo-fuzz, for `npm run fuzz`
 #
@@ -145,8 +146,8 @@ npm_install_in() { # npm_install_in DIR LABEL: `npm install` in DIR when its loc
     timed "$label" npm install --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
-npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, Deno, Bun)"
-for bin in deno bun; do
+npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, Deno, Bun, TypeScript)"
+for bin in deno bun tsc; do
   "node_modules/.bin/$bin" --version >/dev/null 2>&1 || die "node_modules/.bin/$bin does not run"
 done
 if [ -f test/integrations/package-lock.json ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, from a fresh clone. Installs what is missing, builds both
-# backends, checks the Rust style, lints and docs, runs the Rust tests, runs the __test__ suite
+# backends, checks the Rust style, lints and docs, type-checks the JavaScript (tsc over the
+# JSDoc types of js/ and bin/), runs the Rust tests, runs the __test__ suite
 # once per backend, tests the packed packages installed into a fresh project under Node,
 # Bun, Deno and Chromium, then the integration matrix (bundlers, frameworks, edge runtimes,
 # TypeScript) against the same tarballs. Each stage prints its time.
@@ -22,6 +23,10 @@ cargo fmt --all --check
 cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --all-targets --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-replay -- -D warnings
+
+stage "tsc: the JSDoc types of js/, bin/ and assets/urls.mjs (tsconfig.json)"
+# After the build: the check reads its outputs (js/gen/, index.d.mts and index.d.cts).
+node_modules/.bin/tsc -p tsconfig.json
 
 stage "cargo doc (core, abi): every public item documented, every link resolved"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p ironlung-core -p ironlung-abi
