@@ -79,7 +79,7 @@ function loadWasm() {
 
 /**
  * @returns {{ backend: 'native', binding: any, wasm?: undefined, nativeErrors: string[] }
- *   | { backend: 'wasm', binding: typeof import('./gen/wasm.cjs'), wasm: import('./gen/wasm.cjs').InitOutput, nativeErrors: string[] }}
+ *   | { backend: 'wasm', binding: typeof import('./gen/wasm.mjs'), wasm: import('./gen/wasm.mjs').InitOutput, nativeErrors: string[] }}
  *   `binding` is the native addon (untyped: it brings no declarations) or the wasm glue, and
  *   `wasm` the raw instance exports of the wasm build.
  */

@@ -49,5 +49,5 @@ const types = `${readFileSync(src.replace(/\.js$/, '.d.ts'), 'utf8')}\nexport fu
 const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do not edit.\n`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'wasm.mjs'), header + glue);
-for (const ext of ['d.mts', 'd.cts']) writeFileSync(join(outDir, `wasm.${ext}`), header + types);
+writeFileSync(join(outDir, 'wasm.d.mts'), header + types);
 
