@@ -302,6 +302,89 @@ export declare function compressAsync(data: string | Bytes, options?: CompressOp
 /** `decompress` off the JS thread on the native backend (on the calling thread under wasm). */
 export declare function decompressAsync(data: Bytes, options?: DecompressOptions): Promise<Uint8Array>;
 
+export interface ZstdCompressOptions {
+  /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
+  level?: number;
+  /** End the frame in a checksum of its content, which decompression verifies. Default true. */
+  checksum?: boolean;
+}
+
+export interface ZstdDecompressOptions {
+  /**
+   * The most bytes the whole stream may decode to. The stream errors with
+   * `ERR_OUTPUT_TOO_LARGE` as soon as its output would pass it (a frame that declares a
+   * larger size fails before it is decoded). Default 256 MiB. Memory stays bounded by the
+   * decoding window (`max(128 MiB, maxOutputBytes)`, at most 1 GiB) whatever the output.
+   */
+  maxOutputBytes?: number;
+}
+
+/**
+ * A WHATWG `TransformStream`-shaped zstd compressor, usable in `pipeThrough`, as
+ * `CompressionStream` is. The output is one zstd frame (a later stream's frames may be
+ * concatenated after it). On the native backend the work runs off the JS thread; on wasm it
+ * yields to the event loop between chunks.
+ * @throws {IronlungError} `ERR_INVALID_ARG` for a level out of range or a checksum that is
+ *   not a boolean.
+ */
+export declare class ZstdCompressionStream {
+  constructor(options?: ZstdCompressOptions);
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<string | Bytes>;
+  /**
+   * Ends the current zstd block, so that everything written before the call can be decoded
+   * from what `readable` gives (for a live log). Costs a few bytes each time.
+   */
+  flush(): Promise<void>;
+}
+
+/**
+ * A WHATWG `TransformStream`-shaped zstd decompressor for a stream of frames (skippable
+ * frames included). Output is decoded only as the reader pulls it, so memory stays bounded
+ * whatever the input expands to.
+ *
+ * The readable side errors with `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes` (the whole
+ * stream's), and `ERR_CORRUPT_DATA` for corrupt or truncated frames and for trailing bytes
+ * that are not a frame, with their byte offset.
+ */
+export declare class ZstdDecompressionStream {
+  constructor(options?: ZstdDecompressOptions);
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Bytes>;
+}
+
+// The node:stream types come from @types/node where a project has it; this empty
+// declaration merges with them there, and keeps the declarations valid where it has not
+// (a browser project).
+declare global {
+  namespace NodeJS {
+    interface ReadWriteStream {}
+  }
+}
+
+/** A node:stream `Transform` that compresses, with a `flush` that ends the current block. */
+export type ZstdCompressTransform = NodeJS.ReadWriteStream & {
+  /** Ends the current block once what was written before is compressed (for a live log). */
+  flush(callback?: () => void): void;
+};
+
+/**
+ * A node:stream `Transform` that compresses into one zstd frame, named as node:zlib's
+ * `createZstdCompress` (Node 22.15+) so that one can replace the other. The native backend
+ * compresses each chunk off the JS thread.
+ * @throws {IronlungError} `ERR_UNSUPPORTED_RUNTIME` where there is no node:stream (browsers,
+ *   edge runtimes): use `ZstdCompressionStream` there.
+ */
+export declare function createZstdCompress(options?: ZstdCompressOptions): ZstdCompressTransform;
+
+/**
+ * A node:stream `Transform` that decompresses, named as node:zlib's `createZstdDecompress`.
+ * Unlike node:zlib's `maxOutputLength`, which bounds each chunk, `maxOutputBytes` bounds the
+ * whole stream; output is decoded as the reader reads it, with backpressure.
+ * @throws {IronlungError} `ERR_UNSUPPORTED_RUNTIME` where there is no node:stream.
+ */
+export declare function createZstdDecompress(options?: ZstdDecompressOptions): NodeJS.ReadWriteStream;
+
 export interface ReadOptions {
   /** The largest file, in bytes, that may be read. Default 1 MiB (1048576). */
   maxBytes?: number;
@@ -374,6 +457,10 @@ declare const ironlung: {
   isBinary: typeof isBinary;
   countChat: typeof countChat;
   readForContext: typeof readForContext;
+  ZstdCompressionStream: typeof ZstdCompressionStream;
+  ZstdDecompressionStream: typeof ZstdDecompressionStream;
+  createZstdCompress: typeof createZstdCompress;
+  createZstdDecompress: typeof createZstdDecompress;
   DEFAULT_MAX_BYTES: number;
   DEFAULT_MAX_OUTPUT_BYTES: number;
   DEFAULT_LEVEL: number;

@@ -8,6 +8,7 @@
 
 import { IronlungError, invalidArg, needString, rethrow, typeName } from './errors.mjs';
 import { createCountChat } from './chat.mjs';
+import { createZstdStreams } from './zstdstream.mjs';
 
 /**
  * @import { Encoding as PublicEncoding, EncodingName, EncodeOptions, TruncateOptions, ChunkOptions, Chunk,
@@ -46,6 +47,8 @@ import { createCountChat } from './chat.mjs';
  * @property {(bytes: Uint8Array, maxBytes: number) => string} textFromBytes
  * @property {(bytes: Uint8Array) => boolean} isBinary
  * @property {() => void} panicForTest
+ * @property {import('./zstdstream.mjs').StreamBinding['ZstdCompressor']} ZstdCompressor
+ * @property {import('./zstdstream.mjs').StreamBinding['ZstdDecompressor']} ZstdDecompressor
  */
 
 /**
@@ -83,6 +86,8 @@ import { createCountChat } from './chat.mjs';
  * @property {(table: string) => Promise<Uint8Array>} [readRanks] the same, asynchronously (fetch)
  * @property {() => Promise<void>} [init] wasm without a filesystem: initialises the module
  * @property {string[]} [nativeLoadErrors] why the native addon did not load, when wasm is the fallback
+ * @property {() => number} [generation] wasm: how many times the instance was replaced after a trap
+ * @property {typeof import('node:stream').Transform} [Transform] node:stream's, where the runtime has it
  */
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
@@ -766,6 +771,19 @@ export function createApi(b, host) {
     return call(() => b.isBinary(data));
   }
 
+  const streams = createZstdStreams({
+    binding: b,
+    fail,
+    ready,
+    offThread: host.offThread,
+    generation: host.generation,
+    transform: () => host.Transform,
+    toBytes,
+    zstdLevel,
+    needCount,
+    defaultMaxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+  });
+
   return {
     backend: host.backend,
     nativeLoadErrors: Object.freeze([...(host.nativeLoadErrors || [])]),
@@ -784,6 +802,10 @@ export function createApi(b, host) {
     isBinary,
     readForContext,
     countChat: createCountChat({ encodingForModel }),
+    ZstdCompressionStream: streams.ZstdCompressionStream,
+    ZstdDecompressionStream: streams.ZstdDecompressionStream,
+    createZstdCompress: streams.createZstdCompress,
+    createZstdDecompress: streams.createZstdDecompress,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,

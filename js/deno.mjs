@@ -1,11 +1,13 @@
 // @ts-check
 // Deno: the wasm build, initialised with top-level await, plus files through Deno's node:fs
 // by the core's rules, as the native reader reads them. Needs --allow-read (the package's own files).
-import { init, useDefaultModule, useFileReader, useRankReader } from './wasm.mjs';
+import { Transform } from 'node:stream';
+import { init, useDefaultModule, useFileReader, useNodeStreams, useRankReader } from './wasm.mjs';
 import { fileHost } from './fsread.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
 useFileReader(fileHost);
+useNodeStreams(Transform);
 // Every table the core names has a URL.
 useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));
 useDefaultModule(() => Deno.readFile(wasmUrl()));

@@ -17,6 +17,7 @@ const instance = backend === 'wasm' ? wasmInstance(loaded.binding) : null;
 if (instance) instance.attach(/** @type {NonNullable<typeof wasm>} */ (wasm));
 const binding = instance ? instance.binding : loaded.binding;
 const fs = require('node:fs');
+const { Transform } = require('node:stream');
 /** @param {string} table */
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
@@ -30,6 +31,7 @@ const host =
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
+        Transform,
       }
     : {
         backend,
@@ -39,6 +41,8 @@ const host =
         // Not the native backend: `instance` is set.
         onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
         writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,
+        generation: /** @type {NonNullable<typeof instance>} */ (instance).generation,
+        Transform,
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),
       };

@@ -110,6 +110,7 @@ const host = {
   init: () => init(),
   onTrap: instance.onTrap,
   writeUtf8: instance.writeUtf8,
+  generation: instance.generation,
   ready() {
     if (!instance.isAttached()) {
       throw new IronlungError(
@@ -154,4 +155,13 @@ export function useRankModules(importRanks) {
  */
 export function useFileReader(fileHost) {
   Object.assign(host, fileHost(instance.binding));
+}
+
+/**
+ * Runtimes with node:stream (Deno): createZstdCompress / createZstdDecompress return its
+ * Transforms.
+ * @param {typeof import('node:stream').Transform} Transform
+ */
+export function useNodeStreams(Transform) {
+  host.Transform = Transform;
 }

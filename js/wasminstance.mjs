@@ -85,7 +85,11 @@ export function wasmInstance(glue) {
     return { panic, failed, memory };
   }
 
+  /** How many times the instance was replaced: objects made in an older one are lost. */
+  let generation = 0;
+
   function replace() {
+    generation++;
     attach(glue.__ironlungReinstantiate());
     for (const [table, bytes] of installed) {
       try {
@@ -135,5 +139,5 @@ export function wasmInstance(glue) {
     return utf8.encodeInto(text, new Uint8Array(/** @type {Exports} */ (exports).memory.buffer, ptr, cap)).written;
   }
 
-  return { binding, attach, onTrap, writeUtf8, isAttached: () => exports !== null };
+  return { binding, attach, onTrap, writeUtf8, isAttached: () => exports !== null, generation: () => generation };
 }

@@ -47,3 +47,20 @@ test('a Rust panic does not take Bun down', () => {
   expect(code).toBe('ERR_INTERNAL');
   expect(il.getEncoding('cl100k_base').count('still alive')).toBe(2);
 });
+
+test('zstd streams: WHATWG and node:stream, with the cap on the whole stream', async () => {
+  const text = 'bun stream line\n'.repeat(20_000);
+  const packed = await new Response(new Blob([text]).stream().pipeThrough(new il.ZstdCompressionStream())).arrayBuffer();
+  expect(await new Response(new Blob([packed]).stream().pipeThrough(new il.ZstdDecompressionStream())).text()).toBe(text);
+  let code;
+  try {
+    await new Response(new Blob([packed]).stream().pipeThrough(new il.ZstdDecompressionStream({ maxOutputBytes: 1000 }))).text();
+  } catch (e) {
+    code = e.code;
+  }
+  expect(code).toBe('ERR_OUTPUT_TOO_LARGE');
+  const { Readable } = await import('node:stream');
+  const parts = [];
+  for await (const c of Readable.from([Buffer.from(text)]).pipe(il.createZstdCompress()).pipe(il.createZstdDecompress())) parts.push(c);
+  expect(Buffer.concat(parts).toString()).toBe(text);
+});

@@ -54,3 +54,16 @@ Deno.test('zstd round trips; panics are contained', async () => {
   assertEquals(await code(() => il.__panicForTest()), 'ERR_INTERNAL');
   assertEquals(getEncoding('cl100k_base').count('still alive'), 2);
 });
+
+Deno.test('zstd streams: WHATWG and node:stream, with the cap on the whole stream', async () => {
+  const text = 'deno stream line\n'.repeat(20_000);
+  const packed = await new Response(new Blob([text]).stream().pipeThrough(new il.ZstdCompressionStream())).arrayBuffer();
+  const back = await new Response(new Blob([packed]).stream().pipeThrough(new il.ZstdDecompressionStream())).text();
+  assertEquals(back === text, true, 'WHATWG round trip');
+  const capped = () => new Response(new Blob([packed]).stream().pipeThrough(new il.ZstdDecompressionStream({ maxOutputBytes: 1000 }))).text();
+  assertEquals(await code(capped), 'ERR_OUTPUT_TOO_LARGE');
+  const { Readable } = await import('node:stream');
+  const parts = [];
+  for await (const c of Readable.from([new Uint8Array(packed)]).pipe(il.createZstdDecompress())) parts.push(...c);
+  assertEquals(new TextDecoder().decode(new Uint8Array(parts)) === text, true, 'node:stream round trip');
+});

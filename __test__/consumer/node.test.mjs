@@ -80,3 +80,27 @@ test('the installed packages carry no install scripts', () => {
     for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(scripts[hook], undefined, `${name} ${hook}`);
   }
 });
+
+// node:zlib has zstd from Node 22.15 and 23.8; where it has, each side reads the other's
+// streams (one frame and several), both ways, through node:stream pipelines.
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+
+test('zstd streams interoperate with node:zlib', { skip: !zlib.createZstdCompress && `node:zlib of Node ${process.version} has no zstd` }, async () => {
+  const data = Buffer.from(Array.from({ length: 30_000 }, (_, i) => `{"seq":${i},"tool":"grep","out":"${i % 97}"}\n`).join(''));
+  const run = async (input, ...transforms) => {
+    const parts = [];
+    await pipeline(Readable.from([input.subarray(0, 70_000), input.subarray(70_000)]), ...transforms, new Writable({ write: (c, _e, cb) => (parts.push(c), cb()) }));
+    return Buffer.concat(parts);
+  };
+  const ours = await run(data, il.createZstdCompress({ level: 7 }));
+  assert.deepEqual(await run(ours, zlib.createZstdDecompress()), data);
+  assert.deepEqual(zlib.zstdDecompressSync(Buffer.concat([ours, ours])), Buffer.concat([data, data]));
+  const theirs = await run(data, zlib.createZstdCompress());
+  assert.deepEqual(await run(theirs, il.createZstdDecompress()), data);
+  const twoFrames = Buffer.concat([theirs, zlib.zstdCompressSync(data)]);
+  assert.deepEqual(await run(twoFrames, il.createZstdDecompress()), Buffer.concat([data, data]));
+  const web = new Blob([theirs]).stream().pipeThrough(new il.ZstdDecompressionStream());
+  assert.deepEqual(Buffer.from(await new Response(web).arrayBuffer()), data);
+});

@@ -371,7 +371,9 @@ describe('Cloudflare Workers (wrangler dev --local)', () => {
     const first = performance.now();
     assertCounts(await postTexts(server.url, server.log), 'wasm', `\n${server.log()}`);
     t.diagnostic(`first request answered in ${since(first)}`);
-    assertCounts(await postTexts(server.url, server.log), 'wasm', `\n${server.log()}`);
+    const out = await postTexts(server.url, server.log);
+    assertCounts(out, 'wasm', `\n${server.log()}`);
+    assert.equal(out.zstd.streamed, true, `zstd streams round trip in the worker\n${server.log()}`);
     assert.deepEqual(errorLines(server.log()), [], `wrangler logged errors:\n${server.log()}`);
   });
 });

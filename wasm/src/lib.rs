@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 mod alloc;
+mod stream;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Recording = alloc::Recording;

@@ -11,11 +11,13 @@
 mod error;
 mod offsets;
 mod options;
+mod stream;
 mod utf16;
 
 pub use error::JsError;
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};
+pub use stream::{CompressStream, DecompressStream};
 pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 
 use ironlung_core::tokenizer::{self, Encoding, EncodingName};

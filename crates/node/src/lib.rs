@@ -17,6 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 mod direct;
 mod owned;
 use owned::{Bytes, U32s};
+mod stream;
 mod text_arg;
 use text_arg::Text;
 

@@ -1,5 +1,5 @@
 // A Cloudflare Worker: POST { texts } and get token ids, counts and a zstd round trip back.
-import { loadEncoding, compress, decompress, backend } from 'ironlung';
+import { loadEncoding, compress, decompress, ZstdCompressionStream, ZstdDecompressionStream, backend } from 'ironlung';
 
 export default {
   async fetch(request) {
@@ -15,6 +15,9 @@ export default {
     const joined = texts.join('\n');
     const packed = compress(joined, { level: 9 });
     const again = new TextDecoder().decode(decompress(packed));
-    return Response.json({ backend, tokens, counts, zstd: { bytes: packed.length, roundTrip: again === joined } });
+    // The same text streamed through zstd and back, as a response body would be.
+    const body = new Blob([joined]).stream().pipeThrough(new ZstdCompressionStream()).pipeThrough(new ZstdDecompressionStream());
+    const streamed = (await new Response(body).text()) === joined;
+    return Response.json({ backend, tokens, counts, zstd: { bytes: packed.length, roundTrip: again === joined, streamed } });
   },
 };

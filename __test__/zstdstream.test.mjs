@@ -1,0 +1,255 @@
+// zstd streams (WHATWG and node:stream) on the backend under test: round trips, frames, the
+// cap on the whole stream, bounded memory, backpressure, errors, and the zstd CLI's frames.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { il, rng, throwsCode, tempDir } from './helpers.mjs';
+
+const enc = new TextEncoder();
+
+/** Agent-shaped text: JSON tool calls and their outputs. */
+function transcript(lines, seed = 1) {
+  const r = rng(seed);
+  const tools = ['read_file', 'run_shell', 'grep', 'write_file'];
+  let s = '';
+  for (let i = 0; i < lines; i++) {
+    s += JSON.stringify({ seq: i, tool: tools[r.below(4)], args: { path: `src/m${r.below(50)}.rs` }, out: `ok ${r.next() % 1e6}` }) + '\n';
+  }
+  return enc.encode(s);
+}
+
+/** `bytes` cut into pieces of varying sizes, as a network or a file reader delivers them. */
+function pieces(bytes, seed, max = 70_000) {
+  const r = rng(seed);
+  const out = [];
+  for (let at = 0; at < bytes.length; ) {
+    const n = 1 + r.below(max);
+    out.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+function streamOf(chunks) {
+  return new ReadableStream({
+    pull(c) {
+      if (chunks.length) c.enqueue(chunks.shift());
+      else c.close();
+    },
+  });
+}
+
+async function collect(readable) {
+  const parts = [];
+  for await (const p of readable) parts.push(p);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const through = (chunks, transform) => collect(streamOf([...chunks]).pipeThrough(transform));
+
+async function nodeThrough(chunks, ...transforms) {
+  const parts = [];
+  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), ...transforms, new Writable({ write: (c, _e, cb) => (parts.push(c), cb()) }));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+async function rejectsWith(promise, code, pattern) {
+  await assert.rejects(promise, (e) => {
+    assert.equal(e.code, code, e.message);
+    if (pattern) assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+const hasZstdCli = spawnSync('zstd', ['--version']).status === 0;
+
+describe(`zstd streams (${il.backend})`, () => {
+  const data = transcript(20_000);
+
+  test('WHATWG: a stream in any pieces round trips, and one-shot decompress reads it', async () => {
+    for (const seed of [1, 2, 3]) {
+      const packed = await through(pieces(data, seed), new il.ZstdCompressionStream({ level: seed * 3 }));
+      assert.ok(packed.length < data.length / 4);
+      assert.deepEqual(il.decompress(packed), data);
+      assert.deepEqual(await through(pieces(packed, seed, 5000), new il.ZstdDecompressionStream()), data);
+    }
+    assert.deepEqual(await through([], new il.ZstdDecompressionStream()).catch((e) => e.code), 'ERR_CORRUPT_DATA');
+    const empty = await through([], new il.ZstdCompressionStream());
+    assert.deepEqual(il.decompress(empty), new Uint8Array(0));
+  });
+
+  test('WHATWG: strings, ArrayBuffers and typed arrays are accepted as chunks', async () => {
+    const packed = await through(['héllo ', new Uint16Array([0x6f77, 0x6c72]).buffer, new Uint8Array([100])], new il.ZstdCompressionStream());
+    assert.equal(new TextDecoder().decode(il.decompress(packed)), 'héllo world');
+  });
+
+  test('node:stream Transforms round trip through pipeline', async () => {
+    const packed = await nodeThrough(pieces(data, 4), il.createZstdCompress({ level: 1 }));
+    assert.deepEqual(il.decompress(packed), data);
+    assert.deepEqual(await nodeThrough(pieces(packed, 5, 999), il.createZstdDecompress()), data);
+    assert.deepEqual(await nodeThrough(pieces(data, 6), il.createZstdCompress(), il.createZstdDecompress()), data);
+  });
+
+  test('many frames, skippable ones included, decode as one stream', async () => {
+    const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
+    const parts = [data.subarray(0, 1000), data.subarray(1000, 50_000), data.subarray(50_000)];
+    const frames = [il.compress(parts[0]), skippable, await through([parts[1]], new il.ZstdCompressionStream({ checksum: false })), il.compress(parts[2], { level: 19 })];
+    const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+    frames.reduce((at, f) => (all.set(f, at), at + f.length), 0);
+    assert.deepEqual(await through(pieces(all, 7, 3000), new il.ZstdDecompressionStream()), data);
+    assert.deepEqual(await nodeThrough(pieces(all, 8, 3000), il.createZstdDecompress()), data);
+  });
+
+  test('maxOutputBytes caps the whole stream, not each frame or chunk', async () => {
+    const half = data.subarray(0, 300_000);
+    const frame = await through([half], new il.ZstdCompressionStream());
+    const two = new Uint8Array([...frame, ...frame]);
+    assert.equal((await through([two], new il.ZstdDecompressionStream({ maxOutputBytes: 600_000 }))).length, 600_000);
+    const msg = /exceeds maxOutputBytes 599999 \(the data does not declare its size; stopped after decoding 600000 bytes\)/;
+    await rejectsWith(through(pieces(two, 9, 4000), new il.ZstdDecompressionStream({ maxOutputBytes: 599_999 })), 'ERR_OUTPUT_TOO_LARGE', msg);
+    await rejectsWith(nodeThrough([two], il.createZstdDecompress({ maxOutputBytes: 599_999 })), 'ERR_OUTPUT_TOO_LARGE', msg);
+    // A frame that declares its size is refused from its header.
+    const declared = il.compress(half);
+    await rejectsWith(
+      through([declared, declared], new il.ZstdDecompressionStream({ maxOutputBytes: 400_000 })),
+      'ERR_OUTPUT_TOO_LARGE',
+      /at least 600000 bytes exceeds maxOutputBytes 400000/,
+    );
+  });
+
+  test('a 1 GiB bomb with no declared size ends at the default cap in bounded memory', async () => {
+    // The bomb is made by a stream, so its frame declares no size.
+    const zeros = new Uint8Array(1 << 20);
+    const bomb = await through(Array.from({ length: 1024 }, () => zeros), new il.ZstdCompressionStream({ level: 1 }));
+    assert.ok(bomb.length < 256 * 1024, `${bomb.length}`);
+    assert.equal(il.frameInfo ? il.frameInfo(bomb).contentSize : null, null);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let seen = 0;
+    const err = await (async () => {
+      try {
+        for await (const piece of streamOf([bomb]).pipeThrough(new il.ZstdDecompressionStream())) {
+          seen += piece.length;
+          if ((seen & 0xffffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+        }
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.equal(err?.code, 'ERR_OUTPUT_TOO_LARGE');
+    assert.equal(seen, il.DEFAULT_MAX_OUTPUT_BYTES, 'every byte up to the cap came out, none past it');
+    const grew = (Math.max(peak, process.memoryUsage().rss) - before) / 2 ** 20;
+    assert.ok(grew < 100, `RSS grew ${grew.toFixed(0)} MiB while 256 MiB streamed out`);
+  });
+
+  test('decoding waits for the reader: a paused reader holds back the decoder', async () => {
+    const zeros = new Uint8Array(64 << 20);
+    const bomb = il.compress(zeros); // 64 MiB of output from a few KiB
+    const t = il.createZstdDecompress();
+    t.write(bomb);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(t.readableLength <= 512 * 1024, `${t.readableLength} bytes decoded ahead of a reader that never read`);
+    let total = 0;
+    t.on('data', (c) => (total += c.length));
+    t.end();
+    await new Promise((resolve, reject) => t.on('end', resolve).on('error', reject));
+    assert.equal(total, zeros.length);
+
+    const s = new il.ZstdDecompressionStream();
+    const w = s.writable.getWriter();
+    const written = w.write(bomb);
+    const reader = s.readable.getReader();
+    await reader.read();
+    await new Promise((r) => setTimeout(r, 100));
+    let settled = false;
+    written.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(settled, false, 'the write resolves only once its chunk is decoded, which the reader drives');
+    reader.releaseLock();
+    const closed = w.close();
+    const rest = await collect(s.readable);
+    await closed;
+    assert.equal(rest.length + 128 * 1024, zeros.length);
+  });
+
+  test('flush() makes everything written so far decodable, for live logs', async () => {
+    const cs = new il.ZstdCompressionStream();
+    const w = cs.writable.getWriter();
+    const r = cs.readable.getReader();
+    const ds = new il.ZstdDecompressionStream();
+    const dw = ds.writable.getWriter();
+    const dr = ds.readable.getReader();
+    await w.write('first event\n');
+    await cs.flush();
+    const { value } = await r.read();
+    dw.write(value);
+    assert.equal(new TextDecoder().decode((await dr.read()).value), 'first event\n');
+
+    const t = il.createZstdCompress();
+    const out = [];
+    t.on('data', (c) => out.push(c));
+    t.write('second event\n');
+    await new Promise((resolve) => t.flush(resolve));
+    const d = il.createZstdDecompress();
+    const got = new Promise((resolve) => d.once('data', resolve));
+    d.write(Buffer.concat(out));
+    assert.equal(String(await got), 'second event\n');
+    d.destroy();
+    t.destroy();
+  });
+
+  test('corrupt, truncated and trailing bytes are errors with the offset', async () => {
+    const frame = il.compress(data.subarray(0, 10_000));
+    await rejectsWith(through([frame.subarray(0, frame.length - 3)], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /ends inside a frame \(frame at byte offset 0\)/);
+    await rejectsWith(
+      through([frame, enc.encode('garbage')], new il.ZstdDecompressionStream()),
+      'ERR_CORRUPT_DATA',
+      new RegExp(`trailing garbage after the last frame \\(at byte offset ${frame.length}\\)`),
+    );
+    await rejectsWith(nodeThrough([enc.encode('not zstd at all')], il.createZstdDecompress()), 'ERR_CORRUPT_DATA', /^input is not zstd data/);
+    const flipped = frame.slice();
+    flipped[flipped.length - 1] ^= 1;
+    await rejectsWith(through([flipped], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /checksum/);
+  });
+
+  test('bad options are ERR_INVALID_ARG, naming the value', () => {
+    throwsCode(() => new il.ZstdCompressionStream({ level: 99 }), 'ERR_INVALID_ARG', 'level 99');
+    throwsCode(() => new il.ZstdCompressionStream({ checksum: 'yes' }), 'ERR_INVALID_ARG', 'checksum must be a boolean, got');
+    throwsCode(() => il.createZstdCompress(7), 'ERR_INVALID_ARG', 'options must be an object');
+    throwsCode(() => new il.ZstdDecompressionStream({ maxOutputBytes: -1 }), 'ERR_INVALID_ARG', 'maxOutputBytes');
+  });
+
+  test('the zstd CLI reads our streams, and we read its frames', { skip: !hasZstdCli && 'no zstd CLI' }, async () => {
+    const tmp = tempDir();
+    const dir = tmp.dir;
+    const ours = await through(pieces(data, 11), new il.ZstdCompressionStream({ level: 5 }));
+    writeFileSync(join(dir, 'ours.zst'), ours);
+    assert.deepEqual(new Uint8Array(execFileSync('zstd', ['-d', '-c', join(dir, 'ours.zst')], { maxBuffer: 1 << 30 })), data);
+    writeFileSync(join(dir, 'a.txt'), data.subarray(0, 100_000));
+    writeFileSync(join(dir, 'b.txt'), data.subarray(100_000));
+    // Two frames the CLI wrote, one of them streamed from stdin (no declared size).
+    const a = execFileSync('zstd', ['-c', '-q', '-19', join(dir, 'a.txt')]);
+    const b = execFileSync('zstd', ['-c', '-q', '--no-check'], { input: readFileSync(join(dir, 'b.txt')), maxBuffer: 1 << 30 });
+    const both = new Uint8Array(Buffer.concat([a, b]));
+    assert.deepEqual(await through(pieces(both, 12, 2000), new il.ZstdDecompressionStream()), data);
+    assert.deepEqual(await nodeThrough([both], il.createZstdDecompress()), data);
+    tmp.cleanup();
+  });
+
+  test('a stream made before a wasm trap fails cleanly after it', { skip: il.backend !== 'wasm' && 'wasm only' }, async () => {
+    const s = new il.ZstdDecompressionStream();
+    throwsCode(() => il.__panicForTest(), 'ERR_INTERNAL');
+    await rejectsWith(through([il.compress('x')], s), 'ERR_INTERNAL', /lost when ironlung's wasm module trapped/);
+    assert.deepEqual(await through([il.compress('x')], new il.ZstdDecompressionStream()), enc.encode('x'));
+  });
+});

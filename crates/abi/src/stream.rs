@@ -1,0 +1,138 @@
+//! zstd streams as both bindings hold them: an object per stream, fed one JS chunk at a
+//! time. The compressor returns each chunk's output whole (it is never much larger than the
+//! chunk); the decompressor keeps the chunk and hands its output out in pieces of the
+//! caller's size, so that a small chunk that decodes to gigabytes never sits in memory at
+//! once.
+
+use crate::Result;
+use ironlung_core::compress::{Decoder, Dictionary, Encoder};
+
+/// A compressing stream: one zstd frame, fed in chunks.
+pub struct CompressStream {
+    encoder: Encoder,
+}
+
+impl CompressStream {
+    /// A stream at `level`, or at `dictionary`'s level with it.
+    pub fn new(level: i32, checksum: bool, dictionary: Option<&Dictionary>) -> Result<CompressStream> {
+        let encoder = match dictionary {
+            Some(d) => Encoder::with_dictionary(d, checksum)?,
+            None => Encoder::new(level, checksum)?,
+        };
+        Ok(CompressStream { encoder })
+    }
+
+    /// Compresses `data`; returns the output zstd has ready (often none: it fills a block
+    /// first).
+    pub fn write(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.encoder.write(data, &mut out)?;
+        Ok(out)
+    }
+
+    /// Ends the current block: returns everything needed to decode what was written so far.
+    pub fn flush(&mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.encoder.flush(&mut out)?;
+        Ok(out)
+    }
+
+    /// Ends the frame: returns the rest of the output.
+    pub fn finish(&mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.encoder.finish(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// A decompressing stream: chunks in with [`push`](Self::push), output out with
+/// [`pull`](Self::pull).
+pub struct DecompressStream {
+    decoder: Decoder,
+    input: Vec<u8>,
+    used: usize,
+    piece: Vec<u8>,
+}
+
+impl DecompressStream {
+    /// A stream whose whole output may not pass `max_output_bytes`.
+    pub fn new(max_output_bytes: f64, dictionary: Option<&Dictionary>) -> Result<DecompressStream> {
+        Ok(DecompressStream {
+            decoder: Decoder::new(max_output_bytes as usize, dictionary)?,
+            input: Vec::new(),
+            used: 0,
+            piece: Vec::new(),
+        })
+    }
+
+    /// Queues `data` after what is left of the chunks pushed before.
+    pub fn push(&mut self, data: &[u8]) {
+        self.input.drain(..self.used);
+        self.used = 0;
+        self.input.extend_from_slice(data);
+    }
+
+    /// Up to `max` bytes of output (at least 1). Empty once the chunks pushed so far are
+    /// used up and zstd holds nothing back.
+    pub fn pull(&mut self, max: usize) -> Result<Vec<u8>> {
+        let max = max.max(1);
+        if self.piece.len() < max {
+            self.piece.resize(max, 0);
+        }
+        loop {
+            let p = self.decoder.decode(&self.input[self.used..], &mut self.piece[..max])?;
+            self.used += p.consumed;
+            // Input taken into a frame header produces nothing yet: go on.
+            if p.produced > 0 || p.consumed == 0 {
+                return Ok(self.piece[..p.produced].to_vec());
+            }
+        }
+    }
+
+    /// At the end of the input, once [`pull`](Self::pull) returned nothing: checks that the
+    /// stream ended where a frame ends.
+    pub fn finish(&self) -> Result<()> {
+        Ok(self.decoder.finish()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_in_pieces_out() {
+        let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let mut c = CompressStream::new(3, true, None).unwrap();
+        let mut packed = Vec::new();
+        for chunk in text.chunks(7777) {
+            packed.extend(c.write(chunk).unwrap());
+        }
+        packed.extend(c.finish().unwrap());
+        let mut d = DecompressStream::new(text.len() as f64, None).unwrap();
+        let mut out = Vec::new();
+        for chunk in packed.chunks(1000) {
+            d.push(chunk);
+            loop {
+                let piece = d.pull(4096).unwrap();
+                assert!(piece.len() <= 4096);
+                if piece.is_empty() {
+                    break;
+                }
+                out.extend(piece);
+            }
+        }
+        d.finish().unwrap();
+        assert_eq!(out, text);
+        let mut d = DecompressStream::new((text.len() - 1) as f64, None).unwrap();
+        d.push(&packed);
+        let e = loop {
+            match d.pull(1 << 16) {
+                Ok(p) if p.is_empty() => panic!("the cap did not hold"),
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(e.code, "ERR_OUTPUT_TOO_LARGE");
+    }
+}

@@ -1,0 +1,87 @@
+//! zstd streams for Node: one object per stream, whose work runs on the libuv pool, one
+//! chunk (or one piece of output) per task, so the JS thread only copies bytes.
+
+use crate::{guard, Job};
+use ironlung_abi::{self as abi, JsError};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The stream behind `s`. A panic in an earlier task poisons it: the stream is then unusable,
+/// and says so.
+fn lock<T>(s: &Mutex<T>) -> abi::Result<MutexGuard<'_, T>> {
+    s.lock().map_err(|_| JsError {
+        code: "ERR_INTERNAL",
+        message: "this zstd stream failed in an earlier call (ironlung panicked); start a new stream".to_string(),
+    })
+}
+
+/// A compressing stream (`abi::CompressStream`).
+#[napi]
+pub struct ZstdCompressor {
+    inner: Arc<Mutex<abi::CompressStream>>,
+}
+
+#[napi]
+impl ZstdCompressor {
+    #[napi(constructor)]
+    pub fn new(level: i32, checksum: bool) -> napi::Result<Self> {
+        guard(|| Ok(ZstdCompressor { inner: Arc::new(Mutex::new(abi::CompressStream::new(level, checksum, None)?)) }))
+    }
+
+    /// Compresses `data` on the thread pool; resolves to the output ready so far.
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn write(&self, data: Uint8Array) -> AsyncTask<Job<Vec<u8>>> {
+        let (s, data) = (self.inner.clone(), data.to_vec());
+        AsyncTask::new(Job::new(move || lock(&s)?.write(&data)))
+    }
+
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn flush(&self) -> AsyncTask<Job<Vec<u8>>> {
+        let s = self.inner.clone();
+        AsyncTask::new(Job::new(move || lock(&s)?.flush()))
+    }
+
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn finish(&self) -> AsyncTask<Job<Vec<u8>>> {
+        let s = self.inner.clone();
+        AsyncTask::new(Job::new(move || lock(&s)?.finish()))
+    }
+}
+
+/// A decompressing stream (`abi::DecompressStream`).
+#[napi]
+pub struct ZstdDecompressor {
+    inner: Arc<Mutex<abi::DecompressStream>>,
+}
+
+#[napi]
+impl ZstdDecompressor {
+    #[napi(constructor)]
+    pub fn new(max_output_bytes: f64) -> napi::Result<Self> {
+        guard(|| {
+            Ok(ZstdDecompressor { inner: Arc::new(Mutex::new(abi::DecompressStream::new(max_output_bytes, None)?)) })
+        })
+    }
+
+    /// Queues a chunk of input (a copy).
+    #[napi]
+    pub fn push(&self, data: Uint8Array) -> napi::Result<()> {
+        guard(|| {
+            lock(&self.inner)?.push(&data);
+            Ok(())
+        })
+    }
+
+    /// Decodes up to `max` bytes on the thread pool; an empty result asks for more input.
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn pull(&self, max: u32) -> AsyncTask<Job<Vec<u8>>> {
+        let s = self.inner.clone();
+        AsyncTask::new(Job::new(move || lock(&s)?.pull(max as usize)))
+    }
+
+    #[napi]
+    pub fn finish(&self) -> napi::Result<()> {
+        guard(|| lock(&self.inner)?.finish())
+    }
+}

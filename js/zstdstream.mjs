@@ -1,0 +1,422 @@
+// @ts-check
+// zstd as streams: ZstdCompressionStream / ZstdDecompressionStream (WHATWG streams, every
+// runtime) and createZstdCompress / createZstdDecompress (node:stream Transforms, named as
+// node:zlib names its own). The binding's stream objects do all the work
+// (crates/abi/src/stream.rs); this file only pumps chunks in and output out.
+//
+// Decompressed output is made only when the reader asks for it, one piece at a time, so a
+// small input that decodes to gigabytes never sits in memory whole: the readable side pulls
+// a piece from the decoder, and the writable side's write resolves once its chunk is used up.
+
+import { IronlungError, invalidArg, typeName } from './errors.mjs';
+
+/** @import { ZstdCompressOptions, ZstdDecompressOptions } from 'ironlung' */
+
+/** The most output one pull decodes: zstd's block size. */
+const PIECE = 128 * 1024;
+/** On wasm, the longest stretch of work before the event loop gets a turn. */
+const YIELD_MS = 8;
+
+/**
+ * One stream object of either binding. The native one's work runs on the thread pool and
+ * returns promises; the wasm one's returns values and has `free`.
+ * @typedef {object} StreamCompressor
+ * @property {(data: Uint8Array) => Uint8Array | Promise<Uint8Array>} write
+ * @property {() => Uint8Array | Promise<Uint8Array>} flush
+ * @property {() => Uint8Array | Promise<Uint8Array>} finish
+ * @property {() => void} [free]
+ *
+ * @typedef {object} StreamDecompressor
+ * @property {(data: Uint8Array) => void} push
+ * @property {(max: number) => Uint8Array | Promise<Uint8Array>} pull
+ * @property {() => void} finish
+ * @property {() => void} [free]
+ *
+ * @typedef {object} StreamBinding
+ * @property {new (level: number, checksum: boolean) => StreamCompressor} ZstdCompressor
+ * @property {new (maxOutputBytes: number) => StreamDecompressor} ZstdDecompressor
+ */
+
+/**
+ * @typedef {object} StreamDeps
+ * @property {StreamBinding} binding
+ * @property {(e: unknown) => never} fail rethrows a binding's error as an IronlungError
+ * @property {() => void} ready throws if the backend is not initialised yet
+ * @property {boolean} offThread whether the binding's work runs off the JS thread
+ * @property {() => number} [generation] wasm: how many times the instance was replaced
+ * @property {() => typeof import('node:stream').Transform | undefined} transform node:stream's, where there is one
+ * @property {(data: unknown, what: string) => Uint8Array} toBytes
+ * @property {(v: unknown) => number} zstdLevel
+ * @property {(v: unknown, what: string, fallback: number) => number} needCount
+ * @property {number} defaultMaxOutputBytes
+ */
+
+/**
+ * The stream API over a binding.
+ * @param {StreamDeps} deps
+ */
+export function createZstdStreams(deps) {
+  const { binding, fail, offThread, toBytes } = deps;
+
+  /**
+   * @param {unknown} options
+   * @param {string} what
+   * @returns {Record<string, unknown>}
+   */
+  function optionsOf(options, what) {
+    if (options === undefined || options === null) return {};
+    if (typeof options !== 'object') throw invalidArg(`${what} options must be an object, got ${typeName(options)}`);
+    return /** @type {Record<string, unknown>} */ (options);
+  }
+
+  /**
+   * A stream object's calls, each turned into a promise that rejects with an IronlungError.
+   * Once a call failed, or the wasm instance it lives in was replaced after a trap, every
+   * later call fails: the object's state cannot be trusted any more.
+   * @template {StreamCompressor | StreamDecompressor} S
+   * @param {() => S} make
+   */
+  function guarded(make) {
+    deps.ready();
+    const born = deps.generation ? deps.generation() : 0;
+    /** @type {S | null} */
+    let s;
+    try {
+      s = make();
+    } catch (e) {
+      fail(e);
+    }
+    /** @type {unknown} */
+    let broken = null;
+    let lastYield = Date.now();
+    /**
+     * @template T
+     * @param {(s: S) => T | Promise<T>} f
+     * @returns {Promise<T>}
+     */
+    async function run(f) {
+      if (broken) throw broken;
+      if (!s) throw new IronlungError('ERR_INVALID_ARG', 'this zstd stream has ended; start a new stream');
+      if (deps.generation && deps.generation() !== born) {
+        broken = new IronlungError(
+          'ERR_INTERNAL',
+          "this zstd stream was lost when ironlung's wasm module trapped and was replaced; start a new stream",
+        );
+        throw broken;
+      }
+      try {
+        const out = await f(s);
+        if (!offThread && Date.now() - lastYield > YIELD_MS) {
+          // The work ran on this thread: let timers and I/O run before the next piece.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = Date.now();
+        }
+        return out;
+      } catch (e) {
+        try {
+          fail(e);
+        } catch (err) {
+          broken = err;
+        }
+        release();
+        throw broken;
+      }
+    }
+    function release() {
+      if (s && s.free) s.free();
+      s = null;
+    }
+    return { run, release };
+  }
+
+  /** @param {unknown} options */
+  function compressor(options) {
+    const o = optionsOf(options, 'zstd compression');
+    const level = deps.zstdLevel(o.level);
+    const checksum = o.checksum === undefined ? true : o.checksum;
+    if (typeof checksum !== 'boolean') throw invalidArg(`checksum must be a boolean, got ${typeName(checksum)}`);
+    return guarded(() => new binding.ZstdCompressor(level, checksum));
+  }
+
+  /** @param {unknown} options */
+  function decompressor(options) {
+    const o = optionsOf(options, 'zstd decompression');
+    const cap = deps.needCount(o.maxOutputBytes, 'maxOutputBytes', deps.defaultMaxOutputBytes);
+    return guarded(() => new binding.ZstdDecompressor(Math.min(cap, Number.MAX_SAFE_INTEGER)));
+  }
+
+  /**
+   * A decompressor fed one chunk at a time: `next` decodes the next piece of output, or
+   * gives null once the chunk is used up (then `push` the next, or `finish` at the end).
+   * @param {unknown} options
+   */
+  function pieces(options) {
+    const d = decompressor(options);
+    return {
+      /** @param {Uint8Array} bytes */
+      push: (bytes) => d.run((s) => s.push(bytes)),
+      /** @returns {Promise<Uint8Array | null>} */
+      next: async () => {
+        const piece = await d.run((s) => s.pull(PIECE));
+        return piece.length ? piece : null;
+      },
+      finish: async () => {
+        await d.run((s) => s.finish());
+        d.release();
+      },
+      abort: () => d.release(),
+    };
+  }
+
+  /** A stream of zstd-compressed bytes: one frame, ending in a checksum unless told not to. */
+  class ZstdCompressionStream {
+    /** @type {ReadableStream<Uint8Array>} */
+    readable;
+    /** @type {WritableStream<string | ArrayBuffer | ArrayBufferView>} */
+    writable;
+    /** @type {() => Promise<void>} */
+    #flush;
+
+    /** @param {ZstdCompressOptions} [options] */
+    constructor(options) {
+      const c = compressor(options);
+      /** @type {ReadableStreamDefaultController<Uint8Array>} */
+      let out;
+      /** @type {(() => void) | null} wakes a write waiting for the reader to make room */
+      let room = null;
+      // Writes and flushes take turns, in the order they were made.
+      /** @type {Promise<unknown>} */
+      let turn = Promise.resolve();
+      /** @param {(s: StreamCompressor) => Uint8Array | Promise<Uint8Array>} f */
+      const step = (f) => {
+        const next = turn.then(() => c.run(f)).then(
+          (bytes) => {
+            if (bytes.length) out.enqueue(bytes);
+          },
+          (e) => {
+            // The reader learns of it too (a pipe may only be reading).
+            try {
+              out.error(e);
+            } catch {
+              // Closed or errored already.
+            }
+            throw e;
+          },
+        );
+        turn = next.catch(() => {});
+        return next;
+      };
+      this.readable = new ReadableStream({
+        start(controller) {
+          out = controller;
+        },
+        pull() {
+          const r = room;
+          room = null;
+          r?.();
+        },
+        cancel: () => c.release(),
+      });
+      this.writable = new WritableStream({
+        async write(chunk) {
+          await step((s) => s.write(toBytes(chunk, 'a chunk')));
+          // Backpressure: the next chunk waits until the reader has taken this one's output.
+          while ((out.desiredSize ?? 0) <= 0) await new Promise((resolve) => (room = () => resolve(undefined)));
+        },
+        async close() {
+          await step((s) => s.finish());
+          c.release();
+          out.close();
+        },
+        abort(reason) {
+          c.release();
+          out.error(reason);
+        },
+      });
+      this.#flush = () => step((s) => s.flush());
+    }
+
+    /**
+     * Ends the current block, so that every chunk whose write has resolved can be decoded
+     * from what the readable side gives (for a live log). Each flush costs a few bytes.
+     */
+    flush() {
+      return this.#flush();
+    }
+  }
+
+  /** A stream of the bytes zstd frames decode to, capped as a whole by `maxOutputBytes`. */
+  class ZstdDecompressionStream {
+    /** @type {ReadableStream<Uint8Array>} */
+    readable;
+    /** @type {WritableStream<ArrayBuffer | ArrayBufferView>} */
+    writable;
+
+    /** @param {ZstdDecompressOptions} [options] */
+    constructor(options) {
+      const p = pieces(options);
+      /** @typedef {{ done: () => void, failed: (e: unknown) => void }} Writer */
+      /** @type {{ bytes: Uint8Array, writer: Writer } | null} a chunk written, not yet pushed */
+      let waiting = null;
+      /** @type {Writer | null} the writer of the chunk being decoded */
+      let current = null;
+      let ended = false;
+      /** @type {{ reason: unknown } | null} */
+      let aborted = null;
+      /** @type {(() => void) | null} wakes the reader when a chunk or the end arrives */
+      let wake = null;
+      const arrived = () => {
+        const w = wake;
+        wake = null;
+        w?.();
+      };
+      this.readable = new ReadableStream({
+        async pull(controller) {
+          try {
+            for (;;) {
+              if (aborted) throw aborted.reason;
+              if (!current && waiting) {
+                const { bytes, writer } = waiting;
+                waiting = null;
+                current = writer;
+                await p.push(bytes);
+              }
+              const piece = await p.next();
+              if (piece) return controller.enqueue(piece);
+              if (current) {
+                // Its chunk is used up: the writer may go on.
+                current.done();
+                current = null;
+                continue;
+              }
+              if (waiting) continue;
+              if (ended) {
+                await p.finish();
+                return controller.close();
+              }
+              await new Promise((resolve) => (wake = () => resolve(undefined)));
+            }
+          } catch (e) {
+            current?.failed(e);
+            waiting?.writer.failed(e);
+            throw e;
+          }
+        },
+        cancel: () => p.abort(),
+      });
+      this.writable = new WritableStream({
+        write: (chunk) =>
+          new Promise((resolve, reject) => {
+            waiting = { bytes: toBytes(chunk, 'a chunk'), writer: { done: () => resolve(undefined), failed: reject } };
+            arrived();
+          }),
+        close: () => {
+          ended = true;
+          arrived();
+        },
+        abort: (reason) => {
+          aborted = { reason };
+          p.abort();
+          arrived();
+        },
+      });
+    }
+  }
+
+  /** @param {string} name */
+  function needTransform(name) {
+    const Transform = deps.transform();
+    if (!Transform) {
+      throw new IronlungError(
+        'ERR_UNSUPPORTED_RUNTIME',
+        `${name} returns a node:stream Transform, which this runtime does not have; use ${name === 'createZstdCompress' ? 'ZstdCompressionStream' : 'ZstdDecompressionStream'}`,
+      );
+    }
+    return Transform;
+  }
+
+  /**
+   * A node:stream Transform that compresses, as node:zlib's createZstdCompress does.
+   * @param {ZstdCompressOptions} [options]
+   */
+  function createZstdCompress(options) {
+    const Transform = needTransform('createZstdCompress');
+    const c = compressor(options);
+    /** A write of this very buffer asks for a flush (node:zlib does the same). */
+    const FLUSH = Buffer.alloc(0);
+    const t = new Transform({
+      transform(chunk, _encoding, callback) {
+        const data = /** @type {Uint8Array} */ (chunk);
+        c.run((s) => (data === FLUSH ? s.flush() : s.write(data))).then((out) => {
+          if (out.length) this.push(out);
+          callback();
+        }, callback);
+      },
+      flush(callback) {
+        c.run((s) => s.finish()).then((out) => {
+          c.release();
+          if (out.length) this.push(out);
+          callback();
+        }, callback);
+      },
+      destroy(err, callback) {
+        c.release();
+        callback(err);
+      },
+    });
+    return Object.assign(t, {
+      /**
+       * Ends the current block once what was written before is compressed (for a live log).
+       * @param {() => void} [callback]
+       */
+      flush(callback) {
+        t.write(FLUSH, callback);
+      },
+    });
+  }
+
+  /**
+   * A node:stream Transform that decompresses, as node:zlib's createZstdDecompress does,
+   * but with `maxOutputBytes` capping the whole stream's output.
+   * @param {ZstdDecompressOptions} [options]
+   */
+  function createZstdDecompress(options) {
+    const Transform = needTransform('createZstdDecompress');
+    const p = pieces(options);
+    /** @type {(() => void) | null} resumes the pump once the reader wants more */
+    let wanted = null;
+    /**
+     * Pushes the pieces of what was pushed so far, pausing while the reader's buffer is full.
+     * @param {import('node:stream').Transform} t
+     */
+    async function drain(t) {
+      for (let piece; (piece = await p.next()); ) {
+        if (!t.push(piece)) await new Promise((resolve) => (wanted = () => resolve(undefined)));
+      }
+    }
+    return new Transform({
+      transform(chunk, _encoding, callback) {
+        p.push(toBytes(chunk, 'a chunk'))
+          .then(() => drain(this))
+          .then(() => callback(), callback);
+      },
+      flush(callback) {
+        drain(this)
+          .then(() => p.finish())
+          .then(() => callback(), callback);
+      },
+      read(size) {
+        const w = wanted;
+        wanted = null;
+        w?.();
+        Transform.prototype._read.call(this, size);
+      },
+      destroy(err, callback) {
+        p.abort();
+        callback(err);
+      },
+    });
+  }
+
+  return { ZstdCompressionStream, ZstdDecompressionStream, createZstdCompress, createZstdDecompress };
+}
