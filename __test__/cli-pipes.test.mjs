@@ -154,6 +154,32 @@ describe(`cli in pipes (${il.backend})`, () => {
     assert.ok(user + sys < 1, `CPU time ${user} s user + ${sys} s system while waiting 2 s for stdin`);
   });
 
+  test('a 1 GiB frame streams through decompress in bounded memory', () => {
+    // zstd made it from stdin, so its frame declares no size: nothing to check up front.
+    const r = sh(
+      `head -c 1073741824 /dev/zero | zstd -q -1 -c > zeros.zst
+      /usr/bin/time -f '%M' -o rss "$IL_NODE" "$IL_BIN" decompress --max-output-bytes 1073741824 zeros.zst - | wc -c
+      "$IL_NODE" "$IL_BIN" decompress zeros.zst zeros.out; echo "exit $?"; test -e zeros.out && echo "left zeros.out"`,
+      t.dir,
+    );
+    assert.equal(r.stdout.trim().split('\n')[0], '1073741824', r.stderr);
+    const peakMB = Number(readFileSync(p('rss'), 'utf8').trim().split('\n').at(-1)) / 1024;
+    assert.ok(peakMB < 150, `peak RSS ${peakMB.toFixed(0)} MB while 1 GiB streamed out`);
+    // Past the default cap of 256 MiB: an error, and no partial output file.
+    assert.match(r.stdout, /exit 1\n$/);
+    assert.match(r.stderr, /^ironlung: zeros\.zst: ERR_OUTPUT_TOO_LARGE: decompressed size exceeds maxOutputBytes 268435456/m);
+  });
+
+  test('--progress reports a large input on stderr', () => {
+    const r = sh('il compress --progress big.bin big.again.zst && il decompress --progress big.again.zst - | sha256sum', t.dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(printedHash(r.stdout), big.hash);
+    const lines = r.stderr.trim().split('\n');
+    // Lines every 200 ms while it runs (stderr is no terminal here), then the summary.
+    for (const l of lines.slice(0, -1)) assert.match(l, /^ironlung: compressed [\d.]+ MB of 104\.9 MB \(\d+%\) into [\d.]+ MB…$/);
+    assert.match(lines.at(-1), /^ironlung: compressed 104\.9 MB of 104\.9 MB \(100%\) into [\d.]+ MB in [\d.]+ s$/);
+  });
+
   test('a failing stdout (a full disk) is one line on stderr, exit 1', () => {
     const r = sh('il compress small.bin - > /dev/full', t.dir);
     assert.equal(r.status, 1);

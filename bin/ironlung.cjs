@@ -5,6 +5,7 @@
 // from the shell. Exit codes: 0 success, 1 an input failed, 2 bad usage.
 
 const fs = require('node:fs');
+const { pipeline } = require('node:stream/promises');
 const path = require('node:path');
 const ironlung = require('../js/node.cjs');
 const { walk } = require('./walk.cjs');
@@ -126,17 +127,25 @@ function makeProgress(explicit) {
       shown = true;
       process.stderr.write(tty ? `\r\x1b[2K${message}` : `ironlung: ${message}\n`);
     },
+    /** Seconds since the start. */
+    seconds: () => (Date.now() - start) / 1000,
+    /**
+     * Clears the progress line; with --progress, prints `summary` (if any) on its own line.
+     * @param {string} summary
+     */
+    end(summary) {
+      if (tty && shown) process.stderr.write('\r\x1b[2K');
+      if (explicit && summary) process.stderr.write(`ironlung: ${summary}\n`);
+    },
     /**
      * @param {number} counted
      * @param {number} skipped
      */
     done(counted, skipped) {
-      if (tty && shown) process.stderr.write('\r\x1b[2K');
-      if (!explicit) return;
       const s = (Date.now() - start) / 1000;
       const all = counted + skipped;
       const rate = s > 0 ? `, ${Math.round(all / s)} files/s` : '';
-      process.stderr.write(`ironlung: counted ${counted} files (${skipped} skipped) in ${s.toFixed(2)} s${rate}\n`);
+      this.end(`counted ${counted} files (${skipped} skipped) in ${s.toFixed(2)} s${rate}`);
     },
   };
 }
@@ -465,8 +474,8 @@ async function read(opts, rest) {
 
 // ---------------------------------------------------------------------------------- zstd
 
-// compress and decompress are one-shot: the whole input is read (one buffer, no copy beyond
-// joining stdin's pieces), turned into the whole output, and written completely.
+// compress and decompress stream: memory stays bounded by zstd's window and a few chunks,
+// whatever the size of IN or OUT. A failed command leaves no OUT file behind.
 /**
  * @param {'compress' | 'decompress'} command
  * @param {Opts} opts
@@ -475,37 +484,87 @@ async function read(opts, rest) {
 async function zstd(command, opts, rest) {
   if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
   const [inFile, outFile] = rest;
-  if (command === 'compress') checkedByApi(command, () => ironlung.compress(new Uint8Array(0), { level: opts.level }));
-  let input;
+  // A node:stream Transform (index.d.ts types it structurally, for projects without @types/node).
+  const transform = /** @type {import('node:stream').Transform} */ (
+    command === 'compress'
+      ? ironlung.createZstdCompress({ level: opts.level })
+      : ironlung.createZstdDecompress({ maxOutputBytes: opts['max-output-bytes'] })
+  );
+  /** @type {import('node:stream').Readable} */
+  let source;
+  let size = NaN;
   try {
-    input = inFile === '-' ? await readStdin() : fs.readFileSync(inFile);
+    if (inFile === '-') {
+      source = process.stdin;
+    } else {
+      const fd = fs.openSync(inFile, 'r');
+      size = fs.fstatSync(fd).size;
+      source = fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
+    }
   } catch (e) {
     report(inFile, e);
     return 1;
   }
-  let output;
+  /** @type {'in' | 'out' | null} */
+  let failed = null;
+  source.once('error', () => (failed ??= 'in'));
+  /** @type {import('node:fs').WriteStream | null} */
+  let file = null;
+  let sink = out;
+  if (outFile !== '-') {
+    file = fs.createWriteStream(outFile);
+    file.once('error', () => (failed ??= 'out'));
+    sink = new Output(file);
+  }
+  const progress = makeProgress(opts.progress === true);
+  const verb = command === 'compress' ? 'compressed' : 'decompressed';
+  let read = 0;
+  let written = 0;
+  source.on('data', (c) => (read += c.length));
+  const line = () => {
+    const of = Number.isFinite(size) && size > 0 ? ` of ${mb(size)} (${Math.floor((100 * read) / size)}%)` : '';
+    return `${verb} ${mb(read)}${of} into ${mb(written)}`;
+  };
   try {
-    output =
-      command === 'compress'
-        ? ironlung.compress(input, { level: opts.level })
-        : ironlung.decompress(input, { maxOutputBytes: opts['max-output-bytes'] });
+    await pipeline(source, transform, async (/** @type {AsyncIterable<Buffer>} */ pieces) => {
+      for await (const piece of pieces) {
+        await sink.write(piece);
+        written += piece.length;
+        if (read >= PROGRESS_FROM) progress.update(`${line()}…`);
+      }
+    });
+    if (file) await closeFile(file);
   } catch (e) {
-    if (e && e.code === 'ERR_INVALID_ARG') throw e;
-    report(inFile, e);
+    if (file) {
+      file.destroy();
+      fs.rmSync(outFile, { force: true });
+    }
+    if (e && /** @type {any} */ (e).code === 'ERR_INVALID_ARG') throw e;
+    report(failed === 'out' ? outFile : inFile, e);
     return 1;
   }
-  input = null; // not needed while the output is written
-  if (outFile === '-') {
-    await out.write(output);
-    return 0;
-  }
-  try {
-    fs.writeFileSync(outFile, output);
-  } catch (e) {
-    report(outFile, e);
-    return 1;
-  }
+  progress.end(read >= PROGRESS_FROM ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
   return 0;
+}
+
+/** Inputs this large show progress on stderr (a terminal, or --progress). */
+const PROGRESS_FROM = 64 << 20;
+
+/** @param {number} bytes */
+function mb(bytes) {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * Resolves once `file` has written everything and closed.
+ * @param {import('node:fs').WriteStream} file
+ * @returns {Promise<void>}
+ */
+function closeFile(file) {
+  return new Promise((resolve, reject) => {
+    file.once('error', reject);
+    file.end(() => resolve());
+  });
 }
 
 // ------------------------------------------------------------------------------ commands
@@ -588,19 +647,23 @@ line per chunk: {"index","start","end","tokens","text"} (start and end in UTF-16
     synopsis: 'compress [--level L] IN OUT',
     summary: 'zstd: IN to OUT, either may be -',
     about: `Compresses IN (a file, or - for stdin) into one zstd frame written to OUT (a file, or -
-for stdout). The output is what the zstd command line reads.`,
+for stdout), streaming: memory stays bounded whatever the size. The output is what the zstd
+command line reads. Progress shows on stderr for inputs over 64 MB when stderr is a terminal.`,
     options: () => ({
       level: { type: 'int', arg: 'L', help: `zstd level, -131072 to 22 (default ${ironlung.DEFAULT_LEVEL})` },
+      progress: { type: 'flag', help: 'report progress of large inputs on stderr (default: only when stderr is a terminal)' },
     }),
     run: (opts, rest) => zstd('compress', opts, rest),
   },
   decompress: {
     synopsis: 'decompress [--max-output-bytes N] IN OUT',
     summary: 'zstd: IN to OUT, either may be -',
-    about: `Decompresses the zstd data of IN (a file, or - for stdin) to OUT (a file, or - for
-stdout), refusing output larger than --max-output-bytes.`,
+    about: `Decompresses the zstd frames of IN (a file, or - for stdin) to OUT (a file, or - for
+stdout), streaming, and stops with an error once the output would pass --max-output-bytes.
+A failed run leaves no OUT file.`,
     options: () => ({
       'max-output-bytes': { type: 'int', arg: 'N', min: 0, help: `the largest output accepted (default ${ironlung.DEFAULT_MAX_OUTPUT_BYTES})` },
+      progress: { type: 'flag', help: 'report progress of large inputs on stderr (default: only when stderr is a terminal)' },
     }),
     run: (opts, rest) => zstd('decompress', opts, rest),
   },
