@@ -26,6 +26,11 @@
 //! `ers-noinit` converts into a buffer zeroed once, outside the measurement: encoding_rs's
 //! conversion alone, which no caller gets for free.
 
+// The core's examples cut the corpus this way too: the same pieces.
+#[path = "../../core/examples/common/mod.rs"]
+mod common;
+use common::chunks;
+
 use ironlung_abi::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 use std::hint::black_box;
 use std::mem::MaybeUninit;
@@ -34,21 +39,6 @@ use std::time::Instant;
 /// `text_arg.rs`'s stack buffer: strings up to 256 units.
 const INLINE: usize = 256;
 const IMPLS: [&str; 3] = ["ours", "ers", "ers-noinit"];
-
-/// `text` cut into pieces of at most `size` bytes on character boundaries.
-fn chunks(text: &str, size: usize) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < text.len() {
-        let mut e = (at + size).min(text.len());
-        while !text.is_char_boundary(e) {
-            e -= 1;
-        }
-        out.push(&text[at..e]);
-        at = e;
-    }
-    out
-}
 
 fn units(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
