@@ -110,6 +110,7 @@ const host = {
   init: () => init(),
   onTrap: instance.onTrap,
   writeUtf8: instance.writeUtf8,
+  epoch: instance.epoch,
   ready() {
     if (!instance.isAttached()) {
       throw new IronlungError(
