@@ -219,6 +219,12 @@ describe(`a ZstdDictionary needs no free (${il.backend})`, () => {
     assert.ok(freed.end - freed.early < 30, `RSS grew from ${freed.early.toFixed(0)} to ${freed.end.toFixed(0)} MiB over 600 more dropped dictionaries`);
   });
 
+  test('with the event loop turning, dropped dictionaries are freed without a hand-run GC', (t) => {
+    const out = run('yield', '30');
+    t.diagnostic(`1500 dictionaries, one per turn of the event loop: ${out.early.toFixed(0)} -> ${out.end.toFixed(0)} MiB`);
+    assert.ok(out.end - out.early < 60, `RSS grew from ${out.early.toFixed(0)} to ${out.end.toFixed(0)} MiB over 1300 dropped dictionaries`);
+  });
+
   test('after a trap, dictionaries from before work on, and those collected do not free into the fresh instance', () => {
     assert.deepEqual(run('trap'), { backend: il.backend, code: 'ERR_INTERNAL', same: 4, doomed: null });
   });

@@ -180,8 +180,9 @@ pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Bytes
 }
 
 /// A zstd dictionary prepared once (`ZstdDictionary` wraps it); garbage-collected like
-/// any JS object.
-#[napi]
+/// any JS object. V8 sees a small object: the memory its tables hold is reported to it, so
+/// that it collects dropped dictionaries as soon as their memory would warrant.
+#[napi(custom_finalize)]
 pub struct Dictionary {
     inner: abi::Dictionary,
 }
@@ -189,8 +190,10 @@ pub struct Dictionary {
 #[napi]
 impl Dictionary {
     #[napi(constructor)]
-    pub fn new(bytes: Uint8Array, level: i32) -> napi::Result<Self> {
-        guard(|| abi::prepare_dictionary(&bytes, level)).map(|inner| Dictionary { inner })
+    pub fn new(env: Env, bytes: Uint8Array, level: i32) -> napi::Result<Self> {
+        let inner = guard(|| abi::prepare_dictionary(&bytes, level))?;
+        env.adjust_external_memory(inner.memory() as i64)?;
+        Ok(Dictionary { inner })
     }
 
     #[napi(getter)]
@@ -206,6 +209,13 @@ impl Dictionary {
     #[napi(getter)]
     pub fn size(&self) -> f64 {
         self.inner.len() as f64
+    }
+}
+
+impl ObjectFinalize for Dictionary {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        env.adjust_external_memory(-(self.inner.memory() as i64))?;
+        Ok(())
     }
 }
 
