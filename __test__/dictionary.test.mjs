@@ -327,6 +327,19 @@ describe(`dictionaries and the zstd command line (${il.backend})`, () => {
   });
 });
 
+describe(`a ZstdDictionary belongs to its instance (${il.backend})`, () => {
+  test('another instance (the wasm entry) refuses it by name, and takes its bytes', async () => {
+    const web = await import('../js/public.mjs');
+    await web.init(readFileSync(join(root, 'assets', 'ironlung.wasm')));
+    const dict = il.trainDictionary(samples, { maxBytes: 8192 });
+    const ours = new il.ZstdDictionary(dict);
+    throwsCode(() => web.compress(heldOut[0], { dictionary: ours }), 'ERR_INVALID_ARG', ['a ZstdDictionary of another ironlung instance', 'pass the bytes']);
+    const theirs = new web.ZstdDictionary(dict);
+    assert.deepEqual(web.compress(heldOut[0], { dictionary: theirs }), il.compress(heldOut[0], { dictionary: ours }));
+    assert.deepEqual(web.compress(heldOut[0], { dictionary: dict }), il.compress(heldOut[0], { dictionary: ours }));
+  });
+});
+
 describe(`dictionaries give the same bytes on both backends (${il.backend})`, () => {
   // What each backend makes of the same samples and records, as digests.
   const SCRIPT = `

@@ -111,7 +111,12 @@ export function createDictionaries(b, h) {
   function dictionaryArg(v) {
     if (v instanceof ZstdDictionary) return preparedOf(v);
     if (typeof v === 'object' && v !== null && (ArrayBuffer.isView(v) || v instanceof ArrayBuffer)) return toBytes(v, 'dictionary');
-    throw invalidArg(`dictionary must be a Uint8Array or a ZstdDictionary, got ${typeName(v)}`);
+    const got = typeName(v);
+    if (got === 'a ZstdDictionary') {
+      // Each entry point's API (the Node entry, a wasm entry) prepares its own.
+      throw invalidArg('dictionary is a ZstdDictionary of another ironlung instance; prepare one with this instance\'s ZstdDictionary, or pass the bytes');
+    }
+    throw invalidArg(`dictionary must be a Uint8Array or a ZstdDictionary, got ${got}`);
   }
 
   /**
