@@ -642,7 +642,7 @@ export function createApi(b, host) {
   const { dictionaryArg } = dictionaries;
 
   /**
-   * A compress call, to run now or (native) on the thread pool.
+   * A zstd call, to run now or (native) on the thread pool.
    * @typedef {{ now: () => Uint8Array, later: () => Promise<Uint8Array> }} Job
    */
 
