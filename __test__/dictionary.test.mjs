@@ -222,7 +222,7 @@ describe(`a ZstdDictionary needs no free (${il.backend})`, () => {
   test('with the event loop turning, dropped dictionaries are freed without a hand-run GC', (t) => {
     const out = run('yield', '30');
     t.diagnostic(`1500 dictionaries, one per turn of the event loop: ${out.early.toFixed(0)} -> ${out.end.toFixed(0)} MiB`);
-    assert.ok(out.end - out.early < 60, `RSS grew from ${out.early.toFixed(0)} to ${out.end.toFixed(0)} MiB over 1300 dropped dictionaries`);
+    assert.ok(out.end - out.early < 100, `RSS grew from ${out.early.toFixed(0)} to ${out.end.toFixed(0)} MiB over 1300 dropped dictionaries`);
   });
 
   test('after a trap, dictionaries from before work on, and those collected do not free into the fresh instance', () => {
