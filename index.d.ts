@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'ERR_DISALLOWED_SPECIAL'
   | 'ERR_CORRUPT_DATA'
   | 'ERR_OUTPUT_TOO_LARGE'
+  | 'ERR_DICTIONARY_MISMATCH'
   | 'ERR_INVALID_ARG'
   | 'ERR_UNSUPPORTED_RUNTIME'
   | 'ERR_NOT_INITIALIZED'
@@ -270,8 +271,18 @@ export declare function loadEncoding(
 export declare function listEncodings(): EncodingName[];
 
 export interface CompressOptions {
-  /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
+  /**
+   * A zstd level from -131072 (fastest) to 22 (smallest). Default 3; with a
+   * {@link ZstdDictionary}, the level it was prepared at, and no other may be given.
+   */
   level?: number;
+  /**
+   * A zstd dictionary to compress with: the frame names its id, and decompressing it needs
+   * the same dictionary. A `ZstdDictionary` is prepared once for any number of calls; bytes
+   * (from {@link trainDictionary} or `zstd --train`) are prepared for this call alone, at
+   * `level`. Any other bytes serve as raw content (id 0, which frames cannot name).
+   */
+  dictionary?: Bytes | ZstdDictionary;
 }
 
 export interface DecompressOptions {
@@ -281,6 +292,11 @@ export interface DecompressOptions {
    * window a frame may need: `max(128 MiB, maxOutputBytes)`, at most 1 GiB.
    */
   maxOutputBytes?: number;
+  /**
+   * The dictionary the frames were compressed with. A frame that names another dictionary,
+   * or names one when none is given, is `ERR_DICTIONARY_MISMATCH`.
+   */
+  dictionary?: Bytes | ZstdDictionary;
 }
 
 /** Input for compress: a string is compressed as its UTF-8 bytes. */
@@ -288,13 +304,17 @@ export type Bytes = Uint8Array | ArrayBufferView | ArrayBuffer;
 
 /**
  * One zstd frame holding `data`, with its content size and a checksum in the frame.
- * @throws {IronlungError} `ERR_INVALID_ARG` for a level out of range.
+ * @throws {IronlungError} `ERR_INVALID_ARG` for a level out of range, an empty dictionary, or
+ *   a `level` other than a `ZstdDictionary`'s own; `ERR_CORRUPT_DATA` for dictionary bytes
+ *   that begin like a zstd dictionary but do not load as one.
  */
 export declare function compress(data: string | Bytes, options?: CompressOptions): Uint8Array;
 /**
  * The bytes of one or more concatenated zstd frames.
  * @throws {IronlungError} `ERR_CORRUPT_DATA` for invalid, truncated or checksum-failing data
- *   and trailing garbage; `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes`.
+ *   and trailing garbage; `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes`;
+ *   `ERR_DICTIONARY_MISMATCH` (the message names both ids) for a frame compressed with a
+ *   dictionary other than the one given, or with one when none is given.
  */
 export declare function decompress(data: Bytes, options?: DecompressOptions): Uint8Array;
 /** `compress` off the JS thread on the native backend (on the calling thread under wasm). */
@@ -302,11 +322,89 @@ export declare function compressAsync(data: string | Bytes, options?: CompressOp
 /** `decompress` off the JS thread on the native backend (on the calling thread under wasm). */
 export declare function decompressAsync(data: Bytes, options?: DecompressOptions): Promise<Uint8Array>;
 
+export interface TrainDictionaryOptions {
+  /** The largest dictionary to write, in bytes; at least 256. Default 112640 (110 KiB, as `zstd --train`). */
+  maxBytes?: number;
+}
+
+/**
+ * Trains a zstd dictionary from samples of the data to come (JSON records, tool calls, log
+ * lines), with zstd's own trainer, as `zstd --train` runs it: small records compress far
+ * better with it. The result is a standard zstd dictionary, which `zstd -D` takes too, and
+ * the same on both backends for the same samples.
+ *
+ * Give it many samples (hundreds or more; zstd suggests about 100 times `maxBytes` in all).
+ * @param samples strings (as UTF-8) or bytes, one record each
+ * @throws {IronlungError} `ERR_INVALID_ARG` for samples that are not an array of strings or
+ *   bytes, a `maxBytes` under 256, or samples zstd cannot train from (fewer than 7, or
+ *   too little data in them).
+ */
+export declare function trainDictionary(samples: readonly (string | Bytes)[], options?: TrainDictionaryOptions): Uint8Array;
+
+export interface ZstdDictionaryOptions {
+  /** The zstd level to compress at, from -131072 to 22; fixed once prepared. Default 3. */
+  level?: number;
+}
+
+/**
+ * A zstd dictionary prepared once, to pass as `dictionary` to any number of `compress` and
+ * `decompress` calls (and their async twins) without loading it again each time. Nothing
+ * to free: it goes with the garbage collector, like any object.
+ *
+ * ```js
+ * const dictionary = new ZstdDictionary(trainDictionary(records));
+ * const packed = compress(record, { dictionary });
+ * decompress(packed, { dictionary });
+ * ```
+ */
+export declare class ZstdDictionary {
+  /**
+   * @param bytes a zstd dictionary (from {@link trainDictionary} or `zstd --train`), or any
+   *   other bytes, used as raw content (`id` 0)
+   * @throws {IronlungError} `ERR_INVALID_ARG` for no bytes or a level out of range;
+   *   `ERR_CORRUPT_DATA` for bytes that begin like a zstd dictionary but do not load as one.
+   */
+  constructor(bytes: Bytes, options?: ZstdDictionaryOptions);
+  /** The id frames compressed with it carry (0 for raw content, which frames cannot name). */
+  readonly id: number;
+  /** The level it compresses at. */
+  readonly level: number;
+  /** The size in bytes of the dictionary it was prepared from. */
+  readonly size: number;
+}
+
+/** What the headers of a sequence of zstd frames declare, as {@link frameInfo} reads them. */
+export interface FrameInfo {
+  /** The content size of all the frames together, or null when a frame does not declare its own. */
+  contentSize: number | null;
+  /** The largest decoding window any frame needs, in bytes. */
+  windowSize: number;
+  /** The id of the dictionary the first frame that names one was compressed with, or null. */
+  dictionaryId: number | null;
+  /** Whether every zstd frame ends in a checksum of its content. */
+  hasChecksum: boolean;
+  /** The number of frames, skippable frames included. */
+  frames: number;
+}
+
+/**
+ * Reads the headers of a sequence of zstd frames without decoding them: what they declare,
+ * and which dictionary they need. Every frame is checked to be complete.
+ * @throws {IronlungError} `ERR_CORRUPT_DATA` for empty input, bytes that are not zstd, a
+ *   truncated frame or trailing bytes (the message gives the byte offset).
+ */
+export declare function frameInfo(data: Bytes): FrameInfo;
+
 export interface ZstdCompressOptions {
   /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
   level?: number;
   /** End the frame in a checksum of its content, which decompression verifies. Default true. */
   checksum?: boolean;
+  /**
+   * Compress with this dictionary: a `ZstdDictionary` (at its own level; a different `level`
+   * is `ERR_INVALID_ARG`), or a dictionary's bytes, prepared for this stream at `level`.
+   */
+  dictionary?: Uint8Array | ZstdDictionary;
 }
 
 export interface ZstdDecompressOptions {
@@ -317,6 +415,11 @@ export interface ZstdDecompressOptions {
    * decoding window (`max(128 MiB, maxOutputBytes)`, at most 1 GiB) whatever the output.
    */
   maxOutputBytes?: number;
+  /**
+   * The dictionary frames were compressed with. A frame that names another (or any, when
+   * none is given) is `ERR_DICTIONARY_MISMATCH`, naming both ids.
+   */
+  dictionary?: Uint8Array | ZstdDictionary;
 }
 
 /**
@@ -451,6 +554,9 @@ declare const ironlung: {
   decompress: typeof decompress;
   compressAsync: typeof compressAsync;
   decompressAsync: typeof decompressAsync;
+  trainDictionary: typeof trainDictionary;
+  ZstdDictionary: typeof ZstdDictionary;
+  frameInfo: typeof frameInfo;
   readTextFile: typeof readTextFile;
   readTextFileSync: typeof readTextFileSync;
   decodeText: typeof decodeText;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { il, tempDir } from './helpers.mjs';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
-const COMMANDS = ['count', 'truncate', 'chunk', 'read', 'compress', 'decompress'];
+const COMMANDS = ['count', 'truncate', 'chunk', 'read', 'compress', 'decompress', 'train-dict', 'info'];
 
 function cli(args, input) {
   const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000 });

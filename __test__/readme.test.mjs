@@ -131,7 +131,7 @@ describe(`README code blocks (${il.backend})`, () => {
   for (const b of all.filter((x) => x.kind === 'usage')) {
     test(`README.md:${b.line}: every option in the synopsis is in the command's --help`, () => {
       for (const line of b.body.split('\n')) {
-        const cmd = /^ironlung (\w+)/.exec(line)?.[1];
+        const cmd = /^ironlung ([\w-]+)/.exec(line)?.[1];
         if (!cmd || cmd === 'COMMAND') continue;
         const help = spawnSync(process.execPath, [join(root, 'bin', 'ironlung.cjs'), cmd, '--help'], { encoding: 'utf8' });
         assert.equal(help.status, 0, help.stderr);

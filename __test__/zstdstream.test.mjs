@@ -232,6 +232,25 @@ describe(`zstd streams (${il.backend})`, () => {
     await rejectsWith(through([flipped], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /checksum/);
   });
 
+  test('dictionaries: prepared or as bytes, checked by id on the way back', async () => {
+    const records = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ type: 'tool_call', id: `call_${i}`, tool: ['grep', 'read_file'][i % 2], path: `src/m${i % 37}.rs` }));
+    const bytes = il.trainDictionary(records.slice(100), { maxBytes: 4096 });
+    const dict = new il.ZstdDictionary(bytes, { level: 5 });
+    const sample = enc.encode(records.slice(0, 100).join('\n'));
+    for (const dictionary of [dict, bytes]) {
+      const packed = await through(pieces(sample, 13, 500), new il.ZstdCompressionStream({ dictionary }));
+      assert.equal(il.frameInfo(packed).dictionaryId, dict.id);
+      sameBytes(il.decompress(packed, { dictionary: dict }), sample, 'one-shot reads the streamed frame');
+      sameBytes(await through([packed], new il.ZstdDecompressionStream({ dictionary })), sample, 'WHATWG');
+      sameBytes(await nodeThrough([packed], il.createZstdDecompress({ dictionary })), sample, 'node:stream');
+      await rejectsWith(through([packed], new il.ZstdDecompressionStream()), 'ERR_DICTIONARY_MISMATCH', new RegExp(`dictionary ${dict.id}`));
+    }
+    const viaNode = await nodeThrough([sample], il.createZstdCompress({ dictionary: dict }));
+    sameBytes(il.decompress(viaNode, { dictionary: bytes }), sample, 'node:stream compress with a dictionary');
+    throwsCode(() => new il.ZstdCompressionStream({ dictionary: dict, level: 3 }), 'ERR_INVALID_ARG', 'level 3 was given with a ZstdDictionary prepared at level 5');
+    throwsCode(() => il.createZstdDecompress({ dictionary: 'nope' }), 'ERR_INVALID_ARG', 'dictionary must be a Uint8Array or a ZstdDictionary');
+  });
+
   test('bad options are ERR_INVALID_ARG, naming the value', () => {
     throwsCode(() => new il.ZstdCompressionStream({ level: 99 }), 'ERR_INVALID_ARG', 'level 99');
     throwsCode(() => new il.ZstdCompressionStream({ checksum: 'yes' }), 'ERR_INVALID_ARG', 'checksum must be a boolean, got');

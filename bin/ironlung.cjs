@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const path = require('node:path');
 const ironlung = require('../js/node.cjs');
-const { walk } = require('./walk.cjs');
+const { walk, kindOf } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
 const { readStdin, Output } = require('./io.cjs');
 
@@ -484,11 +484,20 @@ async function read(opts, rest) {
 async function zstd(command, opts, rest) {
   if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
   const [inFile, outFile] = rest;
+  let dictionary;
+  if (opts.dict !== undefined) {
+    try {
+      dictionary = fs.readFileSync(opts.dict);
+    } catch (e) {
+      report(opts.dict, e);
+      return 1;
+    }
+  }
   // A node:stream Transform (index.d.ts types it structurally, for projects without @types/node).
   const transform = /** @type {import('node:stream').Transform} */ (
     command === 'compress'
-      ? ironlung.createZstdCompress({ level: opts.level })
-      : ironlung.createZstdDecompress({ maxOutputBytes: opts['max-output-bytes'] })
+      ? ironlung.createZstdCompress({ level: opts.level, dictionary })
+      : ironlung.createZstdDecompress({ maxOutputBytes: opts['max-output-bytes'], dictionary })
   );
   /** @type {import('node:stream').Readable} */
   let source;
@@ -565,6 +574,123 @@ function closeFile(file) {
     file.once('error', reject);
     file.end(() => resolve());
   });
+}
+
+/**
+ * `train-dict`: every file among SAMPLES (directories walked as count walks them) is one
+ * sample.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function trainDict(opts, rest) {
+  const command = 'train-dict';
+  if (rest.length === 0) throw new UsageError('train-dict needs SAMPLES: files or directories', command);
+  if (opts.out === undefined) throw new UsageError('train-dict needs --out FILE', command);
+  const t0 = Date.now();
+  /** @type {Buffer[]} */
+  const samples = [];
+  let bytes = 0;
+  let skipped = 0;
+  let failed = 0;
+  const seen = new Set();
+  /** @param {string} file */
+  const take = (file) => {
+    const key = path.resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile()) throw { code: 'ERR_NOT_REGULAR_FILE', message: `'${file}' is ${kindOf(st)}; only regular files are samples` };
+      if (st.size > MAX_SAMPLE_BYTES) {
+        skipped++;
+        return;
+      }
+      const b = fs.readFileSync(file);
+      samples.push(b);
+      bytes += b.length;
+    } catch (e) {
+      failed++;
+      report(file, e);
+    }
+  };
+  for (const arg of rest) {
+    let st;
+    try {
+      st = fs.statSync(arg);
+    } catch (e) {
+      failed++;
+      report(arg, e);
+      continue;
+    }
+    if (!st.isDirectory()) {
+      take(arg);
+      continue;
+    }
+    const r = walk(arg, { ignore: !opts['no-ignore'], warn: (m) => process.stderr.write(`ironlung: warning: ${m}\n`) });
+    for (const f of r.files) take(f);
+  }
+  let dict;
+  try {
+    dict = ironlung.trainDictionary(samples, { maxBytes: opts['max-bytes'] });
+  } catch (e) {
+    // Too few samples, or too little in them: the input's fault, not the usage's.
+    report(command, e);
+    return 1;
+  }
+  try {
+    fs.writeFileSync(opts.out, dict);
+  } catch (e) {
+    report(opts.out, e);
+    return 1;
+  }
+  const id = new ironlung.ZstdDictionary(dict).id;
+  const note = skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '';
+  process.stderr.write(
+    `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${opts.out}, trained on ${plural(samples.length, 'sample')} ` +
+      `(${mb(bytes)}) in ${((Date.now() - t0) / 1000).toFixed(2)} s${note}\n`,
+  );
+  return failed ? 1 : 0;
+}
+
+/** Larger files make poor samples (zstd trains on repeats across many small ones). */
+const MAX_SAMPLE_BYTES = 16 << 20;
+
+/**
+ * `info`: what the frames of FILE declare, read without decoding.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function info(opts, rest) {
+  if (rest.length !== 1) throw new UsageError('info takes exactly one FILE (or - for stdin)', 'info');
+  const file = rest[0];
+  let data;
+  try {
+    data = file === '-' ? await readStdin() : fs.readFileSync(file);
+  } catch (e) {
+    report(file, e);
+    return 1;
+  }
+  let i;
+  try {
+    i = ironlung.frameInfo(data);
+  } catch (e) {
+    report(file, e);
+    return 1;
+  }
+  if (opts.json) {
+    await out.write(JSON.stringify({ file, compressedSize: data.length, ...i }) + '\n');
+    return 0;
+  }
+  const rows = [
+    ['frames', String(i.frames)],
+    ['compressed', `${data.length} bytes`],
+    ['content size', i.contentSize === null ? 'not declared' : `${i.contentSize} bytes`],
+    ['window size', `${i.windowSize} bytes`],
+    ['dictionary id', i.dictionaryId === null ? 'none' : String(i.dictionaryId)],
+    ['checksum', i.hasChecksum ? 'yes' : 'no'],
+  ];
+  await out.write(rows.map(([k, v]) => `${k.padEnd(14)}${v}\n`).join(''));
+  return 0;
 }
 
 // ------------------------------------------------------------------------------ commands
@@ -651,6 +777,7 @@ for stdout), streaming: memory stays bounded whatever the size. The output is wh
 command line reads. Progress shows on stderr for inputs over 64 MB when stderr is a terminal.`,
     options: () => ({
       level: { type: 'int', arg: 'L', help: `zstd level, -131072 to 22 (default ${ironlung.DEFAULT_LEVEL})` },
+      dict: { type: 'string', arg: 'FILE', help: 'compress with this zstd dictionary (train-dict or zstd --train writes one)' },
       progress: { type: 'flag', help: 'report progress of large inputs on stderr (default: only when stderr is a terminal)' },
     }),
     run: (opts, rest) => zstd('compress', opts, rest),
@@ -663,9 +790,35 @@ stdout), streaming, and stops with an error once the output would pass --max-out
 A failed run leaves no OUT file.`,
     options: () => ({
       'max-output-bytes': { type: 'int', arg: 'N', min: 0, help: `the largest output accepted (default ${ironlung.DEFAULT_MAX_OUTPUT_BYTES})` },
+      dict: { type: 'string', arg: 'FILE', help: 'the zstd dictionary the frames were compressed with' },
       progress: { type: 'flag', help: 'report progress of large inputs on stderr (default: only when stderr is a terminal)' },
     }),
     run: (opts, rest) => zstd('decompress', opts, rest),
+  },
+  'train-dict': {
+    synopsis: 'train-dict --out FILE [--max-bytes N] SAMPLES...',
+    summary: 'a zstd dictionary trained on sample files',
+    about: `Trains a zstd dictionary on SAMPLES (files, or directories walked the way count walks
+them), each file one sample, with zstd's own trainer, and writes it to --out. The
+dictionary works with compress --dict and with the zstd command line's -D. Give it many
+small samples like the data to come (hundreds or more).`,
+    options: () => ({
+      out: { type: 'string', arg: 'FILE', help: 'where to write the dictionary (required)' },
+      'max-bytes': { type: 'int', arg: 'N', min: 256, help: 'the largest dictionary, at least 256 (default 112640, as zstd --train)' },
+      'no-ignore': { type: 'flag', help: 'do not apply .gitignore and .git/info/exclude' },
+    }),
+    run: trainDict,
+  },
+  info: {
+    synopsis: 'info [--json] FILE|-',
+    summary: 'what zstd frames declare, without decoding',
+    about: `Prints what the zstd frames of FILE (or stdin) declare, read from their headers without
+decoding: the number of frames, the content size, the decoding window, the dictionary id
+and whether they carry checksums. Every frame is checked to be complete.`,
+    options: () => ({
+      json: { type: 'flag', help: 'one JSON object: { file, compressedSize, contentSize, windowSize, dictionaryId, hasChecksum, frames }' },
+    }),
+    run: info,
   },
 };
 

@@ -9,8 +9,10 @@
 import { IronlungError, invalidArg, needString, rethrow, typeName } from './errors.mjs';
 import { createCountChat } from './chat.mjs';
 import { createZstdStreams } from './zstdstream.mjs';
+import { createDictionaries } from './dictionary.mjs';
 
 /**
+ * @import { DictionaryBinding, DictionaryNativeOnly } from './dictionary.mjs'
  * @import { Encoding as PublicEncoding, EncodingName, EncodeOptions, TruncateOptions, ChunkOptions, Chunk,
  *   CompressOptions, DecompressOptions, ReadOptions, DecodeTextOptions, ReadForContextOptions, ContextFile, Bytes, ErrorCode } from 'ironlung'
  */
@@ -20,7 +22,7 @@ import { createZstdStreams } from './zstdstream.mjs';
  * hand-written exports of its direct.rs) and wasm/ (wasm-bindgen). `id` is an encoding's id;
  * every failure is an Error whose message starts with its code (js/errors.mjs). The names of
  * encodings it gives are EncodingNames.
- * @typedef {object} Binding
+ * @typedef {object} BindingBase
  * @property {(name: string) => number} encodingId
  * @property {(model: string) => number} encodingIdForModel
  * @property {(id: number) => string} encodingName
@@ -49,16 +51,18 @@ import { createZstdStreams } from './zstdstream.mjs';
  * @property {() => void} panicForTest
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdCompressor']} ZstdCompressor
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdDecompressor']} ZstdDecompressor
+ * @typedef {BindingBase & DictionaryBinding} Binding
  */
 
 /**
  * The native binding's own functions: the off-thread twins.
- * @typedef {object} NativeOnly
+ * @typedef {object} NativeOnlyBase
  * @property {(id: number, text: string) => Promise<number>} countAsync
  * @property {(id: number, text: string, allowedAll: boolean, allowed: string[], disallowedAll: boolean, disallowed: string[]) => Promise<Uint32Array>} encodeAsync
  * @property {(id: number, text: string, maxTokens: number, overlap: number, boundary: string) => Promise<Uint32Array>} chunkAsync
  * @property {(data: Uint8Array, level: number) => Promise<Uint8Array>} compressAsync
  * @property {(data: Uint8Array, maxOutputBytes: number) => Promise<Uint8Array>} decompressAsync
+ * @typedef {NativeOnlyBase & DictionaryNativeOnly} NativeOnly
  */
 
 /**
@@ -84,9 +88,9 @@ import { createZstdStreams } from './zstdstream.mjs';
  * @property {(table: string) => Uint8Array} [readRanksSync] a rank table's bytes (wasm with a filesystem)
  * @property {(text: string) => number} [writeUtf8] wasm: writes text into the module's input buffer (js/wasminstance.mjs)
  * @property {(table: string) => Promise<Uint8Array>} [readRanks] the same, asynchronously (fetch)
+ * @property {() => number} [epoch] wasm: which instance of the module answers (js/wasminstance.mjs)
  * @property {() => Promise<void>} [init] wasm without a filesystem: initialises the module
  * @property {string[]} [nativeLoadErrors] why the native addon did not load, when wasm is the fallback
- * @property {() => number} [generation] wasm: how many times the instance was replaced after a trap
  * @property {typeof import('node:stream').Transform} [Transform] node:stream's, where the runtime has it
  */
 
@@ -638,14 +642,56 @@ export function createApi(b, host) {
     return /** @type {EncodingName[]} */ (call(() => b.listEncodings()));
   }
 
+  const dictionaries = createDictionaries(b, { call, toBytes, needBytes, needOptions, needCount, zstdLevel, epoch: host.epoch });
+  const { dictionaryArg } = dictionaries;
+
+  /**
+   * A zstd call, to run now or (native) on the thread pool.
+   * @typedef {{ now: () => Uint8Array, later: () => Promise<Uint8Array> }} Job
+   */
+
+  /**
+   * @param {string | Bytes} data
+   * @param {CompressOptions | undefined} options
+   * @returns {Job}
+   */
+  function compressJob(data, options) {
+    const bytes = toBytes(data, 'data');
+    const o = needOptions(options, 'compress');
+    const level = zstdLevel(o.level);
+    if (o.dictionary === undefined) return { now: () => b.compress(bytes, level), later: () => native.compressAsync(bytes, level) };
+    const d = dictionaryArg(o.dictionary);
+    if (d instanceof Uint8Array) {
+      return { now: () => b.compressWithBytes(bytes, d, level), later: () => native.compressWithBytesAsync(bytes, d, level) };
+    }
+    // A prepared dictionary has its level: the call's own, if given, must be the same.
+    const given = o.level === undefined ? undefined : level;
+    return { now: () => b.compressWith(bytes, d, given), later: () => native.compressWithAsync(bytes, d, given) };
+  }
+
+  /**
+   * @param {Bytes} data
+   * @param {DecompressOptions | undefined} options
+   * @returns {Job}
+   */
+  function decompressJob(data, options) {
+    const bytes = needBytes(data, 'data');
+    const o = needOptions(options, 'decompress');
+    const cap = Math.min(needCount(o.maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES), Number.MAX_SAFE_INTEGER);
+    if (o.dictionary === undefined) return { now: () => b.decompress(bytes, cap), later: () => native.decompressAsync(bytes, cap) };
+    const d = dictionaryArg(o.dictionary);
+    if (d instanceof Uint8Array) {
+      return { now: () => b.decompressWithBytes(bytes, cap, d), later: () => native.decompressWithBytesAsync(bytes, cap, d) };
+    }
+    return { now: () => b.decompressWith(bytes, cap, d), later: () => native.decompressWithAsync(bytes, cap, d) };
+  }
+
   /**
    * @param {string | Bytes} data
    * @param {CompressOptions} [options]
    */
   function compress(data, options) {
-    const bytes = toBytes(data, 'data');
-    const level = zstdLevel(needOptions(options, 'compress').level);
-    return call(() => b.compress(bytes, level));
+    return call(compressJob(data, options).now);
   }
 
   /**
@@ -653,9 +699,7 @@ export function createApi(b, host) {
    * @param {DecompressOptions} [options]
    */
   function decompress(data, options) {
-    const bytes = needBytes(data, 'data');
-    const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
-    return call(() => b.decompress(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)));
+    return call(decompressJob(data, options).now);
   }
 
   /**
@@ -664,9 +708,7 @@ export function createApi(b, host) {
    */
   async function compressAsync(data, options) {
     if (!host.offThread) return compress(data, options);
-    const bytes = toBytes(data, 'data');
-    const level = zstdLevel(needOptions(options, 'compress').level);
-    return native.compressAsync(bytes, level).catch(fail);
+    return compressJob(data, options).later().catch(fail);
   }
 
   /**
@@ -675,9 +717,7 @@ export function createApi(b, host) {
    */
   async function decompressAsync(data, options) {
     if (!host.offThread) return decompress(data, options);
-    const bytes = needBytes(data, 'data');
-    const cap = needCount(needOptions(options, 'decompress').maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES);
-    return native.decompressAsync(bytes, Math.min(cap, Number.MAX_SAFE_INTEGER)).catch(fail);
+    return decompressJob(data, options).later().catch(fail);
   }
 
   /** @param {string | URL} path */
@@ -776,12 +816,13 @@ export function createApi(b, host) {
     fail,
     ready,
     offThread: host.offThread,
-    generation: host.generation,
+    epoch: host.epoch,
     transform: () => host.Transform,
     toBytes,
     zstdLevel,
     needCount,
     defaultMaxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+    dictionaryArg: dictionaries.dictionaryArg,
   });
 
   return {
@@ -796,6 +837,9 @@ export function createApi(b, host) {
     decompress,
     compressAsync,
     decompressAsync,
+    trainDictionary: dictionaries.trainDictionary,
+    ZstdDictionary: dictionaries.ZstdDictionary,
+    frameInfo: dictionaries.frameInfo,
     readTextFile,
     readTextFileSync,
     decodeText,

@@ -41,7 +41,7 @@ const host =
         // Not the native backend: `instance` is set.
         onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
         writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,
-        generation: /** @type {NonNullable<typeof instance>} */ (instance).generation,
+        epoch: /** @type {NonNullable<typeof instance>} */ (instance).epoch,
         Transform,
         readRanksSync: (table) => fs.readFileSync(rankFile(table)),
         readRanks: async (table) => fs.promises.readFile(rankFile(table)),

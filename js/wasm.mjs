@@ -110,7 +110,7 @@ const host = {
   init: () => init(),
   onTrap: instance.onTrap,
   writeUtf8: instance.writeUtf8,
-  generation: instance.generation,
+  epoch: instance.epoch,
   ready() {
     if (!instance.isAttached()) {
       throw new IronlungError(

@@ -36,7 +36,7 @@ const utf8 = new TextEncoder();
  * @template {Glue} G
  * @param {G} glue the wasm-bindgen JS module
  * @returns the binding to give createApi (the glue, remembering the tables it installs),
- *   `attach(exports)` for the first instance, `onTrap` and `writeUtf8` for createApi's host
+ *   `attach(exports)` for the first instance, `onTrap`, `writeUtf8` and `epoch` for createApi's host
  */
 export function wasmInstance(glue) {
   /**
@@ -48,10 +48,13 @@ export function wasmInstance(glue) {
   let exports = null;
   /** @type {number | null} */
   let stackBase = null;
+  /** Counts the instances: what lives in one (a prepared dictionary) is gone in the next. */
+  let epoch = 0;
 
   /** @param {Exports} raw */
   function attach(raw) {
     exports = raw;
+    epoch++;
     const sp = raw.__wbindgen_add_to_stack_pointer;
     stackBase = typeof sp === 'function' ? sp(0) : null;
   }
@@ -85,11 +88,7 @@ export function wasmInstance(glue) {
     return { panic, failed, memory };
   }
 
-  /** How many times the instance was replaced: objects made in an older one are lost. */
-  let generation = 0;
-
   function replace() {
-    generation++;
     attach(glue.__ironlungReinstantiate());
     for (const [table, bytes] of installed) {
       try {
@@ -139,5 +138,5 @@ export function wasmInstance(glue) {
     return utf8.encodeInto(text, new Uint8Array(/** @type {Exports} */ (exports).memory.buffer, ptr, cap)).written;
   }
 
-  return { binding, attach, onTrap, writeUtf8, isAttached: () => exports !== null, generation: () => generation };
+  return { binding, attach, onTrap, writeUtf8, isAttached: () => exports !== null, epoch: () => epoch };
 }

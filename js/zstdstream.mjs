@@ -32,9 +32,14 @@ const YIELD_MS = 8;
  * @property {() => void} finish
  * @property {() => void} [free]
  *
+ * @typedef {import('./dictionary.mjs').Prepared} Prepared
+ *
  * @typedef {object} StreamBinding
- * @property {new (level: number, checksum: boolean) => StreamCompressor} ZstdCompressor
- * @property {new (maxOutputBytes: number) => StreamDecompressor} ZstdDecompressor
+ * @property {{ new (level: number, checksum: boolean): StreamCompressor,
+ *   withDictionary(dictionary: Prepared, level: number | undefined, checksum: boolean): StreamCompressor }} ZstdCompressor
+ * @property {{ new (maxOutputBytes: number): StreamDecompressor,
+ *   withDictionary(maxOutputBytes: number, dictionary: Prepared): StreamDecompressor }} ZstdDecompressor
+ * @property {new (bytes: Uint8Array, level: number) => Prepared} Dictionary
  */
 
 /**
@@ -43,12 +48,14 @@ const YIELD_MS = 8;
  * @property {(e: unknown) => never} fail rethrows a binding's error as an IronlungError
  * @property {() => void} ready throws if the backend is not initialised yet
  * @property {boolean} offThread whether the binding's work runs off the JS thread
- * @property {() => number} [generation] wasm: how many times the instance was replaced
+ * @property {() => number} [epoch] wasm: which instance is current (it changes when a trap replaces it)
  * @property {() => typeof import('node:stream').Transform | undefined} transform node:stream's, where there is one
  * @property {(data: unknown, what: string) => Uint8Array} toBytes
  * @property {(v: unknown) => number} zstdLevel
  * @property {(v: unknown, what: string, fallback: number) => number} needCount
  * @property {number} defaultMaxOutputBytes
+ * @property {(v: unknown) => Prepared | Uint8Array} dictionaryArg the `dictionary` option:
+ *   a ZstdDictionary's prepared dictionary, or bytes to prepare
  */
 
 /**
@@ -78,7 +85,7 @@ export function createZstdStreams(deps) {
    */
   function guarded(make) {
     deps.ready();
-    const born = deps.generation ? deps.generation() : 0;
+    const born = deps.epoch ? deps.epoch() : 0;
     /** @type {S | null} */
     let s;
     try {
@@ -97,7 +104,7 @@ export function createZstdStreams(deps) {
     async function run(f) {
       if (broken) throw broken;
       if (!s) throw new IronlungError('ERR_INVALID_ARG', 'this zstd stream has ended; start a new stream');
-      if (deps.generation && deps.generation() !== born) {
+      if (deps.epoch && deps.epoch() !== born) {
         broken = new IronlungError(
           'ERR_INTERNAL',
           "this zstd stream was lost when ironlung's wasm module trapped and was replaced; start a new stream",
@@ -135,14 +142,24 @@ export function createZstdStreams(deps) {
     const level = deps.zstdLevel(o.level);
     const checksum = o.checksum === undefined ? true : o.checksum;
     if (typeof checksum !== 'boolean') throw invalidArg(`checksum must be a boolean, got ${typeName(checksum)}`);
-    return guarded(() => new binding.ZstdCompressor(level, checksum));
+    if (o.dictionary === undefined) return guarded(() => new binding.ZstdCompressor(level, checksum));
+    const d = deps.dictionaryArg(o.dictionary);
+    // Bytes are prepared for this stream at its level; a ZstdDictionary has its own.
+    if (d instanceof Uint8Array) {
+      return guarded(() => binding.ZstdCompressor.withDictionary(new binding.Dictionary(d, level), undefined, checksum));
+    }
+    return guarded(() => binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum));
   }
 
   /** @param {unknown} options */
   function decompressor(options) {
     const o = optionsOf(options, 'zstd decompression');
-    const cap = deps.needCount(o.maxOutputBytes, 'maxOutputBytes', deps.defaultMaxOutputBytes);
-    return guarded(() => new binding.ZstdDecompressor(Math.min(cap, Number.MAX_SAFE_INTEGER)));
+    const cap = Math.min(deps.needCount(o.maxOutputBytes, 'maxOutputBytes', deps.defaultMaxOutputBytes), Number.MAX_SAFE_INTEGER);
+    if (o.dictionary === undefined) return guarded(() => new binding.ZstdDecompressor(cap));
+    const d = deps.dictionaryArg(o.dictionary);
+    // The level plays no part in decoding.
+    const prepared = () => (d instanceof Uint8Array ? new binding.Dictionary(d, 3) : d);
+    return guarded(() => binding.ZstdDecompressor.withDictionary(cap, prepared()));
   }
 
   /**

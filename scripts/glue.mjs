@@ -42,6 +42,23 @@ glue = glue.replace(
 ${LAST_EXPORT}`,
 );
 
+// An exported Rust struct (a prepared zstd dictionary) is freed when its JS object is
+// garbage-collected, through a FinalizationRegistry that frees the pointer in the glue's
+// current instance. After a trap that is a fresh instance, where the pointer means nothing:
+// freeing it there would corrupt its heap. Each registration records its instance, and the
+// finalizer frees only in that one (a replaced instance goes whole to the collector).
+const REGISTRY = /new FinalizationRegistry\(ptr => wasm\.(__wbg_\w+_free)\(ptr, 1\)\)/g;
+const REGISTER = /(\w+Finalization)\.register\((\w+), \2\.__wbg_ptr, \2\);/g;
+const classes = (glue.match(/^export class /gm) || []).length;
+const registries = (glue.match(REGISTRY) || []).length;
+if (registries !== classes || (classes > 0 && !REGISTER.test(glue)) || /FinalizationRegistry\(ptr =>/.test(glue.replace(REGISTRY, ''))) {
+  throw new Error(`${src}: the glue's ${classes} classes and ${registries} finalization registries are not as expected`);
+}
+glue = glue
+  .replace(REGISTRY, 'new FinalizationRegistry((held) => { if (held.wasm === wasm) wasm.$1(held.ptr, 1); })')
+  .replace(REGISTER, '$1.register($2, { ptr: $2.__wbg_ptr, wasm }, $2);');
+if (/Finalization\.register\(\w+, \w+\.__wbg_ptr, /.test(glue)) throw new Error(`${src}: a finalization registration is left as it was`);
+
 // wasm-bindgen's declarations of the glue, and of the function added above, for the type
 // check (tsconfig.json): the JS that calls the glue is checked against the Rust exports.
 const types = `${readFileSync(src.replace(/\.js$/, '.d.ts'), 'utf8')}\nexport function __ironlungReinstantiate(): InitOutput;\n`;

@@ -1,7 +1,7 @@
 //! zstd streams for the wasm build: the same objects as the napi-rs addon's, whose methods
 //! run on the calling thread (js/zstdstream.mjs yields to the event loop between them).
 
-use crate::{js_err, JsResult};
+use crate::{js_err, Dictionary, JsResult};
 use ironlung_abi as abi;
 use wasm_bindgen::prelude::*;
 
@@ -13,7 +13,13 @@ pub struct ZstdCompressor(abi::CompressStream);
 impl ZstdCompressor {
     #[wasm_bindgen(constructor)]
     pub fn new(level: i32, checksum: bool) -> JsResult<ZstdCompressor> {
-        abi::CompressStream::new(level, checksum, None).map(ZstdCompressor).map_err(js_err)
+        abi::CompressStream::new(level, checksum).map(ZstdCompressor).map_err(js_err)
+    }
+
+    /// A stream with a prepared dictionary, at its level (`level`: the caller's, if given).
+    #[wasm_bindgen(js_name = withDictionary)]
+    pub fn with_dictionary(dictionary: &Dictionary, level: Option<i32>, checksum: bool) -> JsResult<ZstdCompressor> {
+        abi::CompressStream::with_dictionary(&dictionary.0, level, checksum).map(ZstdCompressor).map_err(js_err)
     }
 
     pub fn write(&mut self, data: &[u8]) -> JsResult<Vec<u8>> {
@@ -38,6 +44,12 @@ impl ZstdDecompressor {
     #[wasm_bindgen(constructor)]
     pub fn new(max_output_bytes: f64) -> JsResult<ZstdDecompressor> {
         abi::DecompressStream::new(max_output_bytes, None).map(ZstdDecompressor).map_err(js_err)
+    }
+
+    /// A stream that decodes frames made with a prepared dictionary.
+    #[wasm_bindgen(js_name = withDictionary)]
+    pub fn with_dictionary(max_output_bytes: f64, dictionary: &Dictionary) -> JsResult<ZstdDecompressor> {
+        abi::DecompressStream::new(max_output_bytes, Some(&dictionary.0)).map(ZstdDecompressor).map_err(js_err)
     }
 
     pub fn push(&mut self, data: &[u8]) {

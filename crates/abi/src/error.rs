@@ -122,6 +122,9 @@ fn render(e: &Error, text: Option<&str>) -> String {
             "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
              maxOutputBytes {cap}; a larger maxOutputBytes allows up to 1 GiB"
         ),
+        Error::DictionarySize { max_bytes, min } => {
+            write!(m, "maxBytes {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes")
+        }
         other => write!(m, "{other}"),
     };
     m

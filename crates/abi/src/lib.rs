@@ -8,13 +8,19 @@
 //! taken here, calls one function, and hands the result or the [`JsError`] back in its
 //! own way. So each export is written once here, and a line or two in each binding.
 
+mod dictionary;
 mod error;
 mod offsets;
 mod options;
 mod stream;
 mod utf16;
 
+pub use dictionary::{
+    compress_with, compress_with_bytes, decompress_with, decompress_with_bytes, frame_info, prepare_dictionary,
+    train_dictionary,
+};
 pub use error::JsError;
+pub use ironlung_core::compress::Dictionary;
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};
 pub use stream::{CompressStream, DecompressStream};

@@ -13,13 +13,16 @@ pub struct CompressStream {
 }
 
 impl CompressStream {
-    /// A stream at `level`, or at `dictionary`'s level with it.
-    pub fn new(level: i32, checksum: bool, dictionary: Option<&Dictionary>) -> Result<CompressStream> {
-        let encoder = match dictionary {
-            Some(d) => Encoder::with_dictionary(d, checksum)?,
-            None => Encoder::new(level, checksum)?,
-        };
-        Ok(CompressStream { encoder })
+    /// A stream at `level`.
+    pub fn new(level: i32, checksum: bool) -> Result<CompressStream> {
+        Ok(CompressStream { encoder: Encoder::new(level, checksum)? })
+    }
+
+    /// A stream that compresses with `dictionary`, at its level; `level` is the call's own,
+    /// when it gave one, and must be that level.
+    pub fn with_dictionary(dictionary: &Dictionary, level: Option<i32>, checksum: bool) -> Result<CompressStream> {
+        crate::dictionary::check_level(dictionary, level)?;
+        Ok(CompressStream { encoder: Encoder::with_dictionary(dictionary, checksum)? })
     }
 
     /// Compresses `data`; returns the output zstd has ready (often none: it fills a block
@@ -101,9 +104,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dictionaries_and_their_level() {
+        let samples: Vec<Vec<u8>> = (0..500)
+            .map(|i| format!(r#"{{"tool":"grep","path":"src/m{}.rs","ok":true}}"#, i % 40).into_bytes())
+            .collect();
+        let dict = Dictionary::new(&ironlung_core::compress::train_dictionary(&samples, 2048).unwrap(), 5).unwrap();
+        assert_eq!(CompressStream::with_dictionary(&dict, Some(3), true).err().unwrap().code, "ERR_INVALID_ARG");
+        let mut c = CompressStream::with_dictionary(&dict, Some(5), true).unwrap();
+        let mut packed = c.write(&samples[9]).unwrap();
+        packed.extend(c.finish().unwrap());
+        let mut d = DecompressStream::new(1000.0, None).unwrap();
+        d.push(&packed);
+        assert_eq!(d.pull(100).unwrap_err().code, "ERR_DICTIONARY_MISMATCH");
+        let mut d = DecompressStream::new(1000.0, Some(&dict)).unwrap();
+        d.push(&packed);
+        assert_eq!(d.pull(1000).unwrap(), samples[9]);
+    }
+
+    #[test]
     fn chunks_in_pieces_out() {
         let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
-        let mut c = CompressStream::new(3, true, None).unwrap();
+        let mut c = CompressStream::new(3, true).unwrap();
         let mut packed = Vec::new();
         for chunk in text.chunks(7777) {
             packed.extend(c.write(chunk).unwrap());

@@ -180,6 +180,77 @@ pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Bytes
     guard(|| abi::decompress(&data, max_output_bytes).map(Bytes))
 }
 
+/// A zstd dictionary prepared once (`ZstdDictionary` wraps it); garbage-collected like
+/// any JS object. V8 sees a small object: the memory its tables hold is reported to it, so
+/// that it collects dropped dictionaries as soon as their memory would warrant.
+#[napi(custom_finalize)]
+pub struct Dictionary {
+    inner: abi::Dictionary,
+}
+
+#[napi]
+impl Dictionary {
+    #[napi(constructor)]
+    pub fn new(env: Env, bytes: Uint8Array, level: i32) -> napi::Result<Self> {
+        let inner = guard(|| abi::prepare_dictionary(&bytes, level))?;
+        env.adjust_external_memory(inner.memory() as i64)?;
+        Ok(Dictionary { inner })
+    }
+
+    #[napi(getter)]
+    pub fn id(&self) -> u32 {
+        self.inner.id()
+    }
+
+    #[napi(getter)]
+    pub fn level(&self) -> i32 {
+        self.inner.level()
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> f64 {
+        self.inner.len() as f64
+    }
+}
+
+impl ObjectFinalize for Dictionary {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        env.adjust_external_memory(-(self.inner.memory() as i64))?;
+        Ok(())
+    }
+}
+
+#[napi]
+pub fn train_dictionary(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) -> napi::Result<Bytes> {
+    guard(|| abi::train_dictionary(&joined, &sizes, max_bytes).map(Bytes))
+}
+
+#[napi]
+pub fn compress_with(data: Uint8Array, dictionary: &Dictionary, level: Option<i32>) -> napi::Result<Bytes> {
+    guard(|| abi::compress_with(&data, &dictionary.inner, level).map(Bytes))
+}
+
+#[napi]
+pub fn compress_with_bytes(data: Uint8Array, dictionary: Uint8Array, level: i32) -> napi::Result<Bytes> {
+    guard(|| abi::compress_with_bytes(&data, &dictionary, level).map(Bytes))
+}
+
+#[napi]
+pub fn decompress_with(data: Uint8Array, max_output_bytes: f64, dictionary: &Dictionary) -> napi::Result<Bytes> {
+    guard(|| abi::decompress_with(&data, max_output_bytes, &dictionary.inner).map(Bytes))
+}
+
+#[napi]
+pub fn decompress_with_bytes(data: Uint8Array, max_output_bytes: f64, dictionary: Uint8Array) -> napi::Result<Bytes> {
+    guard(|| abi::decompress_with_bytes(&data, max_output_bytes, &dictionary).map(Bytes))
+}
+
+/// Content size, window size, dictionary id, has checksum (1/0), frames; -1 for none.
+#[napi]
+pub fn frame_info(data: Uint8Array) -> napi::Result<Vec<f64>> {
+    guard(|| abi::frame_info(&data))
+}
+
 /// Work that runs on the libuv thread pool; panics there are caught like everywhere else.
 pub struct Job<T: Send + 'static> {
     work: Option<Box<dyn FnOnce() -> abi::Result<T> + Send>>,
@@ -269,6 +340,38 @@ pub fn compress_async(data: Uint8Array, level: i32) -> AsyncTask<Job<Vec<u8>>> {
 pub fn decompress_async(data: Uint8Array, max_output_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
     let data = data.to_vec();
     AsyncTask::new(Job::new(move || abi::decompress(&data, max_output_bytes)))
+}
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn compress_with_async(data: Uint8Array, dictionary: &Dictionary, level: Option<i32>) -> AsyncTask<Job<Vec<u8>>> {
+    let (data, dictionary) = (data.to_vec(), dictionary.inner.clone());
+    AsyncTask::new(Job::new(move || abi::compress_with(&data, &dictionary, level)))
+}
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn compress_with_bytes_async(data: Uint8Array, dictionary: Uint8Array, level: i32) -> AsyncTask<Job<Vec<u8>>> {
+    let (data, dictionary) = (data.to_vec(), dictionary.to_vec());
+    AsyncTask::new(Job::new(move || abi::compress_with_bytes(&data, &dictionary, level)))
+}
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn decompress_with_async(
+    data: Uint8Array,
+    max_output_bytes: f64,
+    dictionary: &Dictionary,
+) -> AsyncTask<Job<Vec<u8>>> {
+    let (data, dictionary) = (data.to_vec(), dictionary.inner.clone());
+    AsyncTask::new(Job::new(move || abi::decompress_with(&data, max_output_bytes, &dictionary)))
+}
+
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn decompress_with_bytes_async(
+    data: Uint8Array,
+    max_output_bytes: f64,
+    dictionary: Uint8Array,
+) -> AsyncTask<Job<Vec<u8>>> {
+    let (data, dictionary) = (data.to_vec(), dictionary.to_vec());
+    AsyncTask::new(Job::new(move || abi::decompress_with_bytes(&data, max_output_bytes, &dictionary)))
 }
 
 #[napi(ts_return_type = "Promise<string>")]

@@ -1,7 +1,7 @@
 //! zstd streams for Node: one object per stream, whose work runs on the libuv pool, one
 //! chunk (or one piece of output) per task, so the JS thread only copies bytes.
 
-use crate::{guard, Job};
+use crate::{guard, Dictionary, Job};
 use ironlung_abi::{self as abi, JsError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -26,7 +26,17 @@ pub struct ZstdCompressor {
 impl ZstdCompressor {
     #[napi(constructor)]
     pub fn new(level: i32, checksum: bool) -> napi::Result<Self> {
-        guard(|| Ok(ZstdCompressor { inner: Arc::new(Mutex::new(abi::CompressStream::new(level, checksum, None)?)) }))
+        guard(|| Ok(ZstdCompressor::of(abi::CompressStream::new(level, checksum)?)))
+    }
+
+    /// A stream with a prepared dictionary, at its level (`level`: the caller's, if given).
+    #[napi(factory)]
+    pub fn with_dictionary(dictionary: &Dictionary, level: Option<i32>, checksum: bool) -> napi::Result<Self> {
+        guard(|| Ok(ZstdCompressor::of(abi::CompressStream::with_dictionary(&dictionary.inner, level, checksum)?)))
+    }
+
+    fn of(s: abi::CompressStream) -> Self {
+        ZstdCompressor { inner: Arc::new(Mutex::new(s)) }
     }
 
     /// Compresses `data` on the thread pool; resolves to the output ready so far.
@@ -59,9 +69,17 @@ pub struct ZstdDecompressor {
 impl ZstdDecompressor {
     #[napi(constructor)]
     pub fn new(max_output_bytes: f64) -> napi::Result<Self> {
-        guard(|| {
-            Ok(ZstdDecompressor { inner: Arc::new(Mutex::new(abi::DecompressStream::new(max_output_bytes, None)?)) })
-        })
+        guard(|| Ok(ZstdDecompressor::of(abi::DecompressStream::new(max_output_bytes, None)?)))
+    }
+
+    /// A stream that decodes frames made with a prepared dictionary.
+    #[napi(factory)]
+    pub fn with_dictionary(max_output_bytes: f64, dictionary: &Dictionary) -> napi::Result<Self> {
+        guard(|| Ok(ZstdDecompressor::of(abi::DecompressStream::new(max_output_bytes, Some(&dictionary.inner))?)))
+    }
+
+    fn of(s: abi::DecompressStream) -> Self {
+        ZstdDecompressor { inner: Arc::new(Mutex::new(s)) }
     }
 
     /// Queues a chunk of input (a copy).

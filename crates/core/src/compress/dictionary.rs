@@ -76,6 +76,12 @@ impl Dictionary {
         self.0.len
     }
 
+    /// The bytes its prepared tables hold (zstd's own count): what a host that
+    /// garbage-collects the object holding it can report as held outside its heap.
+    pub fn memory(&self) -> usize {
+        self.0.cdict.sizeof() + self.0.ddict.sizeof()
+    }
+
     /// Whether it was prepared from no bytes (never: [`Dictionary::new`] refuses them).
     pub fn is_empty(&self) -> bool {
         self.0.len == 0
@@ -189,6 +195,7 @@ pub(crate) mod tests {
         assert_ne!(prepared.id(), 0, "a trained dictionary has an id");
         assert_eq!(prepared.id(), zstd_safe::get_dict_id_from_dict(&dict).unwrap().get());
         assert_eq!((prepared.level(), prepared.len()), (3, dict.len()));
+        assert!(prepared.memory() > dict.len(), "the tables hold the content and more: {}", prepared.memory());
     }
 
     #[test]

@@ -1,0 +1,98 @@
+// The `ironlung` command line's dictionaries and frame info, on the backend under test:
+// train-dict, compress/decompress --dict, info; and their interop with the zstd CLI.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { il, tempDir } from './helpers.mjs';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
+
+function cli(args, input) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const hasZstdCli = spawnSync('zstd', ['--version']).status === 0;
+
+describe(`cli dictionaries and info (${il.backend})`, () => {
+  const t = tempDir();
+  const p = t.path;
+  before(() => {
+    mkdirSync(p('samples'));
+    for (let i = 0; i < 600; i++) {
+      const call = { type: 'tool_call', id: `call_${i}`, tool: ['grep', 'read_file', 'run_shell'][i % 3], args: { path: `src/m${i % 41}.rs` } };
+      writeFileSync(p(`samples/${String(i).padStart(4, '0')}.json`), JSON.stringify(call));
+    }
+    writeFileSync(p('record.json'), JSON.stringify({ type: 'tool_call', id: 'call_9999', tool: 'grep', args: { path: 'src/m7.rs' } }));
+  });
+  after(() => t.cleanup());
+
+  test('train-dict writes a dictionary that compress and decompress --dict use', () => {
+    const r = cli(['train-dict', '--max-bytes', '4096', '--out', p('d.dict'), p('samples')]);
+    assert.equal(r.status, 0, r.stderr);
+    const dict = readFileSync(p('d.dict'));
+    const id = new il.ZstdDictionary(dict).id;
+    assert.match(r.stderr, new RegExp(`^ironlung: wrote a ${dict.length}-byte dictionary \\(id ${id}\\) to .*d\\.dict, trained on 600 samples \\([\\d.]+ MB\\) in [\\d.]+ s\\n$`));
+    assert.ok(dict.length <= 4096);
+    assert.equal(cli(['compress', '--dict', p('d.dict'), p('record.json'), p('r.zst')]).status, 0);
+    assert.equal(il.frameInfo(readFileSync(p('r.zst'))).dictionaryId, id);
+    const plain = cli(['compress', p('record.json'), p('plain.zst')]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.ok(readFileSync(p('r.zst')).length * 2 <= readFileSync(p('plain.zst')).length, 'a dictionary makes a small record at least 2x smaller');
+    const back = cli(['decompress', '--dict', p('d.dict'), p('r.zst'), '-']);
+    assert.equal(back.status, 0, back.stderr);
+    assert.equal(back.stdout, readFileSync(p('record.json'), 'utf8'));
+    const without = cli(['decompress', p('r.zst'), p('r.out')]);
+    assert.equal(without.status, 1);
+    assert.match(without.stderr, new RegExp(`ERR_DICTIONARY_MISMATCH: the zstd frame at byte offset 0 was compressed with dictionary ${id}, but no dictionary was given`));
+    assert.ok(!existsSync(p('r.out')), 'no partial output');
+  });
+
+  test('train-dict refuses too little to train from (exit 1) and bad usage (exit 2)', () => {
+    const few = cli(['train-dict', '--out', p('few.dict'), p('record.json')]);
+    assert.equal(few.status, 1);
+    assert.match(few.stderr, /^ironlung: train-dict: ERR_INVALID_ARG: cannot train a dictionary from 1 samples/);
+    for (const args of [['train-dict', p('samples')], ['train-dict', '--out', p('x.dict')], ['train-dict', '--max-bytes', '100', '--out', p('x.dict'), p('samples')]]) {
+      const r = cli(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^ironlung: [^\n]+\nTry 'ironlung train-dict --help'\.\n$/);
+    }
+    const missing = cli(['compress', '--dict', p('nope.dict'), p('record.json'), p('x.zst')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /nope\.dict: ENOENT/);
+  });
+
+  test('info prints what the frames declare', () => {
+    const one = il.compress('hello info', { level: 3 });
+    const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 1, 0, 0, 0, 7]);
+    writeFileSync(p('two.zst'), Buffer.concat([one, skippable, one]));
+    const r = cli(['info', p('two.zst')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      ['frames        3', `compressed    ${2 * one.length + 9} bytes`, 'content size  20 bytes', 'window size   10 bytes', 'dictionary id none', 'checksum      yes', ''].join('\n'),
+    );
+    const json = spawnSync(process.execPath, [bin, 'info', '--json', '-'], { input: Buffer.from(one) });
+    assert.deepEqual(JSON.parse(json.stdout), { file: '-', compressedSize: one.length, contentSize: 10, windowSize: 10, dictionaryId: null, hasChecksum: true, frames: 1 });
+    writeFileSync(p('junk.zst'), Buffer.concat([one, Buffer.from('junk')]));
+    const bad = cli(['info', p('junk.zst')]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, new RegExp(`ERR_CORRUPT_DATA: zstd data has 4 bytes of trailing garbage after the last frame \\(at byte offset ${one.length}\\)`));
+  });
+
+  test('dictionaries interoperate with the zstd CLI both ways', { skip: !hasZstdCli && 'no zstd CLI' }, () => {
+    assert.equal(cli(['train-dict', '--max-bytes', '4096', '--out', p('ours.dict'), p('samples')]).status, 0);
+    assert.equal(cli(['compress', '--dict', p('ours.dict'), p('record.json'), p('ours.zst')]).status, 0);
+    assert.equal(execFileSync('zstd', ['-q', '-d', '-c', '-D', p('ours.dict'), p('ours.zst')], { encoding: 'utf8' }), readFileSync(p('record.json'), 'utf8'));
+    execFileSync('zstd', ['-q', '--train', '--maxdict=4096', '-r', p('samples'), '-o', p('theirs.dict')]);
+    execFileSync('zstd', ['-q', '-f', '-D', p('theirs.dict'), p('record.json'), '-o', p('theirs.zst')]);
+    const r = cli(['decompress', '--dict', p('theirs.dict'), p('theirs.zst'), '-']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(p('record.json'), 'utf8'));
+    const i = cli(['info', '--json', p('theirs.zst')]);
+    assert.equal(JSON.parse(i.stdout).dictionaryId, new il.ZstdDictionary(readFileSync(p('theirs.dict'))).id);
+  });
+});
