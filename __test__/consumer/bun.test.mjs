@@ -64,3 +64,18 @@ test('zstd streams: WHATWG and node:stream, with the cap on the whole stream', a
   for await (const c of Readable.from([Buffer.from(text)]).pipe(il.createZstdCompress()).pipe(il.createZstdDecompress())) parts.push(c);
   expect(Buffer.concat(parts).toString()).toBe(text);
 });
+
+test('zstd dictionaries and frameInfo', async () => {
+  const records = Array.from({ length: 500 }, (_, i) => JSON.stringify({ tool: ['grep', 'read_file'][i % 2], path: `src/m${i % 30}.rs`, ok: true }));
+  const dict = new il.ZstdDictionary(il.trainDictionary(records, { maxBytes: 2048 }));
+  const packed = await il.compressAsync(records[3], { dictionary: dict });
+  expect(il.frameInfo(packed).dictionaryId).toBe(dict.id);
+  expect(new TextDecoder().decode(await il.decompressAsync(packed, { dictionary: dict }))).toBe(records[3]);
+  let code;
+  try {
+    il.decompress(packed);
+  } catch (e) {
+    code = e.code;
+  }
+  expect(code).toBe('ERR_DICTIONARY_MISMATCH');
+});

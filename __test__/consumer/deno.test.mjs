@@ -74,3 +74,13 @@ Deno.test('zstd streams: WHATWG and node:stream, with the cap on the whole strea
   parts.reduce((at, c) => (joined.set(c, at), at + c.length), 0);
   assertEquals(new TextDecoder().decode(joined) === text, true, 'node:stream round trip');
 });
+
+Deno.test('zstd dictionaries and frameInfo', async () => {
+  const records = Array.from({ length: 500 }, (_, i) => JSON.stringify({ tool: ['grep', 'read_file'][i % 2], path: `src/m${i % 30}.rs`, ok: true }));
+  const bytes = il.trainDictionary(records, { maxBytes: 2048 });
+  const dict = new il.ZstdDictionary(bytes);
+  const packed = compress(records[3], { dictionary: dict });
+  assertEquals(il.frameInfo(packed).dictionaryId, dict.id);
+  assertEquals(new TextDecoder().decode(decompress(packed, { dictionary: bytes })), records[3]);
+  assertEquals(await code(() => decompress(packed)), 'ERR_DICTIONARY_MISMATCH');
+});
