@@ -35,19 +35,19 @@ const BLOCK_BYTES = 4096;
 // ---------------------------------------------------------------------------------------
 // Debian packages
 
-function dpkgFiles(pkg) {
+export function dpkgFiles(pkg) {
   const r = spawnSync('dpkg', ['-L', pkg], { encoding: 'utf8', maxBuffer: 1 << 30 });
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : null;
 }
 
-function dpkgVersion(pkg) {
+export function dpkgVersion(pkg) {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
 let aptUpdated = false;
 /** Installs the packages that are not installed, quietly; prints apt's output only on failure. */
-function ensurePackages(pkgs, log) {
+export function ensurePackages(pkgs, log) {
   const missing = pkgs.filter((p) => {
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
     return !(r.status === 0 && r.stdout.includes('install ok installed'));
@@ -73,18 +73,18 @@ function ensurePackages(pkgs, log) {
 // Text extraction
 
 /** Deterministic "shuffle": order paths by the sha256 of their name, for a broad sample. */
-function hashOrder(paths) {
+export function hashOrder(paths) {
   const key = (p) => createHash('sha256').update(p).digest('hex');
   return paths.map((p) => [key(p), p]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
 }
 
-function readMaybeGz(file) {
+export function readMaybeGz(file) {
   const b = fs.readFileSync(file);
   return (file.endsWith('.gz') ? zlib.gunzipSync(b) : b).toString('utf8');
 }
 
 /** A GNU info manual as prose: node headers, menus, index and license nodes removed. */
-function infoText(files) {
+export function infoText(files) {
   const raw = files.map(readMaybeGz).join('\n');
   const out = [];
   for (const seg of raw.split('\x1f\n')) {
@@ -138,7 +138,7 @@ function moText(file) {
 }
 
 /** Splits a document into blocks of about BLOCK_BYTES at blank lines. */
-function* blocks(text) {
+export function* blocks(text) {
   const paras = text.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').split(/\n\n/);
   let cur = [];
   let size = 0;
@@ -158,7 +158,7 @@ function* blocks(text) {
 // ---------------------------------------------------------------------------------------
 // Sources. Each: { id, packages, describe, weight, docs(): generator of document strings }.
 
-const INFO = [
+export const INFO = [
   ['coreutils', ['coreutils.info.gz']],
   ['grep', ['grep.info.gz']],
   ['sed', ['sed.info.gz']],
@@ -237,7 +237,7 @@ function codeSource(id, pkgFn, filter, describe, weight) {
   };
 }
 
-function pythonStdlibPackage() {
+export function pythonStdlibPackage() {
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', 'libpython3.*-stdlib'], { encoding: 'utf8' });
   const installed = (r.stdout || '')
     .split('\n')
@@ -247,7 +247,7 @@ function pythonStdlibPackage() {
   return installed[installed.length - 1] || 'libpython3-stdlib';
 }
 
-function rustSrcPackage() {
+export function rustSrcPackage() {
   return dpkgVersion('rust-web-src') || !dpkgVersion('rust-src') ? 'rust-web-src' : 'rust-src';
 }
 
@@ -342,7 +342,7 @@ function interleave(sources, bytes) {
   return { text: parts.join('\n\n') + '\n', shareOf };
 }
 
-function sha256(buf) {
+export function sha256(buf) {
   return createHash('sha256').update(buf).digest('hex');
 }
 

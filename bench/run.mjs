@@ -1,10 +1,12 @@
 // ironlung's benchmark: ironlung (native and wasm) against its npm peers, side by side, in one
 // run, every table with ratios to hypertok.
 //
-//   npm run bench                     full run (~4-5 min on 2 cores), report on stdout
+//   npm run bench                     full run (~4-5 min on 2 cores, then ~8-10 min of zstd), report on stdout
 //   npm run bench -- --quick          smoke run (~1 min): fewer rounds, 256 KiB of each corpus
 //   npm run bench -- --write          also write the report to BENCHMARKS.md
-//   npm run bench -- --only=throughput,cold,percall,rss,worst,download
+//   npm run bench -- --only=throughput,cold,percall,rss,worst,download,zstd
+//   npm run bench -- --only=zstd      the zstd benchmark alone (bench/zstd.mjs, issue #15;
+//                                     ~8-10 min, ~1.5 min with --quick)
 //   npm run bench -- --no-wait        do not wait for other people's compilers (see sampleBusy)
 //
 // On this shared machine other builds run at the same time: before each measurement the run
@@ -429,10 +431,40 @@ function machineInfo() {
 // -----------------------------------------------------------------------------------------
 // Main
 
+/**
+ * The zstd section (bench/zstd.mjs, issue #15), in a child process of its own; its progress
+ * goes to stderr, its markdown is returned.
+ */
+function zstdSection() {
+  const argv = [path.join(BENCH_DIR, 'zstd.mjs'), ...(QUICK ? ['--quick'] : []), ...(WAIT ? [] : ['--no-wait'])];
+  const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`bench/zstd.mjs failed (exit ${r.status})`);
+  return r.stdout.replace(/^\n+/, '');
+}
+
+/** BENCHMARKS.md with its zstd section (from "# zstd benchmark" to the next "# ") replaced. */
+function withZstdSection(old, zmd) {
+  const start = old.indexOf('\n# zstd benchmark');
+  if (start === -1) return old.trimEnd() + '\n\n' + zmd.trimEnd() + '\n';
+  const next = old.indexOf('\n# ', start + 1);
+  return old.slice(0, start + 1) + zmd.trimEnd() + '\n' + (next === -1 ? '' : old.slice(next));
+}
+
 async function main() {
   const tStart = Date.now();
   ensurePeers();
   ensureIronlungBuild();
+  if (ONLY.length && ONLY.every((s) => s === 'zstd')) {
+    // --only=zstd: the zstd section alone; --write replaces it in BENCHMARKS.md.
+    const zmd = zstdSection();
+    process.stdout.write('\n' + zmd + '\n');
+    if (WRITE) {
+      const file = path.join(ROOT, 'BENCHMARKS.md');
+      fs.writeFileSync(file, withZstdSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', zmd));
+      log('bench: wrote the zstd section of BENCHMARKS.md');
+    }
+    return;
+  }
   const { ensureCorpora, CORPORA, CORPUS_DIR } = await import('./corpus.mjs');
   const manifest = ensureCorpora({ log });
   const corpusFile = (name) => path.join(CORPUS_DIR, manifest.files[name].name);
@@ -659,6 +691,14 @@ async function main() {
       md += '\n' + execFileSync(process.execPath, [path.join(ROOT, 'bench', 'worst-toolkit.mjs')], { encoding: 'utf8', maxBuffer: 1 << 26 });
     } catch (e) {
       warn(`bench/worst-toolkit.mjs failed: ${e.message}`);
+    }
+  }
+  // The zstd benchmark (issue #15): its own section, measured after the tokenizer's.
+  if (want('zstd')) {
+    try {
+      md += '\n' + zstdSection();
+    } catch (e) {
+      warn(`bench/zstd.mjs failed: ${e.message}`);
     }
   }
   // What no run measures again (the figures behind the code's shape) is kept by hand.
