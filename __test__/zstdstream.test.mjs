@@ -168,7 +168,8 @@ describe(`zstd streams (${il.backend})`, () => {
     const t = il.createZstdDecompress();
     t.write(bomb);
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(t.readableLength <= 512 * 1024, `${t.readableLength} bytes decoded ahead of a reader that never read`);
+    // At most one piece (1 MiB off the JS thread) past the reader's 16 KiB buffer.
+    assert.ok(t.readableLength <= 2 << 20, `${t.readableLength} bytes decoded ahead of a reader that never read`);
     let total = 0;
     t.on('data', (c) => (total += c.length));
     t.end();
@@ -179,7 +180,7 @@ describe(`zstd streams (${il.backend})`, () => {
     const w = s.writable.getWriter();
     const written = w.write(bomb);
     const reader = s.readable.getReader();
-    await reader.read();
+    const first = (await reader.read()).value;
     await new Promise((r) => setTimeout(r, 100));
     let settled = false;
     written.then(() => (settled = true));
@@ -189,7 +190,7 @@ describe(`zstd streams (${il.backend})`, () => {
     const closed = w.close();
     const rest = await collect(s.readable);
     await closed;
-    assert.equal(rest.length + 128 * 1024, zeros.length);
+    assert.equal(first.length + rest.length, zeros.length);
   });
 
   test('flush() makes everything written so far decodable, for live logs', async () => {

@@ -12,8 +12,29 @@ import { IronlungError, invalidArg, typeName } from './errors.mjs';
 
 /** @import { ZstdCompressOptions, ZstdDecompressOptions } from 'ironlung' */
 
-/** The most output one pull decodes: zstd's block size. */
-const PIECE = 128 * 1024;
+/**
+ * The most output one pull decodes: off the JS thread, enough work to pay for the trip to a
+ * pool thread; on the JS thread (wasm), short enough that the event loop soon gets a turn.
+ */
+const PIECE_OFF_THREAD = 1 << 20;
+const PIECE_ON_THREAD = 256 << 10;
+/** Off the JS thread, small chunks are gathered to this size for one compressing task. */
+const GATHER = 1 << 20;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * `a` then `b`, copied only when both hold bytes.
+ * @param {Uint8Array} a
+ * @param {Uint8Array} b
+ */
+function join(a, b) {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 /** On wasm, the longest stretch of work before the event loop gets a turn. */
 const YIELD_MS = 8;
 
@@ -64,6 +85,7 @@ const YIELD_MS = 8;
  */
 export function createZstdStreams(deps) {
   const { binding, fail, offThread, toBytes } = deps;
+  const PIECE = offThread ? PIECE_OFF_THREAD : PIECE_ON_THREAD;
 
   /**
    * @param {unknown} options
@@ -136,8 +158,56 @@ export function createZstdStreams(deps) {
     return { run, release };
   }
 
-  /** @param {unknown} options */
+  /**
+   * The compressing stream object of `options`, behind `write`, `flush` and `finish`, each
+   * resolving to the output ready. Off the JS thread, chunks under 1 MiB are gathered (copied)
+   * and compressed together, one task for each MiB: the output is the same bytes.
+   * @param {unknown} options
+   */
   function compressor(options) {
+    const c = compressorOf(options);
+    /** @param {(s: StreamCompressor) => Uint8Array | Promise<Uint8Array>} f */
+    const run = (f) => c.run(f);
+    if (!offThread) {
+      return {
+        /** @param {Uint8Array} data */
+        write: (data) => run((s) => s.write(data)),
+        flush: () => run((s) => s.flush()),
+        finish: () => run((s) => s.finish()),
+        release: c.release,
+      };
+    }
+    const held = new Uint8Array(GATHER);
+    let fill = 0;
+    // The binding copies its input before the call returns, so `held` is free again at once.
+    const send = () => {
+      if (!fill) return Promise.resolve(EMPTY);
+      const view = held.subarray(0, fill);
+      fill = 0;
+      return run((s) => s.write(view));
+    };
+    return {
+      /** @param {Uint8Array} data */
+      async write(data) {
+        if (fill + data.length < GATHER) {
+          held.set(data, fill);
+          fill += data.length;
+          return EMPTY;
+        }
+        const before = await send();
+        if (data.length >= GATHER) return join(before, await run((s) => s.write(data)));
+        held.set(data);
+        fill = data.length;
+        return before;
+      },
+      flush: async () => join(await send(), await run((s) => s.flush())),
+      finish: async () => join(await send(), await run((s) => s.finish())),
+      release: c.release,
+    };
+  }
+
+  /** @param {unknown} options */
+  function compressorOf(options) {
     const o = optionsOf(options, 'zstd compression');
     const level = deps.zstdLevel(o.level);
     const checksum = o.checksum === undefined ? true : o.checksum;
@@ -169,12 +239,20 @@ export function createZstdStreams(deps) {
    */
   function pieces(options) {
     const d = decompressor(options);
+    // A piece short of the room asked for means the decoder stopped for want of input: the
+    // chunk is used up, with no trip to the binding to learn it.
+    let usedUp = true;
     return {
       /** @param {Uint8Array} bytes */
-      push: (bytes) => d.run((s) => s.push(bytes)),
+      push: (bytes) => {
+        usedUp = false;
+        return d.run((s) => s.push(bytes));
+      },
       /** @returns {Promise<Uint8Array | null>} */
       next: async () => {
+        if (usedUp) return null;
         const piece = await d.run((s) => s.pull(PIECE));
+        if (piece.length < PIECE) usedUp = true;
         return piece.length ? piece : null;
       },
       finish: async () => {
@@ -204,9 +282,9 @@ export function createZstdStreams(deps) {
       // Writes and flushes take turns, in the order they were made.
       /** @type {Promise<unknown>} */
       let turn = Promise.resolve();
-      /** @param {(s: StreamCompressor) => Uint8Array | Promise<Uint8Array>} f */
+      /** @param {() => Promise<Uint8Array>} f */
       const step = (f) => {
-        const next = turn.then(() => c.run(f)).then(
+        const next = turn.then(f).then(
           (bytes) => {
             if (bytes.length) out.enqueue(bytes);
           },
@@ -236,12 +314,13 @@ export function createZstdStreams(deps) {
       });
       this.writable = new WritableStream({
         async write(chunk) {
-          await step((s) => s.write(toBytes(chunk, 'a chunk')));
+          const bytes = toBytes(chunk, 'a chunk');
+          await step(() => c.write(bytes));
           // Backpressure: the next chunk waits until the reader has taken this one's output.
           while ((out.desiredSize ?? 0) <= 0) await new Promise((resolve) => (room = () => resolve(undefined)));
         },
         async close() {
-          await step((s) => s.finish());
+          await step(() => c.finish());
           c.release();
           out.close();
         },
@@ -250,7 +329,7 @@ export function createZstdStreams(deps) {
           out.error(reason);
         },
       });
-      this.#flush = () => step((s) => s.flush());
+      this.#flush = () => step(() => c.flush());
     }
 
     /**
@@ -364,13 +443,13 @@ export function createZstdStreams(deps) {
     const t = new Transform({
       transform(chunk, _encoding, callback) {
         const data = /** @type {Uint8Array} */ (chunk);
-        c.run((s) => (data === FLUSH ? s.flush() : s.write(data))).then((out) => {
+        (data === FLUSH ? c.flush() : c.write(data)).then((out) => {
           if (out.length) this.push(out);
           callback();
         }, callback);
       },
       flush(callback) {
-        c.run((s) => s.finish()).then((out) => {
+        c.finish().then((out) => {
           c.release();
           if (out.length) this.push(out);
           callback();
