@@ -181,6 +181,18 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> Result<Vec<u8>> {
     Ok(zstd::decompress(data, max_output_bytes as usize)?)
 }
 
+/// `decompress`'s output size when every frame declares it (`None` otherwise), after the
+/// checks `decompress` makes before it allocates: a binding then decodes into memory of its
+/// own with [`decompress_into`].
+pub fn declared_size(data: &[u8], max_output_bytes: f64) -> Result<Option<usize>> {
+    Ok(zstd::declared_size(data, max_output_bytes as usize, None)?)
+}
+
+/// `decompress` into `out`, whose length is what [`declared_size`] gave.
+pub fn decompress_into(data: &[u8], out: &mut [u8]) -> Result<()> {
+    Ok(zstd::decompress_into(data, out, None)?)
+}
+
 /// `decodeText`: bytes checked against `max_bytes` and for binary content, then decoded.
 pub fn text_from_bytes(bytes: &[u8], max_bytes: f64) -> Result<String> {
     Ok(text::text_from_bytes(bytes, max_bytes as usize)?)

@@ -10,6 +10,7 @@
 //! and panics, and napi-rs's `JsError` to throw. `panicForTest` lives here too, so that the
 //! test suite's panic tests go through this path.
 
+use crate::owned::Bytes;
 use crate::text_arg::with_str;
 use crate::{guard, panic_err};
 use ironlung_abi as abi;
@@ -21,6 +22,7 @@ use std::ptr;
 pub fn register(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
     export(env, exports, c"count", count)?;
     export(env, exports, c"countWithin", count_within)?;
+    export(env, exports, c"decompress", decompress)?;
     export(env, exports, c"panicForTest", panic_for_test)
 }
 
@@ -117,6 +119,49 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
             let complete = bool::from_napi_value(env, complete)?;
             let n = with_str(env, text, |text| guard(|| abi::count_within(id, text, limit, complete)))??;
             f64::to_napi_value(env, n)
+        })
+    }
+}
+
+/// `decompress(data: Uint8Array, maxOutputBytes: number): Uint8Array`. When every frame
+/// declares its size, the output is decoded straight into an ArrayBuffer that V8 allocates:
+/// no second buffer, and no copy of the output. Otherwise as [`Bytes`] returns results.
+///
+/// # Safety
+/// As [`count`].
+unsafe extern "C" fn decompress(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this with the callback's own `env` and `info`, and every value
+    // converted below comes from `args` of this call, so it is live until we return.
+    unsafe {
+        finish(env, || {
+            let [data, max] = args::<2>(env, info)?;
+            let data = Uint8Array::from_napi_value(env, data)?;
+            let max = f64::from_napi_value(env, max)?;
+            let Some(total) = guard(|| abi::declared_size(&data, max))? else {
+                return Bytes::to_napi_value(env, Bytes(guard(|| abi::decompress(&data, max))?));
+            };
+            let (mut buffer, mut bytes) = (ptr::null_mut(), ptr::null_mut());
+            if sys::napi_create_arraybuffer(env, total, &mut bytes, &mut buffer) != sys::Status::napi_ok {
+                return Err(napi::Error::new(
+                    Status::GenericFailure,
+                    format!("ENOMEM: cannot allocate {total} bytes for decompressed output"),
+                ));
+            }
+            if total > 0 {
+                // The ArrayBuffer's `total` bytes, which nothing else refers to yet.
+                let out = std::slice::from_raw_parts_mut(bytes.cast::<u8>(), total);
+                guard(|| abi::decompress_into(&data, out))?;
+            }
+            let mut array = ptr::null_mut();
+            check_status!(sys::napi_create_typedarray(
+                env,
+                sys::TypedarrayType::uint8_array,
+                total,
+                buffer,
+                0,
+                &mut array
+            ))?;
+            Ok(array)
         })
     }
 }

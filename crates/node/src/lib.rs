@@ -21,7 +21,7 @@ mod stream;
 mod text_arg;
 use text_arg::Text;
 
-/// Registers [`direct`]'s exports (`count`, `countWithin`, `panicForTest`) beside the
+/// Registers [`direct`]'s exports (`count`, `countWithin`, `decompress`, `panicForTest`) beside the
 /// `#[napi]` ones.
 #[napi(module_exports)]
 pub fn register_direct(env: Env, exports: Object) -> napi::Result<()> {
@@ -173,11 +173,6 @@ pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<U32s> {
 #[napi]
 pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Bytes> {
     guard(|| abi::compress(&data, level).map(Bytes))
-}
-
-#[napi]
-pub fn decompress(data: Uint8Array, max_output_bytes: f64) -> napi::Result<Bytes> {
-    guard(|| abi::decompress(&data, max_output_bytes).map(Bytes))
 }
 
 /// A zstd dictionary prepared once (`ZstdDictionary` wraps it); garbage-collected like

@@ -107,25 +107,45 @@ pub fn decompress(data: &[u8], max_output_bytes: usize) -> Result<Vec<u8>> {
 /// dictionary (or any, when `dictionary` is `None`) is [`Error::DictionaryMismatch`], with
 /// both ids.
 pub fn decompress_with(data: &[u8], max_output_bytes: usize, dictionary: Option<&Dictionary>) -> Result<Vec<u8>> {
+    match declared_size(data, max_output_bytes, dictionary)? {
+        Some(total) => {
+            let mut out = Vec::new();
+            out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
+            decode_declared(data, &mut out, total, dictionary)?;
+            Ok(out)
+        }
+        None => decompress_in_chunks(data, max_output_bytes, dictionary, zstd_safe::DCtx::out_size()),
+    }
+}
+
+/// The bytes `data` decompresses to, when every frame declares its size: found from the
+/// frame headers alone, after every check [`decompress_with`] makes before it allocates
+/// (the frames' structure, the dictionary they name, `max_output_bytes`). `None` when some
+/// frame does not declare its size: then only [`decompress_with`] can tell.
+///
+/// With [`decompress_into`], a caller decodes into memory of its own, such as a buffer a
+/// garbage collector owns.
+pub fn declared_size(data: &[u8], max_output_bytes: usize, dictionary: Option<&Dictionary>) -> Result<Option<usize>> {
     if data.is_empty() {
         return Err(Error::corrupt("input is empty; expected a zstd frame".to_string()));
     }
     let declared = scan_frames(data, dictionary)?;
-    let cap = max_output_bytes as u64;
-    if declared.known_total > cap {
+    if declared.known_total > max_output_bytes as u64 {
         return Err(Error::OutputTooLarge {
             size: declared.known_total,
             max_output_bytes,
             known: if declared.all_known { OutputSize::Declared } else { OutputSize::AtLeast },
         });
     }
-    if declared.all_known {
-        // known_total <= cap, and cap came from a usize.
-        let total = usize::try_from(declared.known_total).unwrap_or(max_output_bytes);
-        decompress_bulk(data, total, dictionary)
-    } else {
-        decompress_in_chunks(data, max_output_bytes, dictionary, zstd_safe::DCtx::out_size())
-    }
+    // known_total <= max_output_bytes, a usize.
+    Ok(declared.all_known.then_some(declared.known_total as usize))
+}
+
+/// Decompresses `data`, whose frames declare `out.len()` bytes in all ([`declared_size`]),
+/// into `out`. Frames that decode to another size are [`Error::Corrupt`].
+pub fn decompress_into(data: &[u8], out: &mut [u8], dictionary: Option<&Dictionary>) -> Result<()> {
+    let total = out.len();
+    decode_declared(data, out, total, dictionary)
 }
 
 /// What the frame headers promise about the output.
@@ -178,10 +198,14 @@ fn max_frame_output(frame_len: usize) -> u64 {
     (frame_len as u64 / BLOCK_HEADER).saturating_mul(BLOCK_SIZE_MAX)
 }
 
-/// Decodes input whose frames all declared their sizes, into one exact allocation.
-fn decompress_bulk(data: &[u8], total: usize, dictionary: Option<&Dictionary>) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    out.try_reserve_exact(total).map_err(|_| out_of_memory(total))?;
+/// Decodes input whose frames all declared their sizes, `total` bytes, into `out` (a `Vec`'s
+/// spare capacity, or a slice).
+fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
+    data: &[u8],
+    out: &mut C,
+    total: usize,
+    dictionary: Option<&Dictionary>,
+) -> Result<()> {
     // A header that under-declares its content makes zstd run out of room (or notice the
     // mismatch) and fail, so a lying header cannot push output past the checked total.
     let written = with_reused(&DCTX, zstd_safe::DCtx::try_create, zstd_safe::DCtx::sizeof, |dctx| {
@@ -191,8 +215,8 @@ fn decompress_bulk(data: &[u8], total: usize, dictionary: Option<&Dictionary>) -
         // A call that failed may have left the context mid-frame.
         let _ = dctx.reset(zstd_safe::ResetDirective::SessionOnly);
         match dictionary {
-            Some(d) => dctx.decompress_using_ddict(&mut out, data, d.ddict()),
-            None => dctx.decompress(&mut out, data),
+            Some(d) => dctx.decompress_using_ddict(out, data, d.ddict()),
+            None => dctx.decompress(out, data),
         }
         .map_err(|code| Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code))))
     })?;
@@ -201,7 +225,7 @@ fn decompress_bulk(data: &[u8], total: usize, dictionary: Option<&Dictionary>) -
             "zstd data is corrupt: frames declare {total} bytes but decode to {written}"
         )));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Decodes input where some frame did not declare its size, through the streaming
@@ -530,6 +554,22 @@ mod tests {
             let err = decompress_in_chunks(&packed, zeros.len() - 1, None, chunk_len).expect_err("cap");
             assert_eq!(err.kind(), Code::OutputTooLarge, "chunk length {chunk_len}");
         }
+    }
+
+    #[test]
+    fn declared_size_then_decompress_into_a_slice() {
+        let text = "declared, then decoded in place\n".repeat(5000).into_bytes();
+        let two = [compress(&text, 3).unwrap(), compress(b"tail", 19).unwrap()].concat();
+        let total = declared_size(&two, usize::MAX, None).unwrap().expect("both frames declare");
+        assert_eq!(total, text.len() + 4);
+        let mut out = vec![0u8; total];
+        decompress_into(&two, &mut out, None).unwrap();
+        assert_eq!(&out[..text.len()], &text[..]);
+        assert_eq!(&out[text.len()..], b"tail");
+        assert_eq!(declared_size(&streaming_frame(b"no size"), usize::MAX, None).unwrap(), None);
+        assert_eq!(declared_size(&two, total - 1, None).unwrap_err().kind(), Code::OutputTooLarge);
+        let mut short = vec![0u8; total - 1];
+        assert_eq!(decompress_into(&two, &mut short, None).unwrap_err().kind(), Code::CorruptData);
     }
 
     #[test]
