@@ -34,6 +34,17 @@ pub struct FrameHeader {
     pub single_segment: bool,
 }
 
+impl FrameHeader {
+    /// [`Error::DictionaryMismatch`] if the frame (at byte `offset`) names a dictionary other
+    /// than `given`, the id of the one at hand (`None`: none is).
+    pub(crate) fn check_dictionary(&self, offset: u64, given: Option<u32>) -> Result<()> {
+        match self.dictionary_id.filter(|&id| Some(id) != given) {
+            Some(frame) => Err(Error::DictionaryMismatch { offset, frame, given }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The result of reading a header from the first bytes of a frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Header {

@@ -168,9 +168,7 @@ fn scan_frames(data: &[u8], dictionary: Option<&Dictionary>) -> Result<Declared>
         if h.skippable.is_some() {
             continue;
         }
-        if let Some(id) = h.dictionary_id.filter(|&id| Some(id) != given) {
-            return Err(Error::DictionaryMismatch { offset: frame.offset as u64, frame: id, given });
-        }
+        h.check_dictionary(frame.offset as u64, given)?;
         match h.content_size {
             Some(size) => {
                 let most = max_frame_output(frame.len);

@@ -253,10 +253,7 @@ impl Decoder {
 
     /// What a frame's header declares, against the dictionary, the window and the cap.
     fn check(&self, h: &FrameHeader) -> Result<()> {
-        let given = self.dictionary.as_ref().map(Dictionary::id);
-        if let Some(id) = h.dictionary_id.filter(|&id| Some(id) != given) {
-            return Err(Error::DictionaryMismatch { offset: self.frame_start, frame: id, given });
-        }
+        h.check_dictionary(self.frame_start, self.dictionary.as_ref().map(Dictionary::id))?;
         if !h.single_segment && h.window_size > 1 << self.window_log {
             return Err(window_error(self.window_log, self.cap));
         }
