@@ -821,6 +821,7 @@ export function createApi(b, host) {
     toBytes,
     zstdLevel,
     needCount,
+    needOptions,
     defaultMaxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
     dictionaryArg: dictionaries.dictionaryArg,
   });

@@ -22,6 +22,21 @@ const PIECE_ON_THREAD = 256 << 10;
 const GATHER = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
+/** One side waits (`wait()`), the other lets it go on (`wake()`; a no-op with no one waiting). */
+function waker() {
+  /** @type {(() => void) | null} */
+  let resume = null;
+  return {
+    /** @returns {Promise<void>} */
+    wait: () => new Promise((resolve) => (resume = resolve)),
+    wake() {
+      const r = resume;
+      resume = null;
+      r?.();
+    },
+  };
+}
+
 /**
  * `a` then `b`, copied only when both hold bytes.
  * @param {Uint8Array} a
@@ -74,6 +89,7 @@ const YIELD_MS = 8;
  * @property {(data: unknown, what: string) => Uint8Array} toBytes
  * @property {(v: unknown) => number} zstdLevel
  * @property {(v: unknown, what: string, fallback: number) => number} needCount
+ * @property {<T extends object>(v: T | null | undefined, what: string) => Partial<T>} needOptions the options object, or {}
  * @property {number} defaultMaxOutputBytes
  * @property {(v: unknown) => Prepared | Uint8Array} dictionaryArg the `dictionary` option:
  *   a ZstdDictionary's prepared dictionary, or bytes to prepare
@@ -87,16 +103,7 @@ export function createZstdStreams(deps) {
   const { binding, fail, offThread, toBytes } = deps;
   const PIECE = offThread ? PIECE_OFF_THREAD : PIECE_ON_THREAD;
 
-  /**
-   * @param {unknown} options
-   * @param {string} what
-   * @returns {Record<string, unknown>}
-   */
-  function optionsOf(options, what) {
-    if (options === undefined || options === null) return {};
-    if (typeof options !== 'object') throw invalidArg(`${what} options must be an object, got ${typeName(options)}`);
-    return /** @type {Record<string, unknown>} */ (options);
-  }
+
 
   /**
    * A stream object's calls, each turned into a promise that rejects with an IronlungError.
@@ -162,12 +169,11 @@ export function createZstdStreams(deps) {
    * The compressing stream object of `options`, behind `write`, `flush` and `finish`, each
    * resolving to the output ready. Off the JS thread, chunks under 1 MiB are gathered (copied)
    * and compressed together, one task for each MiB: the output is the same bytes.
-   * @param {unknown} options
+   * @param {ZstdCompressOptions | undefined} options
    */
   function compressor(options) {
     const c = compressorOf(options);
-    /** @param {(s: StreamCompressor) => Uint8Array | Promise<Uint8Array>} f */
-    const run = (f) => c.run(f);
+    const run = c.run;
     if (!offThread) {
       return {
         /** @param {Uint8Array} data */
@@ -206,9 +212,9 @@ export function createZstdStreams(deps) {
     };
   }
 
-  /** @param {unknown} options */
+  /** @param {ZstdCompressOptions | undefined} options */
   function compressorOf(options) {
-    const o = optionsOf(options, 'zstd compression');
+    const o = deps.needOptions(options, 'zstd compression');
     const level = deps.zstdLevel(o.level);
     const checksum = o.checksum === undefined ? true : o.checksum;
     if (typeof checksum !== 'boolean') throw invalidArg(`checksum must be a boolean, got ${typeName(checksum)}`);
@@ -221,9 +227,9 @@ export function createZstdStreams(deps) {
     return guarded(() => binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum));
   }
 
-  /** @param {unknown} options */
+  /** @param {ZstdDecompressOptions | undefined} options */
   function decompressor(options) {
-    const o = optionsOf(options, 'zstd decompression');
+    const o = deps.needOptions(options, 'zstd decompression');
     const cap = Math.min(deps.needCount(o.maxOutputBytes, 'maxOutputBytes', deps.defaultMaxOutputBytes), Number.MAX_SAFE_INTEGER);
     if (o.dictionary === undefined) return guarded(() => new binding.ZstdDecompressor(cap));
     const d = deps.dictionaryArg(o.dictionary);
@@ -235,7 +241,7 @@ export function createZstdStreams(deps) {
   /**
    * A decompressor fed one chunk at a time: `next` decodes the next piece of output, or
    * gives null once the chunk is used up (then `push` the next, or `finish` at the end).
-   * @param {unknown} options
+   * @param {ZstdDecompressOptions | undefined} options
    */
   function pieces(options) {
     const d = decompressor(options);
@@ -277,8 +283,8 @@ export function createZstdStreams(deps) {
       const c = compressor(options);
       /** @type {ReadableStreamDefaultController<Uint8Array>} */
       let out;
-      /** @type {(() => void) | null} wakes a write waiting for the reader to make room */
-      let room = null;
+      // A write waits here for the reader to make room.
+      const room = waker();
       // Writes and flushes take turns, in the order they were made.
       /** @type {Promise<unknown>} */
       let turn = Promise.resolve();
@@ -305,11 +311,7 @@ export function createZstdStreams(deps) {
         start(controller) {
           out = controller;
         },
-        pull() {
-          const r = room;
-          room = null;
-          r?.();
-        },
+        pull: room.wake,
         cancel: () => c.release(),
       });
       this.writable = new WritableStream({
@@ -317,7 +319,7 @@ export function createZstdStreams(deps) {
           const bytes = toBytes(chunk, 'a chunk');
           await step(() => c.write(bytes));
           // Backpressure: the next chunk waits until the reader has taken this one's output.
-          while ((out.desiredSize ?? 0) <= 0) await new Promise((resolve) => (room = () => resolve(undefined)));
+          while ((out.desiredSize ?? 0) <= 0) await room.wait();
         },
         async close() {
           await step(() => c.finish());
@@ -359,13 +361,8 @@ export function createZstdStreams(deps) {
       let ended = false;
       /** @type {{ reason: unknown } | null} */
       let aborted = null;
-      /** @type {(() => void) | null} wakes the reader when a chunk or the end arrives */
-      let wake = null;
-      const arrived = () => {
-        const w = wake;
-        wake = null;
-        w?.();
-      };
+      // The reader waits here for a chunk or the end.
+      const arrival = waker();
       this.readable = new ReadableStream({
         async pull(controller) {
           try {
@@ -390,7 +387,7 @@ export function createZstdStreams(deps) {
                 await p.finish();
                 return controller.close();
               }
-              await new Promise((resolve) => (wake = () => resolve(undefined)));
+              await arrival.wait();
             }
           } catch (e) {
             current?.failed(e);
@@ -404,28 +401,31 @@ export function createZstdStreams(deps) {
         write: (chunk) =>
           new Promise((resolve, reject) => {
             waiting = { bytes: toBytes(chunk, 'a chunk'), writer: { done: () => resolve(undefined), failed: reject } };
-            arrived();
+            arrival.wake();
           }),
         close: () => {
           ended = true;
-          arrived();
+          arrival.wake();
         },
         abort: (reason) => {
           aborted = { reason };
           p.abort();
-          arrived();
+          arrival.wake();
         },
       });
     }
   }
 
-  /** @param {string} name */
-  function needTransform(name) {
+  /**
+   * @param {string} name
+   * @param {string} instead the WHATWG stream to use where there is no node:stream
+   */
+  function needTransform(name, instead) {
     const Transform = deps.transform();
     if (!Transform) {
       throw new IronlungError(
         'ERR_UNSUPPORTED_RUNTIME',
-        `${name} returns a node:stream Transform, which this runtime does not have; use ${name === 'createZstdCompress' ? 'ZstdCompressionStream' : 'ZstdDecompressionStream'}`,
+        `${name} returns a node:stream Transform, which this runtime does not have; use ${instead}`,
       );
     }
     return Transform;
@@ -436,7 +436,7 @@ export function createZstdStreams(deps) {
    * @param {ZstdCompressOptions} [options]
    */
   function createZstdCompress(options) {
-    const Transform = needTransform('createZstdCompress');
+    const Transform = needTransform('createZstdCompress', 'ZstdCompressionStream');
     const c = compressor(options);
     /** A write of this very buffer asks for a flush (node:zlib does the same). */
     const FLUSH = Buffer.alloc(0);
@@ -477,17 +477,17 @@ export function createZstdStreams(deps) {
    * @param {ZstdDecompressOptions} [options]
    */
   function createZstdDecompress(options) {
-    const Transform = needTransform('createZstdDecompress');
+    const Transform = needTransform('createZstdDecompress', 'ZstdDecompressionStream');
     const p = pieces(options);
-    /** @type {(() => void) | null} resumes the pump once the reader wants more */
-    let wanted = null;
+    // The pump waits here while the reader's buffer is full.
+    const wanted = waker();
     /**
      * Pushes the pieces of what was pushed so far, pausing while the reader's buffer is full.
      * @param {import('node:stream').Transform} t
      */
     async function drain(t) {
       for (let piece; (piece = await p.next()); ) {
-        if (!t.push(piece)) await new Promise((resolve) => (wanted = () => resolve(undefined)));
+        if (!t.push(piece)) await wanted.wait();
       }
     }
     return new Transform({
@@ -502,9 +502,7 @@ export function createZstdStreams(deps) {
           .then(() => callback(), callback);
       },
       read(size) {
-        const w = wanted;
-        wanted = null;
-        w?.();
+        wanted.wake();
         Transform.prototype._read.call(this, size);
       },
       destroy(err, callback) {
