@@ -33,6 +33,8 @@ pub enum Code {
     DictionaryMismatch,
     /// An argument is out of range or of the wrong shape.
     InvalidArg,
+    /// A session log's bytes are damaged where they cannot be a torn last write.
+    CorruptLog,
     /// An encoding's rank table must be installed first.
     NotInitialized,
     /// A bug in ironlung, or in what it links.
@@ -56,6 +58,7 @@ impl Code {
             Code::OutputTooLarge => "ERR_OUTPUT_TOO_LARGE",
             Code::DictionaryMismatch => "ERR_DICTIONARY_MISMATCH",
             Code::InvalidArg => "ERR_INVALID_ARG",
+            Code::CorruptLog => "ERR_CORRUPT_LOG",
             Code::NotInitialized => "ERR_NOT_INITIALIZED",
             Code::Internal => "ERR_INTERNAL",
             Code::Os(name) => name,
@@ -341,6 +344,23 @@ pub enum Error {
         /// What is wrong, and where.
         reason: String,
     },
+    /// A session log is damaged at byte `offset`.
+    CorruptLog {
+        /// The file offset of the damage (of the frame that fails its checks).
+        offset: u64,
+        /// What is wrong there.
+        reason: String,
+    },
+    /// A session log option or call that cannot be honoured, and why.
+    LogOption {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A frame of a session log would hold `size` bytes, more than the 1 GiB a frame holds.
+    LogFrameTooLarge {
+        /// The payload's size.
+        size: u64,
+    },
     /// A failure that is a bug: `reason` says what failed.
     Internal {
         /// What failed.
@@ -366,6 +386,8 @@ impl Error {
             Error::OutputTooLarge { .. } => Code::OutputTooLarge,
             Error::DictionaryMismatch { .. } => Code::DictionaryMismatch,
             Error::Internal { .. } => Code::Internal,
+            Error::CorruptLog { .. } => Code::CorruptLog,
+            Error::LogOption { .. } | Error::LogFrameTooLarge { .. } => Code::InvalidArg,
             Error::NulInPath { .. }
             | Error::UnknownRankTable { .. }
             | Error::NotASpecialToken { .. }
@@ -528,6 +550,13 @@ impl fmt::Display for Error {
                 f,
                 "cannot train a dictionary from {samples} samples of {total_bytes} bytes in all: {reason}; \
                  give more samples (hundreds, about 100 times the dictionary size in all)"
+            ),
+            Error::CorruptLog { offset, reason } => write!(f, "the log is damaged at byte offset {offset}: {reason}"),
+            Error::LogOption { reason } => f.write_str(reason),
+            Error::LogFrameTooLarge { size } => write!(
+                f,
+                "a log frame of {size} bytes is larger than the {} bytes (1 GiB) one frame holds; append less at once",
+                crate::log::layout::MAX_PAYLOAD
             ),
             Error::Corrupt { reason } | Error::Internal { reason } => f.write_str(reason),
         }

@@ -11,6 +11,7 @@
 //! - [`text`]: BOM-aware lossy decoding, binary detection, and (off wasm) bounded file reads.
 //! - [`context`]: a file or buffer made ready for a prompt in one step.
 //! - [`compress`]: zstd with levels checked and decompressed output capped.
+//! - [`log`]: the session log's format: checksummed, compressed frames and their recovery.
 //! - [`error`]: one [`Error`] enum, each variant naming the value and the limit at fault.
 //!
 //! ```
@@ -50,6 +51,7 @@ pub mod compress;
 pub mod context;
 pub mod error;
 mod fingerprint;
+pub mod log;
 pub mod text;
 pub mod tokenizer;
 

@@ -74,7 +74,7 @@ pub fn level_range() -> (i32, i32) {
 }
 
 /// [`Error::LevelOutOfRange`] unless `level` is within [`level_range`].
-fn check_level(level: i32) -> Result<()> {
+pub(crate) fn check_level(level: i32) -> Result<()> {
     let (min, max) = level_range();
     if level < min || level > max {
         return Err(Error::LevelOutOfRange { level, min, max });
