@@ -29,6 +29,10 @@ export type ErrorCode =
   | 'ERR_INTERNAL'
   | 'ERR_OUT_OF_MEMORY'
   | 'ERR_STRING_TOO_LONG'
+  | 'ERR_CORRUPT_LOG'
+  | 'ERR_LOG_LOCKED'
+  | 'ERR_LOG_CLOSED'
+  | 'ERR_LOG_READ_ONLY'
   | `E${Uppercase<string>}`;
 
 /** Every error ironlung throws or rejects with. */
@@ -488,6 +492,128 @@ export declare function createZstdCompress(options?: ZstdCompressOptions): ZstdC
  */
 export declare function createZstdDecompress(options?: ZstdDecompressOptions): NodeJS.ReadWriteStream;
 
+/**
+ * How far an append has gone when its promise resolves.
+ * - `'sync'`: on stable storage (fdatasync); appends made meanwhile share one sync.
+ * - `'flush'`: handed to the OS; survives a crash of the process, not a power loss.
+ * - `'none'`: buffered in the process; a failed write then fails the log's later calls.
+ */
+export type Durability = 'sync' | 'flush' | 'none';
+
+/** What a log stores: a string, bytes, or any JSON-serialisable value; read back as given. */
+export type LogRecord = unknown;
+
+export interface OpenLogOptions {
+  /** Default `'sync'`. */
+  durability?: Durability;
+  /** The zstd level frames are compressed at (default 3), or `false` to store them raw. */
+  compression?: number | false;
+  /**
+   * `'auto'` (the default): once the log holds 1 MiB or 1000 records, it trains a zstd
+   * dictionary from them, stores it in the log and compresses with it from then on; readers
+   * find it in the log. Or a dictionary's bytes, stored in a new log; or `false`.
+   */
+  dictionary?: 'auto' | Uint8Array | false;
+  /** Create the file if it does not exist (default true). */
+  create?: boolean;
+  /** Open to read only, without the writer lock (default false). Any number of readers may. */
+  readOnly?: boolean;
+  /**
+   * Damage in the middle of the log: `'error'` (default) rejects with `ERR_CORRUPT_LOG` naming
+   * the offset; `'skip'` reads on from the next valid frame. A damaged record is never returned.
+   */
+  onCorrupt?: 'error' | 'skip';
+}
+
+export interface LogEntry {
+  /** Its sequence number: 1 for a log's first record, then one more for each. */
+  seq: number;
+  /** When it was appended, in milliseconds since the Unix epoch. */
+  time: number;
+  /** The record, as appended (a JSON value as `JSON.parse` returns it). */
+  data: LogRecord;
+}
+
+export interface LogCheckpoint {
+  /** The last record it covers (0: none). */
+  seq: number;
+  /** When it was stored, in milliseconds since the Unix epoch. */
+  time: number;
+  state: LogRecord;
+  /** The `meta` it was stored with, if any. */
+  meta: unknown;
+}
+
+export interface LogStats {
+  /** Records in the log (after a compaction, those the checkpoint does not cover). */
+  records: number;
+  /** The seq of its first record, and of its last (`firstSeq - 1` when it holds none). */
+  firstSeq: number;
+  lastSeq: number;
+  /** The records' bytes, as appended (UTF-8 for text and JSON). */
+  rawBytes: number;
+  /** The file's size. */
+  storedBytes: number;
+  /** The frames the log is stored in: one per group commit, batch, checkpoint or dictionary. */
+  segments: number;
+  /** The id of the log's zstd dictionary, or null. */
+  dictionaryId: number | null;
+}
+
+export interface LogRecovered {
+  /** Where the torn write started. */
+  offset: number;
+  /** The bytes cut away (or, read-only, ignored): never a whole acknowledged record. */
+  droppedBytes: number;
+}
+
+export interface LogVerifyReport {
+  ok: boolean;
+  /** Records read intact. */
+  records: number;
+  /** Bytes checked. */
+  bytes: number;
+  /** Each damaged range, with what is wrong there. */
+  damaged: { offset: number; length: number; reason: string }[];
+}
+
+/** A session log, from {@link openLog}. Calls run in the order they are made. */
+export interface EventLog {
+  readonly path: string;
+  readonly readOnly: boolean;
+  /** What opening the log cut away (a torn last write), or null. */
+  readonly recovered: LogRecovered | null;
+  /** Appends a record; resolves to its seq once it is as durable as `durability` says. */
+  append(record: LogRecord): Promise<number>;
+  /** Appends records atomically: after a crash all of them survive or none does. */
+  appendBatch(records: readonly LogRecord[]): Promise<number[]>;
+  /** The records with `from <= seq < to`, oldest first, in bounded memory. */
+  entries(range?: { from?: number; to?: number }): AsyncIterableIterator<LogEntry>;
+  /** Stores a compressed snapshot covering every record appended before it; resolves to the last seq it covers. */
+  checkpoint(state: LogRecord, options?: { meta?: unknown }): Promise<number>;
+  /** The newest checkpoint, or null. */
+  lastCheckpoint(): Promise<LogCheckpoint | null>;
+  /**
+   * Drops the records the newest checkpoint covers. The new file is written beside the old
+   * and renamed over it: a crash leaves the old log or the new one, never a mix.
+   */
+  compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
+  /** Counts, read from the log's last frame. */
+  stats(): Promise<LogStats>;
+  /** Reads and checks every frame; damage is reported, not thrown. */
+  verify(): Promise<LogVerifyReport>;
+  /** Waits for queued calls, closes the file and releases the writer lock. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the crash-safe session log at `path`, creating it unless `create: false`. One
+ * writer at a time (`ERR_LOG_LOCKED`), any number of `readOnly` readers. A torn last write is
+ * cut away on open (see `recovered`). Node, Bun and Deno only: elsewhere
+ * `ERR_UNSUPPORTED_RUNTIME`. The format is described in FORMAT.md.
+ */
+export declare function openLog(path: string | URL, options?: OpenLogOptions): Promise<EventLog>;
+
 export interface ReadOptions {
   /** The largest file, in bytes, that may be read. Default 1 MiB (1048576). */
   maxBytes?: number;
@@ -567,6 +693,7 @@ declare const ironlung: {
   ZstdDecompressionStream: typeof ZstdDecompressionStream;
   createZstdCompress: typeof createZstdCompress;
   createZstdDecompress: typeof createZstdDecompress;
+  openLog: typeof openLog;
   DEFAULT_MAX_BYTES: number;
   DEFAULT_MAX_OUTPUT_BYTES: number;
   DEFAULT_LEVEL: number;

@@ -10,6 +10,7 @@ import { IronlungError, invalidArg, needString, rethrow, typeName } from './erro
 import { createCountChat } from './chat.mjs';
 import { createZstdStreams } from './zstdstream.mjs';
 import { createDictionaries } from './dictionary.mjs';
+import { createLogs } from './log.mjs';
 
 /**
  * @import { DictionaryBinding, DictionaryNativeOnly } from './dictionary.mjs'
@@ -51,7 +52,7 @@ import { createDictionaries } from './dictionary.mjs';
  * @property {() => void} panicForTest
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdCompressor']} ZstdCompressor
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdDecompressor']} ZstdDecompressor
- * @typedef {BindingBase & DictionaryBinding} Binding
+ * @typedef {BindingBase & DictionaryBinding & import('./log.mjs').LogBinding} Binding
  */
 
 /**
@@ -78,6 +79,7 @@ import { createDictionaries } from './dictionary.mjs';
  * @typedef {object} Host
  * @property {'native'|'wasm'} backend
  * @property {boolean} offThread whether async twins run off the JS thread
+ * @property {import('./logfiles.mjs').LogFiles} [logFiles] the session log's file I/O, where there is a file system
  * @property {(path: string, maxBytes: number) => string} readTextFileSync
  * @property {(path: string, maxBytes: number) => Promise<string>} readTextFile
  * @property {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<any[]>} readForContext
@@ -826,6 +828,8 @@ export function createApi(b, host) {
     dictionaryArg: dictionaries.dictionaryArg,
   });
 
+  const logs = createLogs({ binding: b, files: host.logFiles, call, zstdLevel, pathArg });
+
   return {
     backend: host.backend,
     nativeLoadErrors: Object.freeze([...(host.nativeLoadErrors || [])]),
@@ -851,6 +855,7 @@ export function createApi(b, host) {
     ZstdDecompressionStream: streams.ZstdDecompressionStream,
     createZstdCompress: streams.createZstdCompress,
     createZstdDecompress: streams.createZstdDecompress,
+    openLog: logs.openLog,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,

@@ -29,6 +29,7 @@ export const PUBLIC_NAMES = [
   'ZstdDecompressionStream',
   'createZstdCompress',
   'createZstdDecompress',
+  'openLog',
   'DEFAULT_MAX_BYTES',
   'DEFAULT_MAX_OUTPUT_BYTES',
   'DEFAULT_LEVEL',

@@ -8,6 +8,7 @@
 const { load, assetPath } = require('./loader.cjs');
 const { createApi } = require('./api.mjs');
 const { fileHost } = require('./fsread.mjs');
+const { nativeLogFiles, nodeLogFiles } = require('./logfiles.mjs');
 const { wasmInstance } = require('./wasminstance.mjs');
 
 const loaded = load();
@@ -31,6 +32,7 @@ const host =
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
+        logFiles: nativeLogFiles(/** @type {any} */ (binding)),
         Transform,
       }
     : {
@@ -38,6 +40,7 @@ const host =
         nativeLoadErrors: nativeErrors,
         offThread: false,
         ...fileHost(binding),
+        logFiles: nodeLogFiles(),
         // Not the native backend: `instance` is set.
         onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
         writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,

@@ -158,6 +158,14 @@ export function useFileReader(fileHost) {
 }
 
 /**
+ * Runtimes with a filesystem: the session log's file I/O (js/logfiles.mjs).
+ * @param {import('./logfiles.mjs').LogFiles} files
+ */
+export function useLogFiles(files) {
+  host.logFiles = files;
+}
+
+/**
  * Runtimes with node:stream (Deno): createZstdCompress / createZstdDecompress return its
  * Transforms.
  * @param {typeof import('node:stream').Transform} Transform

@@ -13,16 +13,17 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 mod alloc;
+mod log;
 mod stream;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Recording = alloc::Recording;
 
-type JsResult<T> = Result<T, JsError>;
+pub(crate) type JsResult<T> = Result<T, JsError>;
 
 #[cold]
 #[inline(never)]
-fn js_err(e: AbiError) -> JsError {
+pub(crate) fn js_err(e: AbiError) -> JsError {
     JsError::new(&e.to_string())
 }
 

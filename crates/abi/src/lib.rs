@@ -10,6 +10,7 @@
 
 mod dictionary;
 mod error;
+mod log;
 mod offsets;
 mod options;
 mod stream;
@@ -20,6 +21,7 @@ pub use dictionary::{
     train_dictionary,
 };
 pub use error::JsError;
+pub use log::{log_header, LogCodec};
 pub use ironlung_core::compress::Dictionary;
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};

@@ -15,6 +15,7 @@ use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod direct;
+pub mod log;
 mod owned;
 use owned::{Bytes, U32s};
 mod stream;
@@ -277,6 +278,7 @@ job_task!(Vec<u8>, Bytes, Bytes);
 job_task!(String, String, |s| s);
 job_task!(Vec<u32>, U32s, U32s);
 job_task!(f64, f64, |n| n);
+job_task!((), (), |_| ());
 job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
 
 /// What `readForContext` resolves to: text, tokens, truncated (0/1), omitted tokens, bytes.

@@ -54,28 +54,31 @@ pub fn frame_at(window: &[u8], window_at: u64, at: u64, salt: u64) -> Found {
 }
 
 /// The first valid frame starting at or after `from` in the window: where a reader resumes
-/// after damage. `Short` if a frame starting in the window runs past it and no valid frame
-/// follows before that; `Damaged` if there is none.
-pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> Found {
+/// after damage. Returns the offset of what it found: a frame, `Short` for a frame that
+/// starts there but runs past the window (read from there to tell), or `Damaged` (at the
+/// window's end) if the window holds none.
+pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> (u64, Found) {
     let start = (from.max(window_at) - window_at) as usize;
+    let window_end = window_at + window.len() as u64;
     let Some(search) = window.get(start..) else {
-        return Found::Damaged;
+        return (window_end, Found::Damaged);
     };
     for i in memmem::find_iter(search, &FRAME_MAGIC) {
         let at = window_at + (start + i) as u64;
         match frame_at(window, window_at, at, salt) {
             Found::Damaged => continue,
-            found => return found,
+            found => return (at, found),
         }
     }
     // A magic cut by the window's end may still start a frame.
     let tail = search.len().saturating_sub(FRAME_MAGIC.len() - 1);
     for i in tail..search.len() {
         if FRAME_MAGIC.starts_with(&search[i..]) {
-            return Found::Short { need: window_at + (start + i + FRAME_HEADER_LEN) as u64 };
+            let at = window_at + (start + i) as u64;
+            return (at, Found::Short { need: at + FRAME_HEADER_LEN as u64 });
         }
     }
-    Found::Damaged
+    (window_end, Found::Damaged)
 }
 
 /// Where a log really ends, found from the end of its file.

@@ -195,12 +195,13 @@ fn damage_in_the_middle_is_skipped_to_the_next_valid_frame() {
     bad[first.offset as usize + 80] ^= 0xff;
     assert_eq!(frame_at(&bad, 0, 64, SALT), Found::Damaged);
     match next_valid(&bad, 0, 65, SALT) {
-        Found::Frame(f) => assert_eq!(f.offset, first.end()),
+        (at, Found::Frame(f)) => assert_eq!((at, f.offset), (first.end(), first.end())),
         other => panic!("{other:?}"),
     }
     // A window that ends inside the next frame asks for more.
     let cut = &bad[..first.end() as usize + 10];
-    assert!(matches!(next_valid(cut, 0, 65, SALT), Found::Short { .. }));
+    assert_eq!(next_valid(cut, 0, 65, SALT).0, first.end());
+    assert!(matches!(next_valid(cut, 0, 65, SALT).1, Found::Short { .. }));
 }
 
 #[test]

@@ -1,0 +1,172 @@
+//! The session log for Node: the codec (`abi::LogCodec`, synchronous: each call is one
+//! frame or one window) and the log file's I/O, on the libuv pool.
+
+use crate::owned::Bytes;
+use crate::{guard, Job};
+use ironlung_abi::{self as abi, JsError};
+use ironlung_core::log::file::{self, LogFile as File};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[napi]
+pub fn log_header(salt: Uint8Array, base_seq: f64, created_ms: f64) -> napi::Result<Bytes> {
+    guard(|| abi::log_header(&salt, base_seq, created_ms).map(Bytes))
+}
+
+/// A log file's codec (`abi::LogCodec`).
+#[napi]
+pub struct LogCodec {
+    inner: abi::LogCodec,
+}
+
+#[napi]
+impl LogCodec {
+    #[napi(constructor)]
+    pub fn new(header: Uint8Array, level: Option<i32>) -> napi::Result<Self> {
+        guard(|| Ok(LogCodec { inner: abi::LogCodec::new(&header, level)? }))
+    }
+    #[napi]
+    pub fn file_info(&self) -> Vec<f64> {
+        self.inner.file_info()
+    }
+    #[napi]
+    pub fn tail(&self) -> Vec<f64> {
+        self.inner.tail()
+    }
+    #[napi]
+    pub fn set_tail(&mut self, tail: Vec<f64>) -> napi::Result<()> {
+        guard(|| self.inner.set_tail(&tail))
+    }
+    #[napi]
+    pub fn dictionary_id(&self) -> f64 {
+        self.inner.dictionary_id()
+    }
+    #[napi]
+    pub fn recover(&mut self, window: Uint8Array, window_at: f64, file_len: f64) -> napi::Result<Vec<f64>> {
+        guard(|| Ok(self.inner.recover(&window, window_at, file_len)))
+    }
+    #[napi]
+    pub fn load_dictionary(&mut self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<f64> {
+        guard(|| self.inner.load_dictionary(&window, window_at, at))
+    }
+    #[napi]
+    pub fn write_dictionary(&mut self, bytes: Uint8Array) -> napi::Result<Bytes> {
+        guard(|| self.inner.write_dictionary(&bytes).map(Bytes))
+    }
+    #[napi]
+    pub fn write_records(&mut self, kinds: Uint8Array, times: Float64Array, data: Uint8Array, ends: Uint32Array) -> napi::Result<Bytes> {
+        guard(|| self.inner.write_records(&kinds, &times, &data, &ends).map(Bytes))
+    }
+    #[napi]
+    pub fn write_checkpoint(&mut self, kind: u8, state: Uint8Array, meta: Uint8Array, time: f64) -> napi::Result<Bytes> {
+        guard(|| self.inner.write_checkpoint(kind, &state, &meta, time).map(Bytes))
+    }
+    #[napi]
+    pub fn copy_frame(&mut self, from: &LogCodec, window: Uint8Array, window_at: f64, at: f64, raw_added: f64) -> napi::Result<Bytes> {
+        guard(|| self.inner.copy_frame(&from.inner, &window, window_at, at, raw_added).map(Bytes))
+    }
+    #[napi]
+    pub fn frame_info(&self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
+        guard(|| Ok(self.inner.frame_info(&window, window_at, at)))
+    }
+    #[napi]
+    pub fn next_valid(&self, window: Uint8Array, window_at: f64, from: f64) -> napi::Result<Vec<f64>> {
+        guard(|| Ok(self.inner.next_valid(&window, window_at, from)))
+    }
+    #[napi]
+    pub fn scan(&mut self, window: Uint8Array, window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> napi::Result<Vec<f64>> {
+        guard(|| Ok(self.inner.scan(&window, window_at, at, from, to, max_bytes)))
+    }
+    #[napi]
+    pub fn read_checkpoint(&mut self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
+        guard(|| self.inner.read_checkpoint(&window, window_at, at))
+    }
+    #[napi]
+    pub fn take_data(&mut self) -> Bytes {
+        Bytes(self.inner.take_data())
+    }
+    #[napi]
+    pub fn error(&self) -> String {
+        self.inner.error()
+    }
+}
+
+/// An open log file; each call runs on the libuv pool. `close()` drops the descriptor once
+/// the calls in flight are done.
+#[napi]
+pub struct LogFile {
+    inner: Arc<Mutex<Option<Arc<File>>>>,
+}
+
+fn closed() -> JsError {
+    JsError { code: "ERR_LOG_CLOSED", message: "the log file is closed".into() }
+}
+
+impl LogFile {
+    fn file(&self) -> abi::Result<Arc<File>> {
+        self.inner.lock().map_err(|_| closed())?.clone().ok_or_else(closed)
+    }
+}
+
+#[napi]
+impl LogFile {
+    /// Opens `path` (synchronously: an open does not wait on the disk).
+    #[napi(constructor)]
+    pub fn new(path: String, read_only: bool, create: bool) -> napi::Result<Self> {
+        guard(|| {
+            let f = File::open(&PathBuf::from(&path), read_only, create)?;
+            Ok(LogFile { inner: Arc::new(Mutex::new(Some(Arc::new(f)))) })
+        })
+    }
+
+    #[napi]
+    pub fn size(&self) -> napi::Result<f64> {
+        guard(|| Ok(self.file()?.len()? as f64))
+    }
+
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn read(&self, offset: f64, len: f64) -> napi::Result<AsyncTask<Job<Vec<u8>>>> {
+        let f = guard(|| self.file())?;
+        Ok(AsyncTask::new(Job::new(move || Ok(f.read_at(offset as u64, len as usize)?))))
+    }
+
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn write(&self, offset: f64, bytes: Uint8Array, sync: bool) -> napi::Result<AsyncTask<Job<()>>> {
+        let f = guard(|| self.file())?;
+        let bytes = bytes.to_vec();
+        Ok(AsyncTask::new(Job::new(move || Ok(f.write_at(offset as u64, &bytes, sync)?))))
+    }
+
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn sync(&self) -> napi::Result<AsyncTask<Job<()>>> {
+        let f = guard(|| self.file())?;
+        Ok(AsyncTask::new(Job::new(move || Ok(f.sync()?))))
+    }
+
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn truncate(&self, len: f64) -> napi::Result<AsyncTask<Job<()>>> {
+        let f = guard(|| self.file())?;
+        Ok(AsyncTask::new(Job::new(move || Ok(f.truncate(len as u64)?))))
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        if let Ok(mut f) = self.inner.lock() {
+            f.take();
+        }
+    }
+}
+
+/// Renames `from` over `to` and syncs the directory: a compacted log replacing the old one.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn log_replace(from: String, to: String) -> AsyncTask<Job<()>> {
+    AsyncTask::new(Job::new(move || Ok(file::replace(&PathBuf::from(from), &PathBuf::from(to))?)))
+}
+
+/// Syncs the directory holding `path`, so that a file just created there stays.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn log_sync_dir(path: String) -> AsyncTask<Job<()>> {
+    AsyncTask::new(Job::new(move || Ok(file::sync_dir(&PathBuf::from(path))?)))
+}

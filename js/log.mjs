@@ -1,0 +1,926 @@
+// @ts-check
+// The session log (openLog / EventLog) over either binding: the order of writes, syncs,
+// group commit, the writer lock and the reading loop. The bytes (frames, checksums,
+// compression, what a damaged or torn file holds) are the Rust core's (crates/core/src/log),
+// through the binding's LogCodec; the file I/O is the host's (js/logfiles.mjs).
+
+import { IronlungError, invalidArg, rethrow, typeName } from './errors.mjs';
+
+/**
+ * @import { LogFiles, LogFileHandle } from './logfiles.mjs'
+ * @import { OpenLogOptions, LogEntry, LogStats, LogVerifyReport, LogCheckpoint, LogRecovered, LogRecord, Durability } from 'ironlung'
+ */
+
+/**
+ * The binding's log codec (crates/abi/src/log.rs), the same class on both backends.
+ * @typedef {object} Codec
+ * @property {() => ArrayLike<number>} fileInfo base seq, created ms
+ * @property {() => ArrayLike<number>} tail end, next seq, raw total, frames, checkpoint at, dictionary at
+ * @property {(tail: number[]) => void} setTail
+ * @property {() => number} dictionaryId -1 for none
+ * @property {(window: Uint8Array, windowAt: number, fileLen: number) => ArrayLike<number>} recover
+ * @property {(window: Uint8Array, windowAt: number, at: number) => number} loadDictionary
+ * @property {(bytes: Uint8Array) => Uint8Array} writeDictionary
+ * @property {(kinds: Uint8Array, times: Float64Array, data: Uint8Array, ends: Uint32Array) => Uint8Array} writeRecords
+ * @property {(kind: number, state: Uint8Array, meta: Uint8Array, time: number) => Uint8Array} writeCheckpoint
+ * @property {(from: any, window: Uint8Array, windowAt: number, at: number, rawAdded: number) => Uint8Array} copyFrame
+ *   `from`: another codec of the same binding
+ * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
+ * @property {(window: Uint8Array, windowAt: number, from: number) => ArrayLike<number>} nextValid
+ * @property {(window: Uint8Array, windowAt: number, at: number, from: number, to: number, maxBytes: number) => ArrayLike<number>} scan
+ * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} readCheckpoint
+ * @property {() => Uint8Array} takeData
+ * @property {() => string} error
+ *
+ * @typedef {object} LogBinding
+ * @property {new (header: Uint8Array, level: number | undefined) => Codec} LogCodec
+ * @property {(salt: Uint8Array, baseSeq: number, createdMs: number) => Uint8Array} logHeader
+ * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Uint8Array} trainDictionary
+ */
+
+const HEADER = 64;
+/** A window read from the end to find the last frame, and by the reading loop. */
+const WINDOW = 1 << 20;
+/** Records of appends grouped into one write, at most (one appendBatch may be larger). */
+const GROUP_BYTES = 4 << 20;
+/** Decoded bytes one step of the reading loop hands out, at most. */
+const STEP_BYTES = 4 << 20;
+/** `dictionary: 'auto'` trains once the log holds this many record bytes or records. */
+const AUTO_TRAIN_BYTES = 1 << 20;
+const AUTO_TRAIN_RECORDS = 1000;
+const AUTO_MIN_RECORDS = 64;
+const KIND_TEXT = 0;
+const KIND_BYTES = 1;
+const KIND_JSON = 2;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * @param {object} deps
+ * @param {LogBinding} deps.binding
+ * @param {LogFiles | undefined} deps.files the host's, or none (browsers, edge runtimes)
+ * @param {<T>(f: () => T) => T} deps.call runs a binding call with its errors mapped
+ * @param {(v: unknown) => number} deps.zstdLevel
+ * @param {(path: string | URL) => string} deps.pathArg
+ */
+export function createLogs({ binding, files, call, zstdLevel, pathArg }) {
+  /**
+   * Opens (or creates) the session log at `path`.
+   * @param {string | URL} path
+   * @param {OpenLogOptions} [options]
+   * @returns {Promise<EventLog>}
+   */
+  async function openLog(path, options) {
+    if (!files) {
+      throw new IronlungError(
+        'ERR_UNSUPPORTED_RUNTIME',
+        'openLog needs a file system, which this runtime does not have (the session log runs on Node, Bun and Deno)',
+      );
+    }
+    const p = pathArg(path);
+    const o = logOptions(options, zstdLevel);
+    const log = new EventLog(LOG_KEY, { binding, files, call, path: p, options: o });
+    await log._open();
+    return log;
+  }
+  return { openLog };
+}
+
+/**
+ * @typedef {object} Options
+ * @property {Durability} durability
+ * @property {number | undefined} level undefined: stored raw
+ * @property {'auto' | Uint8Array | false} dictionary
+ * @property {boolean} create
+ * @property {boolean} readOnly
+ * @property {'error' | 'skip'} onCorrupt
+ */
+
+/**
+ * @param {OpenLogOptions | undefined} options
+ * @param {(v: unknown) => number} zstdLevel
+ * @returns {Options}
+ */
+function logOptions(options, zstdLevel) {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArg(`openLog options must be an object, got ${typeName(options)}`);
+  }
+  const o = /** @type {Partial<OpenLogOptions>} */ (options || {});
+  const oneOf = (/** @type {unknown} */ v, /** @type {string} */ what, /** @type {unknown[]} */ choices, /** @type {unknown} */ fallback) => {
+    if (v === undefined) return fallback;
+    if (!choices.includes(v)) throw invalidArg(`${what} must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${typeName(v)}`);
+    return v;
+  };
+  const durability = /** @type {Durability} */ (oneOf(o.durability, 'durability', ['sync', 'flush', 'none'], 'sync'));
+  const level = o.compression === false ? undefined : zstdLevel(o.compression);
+  let dictionary = o.dictionary === undefined ? 'auto' : o.dictionary;
+  if (!(dictionary === 'auto' || dictionary === false || dictionary instanceof Uint8Array)) {
+    throw invalidArg(`dictionary must be 'auto', a Uint8Array or false, got ${typeName(dictionary)}`);
+  }
+  if (level === undefined && dictionary instanceof Uint8Array) {
+    throw invalidArg('a dictionary was given with compression: false; a log stored raw has no use for one');
+  }
+  if (level === undefined) dictionary = false;
+  const bool = (/** @type {unknown} */ v, /** @type {string} */ what, /** @type {boolean} */ fallback) => {
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw invalidArg(`${what} must be a boolean, got ${typeName(v)}`);
+    return v;
+  };
+  const onCorrupt = /** @type {'error' | 'skip'} */ (oneOf(o.onCorrupt, 'onCorrupt', ['error', 'skip'], 'error'));
+  return { durability, level, dictionary, create: bool(o.create, 'create', true), readOnly: bool(o.readOnly, 'readOnly', false), onCorrupt };
+}
+
+/** Lets only openLog construct an EventLog. */
+const LOG_KEY = Symbol('openLog');
+
+/**
+ * @typedef {object} Pending
+ * @property {Uint8Array[]} chunks
+ * @property {number[]} kinds
+ * @property {number[]} times
+ * @property {number} bytes
+ * @property {boolean} batch
+ * @property {(seqs: number[]) => void} resolve
+ * @property {(e: unknown) => void} reject
+ *
+ * @typedef {{ op: () => Promise<any>, resolve: (v: any) => void, reject: (e: unknown) => void }} Op
+ */
+
+/**
+ * A session log opened by openLog: appends, checkpoints and reads, in the order called.
+ */
+export class EventLog {
+  /** @type {LogBinding} */ #binding;
+  /** @type {LogFiles} */ #files;
+  /** @type {<T>(f: () => T) => T} */ #call;
+  /** @type {string} */ #path;
+  /** @type {Options} */ #o;
+  /** @type {LogFileHandle | null} */ #file = null;
+  /** @type {Codec | null} */ #codec = null;
+  /** @type {(() => void) | null} */ #unlock = null;
+  /** @type {Array<Pending | Op>} */ #queue = [];
+  #pumping = false;
+  /** @type {unknown} */ #failed = null;
+  #closed = false;
+  #trainedAt = 0;
+  /** @type {LogRecovered | null} */ #recovered = null;
+
+  /**
+   * @param {symbol} key
+   * @param {{ binding: LogBinding, files: LogFiles, call: <T>(f: () => T) => T, path: string, options: Options }} init
+   */
+  constructor(key, init) {
+    if (key !== LOG_KEY) throw new TypeError('use openLog(path, options) to open a log');
+    this.#binding = init.binding;
+    this.#files = init.files;
+    this.#call = init.call;
+    this.#path = init.path;
+    this.#o = init.options;
+  }
+
+  /** The log's path. */
+  get path() {
+    return this.#path;
+  }
+
+  /** Whether it was opened `readOnly`. */
+  get readOnly() {
+    return this.#o.readOnly;
+  }
+
+  /**
+   * What opening it found and cut away: a torn last write, or null if the log was whole.
+   * @returns {LogRecovered | null}
+   */
+  get recovered() {
+    return this.#recovered;
+  }
+
+  /** @internal Opens the file, takes the lock, and finds the log's end. */
+  async _open() {
+    const o = this.#o;
+    try {
+      if (!o.readOnly) {
+        this.#unlock = await this.#files.lock(this.#path);
+        // An interrupted compaction leaves its new file unrenamed: the old log stands.
+        await this.#files.remove(`${this.#path}.compact`);
+      }
+      await this.#attach();
+      if (o.dictionary instanceof Uint8Array && this.#codec && this.#codec.dictionaryId() === -1 && !o.readOnly) {
+        await this.#writeDictionary(o.dictionary);
+      }
+    } catch (e) {
+      await this.#release();
+      fail(e);
+    }
+  }
+
+  /** Opens the file at the path and reads its header and end into a new codec. */
+  async #attach() {
+    const o = this.#o;
+    const f = await this.#files.open(this.#path, o.readOnly, o.create);
+    this.#file = f;
+    let size = await f.size();
+    if (size < HEADER) {
+      if (o.readOnly) {
+        throw new IronlungError('ERR_CORRUPT_LOG', `'${this.#path}' is ${size} bytes, shorter than a log's ${HEADER}-byte header: it is not a log, or its writer is creating it`);
+      }
+      // A new log, or one whose creation was cut short before its header was whole.
+      if (size > 0) this.#recovered = { offset: 0, droppedBytes: size };
+      const salt = new Uint8Array(8);
+      globalThis.crypto.getRandomValues(salt);
+      const header = this.#call(() => this.#binding.logHeader(salt, 1, Date.now()));
+      await f.truncate(0);
+      await f.write(0, header, true);
+      await this.#files.syncDir(this.#path);
+      size = HEADER;
+    }
+    const header = await f.read(0, HEADER);
+    const codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
+    this.#codec = codec;
+    // The last frame, found from the end: one read for an intact log.
+    let from = Math.max(HEADER, size - (64 << 10));
+    let end;
+    for (;;) {
+      const window = await f.read(from, size - from);
+      const r = this.#call(() => codec.recover(window, from, size));
+      if (r[0] === 2) {
+        from = r[1];
+        continue;
+      }
+      end = r[1];
+      break;
+    }
+    if (end < size) {
+      this.#recovered = { offset: end, droppedBytes: size - end };
+      if (!o.readOnly) await f.truncate(end);
+    }
+    const dictAt = codec.tail()[5];
+    if (dictAt > 0) {
+      const w = await this.#frameWindow(dictAt);
+      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
+    }
+  }
+
+  /**
+   * The bytes of the whole frame at `at`, from `at`.
+   * @param {number} at
+   */
+  async #frameWindow(at) {
+    const f = /** @type {LogFileHandle} */ (this.#file);
+    const codec = /** @type {Codec} */ (this.#codec);
+    let w = await f.read(at, 4096);
+    const info = codec.frameInfo(w, at, at);
+    if (info[0] === 1) w = await f.read(at, info[1] - at);
+    return w;
+  }
+
+  async #release() {
+    const f = this.#file;
+    this.#file = null;
+    try {
+      await f?.close();
+    } finally {
+      this.#unlock?.();
+      this.#unlock = null;
+    }
+  }
+
+  #usable() {
+    if (this.#closed) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+    if (this.#failed) throw this.#failed;
+  }
+
+  #writable() {
+    this.#usable();
+    if (this.#o.readOnly) throw new IronlungError('ERR_LOG_READ_ONLY', `the log '${this.#path}' was opened readOnly`);
+  }
+
+  /**
+   * Appends one record; resolves to its sequence number once it is as durable as the log's
+   * `durability` says.
+   * @param {LogRecord} record a string, a Uint8Array, or any JSON-serialisable value
+   * @returns {Promise<number>}
+   */
+  async append(record) {
+    this.#writable();
+    const [kind, bytes] = encodeRecord(record, 'record');
+    const seqs = await this.#enqueueRecords([bytes], [kind], false);
+    return seqs[0];
+  }
+
+  /**
+   * Appends records atomically: after a crash, all of them are in the log or none is.
+   * Resolves to their sequence numbers.
+   * @param {LogRecord[]} records
+   * @returns {Promise<number[]>}
+   */
+  async appendBatch(records) {
+    this.#writable();
+    if (!Array.isArray(records)) throw invalidArg(`appendBatch takes an array of records, got ${typeName(records)}`);
+    if (records.length === 0) return [];
+    const chunks = [];
+    const kinds = [];
+    for (let i = 0; i < records.length; i++) {
+      const [kind, bytes] = encodeRecord(records[i], `records[${i}]`);
+      chunks.push(bytes);
+      kinds.push(kind);
+    }
+    return this.#enqueueRecords(chunks, kinds, true);
+  }
+
+  /**
+   * @param {Uint8Array[]} chunks
+   * @param {number[]} kinds
+   * @param {boolean} batch
+   * @returns {Promise<number[]>}
+   */
+  #enqueueRecords(chunks, kinds, batch) {
+    const now = Date.now();
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ chunks, kinds, times: kinds.map(() => now), bytes, batch, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /**
+   * Runs `op` after everything queued before it.
+   * @template T
+   * @param {() => Promise<T>} op
+   * @returns {Promise<T>}
+   */
+  #enqueueOp(op) {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  #kick() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    this.#pump().finally(() => {
+      this.#pumping = false;
+      if (this.#queue.length) this.#kick();
+    });
+  }
+
+  // Group commit: appends queued while a write (and its fdatasync) is under way go out
+  // together in the next write, and share its sync.
+  async #pump() {
+    while (this.#queue.length) {
+      const head = this.#queue[0];
+      if ('op' in head) {
+        this.#queue.shift();
+        try {
+          head.resolve(await head.op());
+        } catch (e) {
+          head.reject(e);
+        }
+        continue;
+      }
+      /** @type {Pending[]} */
+      const group = [];
+      let bytes = 0;
+      while (this.#queue.length) {
+        const next = this.#queue[0];
+        if ('op' in next || (group.length > 0 && bytes + next.bytes > GROUP_BYTES)) break;
+        group.push(/** @type {Pending} */ (this.#queue.shift()));
+        bytes += next.bytes;
+      }
+      await this.#writeGroup(group);
+    }
+  }
+
+  /** @param {Pending[]} group */
+  async #writeGroup(group) {
+    const codec = /** @type {Codec} */ (this.#codec);
+    const file = /** @type {LogFileHandle} */ (this.#file);
+    if (this.#failed) {
+      for (const p of group) p.reject(this.#failed);
+      return;
+    }
+    const before = Array.from(codec.tail());
+    /** @type {Uint8Array[]} */
+    const frames = [];
+    /** @type {number[][]} */
+    const seqs = [];
+    try {
+      // Single appends in a row share a frame; each batch has its own, for its atomicity.
+      let i = 0;
+      while (i < group.length) {
+        let j = i + 1;
+        if (!group[i].batch) while (j < group.length && !group[j].batch) j++;
+        const run = group.slice(i, j);
+        const first = codec.tail()[1];
+        frames.push(this.#call(() => writeRecords(codec, run)));
+        let seq = first;
+        for (const p of run) seqs.push(p.chunks.map(() => seq++));
+        i = j;
+      }
+    } catch (e) {
+      codec.setTail(before);
+      for (const p of group) p.reject(mapError(e));
+      return;
+    }
+    const durability = this.#o.durability;
+    if (durability === 'none') group.forEach((p, k) => p.resolve(seqs[k]));
+    try {
+      await file.write(before[0], concat(frames), durability === 'sync');
+    } catch (e) {
+      const err = mapError(e);
+      // The log stays as it was before this write: cut whatever part of it landed.
+      codec.setTail(before);
+      try {
+        await file.truncate(before[0]);
+      } catch (cut) {
+        // The file may now end in a torn frame, which the next open cuts away; until then
+        // no more writes go after it.
+        this.#failed = mapError(cut);
+      }
+      if (durability === 'none') this.#failed = err;
+      else for (const p of group) p.reject(err);
+      return;
+    }
+    if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
+    await this.#maybeTrain();
+  }
+
+  /** `dictionary: 'auto'`: trains one from the log's first records once there are enough. */
+  async #maybeTrain() {
+    const codec = /** @type {Codec} */ (this.#codec);
+    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1) return;
+    const t = codec.tail();
+    const records = t[1] - codec.fileInfo()[0];
+    if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
+    if (t[2] < AUTO_TRAIN_BYTES && records < AUTO_TRAIN_RECORDS) return;
+    this.#trainedAt = records;
+    /** @type {Uint8Array[]} */
+    const samples = [];
+    let total = 0;
+    for await (const chunk of this.#scanRecords(0, Infinity, t[0], false)) {
+      for (const r of chunk) {
+        samples.push(r.bytes);
+        total += r.bytes.length;
+      }
+      if (total >= 4 * AUTO_TRAIN_BYTES) break;
+    }
+    const sizes = Uint32Array.from(samples, (s) => s.length);
+    const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
+    let dict;
+    try {
+      dict = this.#call(() => this.#binding.trainDictionary(concat(samples), sizes, maxBytes));
+    } catch {
+      // Too little variety to train on: try again when the log has twice as many records.
+      return;
+    }
+    await this.#writeDictionary(dict);
+  }
+
+  /** @param {Uint8Array} dict */
+  async #writeDictionary(dict) {
+    const codec = /** @type {Codec} */ (this.#codec);
+    const before = Array.from(codec.tail());
+    const frame = this.#call(() => codec.writeDictionary(dict));
+    try {
+      await /** @type {LogFileHandle} */ (this.#file).write(before[0], frame, this.#o.durability === 'sync');
+    } catch (e) {
+      codec.setTail(before);
+      await /** @type {LogFileHandle} */ (this.#file).truncate(before[0]).catch(() => {});
+      throw mapError(e);
+    }
+  }
+
+  /**
+   * The decoded records in seqs `from..to`, a window's worth at a time, in bounded memory.
+   * @param {number} from
+   * @param {number} to
+   * @param {number} [limit] the end of the committed log (a writer's own); a reader reads to the file's current end
+   * @param {boolean} [skip] skip damaged ranges instead of throwing
+   * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
+   */
+  async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
+    const codec = /** @type {Codec} */ (this.#codec);
+    let at = HEADER;
+    let want = WINDOW;
+    for (;;) {
+      const file = this.#file;
+      if (!file) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+      const end = limit ?? (this.#o.readOnly ? await file.size() : codec.tail()[0]);
+      if (at >= end) return;
+      const window = await file.read(at, Math.min(want, end - at));
+      const r = this.#call(() => codec.scan(window, at, at, from, to, STEP_BYTES));
+      const data = codec.takeData();
+      const n = r[3];
+      if (n > 0) {
+        const out = new Array(n);
+        for (let i = 0, k = 4; i < n; i++, k += 5) {
+          out[i] = { seq: r[k], time: r[k + 1], kind: r[k + 2], bytes: data.subarray(r[k + 3], r[k + 4]) };
+        }
+        yield out;
+      }
+      const next = r[1];
+      want = WINDOW;
+      if (r[0] === 1) {
+        // A frame runs past the window: read it whole, unless it runs past the log's end
+        // (a reader watching a writer mid-write; a torn tail).
+        if (r[2] > end) return;
+        want = r[2] - next;
+      } else if (r[0] === 2) {
+        const reason = codec.error();
+        if (!skip) throw new IronlungError('ERR_CORRUPT_LOG', `the log '${this.#path}' is damaged at byte offset ${next}: ${reason}`);
+        at = await this.#resync(next + 1, end);
+        continue;
+      }
+      at = next;
+    }
+  }
+
+  /**
+   * The offset of the first valid frame after damage at `from` (or `end`).
+   * @param {number} from
+   * @param {number} end
+   */
+  async #resync(from, end) {
+    const codec = /** @type {Codec} */ (this.#codec);
+    const file = /** @type {LogFileHandle} */ (this.#file);
+    let at = from;
+    let want = WINDOW;
+    while (at < end) {
+      const window = await file.read(at, Math.min(want, end - at));
+      const r = codec.nextValid(window, at, at);
+      if (r[0] === 0) return r[1];
+      if (r[0] === 1 && r[1] > at) {
+        // A frame may start there: read from it.
+        at = r[1];
+        continue;
+      }
+      if (r[0] === 1) {
+        // It starts at the window's start and runs past it: read it whole, or past it.
+        if (r[2] <= end && r[2] - at > window.length) {
+          want = r[2] - at;
+          continue;
+        }
+        at += 1;
+      } else {
+        // None in this window; one that starts in its last bytes is found from there.
+        at = Math.max(at + 1, r[1] - 3);
+      }
+      want = WINDOW;
+    }
+    return end;
+  }
+
+  /**
+   * The records with `from <= seq < to`, oldest first, read in bounded memory: at most a
+   * few MiB of records are decoded at a time.
+   * @param {{ from?: number, to?: number }} [range]
+   * @returns {AsyncGenerator<LogEntry>}
+   */
+  async *entries(range) {
+    this.#usable();
+    const r = range || {};
+    const from = r.from === undefined ? 0 : needSeq(r.from, 'from');
+    const to = r.to === undefined ? Infinity : needSeq(r.to, 'to');
+    for await (const chunk of this.#scanRecords(from, to)) {
+      for (const rec of chunk) yield { seq: rec.seq, time: rec.time, data: decodeRecord(rec.kind, rec.bytes, rec.seq) };
+    }
+  }
+
+  /**
+   * Stores a compressed snapshot of `state` covering every record appended before it.
+   * Resolves to the seq of the last record it covers (0 if none).
+   * @param {LogRecord} state
+   * @param {{ meta?: unknown }} [options]
+   * @returns {Promise<number>}
+   */
+  async checkpoint(state, options) {
+    this.#writable();
+    const [kind, bytes] = encodeRecord(state, 'state');
+    const meta = options && options.meta !== undefined ? encodeRecord(options.meta, 'meta', true)[1] : new Uint8Array(0);
+    const time = Date.now();
+    return this.#enqueueOp(async () => {
+      this.#usable();
+      const codec = /** @type {Codec} */ (this.#codec);
+      const before = Array.from(codec.tail());
+      const frame = this.#call(() => codec.writeCheckpoint(kind, bytes, meta, time));
+      try {
+        await /** @type {LogFileHandle} */ (this.#file).write(before[0], frame, this.#o.durability !== 'none');
+      } catch (e) {
+        codec.setTail(before);
+        await /** @type {LogFileHandle} */ (this.#file).truncate(before[0]).catch(() => {});
+        throw mapError(e);
+      }
+      return before[1] - 1;
+    });
+  }
+
+  /**
+   * The newest checkpoint, or null.
+   * @returns {Promise<LogCheckpoint | null>}
+   */
+  async lastCheckpoint() {
+    this.#usable();
+    return this.#enqueueOp(async () => {
+      if (this.#o.readOnly) await this.#refresh();
+      const codec = /** @type {Codec} */ (this.#codec);
+      const at = codec.tail()[4];
+      if (at === 0) return null;
+      const w = await this.#frameWindow(at);
+      const info = this.#call(() => codec.readCheckpoint(w, at, at));
+      const data = codec.takeData();
+      const meta = info[4] > info[3] ? JSON.parse(fromUtf8.decode(data.subarray(info[3], info[4]))) : undefined;
+      const state = decodeRecord(info[2], data.subarray(info[5], info[6]), info[0]);
+      return { seq: info[0], time: info[1], state, meta };
+    });
+  }
+
+  /** A reader's view of the log's end, re-read: the writer may have appended since. */
+  async #refresh() {
+    const f = /** @type {LogFileHandle} */ (this.#file);
+    const codec = /** @type {Codec} */ (this.#codec);
+    const size = await f.size();
+    let from = Math.max(HEADER, size - (64 << 10));
+    for (;;) {
+      const window = await f.read(from, size - from);
+      const r = this.#call(() => codec.recover(window, from, size));
+      if (r[0] !== 2) break;
+      from = r[1];
+    }
+    const dictAt = codec.tail()[5];
+    if (dictAt > 0 && codec.dictionaryId() === -1) {
+      const w = await this.#frameWindow(dictAt);
+      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
+    }
+  }
+
+  /**
+   * Drops the records the newest checkpoint covers, keeping the checkpoint and everything
+   * after it. The new log is written beside the old one and renamed over it, so a crash
+   * leaves one or the other, whole.
+   * @returns {Promise<{ droppedRecords: number, bytesBefore: number, bytesAfter: number }>}
+   */
+  async compact() {
+    this.#writable();
+    return this.#enqueueOp(async () => {
+      this.#usable();
+      const codec = /** @type {Codec} */ (this.#codec);
+      const t = Array.from(codec.tail());
+      const base = codec.fileInfo()[0];
+      const cpAt = t[4];
+      if (cpAt === 0) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
+      const cpWindow = await this.#frameWindow(cpAt);
+      const cp = codec.frameInfo(cpWindow, cpAt, cpAt);
+      const keepFrom = cp[2];
+      const tmp = `${this.#path}.compact`;
+      const out = await this.#files.open(tmp, false, true);
+      try {
+        await out.truncate(0);
+        const salt = new Uint8Array(8);
+        globalThis.crypto.getRandomValues(salt);
+        const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
+        const next = this.#call(() => new this.#binding.LogCodec(header, this.#o.level));
+        /** @type {Uint8Array[]} */
+        let parts = [header];
+        let written = 0;
+        let pending = header.length;
+        const flush = async () => {
+          const buf = concat(parts);
+          await out.write(written, buf, false);
+          written += buf.length;
+          parts = [];
+          pending = 0;
+        };
+        const dictAt = t[5];
+        if (dictAt > 0) {
+          const w = await this.#frameWindow(dictAt);
+          parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
+        }
+        parts.push(this.#call(() => next.copyFrame(codec, cpWindow, cpAt, cpAt, 0)));
+        // Every frame after the checkpoint, re-headed for the new file.
+        let at = cp[4];
+        let rawBefore = cp[5];
+        const file = /** @type {LogFileHandle} */ (this.#file);
+        /** @type {Uint8Array} */
+        let window = new Uint8Array(0);
+        let windowAt = at;
+        while (at < t[0]) {
+          let info = codec.frameInfo(window, windowAt, at);
+          if (at - windowAt >= window.length || info[0] === 1) {
+            windowAt = at;
+            window = await file.read(at, Math.max(WINDOW, info[0] === 1 ? info[1] - at : 0));
+            info = codec.frameInfo(window, windowAt, at);
+          }
+          if (info[0] !== 0) {
+            throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
+          }
+          if (info[1] !== 2) {
+            const frame = this.#call(() => next.copyFrame(codec, window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0));
+            parts.push(frame);
+            pending += frame.length;
+          }
+          rawBefore = info[5];
+          at = info[4];
+          if (pending >= WINDOW) await flush();
+        }
+        await flush();
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await this.#files.replace(tmp, this.#path);
+      // The new file is the log now: reopen it.
+      const old = this.#file;
+      this.#file = null;
+      await old?.close();
+      await this.#attach();
+      const after = /** @type {Codec} */ (this.#codec).tail()[0];
+      return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };
+    });
+  }
+
+  /**
+   * Counts from the log's last frame, without reading the rest.
+   * @returns {Promise<LogStats>}
+   */
+  async stats() {
+    this.#usable();
+    return this.#enqueueOp(async () => {
+      if (this.#o.readOnly) await this.#refresh();
+      const codec = /** @type {Codec} */ (this.#codec);
+      const t = codec.tail();
+      const id = codec.dictionaryId();
+      return {
+        records: t[1] - codec.fileInfo()[0],
+        firstSeq: codec.fileInfo()[0],
+        lastSeq: t[1] - 1,
+        rawBytes: t[2],
+        storedBytes: t[0],
+        segments: t[3],
+        dictionaryId: id === -1 ? null : id,
+      };
+    });
+  }
+
+  /**
+   * Reads and checks every frame, decompressing each. Resolves to a report; damage is
+   * listed, never thrown.
+   * @returns {Promise<LogVerifyReport>}
+   */
+  async verify() {
+    this.#usable();
+    return this.#enqueueOp(async () => {
+      const codec = /** @type {Codec} */ (this.#codec);
+      const file = /** @type {LogFileHandle} */ (this.#file);
+      const end = this.#o.readOnly ? await file.size() : codec.tail()[0];
+      /** @type {{ offset: number, length: number, reason: string }[]} */
+      const damaged = [];
+      let records = 0;
+      let at = HEADER;
+      let want = WINDOW;
+      while (at < end) {
+        const window = await file.read(at, Math.min(want, end - at));
+        const r = this.#call(() => codec.scan(window, at, at, 0, Infinity, STEP_BYTES));
+        codec.takeData();
+        records += r[3];
+        const next = r[1];
+        want = WINDOW;
+        if (r[0] === 1) {
+          if (r[2] > end) {
+            damaged.push({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)' });
+            break;
+          }
+          want = r[2] - next;
+        } else if (r[0] === 2) {
+          const reason = codec.error();
+          const resume = await this.#resync(next + 1, end);
+          damaged.push({ offset: next, length: resume - next, reason });
+          at = resume;
+          continue;
+        }
+        at = next;
+      }
+      return { ok: damaged.length === 0, records, bytes: end, damaged };
+    });
+  }
+
+  /**
+   * Waits for every queued call, then closes the file and releases the writer lock.
+   * Further calls reject with ERR_LOG_CLOSED.
+   */
+  async close() {
+    if (this.#closed) return;
+    await this.#enqueueOp(async () => {}).catch(() => {});
+    this.#closed = true;
+    await this.#release();
+  }
+}
+
+/**
+ * @param {Codec} codec
+ * @param {Pending[]} run
+ */
+function writeRecords(codec, run) {
+  let n = 0;
+  let bytes = 0;
+  for (const p of run) {
+    n += p.chunks.length;
+    bytes += p.bytes;
+  }
+  const kinds = new Uint8Array(n);
+  const times = new Float64Array(n);
+  const ends = new Uint32Array(n);
+  const data = new Uint8Array(bytes);
+  let i = 0;
+  let off = 0;
+  for (const p of run) {
+    for (let k = 0; k < p.chunks.length; k++, i++) {
+      data.set(p.chunks[k], off);
+      off += p.chunks[k].length;
+      kinds[i] = p.kinds[k];
+      times[i] = p.times[k];
+      ends[i] = off;
+    }
+  }
+  return codec.writeRecords(kinds, times, data, ends);
+}
+
+/**
+ * A record's kind and bytes: a string as UTF-8 text, bytes as they are (copied, so that a
+ * later change to the caller's buffer cannot reach the log), anything else as JSON.
+ * @param {unknown} v
+ * @param {string} what
+ * @param {boolean} [jsonOnly]
+ * @returns {[number, Uint8Array]}
+ */
+function encodeRecord(v, what, jsonOnly = false) {
+  if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
+  if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
+  let text;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    throw invalidArg(`${what} cannot be stored: JSON.stringify failed (${/** @type {Error} */ (e).message})`);
+  }
+  if (text === undefined) throw invalidArg(`${what} cannot be stored: ${typeName(v)} has no JSON form; pass a string, a Uint8Array or a JSON-serialisable value`);
+  return [KIND_JSON, utf8.encode(text)];
+}
+
+/**
+ * @param {number} kind
+ * @param {Uint8Array} bytes
+ * @param {number} seq
+ * @returns {LogRecord}
+ */
+function decodeRecord(kind, bytes, seq) {
+  if (kind === KIND_BYTES) return bytes.slice();
+  const text = fromUtf8.decode(bytes);
+  if (kind === KIND_TEXT) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The frame's checksum matched, so these are the bytes written: they were never JSON.
+    throw new IronlungError('ERR_CORRUPT_LOG', `record ${seq} is marked JSON but does not parse`);
+  }
+}
+
+/**
+ * @param {unknown} v
+ * @param {string} what
+ */
+function needSeq(v, what) {
+  if (typeof v !== 'number' || !(v >= 0) || (!Number.isSafeInteger(v) && v !== Infinity)) {
+    throw invalidArg(`${what} must be a sequence number (an integer >= 0), got ${typeName(v)}`);
+  }
+  return v;
+}
+
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** @param {unknown} e */
+function mapError(e) {
+  try {
+    rethrow(e);
+  } catch (mapped) {
+    return mapped;
+  }
+}
+
+/** @param {unknown} e @returns {never} */
+function fail(e) {
+  throw mapError(e);
+}

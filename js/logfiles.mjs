@@ -1,0 +1,205 @@
+// @ts-check
+// A session log's file I/O and its writer lock, for hosts with a file system (Node, Bun,
+// Deno). The log itself (js/log.mjs) asks for these operations and nothing else; the
+// native backend does them in Rust (crates/node/src/log.rs), the wasm backend here, over
+// node:fs. The lock is the same on both, so that a native writer and a wasm writer exclude
+// each other too.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { IronlungError } from './errors.mjs';
+
+/**
+ * @typedef {object} LogFileHandle
+ * @property {() => Promise<number>} size
+ * @property {(offset: number, len: number) => Promise<Uint8Array>} read up to `len` bytes; fewer only at the end
+ * @property {(offset: number, bytes: Uint8Array, sync: boolean) => Promise<void>} write all of `bytes`, then fdatasync if `sync`
+ * @property {() => Promise<void>} sync
+ * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
+ * @property {() => Promise<void>} close
+ *
+ * @typedef {object} LogFiles
+ * @property {(path: string, readOnly: boolean, create: boolean) => Promise<LogFileHandle>} open
+ * @property {(from: string, to: string) => Promise<void>} replace rename over, then sync the directory
+ * @property {(path: string) => Promise<void>} syncDir
+ * @property {(path: string) => Promise<void>} remove removes the file if it exists
+ * @property {(path: string) => Promise<() => void>} lock the writer lock, or ERR_LOG_LOCKED; returns its release
+ */
+
+/**
+ * The native backend's log files: the addon's LogFile.
+ * @param {{ LogFile: new (path: string, readOnly: boolean, create: boolean) => any,
+ *   logReplace: (from: string, to: string) => Promise<void>, logSyncDir: (path: string) => Promise<void> }} binding
+ * @returns {LogFiles}
+ */
+export function nativeLogFiles(binding) {
+  return {
+    async open(path, readOnly, create) {
+      const f = new binding.LogFile(path, readOnly, create);
+      return {
+        size: async () => f.size(),
+        read: (offset, len) => f.read(offset, len),
+        write: (offset, bytes, sync) => f.write(offset, bytes, sync),
+        sync: () => f.sync(),
+        truncate: (len) => f.truncate(len),
+        close: async () => f.close(),
+      };
+    },
+    replace: (from, to) => binding.logReplace(from, to),
+    syncDir: (path) => binding.logSyncDir(path),
+    remove,
+    lock,
+  };
+}
+
+/**
+ * The wasm backend's log files: node:fs, as Node, Bun and Deno have it.
+ * @returns {LogFiles}
+ */
+export function nodeLogFiles() {
+  return {
+    async open(path, readOnly, create) {
+      const flags = readOnly ? 'r' : create ? fs.constants.O_RDWR | fs.constants.O_CREAT : 'r+';
+      const h = await fs.promises.open(path, flags, 0o644);
+      return {
+        size: async () => (await h.stat()).size,
+        async read(offset, len) {
+          const buf = new Uint8Array(len);
+          let filled = 0;
+          while (filled < len) {
+            const { bytesRead } = await h.read(buf, filled, len - filled, offset + filled);
+            if (bytesRead === 0) break;
+            filled += bytesRead;
+          }
+          return filled === len ? buf : buf.subarray(0, filled);
+        },
+        async write(offset, bytes, sync) {
+          let done = 0;
+          while (done < bytes.length) {
+            const { bytesWritten } = await h.write(bytes, done, bytes.length - done, offset + done);
+            done += bytesWritten;
+          }
+          if (sync) await h.datasync();
+        },
+        sync: () => h.datasync(),
+        async truncate(len) {
+          await h.truncate(len);
+          await h.datasync();
+        },
+        close: () => h.close(),
+      };
+    },
+    async replace(from, to) {
+      await fs.promises.rename(from, to);
+      await syncDir(to);
+    },
+    syncDir,
+    remove,
+    lock,
+  };
+}
+
+/** @param {string} path */
+async function syncDir(path) {
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '.';
+  let h;
+  try {
+    h = await fs.promises.open(dir, 'r');
+    await h.sync();
+  } catch (e) {
+    // Some systems cannot open or sync a directory (EISDIR, EINVAL, EPERM): their renames
+    // are as durable as they make them.
+    const code = /** @type {any} */ (e).code;
+    if (!['EISDIR', 'EINVAL', 'EPERM', 'EACCES'].includes(code)) throw e;
+  } finally {
+    await h?.close();
+  }
+}
+
+/** @param {string} path */
+async function remove(path) {
+  await fs.promises.rm(path, { force: true });
+}
+
+/** When process `pid` started (Linux: clock ticks since boot), or '' where unknown. */
+function startTime(/** @type {number} */ pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; fields after it are fixed.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Whether the process that wrote a lock still runs. A lock from another host is taken as
+ * held: its process cannot be checked from here.
+ * @param {{ pid?: unknown, host?: unknown, start?: unknown }} holder
+ */
+function alive(holder) {
+  if (typeof holder.pid !== 'number' || holder.host !== os.hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    if (/** @type {any} */ (e).code === 'ESRCH') return false;
+  }
+  // A live pid may have been reused by another process since the lock was written.
+  const start = startTime(holder.pid);
+  return !(holder.start && start && start !== holder.start);
+}
+
+/**
+ * Takes `path + '.lock'`: a file written whole under a temporary name and linked into place,
+ * which fails if a lock exists. A lock whose process has exited is stale and taken over.
+ * @param {string} path
+ * @returns {Promise<() => void>}
+ */
+async function lock(path) {
+  const lockPath = `${path}.lock`;
+  const me = JSON.stringify({ pid: process.pid, host: os.hostname(), start: startTime(process.pid), token: Math.random() });
+  const tmp = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(tmp, me);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(tmp, lockPath);
+        break;
+      } catch (e) {
+        if (/** @type {any} */ (e).code !== 'EEXIST') throw e;
+      }
+      /** @type {any} */
+      let holder = {};
+      let text = '';
+      try {
+        text = fs.readFileSync(lockPath, 'utf8');
+        holder = JSON.parse(text);
+      } catch {
+        // Gone meanwhile, or not ours to read: try again, then report it held.
+      }
+      if (attempt >= 2 || alive(holder)) {
+        const who = typeof holder.pid === 'number' ? `process ${holder.pid} on ${holder.host}` : 'another writer';
+        throw new IronlungError(
+          'ERR_LOG_LOCKED',
+          `the log '${path}' is open for writing by ${who} (lock file '${lockPath}'); open it with { readOnly: true } to read it, or close the other writer`,
+        );
+      }
+      // Stale: remove it only if it is still the one read, so a lock just taken by a third
+      // process survives.
+      try {
+        if (fs.readFileSync(lockPath, 'utf8') === text) fs.unlinkSync(lockPath);
+      } catch {
+        // Removed by another taker: link again.
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return () => {
+    try {
+      if (fs.readFileSync(lockPath, 'utf8') === me) fs.unlinkSync(lockPath);
+    } catch {
+      // Already gone.
+    }
+  };
+}
