@@ -111,9 +111,7 @@ impl Writer {
             return Err(Error::LogOption { reason: "the log already has a dictionary".into() });
         }
         let dictionary = Dictionary::new(bytes, level)?;
-        let at = self.tail.end;
         self.frame(FrameKind::Dictionary, 0, 0, bytes, out)?;
-        self.tail.dictionary_at = at;
         self.dictionary = Some(dictionary);
         Ok(())
     }
@@ -159,11 +157,9 @@ impl Writer {
         let mut raw = std::mem::take(&mut self.raw);
         raw.clear();
         checkpoint.encode(&mut raw);
-        let at = self.tail.end;
         let result = self.frame(FrameKind::Checkpoint, 0, 0, &raw, out);
         self.raw = raw;
         result?;
-        self.tail.checkpoint_at = at;
         Ok(self.tail.next_seq - 1)
     }
 
@@ -225,6 +221,13 @@ impl Writer {
         };
         let mut h = self.header_for(kind, flags, count, stored, raw.len() as u32);
         h.raw_total += raw_records as u64;
+        // A checkpoint or dictionary frame's own header points at itself: it may be the last
+        // frame, the one an opening writer reads.
+        match kind {
+            FrameKind::Checkpoint => h.checkpoint_at = h.offset,
+            FrameKind::Dictionary => h.dictionary_at = h.offset,
+            FrameKind::Records => {}
+        }
         out.reserve(FRAME_HEADER_LEN + stored.len() + 8);
         self.emit(h, stored, out);
         Ok(())

@@ -114,8 +114,11 @@ pub fn last_frame(window: &[u8], window_at: u64, file_len: u64, salt: u64) -> La
             if start < window_at {
                 return Last::Read { from: start };
             }
-            if let Found::Frame(h) = frame_at(window, window_at, start, salt) {
-                return Last::Frame(h);
+            // The trailer may be bytes of a torn write that happen to point at a valid
+            // frame: only one ending right here is the last.
+            match frame_at(window, window_at, start, salt) {
+                Found::Frame(h) if h.end() == file_len => return Last::Frame(h),
+                _ => {}
             }
         }
     }

@@ -144,10 +144,19 @@ fn a_cut_anywhere_recovers_to_the_last_whole_frame() {
     let (file, recs) = sample(Some(3));
     // Frame ends, from the forward replay's view.
     let mut ends = vec![FILE_HEADER_LEN as u64];
+    // (frame end, the newest checkpoint and dictionary offsets through it)
+    let mut marks = vec![(FILE_HEADER_LEN as u64, 0, 0)];
     let mut at = FILE_HEADER_LEN as u64;
+    let (mut cp, mut dict) = (0, 0);
     while let Found::Frame(f) = frame_at(&file[at as usize..], at, at, SALT) {
+        match f.kind {
+            FrameKind::Checkpoint => cp = at,
+            FrameKind::Dictionary => dict = at,
+            FrameKind::Records => {}
+        }
         at = f.end();
         ends.push(at);
+        marks.push((at, cp, dict));
     }
     assert_eq!(at, file.len() as u64);
     for cut in FILE_HEADER_LEN..=file.len() {
@@ -155,6 +164,8 @@ fn a_cut_anywhere_recovers_to_the_last_whole_frame() {
         let expect = *ends.iter().rev().find(|&&e| e <= cut as u64).unwrap();
         assert_eq!(end, expect, "cut at {cut}");
         assert_eq!(tail.end, expect);
+        let &(_, cp, dict) = marks.iter().rev().find(|m| m.0 <= cut as u64).unwrap();
+        assert_eq!((tail.checkpoint_at, tail.dictionary_at), (cp, dict), "cut at {cut}");
         // What survives replays as whole records, a prefix of what was written.
         let (got, damage) = replay(&file[..end as usize], 64);
         assert_eq!(damage, None);
@@ -240,3 +251,4 @@ fn frames_copied_to_a_new_file_carry_its_totals() {
     assert_eq!(got.first().map(|g| g.0), Some(24));
     assert_eq!(got.len(), 7);
 }
+

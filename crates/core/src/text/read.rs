@@ -134,6 +134,14 @@ fn errno_entry(err: &io::Error) -> Option<(&'static str, &'static str)> {
         libc::EAGAIN => ("EAGAIN", "resource temporarily unavailable"),
         libc::EFBIG => ("EFBIG", "file too large"),
         libc::EOVERFLOW => ("EOVERFLOW", "value too large for defined data type"),
+        // What a log's writes and renames meet.
+        libc::ENOSPC => ("ENOSPC", "no space left on device"),
+        libc::EDQUOT => ("EDQUOT", "disk quota exceeded"),
+        libc::EROFS => ("EROFS", "read-only file system"),
+        libc::EEXIST => ("EEXIST", "file already exists"),
+        libc::EXDEV => ("EXDEV", "cross-device link not permitted"),
+        libc::ENOTEMPTY => ("ENOTEMPTY", "directory not empty"),
+        libc::EBADF => ("EBADF", "bad file descriptor"),
         _ => return None,
     };
     Some(entry)

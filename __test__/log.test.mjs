@@ -1,0 +1,394 @@
+// The session log (openLog) on the backend under test: what goes in comes out, batches,
+// checkpoints, compaction, stats, the dictionary, the writer lock, readers beside a writer,
+// torn writes and flipped bits, and a full disk. The crash test is log-crash.test.mjs.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
+
+const tmp = tempDir();
+process.on('exit', () => tmp.cleanup());
+let n = 0;
+const fresh = () => tmp.path(`log-${n++}.ilog`);
+
+async function all(log, range) {
+  const out = [];
+  for await (const e of log.entries(range)) out.push(e);
+  return out;
+}
+
+/** Agent-shaped events: tool calls and outputs. */
+function event(i, r = rng(i + 1)) {
+  const tools = ['read_file', 'run_shell', 'grep', 'write_file'];
+  return {
+    type: i % 2 ? 'tool_result' : 'tool_call',
+    tool: tools[r.below(4)],
+    args: { path: `src/module_${r.below(40)}.ts`, line: r.below(900) },
+    output: `ok: ${'line of output '.repeat(r.below(30))}${r.next() % 100000}`,
+  };
+}
+
+describe('records', () => {
+  test('strings, bytes and JSON values come back as appended, in seq order', async () => {
+    const log = await il.openLog(fresh());
+    const values = ['', 'hello', 'é😀\u0000\n', new Uint8Array([]), new Uint8Array([0, 255, 7]), null, 0, -1.5, true,
+      [1, 'two', { three: 3 }], { nested: { deep: [null] } }, 'x'.repeat(300_000)];
+    const before = Date.now();
+    const seqs = [];
+    for (const v of values) seqs.push(await log.append(v));
+    assert.deepEqual(seqs, values.map((_, i) => i + 1));
+    const got = await all(log);
+    assert.equal(got.length, values.length);
+    got.forEach((e, i) => {
+      assert.equal(e.seq, i + 1);
+      assert.ok(e.time >= before - 1 && e.time <= Date.now() + 1);
+      if (values[i] instanceof Uint8Array) assert.ok(e.data instanceof Uint8Array && Buffer.from(e.data).equals(values[i]));
+      else assert.deepEqual(e.data, values[i]);
+    });
+    await log.close();
+  });
+
+  test('the caller changing a buffer after append does not change the record', async () => {
+    const log = await il.openLog(fresh(), { durability: 'none' });
+    const buf = new Uint8Array([1, 2, 3]);
+    const p = log.append(buf);
+    buf[0] = 9;
+    await p;
+    assert.deepEqual([...(await all(log))[0].data], [1, 2, 3]);
+    await log.close();
+  });
+
+  test('values with no JSON form are refused, and nothing is written', async () => {
+    const log = await il.openLog(fresh());
+    for (const bad of [undefined, () => 1, Symbol('s'), 10n]) {
+      await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG');
+    }
+    await rejectsCode(() => log.appendBatch(['ok', undefined]), 'ERR_INVALID_ARG', ['records[1]']);
+    await rejectsCode(() => log.appendBatch('nope'), 'ERR_INVALID_ARG');
+    assert.deepEqual(await log.appendBatch([]), []);
+    assert.equal((await log.stats()).records, 0);
+    await log.close();
+  });
+
+  test('concurrent appends get consecutive seqs in call order, sharing frames', async () => {
+    for (const durability of ['sync', 'flush', 'none']) {
+      const log = await il.openLog(fresh(), { durability });
+      const seqs = await Promise.all(Array.from({ length: 200 }, (_, i) => log.append(event(i))));
+      assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
+      const got = await all(log);
+      got.forEach((e, i) => assert.deepEqual(e.data, event(i)));
+      const s = await log.stats();
+      assert.ok(s.segments < 200, `${durability}: ${s.segments} frames for 200 concurrent appends: no group commit`);
+      await log.close();
+    }
+  });
+
+  test('appendBatch resolves to its seqs; entries honours from and to', async () => {
+    const log = await il.openLog(fresh());
+    await log.append('a');
+    assert.deepEqual(await log.appendBatch(['b', 'c', 'd']), [2, 3, 4]);
+    await log.append('e');
+    assert.deepEqual((await all(log, { from: 2, to: 4 })).map((e) => e.data), ['b', 'c']);
+    assert.deepEqual((await all(log, { from: 4 })).map((e) => e.seq), [4, 5]);
+    assert.deepEqual(await all(log, { from: 9 }), []);
+    await rejectsCode(async () => all(log, { from: -1 }), 'ERR_INVALID_ARG');
+    await log.close();
+  });
+
+  test('options are checked', async () => {
+    for (const [o, words] of [
+      [{ durability: 'fast' }, ['durability']],
+      [{ compression: 'high' }, ['level']],
+      [{ dictionary: 5 }, ['dictionary']],
+      [{ compression: false, dictionary: new Uint8Array(300) }, ['compression: false']],
+      [{ readOnly: 'yes' }, ['readOnly']],
+      [{ onCorrupt: 'ignore' }, ['onCorrupt']],
+    ]) {
+      await rejectsCode(() => il.openLog(fresh(), o), 'ERR_INVALID_ARG', words);
+    }
+    await rejectsCode(() => il.openLog(fresh(), 'sync'), 'ERR_INVALID_ARG');
+  });
+});
+
+describe('checkpoints and compaction', () => {
+  test('lastCheckpoint returns the newest, with its meta and the seq it covers', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    assert.equal(await log.lastCheckpoint(), null);
+    await log.appendBatch(['a', 'b']);
+    assert.equal(await log.checkpoint({ turn: 1 }, { meta: { model: 'x' } }), 2);
+    await log.append('c');
+    assert.equal(await log.checkpoint('state two'), 3);
+    const cp = await log.lastCheckpoint();
+    assert.deepEqual({ ...cp, time: 0 }, { seq: 3, time: 0, state: 'state two', meta: undefined });
+    await log.close();
+    const again = await il.openLog(path, { readOnly: true });
+    assert.equal((await again.lastCheckpoint()).state, 'state two');
+    await again.close();
+  });
+
+  test('compact drops what the checkpoint covers and keeps the rest, across reopening', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    for (let i = 0; i < 50; i++) await log.append(event(i));
+    await log.checkpoint({ upTo: 50 }, { meta: { turn: 5 } });
+    for (let i = 50; i < 60; i++) await log.append(event(i));
+    const before = statSync(path).size;
+    const r = await log.compact();
+    assert.equal(r.droppedRecords, 50);
+    assert.equal(r.bytesBefore, before);
+    assert.equal(r.bytesAfter, statSync(path).size);
+    assert.ok(r.bytesAfter < before / 2);
+    const s = await log.stats();
+    assert.deepEqual([s.records, s.firstSeq, s.lastSeq], [10, 51, 60]);
+    assert.deepEqual((await all(log)).map((e) => e.seq), Array.from({ length: 10 }, (_, i) => 51 + i));
+    assert.equal(await log.append('next'), 61);
+    assert.deepEqual((await log.lastCheckpoint()).meta, { turn: 5 });
+    await log.close();
+    const again = await il.openLog(path);
+    assert.deepEqual((await all(again)).map((e) => e.seq).slice(-2), [60, 61]);
+    assert.deepEqual((await again.lastCheckpoint()).state, { upTo: 50 });
+    assert.deepEqual(await again.compact(), { droppedRecords: 0, bytesBefore: statSync(path).size, bytesAfter: statSync(path).size });
+    await again.close();
+  });
+
+  test('a compaction file left by a crash is removed on open; the old log stands', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    await log.append('kept');
+    await log.close();
+    writeFileSync(`${path}.compact`, 'half-written');
+    const again = await il.openLog(path);
+    assert.equal(existsSync(`${path}.compact`), false);
+    assert.deepEqual((await all(again)).map((e) => e.data), ['kept']);
+    await again.close();
+  });
+});
+
+describe('stats and the dictionary', () => {
+  test("'auto' trains a dictionary from the first records; a reader needs nothing handed to it", async () => {
+    const path = fresh();
+    // One frame per append ('flush', one at a time): small frames are what a dictionary helps.
+    const log = await il.openLog(path, { durability: 'flush' });
+    const plain = await il.openLog(fresh(), { durability: 'flush', dictionary: false });
+    for (let i = 0; i < 1000; i++) {
+      await log.append(event(i));
+      await plain.append(event(i));
+    }
+    const s = await log.stats();
+    assert.equal(s.records, 1000);
+    assert.equal(typeof s.dictionaryId, 'number');
+    const [a, b] = [s.storedBytes, (await plain.stats()).storedBytes];
+    for (let i = 1000; i < 1300; i++) {
+      await log.append(event(i));
+      await plain.append(event(i));
+    }
+    const withDict = (await log.stats()).storedBytes - a;
+    const without = (await plain.stats()).storedBytes - b;
+    assert.ok(withDict * 1.5 < without, `300 records took ${withDict} bytes with the dictionary, ${without} without`);
+    await log.close();
+    await plain.close();
+    const reader = await il.openLog(path, { readOnly: true });
+    const got = await all(reader);
+    assert.equal(got.length, 1300);
+    got.forEach((e, i) => assert.deepEqual(e.data, event(i)));
+    assert.equal((await reader.stats()).dictionaryId, s.dictionaryId);
+    await reader.close();
+  });
+
+  test('a dictionary given as bytes is stored in the log and used', async () => {
+    const samples = Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i)));
+    const dict = il.trainDictionary(samples, { maxBytes: 4096 });
+    const path = fresh();
+    const log = await il.openLog(path, { dictionary: dict });
+    await log.append(event(1));
+    assert.equal((await log.stats()).dictionaryId, new il.ZstdDictionary(dict).id);
+    await log.close();
+    const again = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(again))[0].data, event(1));
+    await again.close();
+  });
+
+  test('compression: false stores records raw; stats count records and bytes', async () => {
+    const log = await il.openLog(fresh(), { compression: false });
+    await log.appendBatch(['abc', 'defg']);
+    const s = await log.stats();
+    assert.deepEqual([s.records, s.rawBytes, s.segments, s.dictionaryId], [2, 7, 1, null]);
+    assert.ok(s.storedBytes > 64 + 7);
+    await log.close();
+  });
+});
+
+describe('one writer, many readers', () => {
+  test('a second writer gets ERR_LOG_LOCKED, in this process and in another; readers may open', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    await log.append('w');
+    await rejectsCode(() => il.openLog(path), 'ERR_LOG_LOCKED', [path]);
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { il } = await import(${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)});
+      try { await il.openLog(${JSON.stringify(path)}); console.log('opened'); } catch (e) { console.log(e.code); }
+      const r = await il.openLog(${JSON.stringify(path)}, { readOnly: true });
+      for await (const e of r.entries()) console.log(e.data);
+    `], { encoding: 'utf8', env: process.env });
+    assert.equal(child.stdout.trim(), 'ERR_LOG_LOCKED\nw', child.stderr);
+    await log.close();
+    const next = await il.openLog(path);
+    await next.close();
+  });
+
+  test('a reader sees what the writer appends after it opened', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'flush' });
+    await w.append(1);
+    const r = await il.openLog(path, { readOnly: true });
+    await w.appendBatch([2, 3]);
+    assert.deepEqual((await all(r)).map((e) => e.data), [1, 2, 3]);
+    assert.equal((await r.stats()).lastSeq, 3);
+    await rejectsCode(() => r.append(4), 'ERR_LOG_READ_ONLY');
+    await w.close();
+    await r.close();
+    await rejectsCode(() => w.append(5), 'ERR_LOG_CLOSED');
+    await rejectsCode(() => il.openLog(tmp.path('missing.ilog'), { create: false }), 'ENOENT');
+    await rejectsCode(() => il.openLog(tmp.path('missing2.ilog'), { readOnly: true }), 'ENOENT');
+  });
+
+  test('a file that is not a log is ERR_CORRUPT_LOG', async () => {
+    const path = fresh();
+    writeFileSync(path, 'this is a text file, not a log, and it is long enough to hold a header.....');
+    await rejectsCode(() => il.openLog(path), 'ERR_CORRUPT_LOG', ['offset 0']);
+  });
+});
+
+/** A compressed log with a dictionary and a checkpoint: its bytes, records, frame ends. */
+async function sample() {
+  const path = fresh();
+  const dict = il.trainDictionary(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i))), { maxBytes: 2048 });
+  const log = await il.openLog(path, { dictionary: dict });
+  const ends = [statSync(path).size];
+  const records = [];
+  for (let i = 0; i < 12; i++) {
+    if (i === 6) {
+      await log.checkpoint({ at: i });
+      ends.push(statSync(path).size);
+    }
+    const batch = [event(i), `text ${i}`];
+    await log.appendBatch(batch);
+    records.push(...batch);
+    ends.push(statSync(path).size);
+  }
+  await log.close();
+  return { path, bytes: readFileSync(path), records, ends };
+}
+
+describe('torn writes and damage', () => {
+  test('a log cut at every byte of its last frames opens with every whole record', async () => {
+    const s = await sample();
+    const from = s.ends.at(-4);
+    const path = fresh();
+    for (let cut = from; cut <= s.bytes.length; cut++) {
+      writeFileSync(path, s.bytes.subarray(0, cut));
+      const log = await il.openLog(path);
+      const whole = s.ends.filter((e) => e <= cut).at(-1);
+      assert.equal(statSync(path).size, whole, `cut at ${cut}`);
+      assert.deepEqual(log.recovered, cut === whole ? null : { offset: whole, droppedBytes: cut - whole });
+      const got = await all(log);
+      got.forEach((e, i) => assert.deepEqual(e.data, s.records[i]));
+      assert.equal(got.length % 2, 0, 'a batch is whole or absent');
+      assert.equal(await log.append('after'), got.length + 1);
+      await log.close();
+    }
+  });
+
+  test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {
+    const s = await sample();
+    const path = fresh();
+    const r = rng(5);
+    // Every region: file header, dictionary frame, record frames, the checkpoint, the last frame.
+    const offsets = new Set([3, 20, 63]);
+    for (let k = 0; k < 150; k++) offsets.add(64 + r.below(s.bytes.length - 64));
+    for (const e of s.ends) for (const d of [1, 30, 80]) if (e + d < s.bytes.length) offsets.add(e + d);
+    for (const at of offsets) {
+      const bad = Buffer.from(s.bytes);
+      bad[at] ^= 1 << r.below(8);
+      writeFileSync(path, bad);
+      let log;
+      try {
+        log = await il.openLog(path, { onCorrupt: 'skip' });
+      } catch (e) {
+        // Only the file header and the dictionary make the whole log unreadable.
+        assert.equal(e.code, 'ERR_CORRUPT_LOG', `flip at ${at}: ${e.message}`);
+        assert.ok(at < s.ends[0], `flip at ${at}: ${e.message}`);
+        continue;
+      }
+      const got = await all(log);
+      for (const e of got) assert.deepEqual(e.data, s.records[e.seq - 1], `flip at ${at}: record ${e.seq} is wrong`);
+      const report = await log.verify();
+      const cutAway = log.recovered !== null;
+      if (!cutAway) {
+        assert.equal(report.ok, false, `flip at ${at} went unnoticed`);
+        assert.ok(report.damaged.some((d) => d.offset <= at && at < d.offset + d.length), `flip at ${at}: ${JSON.stringify(report.damaged)}`);
+      }
+      await log.close();
+      // Without 'skip', reading over the damage is ERR_CORRUPT_LOG naming its offset.
+      if (!cutAway && report.damaged[0].offset >= 64) {
+        const strict = await il.openLog(path, { readOnly: true });
+        await rejectsCode(async () => all(strict), 'ERR_CORRUPT_LOG', [`offset ${report.damaged[0].offset}`]);
+        await strict.close();
+      }
+    }
+  });
+});
+
+describe('a full disk', () => {
+  const FILL = fileURLToPath(new URL('./fixtures/log-fill.mjs', import.meta.url));
+
+  function fill(path, durability, prefix = []) {
+    const cmd = [...prefix, process.execPath, FILL, path, durability];
+    const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', env: process.env, shell: false });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  }
+
+  async function checkAfter(path, res) {
+    const log = await il.openLog(path);
+    assert.equal((await log.stats()).lastSeq, res.acked);
+    assert.equal((await log.verify()).ok, true);
+    await log.close();
+  }
+
+  test('a write past the file-size limit rejects with EFBIG; the log keeps every earlier record', async () => {
+    for (const durability of ['sync', 'flush']) {
+      const path = fresh();
+      const res = fill(path, durability, ['bash', '-c', 'ulimit -f 512 && exec "$@"', 'bash']);
+      assert.equal(res.code, 'EFBIG', JSON.stringify(res));
+      assert.equal(res.after, 'EFBIG');
+      assert.ok(res.acked > 10);
+      assert.equal(res.read, res.acked);
+      await checkAfter(path, res);
+    }
+  });
+
+  test('a full tmpfs rejects with ENOSPC; the log keeps every earlier record', (t) => {
+    const dir = tmp.path('small-fs');
+    mkdirSync(dir);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
+    if (mount.status !== 0) {
+      t.skip(`cannot mount a tmpfs here (${(mount.stderr || mount.error?.message || '').trim()}); the EFBIG test covers a failed write`);
+      return;
+    }
+    return (async () => {
+      try {
+        const path = `${dir}/full.ilog`;
+        const res = fill(path, 'sync');
+        assert.equal(res.code, 'ENOSPC', JSON.stringify(res));
+        assert.equal(res.read, res.acked);
+        await checkAfter(path, res);
+      } finally {
+        spawnSync('umount', [dir]);
+      }
+    })();
+  });
+});
