@@ -58,7 +58,8 @@ const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
 /**
  * @param {object} deps
  * @param {LogBinding} deps.binding
- * @param {LogFiles | undefined} deps.files the host's, or none (browsers, edge runtimes)
+ * @param {() => LogFiles | undefined} deps.files the host's, or none (browsers, edge runtimes); asked
+ *   at each open, as an entry may give them after the API is made
  * @param {<T>(f: () => T) => T} deps.call runs a binding call with its errors mapped
  * @param {(v: unknown) => number} deps.zstdLevel
  * @param {(path: string | URL) => string} deps.pathArg
@@ -71,7 +72,8 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg }) {
    * @returns {Promise<EventLog>}
    */
   async function openLog(path, options) {
-    if (!files) {
+    const host = files();
+    if (!host) {
       throw new IronlungError(
         'ERR_UNSUPPORTED_RUNTIME',
         'openLog needs a file system, which this runtime does not have (the session log runs on Node, Bun and Deno)',
@@ -79,7 +81,7 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg }) {
     }
     const p = pathArg(path);
     const o = logOptions(options, zstdLevel);
-    const log = new EventLog(LOG_KEY, { binding, files, call, path: p, options: o });
+    const log = new EventLog(LOG_KEY, { binding, files: host, call, path: p, options: o });
     await log._open();
     return log;
   }

@@ -121,6 +121,15 @@ async function remove(path) {
   await fs.promises.rm(path, { force: true });
 }
 
+/** This host's name, or '' where the runtime does not tell (Deno without --allow-sys). */
+function hostname() {
+  try {
+    return os.hostname();
+  } catch {
+    return '';
+  }
+}
+
 /** When process `pid` started (Linux: clock ticks since boot), or '' where unknown. */
 function startTime(/** @type {number} */ pid) {
   try {
@@ -138,11 +147,13 @@ function startTime(/** @type {number} */ pid) {
  * @param {{ pid?: unknown, host?: unknown, start?: unknown }} holder
  */
 function alive(holder) {
-  if (typeof holder.pid !== 'number' || holder.host !== os.hostname()) return true;
+  if (typeof holder.pid !== 'number' || holder.host !== hostname()) return true;
   try {
     process.kill(holder.pid, 0);
   } catch (e) {
     if (/** @type {any} */ (e).code === 'ESRCH') return false;
+    // EPERM: it runs, as another user. Anything else (Deno without --allow-run): it cannot
+    // be told, so the lock is taken as held.
   }
   // A live pid may have been reused by another process since the lock was written.
   const start = startTime(holder.pid);
@@ -157,7 +168,7 @@ function alive(holder) {
  */
 async function lock(path) {
   const lockPath = `${path}.lock`;
-  const me = JSON.stringify({ pid: process.pid, host: os.hostname(), start: startTime(process.pid), token: Math.random() });
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), start: startTime(process.pid), token: Math.random() });
   const tmp = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   fs.writeFileSync(tmp, me);
   try {
@@ -181,7 +192,8 @@ async function lock(path) {
         const who = typeof holder.pid === 'number' ? `process ${holder.pid} on ${holder.host}` : 'another writer';
         throw new IronlungError(
           'ERR_LOG_LOCKED',
-          `the log '${path}' is open for writing by ${who} (lock file '${lockPath}'); open it with { readOnly: true } to read it, or close the other writer`,
+          `the log '${path}' is open for writing by ${who} (lock file '${lockPath}'); open it with { readOnly: true } to read it, ` +
+            'or close the other writer; if that process no longer runs and this one cannot tell, remove the lock file',
         );
       }
       // Stale: remove it only if it is still the one read, so a lock just taken by a third

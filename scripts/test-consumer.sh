@@ -44,7 +44,7 @@ env -u IRONLUNG_BACKEND "$bin/bun" test ./bun.test.mjs
 echo "consumer: TypeScript declarations (deno check)" >&2
 "$bin/deno" check types.ts
 echo "consumer: Deno" >&2
-"$bin/deno" test --allow-read --allow-env --allow-write deno.test.mjs
+"$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys deno.test.mjs
 echo "consumer: Deno, npm:ironlung, --allow-read only" >&2
 echo "$IRONLUNG_EXPECTED" > expected.json
 "$bin/deno" test --allow-read deno-npm.test.mjs

@@ -60,7 +60,7 @@ test('the browser build counts exactly and round-trips zstd', async () => {
   assert.deepEqual(out.streams, { roundTrip: true, oneShot: 20000, capped: 'ERR_OUTPUT_TOO_LARGE', noNodeStreams: 'ERR_UNSUPPORTED_RUNTIME' });
   assert.deepEqual(out.dictionary, { named: true, roundTrip: true, smaller: true, mismatch: 'ERR_DICTIONARY_MISMATCH' });
   assert.equal(out.decodeText, 'hi');
-  assert.deepEqual(out.errors, { readTextFile: 'ERR_UNSUPPORTED_RUNTIME', corrupt: 'ERR_CORRUPT_DATA', panic: 'ERR_INTERNAL' });
+  assert.deepEqual(out.errors, { readTextFile: 'ERR_UNSUPPORTED_RUNTIME', corrupt: 'ERR_CORRUPT_DATA', panic: 'ERR_INTERNAL', openLog: 'ERR_UNSUPPORTED_RUNTIME' });
   assert.equal(out.afterPanic, 2);
   assert.equal(out.beforeLoad, 'ERR_NOT_INITIALIZED');
   // Only the rank data of the encodings used was downloaded.

@@ -84,3 +84,12 @@ Deno.test('zstd dictionaries and frameInfo', async () => {
   assertEquals(new TextDecoder().decode(decompress(packed, { dictionary: bytes })), records[3]);
   assertEquals(await code(() => decompress(packed)), 'ERR_DICTIONARY_MISMATCH');
 });
+
+Deno.test('the session log: events, checkpoint, compaction, lock, torn tail, 10 kills', async () => {
+  // A specifier `deno test` does not follow when it type-checks: the scenario imports node:
+  // modules, whose types (@types/node) this consumer project does not have.
+  const scenario = new URL('./log-scenario.mjs', import.meta.url).href;
+  const { logScenario } = await import(scenario);
+  const r = await logScenario(il, { kills: 10, command: (script, ...args) => [Deno.execPath(), 'run', '-A', script, ...args] });
+  assertEquals(r.kills, 10);
+});

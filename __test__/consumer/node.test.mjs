@@ -111,3 +111,9 @@ test('zstd streams interoperate with node:zlib', { skip: !zlib.createZstdCompres
   const web = new Blob([theirs]).stream().pipeThrough(new il.ZstdDecompressionStream());
   sameBytes(new Uint8Array(await new Response(web).arrayBuffer()), data, 'ZstdDecompressionStream decodes theirs');
 });
+
+test('the session log: events, checkpoint, compaction, lock, torn tail, 10 kills', async () => {
+  const { logScenario } = await import('./log-scenario.mjs');
+  const r = await logScenario(il.default, { kills: 10, command: (script, ...args) => [process.execPath, script, ...args] });
+  assert.equal(r.kills, 10);
+});

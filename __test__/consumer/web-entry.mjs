@@ -42,5 +42,7 @@ assert.equal(r?.code, 'ERR_ASSET_UNAVAILABLE', String(r));
 assert.match(r.message, /assets\/cl100k_base\.wasm/);
 await assert.rejects(il.loadEncoding('no-such-model'), { code: 'ERR_UNKNOWN_ENCODING' });
 assert.throws(() => il.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
+// The browser entry has no file system: the session log says so, by its code.
+await assert.rejects(il.openLog('/tmp/web.ilog'), { code: 'ERR_UNSUPPORTED_RUNTIME', message: /openLog needs a file system/ });
 assert.equal(new TextDecoder().decode(il.decompress(il.compress('round trip'))), 'round trip');
 console.log('web entry ok');

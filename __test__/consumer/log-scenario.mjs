@@ -1,0 +1,112 @@
+// The session log in the installed package, the same scenario under every runtime the log
+// supports (node.test.mjs, bun.test.mjs, deno.test.mjs call it): a session's events, a
+// checkpoint and compaction, a reader beside the writer, the lock, a torn tail, and a
+// writer killed mid-append `kills` times, spawned with the runtime itself.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+async function all(log) {
+  const out = [];
+  for await (const e of log.entries()) out.push(e);
+  return out;
+}
+
+/**
+ * @param {typeof import('ironlung')} il
+ * @param {{ kills: number, command: (script: string, ...args: string[]) => string[] }} crash
+ *   how to run a script with this runtime (Node: [execPath, script], Deno: [deno, run, -A, script])
+ */
+export async function logScenario(il, crash) {
+  const dir = mkdtempSync(join(tmpdir(), 'ironlung-log-'));
+  try {
+    const path = join(dir, 'session.ilog');
+    const log = await il.openLog(path);
+    const events = [
+      { role: 'user', content: 'fix the failing test' },
+      { role: 'assistant', tool_calls: [{ name: 'run_shell', args: { cmd: 'npm test' } }] },
+      'raw tool output\nwith lines',
+      new Uint8Array([0, 1, 2, 255]),
+    ];
+    assert.deepEqual(await log.appendBatch(events.slice(0, 2)), [1, 2]);
+    assert.equal(await log.append(events[2]), 3);
+    assert.equal(await log.append(events[3]), 4);
+    assert.equal(await log.checkpoint({ turn: 1 }, { meta: { model: 'm' } }), 4);
+    assert.equal(await log.append('after the checkpoint'), 5);
+    await assert.rejects(il.openLog(path), (e) => e.code === 'ERR_LOG_LOCKED');
+    const reader = await il.openLog(path, { readOnly: true });
+    const read = await all(reader);
+    assert.deepEqual(read.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(read[0].data, events[0]);
+    assert.deepEqual([...read[3].data], [0, 1, 2, 255]);
+    await reader.close();
+    const compacted = await log.compact();
+    assert.equal(compacted.droppedRecords, 4);
+    assert.deepEqual((await log.lastCheckpoint()).state, { turn: 1 });
+    assert.deepEqual((await all(log)).map((e) => e.data), ['after the checkpoint']);
+    assert.equal((await log.verify()).ok, true);
+    await log.close();
+
+    // A torn last write is cut away on open.
+    const size = statSync(path).size;
+    const again = await il.openLog(path);
+    await again.append('x'.repeat(5000));
+    await again.close();
+    truncateSync(path, statSync(path).size - 7);
+    const recovered = await il.openLog(path);
+    assert.equal(recovered.recovered?.offset, size);
+    assert.equal(statSync(path).size, size);
+    assert.equal((await recovered.stats()).lastSeq, 5);
+    await recovered.close();
+
+    return await crashLoop(il, dir, crash);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function crashLoop(il, dir, { kills, command }) {
+  const writer = fileURLToPath(new URL('./log-writer.mjs', import.meta.url));
+  const path = join(dir, 'crash.ilog');
+  const acked = [];
+  for (let i = 0; i < kills; i++) {
+    const [cmd, ...args] = command(writer, path);
+    const got = await new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const seqs = [];
+      let out = '';
+      let err = '';
+      let timer = null;
+      child.stdout.on('data', (d) => {
+        out += d;
+        let nl;
+        while ((nl = out.indexOf('\n')) >= 0) {
+          seqs.push(Number(out.slice(0, nl)));
+          out = out.slice(nl + 1);
+          timer ??= setTimeout(() => child.kill('SIGKILL'), 5 + ((i * 37) % 50));
+        }
+      });
+      child.stderr.on('data', (d) => (err += d));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (code, signal) => {
+        clearTimeout(guard);
+        clearTimeout(timer);
+        if (signal === 'SIGKILL' && seqs.length) resolve(seqs);
+        else reject(new Error(`writer ended with ${signal || code} after ${seqs.length} acks: ${err}`));
+      });
+    });
+    acked.push(...got);
+    const log = await il.openLog(path);
+    const records = await all(log);
+    await log.close();
+    records.forEach((e, k) => {
+      assert.equal(e.seq, k + 1);
+      assert.equal(e.data, `record ${e.seq} ${'.'.repeat(e.seq % 500)}`);
+    });
+    for (const seq of acked) assert.ok(seq <= records.length, `acknowledged record ${seq} lost after kill ${i + 1}`);
+  }
+  return { kills, acked: acked.length };
+}
