@@ -48,7 +48,7 @@ impl FileHeader {
         b[16..24].copy_from_slice(&self.salt.to_le_bytes());
         b[24..32].copy_from_slice(&self.base_seq.to_le_bytes());
         b[32..40].copy_from_slice(&self.created_ms.to_le_bytes());
-        let crc = crc32fast::hash(&b[..60]);
+        let crc = salted_crc(0, &b[..60]);
         b[60..64].copy_from_slice(&crc.to_le_bytes());
         b
     }
@@ -68,7 +68,7 @@ impl FileHeader {
         if version != VERSION {
             return Err(bad(format!("the log is format version {version}; this ironlung reads version {VERSION}")));
         }
-        if crc32fast::hash(&b[..60]) != u32le(b, 60) {
+        if salted_crc(0, &b[..60]) != u32le(b, 60) {
             return Err(bad("the file header's checksum does not match".into()));
         }
         if u32le(b, 12) != 0 {
@@ -231,11 +231,29 @@ pub fn header_crc(b: &[u8]) -> u32 {
     u32le(b, 72)
 }
 
-/// CRC-32 of `bytes`, seeded with `salt`.
+/// CRC-32 (IEEE) of `bytes`, seeded with `salt` (as the CRC of bytes before them).
+#[cfg(not(target_family = "wasm"))]
 pub fn salted_crc(salt: u64, bytes: &[u8]) -> u32 {
-    let mut h = crc32fast::Hasher::new_with_initial((salt as u32) ^ ((salt >> 32) as u32));
+    let mut h = crc32fast::Hasher::new_with_initial(seed(salt));
     h.update(bytes);
     h.finalize()
+}
+
+/// CRC-32 (IEEE) of `bytes`, seeded with `salt` (as the CRC of bytes before them).
+#[cfg(target_family = "wasm")]
+pub fn salted_crc(salt: u64, bytes: &[u8]) -> u32 {
+    // crc applies the algorithm's input reflection to a custom initial value, and takes it
+    // before the final xor: the seed, inverted and reflected, continues a finished CRC.
+    let mut d = IEEE.digest_with_initial((!seed(salt)).reverse_bits());
+    d.update(bytes);
+    d.finalize()
+}
+
+#[cfg(any(target_family = "wasm", test))]
+static IEEE: crc::Crc<u32, crc::Table<1>> = crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
+
+fn seed(salt: u64) -> u32 {
+    (salt as u32) ^ ((salt >> 32) as u32)
 }
 
 fn u32le(b: &[u8], at: usize) -> u32 {
@@ -249,6 +267,20 @@ fn u64le(b: &[u8], at: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The wasm build's CRC (crc's one-table) gives what the native one (crc32fast) gives.
+    #[test]
+    fn both_crcs_agree() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for salt in [0, 1, 0xdead_beef_0000_0001, u64::MAX] {
+            for len in [0, 1, 7, 64, 4999] {
+                let mut d = IEEE.digest_with_initial((!seed(salt)).reverse_bits());
+                d.update(&data[..len]);
+                assert_eq!(d.finalize(), salted_crc(salt, &data[..len]), "salt {salt:#x}, {len} bytes");
+            }
+        }
+        assert_eq!(salted_crc(0, b"123456789"), 0xcbf4_3926);
+    }
 
     fn header() -> FrameHeader {
         FrameHeader {

@@ -8,7 +8,6 @@
 use super::layout::{
     header_crc, parse_trailer, salted_crc, FrameHeader, FILE_HEADER_LEN, FRAME_HEADER_LEN, FRAME_MAGIC, TRAILER_LEN,
 };
-use memchr::memmem;
 
 /// What is at a place in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +62,7 @@ pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> (u64, 
     let Some(search) = window.get(start..) else {
         return (window_end, Found::Damaged);
     };
-    for i in memmem::find_iter(search, &FRAME_MAGIC) {
+    for i in magics(search) {
         let at = window_at + (start + i) as u64;
         match frame_at(window, window_at, at, salt) {
             Found::Damaged => continue,
@@ -79,6 +78,12 @@ pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> (u64, 
         }
     }
     (window_end, Found::Damaged)
+}
+
+/// The offsets of the frame magic in `b`, first to last: memchr on its first byte, which is
+/// all a search that runs only over damage needs (memmem's searchers are more wasm code).
+fn magics(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(FRAME_MAGIC[0], b).filter(move |&i| b[i..].starts_with(&FRAME_MAGIC))
 }
 
 /// Where a log really ends, found from the end of its file.
@@ -122,16 +127,13 @@ pub fn last_frame(window: &[u8], window_at: u64, file_len: u64, salt: u64) -> La
             }
         }
     }
-    let finder = memmem::FinderRev::new(&FRAME_MAGIC);
-    let mut end = window.len();
-    while let Some(i) = finder.rfind(&window[..end]) {
+    for i in memchr::memrchr_iter(FRAME_MAGIC[0], window) {
         let at = window_at + i as u64;
-        if at >= first {
+        if at >= first && window[i..].starts_with(&FRAME_MAGIC) {
             if let Found::Frame(h) = frame_at(window, window_at, at, salt) {
                 return Last::Frame(h);
             }
         }
-        end = i + FRAME_MAGIC.len() - 1;
     }
     if window_at <= first {
         Last::None
