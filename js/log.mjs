@@ -238,30 +238,36 @@ export class EventLog {
       size = HEADER;
     }
     const header = await f.read(0, HEADER);
-    const codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
-    this.#codec = codec;
-    // The last frame, found from the end: one read for an intact log.
-    let from = Math.max(HEADER, size - (64 << 10));
-    let end;
-    for (;;) {
-      const window = await f.read(from, size - from);
-      const r = this.#call(() => codec.recover(window, from, size));
-      if (r[0] === 2) {
-        from = r[1];
-        continue;
-      }
-      end = r[1];
-      break;
-    }
+    this.#codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
+    const end = await this.#findEnd(size);
     if (end < size) {
       this.#recovered = { offset: end, droppedBytes: size - end };
       if (!o.readOnly) await f.truncate(end);
     }
+  }
+
+  /**
+   * Sets the codec's tail from the last valid frame of a file of `size` bytes, found from
+   * the end (one read for an intact log), loads the log's dictionary, and returns the end.
+   * @param {number} size
+   */
+  async #findEnd(size) {
+    const f = /** @type {LogFileHandle} */ (this.#file);
+    const codec = /** @type {Codec} */ (this.#codec);
+    let from = Math.max(HEADER, size - (64 << 10));
+    let r;
+    for (;;) {
+      const window = await f.read(from, size - from);
+      r = this.#call(() => codec.recover(window, from, size));
+      if (r[0] !== 2) break;
+      from = r[1];
+    }
     const dictAt = codec.tail()[5];
-    if (dictAt > 0) {
+    if (dictAt > 0 && codec.dictionaryId() === -1) {
       const w = await this.#frameWindow(dictAt);
       this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
     }
+    return r[1];
   }
 
   /**
@@ -399,7 +405,6 @@ export class EventLog {
   /** @param {Pending[]} group */
   async #writeGroup(group) {
     const codec = /** @type {Codec} */ (this.#codec);
-    const file = /** @type {LogFileHandle} */ (this.#file);
     if (this.#failed) {
       for (const p of group) p.reject(this.#failed);
       return;
@@ -430,18 +435,9 @@ export class EventLog {
     const durability = this.#o.durability;
     if (durability === 'none') group.forEach((p, k) => p.resolve(seqs[k]));
     try {
-      await file.write(before[0], concat(frames), durability === 'sync');
-    } catch (e) {
-      const err = mapError(e);
-      // The log stays as it was before this write: cut whatever part of it landed.
-      codec.setTail(before);
-      try {
-        await file.truncate(before[0]);
-      } catch (cut) {
-        // The file may now end in a torn frame, which the next open cuts away; until then
-        // no more writes go after it.
-        this.#failed = mapError(cut);
-      }
+      await this.#write(before, concat(frames), durability === 'sync');
+    } catch (err) {
+      // 'none' resolved these already: the log's later calls carry the error instead.
       if (durability === 'none') this.#failed = err;
       else for (const p of group) p.reject(err);
       return;
@@ -486,11 +482,29 @@ export class EventLog {
     const codec = /** @type {Codec} */ (this.#codec);
     const before = Array.from(codec.tail());
     const frame = this.#call(() => codec.writeDictionary(dict));
+    await this.#write(before, frame, this.#o.durability === 'sync');
+  }
+
+  /**
+   * Writes frames the codec made after its tail was `before`. If the write fails, the log
+   * is put back as it was (the codec's tail, and the file cut to its old end) and the OS
+   * error is thrown; if even the cut fails, the log fails: the file may end in a torn frame,
+   * which the next open cuts away, and nothing more may go after it.
+   * @param {number[]} before
+   * @param {Uint8Array} bytes
+   * @param {boolean} sync
+   */
+  async #write(before, bytes, sync) {
+    const file = /** @type {LogFileHandle} */ (this.#file);
     try {
-      await /** @type {LogFileHandle} */ (this.#file).write(before[0], frame, this.#o.durability === 'sync');
+      await file.write(before[0], bytes, sync);
     } catch (e) {
-      codec.setTail(before);
-      await /** @type {LogFileHandle} */ (this.#file).truncate(before[0]).catch(() => {});
+      /** @type {Codec} */ (this.#codec).setTail(before);
+      try {
+        await file.truncate(before[0]);
+      } catch (cut) {
+        this.#failed = mapError(cut);
+      }
       throw mapError(e);
     }
   }
@@ -608,13 +622,7 @@ export class EventLog {
       const codec = /** @type {Codec} */ (this.#codec);
       const before = Array.from(codec.tail());
       const frame = this.#call(() => codec.writeCheckpoint(kind, bytes, meta, time));
-      try {
-        await /** @type {LogFileHandle} */ (this.#file).write(before[0], frame, this.#o.durability !== 'none');
-      } catch (e) {
-        codec.setTail(before);
-        await /** @type {LogFileHandle} */ (this.#file).truncate(before[0]).catch(() => {});
-        throw mapError(e);
-      }
+      await this.#write(before, frame, this.#o.durability !== 'none');
       return before[1] - 1;
     });
   }
@@ -641,21 +649,7 @@ export class EventLog {
 
   /** A reader's view of the log's end, re-read: the writer may have appended since. */
   async #refresh() {
-    const f = /** @type {LogFileHandle} */ (this.#file);
-    const codec = /** @type {Codec} */ (this.#codec);
-    const size = await f.size();
-    let from = Math.max(HEADER, size - (64 << 10));
-    for (;;) {
-      const window = await f.read(from, size - from);
-      const r = this.#call(() => codec.recover(window, from, size));
-      if (r[0] !== 2) break;
-      from = r[1];
-    }
-    const dictAt = codec.tail()[5];
-    if (dictAt > 0 && codec.dictionaryId() === -1) {
-      const w = await this.#frameWindow(dictAt);
-      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
-    }
+    await this.#findEnd(await /** @type {LogFileHandle} */ (this.#file).size());
   }
 
   /**
