@@ -6,10 +6,12 @@
 //   run deno          run by Deno with --allow-read, importing `npm:ironlung`
 //   same-as PATH      its lines appear, in order, in consecutive lines of PATH, a file that
 //                     a test runs (an integration app, a test file)
-//   console [cwd=D]   `$ command` lines run by bash (`ironlung` is bin/ironlung.cjs), each
-//                     followed by exactly what it prints (stdout and stderr)
+//   console [cwd=D]   `$ command` lines run by bash (`ironlung` is bin/ironlung.cjs, and
+//                     `require('ironlung')` finds this checkout), each followed by exactly
+//                     what it prints (stdout and stderr); in a copy of D, or with `tmp` in an
+//                     empty temporary directory, else in the repository
 //   usage             each `ironlung CMD ...` line: every --option it names is in
-//                     `ironlung CMD --help`
+//                     `ironlung CMD --help` (`ironlung log SUB --help` for `ironlung log SUB`)
 //   ci                a command that CI itself runs (.ci/run runs `npm test`, which installs
 //                     the packed package and runs `npm start`'s CLI)
 import { test, describe, before, after } from 'node:test';
@@ -101,7 +103,10 @@ describe(`README code blocks (${il.backend})`, () => {
     test(`README.md:${b.line}: the console session prints what it shows`, () => {
       const cwdArg = /cwd=(\S+)/.exec(b.args)?.[1];
       let cwd = root;
-      if (cwdArg) {
+      if (/(^| )tmp( |$)/.test(b.args)) {
+        cwd = t.path(`tmp-${b.line}`);
+        mkdirSync(cwd);
+      } else if (cwdArg) {
         // A copy outside any repository, plus what git cannot hold: an ignored file and a binary one.
         cwd = t.path(`tree-${b.line}`);
         cpSync(join(root, cwdArg), cwd, { recursive: true });
@@ -120,7 +125,7 @@ describe(`README code blocks (${il.backend})`, () => {
           cwd,
           encoding: 'utf8',
           timeout: 60_000,
-          env: { ...process.env, PATH: `${shims}:${process.env.PATH}` },
+          env: { ...process.env, PATH: `${shims}:${process.env.PATH}`, NODE_PATH: t.path('project/node_modules') },
         });
         assert.equal(r.stdout.replace(/\n$/, ''), expected, `$ ${cmd}`);
         i = j;
@@ -131,9 +136,9 @@ describe(`README code blocks (${il.backend})`, () => {
   for (const b of all.filter((x) => x.kind === 'usage')) {
     test(`README.md:${b.line}: every option in the synopsis is in the command's --help`, () => {
       for (const line of b.body.split('\n')) {
-        const cmd = /^ironlung ([\w-]+)/.exec(line)?.[1];
+        const cmd = /^ironlung (log \w+|[\w-]+)/.exec(line)?.[1];
         if (!cmd || cmd === 'COMMAND') continue;
-        const help = spawnSync(process.execPath, [join(root, 'bin', 'ironlung.cjs'), cmd, '--help'], { encoding: 'utf8' });
+        const help = spawnSync(process.execPath, [join(root, 'bin', 'ironlung.cjs'), ...cmd.split(' '), '--help'], { encoding: 'utf8' });
         assert.equal(help.status, 0, help.stderr);
         const synopsis = line.split('#')[0];
         for (const opt of synopsis.match(/--[a-z][a-z-]*/g) ?? []) {

@@ -12,7 +12,7 @@ const { walk, kindOf } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
 const { readStdin, Output } = require('./io.cjs');
 
-/** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions } from 'ironlung' */
+/** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions, EventLog, LogEntry } from 'ironlung' */
 /** @typedef {import('./args.cjs').Opts} Opts */
 /** @typedef {import('./walk.cjs').Problem} Problem */
 
@@ -693,6 +693,196 @@ async function info(opts, rest) {
   return 0;
 }
 
+// ----------------------------------------------------------------------------------- log
+
+// log cat, verify and stats open the log readOnly (create: false): no writer lock, nothing
+// written, so they may run beside the log's writer, and never cut a torn tail away.
+
+/**
+ * FILE, the one log a log command takes.
+ * @param {string} command
+ * @param {string[]} rest
+ */
+function logFile(command, rest) {
+  if (rest.length !== 1) throw new UsageError(`${command} takes exactly one log FILE`, command);
+  if (rest[0] === '-') throw new UsageError(`${command} takes a file path, not - (a log is read by offset, not as a stream)`, command);
+  return rest[0];
+}
+
+/**
+ * Opens FILE readOnly, or reports why not and resolves to null.
+ * @param {string} file
+ * @returns {Promise<EventLog | null>}
+ */
+async function openLogFile(file) {
+  try {
+    return await ironlung.openLog(file, { readOnly: true, create: false });
+  } catch (e) {
+    report(file, e);
+    return null;
+  }
+}
+
+/**
+ * A torn last write is not an error for a reader (the writer's next open cuts it away), but
+ * the reader should know that those bytes are ignored.
+ * @param {string} file
+ * @param {EventLog} log
+ */
+function warnRecovered(file, log) {
+  const r = log.recovered;
+  if (r) {
+    process.stderr.write(
+      `ironlung: warning: ${file}: the last ${plural(r.droppedBytes, 'byte')} (from byte offset ${r.offset}) are a torn write, ignored\n`,
+    );
+  }
+}
+
+/** Control characters (Unicode Cc) but tab, and the backslash: what `log cat` escapes in text. */
+const ESCAPED = /[\\\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/** @type {Record<string, string>} */
+const ESCAPES = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A text record on one line: `\` as `\\`, line feed as `\n`, carriage return as `\r`, other
+ * control characters but tab as `\u00XX` (as JSON writes them). Reversible.
+ * @param {string} text
+ */
+function escapeLine(text) {
+  ESCAPED.lastIndex = 0;
+  if (!ESCAPED.test(text)) return text;
+  return text.replace(ESCAPED, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** @param {Uint8Array} bytes */
+function base64(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** What marks a bytes record in `log cat`'s text output. */
+const BYTES_MARKER = 'base64:';
+
+/**
+ * One record as `log cat` prints it, without the newline.
+ * @param {LogEntry} e
+ * @param {boolean} json
+ */
+function catLine(e, json) {
+  const d = e.data;
+  if (json) {
+    const [kind, data] =
+      typeof d === 'string' ? ['text', d] : d instanceof Uint8Array ? ['bytes', { $bytes: base64(d) }] : ['json', d];
+    return JSON.stringify({ seq: e.seq, time: e.time, kind, data });
+  }
+  if (typeof d === 'string') return escapeLine(d);
+  if (d instanceof Uint8Array) return BYTES_MARKER + base64(d);
+  return JSON.stringify(d);
+}
+
+/**
+ * `log cat`: the records, one per line, streamed in seq order.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function logCat(opts, rest) {
+  const file = logFile('log cat', rest);
+  const log = await openLogFile(file);
+  if (!log) return 1;
+  try {
+    warnRecovered(file, log);
+    /** @type {{ from?: number, to?: number }} */
+    const range = {};
+    if (opts.from !== undefined) range.from = opts.from;
+    if (opts.to !== undefined) range.to = opts.to;
+    const json = opts.json === true;
+    // Lines go out in batches of at most about 64 KiB: bounded memory, and `| head` ends it early.
+    let batch = '';
+    try {
+      for await (const e of log.entries(range)) {
+        batch += catLine(e, json) + '\n';
+        if (batch.length >= 1 << 16) {
+          await out.write(batch);
+          batch = '';
+        }
+      }
+    } catch (e) {
+      // The records before the damage are printed, then the damage reported.
+      await out.write(batch);
+      report(file, e);
+      return 1;
+    }
+    await out.write(batch);
+    return 0;
+  } finally {
+    await log.close();
+  }
+}
+
+/**
+ * `log verify`: every frame read and checked; exit 1 if any range is damaged.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function logVerify(opts, rest) {
+  const file = logFile('log verify', rest);
+  const log = await openLogFile(file);
+  if (!log) return 1;
+  let r;
+  try {
+    r = await log.verify();
+  } catch (e) {
+    report(file, e);
+    return 1;
+  } finally {
+    await log.close();
+  }
+  if (opts.json) {
+    await out.write(JSON.stringify({ file, ...r }) + '\n');
+  } else {
+    const counts = `${plural(r.records, 'record')} intact, ${plural(r.bytes, 'byte')} checked`;
+    let text = r.ok ? `${file}: ok: ${counts}\n` : `${file}: damaged: ${counts}, ${plural(r.damaged.length, 'damaged range')}\n`;
+    for (const d of r.damaged) text += `offset ${d.offset}, length ${d.length}: ${d.reason}\n`;
+    await out.write(text);
+  }
+  return r.ok ? 0 : 1;
+}
+
+/**
+ * `log stats`: the counts the log's last frame holds, without reading the rest.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function logStats(opts, rest) {
+  const file = logFile('log stats', rest);
+  const log = await openLogFile(file);
+  if (!log) return 1;
+  let s;
+  try {
+    warnRecovered(file, log);
+    s = await log.stats();
+  } catch (e) {
+    report(file, e);
+    return 1;
+  } finally {
+    await log.close();
+  }
+  if (opts.json) {
+    await out.write(JSON.stringify({ file, ...s }) + '\n');
+    return 0;
+  }
+  const rows = [
+    ['records', String(s.records)],
+    ['first seq', String(s.firstSeq)],
+    ['last seq', String(s.lastSeq)],
+    ['raw bytes', String(s.rawBytes)],
+    ['stored bytes', String(s.storedBytes)],
+    ['segments', String(s.segments)],
+    ['dictionary id', s.dictionaryId === null ? 'none' : String(s.dictionaryId)],
+  ];
+  await out.write(rows.map(([k, v]) => `${k.padEnd(15)}${v}\n`).join(''));
+  return 0;
+}
+
 // ------------------------------------------------------------------------------ commands
 
 /** @type {import('./args.cjs').Option & { type: 'int' }} */
@@ -820,12 +1010,106 @@ and whether they carry checksums. Every frame is checked to be complete.`,
     }),
     run: info,
   },
+  'log cat': {
+    synopsis: 'log cat [--from N] [--to M] [--json] FILE',
+    summary: 'a session log\'s records, one per line',
+    about: `Prints the records of the session log FILE (openLog's) in seq order, one per line,
+streaming. A text record is printed as it is, except that \\ becomes \\\\, a line feed \\n,
+a carriage return \\r and any other control character but tab \\u00XX, as JSON writes it;
+a JSON record as compact JSON; a bytes record as "${BYTES_MARKER}" followed by its bytes in base64.
+With --json each line is {"seq","time","kind","data"}: kind is "text", "json" or "bytes",
+data the string, the JSON value or {"$bytes":"<base64>"}, time in ms since the epoch.
+The log is opened read-only, so a writer may be appending meanwhile. Damage stops the
+listing with ERR_CORRUPT_LOG (exit 1) after the records before it; log verify lists it.`,
+    options: () => ({
+      from: { type: 'int', arg: 'N', min: 0, help: 'start at seq N (default: the first record)' },
+      to: { type: 'int', arg: 'M', min: 0, help: 'stop before seq M, which is not printed (default: the end)' },
+      json: { type: 'flag', help: 'one JSON object per record: {"seq","time","kind","data"}' },
+    }),
+    run: logCat,
+  },
+  'log verify': {
+    synopsis: 'log verify [--json] FILE',
+    summary: 'check every frame of a session log; exit 1 on damage',
+    about: `Reads and checks every frame of the session log FILE (checksums, decompression) and prints
+a summary line, then each damaged range on a line of its own: offset, length (in bytes)
+and what is wrong there. Exit 0 if the log is intact, 1 if any range is damaged, a torn
+last write included (the log's writer cuts that away on its next open).`,
+    options: () => ({
+      json: { type: 'flag', help: 'one JSON object: { file, ok, records, bytes, damaged: [{ offset, length, reason }] }' },
+    }),
+    run: logVerify,
+  },
+  'log stats': {
+    synopsis: 'log stats [--json] FILE',
+    summary: 'a session log\'s counts, from its last frame',
+    about: `Prints the counts of the session log FILE, read from its last frame without reading the
+rest: its records and their seqs, the records' bytes as appended (raw) and the file's size
+(stored), its frames (segments) and the id of its zstd dictionary.`,
+    options: () => ({
+      json: { type: 'flag', help: 'one JSON object: { file, records, firstSeq, lastSeq, rawBytes, storedBytes, segments, dictionaryId }' },
+    }),
+    run: logStats,
+  },
 };
 
 /** @param {string} name */
 function commandHelp(name) {
   const c = COMMANDS[name];
   return `usage: ironlung ${c.synopsis}\n\n${c.about}\n\noptions:\n${optionLines(c.options())}\n`;
+}
+
+/** Commands named by two words, by their first: `log cat`, `log verify`, `log stats`. */
+const GROUPS = {
+  log: {
+    about: `Reads a session log, the file openLog writes, without changing it: the log is opened
+read-only, takes no writer lock, and a torn last write is reported, not cut away.`,
+  },
+};
+
+/** @param {string} group */
+function subcommands(group) {
+  return Object.keys(COMMANDS)
+    .filter((name) => name.startsWith(`${group} `))
+    .map((name) => name.slice(group.length + 1));
+}
+
+/** @param {'log'} group */
+function groupHelp(group) {
+  const subs = subcommands(group);
+  const usage = subs.map((sub, i) => `${i === 0 ? 'usage:' : '      '} ironlung ${COMMANDS[`${group} ${sub}`].synopsis}`).join('\n');
+  const width = Math.max(...subs.map((sub) => sub.length));
+  const lines = subs.map((sub) => `  ${sub.padEnd(width)}  ${COMMANDS[`${group} ${sub}`].summary}`);
+  return `${usage}\n\n${GROUPS[group].about}\n\ncommands:\n${lines.join('\n')}\n\n'ironlung ${group} COMMAND --help' shows a command's options.\n`;
+}
+
+/**
+ * The command that `words` (the command line's first words) name, and the words after it.
+ * A group (`log`) followed by --help names the group, and so does a group alone if `help`
+ * asks about it.
+ * @param {string[]} words
+ * @param {boolean} [help] words follow `ironlung help`
+ * @returns {{ name: string, group: boolean, rest: string[] }}
+ */
+function resolveCommand(words, help = false) {
+  const [first, ...rest] = words;
+  if (Object.hasOwn(GROUPS, first)) {
+    const sub = rest[0];
+    if (sub === '--help' || sub === '-h' || (help && sub === undefined)) return { name: first, group: true, rest: [] };
+    if (sub === undefined) {
+      const subs = subcommands(first);
+      throw new UsageError(`${first} needs a command: ${subs.slice(0, -1).join(', ')} or ${subs.at(-1)}`, first);
+    }
+    const name = `${first} ${sub}`;
+    if (!Object.hasOwn(COMMANDS, name)) {
+      throw new UsageError(sub.startsWith('-') ? `${first} needs a command before ${sub}` : `unknown command ${JSON.stringify(`${first} ${sub}`)}`, first);
+    }
+    return { name, group: false, rest: rest.slice(1) };
+  }
+  if (!Object.hasOwn(COMMANDS, first)) {
+    throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown command ${JSON.stringify(first)}`);
+  }
+  return { name: first, group: false, rest };
 }
 
 function overview() {
@@ -840,8 +1124,8 @@ Every command that counts takes --encoding E or --model M; the default encoding 
 o200k_base (GPT-4o, GPT-4.1, GPT-5, o-series).
 Encodings: ${ironlung.listEncodings().join(', ')}. Backend: ${ironlung.backend}.
 Exit codes: 0 success (skipped binary or oversized files included), 1 an input failed
-(the others are still processed), 2 bad usage. A reader that goes away (| head) ends the
-command quietly, with 0.
+(the others are still processed) or log verify found damage, 2 bad usage. A reader that
+goes away (| head) ends the command quietly, with 0.
 ironlung --version prints the version and the backend.
 `;
 }
@@ -866,20 +1150,22 @@ async function main(argv) {
       return 0;
     }
     if (cmd === 'help') {
-      if (!Object.hasOwn(COMMANDS, args[0])) throw new UsageError(`unknown command ${JSON.stringify(args[0])}`);
-      await out.write(commandHelp(args[0]));
+      const r = resolveCommand(args, true);
+      await out.write(r.group ? groupHelp(/** @type {'log'} */ (r.name)) : commandHelp(r.name));
       return 0;
     }
-    if (!Object.hasOwn(COMMANDS, cmd)) {
-      throw new UsageError(cmd.startsWith('-') ? `unknown option ${cmd}` : `unknown command ${JSON.stringify(cmd)}`);
+    const r = resolveCommand(argv);
+    if (r.group) {
+      await out.write(groupHelp(/** @type {'log'} */ (r.name)));
+      return 0;
     }
-    command = cmd;
-    const parsed = parseCommand(cmd, COMMANDS[cmd].options(), args);
+    command = r.name;
+    const parsed = parseCommand(command, COMMANDS[command].options(), r.rest);
     if (parsed.help) {
-      await out.write(commandHelp(cmd));
+      await out.write(commandHelp(command));
       return 0;
     }
-    return await COMMANDS[cmd].run(parsed.opts, parsed.rest);
+    return await COMMANDS[command].run(parsed.opts, parsed.rest);
   } catch (e) {
     if (e instanceof UsageError || (e && e.code === 'ERR_INVALID_ARG')) {
       const where = e.command ?? command;
