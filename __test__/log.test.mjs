@@ -258,7 +258,9 @@ describe('one writer, many readers', () => {
   test('a file that is not a log is ERR_CORRUPT_LOG', async () => {
     const path = fresh();
     writeFileSync(path, 'this is a text file, not a log, and it is long enough to hold a header.....');
-    await rejectsCode(() => il.openLog(path), 'ERR_CORRUPT_LOG', ['offset 0']);
+    await rejectsCode(() => il.openLog(path), 'ERR_CORRUPT_LOG', ['offset 0', path]);
+    // A directory: the same code and the path on both backends.
+    await rejectsCode(() => il.openLog(tmp.dir, { readOnly: true }), 'EISDIR', [tmp.dir]);
   });
 });
 
@@ -300,6 +302,36 @@ describe('torn writes and damage', () => {
       assert.equal(await log.append('after'), got.length + 1);
       await log.close();
     }
+  });
+
+  test('a reader stops at a damaged last frame, a torn write, as a writer would cut it', async () => {
+    const s = await sample();
+    const path = fresh();
+    // The last frame whole in length but zero-filled: what a power loss can leave.
+    const bad = Buffer.from(s.bytes);
+    bad.fill(0, s.ends.at(-2) + 10, s.ends.at(-1));
+    writeFileSync(path, bad);
+    const reader = await il.openLog(path, { readOnly: true });
+    assert.deepEqual(reader.recovered, { offset: s.ends.at(-2), droppedBytes: s.ends.at(-1) - s.ends.at(-2) });
+    const got = await all(reader);
+    assert.equal(got.length, s.records.length - 2);
+    got.forEach((e) => assert.deepEqual(e.data, s.records[e.seq - 1]));
+    assert.equal(statSync(path).size, bad.length, 'a reader leaves the file as it is');
+    await reader.close();
+  });
+
+  test('entries({ to }) stops at to: damage after it is not read', async () => {
+    const s = await sample();
+    const path = fresh();
+    const bad = Buffer.from(s.bytes);
+    const mid = s.ends.at(-5);
+    bad[mid + 90] ^= 0xff;
+    writeFileSync(path, bad);
+    const log = await il.openLog(path, { readOnly: true });
+    const got = await all(log, { to: 5 });
+    assert.deepEqual(got.map((e) => e.seq), [1, 2, 3, 4]);
+    await rejectsCode(async () => all(log), 'ERR_CORRUPT_LOG', [`offset ${mid}`]);
+    await log.close();
   });
 
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {

@@ -238,7 +238,13 @@ export class EventLog {
       size = HEADER;
     }
     const header = await f.read(0, HEADER);
-    this.#codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
+    try {
+      this.#codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
+    } catch (e) {
+      const err = /** @type {IronlungError} */ (e);
+      if (err.code === 'ERR_CORRUPT_LOG') throw new IronlungError(err.code, `'${this.#path}' is not a readable log: ${err.message}`);
+      throw e;
+    }
     const end = await this.#findEnd(size);
     if (end < size) {
       this.#recovered = { offset: end, droppedBytes: size - end };
@@ -539,15 +545,21 @@ export class EventLog {
       }
       const next = r[1];
       want = WINDOW;
+      if (r[0] === 4) return;
       if (r[0] === 1) {
         // A frame runs past the window: read it whole, unless it runs past the log's end
         // (a reader watching a writer mid-write; a torn tail).
         if (r[2] > end) return;
         want = r[2] - next;
       } else if (r[0] === 2) {
-        const reason = codec.error();
-        if (!skip) throw new IronlungError('ERR_CORRUPT_LOG', `the log '${this.#path}' is damaged at byte offset ${next}: ${reason}`);
-        at = await this.#resync(next + 1, end);
+        const resume = await this.#resync(next + 1, end);
+        // No valid frame after it: a torn last write (which a writer's open cuts away), not
+        // damage in the middle.
+        if (resume >= end) return;
+        if (!skip) {
+          throw new IronlungError('ERR_CORRUPT_LOG', `the log '${this.#path}' is damaged at byte offset ${next}: ${codec.error()}`);
+        }
+        at = resume;
         continue;
       }
       at = next;

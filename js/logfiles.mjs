@@ -61,7 +61,8 @@ export function nodeLogFiles() {
     async open(path, readOnly, create) {
       const flags = readOnly ? 'r' : create ? fs.constants.O_RDWR | fs.constants.O_CREAT : 'r+';
       const h = await fs.promises.open(path, flags, 0o644);
-      return {
+      /** @type {LogFileHandle} */
+      const handle = {
         size: async () => (await h.stat()).size,
         async read(offset, len) {
           const buf = new Uint8Array(len);
@@ -88,6 +89,7 @@ export function nodeLogFiles() {
         },
         close: () => h.close(),
       };
+      return withPath(handle, path);
     },
     async replace(from, to) {
       await fs.promises.rename(from, to);
@@ -97,6 +99,35 @@ export function nodeLogFiles() {
     remove,
     lock,
   };
+}
+
+/**
+ * `handle` whose errors name `path`, as the native backend's do: node:fs names the path of an
+ * open, not of a read or write on the descriptor ("EISDIR: illegal operation on a
+ * directory, read").
+ * @param {LogFileHandle} handle
+ * @param {string} path
+ * @returns {LogFileHandle}
+ */
+function withPath(handle, path) {
+  /** @type {any} */
+  const out = {};
+  for (const [name, f] of Object.entries(handle)) {
+    const call = /** @type {(...args: any[]) => Promise<any>} */ (f);
+    out[name] = async (/** @type {any[]} */ ...args) => {
+      try {
+        return await call(...args);
+      } catch (e) {
+        const err = /** @type {any} */ (e);
+        if (typeof err?.code === 'string' && typeof err.syscall === 'string' && err.path === undefined) {
+          const description = String(err.message).replace(/^[A-Z0-9]+: /, '').replace(/, [a-z]+$/, '');
+          throw new IronlungError(err.code, `${description}, ${err.syscall} '${path}'`);
+        }
+        throw e;
+      }
+    };
+  }
+  return out;
 }
 
 /** @param {string} path */

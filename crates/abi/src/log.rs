@@ -15,6 +15,7 @@ const STOP_END: f64 = 0.0;
 const STOP_SHORT: f64 = 1.0;
 const STOP_DAMAGED: f64 = 2.0;
 const STOP_FULL: f64 = 3.0;
+const STOP_PAST: f64 = 4.0;
 
 /// A log file's header bytes: `salt` (8 random bytes), the first seq, the creation time.
 pub fn log_header(salt: &[u8], base_seq: f64, created_ms: f64) -> Result<Vec<u8>> {
@@ -187,7 +188,8 @@ impl LogCodec {
     /// Returns [stop, next offset, need, n, then seq, time, kind, start, end for each], the
     /// records' bytes in `take_data()`, and for a damaged frame its reason in `error()`.
     /// `stop`: 0 the window ended at a frame boundary, 1 a frame runs past it (`need`), 2 the
-    /// frame at `next` is damaged, 3 `max_bytes` reached.
+    /// frame at `next` is damaged, 3 `max_bytes` reached, 4 the frame at `next` starts at or
+    /// past `to` (nothing after it is wanted).
     pub fn scan(&mut self, window: &[u8], window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> Vec<f64> {
         let (window_at, from, to) = (window_at as u64, from as u64, to as u64);
         let mut at = at as u64;
@@ -214,6 +216,10 @@ impl LogCodec {
                     break;
                 }
             };
+            if h.kind == FrameKind::Records && h.first_seq >= to {
+                out[0] = STOP_PAST;
+                break;
+            }
             let stored = stored_of(window, window_at, &h);
             let step = match h.kind {
                 FrameKind::Records if h.next_seq() <= from || h.first_seq >= to => Ok(()),
