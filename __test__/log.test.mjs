@@ -334,6 +334,20 @@ describe('torn writes and damage', () => {
     await log.close();
   });
 
+  test('resuming after the checkpoint reads from the checkpoint on: damage before it is not read', async () => {
+    const s = await sample();
+    const path = fresh();
+    const bad = Buffer.from(s.bytes);
+    bad[s.ends[2] + 90] ^= 0xff; // a records frame well before the checkpoint
+    writeFileSync(path, bad);
+    const log = await il.openLog(path, { readOnly: true });
+    const cp = await log.lastCheckpoint();
+    const got = await all(log, { from: cp.seq + 1 });
+    assert.deepEqual(got.map((e) => e.data), s.records.slice(cp.seq));
+    await rejectsCode(async () => all(log), 'ERR_CORRUPT_LOG');
+    await log.close();
+  });
+
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {
     const s = await sample();
     const path = fresh();

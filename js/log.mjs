@@ -525,7 +525,7 @@ export class EventLog {
    */
   async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
     const codec = /** @type {Codec} */ (this.#codec);
-    let at = HEADER;
+    let at = await this.#startFor(from);
     let want = WINDOW;
     for (;;) {
       const file = this.#file;
@@ -564,6 +564,20 @@ export class EventLog {
       }
       at = next;
     }
+  }
+
+  /**
+   * Where reading for records from seq `from` can start: the newest checkpoint, when `from`
+   * is past it (resuming after a checkpoint reads only what follows it); else the first frame.
+   * @param {number} from
+   */
+  async #startFor(from) {
+    const codec = /** @type {Codec} */ (this.#codec);
+    const cpAt = codec.tail()[4];
+    if (cpAt === 0 || from <= codec.fileInfo()[0]) return HEADER;
+    const w = await this.#frameWindow(cpAt);
+    const info = codec.frameInfo(w, cpAt, cpAt);
+    return info[0] === 0 && from >= info[2] ? cpAt : HEADER;
   }
 
   /**
