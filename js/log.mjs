@@ -36,6 +36,8 @@ import { IronlungError, invalidArg, rethrow, typeName } from './errors.mjs';
  * @property {new (header: Uint8Array, level: number | undefined) => Codec} LogCodec
  * @property {(salt: Uint8Array, baseSeq: number, createdMs: number) => Uint8Array} logHeader
  * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Uint8Array} trainDictionary
+ * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Promise<Uint8Array>} [trainDictionaryAsync]
+ *   native: on the libuv pool
  */
 
 const HEADER = 64;
@@ -165,6 +167,7 @@ export class EventLog {
   /** @type {unknown} */ #failed = null;
   #closed = false;
   #trainedAt = 0;
+  /** @type {Promise<void> | null} */ #training = null;
   /** @type {LogRecovered | null} */ #recovered = null;
 
   /**
@@ -452,35 +455,52 @@ export class EventLog {
     await this.#maybeTrain();
   }
 
-  /** `dictionary: 'auto'`: trains one from the log's first records once there are enough. */
+  /**
+   * `dictionary: 'auto'`: trains one from the log's first records once there are enough.
+   * Native trains on the libuv pool while appends go on (they are compressed without the
+   * dictionary until its frame is written); wasm trains here, between two writes.
+   */
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
-    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1) return;
+    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1 || this.#training) return;
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
     if (t[2] < AUTO_TRAIN_BYTES && records < AUTO_TRAIN_RECORDS) return;
     this.#trainedAt = records;
-    /** @type {Uint8Array[]} */
-    const samples = [];
-    let total = 0;
-    for await (const chunk of this.#scanRecords(0, Infinity, t[0], false)) {
-      for (const r of chunk) {
-        samples.push(r.bytes);
-        total += r.bytes.length;
+    const end = t[0];
+    const train = async () => {
+      /** @type {Uint8Array[]} */
+      const samples = [];
+      let total = 0;
+      for await (const chunk of this.#scanRecords(0, Infinity, end, false)) {
+        for (const r of chunk) {
+          samples.push(r.bytes);
+          total += r.bytes.length;
+        }
+        if (total >= 2 * AUTO_TRAIN_BYTES) break;
       }
-      if (total >= 4 * AUTO_TRAIN_BYTES) break;
-    }
-    const sizes = Uint32Array.from(samples, (s) => s.length);
-    const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
-    let dict;
-    try {
-      dict = this.#call(() => this.#binding.trainDictionary(concat(samples), sizes, maxBytes));
-    } catch {
-      // Too little variety to train on: try again when the log has twice as many records.
+      const joined = concat(samples);
+      const sizes = Uint32Array.from(samples, (s) => s.length);
+      const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
+      const b = this.#binding;
+      // Too little variety to train on throws: the next try is at twice as many records.
+      return b.trainDictionaryAsync ? b.trainDictionaryAsync(joined, sizes, maxBytes) : this.#call(() => b.trainDictionary(joined, sizes, maxBytes));
+    };
+    /** @param {Uint8Array} dict */
+    const store = async (dict) => {
+      if (!this.#closed && codec === this.#codec && codec.dictionaryId() === -1) await this.#writeDictionary(dict);
+    };
+    if (!this.#binding.trainDictionaryAsync) {
+      await train().then(store, () => {});
       return;
     }
-    await this.#writeDictionary(dict);
+    this.#training = train()
+      .then((dict) => this.#enqueueOp(() => store(dict)))
+      .catch(() => {})
+      .finally(() => {
+        this.#training = null;
+      });
   }
 
   /** @param {Uint8Array} dict */
@@ -834,6 +854,7 @@ export class EventLog {
    */
   async close() {
     if (this.#closed) return;
+    await this.#training;
     await this.#enqueueOp(async () => {}).catch(() => {});
     this.#closed = true;
     await this.#release();

@@ -170,3 +170,11 @@ pub fn log_replace(from: String, to: String) -> AsyncTask<Job<()>> {
 pub fn log_sync_dir(path: String) -> AsyncTask<Job<()>> {
     AsyncTask::new(Job::new(move || Ok(file::sync_dir(&PathBuf::from(path))?)))
 }
+
+/// `trainDictionary` on the libuv pool: the session log trains its `'auto'` dictionary
+/// without stopping its appends or the event loop.
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn train_dictionary_async(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
+    let (joined, sizes) = (joined.to_vec(), sizes.to_vec());
+    AsyncTask::new(Job::new(move || abi::train_dictionary(&joined, &sizes, max_bytes)))
+}
