@@ -311,9 +311,12 @@ function zstdWhole(file, events, manifest) {
 
 function gitRev() {
   try {
-    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'crates', 'js', 'wasm'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return rev + (dirty ? ' (uncommitted changes in crates/js/wasm)' : '');
+    const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const rev = git('rev-parse', '--short', 'HEAD');
+    // the commit that last changed the library itself (the benchmark's own commits aside)
+    const lib = git('log', '-1', '--format=%h', '--', 'crates', 'js', 'wasm', 'Cargo.lock');
+    const dirty = git('status', '--porcelain', '--', 'crates', 'js', 'wasm');
+    return `${rev}${lib && lib !== rev ? ` (library as of ${lib})` : ''}${dirty ? ' (uncommitted changes in crates/js/wasm)' : ''}`;
   } catch {
     return '?';
   }
