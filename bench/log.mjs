@@ -234,8 +234,19 @@ export async function runLogBench() {
     for (const durability of durs) {
       for (const appenders of [1, 8]) {
         const seconds = durability === 'sync' ? CFG.syncSeconds : CFG.seconds;
-        const r = await runWorker('concurrency', impl, { ...base, file: cell(`${impl}-${durability}-c${appenders}.db`), pool: CFG.pool, durability, appenders, seconds, warmMs: CFG.warmMs });
+        const measure = () => runWorker('concurrency', impl, { ...base, file: cell(`${impl}-${durability}-c${appenders}.db`), pool: CFG.pool, durability, appenders, seconds, warmMs: CFG.warmMs });
+        let r = await measure();
+        // As bench/run.mjs and bench/zstd.mjs do for throughput: a cell other processes
+        // disturbed (more than DISTURBED cores) is measured once more, the quieter one kept.
+        let other = null;
+        if (r.results[0] && r.foreign > DISTURBED && (!WAIT || busy.waitedS < WAIT_TOTAL_S)) {
+          const again = await measure();
+          log(`log bench: ${impl} ${durability} ${appenders} appenders measured again: other processes used ${r.foreign.toFixed(2)} cores (now ${again.foreign?.toFixed(2)})`);
+          if (again.results[0] && !(again.foreign > r.foreign)) [r, other] = [again, r];
+          else other = again;
+        }
         const c = keep(r, `${impl} ${durability} ${appenders} appenders`);
+        if (other?.results[0]) c.other = { perSec: other.results[0].perSec, foreign: other.foreign };
         ((R.conc[impl] ??= {})[durability] ??= {})[appenders] = c;
         log(`log appends/s ${durability.padEnd(5)} ${impl.padEnd(18)} ${appenders} appender(s): ${num(c.perSec)}/s${c.perFrame ? `, ${num(c.perFrame)} appends per frame` : ''}${c.error ? ' ERROR ' + c.error : ''} (other CPU ${num(r.foreign, 2)})`);
       }
@@ -555,7 +566,7 @@ function report(R) {
   P('## Appends per second: 1 and 8 concurrent appenders on one store (higher is better)');
   P();
   P(
-    `Each appender awaits its own appends, one after another, for ${R.cfg.seconds} s (${R.cfg.syncSeconds} s with \`'sync'\`), over a pool of the first ${R.cfg.pool} events, after ${R.cfg.warmMs} ms of unmeasured appends one after another. For ironlung, 8 appenders are group commit: appends queued while a write (and its fdatasync) is under way go out together in the next one. The JSONL and SQLite calls are synchronous, so their 8 appenders take turns on the one thread (the honest equivalent in one Node process).`,
+    `Each appender awaits its own appends, one after another, for ${R.cfg.seconds} s (${R.cfg.syncSeconds} s with \`'sync'\`), over a pool of the first ${R.cfg.pool} events, after ${R.cfg.warmMs} ms of unmeasured appends one after another. A cell during which other processes used more than ${DISTURBED} cores is measured once more and the quieter of the two kept (~ marks one still above ${DISTURBED}; the details give both). For ironlung, 8 appenders are group commit: appends queued while a write (and its fdatasync) is under way go out together in the next one. The JSONL and SQLite calls are synchronous, so their 8 appenders take turns on the one thread (the honest equivalent in one Node process).`,
   );
   P();
   const cRows = [];
@@ -571,8 +582,8 @@ function report(R) {
       cRows.push([
         label(impl, d),
         d,
-        c?.[1]?.error ? 'error' : num(c?.[1]?.perSec),
-        c?.[8]?.error ? 'error' : num(c?.[8]?.perSec),
+        c?.[1]?.error ? 'error' : (c?.[1]?.foreign > DISTURBED ? '~' : '') + num(c?.[1]?.perSec),
+        c?.[8]?.error ? 'error' : (c?.[8]?.foreign > DISTURBED ? '~' : '') + num(c?.[8]?.perSec),
         `**${fmtR(ratio(c?.[8]?.perSec, c?.[1]?.perSec))}**`,
         c?.[8]?.perFrame ? num(c[8].perFrame) : '–',
         impl === 'jsonl' ? '–' : `${fmtR(ratio(c?.[1]?.perSec, jl?.[1]?.perSec))} / ${fmtR(ratio(c?.[8]?.perSec, jl?.[8]?.perSec))}`,
@@ -653,7 +664,7 @@ function report(R) {
   for (const c of R.fsync) P(`- bare fdatasync (${c.when}): P90 ${us(c.append?.p90)}, mean ${us(c.append?.mean)}, slowest ${(c.append?.worst || []).map(([k, v]) => `#${k + 1} ${us(v)}`).join(', ')}; other CPU ${num(c.foreign, 2)}, disk ${num(c.diskMB)} MB written during the cell`);
   for (const [impl, byD] of Object.entries(R.latency)) for (const [d, c] of Object.entries(byD)) { const a = IMPLS[impl].perTurn ? c.turn : c.append; P(`- ${label(impl, d)}: P90 ${us(a?.p90)}, mean ${us(a?.mean)}, slowest ${(a?.worst || []).map(([k, v]) => `#${k + 1} ${us(v)}`).join(', ')}; other CPU ${num(c.foreign, 2)}, disk ${num(c.diskMB)} MB${c.error ? `; error: ${c.error}` : ''}`); }
   for (const [impl, c] of Object.entries(R.full)) { const a = IMPLS[impl].perTurn ? c.turn : c.append; P(`- whole transcript, ${label(impl, 'flush')}: P90 ${us(a?.p90)}, mean ${us(a?.mean)}, slowest ${(a?.worst || []).map(([k, v]) => `#${k + 1} ${us(v)}`).join(', ')}; replay ms [${(c.replayMs || []).map((x) => num(x)).join(', ')}]${c.resumeMs ? `, resume ms [${c.resumeMs.map((x) => num(x)).join(', ')}]` : ''}; other CPU ${num(c.foreign, 2)}, disk ${num(c.diskMB)} MB${c.error ? `; error: ${c.error}` : ''}`); }
-  for (const [impl, byD] of Object.entries(R.conc)) for (const [d, byK] of Object.entries(byD)) P(`- appends/s ${label(impl, d)}: ${Object.entries(byK).map(([k, c]) => `${k}: ${c.appends} appends in ${num(c.ms / 1000)} s, other CPU ${num(c.foreign, 2)}, disk ${num(c.diskMB)} MB`).join('; ')}`);
+  for (const [impl, byD] of Object.entries(R.conc)) for (const [d, byK] of Object.entries(byD)) P(`- appends/s ${label(impl, d)}: ${Object.entries(byK).map(([k, c]) => `${k}: ${c.appends} appends in ${num(c.ms / 1000)} s, other CPU ${num(c.foreign, 2)}, disk ${num(c.diskMB)} MB${c.other ? ` (the other measurement: ${num(c.other.perSec)}/s, other CPU ${num(c.other.foreign, 2)})` : ''}`).join('; ')}`);
   for (const [impl, o] of Object.entries(R.open)) P(`- open ${IMPLS[impl].label}: µs [${(o.us || []).map((x) => num(x)).join(', ')}], read per open [${(o.readBytes || []).join(', ')}] bytes`);
   P();
   P('</details>');
