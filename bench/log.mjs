@@ -447,7 +447,7 @@ function runTable(R) {
 }
 
 function runEntry(R, k) {
-  const t = R.targets.map((x) => `${x.name.replace(/:.*/, '')} ${x.name.replace(/^[^:]*: /, '').replace(/ \(.*\)$/, '')}: **${x.status}** (${x.measured})`);
+  const t = R.targets.map((x) => `${x.name.replace(/ \([^)]*\)$/, '')}: **${x.status}** (${x.measured})`);
   return [
     `### Run ${k}: ${R.date}${R.quick ? ' (quick)' : ''}`,
     '',
