@@ -1,14 +1,19 @@
-// Builds the zstd benchmark's data: an agent transcript (JSONL, one chat message a line) of tool
-// calls and their outputs, made deterministically from real text that Debian packages install,
-// as bench/corpus.mjs makes the tokenizer corpora.
+// Builds the zstd and session log benchmarks' data: an agent transcript (JSONL, one chat
+// message a line) of tool calls and their outputs, made deterministically from real text that
+// Debian packages install, as bench/corpus.mjs makes the tokenizer corpora.
 //
-//   node bench/agentdata.mjs [--force]       (bench/zstd.mjs calls ensureAgentData() itself)
+//   node bench/agentdata.mjs [--force]                (bench/zstd.mjs calls ensureAgentData())
+//   node bench/agentdata.mjs --log-events [--force]   (bench/log.mjs calls ensureLogEvents())
 //
 // Output, in bench/.corpus (git-ignored):
 //   agent.jsonl           AGENT_BYTES (10 MB, cut at a line end): the measured transcript
 //   agent.heldout.jsonl   the next HELDOUT_BYTES of the same session, from source text the
 //                         measured part does not contain: what a dictionary is trained on
 //   agent.manifest.json   sources, package versions, sizes, sha256, the mix of message kinds
+//   agent-events.jsonl    the session log benchmark's workload: the same session (same seed,
+//                         so it starts as agent.jsonl does), LOG_EVENTS (10^5) events in
+//                         codex-rs rollout envelopes, 100 B - 20 KB each (see sessionEvents)
+//   agent-events.manifest.json
 //
 // The session: a user asks (English prose), the assistant answers with a sentence or two of
 // prose and one tool call (OpenAI chat format: `tool_calls[].function.arguments` is a JSON
@@ -81,8 +86,11 @@ function codeFiles() {
   };
 }
 
-/** Builds the whole session text (measured + held-out) as JSONL lines, and the mix. */
-function buildSession(totalBytes) {
+/**
+ * Builds the whole session text (measured + held-out) as JSONL lines, and the mix: until it
+ * holds `totalBytes` bytes or `maxLines` lines.
+ */
+function buildSession(totalBytes, maxLines = Infinity) {
   const rand = rng(0x15);
   const choose = (xs) => xs[Math.floor(rand() * xs.length)];
   const { packages: codePkgs, lists } = codeFiles();
@@ -139,7 +147,7 @@ function buildSession(totalBytes) {
   let lastRead = null;
   let turn = 0;
   push({ role: 'system', content: 'You are a coding agent working in a Debian container. Use the tools to read files, run commands and search the documentation. Be concise.' }, 'prose');
-  while (bytes < totalBytes) {
+  while (bytes < totalBytes && lines.length < maxLines) {
     if (turn % 6 === 0) push({ role: 'user', content: sentence(400) }, 'prose');
     turn++;
     const r = rand();
@@ -209,7 +217,8 @@ function buildSession(totalBytes) {
     push({ role: 'assistant', content: sentence(300), tool_calls: [{ id, type: 'function', function: { name, arguments: JSON.stringify(args) } }] }, 'prose');
     push({ role: 'tool', tool_call_id: id, name, content: output }, kind);
   }
-  return { lines, mix, codePkgs, changelogs, proseLaps: prose.laps, docsLaps: docs.laps };
+  const codeLaps = Math.max(...lists.map((l, i) => Math.floor(codeCursor[i] / Math.max(1, l.files.length))));
+  return { lines, mix, codePkgs, changelogs, proseLaps: prose.laps, docsLaps: docs.laps, codeLaps };
 }
 
 export function agentFiles() {
@@ -304,7 +313,109 @@ export function recordsOf(buf) {
   return out;
 }
 
+// -----------------------------------------------------------------------------------------
+// The session log benchmark's workload (bench/log.mjs, issue #16): the same session, longer,
+// as LOG_EVENTS events of LOG_EVENT_MIN..LOG_EVENT_MAX bytes of JSON each.
+
+export const LOG_EVENTS = 100_000;
+export const LOG_EVENT_MIN = 100;
+export const LOG_EVENT_MAX = 20_000;
+const LOG_EVENTS_VERSION = 1;
+
+export function logEventFiles() {
+  return { events: path.join(CORPUS_DIR, 'agent-events.jsonl'), manifest: path.join(CORPUS_DIR, 'agent-events.manifest.json') };
+}
+
+/**
+ * The session's messages as rollout events, one JSON object a line, as codex-rs writes its
+ * rollouts: `{"timestamp":…,"type":"response_item","payload":<chat message>}`. A message
+ * whose event would pass LOG_EVENT_MAX bytes is cut into parts (`"part":k` on the envelope,
+ * each part's `content` a slice of the message's). Timestamps advance by seeded random steps
+ * (a user message 5-60 s after the last event, an assistant message 1-20 s, a tool output
+ * 0.05-3 s), from 2026-01-15T09:00:00Z.
+ */
+function sessionEvents(lines, count) {
+  const rand = rng(0x16);
+  let t = Date.UTC(2026, 0, 15, 9, 0, 0);
+  const out = [];
+  for (const line of lines) {
+    if (out.length >= count) break;
+    const m = JSON.parse(line);
+    t += Math.round(m.role === 'user' ? 5000 + rand() * 55000 : m.role === 'tool' ? 50 + rand() * 2950 : m.role === 'assistant' ? 1000 + rand() * 19000 : 0);
+    const timestamp = new Date(t).toISOString();
+    const whole = JSON.stringify({ timestamp, type: 'response_item', payload: m });
+    if (Buffer.byteLength(whole) <= LOG_EVENT_MAX) {
+      out.push(whole);
+      continue;
+    }
+    const content = m.content;
+    let at = 0;
+    let part = 0;
+    while (at < content.length && out.length < count) {
+      let len = content.length - at;
+      let ev;
+      for (;;) {
+        // never cut a surrogate pair
+        if (len < content.length - at && /[\ud800-\udbff]/.test(content[at + len - 1])) len--;
+        ev = JSON.stringify({ timestamp, type: 'response_item', part, payload: { ...m, content: content.slice(at, at + len) } });
+        if (Buffer.byteLength(ev) <= LOG_EVENT_MAX) break;
+        len = Math.floor(len * 0.9);
+      }
+      out.push(ev);
+      at += len;
+      part++;
+    }
+  }
+  return out;
+}
+
+/** Builds the log benchmark's events if missing or stale; returns their manifest. */
+export function ensureLogEvents({ force = false, log = (s) => process.stderr.write(s + '\n') } = {}) {
+  const F = logEventFiles();
+  if (!force) {
+    try {
+      const m = JSON.parse(fs.readFileSync(F.manifest, 'utf8'));
+      if (m.version === LOG_EVENTS_VERSION && m.events === LOG_EVENTS && fs.statSync(F.events).size === m.bytes) return m;
+    } catch {}
+  }
+  log(`agentdata: building the session log workload (${LOG_EVENTS} events) in bench/.corpus (once, about a minute)`);
+  ensurePackages([...new Set([...INFO.map((i) => i[0]), 'libc6-dev', rustSrcPackage(), pythonStdlibPackage()])], log);
+  const t0 = Date.now();
+  // Every message gives at least one event: LOG_EVENTS messages are enough.
+  const { lines, mix, codePkgs, changelogs, proseLaps, docsLaps, codeLaps } = buildSession(Infinity, LOG_EVENTS);
+  const events = sessionEvents(lines, LOG_EVENTS);
+  if (events.length < LOG_EVENTS) throw new Error(`agentdata: only ${events.length} events`);
+  const buf = Buffer.from(events.join('\n') + '\n');
+  const sizes = events.map((e) => Buffer.byteLength(e)).sort((a, b) => a - b);
+  if (sizes[0] < LOG_EVENT_MIN || sizes[sizes.length - 1] > LOG_EVENT_MAX) throw new Error(`agentdata: event sizes ${sizes[0]}..${sizes[sizes.length - 1]} outside ${LOG_EVENT_MIN}..${LOG_EVENT_MAX}`);
+  fs.mkdirSync(CORPUS_DIR, { recursive: true });
+  fs.writeFileSync(F.events, buf);
+  const q = (p) => sizes[Math.min(sizes.length - 1, Math.floor(p * sizes.length))];
+  const total = Object.values(mix).reduce((a, b) => a + b, 0);
+  const m = {
+    version: LOG_EVENTS_VERSION,
+    created: new Date().toISOString(),
+    buildMs: Date.now() - t0,
+    name: 'agent-events.jsonl',
+    events: events.length,
+    messages: lines.length,
+    bytes: buf.length,
+    sha256: sha256(buf),
+    eventBytes: { min: sizes[0], p10: q(0.1), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: sizes[sizes.length - 1], mean: Math.round(buf.length / events.length) },
+    mix: Object.fromEntries(Object.entries(mix).map(([k, v]) => [k, +(v / total).toFixed(3)])),
+    sourcesReused: { proseLaps, docsLaps, codeLaps },
+    packages: Object.fromEntries([...new Set([...INFO.map((x) => x[0]), ...codePkgs, ...changelogs.map((c) => c.split('/')[4])])].sort().map((p) => [p, dpkgVersion(p)])),
+  };
+  fs.writeFileSync(F.manifest, JSON.stringify(m, null, 2) + '\n');
+  return m;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--log-events')) {
+    const m = ensureLogEvents({ force: process.argv.includes('--force') });
+    console.log(JSON.stringify({ ...m, packages: undefined }, null, 2));
+    process.exit(0);
+  }
   const m = ensureAgentData({ force: process.argv.includes('--force') });
   console.log(JSON.stringify({ transcript: m.transcript, heldout: m.heldout, mix: m.mix, sourcesReused: m.sourcesReused }, null, 2));
   const recs = recordsOf(fs.readFileSync(agentFiles().transcript));

@@ -1,12 +1,16 @@
 // ironlung's benchmark: ironlung (native and wasm) against its npm peers, side by side, in one
 // run, every table with ratios to hypertok.
 //
-//   npm run bench                     full run (~4-5 min on 2 cores, then ~8-10 min of zstd), report on stdout
+//   npm run bench                     full run (~4-5 min on 2 cores, then ~8-10 min of zstd and
+//                                     ~5 min of the session log), report on stdout
 //   npm run bench -- --quick          smoke run (~1 min): fewer rounds, 256 KiB of each corpus
 //   npm run bench -- --write          also write the report to BENCHMARKS.md
-//   npm run bench -- --only=throughput,cold,percall,rss,worst,download,zstd
+//   npm run bench -- --only=throughput,cold,percall,rss,worst,download,zstd,log
 //   npm run bench -- --only=zstd      the zstd benchmark alone (bench/zstd.mjs, issue #15;
 //                                     ~8-10 min, ~1.5 min with --quick)
+//   npm run bench -- --only=log       the session log benchmark alone (bench/log.mjs, issue #16;
+//                                     ~5 min, ~1.5 min with --quick; the first run also builds
+//                                     its workload and a 1 GiB log, ~4 min, both cached)
 //   npm run bench -- --no-wait        do not wait for other people's compilers (see sampleBusy)
 //
 // On this shared machine other builds run at the same time: before each measurement the run
@@ -364,36 +368,56 @@ function machineInfo() {
 // Main
 
 /**
- * The zstd section (bench/zstd.mjs, issue #15), in a child process of its own; its progress
- * goes to stderr, its markdown is returned.
+ * A section measured by a script of its own (bench/zstd.mjs, issue #15; bench/log.mjs, issue
+ * #16), in a child process; its progress goes to stderr, its markdown is returned.
  */
-function zstdSection() {
-  const argv = [path.join(BENCH_DIR, 'zstd.mjs'), ...(QUICK ? ['--quick'] : []), ...(WAIT ? [] : ['--no-wait'])];
+function sectionOf(script) {
+  const argv = [path.join(BENCH_DIR, script), ...(QUICK ? ['--quick'] : []), ...(WAIT ? [] : ['--no-wait'])];
   const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`bench/zstd.mjs failed (exit ${r.status})`);
+  if (r.status !== 0) throw new Error(`bench/${script} failed (exit ${r.status})`);
   return r.stdout.replace(/^\n+/, '');
 }
+const zstdSection = () => sectionOf('zstd.mjs');
+const logSection = () => sectionOf('log.mjs');
 
-/** BENCHMARKS.md with its zstd section (from "# zstd benchmark" to the next "# ") replaced. */
-function withZstdSection(old, zmd) {
-  const start = old.indexOf('\n# zstd benchmark');
-  if (start === -1) return old.trimEnd() + '\n\n' + zmd.trimEnd() + '\n';
-  const next = old.indexOf('\n# ', start + 1);
-  return old.slice(0, start + 1) + zmd.trimEnd() + '\n' + (next === -1 ? '' : old.slice(next));
+/** The standalone sections: --only naming nothing else runs them alone, and --write replaces them. */
+const SECTIONS = { zstd: { heading: '# zstd benchmark', run: zstdSection }, log: { heading: '# Session log benchmark', run: logSection } };
+
+/**
+ * BENCHMARKS.md with the section that starts with `heading` (up to the next "# ", or the hand-kept
+ * measurements of bench/history.md) replaced by
+ * `md`; a section not there yet goes before the hand-kept measurements (bench/history.md), or
+ * at the end.
+ */
+function withSection(old, heading, md) {
+  const start = old.indexOf('\n' + heading);
+  if (start === -1) {
+    const hist = old.indexOf('\n## Measurements behind the code');
+    if (hist === -1) return old.trimEnd() + '\n\n' + md.trimEnd() + '\n';
+    return old.slice(0, hist + 1) + md.trimEnd() + '\n\n' + old.slice(hist + 1);
+  }
+  // It ends at the next "# " heading, or where the hand-kept measurements (whose headings are
+  // "## ") begin, which a full run puts after the last section.
+  const ends = [old.indexOf('\n# ', start + 1), old.indexOf('\n## Measurements behind the code', start + 1)].filter((i) => i !== -1);
+  const next = ends.length ? Math.min(...ends) : -1;
+  return old.slice(0, start + 1) + md.trimEnd() + '\n' + (next === -1 ? '' : '\n' + old.slice(next + 1));
 }
 
 async function main() {
   const tStart = Date.now();
   ensurePeers();
   ensureIronlungBuild();
-  if (ONLY.length && ONLY.every((s) => s === 'zstd')) {
-    // --only=zstd: the zstd section alone; --write replaces it in BENCHMARKS.md.
-    const zmd = zstdSection();
-    process.stdout.write('\n' + zmd + '\n');
-    if (WRITE) {
-      const file = path.join(ROOT, 'BENCHMARKS.md');
-      fs.writeFileSync(file, withZstdSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', zmd));
-      log('bench: wrote the zstd section of BENCHMARKS.md');
+  if (ONLY.length && ONLY.every((s) => s in SECTIONS)) {
+    // --only=zstd, --only=log (or both): those sections alone; --write replaces them in
+    // BENCHMARKS.md.
+    const file = path.join(ROOT, 'BENCHMARKS.md');
+    for (const name of ONLY) {
+      const md = SECTIONS[name].run();
+      process.stdout.write('\n' + md + '\n');
+      if (WRITE) {
+        fs.writeFileSync(file, withSection(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', SECTIONS[name].heading, md));
+        log(`bench: wrote the ${name} section of BENCHMARKS.md`);
+      }
     }
     return;
   }
@@ -631,6 +655,15 @@ async function main() {
       md += '\n' + zstdSection();
     } catch (e) {
       warn(`bench/zstd.mjs failed: ${e.message}`);
+    }
+  }
+  // The session log benchmark (issue #16): its own section; it keeps the earlier runs' tables
+  // from BENCHMARKS.md.
+  if (want('log')) {
+    try {
+      md += '\n' + logSection();
+    } catch (e) {
+      warn(`bench/log.mjs failed: ${e.message}`);
     }
   }
   // What no run measures again (the figures behind the code's shape) is kept by hand.
