@@ -223,7 +223,7 @@ export class EventLog {
   /** Opens the file at the path and reads its header and end into a new codec. */
   async #attach() {
     const o = this.#o;
-    const f = await this.#files.open(this.#path, o.readOnly, o.create);
+    const f = await this.#files.open(this.#path, o.readOnly, o.create, o.durability === 'sync');
     this.#file = f;
     let size = await f.size();
     if (size < HEADER) {
@@ -668,7 +668,7 @@ export class EventLog {
       const codec = /** @type {Codec} */ (this.#codec);
       const before = Array.from(codec.tail());
       const frame = this.#call(() => codec.writeCheckpoint(kind, bytes, meta, time));
-      await this.#write(before, frame, this.#o.durability !== 'none');
+      await this.#write(before, frame, this.#o.durability === 'sync');
       return before[1] - 1;
     });
   }
