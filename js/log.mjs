@@ -523,7 +523,10 @@ export class EventLog {
   async #write(before, bytes, sync) {
     const file = /** @type {LogFileHandle} */ (this.#file);
     try {
-      await file.write(before[0], bytes, sync);
+      // Without a sync, the write is a copy into the page cache: done on this thread, it
+      // costs less than the trip to the thread pool, whose wake-up dominated 'flush' appends.
+      if (sync) await file.write(before[0], bytes, true);
+      else file.writeNow(before[0], bytes);
     } catch (e) {
       /** @type {Codec} */ (this.#codec).setTail(before);
       try {

@@ -14,6 +14,8 @@ import { IronlungError } from './errors.mjs';
  * @property {() => Promise<number>} size
  * @property {(offset: number, len: number) => Promise<Uint8Array>} read up to `len` bytes; fewer only at the end
  * @property {(offset: number, bytes: Uint8Array, sync: boolean) => Promise<void>} write all of `bytes`, then fdatasync if `sync`
+ * @property {(offset: number, bytes: Uint8Array) => void} writeNow all of `bytes`, on this thread: for
+ *   writes no sync follows, where the copy into the page cache costs less than a trip to the thread pool
  * @property {() => Promise<void>} sync
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
@@ -41,6 +43,7 @@ export function nativeLogFiles(binding) {
         size: async () => f.size(),
         read: (offset, len) => f.read(offset, len),
         write: (offset, bytes, sync) => f.write(offset, bytes, sync),
+        writeNow: (offset, bytes) => f.writeNow(offset, bytes),
         sync: () => f.sync(),
         truncate: (len) => f.truncate(len),
         close: async () => f.close(),
@@ -86,6 +89,11 @@ export function nodeLogFiles() {
           }
           if (sync && !dsyncFlag) await h.datasync();
         },
+        writeNow(offset, bytes) {
+          for (let done = 0; done < bytes.length; ) {
+            done += fs.writeSync(h.fd, bytes, done, bytes.length - done, offset + done);
+          }
+        },
         sync: () => h.datasync(),
         async truncate(len) {
           await h.truncate(len);
@@ -116,20 +124,33 @@ export function nodeLogFiles() {
 function withPath(handle, path) {
   /** @type {any} */
   const out = {};
+  /** @param {unknown} e */
+  const named = (e) => {
+    const err = /** @type {any} */ (e);
+    if (typeof err?.code === 'string' && typeof err.syscall === 'string' && err.path === undefined) {
+      const description = String(err.message).replace(/^[A-Z0-9]+: /, '').replace(/, [a-z]+$/, '');
+      return new IronlungError(err.code, `${description}, ${err.syscall} '${path}'`);
+    }
+    return e;
+  };
   for (const [name, f] of Object.entries(handle)) {
-    const call = /** @type {(...args: any[]) => Promise<any>} */ (f);
-    out[name] = async (/** @type {any[]} */ ...args) => {
-      try {
-        return await call(...args);
-      } catch (e) {
-        const err = /** @type {any} */ (e);
-        if (typeof err?.code === 'string' && typeof err.syscall === 'string' && err.path === undefined) {
-          const description = String(err.message).replace(/^[A-Z0-9]+: /, '').replace(/, [a-z]+$/, '');
-          throw new IronlungError(err.code, `${description}, ${err.syscall} '${path}'`);
-        }
-        throw e;
-      }
-    };
+    const call = /** @type {(...args: any[]) => any} */ (f);
+    out[name] =
+      name === 'writeNow'
+        ? (/** @type {any[]} */ ...args) => {
+            try {
+              return call(...args);
+            } catch (e) {
+              throw named(e);
+            }
+          }
+        : async (/** @type {any[]} */ ...args) => {
+            try {
+              return await call(...args);
+            } catch (e) {
+              throw named(e);
+            }
+          };
   }
   return out;
 }
