@@ -167,7 +167,6 @@ export class EventLog {
   /** @type {unknown} */ #failed = null;
   #closed = false;
   #trainedAt = 0;
-  /** @type {Promise<void> | null} */ #training = null;
   /** @type {LogRecovered | null} */ #recovered = null;
 
   /**
@@ -456,51 +455,42 @@ export class EventLog {
   }
 
   /**
-   * `dictionary: 'auto'`: trains one from the log's first records once there are enough.
-   * Native trains on the libuv pool while appends go on (they are compressed without the
-   * dictionary until its frame is written); wasm trains here, between two writes.
+   * `dictionary: 'auto'`: trains one from the log's first records once there are enough,
+   * between two writes: appends queued meanwhile wait for it, once. Native trains on the
+   * libuv pool, so the event loop keeps turning; wasm trains on the JS thread. (Training
+   * beside the appends, off the write loop, never finished under a loop of awaited 'flush'
+   * appends: they resolve without the event loop turning, so the training's reads waited.)
    */
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
-    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1 || this.#training) return;
+    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1) return;
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
     if (t[2] < AUTO_TRAIN_BYTES && records < AUTO_TRAIN_RECORDS) return;
     this.#trainedAt = records;
-    const end = t[0];
-    const train = async () => {
-      /** @type {Uint8Array[]} */
-      const samples = [];
-      let total = 0;
-      for await (const chunk of this.#scanRecords(0, Infinity, end, false)) {
-        for (const r of chunk) {
-          samples.push(r.bytes);
-          total += r.bytes.length;
-        }
-        if (total >= 2 * AUTO_TRAIN_BYTES) break;
+    /** @type {Uint8Array[]} */
+    const samples = [];
+    let total = 0;
+    for await (const chunk of this.#scanRecords(0, Infinity, t[0], false)) {
+      for (const r of chunk) {
+        samples.push(r.bytes);
+        total += r.bytes.length;
       }
-      const joined = concat(samples);
-      const sizes = Uint32Array.from(samples, (s) => s.length);
-      const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
-      const b = this.#binding;
-      // Too little variety to train on throws: the next try is at twice as many records.
-      return b.trainDictionaryAsync ? b.trainDictionaryAsync(joined, sizes, maxBytes) : this.#call(() => b.trainDictionary(joined, sizes, maxBytes));
-    };
-    /** @param {Uint8Array} dict */
-    const store = async (dict) => {
-      if (!this.#closed && codec === this.#codec && codec.dictionaryId() === -1) await this.#writeDictionary(dict);
-    };
-    if (!this.#binding.trainDictionaryAsync) {
-      await train().then(store, () => {});
+      if (total >= 2 * AUTO_TRAIN_BYTES) break;
+    }
+    const joined = concat(samples);
+    const sizes = Uint32Array.from(samples, (s) => s.length);
+    const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
+    const b = this.#binding;
+    let dict;
+    try {
+      dict = b.trainDictionaryAsync ? await b.trainDictionaryAsync(joined, sizes, maxBytes) : this.#call(() => b.trainDictionary(joined, sizes, maxBytes));
+    } catch {
+      // Too little variety to train on: the next try is at twice as many records.
       return;
     }
-    this.#training = train()
-      .then((dict) => this.#enqueueOp(() => store(dict)))
-      .catch(() => {})
-      .finally(() => {
-        this.#training = null;
-      });
+    await this.#writeDictionary(dict);
   }
 
   /** @param {Uint8Array} dict */
@@ -857,7 +847,6 @@ export class EventLog {
    */
   async close() {
     if (this.#closed) return;
-    await this.#training;
     await this.#enqueueOp(async () => {}).catch(() => {});
     this.#closed = true;
     await this.#release();
