@@ -24,13 +24,14 @@
 // Every run is kept: the section this prints ends with a table per run, those of earlier runs
 // read back from BENCHMARKS.md. Raw results: bench/.corpus/last-log-results*.json.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
 import { median, num, ratio } from './stats.mjs';
+import { spawnWorker } from './spawn-worker.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -102,43 +103,15 @@ function diskWritten(disk) {
 
 let DISK = null;
 
-function runWorker(mode, impl, opts = {}, { timeoutS = 900 } = {}) {
+async function runWorker(mode, impl, opts = {}, { timeoutS = 900 } = {}) {
   sampleBusy();
   const meter = foreignMeter(foreignLoad);
   const w0 = diskWritten(DISK);
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.IRONLUNG_BACKEND;
-    const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=6144', WORKER, mode, impl, JSON.stringify(opts)], { cwd: BENCH_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const results = [];
-    let childCpuMs = null;
-    let out = '';
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutS * 1000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      let i;
-      while ((i = out.indexOf('\n')) !== -1) {
-        const line = out.slice(0, i);
-        out = out.slice(i + 1);
-        if (line.startsWith('@@bench ')) results.push(JSON.parse(line.slice(8)));
-        else if (line.startsWith('@@cpu ')) childCpuMs = Number(line.slice(6)) / 1000;
-      }
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = err.split('\n').map((l) => l.trim()).filter(Boolean);
-      const error = timedOut ? `timed out after ${timeoutS} s` : code !== 0 ? lines.find((l) => /Error\b.*:/.test(l)) || lines.pop() || `exit ${code}` : null;
-      const { foreign, wall } = meter(childCpuMs);
-      const w1 = diskWritten(DISK);
-      resolve({ results, error, foreign, wallMs: wall, diskMB: w0 !== null && w1 !== null ? (w1 - w0) / 1e6 : null });
-    });
-  });
+  const args = ['--expose-gc', '--max-old-space-size=6144', WORKER, mode, impl, JSON.stringify(opts)];
+  const { results, childCpuMs, error } = await spawnWorker(process.execPath, args, { cwd: BENCH_DIR, timeoutS });
+  const { foreign, wall } = meter(childCpuMs);
+  const w1 = diskWritten(DISK);
+  return { results, error, foreign, wallMs: wall, diskMB: w0 !== null && w1 !== null ? (w1 - w0) / 1e6 : null };
 }
 
 // -----------------------------------------------------------------------------------------

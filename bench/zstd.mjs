@@ -26,13 +26,14 @@
 // those cells ‡ and leaves them out of "fastest native peer") and has no streams or dictionaries.
 // Raw results: bench/.corpus/last-zstd-results*.json.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
 import { median, num, ratio } from './stats.mjs';
+import { spawnWorker } from './spawn-worker.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -78,43 +79,15 @@ function nodeFor(impl) {
   return fs.existsSync(NODE24) ? NODE24 : null;
 }
 
-function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
+async function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
   sampleBusy();
   const meter = foreignMeter(foreignLoad);
   const exe = node || nodeFor(impl);
-  return new Promise((resolve) => {
-    if (!exe) return resolve({ results: [], error: `Node 24 not found at ${path.relative(ROOT, NODE24)} (run scripts/setup.sh test)`, foreign: null });
-    const env = { ...process.env };
-    delete env.IRONLUNG_BACKEND;
-    const child = spawn(exe, ['--expose-gc', WORKER, mode, impl, JSON.stringify(opts)], { cwd: BENCH_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const results = [];
-    let childCpuMs = null;
-    let out = '';
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutS * 1000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      let i;
-      while ((i = out.indexOf('\n')) !== -1) {
-        const line = out.slice(0, i);
-        out = out.slice(i + 1);
-        if (line.startsWith('@@bench ')) results.push(JSON.parse(line.slice(8)));
-        else if (line.startsWith('@@cpu ')) childCpuMs = Number(line.slice(6)) / 1000;
-      }
-    });
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = err.split('\n').map((l) => l.trim()).filter(Boolean);
-      const error = timedOut ? `timed out after ${timeoutS} s` : code !== 0 ? lines.find((l) => /Error\b.*:/.test(l)) || lines.pop() || `exit ${code}` : null;
-      const { foreign, wall } = meter(childCpuMs);
-      resolve({ results, error, foreign, wallMs: wall });
-    });
-  });
+  if (!exe) return { results: [], error: `Node 24 not found at ${path.relative(ROOT, NODE24)} (run scripts/setup.sh test)`, foreign: null };
+  const args = ['--expose-gc', WORKER, mode, impl, JSON.stringify(opts)];
+  const { results, childCpuMs, error } = await spawnWorker(exe, args, { cwd: BENCH_DIR, timeoutS });
+  const { foreign, wall } = meter(childCpuMs);
+  return { results, error, foreign, wallMs: wall };
 }
 
 // -----------------------------------------------------------------------------------------
