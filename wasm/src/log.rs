@@ -56,7 +56,14 @@ impl LogCodec {
         self.inner.write_checkpoint(kind, state, meta, time).map_err(js_err)
     }
     #[wasm_bindgen(js_name = copyFrame)]
-    pub fn copy_frame(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64, raw_added: f64) -> JsResult<Vec<u8>> {
+    pub fn copy_frame(
+        &mut self,
+        from: &LogCodec,
+        window: &[u8],
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> JsResult<Vec<u8>> {
         self.inner.copy_frame(&from.inner, window, window_at, at, raw_added).map_err(js_err)
     }
     #[wasm_bindgen(js_name = frameInfo)]

@@ -21,8 +21,8 @@ pub use dictionary::{
     train_dictionary,
 };
 pub use error::JsError;
-pub use log::{log_header, LogCodec};
 pub use ironlung_core::compress::Dictionary;
+pub use log::{log_header, LogCodec};
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};
 pub use stream::{CompressStream, DecompressStream};

@@ -5,10 +5,10 @@
 //! Offsets, seqs and times are JS numbers (f64): exact up to 2^53, which no log reaches.
 
 use crate::{JsError, Result};
+use ironlung_core::compress::{Dictionary, DEFAULT_LEVEL};
 use ironlung_core::log::layout::{FileHeader, FrameKind, FILE_HEADER_LEN, FRAME_HEADER_LEN, TRAILER_LEN};
 use ironlung_core::log::scan::{self, Found, Last};
 use ironlung_core::log::{Checkpoint, FrameHeader, Reader, RecordKind, Tail, Writer};
-use ironlung_core::compress::{Dictionary, DEFAULT_LEVEL};
 
 /// `scan`'s stop codes.
 const STOP_END: f64 = 0.0;
@@ -126,10 +126,11 @@ impl LogCodec {
         let mut recs = Vec::with_capacity(kinds.len());
         for i in 0..kinds.len() {
             let end = ends[i] as usize;
-            let kind = RecordKind::from_byte(kinds[i]).ok_or_else(|| JsError::invalid_arg(format!("record kind {}", kinds[i])))?;
-            let bytes = data
-                .get(start..end)
-                .ok_or_else(|| JsError::invalid_arg(format!("writeRecords: record {i} ends at {end}, past {}", data.len())))?;
+            let kind = RecordKind::from_byte(kinds[i])
+                .ok_or_else(|| JsError::invalid_arg(format!("record kind {}", kinds[i])))?;
+            let bytes = data.get(start..end).ok_or_else(|| {
+                JsError::invalid_arg(format!("writeRecords: record {i} ends at {end}, past {}", data.len()))
+            })?;
             recs.push((kind, times[i] as i64, bytes));
             start = end;
         }
@@ -149,7 +150,14 @@ impl LogCodec {
 
     /// Validates the frame at `at` in `from`'s file (its window) and returns it re-headed
     /// for this file: compaction's copy. `raw_added` is its records' bytes.
-    pub fn copy_frame(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64, raw_added: f64) -> Result<Vec<u8>> {
+    pub fn copy_frame(
+        &mut self,
+        from: &LogCodec,
+        window: &[u8],
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> Result<Vec<u8>> {
         let (h, stored) = from.frame(window, window_at as u64, at as u64)?;
         let mut out = Vec::new();
         self.writer.copy_frame(&h, stored, raw_added as u64, &mut out);
@@ -160,14 +168,9 @@ impl LogCodec {
     /// a frame, 1 short (kind is then the offset the window must reach), 2 damaged.
     pub fn frame_info(&self, window: &[u8], window_at: f64, at: f64) -> Vec<f64> {
         match scan::frame_at(window, window_at as u64, at as u64, self.header.salt) {
-            Found::Frame(h) => vec![
-                0.0,
-                kind_number(h.kind),
-                h.first_seq as f64,
-                h.count as f64,
-                h.end() as f64,
-                h.raw_total as f64,
-            ],
+            Found::Frame(h) => {
+                vec![0.0, kind_number(h.kind), h.first_seq as f64, h.count as f64, h.end() as f64, h.raw_total as f64]
+            }
             Found::Short { need } => vec![1.0, need as f64],
             Found::Damaged => vec![2.0],
         }

@@ -56,15 +56,34 @@ impl LogCodec {
         guard(|| self.inner.write_dictionary(&bytes).map(Bytes))
     }
     #[napi]
-    pub fn write_records(&mut self, kinds: Uint8Array, times: Float64Array, data: Uint8Array, ends: Uint32Array) -> napi::Result<Bytes> {
+    pub fn write_records(
+        &mut self,
+        kinds: Uint8Array,
+        times: Float64Array,
+        data: Uint8Array,
+        ends: Uint32Array,
+    ) -> napi::Result<Bytes> {
         guard(|| self.inner.write_records(&kinds, &times, &data, &ends).map(Bytes))
     }
     #[napi]
-    pub fn write_checkpoint(&mut self, kind: u8, state: Uint8Array, meta: Uint8Array, time: f64) -> napi::Result<Bytes> {
+    pub fn write_checkpoint(
+        &mut self,
+        kind: u8,
+        state: Uint8Array,
+        meta: Uint8Array,
+        time: f64,
+    ) -> napi::Result<Bytes> {
         guard(|| self.inner.write_checkpoint(kind, &state, &meta, time).map(Bytes))
     }
     #[napi]
-    pub fn copy_frame(&mut self, from: &LogCodec, window: Uint8Array, window_at: f64, at: f64, raw_added: f64) -> napi::Result<Bytes> {
+    pub fn copy_frame(
+        &mut self,
+        from: &LogCodec,
+        window: Uint8Array,
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> napi::Result<Bytes> {
         guard(|| self.inner.copy_frame(&from.inner, &window, window_at, at, raw_added).map(Bytes))
     }
     #[napi]
@@ -76,7 +95,15 @@ impl LogCodec {
         guard(|| Ok(self.inner.next_valid(&window, window_at, from)))
     }
     #[napi]
-    pub fn scan(&mut self, window: Uint8Array, window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> napi::Result<Vec<f64>> {
+    pub fn scan(
+        &mut self,
+        window: Uint8Array,
+        window_at: f64,
+        at: f64,
+        from: f64,
+        to: f64,
+        max_bytes: f64,
+    ) -> napi::Result<Vec<f64>> {
         guard(|| Ok(self.inner.scan(&window, window_at, at, from, to, max_bytes)))
     }
     #[napi]

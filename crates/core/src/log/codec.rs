@@ -101,11 +101,13 @@ impl Writer {
 
     /// Appends a dictionary frame holding `bytes`, and compresses with it from then on.
     ///
-    /// Errors: as [`Dictionary::new`]; [`Error::InvalidArg`]-coded if the log stores
+    /// Errors: as [`Dictionary::new`]; [`Error::LogOption`] if the log stores
     /// payloads raw or already has a dictionary.
     pub fn write_dictionary(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let Some(level) = self.level else {
-            return Err(Error::LogOption { reason: "a log written without compression cannot take a dictionary".into() });
+            return Err(Error::LogOption {
+                reason: "a log written without compression cannot take a dictionary".into(),
+            });
         };
         if self.tail.dictionary_at != 0 {
             return Err(Error::LogOption { reason: "the log already has a dictionary".into() });

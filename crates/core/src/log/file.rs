@@ -59,12 +59,14 @@ impl LogFile {
         let mut done = 0;
         while done < bytes.len() {
             match write_at(&self.file, &bytes[done..], offset + done as u64) {
-                Ok(0) => return Err(Error::Os {
-                    name: "EIO",
-                    description: "i/o error (the write made no progress)".into(),
-                    syscall: "write",
-                    path: self.path.display().to_string(),
-                }),
+                Ok(0) => {
+                    return Err(Error::Os {
+                        name: "EIO",
+                        description: "i/o error (the write made no progress)".into(),
+                        syscall: "write",
+                        path: self.path.display().to_string(),
+                    })
+                }
                 Ok(n) => done += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(self.err(&e, "write")),

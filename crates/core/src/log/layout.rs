@@ -59,7 +59,10 @@ impl FileHeader {
     pub fn parse(b: &[u8]) -> Result<FileHeader> {
         let bad = |reason: String| Error::CorruptLog { offset: 0, reason };
         if b.len() < FILE_HEADER_LEN {
-            return Err(bad(format!("the file is {} bytes, shorter than a log's {FILE_HEADER_LEN}-byte header", b.len())));
+            return Err(bad(format!(
+                "the file is {} bytes, shorter than a log's {FILE_HEADER_LEN}-byte header",
+                b.len()
+            )));
         }
         if b[0..8] != FILE_MAGIC {
             return Err(bad("the file does not start with the ironlung log magic; it is not a log".into()));
@@ -72,7 +75,10 @@ impl FileHeader {
             return Err(bad("the file header's checksum does not match".into()));
         }
         if u32le(b, 12) != 0 {
-            return Err(bad(format!("the file header has flags {:#x}, which this ironlung does not know", u32le(b, 12))));
+            return Err(bad(format!(
+                "the file header has flags {:#x}, which this ironlung does not know",
+                u32le(b, 12)
+            )));
         }
         Ok(FileHeader { salt: u64le(b, 16), base_seq: u64le(b, 24), created_ms: u64le(b, 32) })
     }

@@ -121,11 +121,10 @@ impl Checkpoint<'_> {
         let mut r = Cursor { b: payload, at: 0 };
         let time_ms = unzigzag(r.varint()?);
         let meta_len = r.varint()?;
-        let meta_end = r
-            .at
-            .checked_add(usize::try_from(meta_len).unwrap_or(usize::MAX))
-            .filter(|&e| e < payload.len())
-            .ok_or_else(|| bad(format!("a checkpoint meta of {meta_len} bytes runs past the payload's end")))?;
+        let meta_end =
+            r.at.checked_add(usize::try_from(meta_len).unwrap_or(usize::MAX))
+                .filter(|&e| e < payload.len())
+                .ok_or_else(|| bad(format!("a checkpoint meta of {meta_len} bytes runs past the payload's end")))?;
         let meta = &payload[r.at..meta_end];
         r.at = meta_end;
         let kind = r.byte()?;

@@ -251,4 +251,3 @@ fn frames_copied_to_a_new_file_carry_its_totals() {
     assert_eq!(got.first().map(|g| g.0), Some(24));
     assert_eq!(got.len(), 7);
 }
-
