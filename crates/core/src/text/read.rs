@@ -352,6 +352,13 @@ mod tests {
             (libc::EAGAIN, "EAGAIN: resource temporarily unavailable, open '/x'"),
             (libc::EFBIG, "EFBIG: file too large, open '/x'"),
             (libc::EOVERFLOW, "EOVERFLOW: value too large for defined data type, open '/x'"),
+            (libc::ENOSPC, "ENOSPC: no space left on device, open '/x'"),
+            (libc::EDQUOT, "EDQUOT: disk quota exceeded, open '/x'"),
+            (libc::EROFS, "EROFS: read-only file system, open '/x'"),
+            (libc::EEXIST, "EEXIST: file already exists, open '/x'"),
+            (libc::EXDEV, "EXDEV: cross-device link not permitted, open '/x'"),
+            (libc::ENOTEMPTY, "ENOTEMPTY: directory not empty, open '/x'"),
+            (libc::EBADF, "EBADF: bad file descriptor, open '/x'"),
         ];
         for (errno, message) in cases {
             let err = os_error(&io::Error::from_raw_os_error(errno), "open", path);
@@ -361,7 +368,7 @@ mod tests {
         let err = os_error(&io::Error::from_raw_os_error(libc::EISDIR), "read", path);
         assert_eq!(coded(&err), "EISDIR: illegal operation on a directory, read '/x'");
 
-        let unknown = io::Error::from_raw_os_error(libc::EXDEV);
+        let unknown = io::Error::from_raw_os_error(libc::ECHILD);
         let err = os_error(&unknown, "open", path);
         assert_eq!(err.code(), "EUNKNOWN");
         assert_eq!(coded(&err), format!("EUNKNOWN: {unknown}, open '/x'"));
