@@ -819,23 +819,35 @@ async function logCat(opts, rest) {
 }
 
 /**
+ * Opens `file` read-only, runs `f` on the log and closes it. An error opening it or in `f` is
+ * reported (on stderr) and gives `null`.
+ * @template T
+ * @param {string} file
+ * @param {(log: import('ironlung').EventLog) => Promise<T>} f
+ * @returns {Promise<T | null>}
+ */
+async function withLog(file, f) {
+  const log = await openLogFile(file);
+  if (!log) return null;
+  try {
+    return await f(log);
+  } catch (e) {
+    report(file, e);
+    return null;
+  } finally {
+    await log.close();
+  }
+}
+
+/**
  * `log verify`: every frame read and checked; exit 1 if any range is damaged.
  * @param {Opts} opts
  * @param {string[]} rest
  */
 async function logVerify(opts, rest) {
   const file = logFile('log verify', rest);
-  const log = await openLogFile(file);
-  if (!log) return 1;
-  let r;
-  try {
-    r = await log.verify();
-  } catch (e) {
-    report(file, e);
-    return 1;
-  } finally {
-    await log.close();
-  }
+  const r = await withLog(file, (log) => log.verify());
+  if (!r) return 1;
   if (opts.json) {
     await out.write(JSON.stringify({ file, ...r }) + '\n');
   } else {
@@ -854,18 +866,11 @@ async function logVerify(opts, rest) {
  */
 async function logStats(opts, rest) {
   const file = logFile('log stats', rest);
-  const log = await openLogFile(file);
-  if (!log) return 1;
-  let s;
-  try {
+  const s = await withLog(file, (log) => {
     warnRecovered(file, log);
-    s = await log.stats();
-  } catch (e) {
-    report(file, e);
-    return 1;
-  } finally {
-    await log.close();
-  }
+    return log.stats();
+  });
+  if (!s) return 1;
   if (opts.json) {
     await out.write(JSON.stringify({ file, ...s }) + '\n');
     return 0;
