@@ -538,14 +538,39 @@ export class EventLog {
    */
   async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
     const codec = /** @type {Codec} */ (this.#codec);
-    let at = await this.#startFor(from);
-    let want = WINDOW;
-    for (;;) {
+    const end = async () => {
       const file = this.#file;
       if (!file) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
-      const end = limit ?? (this.#o.readOnly ? await file.size() : codec.tail()[0]);
+      return limit ?? (this.#o.readOnly ? file.size() : codec.tail()[0]);
+    };
+    yield* this.#walk(await this.#startFor(from), from, to, end, (d) => {
+      // No valid frame after it: a torn last write (which a writer's open cuts away), not
+      // damage in the middle.
+      if (d.torn) return false;
+      if (!skip) throw new IronlungError('ERR_CORRUPT_LOG', `the log '${this.#path}' is damaged at byte offset ${d.offset}: ${d.reason}`);
+      return true;
+    });
+  }
+
+  /**
+   * The frames from `at` to the log's end (asked of `endOf` before each window), as the
+   * decoded records of seqs `from..to`, a window's worth at a time. At damage it calls
+   * `damaged` with the range (`torn`: no valid frame follows it, as after a torn last write,
+   * or a frame runs past the end), and goes on after the range if it returns true.
+   * @param {number} at
+   * @param {number} from
+   * @param {number} to
+   * @param {() => Promise<number>} endOf
+   * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
+   * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
+   */
+  async *#walk(at, from, to, endOf, damaged) {
+    const codec = /** @type {Codec} */ (this.#codec);
+    let want = WINDOW;
+    for (;;) {
+      const end = await endOf();
       if (at >= end) return;
-      const window = await file.read(at, Math.min(want, end - at));
+      const window = await /** @type {LogFileHandle} */ (this.#file).read(at, Math.min(want, end - at));
       const r = this.#call(() => codec.scan(window, at, at, from, to, STEP_BYTES));
       const data = codec.takeData();
       const n = r[3];
@@ -562,16 +587,15 @@ export class EventLog {
       if (r[0] === 1) {
         // A frame runs past the window: read it whole, unless it runs past the log's end
         // (a reader watching a writer mid-write; a torn tail).
-        if (r[2] > end) return;
+        if (r[2] > end) {
+          damaged({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)', torn: true });
+          return;
+        }
         want = r[2] - next;
       } else if (r[0] === 2) {
+        const reason = codec.error();
         const resume = await this.#resync(next + 1, end);
-        // No valid frame after it: a torn last write (which a writer's open cuts away), not
-        // damage in the middle.
-        if (resume >= end) return;
-        if (!skip) {
-          throw new IronlungError('ERR_CORRUPT_LOG', `the log '${this.#path}' is damaged at byte offset ${next}: ${codec.error()}`);
-        }
+        if (!damaged({ offset: next, length: resume - next, reason, torn: resume >= end })) return;
         at = resume;
         continue;
       }
@@ -808,35 +832,15 @@ export class EventLog {
     this.#usable();
     return this.#enqueueOp(async () => {
       const codec = /** @type {Codec} */ (this.#codec);
-      const file = /** @type {LogFileHandle} */ (this.#file);
-      const end = this.#o.readOnly ? await file.size() : codec.tail()[0];
+      const end = this.#o.readOnly ? await /** @type {LogFileHandle} */ (this.#file).size() : codec.tail()[0];
       /** @type {{ offset: number, length: number, reason: string }[]} */
       const damaged = [];
       let records = 0;
-      let at = HEADER;
-      let want = WINDOW;
-      while (at < end) {
-        const window = await file.read(at, Math.min(want, end - at));
-        const r = this.#call(() => codec.scan(window, at, at, 0, Infinity, STEP_BYTES));
-        codec.takeData();
-        records += r[3];
-        const next = r[1];
-        want = WINDOW;
-        if (r[0] === 1) {
-          if (r[2] > end) {
-            damaged.push({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)' });
-            break;
-          }
-          want = r[2] - next;
-        } else if (r[0] === 2) {
-          const reason = codec.error();
-          const resume = await this.#resync(next + 1, end);
-          damaged.push({ offset: next, length: resume - next, reason });
-          at = resume;
-          continue;
-        }
-        at = next;
-      }
+      const report = (/** @type {{ offset: number, length: number, reason: string }} */ d) => {
+        damaged.push({ offset: d.offset, length: d.length, reason: d.reason });
+        return true;
+      };
+      for await (const batch of this.#walk(HEADER, 0, Infinity, async () => end, report)) records += batch.length;
       return { ok: damaged.length === 0, records, bytes: end, damaged };
     });
   }
