@@ -28,7 +28,6 @@ pub fn log_header(salt: &[u8], base_seq: f64, created_ms: f64) -> Result<Vec<u8>
 /// The codec of one log file.
 pub struct LogCodec {
     header: FileHeader,
-    level: Option<i32>,
     writer: Writer,
     reader: Reader,
     data: Vec<u8>,
@@ -41,7 +40,7 @@ impl LogCodec {
     pub fn new(header: &[u8], level: Option<i32>) -> Result<LogCodec> {
         let header = FileHeader::parse(header)?;
         let writer = Writer::new(&header, Tail::empty(&header), level)?;
-        Ok(LogCodec { reader: Reader::new(&header), header, level, writer, data: Vec::new(), error: String::new() })
+        Ok(LogCodec { reader: Reader::new(&header), header, writer, data: Vec::new(), error: String::new() })
     }
 
     /// The first seq of the file and its creation time.
@@ -98,7 +97,7 @@ impl LogCodec {
     }
 
     fn writer_level(&self) -> i32 {
-        self.level.unwrap_or(DEFAULT_LEVEL)
+        self.writer.level().unwrap_or(DEFAULT_LEVEL)
     }
 
     fn use_dictionary(&mut self, d: Dictionary) {
@@ -169,7 +168,7 @@ impl LogCodec {
     pub fn frame_info(&self, window: &[u8], window_at: f64, at: f64) -> Vec<f64> {
         match scan::frame_at(window, window_at as u64, at as u64, self.header.salt) {
             Found::Frame(h) => {
-                vec![0.0, kind_number(h.kind), h.first_seq as f64, h.count as f64, h.end() as f64, h.raw_total as f64]
+                vec![0.0, h.kind.byte() as f64, h.first_seq as f64, h.count as f64, h.end() as f64, h.raw_total as f64]
             }
             Found::Short { need } => vec![1.0, need as f64],
             Found::Damaged => vec![2.0],
@@ -299,14 +298,6 @@ impl LogCodec {
 fn stored_of<'w>(window: &'w [u8], window_at: u64, h: &FrameHeader) -> &'w [u8] {
     let start = (h.offset - window_at) as usize + FRAME_HEADER_LEN;
     &window[start..(h.end() - window_at) as usize - TRAILER_LEN]
-}
-
-fn kind_number(k: FrameKind) -> f64 {
-    match k {
-        FrameKind::Records => 1.0,
-        FrameKind::Dictionary => 2.0,
-        FrameKind::Checkpoint => 3.0,
-    }
 }
 
 fn corrupt(offset: u64, reason: &str) -> JsError {

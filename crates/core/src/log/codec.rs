@@ -93,6 +93,11 @@ impl Writer {
         self.dictionary.as_ref()
     }
 
+    /// The zstd level payloads are compressed at, or `None` if they are stored raw.
+    pub fn level(&self) -> Option<i32> {
+        self.level
+    }
+
     /// Uses `dictionary` for the frames written from now on (the log's stored one, on
     /// opening it).
     pub fn use_dictionary(&mut self, dictionary: Dictionary) {

@@ -96,7 +96,8 @@ pub enum FrameKind {
 }
 
 impl FrameKind {
-    fn byte(self) -> u8 {
+    /// The kind's byte in a frame header.
+    pub fn byte(self) -> u8 {
         match self {
             FrameKind::Records => 1,
             FrameKind::Dictionary => 2,
