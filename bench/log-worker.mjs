@@ -35,13 +35,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { emit, workerMain } from './worker-io.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const require = createRequire(path.join(BENCH_DIR, 'package.json'));
 const [mode, implName, optsJson = '{}'] = process.argv.slice(2);
 const opts = JSON.parse(optsJson);
-const emit = (o) => process.stdout.write('@@bench ' + JSON.stringify(o) + '\n');
 const now = () => performance.now();
 const gc = globalThis.gc || (() => {});
 const pkgVersion = (p) => JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', p, 'package.json'), 'utf8')).version;
@@ -594,11 +594,6 @@ async function main() {
   else if (mode === 'open') await openBig(impl);
   else if (mode === 'probe') probe();
   else throw new Error(`unknown mode ${mode}`);
-  const u = process.resourceUsage();
-  process.stdout.write(`@@cpu ${u.userCPUTime + u.systemCPUTime}\n`);
 }
 
-main().catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
-});
+workerMain(main);

@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
-import { median, num, ratio } from './stats.mjs';
+import { fmtR, mdTable, median, num, ratio, targetCounts, warningLines } from './stats.mjs';
 import { spawnWorker } from './spawn-worker.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -117,9 +117,7 @@ async function runWorker(mode, impl, opts = {}, { timeoutS = 900 } = {}) {
 // -----------------------------------------------------------------------------------------
 // Formatting
 
-const fmtR = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 const us = (x) => (Number.isFinite(x) ? (x >= 1000 ? `${num(x / 1000)} ms` : `${num(x)} µs`) : '–');
-const mdTable = (headers, rows) => [headers, headers.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 
 // -----------------------------------------------------------------------------------------
 // Main
@@ -457,12 +455,7 @@ function report(R) {
   );
   P('µs and ms are per append (per turn where marked †); MB = 10^6 bytes; MB/s of replay is the records\' JSON bytes decoded per second.');
   P();
-  if (R.warnings.length) {
-    P('## ⚠ Warnings');
-    P();
-    for (const w of R.warnings) P(`- ${w}`);
-    P();
-  }
+  for (const line of warningLines(R.warnings)) P(line);
   P('## Machine and method');
   P();
   P(
@@ -627,8 +620,7 @@ function report(R) {
   P();
   P(mdTable(['target', 'measured', 'result'], R.targets.map((t) => [t.name, t.measured, `**${t.status}**`])));
   P();
-  const counts = ['MET', 'MISSED', 'NOT MEASURED'].map((s) => `${R.targets.filter((t) => t.status === s).length} ${s}`);
-  P(`${counts.join(', ')} of ${R.targets.length}. What limits each: see "What limits each target" below.`);
+  P(`${targetCounts(R.targets)}. What limits each: see "What limits each target" below.`);
   P();
 
   // ---- details

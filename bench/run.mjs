@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
-import { median, num, ratio } from './stats.mjs';
+import { median, num, ratio, warningLines } from './stats.mjs';
 import { BENCH_DIR, ROOT, IMPLS, IMPL_ORDER, THROUGHPUT_ORDER, ENCODINGS, hypertokVocabPath } from './impls.mjs';
 
 const args = process.argv.slice(2);
@@ -744,12 +744,7 @@ function report(R) {
     'Run it again with `npm run bench -- --write` (about 5 minutes; `npm run bench -- --quick` is a one-minute smoke run that only prints). It installs the peers into `bench/node_modules` and builds the corpora into `bench/.corpus` itself. The core alone, without bindings: `cargo bench -p ironlung-core --bench count` (same corpora, same rounds).',
   );
   P();
-  if (R.warnings.length) {
-    P('## ⚠ Warnings');
-    P();
-    for (const w of R.warnings) P(`- ${w}`);
-    P();
-  }
+  for (const line of warningLines(R.warnings)) P(line);
   P('## Machine');
   P();
   P(

@@ -1,6 +1,7 @@
 // Runs one benchmark worker process (bench/zstd-worker.mjs, bench/log-worker.mjs): the
-// protocol their drivers share. A worker prints "@@bench <json>" per result and "@@cpu <µs>"
-// (its own CPU time) at the end; anything else on stdout is ignored.
+// drivers' side of the protocol whose workers' side is bench/worker-io.mjs. A worker prints
+// "@@bench <json>" per result and "@@cpu <µs>" (its own CPU time) at the end; anything else
+// on stdout is ignored.
 import { spawn } from 'node:child_process';
 
 /**
@@ -44,3 +45,4 @@ export function spawnWorker(exe, args, { cwd, timeoutS }) {
     });
   });
 }
+

@@ -18,3 +18,19 @@ export function num(x, digits) {
 
 /** a / b, NaN unless both are numbers and b is positive. */
 export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+
+/** A ratio as "1.23×", or '–'. */
+export const fmtR = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+
+/** A Markdown table: the first column left-aligned, the others right-aligned. */
+export const mdTable = (headers, rows) =>
+  [headers, headers.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+
+/** The report's warnings section, as lines (none when there are no warnings). */
+export const warningLines = (warnings) => (warnings.length ? ['## ⚠ Warnings', '', ...warnings.map((w) => `- ${w}`), ''] : []);
+
+/** "6 MET, 5 MISSED, 0 NOT MEASURED of 11" for targets with a `status`. */
+export function targetCounts(targets) {
+  const counts = ['MET', 'MISSED', 'NOT MEASURED'].map((s) => `${targets.filter((t) => t.status === s).length} ${s}`);
+  return `${counts.join(', ')} of ${targets.length}`;
+}

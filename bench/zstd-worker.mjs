@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { emit, workerMain } from './worker-io.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -27,7 +28,6 @@ const require = createRequire(path.join(BENCH_DIR, 'package.json'));
 const [mode, implName, optsJson = '{}'] = process.argv.slice(2);
 const opts = JSON.parse(optsJson);
 const CHUNK = 64 << 10;
-const emit = (o) => process.stdout.write('@@bench ' + JSON.stringify(o) + '\n');
 const now = () => performance.now();
 const gc = globalThis.gc || (() => {});
 const pkgVersion = (p) => JSON.parse(fs.readFileSync(path.join(BENCH_DIR, 'node_modules', p, 'package.json'), 'utf8')).version;
@@ -387,11 +387,6 @@ async function main() {
   else if (mode === 'train') await train(impl);
   else if (mode === 'rss') await rss(impl);
   else throw new Error(`unknown mode ${mode}`);
-  const u = process.resourceUsage();
-  process.stdout.write(`@@cpu ${u.userCPUTime + u.systemCPUTime}\n`);
 }
 
-main().catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
-});
+workerMain(main);

@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DISTURBED, createQuiet, foreignMeter } from './quiet.mjs';
-import { median, num, ratio } from './stats.mjs';
+import { fmtR, mdTable, median, num, ratio, targetCounts, warningLines } from './stats.mjs';
 import { spawnWorker } from './spawn-worker.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -93,9 +93,7 @@ async function runWorker(mode, impl, opts = {}, { timeoutS = 600, node } = {}) {
 // -----------------------------------------------------------------------------------------
 // Formatting
 
-const fmtR = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 const fmtR3 = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–'); // targets: no 0.895 shown as 0.90
-const mdTable = (headers, rows) => [headers, headers.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 
 // -----------------------------------------------------------------------------------------
 // Main
@@ -374,12 +372,7 @@ function report(R) {
   );
   P(`MB = 10^6 bytes; MB/s is uncompressed bytes per second, for compress and for decompress. node:zlib runs under Node 24.9.0 (\`.cache/node-24.9.0\`); every other implementation under ${process.version}.`);
   P();
-  if (R.warnings.length) {
-    P('## ⚠ Warnings');
-    P();
-    for (const w of R.warnings) P(`- ${w}`);
-    P();
-  }
+  for (const line of warningLines(R.warnings)) P(line);
   P(
     `Other processes' CPU use during the measurements (from /proc/stat, minus the measuring process's own CPU time): median ${num(R.foreign.median, 2)} cores, max ${num(R.foreign.max, 2)}; ${R.foreign.disturbed} of ${R.foreign.n} measurements above ${DISTURBED} cores (a disturbed throughput measurement is repeated once and the quieter kept; ~ marks a cell still above ${DISTURBED}). The run waited ${R.busy.waitedS.toFixed(0)} s for compilers and CPU-heavy processes.`,
   );
@@ -520,8 +513,7 @@ function report(R) {
   P();
   P(mdTable(['target', 'measured', 'result'], R.targets.map((t) => [t.name, t.measured, `**${t.status}**`])));
   P();
-  const counts = ['MET', 'MISSED', 'NOT MEASURED'].map((s) => `${R.targets.filter((t) => t.status === s).length} ${s}`);
-  P(`${counts.join(', ')} of ${R.targets.length}.`);
+  P(`${targetCounts(R.targets)}.`);
   P();
   if (R.tp) {
     P('<details><summary>Per-round MB/s</summary>');
