@@ -20,6 +20,12 @@ const PIECE_OFF_THREAD = 1 << 20;
 const PIECE_ON_THREAD = 256 << 10;
 /** Off the JS thread, small chunks are gathered to this size for one compressing task. */
 const GATHER = 1 << 20;
+/**
+ * Off the JS thread, compressed chunks written while a piece is being decoded queue up to
+ * this size, and go to the decoder together: with more input than a piece needs at hand,
+ * most trips to the pool fill a whole piece.
+ */
+const QUEUE_BYTES = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
 /** One side waits (`wait()`), the other lets it go on (`wake()`; a no-op with no one waiting). */
@@ -65,6 +71,7 @@ const YIELD_MS = 8;
  * @typedef {object} StreamDecompressor
  * @property {(data: Uint8Array) => void} push
  * @property {(max: number) => Uint8Array | Promise<Uint8Array>} pull
+ * @property {(out: Uint8Array) => Promise<number>} [pullInto] native: decodes into `out`
  * @property {() => void} finish
  * @property {() => void} [free]
  *
@@ -102,6 +109,8 @@ const YIELD_MS = 8;
 export function createZstdStreams(deps) {
   const { binding, fail, offThread, toBytes } = deps;
   const PIECE = offThread ? PIECE_OFF_THREAD : PIECE_ON_THREAD;
+  // Native decodes into memory JS allocated, which the reader then gets without a copy.
+  const pullsInto = typeof binding.ZstdDecompressor.prototype.pullInto === 'function';
 
 
 
@@ -239,33 +248,142 @@ export function createZstdStreams(deps) {
   }
 
   /**
-   * A decompressor fed one chunk at a time: `next` decodes the next piece of output, or
-   * gives null once the chunk is used up (then `push` the next, or `finish` at the end).
+   * A decompressor behind a queue: `write` hands it a chunk, `emit` receives its output one
+   * piece at a time, `end` waits for the last piece and checks the stream ended where a frame
+   * ends. Off the JS thread, chunks written while a piece is being decoded wait in the queue
+   * (resolving their write at once while it holds under QUEUE_BYTES) and go in together, so
+   * a trip to the pool decodes up to a whole piece instead of one chunk's worth. On the JS
+   * thread a write resolves once the decoder has its chunk.
    * @param {ZstdDecompressOptions | undefined} options
+   * @param {(piece: Uint8Array) => void | Promise<void>} emit hands a piece on; its promise
+   *   holds the decoder until the reader wants more
+   * @param {(e: unknown) => void} fail told of an error the moment decoding stops on it
    */
-  function pieces(options) {
+  function queuedDecoder(options, emit, fail) {
     const d = decompressor(options);
-    // A piece short of the room asked for means the decoder stopped for want of input: the
-    // chunk is used up, with no trip to the binding to learn it.
+    const limit = offThread ? QUEUE_BYTES : 0;
+    /** @type {Uint8Array[]} chunks written, not yet handed to the decoder */
+    const queue = [];
+    let queued = 0;
+    /** @type {{ resolve: () => void, reject: (e: unknown) => void }[]} writes waiting for room */
+    const held = [];
+    // A piece short of the room asked for means the decoder stopped for want of input: what
+    // it was given is used up, with no trip to the binding to learn it.
     let usedUp = true;
+    /** @type {{ error: unknown } | null} */
+    let stopped = null;
+    /** @type {Promise<void> | null} */
+    let running = null;
+
+    /** @type {Uint8Array | null} native: the memory the next piece is decoded into */
+    let room = null;
+    /** @returns {Promise<Uint8Array>} */
+    async function nextPiece() {
+      if (!pullsInto) return d.run((s) => s.pull(PIECE));
+      const out = room ?? new Uint8Array(PIECE);
+      room = null;
+      const n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto).call(s, out));
+      // A short piece is copied, so the memory serves the next pull instead of the reader.
+      if (n < PIECE >> 2) {
+        room = out;
+        return out.slice(0, n);
+      }
+      return out.subarray(0, n);
+    }
+
+    /** Hands the queued chunks to the decoder (which copies them). */
+    async function take() {
+      const chunks = queue.splice(0);
+      queued = 0;
+      for (const c of chunks) await d.run((s) => s.push(c));
+      usedUp = false;
+      for (const w of held.splice(0)) w.resolve();
+    }
+
+    async function pump() {
+      // Off the JS thread, the next piece is decoded while this one is handed on.
+      /** @type {Promise<Uint8Array> | null} */
+      let ahead = null;
+      for (;;) {
+        if (stopped) throw stopped.error;
+        if (!usedUp) {
+          const piece = await (ahead ?? nextPiece());
+          ahead = null;
+          if (piece.length < PIECE) usedUp = true;
+          if (offThread) {
+            if (usedUp && queue.length) await take();
+            if (!usedUp) {
+              ahead = nextPiece();
+              // Its error is met when it is awaited, after the emit, or not at all if the
+              // stream stops meanwhile: either way it counts as handled.
+              ahead.catch(() => {});
+            }
+          }
+          if (piece.length) await emit(piece);
+        } else if (queue.length) {
+          await take();
+        } else {
+          return;
+        }
+      }
+    }
+    /** @param {unknown} e */
+    function stop(e) {
+      if (stopped) return;
+      stopped = { error: e };
+      for (const w of held.splice(0)) w.reject(e);
+      d.release();
+    }
+    function kick() {
+      if (running) return running;
+      running = pump().then(
+        () => {
+          running = null;
+          // A chunk written after the pump's last look at the queue, before this ran.
+          if (queue.length) kick();
+        },
+        (e) => {
+          running = null;
+          if (!stopped) fail(e);
+          stop(e);
+          throw e;
+        },
+      );
+      // Whoever needs the outcome awaits `running`; the error reached `fail` already.
+      running.catch(() => {});
+      return running;
+    }
     return {
-      /** @param {Uint8Array} bytes */
-      push: (bytes) => {
-        usedUp = false;
-        return d.run((s) => s.push(bytes));
+      /**
+       * @param {Uint8Array} bytes
+       * @returns {Promise<void>}
+       */
+      write(bytes) {
+        if (stopped) return Promise.reject(stopped.error);
+        queued += bytes.length;
+        const early = queued <= limit;
+        // A write that resolves before the decoder has its chunk keeps a copy: the caller
+        // may reuse its buffer once the write resolved.
+        queue.push(early ? bytes.slice() : bytes);
+        kick();
+        if (early) return Promise.resolve();
+        return new Promise((resolve, reject) => held.push({ resolve, reject }));
       },
-      /** @returns {Promise<Uint8Array | null>} */
-      next: async () => {
-        if (usedUp) return null;
-        const piece = await d.run((s) => s.pull(PIECE));
-        if (piece.length < PIECE) usedUp = true;
-        return piece.length ? piece : null;
-      },
-      finish: async () => {
-        await d.run((s) => s.finish());
+      /** @returns {Promise<void>} */
+      async end() {
+        if (stopped) throw stopped.error;
+        while (running || queue.length || !usedUp) await kick();
+        try {
+          await d.run((s) => s.finish());
+        } catch (e) {
+          fail(e);
+          stop(e);
+          throw e;
+        }
         d.release();
       },
-      abort: () => d.release(),
+      /** @param {unknown} reason */
+      abort: (reason) => stop(reason),
     };
   }
 
@@ -352,65 +470,41 @@ export function createZstdStreams(deps) {
 
     /** @param {ZstdDecompressOptions} [options] */
     constructor(options) {
-      const p = pieces(options);
-      /** @typedef {{ done: () => void, failed: (e: unknown) => void }} Writer */
-      /** @type {{ bytes: Uint8Array, writer: Writer } | null} a chunk written, not yet pushed */
-      let waiting = null;
-      /** @type {Writer | null} the writer of the chunk being decoded */
-      let current = null;
-      let ended = false;
-      /** @type {{ reason: unknown } | null} */
-      let aborted = null;
-      // The reader waits here for a chunk or the end.
-      const arrival = waker();
-      this.readable = new ReadableStream({
-        async pull(controller) {
+      /** @type {ReadableStreamDefaultController<Uint8Array>} */
+      let out;
+      // The decoder waits here for the reader to make room.
+      const room = waker();
+      const dec = queuedDecoder(
+        options,
+        (piece) => {
+          out.enqueue(piece);
+          if ((out.desiredSize ?? 0) <= 0) return room.wait();
+        },
+        (e) => {
+          // The reader learns of it too (a pipe may only be reading).
           try {
-            for (;;) {
-              if (aborted) throw aborted.reason;
-              if (!current && waiting) {
-                const { bytes, writer } = waiting;
-                waiting = null;
-                current = writer;
-                await p.push(bytes);
-              }
-              const piece = await p.next();
-              if (piece) return controller.enqueue(piece);
-              if (current) {
-                // Its chunk is used up: the writer may go on.
-                current.done();
-                current = null;
-                continue;
-              }
-              if (waiting) continue;
-              if (ended) {
-                await p.finish();
-                return controller.close();
-              }
-              await arrival.wait();
-            }
-          } catch (e) {
-            current?.failed(e);
-            waiting?.writer.failed(e);
-            throw e;
+            out.error(e);
+          } catch {
+            // Closed or errored already.
           }
         },
-        cancel: () => p.abort(),
+      );
+      this.readable = new ReadableStream({
+        start(controller) {
+          out = controller;
+        },
+        pull: room.wake,
+        cancel: (reason) => dec.abort(reason),
       });
       this.writable = new WritableStream({
-        write: (chunk) =>
-          new Promise((resolve, reject) => {
-            waiting = { bytes: toBytes(chunk, 'a chunk'), writer: { done: () => resolve(undefined), failed: reject } };
-            arrival.wake();
-          }),
-        close: () => {
-          ended = true;
-          arrival.wake();
+        write: (chunk) => dec.write(toBytes(chunk, 'a chunk')),
+        async close() {
+          await dec.end();
+          out.close();
         },
-        abort: (reason) => {
-          aborted = { reason };
-          p.abort();
-          arrival.wake();
+        abort(reason) {
+          dec.abort(reason);
+          out.error(reason);
         },
       });
     }
@@ -478,38 +572,33 @@ export function createZstdStreams(deps) {
    */
   function createZstdDecompress(options) {
     const Transform = needTransform('createZstdDecompress', 'ZstdDecompressionStream');
-    const p = pieces(options);
-    // The pump waits here while the reader's buffer is full.
+    // The decoder waits here while the reader's buffer is full.
     const wanted = waker();
-    /**
-     * Pushes the pieces of what was pushed so far, pausing while the reader's buffer is full.
-     * @param {import('node:stream').Transform} t
-     */
-    async function drain(t) {
-      for (let piece; (piece = await p.next()); ) {
-        if (!t.push(piece)) await wanted.wait();
-      }
-    }
-    return new Transform({
+    /** @type {import('node:stream').Transform} */
+    const t = new Transform({
       transform(chunk, _encoding, callback) {
-        p.push(toBytes(chunk, 'a chunk'))
-          .then(() => drain(this))
-          .then(() => callback(), callback);
+        dec.write(toBytes(chunk, 'a chunk')).then(() => callback(), callback);
       },
       flush(callback) {
-        drain(this)
-          .then(() => p.finish())
-          .then(() => callback(), callback);
+        dec.end().then(() => callback(), callback);
       },
       read(size) {
         wanted.wake();
         Transform.prototype._read.call(this, size);
       },
       destroy(err, callback) {
-        p.abort();
+        dec.abort(err ?? new IronlungError('ERR_INVALID_ARG', 'this zstd stream was destroyed'));
         callback(err);
       },
     });
+    const dec = queuedDecoder(
+      options,
+      (piece) => {
+        if (!t.push(piece)) return wanted.wait();
+      },
+      (e) => t.destroy(/** @type {Error} */ (e)),
+    );
+    return t;
   }
 
   return { ZstdCompressionStream, ZstdDecompressionStream, createZstdCompress, createZstdDecompress };

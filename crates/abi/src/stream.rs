@@ -78,16 +78,24 @@ impl DecompressStream {
     /// Up to `max` bytes of output (at least 1). Empty once the chunks pushed so far are
     /// used up and zstd holds nothing back.
     pub fn pull(&mut self, max: usize) -> Result<Vec<u8>> {
-        let max = max.max(1);
-        if self.piece.len() < max {
-            self.piece.resize(max, 0);
-        }
+        let mut piece = std::mem::take(&mut self.piece);
+        piece.resize(piece.len().max(max.max(1)), 0);
+        let produced = self.pull_into(&mut piece[..max.max(1)]);
+        let out = produced.map(|n| piece[..n].to_vec());
+        self.piece = piece;
+        out
+    }
+
+    /// Decodes into `out`, as [`pull`](Self::pull) does into a piece of its length, and
+    /// returns how many bytes it wrote: 0 once the chunks pushed so far are used up and zstd
+    /// holds nothing back. For a binding that owns the output's memory, which saves a copy.
+    pub fn pull_into(&mut self, out: &mut [u8]) -> Result<usize> {
         loop {
-            let p = self.decoder.decode(&self.input[self.used..], &mut self.piece[..max])?;
+            let p = self.decoder.decode(&self.input[self.used..], out)?;
             self.used += p.consumed;
             // Input taken into a frame header produces nothing yet: go on.
             if p.produced > 0 || p.consumed == 0 {
-                return Ok(self.piece[..p.produced].to_vec());
+                return Ok(p.produced);
             }
         }
     }

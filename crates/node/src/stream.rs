@@ -98,8 +98,41 @@ impl ZstdDecompressor {
         AsyncTask::new(Job::new(move || lock(&s)?.pull(max as usize)))
     }
 
+    /// Decodes into `out` on the thread pool; resolves to how many bytes it wrote (0: more
+    /// input is needed). JS owns the memory, so the output is never copied. The caller must
+    /// leave `out` alone until the promise settles.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn pull_into(&self, out: Uint8Array) -> AsyncTask<PullInto> {
+        AsyncTask::new(PullInto { stream: self.inner.clone(), out })
+    }
+
     #[napi]
     pub fn finish(&self) -> napi::Result<()> {
         guard(|| lock(&self.inner)?.finish())
+    }
+}
+
+/// [`ZstdDecompressor::pull_into`]'s task. It holds `out` until the task is dropped on the JS
+/// thread, so that the reference to it is released there and not from the pool.
+pub struct PullInto {
+    stream: Arc<Mutex<abi::DecompressStream>>,
+    out: Uint8Array,
+}
+
+impl Task for PullInto {
+    type Output = f64;
+    type JsValue = f64;
+
+    fn compute(&mut self) -> napi::Result<f64> {
+        // SAFETY: the JS side does not touch `out` while the task runs (js/zstdstream.mjs
+        // awaits it before reading or reusing the memory), and the reference held keeps it
+        // alive.
+        let out = unsafe { self.out.as_mut() };
+        let stream = &self.stream;
+        crate::guard(|| Ok(lock(stream)?.pull_into(out)? as f64))
+    }
+
+    fn resolve(&mut self, _env: Env, n: f64) -> napi::Result<f64> {
+        Ok(n)
     }
 }
