@@ -447,8 +447,9 @@ export declare class ZstdCompressionStream {
 
 /**
  * A WHATWG `TransformStream`-shaped zstd decompressor for a stream of frames (skippable
- * frames included). Output is decoded only as the reader pulls it, so memory stays bounded
- * whatever the input expands to.
+ * frames included). Output is decoded only as the reader takes it (the native backend
+ * decodes one 1 MiB piece ahead, and a write may resolve once up to 1 MiB of compressed
+ * chunks wait for the decoder), so memory stays bounded whatever the input expands to.
  *
  * The readable side errors with `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes` (the whole
  * stream's), and `ERR_CORRUPT_DATA` for corrupt or truncated frames and for trailing bytes

@@ -108,6 +108,11 @@ describe(`zstd streams (${il.backend})`, () => {
     sameBytes(il.decompress(packed), data);
     sameBytes(await nodeThrough(pieces(packed, 5, 999), il.createZstdDecompress()), data);
     sameBytes(await nodeThrough(pieces(data, 6), il.createZstdCompress(), il.createZstdDecompress()), data);
+    // Small chunks gathered, then one larger than the gathering buffer (1 MiB on native).
+    const big = new Uint8Array(Buffer.concat([data, transcript(20_000, 2), transcript(20_000, 3)]));
+    assert.ok(big.length > 2.5 * (1 << 20));
+    const mixed = [big.subarray(0, 1000), big.subarray(1000, 700_000), big.subarray(700_000)];
+    sameBytes(il.decompress(await nodeThrough(mixed, il.createZstdCompress())), big);
   });
 
   test('a writer may reuse its buffer once its write resolved', async () => {

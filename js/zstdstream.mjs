@@ -64,6 +64,7 @@ const YIELD_MS = 8;
  * returns promises; the wasm one's returns values and has `free`.
  * @typedef {object} StreamCompressor
  * @property {(data: Uint8Array) => Uint8Array | Promise<Uint8Array>} write
+ * @property {(data: Uint8Array) => Promise<Uint8Array>} [writeFrom] native: reads `data` in place
  * @property {() => Uint8Array | Promise<Uint8Array>} flush
  * @property {() => Uint8Array | Promise<Uint8Array>} finish
  * @property {() => void} [free]
@@ -192,14 +193,35 @@ export function createZstdStreams(deps) {
         release: c.release,
       };
     }
-    const held = new Uint8Array(GATHER);
+    // Two buffers take turns: one gathers chunks while the other's MiB compresses on the pool
+    // (native reads it in place), and its output goes out with the next call. Tasks run one
+    // after another, in order: each starts once the one before is done.
+    const buffers = [new Uint8Array(GATHER), new Uint8Array(GATHER)];
+    let held = buffers[0];
     let fill = 0;
-    // The binding copies its input before the call returns, so `held` is free again at once.
-    const send = () => {
-      if (!fill) return Promise.resolve(EMPTY);
-      const view = held.subarray(0, fill);
+    const none = Promise.resolve(EMPTY);
+    /** @type {Promise<Uint8Array>} the task under way */
+    let ahead = none;
+    /**
+     * Compresses `bytes`, read in place where the binding can (the caller leaves them alone
+     * until the task is done), else copied before the call returns.
+     * @param {Uint8Array} bytes
+     */
+    const compress = (bytes) => run((s) => (s.writeFrom ? s.writeFrom(bytes) : s.write(bytes)));
+    /** Starts compressing what `held` gathered; the other buffer gathers next. */
+    const startHeld = () => {
+      const task = compress(held.subarray(0, fill));
+      // Its error is met when it is awaited, by the next call.
+      task.catch(() => {});
+      held = held === buffers[0] ? buffers[1] : buffers[0];
       fill = 0;
-      return run((s) => s.write(view));
+      return task;
+    };
+    /** The output of the task under way and of what is gathered, with nothing left under way. */
+    const settle = async () => {
+      const before = await ahead;
+      ahead = none;
+      return fill ? join(before, await startHeld()) : before;
     };
     return {
       /** @param {Uint8Array} data */
@@ -209,14 +231,15 @@ export function createZstdStreams(deps) {
           fill += data.length;
           return EMPTY;
         }
-        const before = await send();
-        if (data.length >= GATHER) return join(before, await run((s) => s.write(data)));
+        if (data.length >= GATHER) return join(await settle(), await compress(data));
+        const before = await ahead;
+        ahead = startHeld();
         held.set(data);
         fill = data.length;
         return before;
       },
-      flush: async () => join(await send(), await run((s) => s.flush())),
-      finish: async () => join(await send(), await run((s) => s.finish())),
+      flush: async () => join(await settle(), await run((s) => s.flush())),
+      finish: async () => join(await settle(), await run((s) => s.finish())),
       release: c.release,
     };
   }

@@ -1,7 +1,7 @@
 //! zstd streams for Node: one object per stream, whose work runs on the libuv pool, one
 //! chunk (or one piece of output) per task, so the JS thread only copies bytes.
 
-use crate::{guard, Dictionary, Job};
+use crate::{guard, Bytes, Dictionary, Job};
 use ironlung_abi::{self as abi, JsError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -44,6 +44,13 @@ impl ZstdCompressor {
     pub fn write(&self, data: Uint8Array) -> AsyncTask<Job<Vec<u8>>> {
         let (s, data) = (self.inner.clone(), data.to_vec());
         AsyncTask::new(Job::new(move || lock(&s)?.write(&data)))
+    }
+
+    /// As [`write`](Self::write), but reads `data` where it is, with no copy: the caller
+    /// must leave it alone until the promise settles.
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn write_from(&self, data: Uint8Array) -> AsyncTask<WriteFrom> {
+        AsyncTask::new(WriteFrom { stream: self.inner.clone(), data })
     }
 
     #[napi(ts_return_type = "Promise<Uint8Array>")]
@@ -112,6 +119,27 @@ impl ZstdDecompressor {
     }
 }
 
+/// [`ZstdCompressor::write_from`]'s task. It holds `data` until the task is dropped on the JS
+/// thread, so that the reference to it is released there and not from the pool.
+pub struct WriteFrom {
+    stream: Arc<Mutex<abi::CompressStream>>,
+    data: Uint8Array,
+}
+
+impl Task for WriteFrom {
+    type Output = Vec<u8>;
+    type JsValue = Bytes;
+
+    fn compute(&mut self) -> napi::Result<Vec<u8>> {
+        let (stream, data) = (&self.stream, &self.data);
+        guard(|| lock(stream)?.write(data))
+    }
+
+    fn resolve(&mut self, _env: Env, out: Vec<u8>) -> napi::Result<Bytes> {
+        Ok(Bytes(out))
+    }
+}
+
 /// [`ZstdDecompressor::pull_into`]'s task. It holds `out` until the task is dropped on the JS
 /// thread, so that the reference to it is released there and not from the pool.
 pub struct PullInto {
@@ -129,7 +157,7 @@ impl Task for PullInto {
         // alive.
         let out = unsafe { self.out.as_mut() };
         let stream = &self.stream;
-        crate::guard(|| Ok(lock(stream)?.pull_into(out)? as f64))
+        guard(|| Ok(lock(stream)?.pull_into(out)? as f64))
     }
 
     fn resolve(&mut self, _env: Env, n: f64) -> napi::Result<f64> {
