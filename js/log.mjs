@@ -5,6 +5,7 @@
 // through the binding's LogCodec; the file I/O is the host's (js/logfiles.mjs).
 
 import { IronlungError, invalidArg, rethrow, typeName } from './errors.mjs';
+import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecords.mjs';
 
 /**
  * @import { LogFiles, LogFileHandle } from './logfiles.mjs'
@@ -51,11 +52,6 @@ const STEP_BYTES = 4 << 20;
 const AUTO_TRAIN_BYTES = 1 << 20;
 const AUTO_TRAIN_RECORDS = 1000;
 const AUTO_MIN_RECORDS = 64;
-const KIND_TEXT = 0;
-const KIND_BYTES = 1;
-const KIND_JSON = 2;
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * @param {object} deps
@@ -430,7 +426,7 @@ export class EventLog {
         if (!group[i].batch) while (j < group.length && !group[j].batch) j++;
         const run = group.slice(i, j);
         const first = codec.tail()[1];
-        frames.push(this.#call(() => writeRecords(codec, run)));
+        frames.push(this.#call(() => codec.writeRecords(...recordColumns(run))));
         let seq = first;
         for (const p of run) seqs.push(p.chunks.map(() => seq++));
         i = j;
@@ -854,74 +850,6 @@ export class EventLog {
     await this.#enqueueOp(async () => {}).catch(() => {});
     this.#closed = true;
     await this.#release();
-  }
-}
-
-/**
- * @param {Codec} codec
- * @param {Pending[]} run
- */
-function writeRecords(codec, run) {
-  let n = 0;
-  let bytes = 0;
-  for (const p of run) {
-    n += p.chunks.length;
-    bytes += p.bytes;
-  }
-  const kinds = new Uint8Array(n);
-  const times = new Float64Array(n);
-  const ends = new Uint32Array(n);
-  const data = new Uint8Array(bytes);
-  let i = 0;
-  let off = 0;
-  for (const p of run) {
-    for (let k = 0; k < p.chunks.length; k++, i++) {
-      data.set(p.chunks[k], off);
-      off += p.chunks[k].length;
-      kinds[i] = p.kinds[k];
-      times[i] = p.times[k];
-      ends[i] = off;
-    }
-  }
-  return codec.writeRecords(kinds, times, data, ends);
-}
-
-/**
- * A record's kind and bytes: a string as UTF-8 text, bytes as they are (copied, so that a
- * later change to the caller's buffer cannot reach the log), anything else as JSON.
- * @param {unknown} v
- * @param {string} what
- * @param {boolean} [jsonOnly]
- * @returns {[number, Uint8Array]}
- */
-function encodeRecord(v, what, jsonOnly = false) {
-  if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
-  if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
-  let text;
-  try {
-    text = JSON.stringify(v);
-  } catch (e) {
-    throw invalidArg(`${what} cannot be stored: JSON.stringify failed (${/** @type {Error} */ (e).message})`);
-  }
-  if (text === undefined) throw invalidArg(`${what} cannot be stored: ${typeName(v)} has no JSON form; pass a string, a Uint8Array or a JSON-serialisable value`);
-  return [KIND_JSON, utf8.encode(text)];
-}
-
-/**
- * @param {number} kind
- * @param {Uint8Array} bytes
- * @param {number} seq
- * @returns {LogRecord}
- */
-function decodeRecord(kind, bytes, seq) {
-  if (kind === KIND_BYTES) return bytes.slice();
-  const text = fromUtf8.decode(bytes);
-  if (kind === KIND_TEXT) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    // The frame's checksum matched, so these are the bytes written: they were never JSON.
-    throw new IronlungError('ERR_CORRUPT_LOG', `record ${seq} is marked JSON but does not parse`);
   }
 }
 
