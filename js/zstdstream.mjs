@@ -56,6 +56,19 @@ function join(a, b) {
   out.set(b, a.length);
   return out;
 }
+/**
+ * Errors the readable side too, so that a reader learns of it (a pipe may only be reading).
+ * @param {ReadableStreamDefaultController<Uint8Array>} out
+ * @param {unknown} e
+ */
+function errorReader(out, e) {
+  try {
+    out.error(e);
+  } catch {
+    // Closed or errored already.
+  }
+}
+
 /** On wasm, the longest stretch of work before the event loop gets a turn. */
 const YIELD_MS = 8;
 
@@ -135,7 +148,9 @@ function turnEventLoop() {
 export function createZstdStreams(deps) {
   const { binding, fail, offThread, toBytes } = deps;
   const PIECE = offThread ? PIECE_OFF_THREAD : PIECE_ON_THREAD;
-  // Native decodes into memory JS allocated, which the reader then gets without a copy.
+  // Native reads a compressor's input where JS holds it, and decodes into memory JS
+  // allocated, which the reader then gets without a copy.
+  const writesFrom = typeof binding.ZstdCompressor.prototype.writeFrom === 'function';
   const pullsInto = typeof binding.ZstdDecompressor.prototype.pullInto === 'function';
 
 
@@ -232,7 +247,8 @@ export function createZstdStreams(deps) {
      * until the task is done), else copied before the call returns.
      * @param {Uint8Array} bytes
      */
-    const compress = (bytes) => run((s) => (s.writeFrom ? s.writeFrom(bytes) : s.write(bytes)));
+    const compress = (bytes) =>
+      run((s) => (writesFrom ? /** @type {NonNullable<StreamCompressor['writeFrom']>} */ (s.writeFrom)(bytes) : s.write(bytes)));
     /** Starts compressing what `held` gathered; the other buffer gathers next. */
     const startHeld = () => {
       const task = compress(held.subarray(0, fill));
@@ -323,17 +339,17 @@ export function createZstdStreams(deps) {
     /** @type {Promise<void> | null} */
     let running = null;
 
-    /** @type {Uint8Array | null} native: the memory the next piece is decoded into */
-    let room = null;
+    /** @type {Uint8Array | null} native: memory a short piece left free, for the next pull */
+    let spare = null;
     /** @returns {Promise<Uint8Array>} */
     async function nextPiece() {
       if (!pullsInto) return d.run((s) => s.pull(PIECE));
-      const out = room ?? new Uint8Array(PIECE);
-      room = null;
-      const n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto).call(s, out));
+      const out = spare ?? new Uint8Array(PIECE);
+      spare = null;
+      const n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto)(out));
       // A short piece is copied, so the memory serves the next pull instead of the reader.
       if (n < PIECE >> 2) {
-        room = out;
+        spare = out;
         return out.slice(0, n);
       }
       return out.subarray(0, n);
@@ -375,6 +391,14 @@ export function createZstdStreams(deps) {
         }
       }
     }
+    /**
+     * Decoding failed on `e`: the caller is told once, the stream stops.
+     * @param {unknown} e
+     */
+    function halt(e) {
+      if (!stopped) fail(e);
+      stop(e);
+    }
     /** @param {unknown} e */
     function stop(e) {
       if (stopped) return;
@@ -392,8 +416,7 @@ export function createZstdStreams(deps) {
         },
         (e) => {
           running = null;
-          if (!stopped) fail(e);
-          stop(e);
+          halt(e);
           throw e;
         },
       );
@@ -424,8 +447,7 @@ export function createZstdStreams(deps) {
         try {
           await d.run((s) => s.finish());
         } catch (e) {
-          fail(e);
-          stop(e);
+          halt(e);
           throw e;
         }
         d.release();
@@ -461,12 +483,7 @@ export function createZstdStreams(deps) {
             if (bytes.length) out.enqueue(bytes);
           },
           (e) => {
-            // The reader learns of it too (a pipe may only be reading).
-            try {
-              out.error(e);
-            } catch {
-              // Closed or errored already.
-            }
+            errorReader(out, e);
             throw e;
           },
         );
@@ -528,14 +545,7 @@ export function createZstdStreams(deps) {
           out.enqueue(piece);
           if ((out.desiredSize ?? 0) <= 0) return room.wait();
         },
-        (e) => {
-          // The reader learns of it too (a pipe may only be reading).
-          try {
-            out.error(e);
-          } catch {
-            // Closed or errored already.
-          }
-        },
+        (e) => errorReader(out, e),
       );
       this.readable = new ReadableStream({
         start(controller) {
