@@ -786,16 +786,15 @@ function catLine(e, json) {
  */
 async function logCat(opts, rest) {
   const file = logFile('log cat', rest);
-  const log = await openLogFile(file);
-  if (!log) return 1;
-  try {
+  /** @type {{ from?: number, to?: number }} */
+  const range = {};
+  if (opts.from !== undefined) range.from = opts.from;
+  if (opts.to !== undefined) range.to = opts.to;
+  const json = opts.json === true;
+  const done = await withLog(file, async (log) => {
     warnRecovered(file, log);
-    /** @type {{ from?: number, to?: number }} */
-    const range = {};
-    if (opts.from !== undefined) range.from = opts.from;
-    if (opts.to !== undefined) range.to = opts.to;
-    const json = opts.json === true;
-    // Lines go out in batches of at most about 64 KiB: bounded memory, and `| head` ends it early.
+    // Lines go out in batches of at most about 64 KiB: bounded memory, and `| head` ends it
+    // early. At damage, the records before it are printed, then the damage reported.
     let batch = '';
     try {
       for await (const e of log.entries(range)) {
@@ -805,17 +804,12 @@ async function logCat(opts, rest) {
           batch = '';
         }
       }
-    } catch (e) {
-      // The records before the damage are printed, then the damage reported.
+    } finally {
       await out.write(batch);
-      report(file, e);
-      return 1;
     }
-    await out.write(batch);
-    return 0;
-  } finally {
-    await log.close();
-  }
+    return true;
+  });
+  return done ? 0 : 1;
 }
 
 /**

@@ -133,24 +133,23 @@ function withPath(handle, path) {
     }
     return e;
   };
+  /** @param {unknown} e @returns {never} */
+  const rethrowNamed = (e) => {
+    throw named(e);
+  };
+  // One wrapper for the sync call (writeNow) and the async ones: a promise's rejection is
+  // renamed as a synchronous throw is.
   for (const [name, f] of Object.entries(handle)) {
     const call = /** @type {(...args: any[]) => any} */ (f);
-    out[name] =
-      name === 'writeNow'
-        ? (/** @type {any[]} */ ...args) => {
-            try {
-              return call(...args);
-            } catch (e) {
-              throw named(e);
-            }
-          }
-        : async (/** @type {any[]} */ ...args) => {
-            try {
-              return await call(...args);
-            } catch (e) {
-              throw named(e);
-            }
-          };
+    out[name] = (/** @type {any[]} */ ...args) => {
+      let r;
+      try {
+        r = call(...args);
+      } catch (e) {
+        rethrowNamed(e);
+      }
+      return r instanceof Promise ? r.catch(rethrowNamed) : r;
+    };
   }
   return out;
 }
