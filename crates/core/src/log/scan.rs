@@ -82,7 +82,8 @@ pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> (u64, 
 
 /// The offsets of the frame magic in `b`, first to last: memchr on its first byte, which is
 /// all a search that runs only over damage needs (memmem's searchers are more wasm code).
-fn magics(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+/// `.rev()` gives them last to first.
+fn magics(b: &[u8]) -> impl DoubleEndedIterator<Item = usize> + '_ {
     memchr::memchr_iter(FRAME_MAGIC[0], b).filter(move |&i| b[i..].starts_with(&FRAME_MAGIC))
 }
 
@@ -127,9 +128,9 @@ pub fn last_frame(window: &[u8], window_at: u64, file_len: u64, salt: u64) -> La
             }
         }
     }
-    for i in memchr::memrchr_iter(FRAME_MAGIC[0], window) {
+    for i in magics(window).rev() {
         let at = window_at + i as u64;
-        if at >= first && window[i..].starts_with(&FRAME_MAGIC) {
+        if at >= first {
             if let Found::Frame(h) = frame_at(window, window_at, at, salt) {
                 return Last::Frame(h);
             }
