@@ -15,6 +15,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { percentiles } from './stats.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -31,11 +32,10 @@ const events = fs
   .map((l) => JSON.parse(l));
 const dir = fs.mkdtempSync(path.join(ROOT, 'target', 'log-sync-tail-'));
 
-/** @param {number[]} a */
-function pct(a) {
-  const s = a.slice().sort((x, y) => x - y);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(0);
-  return `P50 ${q(0.5)} P90 ${q(0.9)} P99 ${q(0.99)} max ${s.at(-1).toFixed(0)} µs (n=${s.length})`;
+/** @param {number[]} us */
+function pct(us) {
+  const p = percentiles(us);
+  return `P50 ${p.p50.toFixed(0)} P90 ${p.p90.toFixed(0)} P99 ${p.p99.toFixed(0)} max ${p.max.toFixed(0)} µs (n=${p.n})`;
 }
 
 // Timestamps of the codec call and of the file write, taken around the addon's methods.

@@ -36,6 +36,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { emit, workerMain } from './worker-io.mjs';
+import { percentiles } from './stats.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -83,18 +84,6 @@ function readEventLines(file, count) {
 }
 
 const utf8Bytes = (lines) => lines.reduce((s, l) => s + Buffer.byteLength(l), 0);
-
-/** Nearest-rank percentiles of µs samples. */
-function percentiles(us) {
-  const s = Float64Array.from(us).sort();
-  const n = s.length;
-  const q = (p) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
-  let sum = 0;
-  for (const x of s) sum += x;
-  // the slowest samples and where they were, to tell a one-off stall from a steady cost
-  const worst = Array.from(us, (v, i) => [i, v]).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([i, v]) => [i, +v.toFixed(1)]);
-  return { n, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: s[n - 1], mean: sum / n, sumMs: sum / 1000, worst };
-}
 
 /**
  * The SqliteSaver-style state after event `i` of a thread whose messages are `msgs`: a

@@ -8,6 +8,18 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Nearest-rank percentiles of µs samples. */
+export function percentiles(us) {
+  const s = Float64Array.from(us).sort();
+  const n = s.length;
+  const q = (p) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
+  let sum = 0;
+  for (const x of s) sum += x;
+  // the slowest samples and where they were, to tell a one-off stall from a steady cost
+  const worst = Array.from(us, (v, i) => [i, v]).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([i, v]) => [i, +v.toFixed(1)]);
+  return { n, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: s[n - 1], mean: sum / n, sumMs: sum / 1000, worst };
+}
+
 /** `x` with `digits` decimals, or three significant figures or so; '–' when not a number. */
 export function num(x, digits) {
   if (!Number.isFinite(x)) return '–';
