@@ -257,6 +257,59 @@ describe('one writer, many readers', () => {
     await rejectsCode(() => il.openLog(tmp.path('missing2.ilog'), { readOnly: true }), 'ENOENT');
   });
 
+  test('a reader opened before the dictionary existed reads the records compressed with it', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'flush' });
+    await w.append(event(0));
+    const r = await il.openLog(path, { readOnly: true });
+    for (let i = 1; i < 1100; i++) await w.append(event(i));
+    assert.equal(typeof (await w.stats()).dictionaryId, 'number');
+    const got = await all(r);
+    assert.equal(got.length, 1100);
+    got.forEach((e, k) => assert.deepEqual(e.data, event(k)));
+    await w.close();
+    await r.close();
+  });
+
+  test('reads running side by side, or stopped early with the log closed at once, stay whole', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none' });
+    // Records that do not compress, in frames of 64 KiB: the log spans many read windows.
+    const r = rng(7);
+    const recs = Array.from({ length: 96 }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
+    for (const rec of recs) await w.append(rec);
+    await w.close();
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let stop = 0; stop < 96; stop += 19) {
+        const log = await il.openLog(path, { readOnly: true });
+        let k = 0;
+        for await (const e of log.entries()) {
+          assert.deepEqual(e.data, recs[k]);
+          if (k++ === stop) break;
+        }
+        await log.close();
+      }
+      // Two reads of one log, their steps interleaved: each has its own reader.
+      const log = await il.openLog(path, { readOnly: true });
+      const [a, b] = [log.entries(), log.entries({ from: 41 })];
+      for (let k = 0; k < 96; k++) {
+        const x = await a.next();
+        assert.deepEqual(x.value.data, recs[k]);
+        if (k + 40 < 96) assert.deepEqual((await b.next()).value.data, recs[k + 40]);
+      }
+      assert.equal((await a.next()).done, true);
+      assert.equal((await b.next()).done, true);
+      await log.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled, []);
+  });
+
   test('a file that is not a log is ERR_CORRUPT_LOG', async () => {
     const path = fresh();
     writeFileSync(path, 'this is a text file, not a log, and it is long enough to hold a header.....');

@@ -28,10 +28,16 @@ import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecord
  *   `from`: another codec of the same binding
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
  * @property {(window: Uint8Array, windowAt: number, from: number) => ArrayLike<number>} nextValid
- * @property {(window: Uint8Array, windowAt: number, at: number, from: number, to: number, maxBytes: number) => ArrayLike<number>} scan
+ * @property {() => Scanner} scanner the reading half, for one walk through the file
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} readCheckpoint
  * @property {() => Uint8Array} takeData
- * @property {() => string} error
+ *
+ * One walk's reader (`LogScanner`): decodes the windows of the file it is handed, and takes
+ * up a dictionary it finds.
+ * @typedef {object} Scanner
+ * @property {(window: Uint8Array, windowAt: number, at: number, from: number, to: number, maxBytes: number) => ArrayLike<number>} scan
+ * @property {() => Uint8Array} takeData the records' bytes of the last scan
+ * @property {() => string} error why the last scan stopped at a damaged frame
  *
  * @typedef {object} LogBinding
  * @property {new (header: Uint8Array, level: number | undefined) => Codec} LogCodec
@@ -562,40 +568,59 @@ export class EventLog {
    */
   async *#walk(at, from, to, endOf, damaged) {
     const codec = /** @type {Codec} */ (this.#codec);
-    let want = WINDOW;
-    for (;;) {
+    const file = /** @type {LogFileHandle} */ (this.#file);
+    const scanner = this.#call(() => codec.scanner());
+    /**
+     * The scan of the window at `at` (up to `want` bytes), with its records' bytes taken:
+     * null at the log's end.
+     * @param {number} at
+     * @param {number} want
+     */
+    const scanAt = async (at, want) => {
       const end = await endOf();
-      if (at >= end) return;
-      const window = await /** @type {LogFileHandle} */ (this.#file).read(at, Math.min(want, end - at));
-      const r = this.#call(() => codec.scan(window, at, at, from, to, STEP_BYTES));
-      const data = codec.takeData();
+      if (at >= end) return null;
+      const len = Math.min(want, end - at);
+      let r;
+      if (file.readScan) {
+        r = await file.readScan(scanner, at, len, from, to, STEP_BYTES).catch(fail);
+      } else {
+        const window = await file.read(at, len);
+        r = this.#call(() => scanner.scan(window, at, at, from, to, STEP_BYTES));
+      }
+      return { r, end, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
+    };
+    /** @type {Promise<Awaited<ReturnType<typeof scanAt>>>} */
+    let ahead = scanAt(at, WINDOW);
+    for (;;) {
+      const s = await ahead;
+      if (!s) return;
+      const { r, end, data } = s;
       const n = r[3];
-      if (n > 0) {
-        const out = new Array(n);
-        for (let i = 0, k = 4; i < n; i++, k += 5) {
-          out[i] = { seq: r[k], time: r[k + 1], kind: r[k + 2], bytes: data.subarray(r[k + 3], r[k + 4]) };
-        }
-        yield out;
+      const out = new Array(n);
+      for (let i = 0, k = 4; i < n; i++, k += 5) {
+        out[i] = { seq: r[k], time: r[k + 1], kind: r[k + 2], bytes: data.subarray(r[k + 3], r[k + 4]) };
       }
       const next = r[1];
-      want = WINDOW;
+      // The next window is read and scanned while the caller takes these records (on the
+      // thread pool, where the binding can): replay costs the slower of the two, not both.
+      const whole = r[0] === 0 || r[0] === 3;
+      const runsOn = r[0] === 1 && r[2] <= end;
+      if (whole || runsOn) {
+        ahead = scanAt(next, runsOn ? r[2] - next : WINDOW);
+        // Met when awaited; a caller that stops early leaves it unawaited.
+        ahead.catch(() => {});
+      }
+      if (n > 0) yield out;
+      if (whole || runsOn) continue;
       if (r[0] === 4) return;
       if (r[0] === 1) {
-        // A frame runs past the window: read it whole, unless it runs past the log's end
-        // (a reader watching a writer mid-write; a torn tail).
-        if (r[2] > end) {
-          damaged({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)', torn: true });
-          return;
-        }
-        want = r[2] - next;
-      } else if (r[0] === 2) {
-        const reason = codec.error();
-        const resume = await this.#resync(next + 1, end);
-        if (!damaged({ offset: next, length: resume - next, reason, torn: resume >= end })) return;
-        at = resume;
-        continue;
+        // A frame runs past the log's end: a reader watching a writer mid-write; a torn tail.
+        damaged({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)', torn: true });
+        return;
       }
-      at = next;
+      const resume = await this.#resync(next + 1, end);
+      if (!damaged({ offset: next, length: resume - next, reason: s.reason, torn: resume >= end })) return;
+      ahead = scanAt(resume, WINDOW);
     }
   }
 

@@ -13,6 +13,9 @@ import { IronlungError } from './errors.mjs';
  * @typedef {object} LogFileHandle
  * @property {() => Promise<number>} size
  * @property {(offset: number, len: number) => Promise<Uint8Array>} read up to `len` bytes; fewer only at the end
+ * @property {(scanner: any, offset: number, len: number, from: number, to: number, maxBytes: number) => Promise<ArrayLike<number>>} [readScan]
+ *   native: `read`, then `scanner.scan` of the window, in one trip to the thread pool (js/log.mjs's
+ *   reading loop); the records' bytes stay in the scanner
  * @property {(offset: number, bytes: Uint8Array, sync: boolean) => Promise<void>} write all of `bytes`, then fdatasync if `sync`
  * @property {(offset: number, bytes: Uint8Array) => void} writeNow all of `bytes`, on this thread: for
  *   writes no sync follows, where the copy into the page cache costs less than a trip to the thread pool
@@ -42,6 +45,7 @@ export function nativeLogFiles(binding) {
       return {
         size: async () => f.size(),
         read: (offset, len) => f.read(offset, len),
+        readScan: (scanner, offset, len, from, to, maxBytes) => f.readScan(scanner, offset, len, from, to, maxBytes),
         write: (offset, bytes, sync) => f.write(offset, bytes, sync),
         writeNow: (offset, bytes) => f.writeNow(offset, bytes),
         sync: () => f.sync(),

@@ -74,12 +74,29 @@ impl LogCodec {
     pub fn next_valid(&self, window: &[u8], window_at: f64, from: f64) -> Vec<f64> {
         self.inner.next_valid(window, window_at, from)
     }
-    pub fn scan(&mut self, window: &[u8], window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> Vec<f64> {
-        self.inner.scan(window, window_at, at, from, to, max_bytes)
+    pub fn scanner(&self) -> LogScanner {
+        LogScanner { inner: self.inner.scanner() }
     }
     #[wasm_bindgen(js_name = readCheckpoint)]
     pub fn read_checkpoint(&mut self, window: &[u8], window_at: f64, at: f64) -> JsResult<Vec<f64>> {
         self.inner.read_checkpoint(window, window_at, at).map_err(js_err)
+    }
+    #[wasm_bindgen(js_name = takeData)]
+    pub fn take_data(&mut self) -> Vec<u8> {
+        self.inner.take_data()
+    }
+}
+
+/// One walk's reader (`abi::LogScanner`).
+#[wasm_bindgen]
+pub struct LogScanner {
+    inner: abi::LogScanner,
+}
+
+#[wasm_bindgen]
+impl LogScanner {
+    pub fn scan(&mut self, window: &[u8], window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> Vec<f64> {
+        self.inner.scan(window, window_at, at, from, to, max_bytes)
     }
     #[wasm_bindgen(js_name = takeData)]
     pub fn take_data(&mut self) -> Vec<u8> {

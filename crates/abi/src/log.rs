@@ -1,5 +1,6 @@
 //! The session log's codec as the JS layer drives it (js/log.mjs): one object per open log
-//! file that makes frames to write and reads the windows of the file JS hands it. Results
+//! file that makes frames to write and reads the windows of the file JS hands it, and one
+//! scanner per walk through the file's records (`entries()`, `verify()`). Results
 //! are flat number arrays and one byte buffer, so each call crosses into either binding once.
 //!
 //! Offsets, seqs and times are JS numbers (f64): exact up to 2^53, which no log reaches.
@@ -31,7 +32,6 @@ pub struct LogCodec {
     writer: Writer,
     reader: Reader,
     data: Vec<u8>,
-    error: String,
 }
 
 impl LogCodec {
@@ -40,7 +40,7 @@ impl LogCodec {
     pub fn new(header: &[u8], level: Option<i32>) -> Result<LogCodec> {
         let header = FileHeader::parse(header)?;
         let writer = Writer::new(&header, Tail::empty(&header), level)?;
-        Ok(LogCodec { reader: Reader::new(&header), header, writer, data: Vec::new(), error: String::new() })
+        Ok(LogCodec { reader: Reader::new(&header), header, writer, data: Vec::new() })
     }
 
     /// The first seq of the file and its creation time.
@@ -185,71 +185,11 @@ impl LogCodec {
         }
     }
 
-    /// Decodes the records with seqs in `from..to` of the frames from `at` on in the
-    /// window, until the window ends, a frame is damaged, or `max_bytes` of records are out.
-    /// Returns [stop, next offset, need, n, then seq, time, kind, start, end for each], the
-    /// records' bytes in `take_data()`, and for a damaged frame its reason in `error()`.
-    /// `stop`: 0 the window ended at a frame boundary, 1 a frame runs past it (`need`), 2 the
-    /// frame at `next` is damaged, 3 `max_bytes` reached, 4 the frame at `next` starts at or
-    /// past `to` (nothing after it is wanted).
-    pub fn scan(&mut self, window: &[u8], window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> Vec<f64> {
-        let (window_at, from, to) = (window_at as u64, from as u64, to as u64);
-        let mut at = at as u64;
-        let mut out = vec![STOP_END, 0.0, 0.0, 0.0];
-        let mut refs = Vec::new();
-        self.data.clear();
-        self.error.clear();
-        let window_end = window_at + window.len() as u64;
-        while at < window_end {
-            if self.data.len() as f64 >= max_bytes {
-                out[0] = STOP_FULL;
-                break;
-            }
-            let h = match scan::frame_at(window, window_at, at, self.header.salt) {
-                Found::Frame(h) => h,
-                Found::Short { need } => {
-                    out[0] = STOP_SHORT;
-                    out[2] = need as f64;
-                    break;
-                }
-                Found::Damaged => {
-                    out[0] = STOP_DAMAGED;
-                    self.error = "the frame's header, checksum or trailer does not match".into();
-                    break;
-                }
-            };
-            if h.kind == FrameKind::Records && h.first_seq >= to {
-                out[0] = STOP_PAST;
-                break;
-            }
-            let stored = stored_of(window, window_at, &h);
-            let step = match h.kind {
-                FrameKind::Records if h.next_seq() <= from || h.first_seq >= to => Ok(()),
-                FrameKind::Records => self.reader.records(&h, stored, from, to, &mut self.data, &mut refs),
-                FrameKind::Dictionary if self.reader.dictionary().is_none() => {
-                    match Dictionary::new(stored, self.writer_level()) {
-                        Ok(d) => {
-                            self.use_dictionary(d);
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                FrameKind::Dictionary | FrameKind::Checkpoint => Ok(()),
-            };
-            if let Err(e) = step {
-                out[0] = STOP_DAMAGED;
-                self.error = e.to_string();
-                break;
-            }
-            at = h.end();
-        }
-        out[1] = at as f64;
-        out[3] = refs.len() as f64;
-        for (seq, r) in refs {
-            out.extend([seq as f64, r.time_ms as f64, r.kind.byte() as f64, r.start as f64, r.end as f64]);
-        }
-        out
+    /// The reading half of this codec, on its own: one walk through the file decodes its
+    /// windows with it, on another thread where the binding has one, while the codec goes
+    /// on writing. It starts with the codec's dictionary, and takes up one it finds.
+    pub fn scanner(&self) -> LogScanner {
+        LogScanner { reader: self.reader.clone(), level: self.writer_level(), data: Vec::new(), error: String::new() }
     }
 
     /// The checkpoint frame at `at`: [covered seq, time, state kind, meta start, meta end,
@@ -276,14 +216,9 @@ impl LogCodec {
         Ok(info)
     }
 
-    /// The bytes of the last `scan` or `read_checkpoint`, handed over.
+    /// The bytes of the last `read_checkpoint`, handed over.
     pub fn take_data(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.data)
-    }
-
-    /// Why the last `scan` stopped at a damaged frame.
-    pub fn error(&self) -> String {
-        self.error.clone()
     }
 
     fn frame<'w>(&self, window: &'w [u8], window_at: u64, at: u64) -> Result<(FrameHeader, &'w [u8])> {
@@ -292,6 +227,88 @@ impl LogCodec {
             Found::Short { .. } => Err(corrupt(at, "the frame runs past the end of the file")),
             Found::Damaged => Err(corrupt(at, "the frame's header, checksum or trailer does not match")),
         }
+    }
+}
+
+/// A log file's reader for one walk through its frames ([`LogCodec::scanner`]).
+pub struct LogScanner {
+    reader: Reader,
+    /// The level a dictionary found in the file is prepared at (its writer's).
+    level: i32,
+    data: Vec<u8>,
+    error: String,
+}
+
+impl LogScanner {
+    /// Decodes the records with seqs in `from..to` of the frames from `at` on in the
+    /// window, until the window ends, a frame is damaged, or `max_bytes` of records are out.
+    /// Returns [stop, next offset, need, n, then seq, time, kind, start, end for each], the
+    /// records' bytes in `take_data()`, and for a damaged frame its reason in `error()`.
+    /// `stop`: 0 the window ended at a frame boundary, 1 a frame runs past it (`need`), 2 the
+    /// frame at `next` is damaged, 3 `max_bytes` reached, 4 the frame at `next` starts at or
+    /// past `to` (nothing after it is wanted).
+    pub fn scan(&mut self, window: &[u8], window_at: f64, at: f64, from: f64, to: f64, max_bytes: f64) -> Vec<f64> {
+        let (window_at, from, to) = (window_at as u64, from as u64, to as u64);
+        let mut at = at as u64;
+        let mut out = vec![STOP_END, 0.0, 0.0, 0.0];
+        let mut refs = Vec::new();
+        self.data.clear();
+        self.error.clear();
+        let window_end = window_at + window.len() as u64;
+        while at < window_end {
+            if self.data.len() as f64 >= max_bytes {
+                out[0] = STOP_FULL;
+                break;
+            }
+            let h = match scan::frame_at(window, window_at, at, self.reader.salt()) {
+                Found::Frame(h) => h,
+                Found::Short { need } => {
+                    out[0] = STOP_SHORT;
+                    out[2] = need as f64;
+                    break;
+                }
+                Found::Damaged => {
+                    out[0] = STOP_DAMAGED;
+                    self.error = "the frame's header, checksum or trailer does not match".into();
+                    break;
+                }
+            };
+            if h.kind == FrameKind::Records && h.first_seq >= to {
+                out[0] = STOP_PAST;
+                break;
+            }
+            let stored = stored_of(window, window_at, &h);
+            let step = match h.kind {
+                FrameKind::Records if h.next_seq() <= from || h.first_seq >= to => Ok(()),
+                FrameKind::Records => self.reader.records(&h, stored, from, to, &mut self.data, &mut refs),
+                FrameKind::Dictionary if self.reader.dictionary().is_none() => {
+                    Dictionary::new(stored, self.level).map(|d| self.reader.use_dictionary(d))
+                }
+                FrameKind::Dictionary | FrameKind::Checkpoint => Ok(()),
+            };
+            if let Err(e) = step {
+                out[0] = STOP_DAMAGED;
+                self.error = e.to_string();
+                break;
+            }
+            at = h.end();
+        }
+        out[1] = at as f64;
+        out[3] = refs.len() as f64;
+        for (seq, r) in refs {
+            out.extend([seq as f64, r.time_ms as f64, r.kind.byte() as f64, r.start as f64, r.end as f64]);
+        }
+        out
+    }
+
+    /// The records' bytes of the last `scan`.
+    pub fn take_data(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.data)
+    }
+
+    /// Why the last `scan` stopped at a damaged frame.
+    pub fn error(&self) -> String {
+        self.error.clone()
     }
 }
 

@@ -278,6 +278,7 @@ job_task!(Vec<u8>, Bytes, Bytes);
 job_task!(String, String, |s| s);
 job_task!(Vec<u32>, U32s, U32s);
 job_task!(f64, f64, |n| n);
+job_task!(Vec<f64>, Vec<f64>, |v| v);
 job_task!((), (), |_| ());
 job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
 

@@ -8,7 +8,7 @@ use ironlung_core::log::file::{self, LogFile as File};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 #[napi]
 pub fn log_header(salt: Uint8Array, base_seq: f64, created_ms: f64) -> napi::Result<Bytes> {
@@ -95,16 +95,8 @@ impl LogCodec {
         guard(|| Ok(self.inner.next_valid(&window, window_at, from)))
     }
     #[napi]
-    pub fn scan(
-        &mut self,
-        window: Uint8Array,
-        window_at: f64,
-        at: f64,
-        from: f64,
-        to: f64,
-        max_bytes: f64,
-    ) -> napi::Result<Vec<f64>> {
-        guard(|| Ok(self.inner.scan(&window, window_at, at, from, to, max_bytes)))
+    pub fn scanner(&self) -> LogScanner {
+        LogScanner { inner: Arc::new(Mutex::new(self.inner.scanner())) }
     }
     #[napi]
     pub fn read_checkpoint(&mut self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
@@ -114,9 +106,55 @@ impl LogCodec {
     pub fn take_data(&mut self) -> Bytes {
         Bytes(self.inner.take_data())
     }
+}
+
+/// One walk's reader (`abi::LogScanner`). `LogFile.readScan` runs it on the libuv pool, one
+/// scan at a time: the caller takes each scan's data before it starts the next.
+#[napi]
+pub struct LogScanner {
+    inner: Arc<Mutex<abi::LogScanner>>,
+}
+
+/// The scanner behind `s`. A panic in an earlier scan poisons it; the log's next read makes
+/// a new one.
+fn lock(s: &Mutex<abi::LogScanner>) -> abi::Result<MutexGuard<'_, abi::LogScanner>> {
+    s.try_lock().map_err(|e| JsError {
+        code: "ERR_INTERNAL",
+        message: match e {
+            TryLockError::Poisoned(_) => "this log read failed in an earlier call (ironlung panicked)",
+            TryLockError::WouldBlock => "a log scanner was used while a scan of it was under way",
+        }
+        .into(),
+    })
+}
+
+impl LogScanner {
+    fn with<T>(&self, f: impl FnOnce(&mut abi::LogScanner) -> T) -> abi::Result<T> {
+        Ok(f(&mut *lock(&self.inner)?))
+    }
+}
+
+#[napi]
+impl LogScanner {
     #[napi]
-    pub fn error(&self) -> String {
-        self.inner.error()
+    pub fn scan(
+        &self,
+        window: Uint8Array,
+        window_at: f64,
+        at: f64,
+        from: f64,
+        to: f64,
+        max_bytes: f64,
+    ) -> napi::Result<Vec<f64>> {
+        guard(|| self.with(|s| s.scan(&window, window_at, at, from, to, max_bytes)))
+    }
+    #[napi]
+    pub fn take_data(&self) -> napi::Result<Bytes> {
+        guard(|| self.with(|s| Bytes(s.take_data())))
+    }
+    #[napi]
+    pub fn error(&self) -> napi::Result<String> {
+        guard(|| self.with(|s| s.error()))
     }
 }
 
@@ -157,6 +195,26 @@ impl LogFile {
     pub fn read(&self, offset: f64, len: f64) -> napi::Result<AsyncTask<Job<Vec<u8>>>> {
         let f = guard(|| self.file())?;
         Ok(AsyncTask::new(Job::new(move || Ok(f.read_at(offset as u64, len as usize)?))))
+    }
+
+    /// Reads `len` bytes at `offset` and scans them with `scanner` (`LogScanner.scan` with the
+    /// window at `offset`), in one trip to the pool: the window never crosses into JS.
+    #[napi(ts_return_type = "Promise<number[]>")]
+    pub fn read_scan(
+        &self,
+        scanner: &LogScanner,
+        offset: f64,
+        len: f64,
+        from: f64,
+        to: f64,
+        max_bytes: f64,
+    ) -> napi::Result<AsyncTask<Job<Vec<f64>>>> {
+        let f = guard(|| self.file())?;
+        let scanner = Arc::clone(&scanner.inner);
+        Ok(AsyncTask::new(Job::new(move || {
+            let window = f.read_at(offset as u64, len as usize)?;
+            Ok(lock(&scanner)?.scan(&window, offset, offset, from, to, max_bytes))
+        })))
     }
 
     #[napi(ts_return_type = "Promise<void>")]
