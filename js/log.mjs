@@ -606,7 +606,8 @@ export class EventLog {
       const whole = r[0] === 0 || r[0] === 3;
       const runsOn = r[0] === 1 && r[2] <= end;
       if (whole || runsOn) {
-        ahead = scanAt(next, runsOn ? r[2] - next : WINDOW);
+        // A frame that runs past the window starts the next one, which holds it whole.
+        ahead = scanAt(next, runsOn ? Math.max(WINDOW, r[2] - next) : WINDOW);
         // Met when awaited; a caller that stops early leaves it unawaited.
         ahead.catch(() => {});
       }
