@@ -112,6 +112,9 @@ pub struct Decoder {
     frame_start: u64,
     /// The frame being decoded, once its header went to zstd.
     frame: Option<FrameHeader>,
+    /// The current frame's output so far: checked against the size it declares, which zstd's
+    /// streaming decoder does not do when the last block is empty.
+    frame_out: u64,
     /// The next frame's header, as far as it has arrived.
     header: [u8; MAX_HEADER],
     header_len: usize,
@@ -141,6 +144,7 @@ impl Decoder {
             total_out: 0,
             frame_start: 0,
             frame: None,
+            frame_out: 0,
             header: [0; MAX_HEADER],
             header_len: 0,
             failed: None,
@@ -171,8 +175,14 @@ impl Decoder {
 
     fn run(&mut self, input: &[u8], output: &mut [u8], p: &mut Progress) -> Result<()> {
         loop {
-            if self.frame.is_none() && !self.read_header(input, p)? {
-                return Ok(());
+            if self.frame.is_none() {
+                if !self.read_header(input, p)? {
+                    return Ok(());
+                }
+                if self.frame.is_none() {
+                    // Its header was all of it (an empty skippable frame).
+                    continue;
+                }
             }
             let room = output.len() - p.produced;
             // zstd may write one byte past the cap, which is how passing it is noticed.
@@ -187,6 +197,7 @@ impl Decoder {
             p.consumed += used;
             p.produced += made;
             self.total_out += made as u64;
+            self.frame_out += made as u64;
             if self.total_out > self.cap as u64 {
                 return Err(Error::OutputTooLarge {
                     size: self.total_out,
@@ -196,7 +207,7 @@ impl Decoder {
             }
             if hint == 0 {
                 // The frame is decoded and flushed; the next one starts here.
-                self.frame = None;
+                self.frame_done()?;
                 self.frame_start = self.total_in + p.consumed as u64;
             } else if used == 0 && made == 0 {
                 return Ok(());
@@ -237,18 +248,37 @@ impl Decoder {
             }
         };
         self.check(&header)?;
+        self.frame = Some(header);
+        self.frame_out = 0;
         let mut inb = InBuffer::around(&self.header[..self.header_len]);
+        let mut hint = 1;
         while inb.pos() < self.header_len {
             let before = inb.pos();
             let mut none = OutBuffer::around(&mut [][..]);
-            self.dctx.decompress_stream(&mut none, &mut inb).map_err(|code| self.zstd_error(code))?;
+            hint = self.dctx.decompress_stream(&mut none, &mut inb).map_err(|code| self.zstd_error(code))?;
             if inb.pos() == before {
                 return Err(Error::Internal { reason: "zstd did not take a frame header".to_string() });
             }
         }
         self.header_len = 0;
-        self.frame = Some(header);
+        if hint == 0 {
+            self.frame_done()?;
+            self.frame_start = self.total_in + p.consumed as u64;
+        }
         Ok(true)
+    }
+
+    /// Ends the current frame, which zstd says is decoded: its output must be the size it
+    /// declares.
+    fn frame_done(&mut self) -> Result<()> {
+        let frame = self.frame.take();
+        match frame.and_then(|h| h.content_size) {
+            Some(size) if size != self.frame_out => Err(Error::corrupt(format!(
+                "zstd data is truncated or corrupt: the frame at byte offset {} declares {size} bytes of content and decodes to {}",
+                self.frame_start, self.frame_out
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// What a frame's header declares, against the dictionary, the window and the cap.
@@ -389,6 +419,36 @@ mod tests {
             assert_eq!(decode(&packed, piece.min(9000), room, usize::MAX, None).unwrap(), data, "{piece} {room}");
         }
         assert_eq!(zstd::decode_all(&encode(&data, 5000, 19, None)[..]).unwrap(), data, "zstd reads it");
+    }
+
+    #[test]
+    fn an_empty_skippable_frame_ends_there_and_the_next_frame_is_checked() {
+        let empty_skippable = [0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0];
+        let first = compress(b"hello, ironlung\n", 3).unwrap();
+        let last = [&first[..], &empty_skippable].concat();
+        for piece in [1, 3, 8, 1000] {
+            assert_eq!(decode(&last, piece, 64, 1000, None).unwrap(), b"hello, ironlung\n", "piece {piece}");
+        }
+        // The frame after it has its header checked too: it declares more than the cap.
+        let big = compress(&text(5000), 3).unwrap();
+        let middle = [&first[..], &empty_skippable, &big].concat();
+        for piece in [1, 8, 1000] {
+            let e = decode(&middle, piece, 64, 1000, None).unwrap_err();
+            assert_eq!(e.kind(), Code::OutputTooLarge, "piece {piece}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_frame_that_decodes_to_less_than_it_declares_is_corrupt() {
+        // A frame declaring 141 bytes whose one block is an empty raw last block, with the
+        // checksum of empty content: zstd's streaming decoder ends it without complaint.
+        let frame = [0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x8d, 0x01, 0x00, 0x00, 0x99, 0xe9, 0xd8, 0x51];
+        assert!(crate::compress::decompress(&frame, 1000).is_err());
+        for piece in [1, 13] {
+            let e = decode(&frame, piece, 64, 1000, None).unwrap_err();
+            assert_eq!(e.kind(), Code::CorruptData, "{e}");
+            assert!(e.to_string().contains("declares 141 bytes of content and decodes to 0"), "{e}");
+        }
     }
 
     #[test]
