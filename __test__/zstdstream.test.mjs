@@ -141,6 +141,17 @@ describe(`zstd streams (${il.backend})`, () => {
     sameBytes(await nodeThrough(pieces(all, 8, 3000), il.createZstdDecompress()), data);
   });
 
+  test('an empty skippable frame ends where its header does, at the end or between frames', async () => {
+    const empty = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]);
+    const frame = il.compress(data.subarray(0, 5000));
+    const join = (...parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+    sameBytes(await through([join(frame, empty)], new il.ZstdDecompressionStream()), data.subarray(0, 5000));
+    sameBytes(await nodeThrough([join(frame, empty)], il.createZstdDecompress()), data.subarray(0, 5000));
+    // The frame after it gets the stream's checks: its declared size is over the cap.
+    const big = il.compress(data.subarray(0, 20_000));
+    await rejectsWith(through([join(frame, empty, big)], new il.ZstdDecompressionStream({ maxOutputBytes: 10_000 })), 'ERR_OUTPUT_TOO_LARGE');
+  });
+
   test('maxOutputBytes caps the whole stream, not each frame or chunk', async () => {
     const half = data.subarray(0, 300_000);
     const frame = await through([half], new il.ZstdCompressionStream());
@@ -265,6 +276,10 @@ describe(`zstd streams (${il.backend})`, () => {
     const flipped = frame.slice();
     flipped[flipped.length - 1] ^= 1;
     await rejectsWith(through([flipped], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /checksum/);
+    // A frame that declares 141 bytes and holds one empty block: zstd's own streaming
+    // decoder ends it without complaint.
+    const short = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x8d, 0x01, 0x00, 0x00, 0x99, 0xe9, 0xd8, 0x51]);
+    await rejectsWith(through([short], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /declares 141 bytes of content and decodes to 0/);
   });
 
   test('dictionaries: prepared or as bytes, checked by id on the way back', async () => {
