@@ -9,6 +9,12 @@ use ironlung_core::tokenizer::{encoding, Boundary, Cut, Encoding, EncodingName};
 use ironlung_core::Code;
 use std::sync::OnceLock;
 
+mod log;
+mod stream;
+
+pub use log::log_damage;
+pub use stream::zstd_stream;
+
 const ENCODINGS: [EncodingName; 3] = [EncodingName::R50kBase, EncodingName::Cl100kBase, EncodingName::O200kBase];
 
 fn enc(name: EncodingName) -> &'static Encoding {
@@ -21,6 +27,63 @@ fn split(data: &[u8]) -> (u8, &[u8]) {
         Some((&b, rest)) => (b, rest),
         None => (0, data),
     }
+}
+
+/// Reads the parameters of a check from the front of its input: a byte, or 0 once it runs out.
+pub(crate) struct Input<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Input<'a> {
+        Input { data }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub(crate) fn byte(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
+    }
+
+    pub(crate) fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.byte(), self.byte()])
+    }
+
+    pub(crate) fn u32(&mut self) -> u32 {
+        u32::from_le_bytes([self.byte(), self.byte(), self.byte(), self.byte()])
+    }
+
+    /// Up to `n` bytes: fewer at the input's end.
+    pub(crate) fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.data.split_at(n.min(self.data.len()));
+        self.data = rest;
+        head
+    }
+
+    /// What is left.
+    pub(crate) fn rest(self) -> &'a [u8] {
+        self.data
+    }
+}
+
+/// A zstd dictionary trained once per process on synthetic JSON records, for the checks
+/// that write or read with one.
+pub(crate) fn dictionary_bytes() -> &'static [u8] {
+    static DICT: OnceLock<Vec<u8>> = OnceLock::new();
+    DICT.get_or_init(|| {
+        let samples: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"tool_output","i":{i},"tool":"read_file","path":"src/m{}.rs","text":"{}"}}"#,
+                    i % 37,
+                    "line of output ".repeat(i % 23)
+                )
+            })
+            .collect();
+        ironlung_core::compress::train_dictionary(&samples, 4096).expect("train the fuzz dictionary")
+    })
 }
 
 /// zstd decompress with a cap: the output never exceeds the cap; whatever decodes equals the

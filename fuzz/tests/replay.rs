@@ -29,4 +29,12 @@ macro_rules! replay_tests {
     )*};
 }
 
-replay_tests!(zstd_decompress, text_decode, token_decode, tokenizer_differential, pretokenize_pieces);
+replay_tests!(
+    zstd_decompress,
+    text_decode,
+    token_decode,
+    tokenizer_differential,
+    pretokenize_pieces,
+    log_damage,
+    zstd_stream
+);
