@@ -515,6 +515,12 @@ function report(R) {
   P();
   P(`${targetCounts(R.targets)}.`);
   P();
+  // ---- hand-kept analysis
+  const notes = path.join(BENCH_DIR, 'zstd-notes.md');
+  if (fs.existsSync(notes)) {
+    P(fs.readFileSync(notes, 'utf8').replace(/^<!--.*-->\n/, '').trimEnd());
+    P();
+  }
   if (R.tp) {
     P('<details><summary>Per-round MB/s</summary>');
     P();
