@@ -596,7 +596,8 @@ export interface EventLog {
   lastCheckpoint(): Promise<LogCheckpoint | null>;
   /**
    * Drops the records the newest checkpoint covers. The new file is written beside the old
-   * and renamed over it: a crash leaves the old log or the new one, never a mix.
+   * and renamed over it: a crash leaves the old log or the new one, never a mix. A read
+   * (`entries()`, `verify()`) under way ends on the file it began on.
    */
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */

@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
@@ -152,6 +152,38 @@ describe('checkpoints and compaction', () => {
     assert.deepEqual((await again.lastCheckpoint()).state, { upTo: 50 });
     assert.deepEqual(await again.compact(), { droppedRecords: 0, bytesBefore: statSync(path).size, bytesAfter: statSync(path).size });
     await again.close();
+  });
+
+  test('a read under way when compact() runs ends on the file it began on, which then closes', async () => {
+    const path = fresh();
+    const log = await il.openLog(path, { durability: 'none' });
+    // Records that do not compress: the log spans many read windows.
+    const r = rng(11);
+    const recs = Array.from({ length: 48 }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
+    for (const rec of recs.slice(0, 24)) await log.append(rec);
+    await log.checkpoint({ at: 24 });
+    for (const rec of recs.slice(24)) await log.append(rec);
+    const fds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+    const before = fds();
+    const seqs = [];
+    for await (const e of log.entries()) {
+      assert.deepEqual(e.data, recs[e.seq - 1]);
+      seqs.push(e.seq);
+      if (seqs.length === 3) assert.equal((await log.compact()).droppedRecords, 24);
+    }
+    assert.deepEqual(seqs, recs.map((_, i) => i + 1));
+    assert.equal(fds(), before, 'the replaced file is closed once the read is done');
+    assert.deepEqual((await all(log)).map((e) => e.seq), seqs.slice(24));
+    // A read stopped early lets the replaced file go too.
+    await log.checkpoint({ at: 48 });
+    for await (const e of log.entries()) {
+      await log.compact();
+      assert.equal(e.seq, 25);
+      break;
+    }
+    assert.equal(fds(), before);
+    assert.deepEqual(await all(log), []);
+    await log.close();
   });
 
   test('a compaction file left by a crash is removed on open; the old log stands', async () => {

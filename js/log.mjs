@@ -162,6 +162,12 @@ export class EventLog {
   /** @type {string} */ #path;
   /** @type {Options} */ #o;
   /** @type {LogFileHandle | null} */ #file = null;
+  /**
+   * Files that reads (`#walk`) are reading, with how many: a compaction that replaces one
+   * closes it only once they are done, so that each read sees the file it began on.
+   * @type {Map<LogFileHandle, { reads: number, retired: boolean }>}
+   */
+  #reading = new Map();
   /** @type {Codec | null} */ #codec = null;
   /** @type {(() => void) | null} */ #unlock = null;
   /** @type {Array<Pending | Op>} */ #queue = [];
@@ -296,8 +302,11 @@ export class EventLog {
   async #release() {
     const f = this.#file;
     this.#file = null;
+    // Files a compaction replaced while reads were under way close with the log.
+    const retired = [...this.#reading.keys()].filter((r) => r !== f);
+    this.#reading.clear();
     try {
-      await f?.close();
+      await Promise.all([f?.close(), ...retired.map((r) => r.close())]);
     } finally {
       this.#unlock?.();
       this.#unlock = null;
@@ -539,12 +548,8 @@ export class EventLog {
    * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
    */
   async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
-    const codec = /** @type {Codec} */ (this.#codec);
-    const end = async () => {
-      const file = this.#file;
-      if (!file) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
-      return limit ?? (this.#o.readOnly ? file.size() : codec.tail()[0]);
-    };
+    /** @type {(file: LogFileHandle, codec: Codec) => Promise<number>} */
+    const end = async (file, codec) => limit ?? (this.#o.readOnly ? file.size() : codec.tail()[0]);
     yield* this.#walk(await this.#startFor(from), from, to, end, (d) => {
       // No valid frame after it: a torn last write (which a writer's open cuts away), not
       // damage in the middle.
@@ -562,14 +567,41 @@ export class EventLog {
    * @param {number} at
    * @param {number} from
    * @param {number} to
-   * @param {() => Promise<number>} endOf
+   * @param {(file: LogFileHandle, codec: Codec) => Promise<number>} endOf the end of the file
+   *   the walk reads (the one open when it began: a compaction meanwhile does not move it)
    * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
    * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
    */
   async *#walk(at, from, to, endOf, damaged) {
     const codec = /** @type {Codec} */ (this.#codec);
-    const file = /** @type {LogFileHandle} */ (this.#file);
+    const file = this.#file;
+    if (!file) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
     const scanner = this.#call(() => codec.scanner());
+    const held = this.#reading.get(file) ?? { reads: 0, retired: false };
+    this.#reading.set(file, held);
+    held.reads++;
+    try {
+      yield* this.#walkFile(file, codec, scanner, at, from, to, endOf, damaged);
+    } finally {
+      if (--held.reads === 0 && this.#reading.get(file) === held) {
+        this.#reading.delete(file);
+        if (held.retired) await file.close();
+      }
+    }
+  }
+
+  /**
+   * `#walk` over `file`, whose codec is `codec`, with `scanner`.
+   * @param {LogFileHandle} file
+   * @param {Codec} codec
+   * @param {Scanner} scanner
+   * @param {number} at
+   * @param {number} from
+   * @param {number} to
+   * @param {(file: LogFileHandle, codec: Codec) => Promise<number>} endOf
+   * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
+   */
+  async *#walkFile(file, codec, scanner, at, from, to, endOf, damaged) {
     /**
      * The scan of the window at `at` (up to `want` bytes), with its records' bytes taken:
      * null at the log's end.
@@ -577,15 +609,22 @@ export class EventLog {
      * @param {number} want
      */
     const scanAt = async (at, want) => {
-      const end = await endOf();
-      if (at >= end) return null;
-      const len = Math.min(want, end - at);
-      let r;
-      if (file.readScan) {
-        r = await file.readScan(scanner, at, len, from, to, STEP_BYTES).catch(fail);
-      } else {
-        const window = await file.read(at, len);
-        r = this.#call(() => scanner.scan(window, at, at, from, to, STEP_BYTES));
+      const closed = () => new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+      if (this.#closed) throw closed();
+      let end, r;
+      try {
+        end = await endOf(file, codec);
+        if (at >= end) return null;
+        const len = Math.min(want, end - at);
+        if (file.readScan) {
+          r = await file.readScan(scanner, at, len, from, to, STEP_BYTES);
+        } else {
+          const window = await file.read(at, len);
+          r = this.#call(() => scanner.scan(window, at, at, from, to, STEP_BYTES));
+        }
+      } catch (e) {
+        // The log closed under the read: its file's error would say less.
+        throw this.#closed ? closed() : mapError(e);
       }
       return { r, end, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
     };
@@ -619,7 +658,7 @@ export class EventLog {
         damaged({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)', torn: true });
         return;
       }
-      const resume = await this.#resync(next + 1, end);
+      const resume = await this.#resync(file, codec, next + 1, end);
       if (!damaged({ offset: next, length: resume - next, reason: s.reason, torn: resume >= end })) return;
       ahead = scanAt(resume, WINDOW);
     }
@@ -640,13 +679,14 @@ export class EventLog {
   }
 
   /**
-   * The offset of the first valid frame after damage at `from` (or `end`).
+   * The offset of the first valid frame of `file` (codec `codec`) after damage at `from`
+   * (or `end`).
+   * @param {LogFileHandle} file
+   * @param {Codec} codec
    * @param {number} from
    * @param {number} end
    */
-  async #resync(from, end) {
-    const codec = /** @type {Codec} */ (this.#codec);
-    const file = /** @type {LogFileHandle} */ (this.#file);
+  async #resync(file, codec, from, end) {
     let at = from;
     let want = WINDOW;
     while (at < end) {
@@ -812,10 +852,12 @@ export class EventLog {
         await out.close();
       }
       await this.#files.replace(tmp, this.#path);
-      // The new file is the log now: reopen it.
+      // The new file is the log now: reopen it. Reads under way finish on the old one.
       const old = this.#file;
       this.#file = null;
-      await old?.close();
+      const reading = old && this.#reading.get(old);
+      if (reading) reading.retired = true;
+      else await old?.close();
       await this.#attach();
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };
