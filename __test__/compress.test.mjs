@@ -88,6 +88,18 @@ describe(`compress (${il.backend})`, () => {
     throwsCode(() => il.decompress('a string'), 'ERR_INVALID_ARG', ['string']);
   });
 
+  test('frames that declare no content are decoded and checked all the same', () => {
+    const empty = il.compress(new Uint8Array(0));
+    assert.equal(il.decompress(empty).length, 0);
+    assert.equal(il.decompress(new Uint8Array([...empty, ...empty])).length, 0);
+    const badSum = empty.slice();
+    badSum[badSum.length - 1] ^= 1;
+    throwsCode(() => il.decompress(badSum), 'ERR_CORRUPT_DATA', ['checksum']);
+    // Declares 0 bytes; its one block is an RLE block of 0 bytes, which zstd calls corrupt.
+    const rle = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00, 0x05, 0x00, 0x00, 0x99, 0xe9, 0xd8, 0x51]);
+    throwsCode(() => il.decompress(rle), 'ERR_CORRUPT_DATA', ['block']);
+  });
+
   // 0.1's wasm build had no zstd error strings ("Error strings stripped") and a different
   // window limit than native; the messages are ironlung's own now, the same on both backends.
   test("zstd errors read the same on both backends, in ironlung's words", () => {

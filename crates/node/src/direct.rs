@@ -147,11 +147,11 @@ unsafe extern "C" fn decompress(env: sys::napi_env, info: sys::napi_callback_inf
                     format!("ENOMEM: cannot allocate {total} bytes for decompressed output"),
                 ));
             }
-            if total > 0 {
-                // The ArrayBuffer's `total` bytes, which nothing else refers to yet.
-                let out = std::slice::from_raw_parts_mut(bytes.cast::<u8>(), total);
-                guard(|| abi::decompress_into(&data, out))?;
-            }
+            // The ArrayBuffer's `total` bytes, which nothing else refers to yet. Frames that
+            // declare no content are decoded too: their blocks and checksums are checked.
+            let out: &mut [u8] =
+                if total > 0 { std::slice::from_raw_parts_mut(bytes.cast::<u8>(), total) } else { &mut [] };
+            guard(|| abi::decompress_into(&data, out))?;
             let mut array = ptr::null_mut();
             check_status!(sys::napi_create_typedarray(
                 env,
