@@ -59,7 +59,18 @@ pub fn zstd_stream(data: &[u8]) {
                     d.read_to_end(&mut v).map(|_| v)
                 }),
             };
-            assert!(reference.expect("the stream decoded what zstd refuses") == out, "stream and zstd differ");
+            match reference {
+                Ok(r) => assert!(r == out, "stream and zstd differ"),
+                // libzstd decodes block by block when a frame's header comes on its own, as
+                // the Decoder hands it over, and whole frames in one call when it has them:
+                // the first takes an RLE block of 0 bytes, the second calls it corrupt. Such
+                // a frame declares 0 bytes and its checksum is that of no content; the
+                // Decoder may take it, making nothing. Anything else zstd refuses, it must too.
+                Err(e) => assert!(
+                    out.is_empty() && frame_info(rest).is_ok_and(|i| i.content_size == Some(0)),
+                    "the stream decoded what zstd refuses ({e})"
+                ),
+            }
         }
         Err(e) => assert!(
             matches!(e.kind(), Code::CorruptData | Code::OutputTooLarge | Code::DictionaryMismatch),
