@@ -19,6 +19,15 @@ async function all(log, range) {
   return out;
 }
 
+/**
+ * `n` records of 64 KiB that do not compress, the first byte of each its index: a log of
+ * them spans many of the reading loop's windows.
+ */
+function incompressible(n, seed) {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
+}
+
 /** Agent-shaped events: tool calls and outputs. */
 function event(i, r = rng(i + 1)) {
   const tools = ['read_file', 'run_shell', 'grep', 'write_file'];
@@ -157,9 +166,7 @@ describe('checkpoints and compaction', () => {
   test('a read under way when compact() runs ends on the file it began on, which then closes', async () => {
     const path = fresh();
     const log = await il.openLog(path, { durability: 'none' });
-    // Records that do not compress: the log spans many read windows.
-    const r = rng(11);
-    const recs = Array.from({ length: 48 }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
+    const recs = incompressible(48, 11);
     for (const rec of recs.slice(0, 24)) await log.append(rec);
     await log.checkpoint({ at: 24 });
     for (const rec of recs.slice(24)) await log.append(rec);
@@ -306,9 +313,7 @@ describe('one writer, many readers', () => {
   test('reads running side by side, or stopped early with the log closed at once, stay whole', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none' });
-    // Records that do not compress, in frames of 64 KiB: the log spans many read windows.
-    const r = rng(7);
-    const recs = Array.from({ length: 96 }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
+    const recs = incompressible(96, 7);
     for (const rec of recs) await w.append(rec);
     await w.close();
     const unhandled = [];
