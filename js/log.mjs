@@ -313,8 +313,12 @@ export class EventLog {
     }
   }
 
+  #closedError() {
+    return new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+  }
+
   #usable() {
-    if (this.#closed) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+    if (this.#closed) throw this.#closedError();
     if (this.#failed) throw this.#failed;
   }
 
@@ -575,7 +579,7 @@ export class EventLog {
   async *#walk(at, from, to, endOf, damaged) {
     const codec = /** @type {Codec} */ (this.#codec);
     const file = this.#file;
-    if (!file) throw new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+    if (!file) throw this.#closedError();
     const scanner = this.#call(() => codec.scanner());
     const held = this.#reading.get(file) ?? { reads: 0, retired: false };
     this.#reading.set(file, held);
@@ -609,8 +613,7 @@ export class EventLog {
      * @param {number} want
      */
     const scanAt = async (at, want) => {
-      const closed = () => new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
-      if (this.#closed) throw closed();
+      if (this.#closed) throw this.#closedError();
       let end, r;
       try {
         end = await endOf(file, codec);
@@ -624,7 +627,7 @@ export class EventLog {
         }
       } catch (e) {
         // The log closed under the read: its file's error would say less.
-        throw this.#closed ? closed() : mapError(e);
+        throw this.#closed ? this.#closedError() : mapError(e);
       }
       return { r, end, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
     };
