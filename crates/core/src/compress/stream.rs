@@ -207,8 +207,7 @@ impl Decoder {
             }
             if hint == 0 {
                 // The frame is decoded and flushed; the next one starts here.
-                self.frame_done()?;
-                self.frame_start = self.total_in + p.consumed as u64;
+                self.frame_done(p)?;
             } else if used == 0 && made == 0 {
                 return Ok(());
             }
@@ -262,23 +261,24 @@ impl Decoder {
         }
         self.header_len = 0;
         if hint == 0 {
-            self.frame_done()?;
-            self.frame_start = self.total_in + p.consumed as u64;
+            self.frame_done(p)?;
         }
         Ok(true)
     }
 
     /// Ends the current frame, which zstd says is decoded: its output must be the size it
-    /// declares.
-    fn frame_done(&mut self) -> Result<()> {
-        let frame = self.frame.take();
-        match frame.and_then(|h| h.content_size) {
-            Some(size) if size != self.frame_out => Err(Error::corrupt(format!(
-                "zstd data is truncated or corrupt: the frame at byte offset {} declares {size} bytes of content and decodes to {}",
-                self.frame_start, self.frame_out
-            ))),
-            _ => Ok(()),
+    /// declares. The next frame starts where `p` has got to.
+    fn frame_done(&mut self, p: &Progress) -> Result<()> {
+        if let Some(size) = self.frame.take().and_then(|h| h.content_size) {
+            if size != self.frame_out {
+                return Err(Error::corrupt(format!(
+                    "zstd data is truncated or corrupt: the frame at byte offset {} declares {size} bytes of content and decodes to {}",
+                    self.frame_start, self.frame_out
+                )));
+            }
         }
+        self.frame_start = self.total_in + p.consumed as u64;
+        Ok(())
     }
 
     /// What a frame's header declares, against the dictionary, the window and the cap.
