@@ -28,6 +28,19 @@ function incompressible(n, seed) {
   return Array.from({ length: n }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
 }
 
+/** `len` bytes that do not compress, quick to make (a xorshift of `seed`). */
+function noise(len, seed) {
+  const out = new Uint8Array(len);
+  let x = seed | 1;
+  for (let i = 0; i < len; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x;
+  }
+  return out;
+}
+
 /** Agent-shaped events: tool calls and outputs. */
 function event(i, r = rng(i + 1)) {
   const tools = ['read_file', 'run_shell', 'grep', 'write_file'];
@@ -310,6 +323,25 @@ describe('one writer, many readers', () => {
     await r.close();
   });
 
+  test('a reader opened before the dictionary existed reads from a seq far past it', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none' });
+    await w.append('first');
+    const r = await il.openLog(path, { readOnly: true });
+    // Hex of random bytes: compresses, though not to nothing, so the log grows past the
+    // reading start's search range after the dictionary.
+    const ev = (i) => ({ i, blob: Buffer.from(noise(3000, i + 7)).toString('hex') });
+    for (let i = 0; i < 3000; i += 50) await w.appendBatch(Array.from({ length: 50 }, (_, k) => ev(i + k)));
+    const st = await w.stats();
+    assert.equal(typeof st.dictionaryId, 'number');
+    assert.ok(st.storedBytes > 4 << 20, `${st.storedBytes} bytes`);
+    const got = await all(r, { from: 2990 });
+    assert.deepEqual(got.map((e) => e.seq), Array.from({ length: 12 }, (_, k) => 2990 + k));
+    got.forEach((e) => assert.deepEqual(e.data, ev(e.seq - 2)));
+    await w.close();
+    await r.close();
+  });
+
   test('reads running side by side, or stopped early with the log closed at once, stay whole', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none' });
@@ -438,6 +470,30 @@ describe('torn writes and damage', () => {
     assert.deepEqual(got.map((e) => e.data), s.records.slice(cp.seq));
     await rejectsCode(async () => all(log), 'ERR_CORRUPT_LOG');
     await log.close();
+  });
+
+  test('entries({ from }) on a log of many MiB starts near from: damage far before it is not read', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', compression: false });
+    const recs = Array.from({ length: 400 }, (_, i) => noise(16 << 10, i + 1));
+    for (let i = 0; i < recs.length; i += 4) await w.appendBatch(recs.slice(i, i + 4));
+    await w.close();
+    const bad = readFileSync(path);
+    assert.ok(bad.length > 6 << 20);
+    bad[64 + 90] ^= 0xff; // the first frame's payload
+    writeFileSync(path, bad);
+    for (const readOnly of [true, false]) {
+      const log = await il.openLog(path, { readOnly });
+      for (const from of [398, 301, 250, 200, 150]) {
+        const got = await all(log, { from, to: from + 3 });
+        assert.deepEqual(got.map((e) => e.seq), [from, from + 1, from + 2]);
+        got.forEach((e) => assert.ok(Buffer.from(e.data).equals(recs[e.seq - 1]), `seq ${e.seq}`));
+      }
+      assert.deepEqual((await all(log, { from: 400 })).map((e) => e.seq), [400]);
+      assert.deepEqual(await all(log, { from: 401 }), []);
+      await rejectsCode(async () => all(log, { from: 2 }), 'ERR_CORRUPT_LOG', ['offset 64']);
+      await log.close();
+    }
   });
 
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {

@@ -27,7 +27,8 @@
 //   concurrency   k appenders (k = 1 or 8), each awaiting its own appends, for `seconds`
 //   fsync         the reference: write a 200-byte record at the end of a file + fdatasync
 //   build1g       ironlung native: a log of at least `bytes` bytes, once (cached by bench/log.mjs)
-//   open          ironlung: open (writer, with recovery) the big log n times, µs each
+//   open          ironlung: open (writer, with recovery) the big log n times, µs each; then
+//                 100 records read from a seq in its middle and at its end, 5 times each
 //   probe         versions and settings
 // IRONLUNG_BENCH_ENTRY=<path to js/node.cjs> measures another ironlung build (another worktree).
 
@@ -554,7 +555,26 @@ async function openBig(impl) {
     us.push(t);
     readBytes.push(b - a - probe);
   }
-  emit({ firstUs: us[0], us: us.slice(1), median: percentiles(us.slice(1)).p50, readBytes: readBytes.slice(1), firstReadBytes: readBytes[0], fileBytes: sizeOf(opts.file), stats });
+  // Reading 100 records from a seq: in the middle (the reading start found by bisection) and
+  // at the end (near the newest checkpoint). A reader, opened once.
+  const seeks = {};
+  const log = await il.openLog(opts.file, { readOnly: true });
+  for (const [where, from] of [['middle', Math.floor(stats.records / 2)], ['end', stats.records - 99]]) {
+    const t = [];
+    const read = [];
+    for (let k = 0; k < 5; k++) {
+      const a = rchar();
+      const t0 = now();
+      let n = 0;
+      for await (const e of log.entries({ from, to: from + 100 })) n += e.seq >= from ? 1 : 0;
+      t.push((now() - t0) * 1000);
+      read.push(rchar() - a - probe);
+      if (n !== 100) throw new Error(`entries({ from: ${from} }) gave ${n} records, not 100`);
+    }
+    seeks[where] = { from, us: t, median: percentiles(t).p50, readBytes: read };
+  }
+  await log.close();
+  emit({ firstUs: us[0], us: us.slice(1), median: percentiles(us.slice(1)).p50, readBytes: readBytes.slice(1), firstReadBytes: readBytes[0], fileBytes: sizeOf(opts.file), stats, seeks });
 }
 
 function probe() {

@@ -614,6 +614,25 @@ function report(R) {
     ),
   );
   P();
+  P(
+    `Then \`entries({ from, to: from + 100 })\` on a reader of the same log, 5 times each: from a seq in the middle (the reading start found by bisecting the file on its frames' seqs) and the last 100 (near the newest checkpoint, which is looked at first). *Read*: bytes the process read during one such read, against the ${bm ? num(bm.bytes / 2 ** 20) : '?'} MiB a read from the file's start would cover.`,
+  );
+  P();
+  P(
+    mdTable(
+      ['backend', 'from', 'first', 'median of 5', 'read'],
+      ['ironlung-native', 'ironlung-wasm'].flatMap((i) =>
+        Object.entries(R.open?.[i]?.seeks ?? {}).map(([where, s]) => [
+          IMPLS[i].label,
+          `${s.from} (${where})`,
+          us(s.us[0]),
+          `**${us(s.median)}**`,
+          `${num(median(s.readBytes) / 1024)} KiB`,
+        ]),
+      ),
+    ),
+  );
+  P();
 
   // ---- targets
   P('## Targets');

@@ -29,6 +29,8 @@ import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecord
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
  * @property {(window: Uint8Array, windowAt: number, from: number) => ArrayLike<number>} nextValid
  * @property {() => Scanner} scanner the reading half, for one walk through the file
+ * @property {(target: number, end: number, hint: number) => Seek} seek where reading for seq
+ *   `target` on starts, looking at `hint` first (0: none)
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} readCheckpoint
  * @property {() => Uint8Array} takeData
  *
@@ -38,6 +40,12 @@ import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecord
  * @property {(window: Uint8Array, windowAt: number, at: number, from: number, to: number, maxBytes: number) => ArrayLike<number>} scan
  * @property {() => Uint8Array} takeData the records' bytes of the last scan
  * @property {() => string} error why the last scan stopped at a damaged frame
+ *
+ * A search for where reading for one seq on starts (`LogSeek`).
+ * @typedef {object} Seek
+ * @property {() => ArrayLike<number>} step [0, at, len] read and `feed`; [1, at, dictionary at] start there
+ * @property {(window: Uint8Array, windowAt: number) => void} feed
+ * @property {() => void} [free] wasm
  *
  * @typedef {object} LogBinding
  * @property {new (header: Uint8Array, level: number | undefined) => Codec} LogCodec
@@ -287,12 +295,12 @@ export class EventLog {
   }
 
   /**
-   * The bytes of the whole frame at `at`, from `at`.
+   * The bytes of the whole frame at `at`, from `at`, of `f` (the log's file).
    * @param {number} at
+   * @param {LogFileHandle} [f]
+   * @param {Codec} [codec]
    */
-  async #frameWindow(at) {
-    const f = /** @type {LogFileHandle} */ (this.#file);
-    const codec = /** @type {Codec} */ (this.#codec);
+  async #frameWindow(at, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
     let w = await f.read(at, 4096);
     const info = codec.frameInfo(w, at, at);
     if (info[0] === 1) w = await f.read(at, info[1] - at);
@@ -554,7 +562,9 @@ export class EventLog {
   async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
     /** @type {(file: LogFileHandle, codec: Codec) => Promise<number>} */
     const end = async (file, codec) => limit ?? (this.#o.readOnly ? file.size() : codec.tail()[0]);
-    yield* this.#walk(await this.#startFor(from), from, to, end, (d) => {
+    const start = async (/** @type {LogFileHandle} */ file, /** @type {Codec} */ codec) =>
+      this.#seek(file, codec, from, await end(file, codec));
+    yield* this.#walk(start, from, to, end, (d) => {
       // No valid frame after it: a torn last write (which a writer's open cuts away), not
       // damage in the middle.
       if (d.torn) return false;
@@ -568,7 +578,8 @@ export class EventLog {
    * decoded records of seqs `from..to`, a window's worth at a time. At damage it calls
    * `damaged` with the range (`torn`: no valid frame follows it, as after a torn last write,
    * or a frame runs past the end), and goes on after the range if it returns true.
-   * @param {number} at
+   * @param {number | ((file: LogFileHandle, codec: Codec) => Promise<number>)} start the first
+   *   frame's offset, or where to find it in the file the walk reads
    * @param {number} from
    * @param {number} to
    * @param {(file: LogFileHandle, codec: Codec) => Promise<number>} endOf the end of the file
@@ -576,15 +587,22 @@ export class EventLog {
    * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
    * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
    */
-  async *#walk(at, from, to, endOf, damaged) {
+  async *#walk(start, from, to, endOf, damaged) {
     const codec = /** @type {Codec} */ (this.#codec);
     const file = this.#file;
     if (!file) throw this.#closedError();
-    const scanner = this.#call(() => codec.scanner());
     const held = this.#reading.get(file) ?? { reads: 0, retired: false };
     this.#reading.set(file, held);
     held.reads++;
     try {
+      let at;
+      try {
+        at = typeof start === 'number' ? start : await start(file, codec);
+      } catch (e) {
+        throw this.#closed ? this.#closedError() : mapError(e);
+      }
+      // After the seek, which may have loaded the dictionary the scanner starts with.
+      const scanner = this.#call(() => codec.scanner());
       yield* this.#walkFile(file, codec, scanner, at, from, to, endOf, damaged);
     } finally {
       if (--held.reads === 0 && this.#reading.get(file) === held) {
@@ -668,17 +686,38 @@ export class EventLog {
   }
 
   /**
-   * Where reading for records from seq `from` can start: the newest checkpoint, when `from`
-   * is past it (resuming after a checkpoint reads only what follows it); else the first frame.
+   * Where reading for records from seq `from` on can start in `file` (codec `codec`), whose
+   * frames end at `end`: the newest checkpoint when `from` is past it (resuming after a
+   * checkpoint reads only what follows it), else found by bisecting the file on its frames'
+   * first seqs, in a few reads of 64 KiB instead of the whole file before them
+   * (crates/core/src/log/seek.rs). Loads the log's dictionary first when reading starts
+   * past it.
+   * @param {LogFileHandle} file
+   * @param {Codec} codec
    * @param {number} from
+   * @param {number} end
    */
-  async #startFor(from) {
-    const codec = /** @type {Codec} */ (this.#codec);
-    const cpAt = codec.tail()[4];
-    if (cpAt === 0 || from <= codec.fileInfo()[0]) return HEADER;
-    const w = await this.#frameWindow(cpAt);
-    const info = codec.frameInfo(w, cpAt, cpAt);
-    return info[0] === 0 && from >= info[2] ? cpAt : HEADER;
+  async #seek(file, codec, from, end) {
+    if (from <= codec.fileInfo()[0]) return HEADER;
+    const seek = this.#call(() => codec.seek(from, end, codec.tail()[4]));
+    try {
+      for (;;) {
+        const step = this.#call(() => seek.step());
+        if (step[0] === 0) {
+          const window = await file.read(step[1], step[2]);
+          this.#call(() => seek.feed(window, step[1]));
+          continue;
+        }
+        const dictAt = step[2];
+        if (dictAt > 0 && codec.dictionaryId() === -1) {
+          const w = await this.#frameWindow(dictAt, file, codec);
+          this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
+        }
+        return step[1];
+      }
+    } finally {
+      seek.free?.();
+    }
   }
 
   /**

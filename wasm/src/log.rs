@@ -77,6 +77,9 @@ impl LogCodec {
     pub fn scanner(&self) -> LogScanner {
         LogScanner { inner: self.inner.scanner() }
     }
+    pub fn seek(&self, target: f64, end: f64, hint: f64) -> LogSeek {
+        LogSeek { inner: self.inner.seek(target, end, hint) }
+    }
     #[wasm_bindgen(js_name = readCheckpoint)]
     pub fn read_checkpoint(&mut self, window: &[u8], window_at: f64, at: f64) -> JsResult<Vec<f64>> {
         self.inner.read_checkpoint(window, window_at, at).map_err(js_err)
@@ -104,5 +107,21 @@ impl LogScanner {
     }
     pub fn error(&self) -> String {
         self.inner.error()
+    }
+}
+
+/// One search for where reading starts (`abi::LogSeek`).
+#[wasm_bindgen]
+pub struct LogSeek {
+    inner: abi::LogSeek,
+}
+
+#[wasm_bindgen]
+impl LogSeek {
+    pub fn step(&mut self) -> Vec<f64> {
+        self.inner.step()
+    }
+    pub fn feed(&mut self, window: &[u8], window_at: f64) {
+        self.inner.feed(window, window_at)
     }
 }

@@ -9,6 +9,7 @@ use crate::{JsError, Result};
 use ironlung_core::compress::{Dictionary, DEFAULT_LEVEL};
 use ironlung_core::log::layout::{FileHeader, FrameKind, FILE_HEADER_LEN, FRAME_HEADER_LEN, TRAILER_LEN};
 use ironlung_core::log::scan::{self, Found, Last};
+use ironlung_core::log::seek::{Seek, Step};
 use ironlung_core::log::{Checkpoint, FrameHeader, Reader, RecordKind, Tail, Writer};
 
 /// `scan`'s stop codes.
@@ -192,6 +193,14 @@ impl LogCodec {
         LogScanner { reader: self.reader.clone(), level: self.writer_level(), data: Vec::new(), error: String::new() }
     }
 
+    /// A search for where reading the records from seq `target` on starts, in this file up to
+    /// `end`: a few small reads instead of the whole file before them. It looks at `hint`
+    /// first, if not 0 (the newest checkpoint).
+    pub fn seek(&self, target: f64, end: f64, hint: f64) -> LogSeek {
+        let seek = Seek::new(target as u64, end as u64, self.header.salt);
+        LogSeek { inner: if hint > 0.0 { seek.hint(hint as u64) } else { seek } }
+    }
+
     /// The checkpoint frame at `at`: [covered seq, time, state kind, meta start, meta end,
     /// state start, state end], the bytes in `take_data()`.
     pub fn read_checkpoint(&mut self, window: &[u8], window_at: f64, at: f64) -> Result<Vec<f64>> {
@@ -309,6 +318,28 @@ impl LogScanner {
     /// Why the last `scan` stopped at a damaged frame.
     pub fn error(&self) -> String {
         self.error.clone()
+    }
+}
+
+/// Where reading for the records from one seq on starts ([`LogCodec::seek`]).
+pub struct LogSeek {
+    inner: Seek,
+}
+
+impl LogSeek {
+    /// [0, at, len]: read `len` bytes from `at` and `feed` them; [1, at, dictionary]: start
+    /// reading frames at `at`, with the dictionary frame at `dictionary` loaded first if it
+    /// is not 0.
+    pub fn step(&mut self) -> Vec<f64> {
+        match self.inner.step() {
+            Step::Read { at, len } => vec![0.0, at as f64, len as f64],
+            Step::Start { at, dictionary_at } => vec![1.0, at as f64, dictionary_at as f64],
+        }
+    }
+
+    /// Takes the bytes `step` asked for, read from `window_at`.
+    pub fn feed(&mut self, window: &[u8], window_at: f64) {
+        self.inner.feed(window, window_at as u64)
     }
 }
 

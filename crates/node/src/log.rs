@@ -99,12 +99,37 @@ impl LogCodec {
         LogScanner { inner: Arc::new(Mutex::new(self.inner.scanner())) }
     }
     #[napi]
+    pub fn seek(&self, target: f64, end: f64, hint: f64) -> LogSeek {
+        LogSeek { inner: self.inner.seek(target, end, hint) }
+    }
+    #[napi]
     pub fn read_checkpoint(&mut self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
         guard(|| self.inner.read_checkpoint(&window, window_at, at))
     }
     #[napi]
     pub fn take_data(&mut self) -> Bytes {
         Bytes(self.inner.take_data())
+    }
+}
+
+/// One search for where reading starts (`abi::LogSeek`).
+#[napi]
+pub struct LogSeek {
+    inner: abi::LogSeek,
+}
+
+#[napi]
+impl LogSeek {
+    #[napi]
+    pub fn step(&mut self) -> napi::Result<Vec<f64>> {
+        guard(|| Ok(self.inner.step()))
+    }
+    #[napi]
+    pub fn feed(&mut self, window: Uint8Array, window_at: f64) -> napi::Result<()> {
+        guard(|| {
+            self.inner.feed(&window, window_at);
+            Ok(())
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub mod file;
 pub mod layout;
 pub mod payload;
 pub mod scan;
+pub mod seek;
 
 pub use codec::{Reader, Tail, Writer};
 pub use layout::{FileHeader, FrameHeader, FrameKind};

@@ -83,7 +83,7 @@ pub fn next_valid(window: &[u8], window_at: u64, from: u64, salt: u64) -> (u64, 
 /// The offsets of the frame magic in `b`, first to last: memchr on its first byte, which is
 /// all a search that runs only over damage needs (memmem's searchers are more wasm code).
 /// `.rev()` gives them last to first.
-fn magics(b: &[u8]) -> impl DoubleEndedIterator<Item = usize> + '_ {
+pub(crate) fn magics(b: &[u8]) -> impl DoubleEndedIterator<Item = usize> + '_ {
     memchr::memchr_iter(FRAME_MAGIC[0], b).filter(move |&i| b[i..].starts_with(&FRAME_MAGIC))
 }
 
