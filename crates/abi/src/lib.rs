@@ -183,16 +183,16 @@ pub fn decompress(data: &[u8], max_output_bytes: f64) -> Result<Vec<u8>> {
     Ok(zstd::decompress(data, max_output_bytes as usize)?)
 }
 
-/// `decompress`'s output size when every frame declares it (`None` otherwise), after the
-/// checks `decompress` makes before it allocates: a binding then decodes into memory of its
-/// own with [`decompress_into`].
-pub fn declared_size(data: &[u8], max_output_bytes: f64) -> Result<Option<usize>> {
-    Ok(zstd::declared_size(data, max_output_bytes as usize, None)?)
+/// `decompress`'s (or `decompress_with`'s, given the dictionary) output size when every frame
+/// declares it (`None` otherwise), after the checks it makes before it allocates: a binding
+/// then decodes into memory of its own with [`decompress_into`].
+pub fn declared_size(data: &[u8], max_output_bytes: f64, dictionary: Option<&Dictionary>) -> Result<Option<usize>> {
+    Ok(zstd::declared_size(data, max_output_bytes as usize, dictionary)?)
 }
 
 /// `decompress` into `out`, whose length is what [`declared_size`] gave.
-pub fn decompress_into(data: &[u8], out: &mut [u8]) -> Result<()> {
-    Ok(zstd::decompress_into(data, out, None)?)
+pub fn decompress_into(data: &[u8], out: &mut [u8], dictionary: Option<&Dictionary>) -> Result<()> {
+    Ok(zstd::decompress_into(data, out, dictionary)?)
 }
 
 /// `decodeText`: bytes checked against `max_bytes` and for binary content, then decoded.

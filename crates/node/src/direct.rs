@@ -12,7 +12,7 @@
 
 use crate::owned::Bytes;
 use crate::text_arg::with_str;
-use crate::{guard, panic_err};
+use crate::{guard, panic_err, Dictionary};
 use ironlung_abi as abi;
 use napi::bindgen_prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -22,7 +22,10 @@ use std::ptr;
 pub fn register(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
     export(env, exports, c"count", count)?;
     export(env, exports, c"countWithin", count_within)?;
+    export(env, exports, c"compress", compress)?;
+    export(env, exports, c"compressWith", compress_with)?;
     export(env, exports, c"decompress", decompress)?;
+    export(env, exports, c"decompressWith", decompress_with)?;
     export(env, exports, c"panicForTest", panic_for_test)
 }
 
@@ -123,46 +126,136 @@ unsafe extern "C" fn count_within(env: sys::napi_env, info: sys::napi_callback_i
     }
 }
 
-/// `decompress(data: Uint8Array, maxOutputBytes: number): Uint8Array`. When every frame
-/// declares its size, the output is decoded straight into an ArrayBuffer that V8 allocates:
-/// no second buffer, and no copy of the output. Otherwise as [`Bytes`] returns results.
+/// `compress(data: Uint8Array, level: number): Uint8Array`, as [`abi::compress`]. The
+/// output is copied into memory V8 owns ([`Bytes`]): compressing into it directly would
+/// leave each result holding zstd's worst-case bound.
 ///
 /// # Safety
 /// As [`count`].
-unsafe extern "C" fn decompress(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn compress(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this with the callback's own `env` and `info`, and every value
     // converted below comes from `args` of this call, so it is live until we return.
     unsafe {
         finish(env, || {
-            let [data, max] = args::<2>(env, info)?;
+            let [data, level] = args::<2>(env, info)?;
             let data = Uint8Array::from_napi_value(env, data)?;
-            let max = f64::from_napi_value(env, max)?;
-            let Some(total) = guard(|| abi::declared_size(&data, max))? else {
-                return Bytes::to_napi_value(env, Bytes(guard(|| abi::decompress(&data, max))?));
-            };
-            let (mut buffer, mut bytes) = (ptr::null_mut(), ptr::null_mut());
-            if sys::napi_create_arraybuffer(env, total, &mut bytes, &mut buffer) != sys::Status::napi_ok {
-                return Err(napi::Error::new(
-                    Status::GenericFailure,
-                    format!("ENOMEM: cannot allocate {total} bytes for decompressed output"),
-                ));
-            }
-            // The ArrayBuffer's `total` bytes, which nothing else refers to yet. Frames that
-            // declare no content are decoded too: their blocks and checksums are checked.
-            let out: &mut [u8] =
-                if total > 0 { std::slice::from_raw_parts_mut(bytes.cast::<u8>(), total) } else { &mut [] };
-            guard(|| abi::decompress_into(&data, out))?;
-            let mut array = ptr::null_mut();
-            check_status!(sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::uint8_array,
-                total,
-                buffer,
-                0,
-                &mut array
-            ))?;
-            Ok(array)
+            let level = i32::from_napi_value(env, level)?;
+            Bytes::to_napi_value(env, Bytes(guard(|| abi::compress(&data, level))?))
         })
+    }
+}
+
+/// `compressWith(data: Uint8Array, dictionary: Dictionary, level?: number): Uint8Array`, as
+/// [`abi::compress_with`]; its output as [`compress`]'s.
+///
+/// # Safety
+/// As [`count`].
+unsafe extern "C" fn compress_with(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: as in `compress`; the dictionary is an argument of this call, so it lives
+    // until we return.
+    unsafe {
+        finish(env, || {
+            let [data, dictionary, level] = args::<3>(env, info)?;
+            let data = Uint8Array::from_napi_value(env, data)?;
+            let dictionary = prepared(env, dictionary)?;
+            let level = Option::<i32>::from_napi_value(env, level)?;
+            Bytes::to_napi_value(env, Bytes(guard(|| abi::compress_with(&data, dictionary, level))?))
+        })
+    }
+}
+
+/// `decompress(data: Uint8Array, maxOutputBytes: number): Uint8Array`: see [`decode`].
+///
+/// # Safety
+/// As [`count`].
+unsafe extern "C" fn decompress(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: as in `compress`.
+    unsafe {
+        finish(env, || {
+            let [data, max] = args::<2>(env, info)?;
+            decode(env, data, max, None)
+        })
+    }
+}
+
+/// `decompressWith(data: Uint8Array, maxOutputBytes: number, dictionary: Dictionary):
+/// Uint8Array`: see [`decode`].
+///
+/// # Safety
+/// As [`count`].
+unsafe extern "C" fn decompress_with(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: as in `compress_with`.
+    unsafe {
+        finish(env, || {
+            let [data, max, dictionary] = args::<3>(env, info)?;
+            let dictionary = prepared(env, dictionary)?;
+            decode(env, data, max, Some(dictionary))
+        })
+    }
+}
+
+/// The prepared dictionary a `Dictionary` object (`new Dictionary(bytes, level)`) holds,
+/// checked by its type tag as napi-rs checks a `&Dictionary` argument.
+///
+/// # Safety
+/// `env` and `value` must be the running callback's, which keeps the object, and so the
+/// dictionary, alive until it returns. No `#[napi]` method takes the object `&mut`.
+unsafe fn prepared<'a>(env: sys::napi_env, value: sys::napi_value) -> napi::Result<&'a abi::Dictionary> {
+    let mut wrapped = ptr::null_mut();
+    // SAFETY: `env` and `value` are the running callback's (our caller's obligation).
+    unsafe {
+        check_status!(sys::napi_unwrap(env, value, &mut wrapped), "dictionary is not a prepared Dictionary")?;
+        validate_type_tag(env, value, &<Dictionary as TypeTag>::type_tag(), "Dictionary")?;
+        // The type tag says napi-rs wrapped a `Dictionary` in this object.
+        Ok(&(*wrapped.cast::<Dictionary>()).inner)
+    }
+}
+
+/// Decompresses `data` with at most `max` bytes of output. When every frame declares its
+/// size, the output is decoded straight into an ArrayBuffer that V8 allocates: no second
+/// buffer, and no copy of the output. Otherwise as [`Bytes`] returns results.
+///
+/// # Safety
+/// `env`, `data` and `max` must be the running callback's.
+unsafe fn decode(
+    env: sys::napi_env,
+    data: sys::napi_value,
+    max: sys::napi_value,
+    dictionary: Option<&abi::Dictionary>,
+) -> napi::Result<sys::napi_value> {
+    // SAFETY: the values are the running callback's (our caller's obligation).
+    unsafe {
+        let data = Uint8Array::from_napi_value(env, data)?;
+        let max = f64::from_napi_value(env, max)?;
+        let Some(total) = guard(|| abi::declared_size(&data, max, dictionary))? else {
+            let out = match dictionary {
+                Some(d) => guard(|| abi::decompress_with(&data, max, d))?,
+                None => guard(|| abi::decompress(&data, max))?,
+            };
+            return Bytes::to_napi_value(env, Bytes(out));
+        };
+        let (mut buffer, mut bytes) = (ptr::null_mut(), ptr::null_mut());
+        if sys::napi_create_arraybuffer(env, total, &mut bytes, &mut buffer) != sys::Status::napi_ok {
+            return Err(napi::Error::new(
+                Status::GenericFailure,
+                format!("ENOMEM: cannot allocate {total} bytes for decompressed output"),
+            ));
+        }
+        // The ArrayBuffer's `total` bytes, which nothing else refers to yet. Frames that
+        // declare no content are decoded too: their blocks and checksums are checked.
+        let out: &mut [u8] =
+            if total > 0 { std::slice::from_raw_parts_mut(bytes.cast::<u8>(), total) } else { &mut [] };
+        guard(|| abi::decompress_into(&data, out, dictionary))?;
+        let mut array = ptr::null_mut();
+        check_status!(sys::napi_create_typedarray(
+            env,
+            sys::TypedarrayType::uint8_array,
+            total,
+            buffer,
+            0,
+            &mut array
+        ))?;
+        Ok(array)
     }
 }
 

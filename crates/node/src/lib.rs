@@ -171,11 +171,6 @@ pub fn count_batch(id: u32, texts: Vec<String>) -> napi::Result<U32s> {
     guard(|| abi::count_batch(id, &texts).map(U32s))
 }
 
-#[napi]
-pub fn compress(data: Uint8Array, level: i32) -> napi::Result<Bytes> {
-    guard(|| abi::compress(&data, level).map(Bytes))
-}
-
 /// A zstd dictionary prepared once (`ZstdDictionary` wraps it); garbage-collected like
 /// any JS object. V8 sees a small object: the memory its tables hold is reported to it, so
 /// that it collects dropped dictionaries as soon as their memory would warrant.
@@ -222,18 +217,8 @@ pub fn train_dictionary(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) 
 }
 
 #[napi]
-pub fn compress_with(data: Uint8Array, dictionary: &Dictionary, level: Option<i32>) -> napi::Result<Bytes> {
-    guard(|| abi::compress_with(&data, &dictionary.inner, level).map(Bytes))
-}
-
-#[napi]
 pub fn compress_with_bytes(data: Uint8Array, dictionary: Uint8Array, level: i32) -> napi::Result<Bytes> {
     guard(|| abi::compress_with_bytes(&data, &dictionary, level).map(Bytes))
-}
-
-#[napi]
-pub fn decompress_with(data: Uint8Array, max_output_bytes: f64, dictionary: &Dictionary) -> napi::Result<Bytes> {
-    guard(|| abi::decompress_with(&data, max_output_bytes, &dictionary.inner).map(Bytes))
 }
 
 #[napi]
