@@ -1,20 +1,18 @@
 //! The session log read back after damage: a log whose shape comes from the input is written
-//! with `Writer`, cut and/or hit by one burst of flipped bits, and read the two ways the
-//! bindings read it (recovery from the end, replay forward skipping damage) in windows of
+//! with `Writer`, cut and/or hit by one burst of flipped bits, and read the ways the bindings
+//! read it (recovery from the end; `LogScanner::scan` forward, skipping damage) in windows of
 //! input-chosen sizes.
 
 use crate::{dictionary_bytes, Input};
-use ironlung_core::compress::Dictionary;
-use ironlung_core::log::layout::{
-    FileHeader, FrameHeader, FILE_HEADER_LEN, FLAG_DICTIONARY, FRAME_HEADER_LEN, TRAILER_LEN,
-};
-use ironlung_core::log::scan::{frame_at, last_frame, next_valid, Found, Last};
-use ironlung_core::log::{Checkpoint, FrameKind, Reader, RecordKind, Tail, Writer};
+use ironlung_abi::{LogCodec, LogScanner};
+use ironlung_core::log::layout::{FileHeader, FrameHeader, FILE_HEADER_LEN, FLAG_DICTIONARY};
+use ironlung_core::log::scan::{last_frame, Last};
+use ironlung_core::log::{Checkpoint, FrameKind, RecordKind, Tail, Writer};
 
 const SALT: u64 = 0x5eed_1234_abcd_0042;
 const HEADER: u64 = FILE_HEADER_LEN as u64;
 /// Window sizes, tiny ones included so that `Found::Short` and window edges are exercised.
-const WINDOWS: [usize; 12] = [1, 2, 5, 8, 13, 64, 76, 84, 100, 512, 4096, 1 << 16];
+const WINDOWS: [u64; 12] = [1, 2, 5, 8, 13, 64, 76, 84, 100, 512, 4096, 1 << 16];
 const LEVELS: [Option<i32>; 5] = [None, Some(-5), Some(1), Some(3), Some(9)];
 const KINDS: [RecordKind; 3] = [RecordKind::Text, RecordKind::Bytes, RecordKind::Json];
 /// Bounds on one input's log, so that an execution stays within milliseconds.
@@ -25,6 +23,8 @@ const MAX_BYTES: usize = 48 << 10;
 type Record = (RecordKind, i64, Vec<u8>);
 /// A checkpoint's time, meta, state kind and state.
 type Saved = (i64, Vec<u8>, RecordKind, Vec<u8>);
+/// A record as the scanner gives it: seq, kind, time (a JS number) and bytes.
+type Read = (u64, RecordKind, f64, Vec<u8>);
 
 /// A frame as written: where it lies, what it holds, and the writer's tail after it.
 struct Written {
@@ -35,28 +35,37 @@ struct Written {
     checkpoint: Option<Saved>,
 }
 
-/// What the forward replay read.
+/// What a forward replay read.
 #[derive(Default)]
 struct Replay {
-    records: Vec<(u64, Record)>,
-    /// Each checkpoint read, with its frame's offset.
-    checkpoints: Vec<(u64, Saved)>,
-    /// Damaged ranges met (their first offset).
+    records: Vec<Read>,
+    /// Where the scanner stopped at damage.
     damaged: Vec<u64>,
     /// Resync landed on a valid frame inside another's payload (see `log_damage`).
     forged: Option<u64>,
 }
 
+/// The sizes a replay reads in: its windows, its resync's, and the records' bytes a scan
+/// stops after.
+#[derive(Clone, Copy)]
+struct Windows {
+    chunk: u64,
+    resync: u64,
+    max_bytes: u64,
+}
+
 /// Session log damage: a log shaped by the input (batches of records of varied sizes and
 /// kinds with the input's bytes, checkpoints, a dictionary, compressed or not), then cut at
 /// an input-chosen length and/or hit by one burst of at most 4 flipped bytes after the file
-/// header, read back by recovery from the end and by a forward replay that skips damage
-/// (`onCorrupt: 'skip'`), in input-chosen window sizes. Asserts that nothing panics; every
-/// record read equals the one written with its seq (kind, time and bytes), in increasing
-/// seqs; the replay reads exactly the frames the damage left whole (so, undamaged, all of
-/// them, and after a cut, those before it); recovery ends at the last whole, untouched frame
-/// with the writer's tail after it (undamaged: the file's end and next seq), never past the
-/// file's end, and each step back reads from an earlier offset.
+/// header, read back by recovery from the end and by a forward replay with `LogScanner` that
+/// skips damage (`onCorrupt: 'skip'`), in input-chosen window sizes. Asserts that nothing
+/// panics; every record read equals the one written with its seq (kind, time as the JS
+/// number the scanner gives, and bytes), in increasing seqs; the replay reads exactly the
+/// frames the damage left whole (so, undamaged, all of them, and after a cut, those before
+/// it), and exactly the checkpoints and the dictionary load where written
+/// (`LogCodec::read_checkpoint`, `load_dictionary`); recovery ends at the last whole,
+/// untouched frame with the writer's tail after it (undamaged: the file's end and next seq),
+/// never past the file's end, and each step back reads from an earlier offset.
 ///
 /// A CRC-32 catches every burst of up to 32 bits, so a frame the burst touches can never
 /// validate, and these expectations hold exactly. The one way around them is a payload that
@@ -69,12 +78,13 @@ pub fn log_damage(data: &[u8]) {
     let base_seq = [1, 2, 24, 1 << 40][input.byte() as usize % 4];
     let recover_window = WINDOWS[input.byte() as usize % WINDOWS.len()];
     let chunk = WINDOWS[input.byte() as usize % WINDOWS.len()];
-    let resync_chunk = WINDOWS[input.byte() as usize % WINDOWS.len()];
+    let resync = WINDOWS[input.byte() as usize % WINDOWS.len()];
     let damage = input.byte();
     let cut_at = input.u32() as u64;
     let burst_at = input.u32() as u64;
     let burst_len = 1 + input.byte() as u64 % 4;
     let mask = [input.byte(), input.byte(), input.byte(), input.byte()];
+    let windows = Windows { chunk, resync, max_bytes: WINDOWS[input.byte() as usize % WINDOWS.len()] };
 
     let (file, frames, records, header) = write_log(&mut input, level, base_seq);
     let len = file.len() as u64;
@@ -97,9 +107,22 @@ pub fn log_damage(data: &[u8]) {
         let last = m[..n].iter().rposition(|&b| b != 0).unwrap() as u64;
         (at + first, at + last + 1)
     });
+    let intact = burst.is_none() && cut == len;
     let whole = |f: &Written| f.end <= cut && burst.is_none_or(|(s, e)| e <= f.start || s >= f.end);
-    let is_frame = |at: u64| frames.iter().any(|f| f.start == at);
-    let written = |seq: u64| &records[(seq - base_seq) as usize];
+    let starts: Vec<u64> = frames.iter().map(|f| f.start).collect();
+    let is_frame = |at: u64| starts.contains(&at);
+    let dictionary = frames.iter().find(|f| f.header.kind == FrameKind::Dictionary);
+    let dictionary_whole = dictionary.is_none_or(whole);
+    // A frame that reads back: whole, and not compressed with a dictionary whose own frame is
+    // damaged.
+    let readable = |at: u64| {
+        frames.iter().any(|f| f.start == at && whole(f) && (dictionary_whole || f.header.flags & FLAG_DICTIONARY == 0))
+    };
+    let damage_only_where_unreadable = |r: &Replay| {
+        for &at in &r.damaged {
+            assert!(!readable(at), "the whole frame at {at} does not read");
+        }
+    };
 
     // Recovery from the end.
     let last = frames.iter().rev().find(|f| whole(f));
@@ -114,49 +137,54 @@ pub fn log_damage(data: &[u8]) {
         }
         None => assert!(last.is_none(), "recovery missed the whole frame at {}", last.unwrap().start),
     }
-    if burst.is_none() && cut == len {
+    if intact {
         let f = recover(&bad, recover_window);
         assert_eq!(f.map(|f| Tail::after(&f)), frames.last().map(|f| f.tail), "an intact log recovers to its end");
         assert_eq!(f.map_or(HEADER, |f| f.end()), len);
     }
 
-    // Forward replay, skipping damage.
-    let starts: Vec<u64> = frames.iter().map(|f| f.start).collect();
-    let r = replay(&bad, &header, &starts, level, chunk, resync_chunk);
-    let mut prev = None;
-    for (seq, rec) in &r.records {
-        assert!(*seq >= base_seq && *seq < base_seq + records.len() as u64, "replay read seq {seq}, never written");
-        assert!(rec == written(*seq), "replay read other data for seq {seq}");
-        assert!(prev < Some(*seq), "seq {seq} read after {prev:?}");
-        prev = Some(*seq);
-    }
-    for (at, cp) in &r.checkpoints {
-        let f = frames.iter().find(|f| f.start == *at).expect("a checkpoint where one was written");
-        assert!(Some(cp) == f.checkpoint.as_ref(), "the checkpoint at {at} reads back otherwise");
-    }
-    if burst.is_none() && cut == len {
+    // Forward replay from the start, skipping damage.
+    let new_codec = || {
+        let codec = LogCodec::new(&bad[..FILE_HEADER_LEN], level).expect("the file header is never damaged");
+        assert_eq!(codec.file_info(), [base_seq as f64, header.created_ms as f64]);
+        codec
+    };
+    let mut codec = new_codec();
+    let r = replay(&codec, &bad, &starts, HEADER, 0, windows);
+    check_records(&r.records, &records, base_seq, 0);
+    damage_only_where_unreadable(&r);
+    if intact {
         assert!(r.damaged.is_empty(), "an intact log is damaged at {:?}", r.damaged);
     }
-    if r.forged.is_some() {
-        return;
+    if r.forged.is_none() {
+        let want: Vec<u64> = frames
+            .iter()
+            .filter(|f| f.header.kind == FrameKind::Records && readable(f.start))
+            .flat_map(|f| f.header.first_seq..f.header.next_seq())
+            .collect();
+        let got: Vec<u64> = r.records.iter().map(|r| r.0).collect();
+        assert_eq!(got, want, "replay of a log cut at {cut} of {len} with burst {burst:?}");
     }
-    // Exactly the records of the whole frames, less those compressed with a dictionary whose
-    // own frame is damaged.
-    let dictionary_whole = frames.iter().find(|f| f.header.kind == FrameKind::Dictionary).is_none_or(whole);
-    let want: Vec<u64> = frames
-        .iter()
-        .filter(|f| f.header.kind == FrameKind::Records && whole(f))
-        .filter(|f| dictionary_whole || f.header.flags & FLAG_DICTIONARY == 0)
-        .flat_map(|f| f.header.first_seq..f.header.next_seq())
-        .collect();
-    let got: Vec<u64> = r.records.iter().map(|(s, _)| *s).collect();
-    assert_eq!(got, want, "replay of a log cut at {cut} of {len} with burst {burst:?}");
-    let want_cps = frames
-        .iter()
-        .filter(|f| f.header.kind == FrameKind::Checkpoint && whole(f))
-        .filter(|f| dictionary_whole || f.header.flags & FLAG_DICTIONARY == 0)
-        .count();
-    assert_eq!(r.checkpoints.len(), want_cps, "checkpoints read");
+
+    // The dictionary and the checkpoints, read where they were written, as an opening log
+    // reads them (the scanner passes checkpoints by).
+    if let Some(d) = dictionary.filter(|d| d.start < cut) {
+        let loaded = codec.load_dictionary(&bad, 0.0, d.start as f64);
+        assert_eq!(loaded.is_ok(), whole(d), "the dictionary at {} loads: {loaded:?}", d.start);
+    }
+    for f in frames.iter().filter(|f| f.header.kind == FrameKind::Checkpoint && f.start < cut) {
+        match codec.read_checkpoint(&bad, 0.0, f.start as f64) {
+            Ok(info) => {
+                assert!(readable(f.start), "the damaged checkpoint at {} reads", f.start);
+                let (time, meta, kind, state) = f.checkpoint.as_ref().expect("a checkpoint was written there");
+                let b = codec.take_data();
+                let read = (info[1], &b[info[3] as usize..info[4] as usize], info[2], &b[info[5] as usize..]);
+                let want = (*time as f64, meta.as_slice(), kind.byte() as f64, state.as_slice());
+                assert!(read == want, "the checkpoint at {} reads back otherwise", f.start);
+            }
+            Err(e) => assert!(!readable(f.start), "the checkpoint at {} does not read: {e:?}", f.start),
+        }
+    }
 }
 
 /// Writes a log as the input says, as `crates/core/src/log/tests.rs` does; returns the file,
@@ -245,9 +273,9 @@ fn input_len(input: &mut Input, b: u8) -> usize {
 
 /// What an opening writer does: windows from the end, the first `first` bytes long, until
 /// the last frame is found.
-fn recover(file: &[u8], first: usize) -> Option<FrameHeader> {
+fn recover(file: &[u8], first: u64) -> Option<FrameHeader> {
     let len = file.len() as u64;
-    let mut from = len.saturating_sub(first as u64).max(HEADER);
+    let mut from = len.saturating_sub(first).max(HEADER);
     for _ in 0..64 {
         match last_frame(&file[from as usize..], from, len, SALT) {
             Last::Frame(f) => return Some(f),
@@ -261,143 +289,102 @@ fn recover(file: &[u8], first: usize) -> Option<FrameHeader> {
     panic!("recovery did not end in 64 windows");
 }
 
-/// What a reader does with `onCorrupt: 'skip'` (js/log.mjs `#walk`): every frame in windows
-/// of `chunk` bytes, and past damage to the next valid frame. `starts` are the offsets the
-/// writer wrote frames at.
-fn replay(
-    file: &[u8],
-    header: &FileHeader,
-    starts: &[u64],
-    level: Option<i32>,
-    chunk: usize,
-    resync_chunk: usize,
-) -> Replay {
-    let h = FileHeader::parse(file).expect("the file header is never damaged");
-    assert_eq!(&h, header);
+/// What a reader does with `onCorrupt: 'skip'` (js/log.mjs `#walkFile`): the records from seq
+/// `from` on of the frames from `at` on, by `LogScanner::scan` in windows of `w.chunk` bytes
+/// (or one holding a frame that ran past the last), and past damage to the next valid frame.
+/// Stops at a frame where the writer wrote none (`starts`): the bytes of a payload.
+fn replay(codec: &LogCodec, file: &[u8], starts: &[u64], mut at: u64, from: u64, w: Windows) -> Replay {
     let len = file.len() as u64;
-    let mut reader = Reader::new(&h);
+    let mut scanner = codec.scanner();
     let mut out = Replay::default();
-    let mut at = HEADER;
-    let mut window_at = at;
-    let mut size = chunk;
-    let mut steps = 0;
-    while at < len {
-        steps += 1;
-        assert!(steps < 4 * len + 100, "replay does not end");
-        let end = (window_at + size as u64).min(len);
-        let window = &file[window_at as usize..end as usize];
-        let ok = match frame_at(window, window_at, at, SALT) {
-            Found::Frame(f) => {
-                assert!(f.offset == at && f.end() <= end, "frame {f:?} at {at} in a window to {end}");
-                if !starts.contains(&at) {
-                    // Only a resync lands there: a frame inside another's payload.
-                    out.forged = Some(at);
-                    break;
-                }
-                let stored =
-                    &window[(at - window_at) as usize + FRAME_HEADER_LEN..(f.end() - window_at) as usize - TRAILER_LEN];
-                let ok = read_frame(&mut reader, &f, stored, level, &mut out);
-                if ok {
-                    at = f.end();
-                }
-                ok
-            }
-            Found::Short { need } => {
-                assert!(need > end, "short of {need} in a window to {end}");
-                if need > len {
-                    // A frame runs past the end: a torn last write.
-                    break;
-                }
-                size = (need - window_at) as usize;
-                continue;
-            }
-            Found::Damaged => false,
-        };
-        if !ok {
-            out.damaged.push(at);
-            at = resync(file, at + 1, resync_chunk);
+    let mut want = w.chunk;
+    for _ in 0..4 * len + 100 {
+        if at >= len {
+            return out;
         }
-        window_at = at;
-        size = chunk;
+        let window = &file[at as usize..(at + want).min(len) as usize];
+        let r = scanner.scan(window, at as f64, at as f64, from as f64, f64::INFINITY, w.max_bytes as f64);
+        take_records(&mut scanner, &r, &mut out.records);
+        let (next, need) = (r[1] as u64, r[2] as u64);
+        assert!(at <= next && next <= at + window.len() as u64, "a scan from {at} stops at {next}");
+        want = w.chunk;
+        match r[0] as u8 {
+            0 | 3 => at = next,
+            1 if need <= len => {
+                want = want.max(need - next);
+                at = next;
+            }
+            // A frame runs past the end: a torn last write.
+            1 => return out,
+            2 => {
+                out.damaged.push(next);
+                at = resync(codec, file, next + 1, w.resync);
+                if at < len && !starts.contains(&at) {
+                    out.forged = Some(at);
+                    return out;
+                }
+            }
+            stop => panic!("a scan to seq infinity stops with {stop}"),
+        }
     }
-    out
+    panic!("replay does not end");
 }
 
-/// Reads a frame that validated. Returns false where a skipping reader would skip it: a
-/// payload compressed with a dictionary that is not loaded (its own frame was damaged).
-fn read_frame(reader: &mut Reader, f: &FrameHeader, stored: &[u8], level: Option<i32>, out: &mut Replay) -> bool {
-    let missing = f.flags & FLAG_DICTIONARY != 0 && reader.dictionary().is_none();
-    match f.kind {
-        FrameKind::Dictionary => {
-            if reader.dictionary().is_none() {
-                let d = Dictionary::new(stored, level.unwrap_or(3)).expect("a valid dictionary frame loads");
-                reader.use_dictionary(d);
-            }
-            true
-        }
-        FrameKind::Checkpoint => match reader.payload(f, stored) {
-            Ok(raw) => {
-                let cp = Checkpoint::decode(&raw).expect("a valid checkpoint frame decodes");
-                out.checkpoints.push((f.offset, (cp.time_ms, cp.meta.to_vec(), cp.kind, cp.state.to_vec())));
-                true
-            }
-            Err(e) => {
-                assert!(missing, "a valid checkpoint frame at {} does not read: {e}", f.offset);
-                false
-            }
-        },
-        FrameKind::Records => {
-            let (mut data, mut refs) = (Vec::new(), Vec::new());
-            match reader.records(f, stored, 0, u64::MAX, &mut data, &mut refs) {
-                Ok(()) => {
-                    assert_eq!(refs.len(), f.count as usize);
-                    out.records
-                        .extend(refs.into_iter().map(|(s, r)| (s, (r.kind, r.time_ms, data[r.start..r.end].to_vec()))));
-                    true
-                }
-                Err(e) => {
-                    assert!(missing, "a valid records frame at {} does not read: {e}", f.offset);
-                    false
-                }
-            }
-        }
+/// Appends the records of the scan that returned `r` to `out`.
+fn take_records(scanner: &mut LogScanner, r: &[f64], out: &mut Vec<Read>) {
+    let data = scanner.take_data();
+    assert_eq!(r.len(), 4 + 5 * r[3] as usize, "a scan's result");
+    for x in r[4..].chunks(5) {
+        let kind = RecordKind::from_byte(x[2] as u8).expect("a record kind");
+        out.push((x[0] as u64, kind, x[1], data[x[3] as usize..x[4] as usize].to_vec()));
+    }
+}
+
+/// Every record read is the one written with its seq, none before `from`, in increasing seqs.
+fn check_records(read: &[Read], written: &[Record], base_seq: u64, from: u64) {
+    let mut prev = None;
+    for (seq, kind, time, bytes) in read {
+        let w = seq.checked_sub(base_seq).and_then(|i| written.get(i as usize));
+        let Some((k, t, b)) = w else { panic!("replay read seq {seq}, never written") };
+        assert!(*seq >= from, "replay from seq {from} read seq {seq}");
+        assert!((k, *t as f64, b) == (kind, *time, bytes), "replay read other data for seq {seq}");
+        assert!(prev < Some(*seq), "seq {seq} read after {prev:?}");
+        prev = Some(*seq);
     }
 }
 
 /// The offset of the first valid frame at or after `from`, or the file's end: js/log.mjs
 /// `#resync`, in windows of `chunk` bytes.
-fn resync(file: &[u8], from: u64, chunk: usize) -> u64 {
+fn resync(codec: &LogCodec, file: &[u8], from: u64, chunk: u64) -> u64 {
     let end = file.len() as u64;
     let mut at = from;
-    let mut want = chunk as u64;
-    let mut steps = 0;
-    while at < end {
-        steps += 1;
-        assert!(steps < 4 * end + 100, "resync does not end");
+    let mut want = chunk;
+    for _ in 0..4 * end + 100 {
+        if at >= end {
+            return end;
+        }
         let window = &file[at as usize..(at + want).min(end) as usize];
-        match next_valid(window, at, at, SALT) {
-            (found, Found::Frame(f)) => {
-                assert!(found >= at && f.offset == found, "next_valid found {f:?} at {found}");
-                return found;
-            }
-            (found, Found::Short { .. }) if found > at => {
-                // A frame may start there: read from it.
+        let r = codec.next_valid(window, at as f64, at as f64);
+        let found = r[1] as u64;
+        assert!(at <= found && found <= at + window.len() as u64, "next_valid from {at} finds {found}");
+        match r[0] as u8 {
+            0 => return found,
+            // A frame may start there: read from it.
+            1 if found > at => {
                 at = found;
                 continue;
             }
-            (_, Found::Short { need }) => {
+            1 => {
+                let need = r[2] as u64;
                 if need <= end && need - at > window.len() as u64 {
                     want = need - at;
                     continue;
                 }
                 at += 1;
             }
-            (window_end, Found::Damaged) => {
-                assert!(window_end <= at + window.len() as u64);
-                at = (at + 1).max(window_end.saturating_sub(3));
-            }
+            _ => at = (at + 1).max(found.saturating_sub(3)),
         }
-        want = chunk as u64;
+        want = chunk;
     }
-    end
+    panic!("resync does not end");
 }
