@@ -1,12 +1,13 @@
 //! The session log read back after damage: a log whose shape comes from the input is written
 //! with `Writer`, cut and/or hit by one burst of flipped bits, and read the ways the bindings
-//! read it (recovery from the end; `LogScanner::scan` forward, skipping damage) in windows of
-//! input-chosen sizes.
+//! read it (recovery from the end; `LogScanner::scan` forward, skipping damage, from the start
+//! and from where a seek for an input-chosen seq starts) in windows of input-chosen sizes.
 
 use crate::{dictionary_bytes, Input};
 use ironlung_abi::{LogCodec, LogScanner};
 use ironlung_core::log::layout::{FileHeader, FrameHeader, FILE_HEADER_LEN, FLAG_DICTIONARY};
 use ironlung_core::log::scan::{last_frame, Last};
+use ironlung_core::log::seek::{Seek, Step};
 use ironlung_core::log::{Checkpoint, FrameKind, RecordKind, Tail, Writer};
 
 const SALT: u64 = 0x5eed_1234_abcd_0042;
@@ -58,14 +59,19 @@ struct Windows {
 /// kinds with the input's bytes, checkpoints, a dictionary, compressed or not), then cut at
 /// an input-chosen length and/or hit by one burst of at most 4 flipped bytes after the file
 /// header, read back by recovery from the end and by a forward replay with `LogScanner` that
-/// skips damage (`onCorrupt: 'skip'`), in input-chosen window sizes. Asserts that nothing
-/// panics; every record read equals the one written with its seq (kind, time as the JS
-/// number the scanner gives, and bytes), in increasing seqs; the replay reads exactly the
-/// frames the damage left whole (so, undamaged, all of them, and after a cut, those before
-/// it), and exactly the checkpoints and the dictionary load where written
-/// (`LogCodec::read_checkpoint`, `load_dictionary`); recovery ends at the last whole,
-/// untouched frame with the writer's tail after it (undamaged: the file's end and next seq),
-/// never past the file's end, and each step back reads from an earlier offset.
+/// skips damage (`onCorrupt: 'skip'`), in input-chosen window sizes; then a `Seek` for an
+/// input-chosen seq, with input-chosen small sizes and perhaps a hint anywhere, and a replay
+/// from its start. Asserts that nothing panics; every record read equals the one written
+/// with its seq (kind, time as the JS number the scanner gives, and bytes), in increasing
+/// seqs; the replay reads exactly the frames the damage left whole (so, undamaged, all of
+/// them, and after a cut, those before it), and exactly the checkpoints and the dictionary
+/// load where written (`LogCodec::read_checkpoint`, `load_dictionary`); recovery ends at the
+/// last whole, untouched frame with the writer's tail after it (undamaged: the file's end
+/// and next seq), never past the file's end, and each step back reads from an earlier
+/// offset; the seek starts at the end of the file header or a frame header that validates,
+/// undamaged at or before the last frame whose first seq is at most the target and within
+/// its narrowing size of it, and the replay from there reads, undamaged, exactly the records
+/// from the target on.
 ///
 /// A CRC-32 catches every burst of up to 32 bits, so a frame the burst touches can never
 /// validate, and these expectations hold exactly. The one way around them is a payload that
@@ -85,6 +91,12 @@ pub fn log_damage(data: &[u8]) {
     let burst_len = 1 + input.byte() as u64 % 4;
     let mask = [input.byte(), input.byte(), input.byte(), input.byte()];
     let windows = Windows { chunk, resync, max_bytes: WINDOWS[input.byte() as usize % WINDOWS.len()] };
+    let target_pick = input.u16() as u64;
+    let probe = 8 + 2 * input.byte() as u64;
+    let narrow = input.u16() as u64 % 4097;
+    let read_limit = probe << (input.byte() % 8);
+    let seek_flags = input.byte();
+    let hint_at = input.u32() as u64;
 
     let (file, frames, records, header) = write_log(&mut input, level, base_seq);
     let len = file.len() as u64;
@@ -184,6 +196,46 @@ pub fn log_damage(data: &[u8]) {
             }
             Err(e) => assert!(!readable(f.start), "the checkpoint at {} does not read: {e:?}", f.start),
         }
+    }
+
+    // A seek for an input-chosen seq, and a replay from where it starts.
+    let target = base_seq - 1 + target_pick % (records.len() as u64 + 3);
+    // A writer's committed end, past a file that shrank under its reader.
+    let end = if seek_flags & 2 != 0 { len } else { cut };
+    let mut seek = Seek::new(target, end, SALT).sizes(probe, narrow, read_limit);
+    if seek_flags & 1 != 0 {
+        seek = seek.hint(hint_at % (len + 128));
+    }
+    let (start, dictionary_at) = run_seek(seek, &bad, end);
+    let validates = FrameHeader::parse(&bad[start as usize..], SALT, start).is_some();
+    assert!(start == HEADER || validates, "the seek for {target} starts at {start}, where no header validates");
+    if start != HEADER && !is_frame(start) {
+        return;
+    }
+    if intact {
+        let best = frames.iter().rev().find(|f| f.header.first_seq <= target).map_or(HEADER, |f| f.start);
+        assert!(start <= best, "the seek for {target} starts at {start}, past the frame at {best}");
+        assert!(
+            best - start <= narrow || forged_header(&bad, &starts),
+            "the seek for {target} starts at {start}, more than {narrow} bytes before the frame at {best}"
+        );
+    }
+    let mut codec = new_codec();
+    if dictionary_at != 0 {
+        let window = bad.get(dictionary_at as usize..).unwrap_or_default();
+        if let Err(e) = codec.load_dictionary(window, dictionary_at as f64, dictionary_at as f64) {
+            assert!(!dictionary_whole, "the dictionary at {dictionary_at} the seek names does not load: {e:?}");
+            return;
+        }
+    }
+    let r = replay(&codec, &bad, &starts, start, target, windows);
+    check_records(&r.records, &records, base_seq, target);
+    damage_only_where_unreadable(&r);
+    if intact {
+        assert!(r.damaged.is_empty(), "an intact log is damaged at {:?} from {start}", r.damaged);
+        let got: Vec<u64> = r.records.iter().map(|r| r.0).collect();
+        let want: Vec<u64> = (target.max(base_seq)..base_seq + records.len() as u64).collect();
+        assert_eq!(got, want, "replay from {start}, where the seek for {target} starts");
     }
 }
 
@@ -387,4 +439,26 @@ fn resync(codec: &LogCodec, file: &[u8], from: u64, chunk: u64) -> u64 {
         want = chunk;
     }
     panic!("resync does not end");
+}
+
+/// What js/log.mjs `#seek` does: reads what `seek` asks of `file`, which may end before the
+/// `end` the seek was given. Returns where to start and the dictionary to load first.
+fn run_seek(mut seek: Seek, file: &[u8], end: u64) -> (u64, u64) {
+    for _ in 0..1 << 20 {
+        match seek.step() {
+            Step::Read { at, len } => {
+                assert!(HEADER <= at && at + len <= end, "the seek reads {len} bytes at {at} of {end}");
+                let window = file.get(at as usize..).unwrap_or_default();
+                seek.feed(&window[..window.len().min(len as usize)], at);
+            }
+            Step::Start { at, dictionary_at } => return (at, dictionary_at),
+        }
+    }
+    panic!("the seek does not end");
+}
+
+/// Whether a frame header validates in `file` where the writer wrote none: in a payload.
+fn forged_header(file: &[u8], starts: &[u64]) -> bool {
+    (FILE_HEADER_LEN..file.len())
+        .any(|i| FrameHeader::parse(&file[i..], SALT, i as u64).is_some() && !starts.contains(&(i as u64)))
 }

@@ -59,6 +59,16 @@ pub struct Seek {
     /// Where the first probe goes, if not to the middle.
     hint: Option<u64>,
     probe: Option<Probe>,
+    /// [`PROBE`], [`NARROW`] and [`READ_LIMIT`], unless [`Seek::sizes`] scaled them down.
+    sizes: Sizes,
+}
+
+/// A probe's first read, the range left that ends bisection, the longest read.
+#[derive(Clone, Copy, Debug)]
+struct Sizes {
+    probe: u64,
+    narrow: u64,
+    read_limit: u64,
 }
 
 /// A probe under way from `mid`, and its read asked for.
@@ -73,7 +83,20 @@ impl Seek {
     /// (the committed end a writer knows, or the file's size) and whose salt is `salt`.
     pub fn new(target: u64, end: u64, salt: u64) -> Seek {
         let lo = FILE_HEADER_LEN as u64;
-        Seek { target, salt, end, lo, dictionary_at: 0, hi: end.max(lo), hint: None, probe: None }
+        let sizes = Sizes { probe: PROBE, narrow: NARROW, read_limit: READ_LIMIT };
+        Seek { target, salt, end, lo, dictionary_at: 0, hi: end.max(lo), hint: None, probe: None, sizes }
+    }
+
+    /// Uses `probe`, `narrow` and `read_limit` in place of [`PROBE`], [`NARROW`] and
+    /// [`READ_LIMIT`]: for tests and fuzzing, whose files are too small for a real seek to
+    /// bisect them. Each is raised to the least that still ends: a probe to a frame header's
+    /// length (a read after the first starts a header's length early, to hold one the last
+    /// cut, so a shorter one would not advance), `narrow` to 1 (the middle of a shorter range
+    /// is its start, where a probe finds what is known), `read_limit` to the probe.
+    pub fn sizes(mut self, probe: u64, narrow: u64, read_limit: u64) -> Seek {
+        let probe = probe.max(FRAME_HEADER_LEN as u64);
+        self.sizes = Sizes { probe, narrow: narrow.max(1), read_limit: read_limit.max(probe) };
+        self
     }
 
     /// Probes at `at` first, however short the file: where a frame likely to be a good start
@@ -90,7 +113,7 @@ impl Seek {
         }
         let mid = match self.hint.take().filter(|&h| self.lo < h && h < self.hi) {
             Some(h) => h,
-            None if self.hi - self.lo <= NARROW => {
+            None if self.hi - self.lo <= self.sizes.narrow => {
                 let dictionary_at = if self.dictionary_at < self.lo { self.dictionary_at } else { 0 };
                 return Step::Start { at: self.lo, dictionary_at };
             }
@@ -103,7 +126,7 @@ impl Seek {
     /// all before it, starting early enough to hold a header the last one's end cut.
     fn ask(&mut self, mid: u64, reached: u64) -> Step {
         let at = if reached == mid { mid } else { reached - (FRAME_HEADER_LEN as u64 - 1) };
-        let len = (reached - mid).clamp(PROBE, READ_LIMIT).min(self.limit() - at);
+        let len = (reached - mid).clamp(self.sizes.probe, self.sizes.read_limit).min(self.limit() - at);
         let asked = Step::Read { at, len };
         self.probe = Some(Probe { mid, asked });
         asked
@@ -165,9 +188,14 @@ mod tests {
 
     /// Runs a seek over `file` to its start, counting the bytes it read.
     fn seek(file: &[u8], target: u64) -> (u64, u64, u64) {
-        let mut s = Seek::new(target, file.len() as u64, SALT);
+        run(Seek::new(target, file.len() as u64, SALT), file)
+    }
+
+    /// Runs `s` over `file` to its start, counting the bytes it read; fails rather than
+    /// loops when it does not end.
+    fn run(mut s: Seek, file: &[u8]) -> (u64, u64, u64) {
         let mut read = 0;
-        loop {
+        for _ in 0..1_000_000 {
             match s.step() {
                 Step::Read { at, len } => {
                     assert!(at >= FILE_HEADER_LEN as u64 && at + len <= file.len() as u64, "{at} + {len}");
@@ -177,6 +205,7 @@ mod tests {
                 Step::Start { at, dictionary_at } => return (at, dictionary_at, read),
             }
         }
+        panic!("the seek does not end");
     }
 
     /// Incompressible bytes, from a xorshift.
@@ -246,6 +275,21 @@ mod tests {
             assert_eq!(at, cp.0);
             s.feed(&file[at as usize..(at + len) as usize], at);
             assert_eq!(s.step(), Step::Start { at: start, dictionary_at: 0 }, "target {target}");
+        }
+    }
+
+    #[test]
+    fn sizes_too_small_to_end_are_raised_and_bisection_ends_within_narrow() {
+        // A checkpoint of 3000 bytes: probes read on through it in reads of up to 76 bytes.
+        let (file, frames) = log(60, 2, 300, 30, 3000);
+        for (probe, narrow, read_limit) in [(8, 0, 8), (0, 1, 0), (100, 0, 300), (300, 700, 100), (76, 2000, 76)] {
+            for target in [1, 2, 3, 61, 62, 63, 64, 119, 120, 121, 500] {
+                let s = Seek::new(target, file.len() as u64, SALT).sizes(probe, narrow, read_limit);
+                let (at, _, _) = run(s, &file);
+                let best = best(&frames, target);
+                assert!(at <= best && best - at <= narrow, "{probe}/{narrow}/{read_limit}, target {target}: at {at}");
+                assert!(frames.iter().any(|f| f.0 == at) || at == FILE_HEADER_LEN as u64, "{at} is a frame");
+            }
         }
     }
 
