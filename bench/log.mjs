@@ -615,7 +615,7 @@ function report(R) {
   );
   P();
   P(
-    `Then \`entries({ from, to: from + 100 })\` on a reader of the same log, 5 times each: from a seq in the middle (the reading start found by bisecting the file on its frames' seqs) and the last 100 (near the newest checkpoint, which is looked at first). *Read*: bytes the process read during one such read, against the ${bm ? num(bm.bytes / 2 ** 20) : '?'} MiB a read from the file's start would cover.`,
+    `Then \`entries({ from, to: from + 100 })\` on a reader of the same log, 5 times each: from a seq in the middle and the last 100. The log holds no checkpoint (it is built with appends alone), so each start is found by bisecting the file on its frames' seqs. *Read*: bytes the process read during one such read, against the ${bm ? num(bm.bytes / 2 ** 20) : '?'} MiB a read from the file's start would cover.`,
   );
   P();
   P(
