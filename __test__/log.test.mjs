@@ -342,6 +342,41 @@ describe('one writer, many readers', () => {
     await r.close();
   });
 
+  test('a panic elsewhere (a wasm trap) leaves open logs usable; a read under way ends cleanly', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'flush' });
+    const recs = incompressible(40, 5);
+    await w.appendBatch(recs.slice(0, 20));
+    await w.appendBatch(recs.slice(20));
+    const r = await il.openLog(path, { readOnly: true });
+    const it = r.entries();
+    const got = [(await it.next()).value];
+    assert.throws(() => il.__panicForTest(), (e) => e.code === 'ERR_INTERNAL');
+    // On wasm the trap replaced the module the read's state lived in: the read ends with
+    // ERR_INTERNAL, never with other records or a crash. On native it reads on.
+    try {
+      for (let n = await it.next(); !n.done; n = await it.next()) got.push(n.value);
+      assert.equal(got.length, 40);
+    } catch (e) {
+      assert.equal(il.backend, 'wasm');
+      assert.equal(/** @type {any} */ (e).code, 'ERR_INTERNAL');
+    }
+    got.forEach((e, k) => assert.ok(e.seq === k + 1 && Buffer.from(e.data).equals(recs[k]), `seq ${e.seq}`));
+    // The logs go on: appends, a checkpoint, a compaction, reads from any seq.
+    assert.deepEqual(await w.appendBatch(['after', 'the trap']), [41, 42]);
+    assert.equal(await w.checkpoint({ at: 42 }), 42);
+    assert.equal(await w.append('last'), 43);
+    assert.equal((await w.compact()).droppedRecords, 42);
+    assert.deepEqual((await all(w)).map((e) => e.data), ['last']);
+    assert.deepEqual((await all(r, { from: 40 })).map((e) => e.seq), [40, 41, 42, 43]);
+    await w.close();
+    await r.close();
+    const again = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(again)).map((e) => e.data), ['last']);
+    assert.deepEqual((await again.lastCheckpoint())?.state, { at: 42 });
+    await again.close();
+  });
+
   test('reads running side by side, or stopped early with the log closed at once, stay whole', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none' });

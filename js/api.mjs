@@ -828,7 +828,7 @@ export function createApi(b, host) {
     dictionaryArg: dictionaries.dictionaryArg,
   });
 
-  const logs = createLogs({ binding: b, files: () => host.logFiles, call, zstdLevel, pathArg });
+  const logs = createLogs({ binding: b, files: () => host.logFiles, call, zstdLevel, pathArg, epoch: host.epoch });
 
   return {
     backend: host.backend,

@@ -68,6 +68,37 @@ const AUTO_TRAIN_RECORDS = 1000;
 const AUTO_MIN_RECORDS = 64;
 
 /**
+ * `obj`, an object of the wasm instance `born`, whose calls throw ERR_INTERNAL once a trap
+ * replaced that instance (`epoch()` moved on): its pointer would address the new
+ * instance's memory. The objects its calls return (a scanner, a seek) are bound the same
+ * way; `free` then does nothing, as the old instance went whole.
+ * @template {object} T
+ * @param {T} obj
+ * @param {() => number} epoch
+ * @param {number} born
+ * @returns {T}
+ */
+function instanceBound(obj, epoch, born) {
+  return new Proxy(obj, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      if (prop === 'free') return () => epoch() === born && v.call(target);
+      return (/** @type {unknown[]} */ ...args) => {
+        if (epoch() !== born) {
+          throw new IronlungError(
+            'ERR_INTERNAL',
+            "the log's state in ironlung's wasm module was lost when the module trapped and was replaced; call again: the log reloads it from its file",
+          );
+        }
+        const out = v.apply(target, args);
+        return typeof out === 'object' && out !== null && typeof out.free === 'function' ? instanceBound(out, epoch, born) : out;
+      };
+    },
+  });
+}
+
+/**
  * @param {object} deps
  * @param {LogBinding} deps.binding
  * @param {() => LogFiles | undefined} deps.files the host's, or none (browsers, edge runtimes); asked
@@ -75,8 +106,10 @@ const AUTO_MIN_RECORDS = 64;
  * @param {<T>(f: () => T) => T} deps.call runs a binding call with its errors mapped
  * @param {(v: unknown) => number} deps.zstdLevel
  * @param {(path: string | URL) => string} deps.pathArg
+ * @param {() => number} [deps.epoch] wasm: which instance is current (it changes when a trap
+ *   replaces it)
  */
-export function createLogs({ binding, files, call, zstdLevel, pathArg }) {
+export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) {
   /**
    * Opens (or creates) the session log at `path`.
    * @param {string | URL} path
@@ -93,7 +126,7 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg }) {
     }
     const p = pathArg(path);
     const o = logOptions(options, zstdLevel);
-    const log = new EventLog(LOG_KEY, { binding, files: host, call, path: p, options: o });
+    const log = new EventLog(LOG_KEY, { binding, files: host, call, epoch, path: p, options: o });
     await log._open();
     return log;
   }
@@ -167,6 +200,9 @@ export class EventLog {
   /** @type {LogBinding} */ #binding;
   /** @type {LogFiles} */ #files;
   /** @type {<T>(f: () => T) => T} */ #call;
+  /** @type {(() => number) | undefined} */ #epoch;
+  /** The wasm instance the codec lives in (`#epoch()` when it was made). */
+  #born = 0;
   /** @type {string} */ #path;
   /** @type {Options} */ #o;
   /** @type {LogFileHandle | null} */ #file = null;
@@ -187,13 +223,14 @@ export class EventLog {
 
   /**
    * @param {symbol} key
-   * @param {{ binding: LogBinding, files: LogFiles, call: <T>(f: () => T) => T, path: string, options: Options }} init
+   * @param {{ binding: LogBinding, files: LogFiles, call: <T>(f: () => T) => T, epoch?: () => number, path: string, options: Options }} init
    */
   constructor(key, init) {
     if (key !== LOG_KEY) throw new TypeError('use openLog(path, options) to open a log');
     this.#binding = init.binding;
     this.#files = init.files;
     this.#call = init.call;
+    this.#epoch = init.epoch;
     this.#path = init.path;
     this.#o = init.options;
   }
@@ -255,19 +292,58 @@ export class EventLog {
       await this.#files.syncDir(this.#path);
       size = HEADER;
     }
-    const header = await f.read(0, HEADER);
+    const end = await this.#load(size);
+    if (end < size) {
+      this.#recovered = { offset: end, droppedBytes: size - end };
+      if (!o.readOnly) await f.truncate(end);
+    }
+  }
+
+  /**
+   * Reads the open file's header and end (the file `size` bytes long) into a new codec, and
+   * returns where the log ends.
+   * @param {number} size
+   */
+  async #load(size) {
+    const header = await /** @type {LogFileHandle} */ (this.#file).read(0, HEADER);
     try {
-      this.#codec = this.#call(() => new this.#binding.LogCodec(header, o.level));
+      this.#codec = this.#newCodec(header);
+      this.#born = this.#epoch ? this.#epoch() : 0;
     } catch (e) {
       const err = /** @type {IronlungError} */ (e);
       if (err.code === 'ERR_CORRUPT_LOG') throw new IronlungError(err.code, `'${this.#path}' is not a readable log: ${err.message}`);
       throw e;
     }
-    const end = await this.#findEnd(size);
-    if (end < size) {
-      this.#recovered = { offset: end, droppedBytes: size - end };
-      if (!o.readOnly) await f.truncate(end);
-    }
+    return this.#findEnd(size);
+  }
+
+  /**
+   * A codec for the file whose header is `header`; on wasm, bound to the instance it lives
+   * in (`instanceBound`).
+   * @param {Uint8Array} header
+   * @returns {Codec}
+   */
+  #newCodec(header) {
+    const codec = this.#call(() => new this.#binding.LogCodec(header, this.#o.level));
+    const epoch = this.#epoch;
+    return epoch ? instanceBound(codec, epoch, epoch()) : codec;
+  }
+
+  /** Whether the codec lives in a wasm instance that a trap replaced since. */
+  #lost() {
+    return this.#epoch !== undefined && this.#codec !== null && this.#epoch() !== this.#born;
+  }
+
+  /**
+   * A new codec in place of one a wasm trap lost, read from the file as an open reads it:
+   * the log goes on from its last whole frame. Runs in the queue, between writes.
+   */
+  async #renew() {
+    if (!this.#lost() || !this.#file) return;
+    const f = this.#file;
+    const size = await f.size();
+    const end = await this.#load(size);
+    if (end < size && !this.#o.readOnly) await f.truncate(end);
   }
 
   /**
@@ -410,6 +486,12 @@ export class EventLog {
   // together in the next write, and share its sync.
   async #pump() {
     while (this.#queue.length) {
+      try {
+        await this.#renew();
+      } catch (e) {
+        /** @type {Pending | Op} */ (this.#queue.shift()).reject(mapError(e));
+        continue;
+      }
       const head = this.#queue[0];
       if ('op' in head) {
         this.#queue.shift();
@@ -429,7 +511,12 @@ export class EventLog {
         group.push(/** @type {Pending} */ (this.#queue.shift()));
         bytes += next.bytes;
       }
-      await this.#writeGroup(group);
+      try {
+        await this.#writeGroup(group);
+      } catch (e) {
+        // Settled ones stay as they are.
+        for (const p of group) p.reject(mapError(e));
+      }
     }
   }
 
@@ -588,6 +675,8 @@ export class EventLog {
    * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
    */
   async *#walk(start, from, to, endOf, damaged) {
+    // A codec a wasm trap lost is renewed in the queue, between writes.
+    if (this.#lost()) await this.#enqueueOp(async () => {});
     const codec = /** @type {Codec} */ (this.#codec);
     const file = this.#file;
     if (!file) throw this.#closedError();
@@ -844,7 +933,7 @@ export class EventLog {
         const salt = new Uint8Array(8);
         globalThis.crypto.getRandomValues(salt);
         const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
-        const next = this.#call(() => new this.#binding.LogCodec(header, this.#o.level));
+        const next = this.#newCodec(header);
         /** @type {Uint8Array[]} */
         let parts = [header];
         let written = 0;
