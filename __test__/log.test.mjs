@@ -19,15 +19,6 @@ async function all(log, range) {
   return out;
 }
 
-/**
- * `n` records of 64 KiB that do not compress, the first byte of each its index: a log of
- * them spans many of the reading loop's windows.
- */
-function incompressible(n, seed) {
-  const r = rng(seed);
-  return Array.from({ length: n }, (_, i) => Uint8Array.from({ length: 64 << 10 }, () => r.below(256)).fill(i, 0, 1));
-}
-
 /** `len` bytes that do not compress, quick to make (a xorshift of `seed`). */
 function noise(len, seed) {
   const out = new Uint8Array(len);
@@ -39,6 +30,14 @@ function noise(len, seed) {
     out[i] = x;
   }
   return out;
+}
+
+/**
+ * `n` records of 64 KiB that do not compress, the first byte of each its index: a log of
+ * them spans many of the reading loop's windows.
+ */
+function incompressible(n, seed) {
+  return Array.from({ length: n }, (_, i) => noise(64 << 10, (seed << 16) + i + 1).fill(i, 0, 1));
 }
 
 /** Agent-shaped events: tool calls and outputs. */
