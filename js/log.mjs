@@ -293,19 +293,17 @@ export class EventLog {
       size = HEADER;
     }
     const end = await this.#load(size);
-    if (end < size) {
-      this.#recovered = { offset: end, droppedBytes: size - end };
-      if (!o.readOnly) await f.truncate(end);
-    }
+    if (end < size) this.#recovered = { offset: end, droppedBytes: size - end };
   }
 
   /**
-   * Reads the open file's header and end (the file `size` bytes long) into a new codec, and
-   * returns where the log ends.
+   * Reads the open file's header and end (the file `size` bytes long) into a new codec, cuts
+   * a torn last write away if it is the writer, and returns where the log ends.
    * @param {number} size
    */
   async #load(size) {
-    const header = await /** @type {LogFileHandle} */ (this.#file).read(0, HEADER);
+    const f = /** @type {LogFileHandle} */ (this.#file);
+    const header = await f.read(0, HEADER);
     try {
       this.#codec = this.#newCodec(header);
       this.#born = this.#epoch ? this.#epoch() : 0;
@@ -314,7 +312,9 @@ export class EventLog {
       if (err.code === 'ERR_CORRUPT_LOG') throw new IronlungError(err.code, `'${this.#path}' is not a readable log: ${err.message}`);
       throw e;
     }
-    return this.#findEnd(size);
+    const end = await this.#findEnd(size);
+    if (end < size && !this.#o.readOnly) await f.truncate(end);
+    return end;
   }
 
   /**
@@ -340,10 +340,7 @@ export class EventLog {
    */
   async #renew() {
     if (!this.#lost() || !this.#file) return;
-    const f = this.#file;
-    const size = await f.size();
-    const end = await this.#load(size);
-    if (end < size && !this.#o.readOnly) await f.truncate(end);
+    await this.#load(await this.#file.size());
   }
 
   /**
