@@ -108,7 +108,9 @@ describe(`compress (${il.backend})`, () => {
     flipped[flipped.length - 1] ^= 1;
     const cases = [
       [packed.subarray(0, packed.length - 2), 'zstd data is truncated or corrupt: the data ends inside a frame (frame at byte offset 0)'],
-      [flipped, 'zstd data is truncated or corrupt: the content checksum does not match'],
+      [flipped, 'zstd data is truncated or corrupt: the content checksum does not match (frame at byte offset 0)'],
+      // The frame at fault is named when it is not the first.
+      [new Uint8Array([...il.compress('first frame'), ...flipped]), `zstd data is truncated or corrupt: the content checksum does not match (frame at byte offset ${il.compress('first frame').length})`],
       [new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0xff, 0, 0, 0, 0]), 'zstd data is truncated or corrupt: the data ends inside a frame (frame at byte offset 0)'],
     ];
     for (const [bytes, message] of cases) {
@@ -120,7 +122,7 @@ describe(`compress (${il.backend})`, () => {
     const window2g = Uint8Array.from(Buffer.from('28b52ffd04a861000068656c6c6f2073747265616d74ad16ad', 'hex'));
     for (const maxOutputBytes of [undefined, 2 ** 32]) {
       throwsCode(() => il.decompress(window2g, { maxOutputBytes }), 'ERR_CORRUPT_DATA', [
-        'zstd data needs a decoding window larger than 1073741824 bytes (1 GiB), the most ironlung allows on any backend',
+        'zstd data needs a decoding window of 2147483648 bytes, larger than 1073741824 bytes, the most ironlung allows on any backend',
       ]);
     }
   });

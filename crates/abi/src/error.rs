@@ -117,10 +117,11 @@ fn render(e: &Error, text: Option<&str>) -> String {
                  its size; stopped after decoding {size} bytes)"
             ),
         },
-        Error::WindowTooLarge { limit, max_output_bytes: Some(cap) } => write!(
+        Error::WindowTooLarge { window, limit, max_output_bytes: Some(cap) } => write!(
             m,
-            "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
-             maxOutputBytes {cap}; a larger maxOutputBytes allows up to 1 GiB"
+            "zstd data needs a decoding window {}, the most allowed with maxOutputBytes {cap}; a larger \
+             maxOutputBytes allows up to 1 GiB",
+            ironlung_core::WindowNeed(*window, *limit)
         ),
         Error::DictionarySize { max_bytes, min } => {
             write!(m, "maxBytes {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes")

@@ -306,6 +306,8 @@ pub enum Error {
     /// A zstd frame needs a decoding window over `limit` bytes. `max_output_bytes` is the cap
     /// that set the limit, or `None` if the limit is the most ironlung allows (1 GiB).
     WindowTooLarge {
+        /// The window the frame asks for, when its header was read.
+        window: Option<u64>,
         /// The largest window allowed.
         limit: u64,
         /// The caller's cap, when it is what set `limit`.
@@ -523,15 +525,16 @@ impl fmt::Display for Error {
                      its size; stopped after decoding {size} bytes)"
                 ),
             },
-            Error::WindowTooLarge { limit, max_output_bytes: None } => write!(
+            Error::WindowTooLarge { window, limit, max_output_bytes: None } => write!(
                 f,
-                "zstd data needs a decoding window larger than {limit} bytes (1 GiB), the most ironlung allows \
-                 on any backend"
+                "zstd data needs a decoding window {}, the most ironlung allows on any backend",
+                WindowNeed(*window, *limit)
             ),
-            Error::WindowTooLarge { limit, max_output_bytes: Some(cap) } => write!(
+            Error::WindowTooLarge { window, limit, max_output_bytes: Some(cap) } => write!(
                 f,
-                "zstd data needs a decoding window larger than {limit} bytes, the most allowed with \
-                 max_output_bytes {cap}; a larger max_output_bytes allows up to 1 GiB"
+                "zstd data needs a decoding window {}, the most allowed with max_output_bytes {cap}; a larger \
+                 max_output_bytes allows up to 1 GiB",
+                WindowNeed(*window, *limit)
             ),
             Error::DictionaryMismatch { offset, frame, given } => {
                 write!(f, "the zstd frame at byte offset {offset} was compressed with dictionary {frame}, but ")?;
@@ -590,5 +593,19 @@ impl fmt::Display for OutOfMemory {
              space or punctuation needs about 30 bytes of memory per byte)",
             self.bytes, self.piece
         )
+    }
+}
+
+/// "of W bytes, larger than L bytes" (or "larger than L bytes" when the frame's window is not
+/// known): how a [`Error::WindowTooLarge`] message states the window against the limit.
+#[doc(hidden)]
+pub struct WindowNeed(pub Option<u64>, pub u64);
+
+impl fmt::Display for WindowNeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(window) => write!(f, "of {window} bytes, larger than {} bytes", self.1),
+            None => write!(f, "larger than {} bytes", self.1),
+        }
     }
 }

@@ -71,4 +71,4 @@ pub(crate) fn order_by_key(keys: impl Iterator<Item = u32>) -> impl Iterator<Ite
     packed.into_iter().map(|p| ((p >> 32) as u32, p as u32 as usize))
 }
 
-pub use error::{Code, Error, OutOfMemory, Result};
+pub use error::{Code, Error, OutOfMemory, Result, WindowNeed};

@@ -184,7 +184,7 @@ fn read_frame(rest: &[u8], pos: usize) -> Result<Frame> {
     // that would read as corruption; checked here, both backends say the same.
     if let Header::Complete(h) = parse(rest) {
         if !h.single_segment && h.window_size > 1 << WINDOW_LOG_MAX {
-            return Err(window_error(WINDOW_LOG_MAX, usize::MAX));
+            return Err(window_error(Some(h.window_size), WINDOW_LOG_MAX, usize::MAX));
         }
     }
     let len = match zstd_safe::find_frame_compressed_size(rest) {

@@ -89,6 +89,12 @@ fn window_log_for(cap: usize) -> u32 {
     (usize::BITS - cap.saturating_sub(1).leading_zeros()).clamp(27, WINDOW_LOG_MAX)
 }
 
-fn window_error(window_log: u32, cap: usize) -> Error {
-    Error::WindowTooLarge { limit: 1 << window_log, max_output_bytes: (window_log < WINDOW_LOG_MAX).then_some(cap) }
+/// A frame asking for a `window` (when its header was read) over `1 << window_log`, the limit
+/// that `cap` set.
+fn window_error(window: Option<u64>, window_log: u32, cap: usize) -> Error {
+    Error::WindowTooLarge {
+        window,
+        limit: 1 << window_log,
+        max_output_bytes: (window_log < WINDOW_LOG_MAX).then_some(cap),
+    }
 }

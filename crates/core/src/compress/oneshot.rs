@@ -216,7 +216,11 @@ fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
             Some(d) => dctx.decompress_using_ddict(out, data, d.ddict()),
             None => dctx.decompress(out, data),
         }
-        .map_err(|code| Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code))))
+        .map_err(|code| {
+            failing_frame(data, dictionary).unwrap_or_else(|| {
+                Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code)))
+            })
+        })
     })?;
     if written != total {
         return Err(Error::corrupt(format!(
@@ -224,6 +228,24 @@ fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
         )));
     }
     Ok(())
+}
+
+/// The error naming the frame at fault, for input that failed to decode in one call (which
+/// does not say where): the streaming [`Decoder`] decodes it again into a small buffer it
+/// throws away, so the memory stays that of one window (every frame here declared its size,
+/// and a window is never larger than its frame's content). `None` if it finds no fault, as
+/// when the caller's buffer was what fell short.
+fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>) -> Option<Error> {
+    let mut decoder = Decoder::new(usize::MAX, dictionary).ok()?;
+    let mut scratch = vec![0; zstd_safe::DCtx::out_size()];
+    let mut input = data;
+    loop {
+        match decoder.decode(input, &mut scratch) {
+            Err(e) => return Some(e),
+            Ok(p) if p.consumed == 0 && p.produced == 0 => return decoder.finish().err(),
+            Ok(p) => input = &input[p.consumed..],
+        }
+    }
 }
 
 /// Decodes input where some frame did not declare its size, through the streaming
@@ -401,8 +423,8 @@ mod tests {
         assert_eq!(err.kind(), Code::CorruptData);
         assert!(
             err.to_string().starts_with(
-                "zstd data needs a decoding window larger than 134217728 bytes, the most allowed \
-                 with max_output_bytes 1000"
+                "zstd data needs a decoding window of 268435456 bytes, larger than 134217728 bytes, \
+                 the most allowed with max_output_bytes 1000"
             ),
             "{}",
             err.to_string()
@@ -426,7 +448,7 @@ mod tests {
         let err = decompress(&frame(31), usize::MAX).expect_err("over 1 GiB");
         assert_eq!(err.kind(), Code::CorruptData);
         assert!(
-            err.to_string().contains("larger than 1073741824 bytes (1 GiB), the most ironlung allows"),
+            err.to_string().contains("of 2147483648 bytes, larger than 1073741824 bytes, the most ironlung allows"),
             "{}",
             err.to_string()
         );

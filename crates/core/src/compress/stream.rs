@@ -285,7 +285,7 @@ impl Decoder {
     fn check(&self, h: &FrameHeader) -> Result<()> {
         h.check_dictionary(self.frame_start, self.dictionary.as_ref().map(Dictionary::id))?;
         if !h.single_segment && h.window_size > 1 << self.window_log {
-            return Err(window_error(self.window_log, self.cap));
+            return Err(window_error(Some(h.window_size), self.window_log, self.cap));
         }
         if let Some(size) = h.content_size {
             let total = self.total_out.saturating_add(size);
@@ -299,7 +299,7 @@ impl Decoder {
 
     fn zstd_error(&self, code: usize) -> Error {
         match reason::code_of(code) {
-            reason::WINDOW_TOO_LARGE => window_error(self.window_log, self.cap),
+            reason::WINDOW_TOO_LARGE => window_error(self.frame.map(|h| h.window_size), self.window_log, self.cap),
             reason::DICTIONARY_WRONG => Error::DictionaryMismatch {
                 offset: self.frame_start,
                 frame: self.frame.and_then(|h| h.dictionary_id).unwrap_or(0),
