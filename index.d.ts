@@ -472,8 +472,12 @@ declare global {
 
 /** A node:stream `Transform` that compresses, with a `flush` that ends the current block. */
 export type ZstdCompressTransform = NodeJS.ReadWriteStream & {
-  /** Ends the current block once what was written before is compressed (for a live log). */
+  /**
+   * Ends the current block once what was written before is compressed (for a live log).
+   * node:zlib's `flush(kind, callback)` form is taken too; every kind flushes a block.
+   */
   flush(callback?: () => void): void;
+  flush(kind: number, callback?: () => void): void;
 };
 
 /**
@@ -481,7 +485,8 @@ export type ZstdCompressTransform = NodeJS.ReadWriteStream & {
  * `createZstdCompress` (Node 22.15+) so that one can replace the other. The native backend
  * compresses each chunk off the JS thread.
  * @throws {IronlungError} `ERR_UNSUPPORTED_RUNTIME` where there is no node:stream (browsers,
- *   edge runtimes): use `ZstdCompressionStream` there.
+ *   edge runtimes): use `ZstdCompressionStream` there. `ERR_INVALID_ARG` for node:zlib's
+ *   `params` (give `level` and `checksum`).
  */
 export declare function createZstdCompress(options?: ZstdCompressOptions): ZstdCompressTransform;
 
@@ -490,6 +495,7 @@ export declare function createZstdCompress(options?: ZstdCompressOptions): ZstdC
  * Unlike node:zlib's `maxOutputLength`, which bounds each chunk, `maxOutputBytes` bounds the
  * whole stream; output is decoded as the reader reads it, with backpressure.
  * @throws {IronlungError} `ERR_UNSUPPORTED_RUNTIME` where there is no node:stream.
+ *   `ERR_INVALID_ARG` for node:zlib's `maxOutputLength` or `params`: give `maxOutputBytes`.
  */
 export declare function createZstdDecompress(options?: ZstdDecompressOptions): NodeJS.ReadWriteStream;
 

@@ -131,6 +131,40 @@ describe(`zstd streams (${il.backend})`, () => {
     sameBytes(await out, data);
   });
 
+  test("node:zlib's options that would change the result are refused, not ignored", async () => {
+    const cases = [
+      [() => il.createZstdDecompress({ maxOutputLength: 10 }), /zstd decompression options have no maxOutputLength \(node:zlib's\); ironlung's maxOutputBytes caps the whole output/],
+      [() => new il.ZstdDecompressionStream({ maxOutputLength: 10 }), /give maxOutputBytes$/],
+      [() => il.createZstdCompress({ params: { 100: 9 } }), /zstd compression options have no params \(node:zlib's\); give level and checksum instead of params$/],
+      [() => new il.ZstdCompressionStream({ params: {} }), /no params/],
+      [() => il.compress(data, { params: {} }), /^compress options have no params/],
+      [() => il.decompress(il.compress(data), { maxOutputLength: 10 }), /^decompress options have no maxOutputLength/],
+    ];
+    for (const [make, message] of cases) assert.match(throwsCode(make, 'ERR_INVALID_ARG').message, message);
+    await rejectsWith(il.compressAsync(data, { params: {} }), 'ERR_INVALID_ARG', /no params/);
+  });
+
+  test("flush(kind, callback), node:zlib's form, flushes a block", async () => {
+    const t = il.createZstdCompress();
+    /** @type {Buffer[]} */
+    const out = [];
+    t.on('data', (c) => out.push(c));
+    t.write(data.subarray(0, 5000));
+    await new Promise((resolve) => t.flush(1, resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const sofar = new Uint8Array(Buffer.concat(out));
+    // What came out so far decodes to all that was written, though the frame has not ended.
+    const d = new il.ZstdDecompressionStream();
+    const w = d.writable.getWriter();
+    w.write(sofar);
+    const r = d.readable.getReader();
+    let got = 0;
+    while (got < 5000) got += (await r.read()).value.length;
+    assert.equal(got, 5000);
+    t.end();
+    assert.throws(() => t.flush('now'), (e) => e.code === 'ERR_INVALID_ARG');
+  });
+
   test('many frames, skippable ones included, decode as one stream', async () => {
     const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
     const parts = [data.subarray(0, 1000), data.subarray(1000, 50_000), data.subarray(50_000)];
@@ -162,8 +196,10 @@ describe(`zstd streams (${il.backend})`, () => {
     await rejectsWith(nodeThrough([two], il.createZstdDecompress({ maxOutputBytes: 599_999 })), 'ERR_OUTPUT_TOO_LARGE', msg);
     // Past the cap in a piece decoded ahead (native decodes the next piece while the reader
     // takes this one): the stream errors, nothing else.
-    const bomb = il.compress(new Uint8Array(64 << 20));
-    const capped = /exceeds maxOutputBytes 10485760/;
+    // Made by a stream, so that no declared size lets the header refuse it first.
+    const bomb = await through(Array.from({ length: 64 }, () => new Uint8Array(1 << 20)), new il.ZstdCompressionStream({ level: 1 }));
+    assert.equal(il.frameInfo(bomb).contentSize, null);
+    const capped = /exceeds maxOutputBytes 10485760 \(the data does not declare its size; stopped after decoding \d+ bytes\)/;
     await rejectsWith(nodeThrough([bomb], il.createZstdDecompress({ maxOutputBytes: 10 << 20 })), 'ERR_OUTPUT_TOO_LARGE', capped);
     await rejectsWith(through([bomb], new il.ZstdDecompressionStream({ maxOutputBytes: 10 << 20 })), 'ERR_OUTPUT_TOO_LARGE', capped);
     // A frame that declares its size is refused from its header.
@@ -314,6 +350,23 @@ describe(`zstd streams (${il.backend})`, () => {
     const ours = await through(pieces(data, 11), new il.ZstdCompressionStream({ level: 5 }));
     writeFileSync(join(dir, 'ours.zst'), ours);
     sameBytes(new Uint8Array(execFileSync('zstd', ['-d', '-c', join(dir, 'ours.zst')], { maxBuffer: 1 << 30 })), data);
+    // Ours in several frames: a one-shot one, a skippable one, a stream's (no declared size)
+    // with a flush in it, and one without a checksum.
+    const cs = new il.ZstdCompressionStream({ level: 1 });
+    const streamed = collect(cs.readable);
+    const w = cs.writable.getWriter();
+    await w.write(data.subarray(50_000, 60_000));
+    await cs.flush();
+    await w.write(data.subarray(60_000, 200_000));
+    await w.close();
+    const frames = [
+      il.compress(data.subarray(0, 50_000), { level: 19 }),
+      new Uint8Array([0x5e, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 1, 2]),
+      await streamed,
+      await through([data.subarray(200_000)], new il.ZstdCompressionStream({ checksum: false })),
+    ];
+    writeFileSync(join(dir, 'many.zst'), Buffer.concat(frames));
+    sameBytes(new Uint8Array(execFileSync('zstd', ['-d', '-c', join(dir, 'many.zst')], { maxBuffer: 1 << 30 })), data);
     writeFileSync(join(dir, 'a.txt'), data.subarray(0, 100_000));
     writeFileSync(join(dir, 'b.txt'), data.subarray(100_000));
     // Two frames the CLI wrote, one of them streamed from stdin (no declared size).

@@ -167,6 +167,32 @@ function needOptions(v, what) {
 }
 
 /**
+ * node:zlib's zstd options that would change the result, with what ironlung takes instead:
+ * code moved over from node:zlib must not run on with them silently ignored.
+ */
+const ZLIB_ONLY = {
+  params: 'give level and checksum instead of params',
+  maxOutputLength:
+    "ironlung's maxOutputBytes caps the whole output (node:zlib's maxOutputLength caps one buffer); give maxOutputBytes",
+};
+
+/**
+ * The options object of a zstd call or stream, or {} for none; node:zlib's own options that
+ * would change the result are refused, naming what to give instead.
+ * @template {object} T
+ * @param {T | null | undefined} v
+ * @param {string} what
+ * @returns {Partial<T>}
+ */
+function zstdOptions(v, what) {
+  const o = needOptions(v, what);
+  for (const [key, instead] of Object.entries(ZLIB_ONLY)) {
+    if (key in o) throw invalidArg(`${what} options have no ${key} (node:zlib's); ${instead}`);
+  }
+  return o;
+}
+
+/**
  * The body of `url`, fetched; an HTTP error status is an error naming the URL.
  * @param {string | URL} url
  */
@@ -659,7 +685,7 @@ export function createApi(b, host) {
    */
   function compressJob(data, options) {
     const bytes = toBytes(data, 'data');
-    const o = needOptions(options, 'compress');
+    const o = zstdOptions(options, 'compress');
     const level = zstdLevel(o.level);
     if (o.dictionary === undefined) return { now: () => b.compress(bytes, level), later: () => native.compressAsync(bytes, level) };
     const d = dictionaryArg(o.dictionary);
@@ -678,7 +704,7 @@ export function createApi(b, host) {
    */
   function decompressJob(data, options) {
     const bytes = needBytes(data, 'data');
-    const o = needOptions(options, 'decompress');
+    const o = zstdOptions(options, 'decompress');
     const cap = Math.min(needCount(o.maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES), Number.MAX_SAFE_INTEGER);
     if (o.dictionary === undefined) return { now: () => b.decompress(bytes, cap), later: () => native.decompressAsync(bytes, cap) };
     const d = dictionaryArg(o.dictionary);
@@ -823,7 +849,7 @@ export function createApi(b, host) {
     toBytes,
     zstdLevel,
     needCount,
-    needOptions,
+    needOptions: zstdOptions,
     defaultMaxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
     dictionaryArg: dictionaries.dictionaryArg,
   });

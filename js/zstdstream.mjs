@@ -615,9 +615,13 @@ export function createZstdStreams(deps) {
     return Object.assign(t, {
       /**
        * Ends the current block once what was written before is compressed (for a live log).
+       * node:zlib's `flush(kind, callback)` form is taken too; every kind flushes a block.
+       * @param {number | (() => void)} [kind]
        * @param {() => void} [callback]
        */
-      flush(callback) {
+      flush(kind, callback) {
+        if (typeof kind === 'function') callback = /** @type {() => void} */ (kind);
+        else if (kind !== undefined && typeof kind !== 'number') throw invalidArg(`flush takes a callback, got ${typeName(kind)}`);
         t.write(FLUSH, callback);
       },
     });
