@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, copyFileSync, symlinkSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { il, tempDir } from './helpers.mjs';
@@ -49,6 +49,15 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.equal(without.status, 1);
     assert.match(without.stderr, new RegExp(`ERR_DICTIONARY_MISMATCH: the zstd frame at byte offset 0 was compressed with dictionary ${id}, but no dictionary was given`));
     assert.ok(!existsSync(p('r.out')), 'no partial output');
+  });
+
+  test('train-dict says what a directory held that is not a sample', () => {
+    mkdirSync(p('linked'));
+    for (const f of readdirSync(p('samples')).slice(0, 200)) copyFileSync(p(`samples/${f}`), p(`linked/${f}`));
+    symlinkSync(p('samples'), p('linked/to-dir'));
+    const r = cli(['train-dict', '--max-bytes', '4096', '--out', p('l.dict'), p('linked')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /trained on 200 samples \([\d.]+ MB\) in [\d.]+ s; skipped 1 path that is not a regular file\n$/);
   });
 
   test('train-dict refuses too little to train from (exit 1) and bad usage (exit 2)', () => {

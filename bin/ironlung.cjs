@@ -530,6 +530,8 @@ async function zstd(command, opts, rest) {
   let read = 0;
   let written = 0;
   source.on('data', (c) => (read += c.length));
+  // A small input may decompress to gigabytes: either side being large shows progress.
+  const large = () => read >= PROGRESS_FROM || written >= PROGRESS_FROM;
   const line = () => {
     const of = Number.isFinite(size) && size > 0 ? ` of ${mb(size)} (${Math.floor((100 * read) / size)}%)` : '';
     return `${verb} ${mb(read)}${of} into ${mb(written)}`;
@@ -539,7 +541,7 @@ async function zstd(command, opts, rest) {
       for await (const piece of pieces) {
         await sink.write(piece);
         written += piece.length;
-        if (read >= PROGRESS_FROM) progress.update(`${line()}…`);
+        if (large()) progress.update(`${line()}…`);
       }
     });
     if (file) await closeFile(file);
@@ -552,7 +554,7 @@ async function zstd(command, opts, rest) {
     report(failed === 'out' ? outFile : inFile, e);
     return 1;
   }
-  progress.end(read >= PROGRESS_FROM ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
+  progress.end(large() ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
   return 0;
 }
 
@@ -591,6 +593,7 @@ async function trainDict(opts, rest) {
   const samples = [];
   let bytes = 0;
   let skipped = 0;
+  let notFiles = 0;
   let failed = 0;
   const seen = new Set();
   /** @param {string} file */
@@ -628,6 +631,12 @@ async function trainDict(opts, rest) {
     }
     const r = walk(arg, { ignore: !opts['no-ignore'], warn: (m) => process.stderr.write(`ironlung: warning: ${m}\n`) });
     for (const f of r.files) take(f);
+    // What the walk could not read fails the command, as it fails `count`.
+    for (const e of r.errors) {
+      failed++;
+      report(e.path, e);
+    }
+    notFiles += r.skipped.length;
   }
   let dict;
   try {
@@ -644,7 +653,9 @@ async function trainDict(opts, rest) {
     return 1;
   }
   const id = new ironlung.ZstdDictionary(dict).id;
-  const note = skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '';
+  const note =
+    (skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '') +
+    (notFiles ? `; skipped ${plural(notFiles, 'path')} that ${notFiles === 1 ? 'is not a regular file' : 'are not regular files'}` : '');
   process.stderr.write(
     `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${opts.out}, trained on ${plural(samples.length, 'sample')} ` +
       `(${mb(bytes)}) in ${((Date.now() - t0) / 1000).toFixed(2)} s${note}\n`,
