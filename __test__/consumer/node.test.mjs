@@ -112,6 +112,40 @@ test('zstd streams interoperate with node:zlib', { skip: !zlib.createZstdCompres
   sameBytes(new Uint8Array(await new Response(web).arrayBuffer()), data, 'ZstdDecompressionStream decodes theirs');
 });
 
+// node:zlib takes a zstd `dictionary` from Node 22.19 and 24.6; an older one ignores it.
+const zlibDictionaries = (() => {
+  if (!zlib.zstdCompressSync) return false;
+  const samples = Array.from({ length: 400 }, (_, i) => `{"type":"tool_call","id":"call_${i}","tool":"${['grep', 'read_file', 'run'][i % 3]}","args":{"path":"src/m${i % 41}.rs"}}`);
+  const dict = il.trainDictionary(samples, { maxBytes: 4096 });
+  const id = new il.ZstdDictionary(dict).id;
+  try {
+    return il.frameInfo(zlib.zstdCompressSync(Buffer.from(samples[0]), { dictionary: dict })).dictionaryId === id && { samples, dict, id };
+  } catch {
+    return false;
+  }
+})();
+
+test('zstd dictionaries interoperate with node:zlib, one-shot and streamed', { skip: !zlibDictionaries && `node:zlib of Node ${process.version} takes no zstd dictionary` }, async () => {
+  const { samples, dict, id } = /** @type {Exclude<typeof zlibDictionaries, false>} */ (zlibDictionaries);
+  const prepared = new il.ZstdDictionary(dict, { level: 5 });
+  for (const rec of samples.slice(0, 50).map((r) => Buffer.from(r))) {
+    const ours = il.compress(rec, { dictionary: prepared });
+    assert.equal(il.frameInfo(ours).dictionaryId, id);
+    sameBytes(zlib.zstdDecompressSync(ours, { dictionary: dict }), rec, 'node:zlib decodes our record');
+    sameBytes(il.decompress(zlib.zstdCompressSync(rec, { dictionary: dict }), { dictionary: prepared }), rec, 'we decode its record');
+  }
+  const all = Buffer.from(samples.join('\n'));
+  const run = async (input, ...transforms) => {
+    const parts = [];
+    await pipeline(Readable.from([input.subarray(0, 5000), input.subarray(5000)]), ...transforms, new Writable({ write: (c, _e, cb) => (parts.push(c), cb()) }));
+    return Buffer.concat(parts);
+  };
+  sameBytes(await run(all, il.createZstdCompress({ dictionary: prepared }), zlib.createZstdDecompress({ dictionary: dict })), all, 'our stream, its decoder');
+  sameBytes(await run(all, zlib.createZstdCompress({ dictionary: dict }), il.createZstdDecompress({ dictionary: dict })), all, 'its stream, our decoder');
+  // Without the dictionary, ours names it.
+  await assert.rejects(run(zlib.zstdCompressSync(all, { dictionary: dict }), il.createZstdDecompress()), (e) => e.code === 'ERR_DICTIONARY_MISMATCH' && e.message.includes(String(id)));
+});
+
 test('the session log: events, checkpoint, compaction, lock, torn tail, 10 kills', async () => {
   const { logScenario } = await import('./log-scenario.mjs');
   const r = await logScenario(il.default, { kills: 10, command: (script, ...args) => [process.execPath, script, ...args] });

@@ -359,7 +359,7 @@ describe('Cloudflare Workers (wrangler dev --local)', () => {
   after(async () => {
     await server?.stop();
   });
-  test('wrangler dev --local: a module worker imports ironlung, counts exactly, round-trips zstd', async (t) => {
+  test('wrangler dev --local: a module worker imports ironlung, counts exactly, round-trips zstd, trains and uses a dictionary', async (t) => {
     const wrangler = join(here, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
     const t0 = performance.now();
     server = await startServer(
@@ -374,6 +374,17 @@ describe('Cloudflare Workers (wrangler dev --local)', () => {
     const out = await postTexts(server.url, server.log);
     assertCounts(out, 'wasm', `\n${server.log()}`);
     assert.equal(out.zstd.streamed, true, `zstd streams round trip in the worker\n${server.log()}`);
+    // A dictionary trained, prepared and used in the worker, one-shot and streamed.
+    const d = out.dictionary;
+    assert.equal(typeof d.id, 'number', JSON.stringify(d));
+    assert.equal(d.frameDictionaryId, d.id);
+    assert.equal(d.streamedDictionaryId, d.id);
+    assert.ok(d.smaller >= 2, `records with the dictionary are ${d.smaller.toFixed(2)}x smaller, expected at least 2x`);
+    assert.equal(d.roundTrip, true);
+    assert.equal(d.streamed, true);
+    assert.equal(d.withoutIt, 'ERR_DICTIONARY_MISMATCH');
+    assert.equal(d.streamWithoutIt, 'ERR_DICTIONARY_MISMATCH');
+    assert.equal(d.overCap, 'ERR_OUTPUT_TOO_LARGE');
     assert.deepEqual(errorLines(server.log()), [], `wrangler logged errors:\n${server.log()}`);
   });
 });
