@@ -518,7 +518,8 @@ export interface OpenLogOptions {
   /**
    * `'auto'` (the default): once the log holds 1 MiB or 1000 records, it trains a zstd
    * dictionary from them, stores it in the log and compresses with it from then on; readers
-   * find it in the log. Or a dictionary's bytes, stored in a new log; or `false`.
+   * find it in the log. Or a dictionary's bytes, stored in a log that has none yet (a log
+   * that has one keeps its own); or `false`.
    */
   dictionary?: 'auto' | Uint8Array | false;
   /** Create the file if it does not exist (default true). */

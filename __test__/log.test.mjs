@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, statSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
@@ -88,6 +88,21 @@ describe('records', () => {
     }
     await rejectsCode(() => log.appendBatch(['ok', undefined]), 'ERR_INVALID_ARG', ['records[1]']);
     await rejectsCode(() => log.appendBatch('nope'), 'ERR_INVALID_ARG');
+    // Values JSON would silently turn into something else: {} or an object of indexes.
+    const bytes = new Int16Array([1, 2]);
+    for (const [bad, hint] of [
+      [bytes, 'JSON would turn an Int16Array into {} or an object of indexes; pass its bytes as a Uint8Array'],
+      [bytes.buffer, 'an ArrayBuffer'],
+      [new DataView(bytes.buffer), 'a DataView'],
+      [new Map([['a', 1]]), 'pass Object.fromEntries(map)'],
+      [new Set([1]), 'pass [...set]'],
+    ]) {
+      await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG', ['record cannot be stored', hint]);
+    }
+    await rejectsCode(() => log.checkpoint(new Map()), 'ERR_INVALID_ARG', ['pass Object.fromEntries(map)']);
+    await rejectsCode(() => log.checkpoint({}, 'meta'), 'ERR_INVALID_ARG', ['checkpoint options must be an object ({ meta }), got string "meta"']);
+    await rejectsCode(() => all(log, 'x'), 'ERR_INVALID_ARG', ['entries takes { from, to } or nothing, got string "x"']);
+    await rejectsCode(() => all(log, null), 'ERR_INVALID_ARG', ['got null']);
     assert.deepEqual(await log.appendBatch([]), []);
     assert.equal((await log.stats()).records, 0);
     await log.close();
@@ -292,6 +307,82 @@ describe('one writer, many readers', () => {
     await next.close();
   });
 
+  test('a second name for the log (a symbolic link) shares its lock; compact() keeps the link', async () => {
+    const path = fresh();
+    const link = `${path}.link`;
+    const log = await il.openLog(path);
+    await log.append('first');
+    symlinkSync(path, link);
+    await rejectsCode(() => il.openLog(link), 'ERR_LOG_LOCKED', [link]);
+    await log.close();
+    // Through the link: the lock, the compaction's rename and the reader all reach the file.
+    const viaLink = await il.openLog(link);
+    await rejectsCode(() => il.openLog(path), 'ERR_LOG_LOCKED', [path]);
+    await viaLink.append('second');
+    await viaLink.checkpoint({ at: 2 });
+    await viaLink.append('third');
+    assert.equal((await viaLink.compact()).droppedRecords, 2);
+    await viaLink.close();
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.ok(!existsSync(`${path}.lock`) && !existsSync(`${link}.lock`));
+    const r = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(r)).map((e) => e.data), ['third']);
+    await r.close();
+    // A link to a log not created yet creates the file it names.
+    const target = fresh();
+    const ahead = `${target}.ahead`;
+    symlinkSync(target, ahead);
+    const created = await il.openLog(ahead);
+    await created.append(1);
+    await created.close();
+    assert.ok(lstatSync(ahead).isSymbolicLink() && statSync(target).isFile());
+    // A directory that does not exist is named as such, not through the lock's files.
+    await rejectsCode(() => il.openLog(tmp.path('no-such-dir/x.ilog')), 'ENOENT', ['no-such-dir']);
+  });
+
+  test('close() waits for the calls made before it; a call made after it began rejects', async () => {
+    for (const durability of ['sync', 'flush', 'none']) {
+      const path = fresh();
+      const log = await il.openLog(path, { durability });
+      const before = [log.append('a'), log.appendBatch(['b', 'c']), log.checkpoint({ n: 3 }), log.append('d')];
+      const closing = log.close();
+      for (const late of [() => log.append('x'), () => log.appendBatch(['y', 'z']), () => log.checkpoint({}), () => log.compact(), () => log.stats(), () => all(log)]) {
+        await rejectsCode(late, 'ERR_LOG_CLOSED', [path]);
+      }
+      assert.equal(log.close(), closing, 'a second close() is the first one');
+      assert.deepEqual(await Promise.all(before), [1, [2, 3], 3, 4], durability);
+      await closing;
+      const again = await il.openLog(path, { readOnly: true });
+      assert.deepEqual((await all(again)).map((e) => e.data), ['a', 'b', 'c', 'd'], durability);
+      assert.equal((await again.lastCheckpoint()).seq, 3);
+      await again.close();
+    }
+  });
+
+  test('a reader opens the file a compaction made, on its next call', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'flush' });
+    await w.appendBatch([1, 2, 3]);
+    const r = await il.openLog(path, { readOnly: true });
+    assert.equal((await r.stats()).records, 3);
+    await w.checkpoint('state at 3');
+    await w.append(4);
+    await w.compact();
+    await w.append(5);
+    assert.deepEqual((await all(r)).map((e) => e.seq), [4, 5]);
+    const s = await r.stats();
+    assert.deepEqual([s.firstSeq, s.lastSeq, s.records], [4, 5, 2]);
+    assert.equal((await r.lastCheckpoint()).state, 'state at 3');
+    // Again, with stats() the first call after it.
+    await w.checkpoint('state at 5');
+    await w.compact();
+    await w.append(6);
+    assert.deepEqual([(await r.stats()).firstSeq, (await r.stats()).lastSeq], [6, 6]);
+    assert.deepEqual((await all(r)).map((e) => e.data), [6]);
+    await w.close();
+    await r.close();
+  });
+
   test('a reader sees what the writer appends after it opened', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'flush' });
@@ -367,7 +458,8 @@ describe('one writer, many readers', () => {
     assert.equal(await w.append('last'), 43);
     assert.equal((await w.compact()).droppedRecords, 42);
     assert.deepEqual((await all(w)).map((e) => e.data), ['last']);
-    assert.deepEqual((await all(r, { from: 40 })).map((e) => e.seq), [40, 41, 42, 43]);
+    // The reader opens the compacted file: 43 is the first record it holds.
+    assert.deepEqual((await all(r, { from: 40 })).map((e) => e.seq), [43]);
     await w.close();
     await r.close();
     const again = await il.openLog(path, { readOnly: true });
@@ -623,8 +715,8 @@ describe('torn writes and damage', () => {
 describe('a full disk', () => {
   const FILL = fileURLToPath(new URL('./fixtures/log-fill.mjs', import.meta.url));
 
-  function fill(path, durability, prefix = []) {
-    const cmd = [...prefix, process.execPath, FILL, path, durability];
+  function fill(path, durability, prefix = [], compact = false) {
+    const cmd = [...prefix, process.execPath, FILL, path, durability, ...(compact ? ['compact'] : [])];
     const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', env: process.env, shell: false });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
@@ -649,7 +741,7 @@ describe('a full disk', () => {
     }
   });
 
-  test('a full tmpfs rejects with ENOSPC; the log keeps every earlier record', (t) => {
+  test('a full tmpfs rejects appends and compaction with ENOSPC; the log keeps every earlier record', (t) => {
     const dir = tmp.path('small-fs');
     mkdirSync(dir);
     const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { encoding: 'utf8' });
@@ -660,8 +752,11 @@ describe('a full disk', () => {
     return (async () => {
       try {
         const path = `${dir}/full.ilog`;
-        const res = fill(path, 'sync');
+        const res = fill(path, 'sync', [], true);
         assert.equal(res.code, 'ENOSPC', JSON.stringify(res));
+        // The compacted file has no room either: its OS code, and no new file left behind.
+        assert.equal(res.compact, 'ENOSPC', JSON.stringify(res));
+        assert.equal(res.compactLeft, false);
         assert.equal(res.read, res.acked);
         await checkAfter(path, res);
       } finally {

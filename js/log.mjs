@@ -204,6 +204,18 @@ export class EventLog {
   /** The wasm instance the codec lives in (`#epoch()` when it was made). */
   #born = 0;
   /** @type {string} */ #path;
+  /**
+   * The file `#path` names, symbolic links resolved (`_open`): the lock, the file opened and
+   * a compaction's rename all use it, so two names for one log are one log.
+   * @type {string}
+   */
+  #real = '';
+  /**
+   * A reader's: which file the path named just before the open file was opened. When the
+   * path names another (a writer compacted the log), the reader reopens it.
+   * @type {string | null}
+   */
+  #identity = null;
   /** @type {Options} */ #o;
   /** @type {LogFileHandle | null} */ #file = null;
   /**
@@ -218,6 +230,8 @@ export class EventLog {
   #pumping = false;
   /** @type {unknown} */ #failed = null;
   #closed = false;
+  /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
+  #closing = null;
   #trainedAt = 0;
   /** @type {LogRecovered | null} */ #recovered = null;
 
@@ -257,10 +271,11 @@ export class EventLog {
   async _open() {
     const o = this.#o;
     try {
+      this.#real = await this.#files.realPath(this.#path);
       if (!o.readOnly) {
-        this.#unlock = await this.#files.lock(this.#path);
+        this.#unlock = await this.#files.lock(this.#real, this.#path);
         // An interrupted compaction leaves its new file unrenamed: the old log stands.
-        await this.#files.remove(`${this.#path}.compact`);
+        await this.#files.remove(`${this.#real}.compact`);
       }
       await this.#attach();
       if (o.dictionary instanceof Uint8Array && this.#codec && this.#codec.dictionaryId() === -1 && !o.readOnly) {
@@ -275,7 +290,10 @@ export class EventLog {
   /** Opens the file at the path and reads its header and end into a new codec. */
   async #attach() {
     const o = this.#o;
-    const f = await this.#files.open(this.#path, o.readOnly, o.create, o.durability === 'sync');
+    // Before the open: a rename between the two then shows as a change, and costs only a
+    // reopen that was not needed.
+    if (o.readOnly) this.#identity = await this.#files.identity(this.#real);
+    const f = await this.#files.open(this.#real, o.readOnly, o.create, o.durability === 'sync');
     this.#file = f;
     let size = await f.size();
     if (size < HEADER) {
@@ -289,7 +307,7 @@ export class EventLog {
       const header = this.#call(() => this.#binding.logHeader(salt, 1, Date.now()));
       await f.truncate(0);
       await f.write(0, header, true);
-      await this.#files.syncDir(this.#path);
+      await this.#files.syncDir(this.#real);
       size = HEADER;
     }
     const end = await this.#load(size);
@@ -398,7 +416,14 @@ export class EventLog {
     return new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
   }
 
+  /** A call may start: the log is not closing, and no write failed it. */
   #usable() {
+    if (this.#closing) throw this.#closedError();
+    this.#intact();
+  }
+
+  /** A queued call may run: everything queued before `close()` runs before it closes. */
+  #intact() {
     if (this.#closed) throw this.#closedError();
     if (this.#failed) throw this.#failed;
   }
@@ -495,7 +520,7 @@ export class EventLog {
         try {
           head.resolve(await head.op());
         } catch (e) {
-          head.reject(e);
+          head.reject(mapError(e));
         }
         continue;
       }
@@ -850,9 +875,11 @@ export class EventLog {
    */
   async *entries(range) {
     this.#usable();
-    const r = range || {};
+    const r = needRange(range);
     const from = r.from === undefined ? 0 : needSeq(r.from, 'from');
     const to = r.to === undefined ? Infinity : needSeq(r.to, 'to');
+    // A reader starts on the file the path names now.
+    if (this.#o.readOnly) await this.#enqueueOp(() => this.#reopenIfReplaced());
     for await (const chunk of this.#scanRecords(from, to)) {
       for (const rec of chunk) yield { seq: rec.seq, time: rec.time, data: decodeRecord(rec.kind, rec.bytes, rec.seq) };
     }
@@ -867,11 +894,14 @@ export class EventLog {
    */
   async checkpoint(state, options) {
     this.#writable();
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw invalidArg(`checkpoint options must be an object ({ meta }), got ${typeName(options)}`);
+    }
     const [kind, bytes] = encodeRecord(state, 'state');
     const meta = options && options.meta !== undefined ? encodeRecord(options.meta, 'meta', true)[1] : new Uint8Array(0);
     const time = Date.now();
     return this.#enqueueOp(async () => {
-      this.#usable();
+      this.#intact();
       const codec = /** @type {Codec} */ (this.#codec);
       const before = Array.from(codec.tail());
       const frame = this.#call(() => codec.writeCheckpoint(kind, bytes, meta, time));
@@ -900,9 +930,30 @@ export class EventLog {
     });
   }
 
-  /** A reader's view of the log's end, re-read: the writer may have appended since. */
+  /**
+   * A reader's view of the log, re-read: the writer may have appended since, or compacted
+   * the log into a new file, which the reader then opens.
+   */
   async #refresh() {
-    await this.#findEnd(await /** @type {LogFileHandle} */ (this.#file).size());
+    if (!(await this.#reopenIfReplaced())) await this.#findEnd(await /** @type {LogFileHandle} */ (this.#file).size());
+  }
+
+  /** A reader's: opens the file the path names now, if a compaction replaced the open one. */
+  async #reopenIfReplaced() {
+    const now = await this.#files.identity(this.#real);
+    if (now === null || now === this.#identity) return false;
+    await this.#reopen();
+    return true;
+  }
+
+  /** Opens the file at the path again, in place of the open one: reads under way finish on it. */
+  async #reopen() {
+    const old = this.#file;
+    this.#file = null;
+    const reading = old && this.#reading.get(old);
+    if (reading) reading.retired = true;
+    else await old?.close();
+    await this.#attach();
   }
 
   /**
@@ -914,7 +965,7 @@ export class EventLog {
   async compact() {
     this.#writable();
     return this.#enqueueOp(async () => {
-      this.#usable();
+      this.#intact();
       const codec = /** @type {Codec} */ (this.#codec);
       const t = Array.from(codec.tail());
       const base = codec.fileInfo()[0];
@@ -923,73 +974,89 @@ export class EventLog {
       const cpWindow = await this.#frameWindow(cpAt);
       const cp = codec.frameInfo(cpWindow, cpAt, cpAt);
       const keepFrom = cp[2];
-      const tmp = `${this.#path}.compact`;
+      const tmp = `${this.#real}.compact`;
       const out = await this.#files.open(tmp, false, true);
       try {
-        await out.truncate(0);
-        const salt = new Uint8Array(8);
-        globalThis.crypto.getRandomValues(salt);
-        const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
-        const next = this.#newCodec(header);
-        /** @type {Uint8Array[]} */
-        let parts = [header];
-        let written = 0;
-        let pending = header.length;
-        const flush = async () => {
-          const buf = concat(parts);
-          await out.write(written, buf, false);
-          written += buf.length;
-          parts = [];
-          pending = 0;
-        };
-        const dictAt = t[5];
-        if (dictAt > 0) {
-          const w = await this.#frameWindow(dictAt);
-          parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
-        }
-        parts.push(this.#call(() => next.copyFrame(codec, cpWindow, cpAt, cpAt, 0)));
-        // Every frame after the checkpoint, re-headed for the new file.
-        let at = cp[4];
-        let rawBefore = cp[5];
-        const file = /** @type {LogFileHandle} */ (this.#file);
-        /** @type {Uint8Array} */
-        let window = new Uint8Array(0);
-        let windowAt = at;
-        while (at < t[0]) {
-          let info = codec.frameInfo(window, windowAt, at);
-          if (at - windowAt >= window.length || info[0] === 1) {
-            windowAt = at;
-            window = await file.read(at, Math.max(WINDOW, info[0] === 1 ? info[1] - at : 0));
-            info = codec.frameInfo(window, windowAt, at);
-          }
-          if (info[0] !== 0) {
-            throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
-          }
-          if (info[1] !== 2) {
-            const frame = this.#call(() => next.copyFrame(codec, window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0));
-            parts.push(frame);
-            pending += frame.length;
-          }
-          rawBefore = info[5];
-          at = info[4];
-          if (pending >= WINDOW) await flush();
-        }
-        await flush();
-        await out.sync();
-      } finally {
-        await out.close();
+        await this.#writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom);
+      } catch (e) {
+        // A full disk, most likely: the new file would only hold space until the next open.
+        await this.#files.remove(tmp).catch(() => {});
+        throw e;
       }
-      await this.#files.replace(tmp, this.#path);
-      // The new file is the log now: reopen it. Reads under way finish on the old one.
-      const old = this.#file;
-      this.#file = null;
-      const reading = old && this.#reading.get(old);
-      if (reading) reading.retired = true;
-      else await old?.close();
-      await this.#attach();
+      await this.#files.replace(tmp, this.#real);
+      // The new file is the log now.
+      await this.#reopen();
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };
     });
+  }
+
+  /**
+   * Writes the compacted log into `out`, a new file: a header starting at `keepFrom`, the
+   * dictionary, the checkpoint at `cpAt` and every frame after it, then syncs and closes it.
+   * @param {LogFileHandle} out
+   * @param {Codec} codec
+   * @param {number[]} t the codec's tail
+   * @param {Uint8Array} cpWindow
+   * @param {number} cpAt
+   * @param {ArrayLike<number>} cp the checkpoint frame's info
+   * @param {number} keepFrom
+   */
+  async #writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom) {
+    try {
+      await out.truncate(0);
+      const salt = new Uint8Array(8);
+      globalThis.crypto.getRandomValues(salt);
+      const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
+      const next = this.#newCodec(header);
+      /** @type {Uint8Array[]} */
+      let parts = [header];
+      let written = 0;
+      let pending = header.length;
+      const flush = async () => {
+        const buf = concat(parts);
+        await out.write(written, buf, false);
+        written += buf.length;
+        parts = [];
+        pending = 0;
+      };
+      const dictAt = t[5];
+      if (dictAt > 0) {
+        const w = await this.#frameWindow(dictAt);
+        parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
+      }
+      parts.push(this.#call(() => next.copyFrame(codec, cpWindow, cpAt, cpAt, 0)));
+      // Every frame after the checkpoint, re-headed for the new file.
+      let at = cp[4];
+      let rawBefore = cp[5];
+      const file = /** @type {LogFileHandle} */ (this.#file);
+      /** @type {Uint8Array} */
+      let window = new Uint8Array(0);
+      let windowAt = at;
+      while (at < t[0]) {
+        let info = codec.frameInfo(window, windowAt, at);
+        if (at - windowAt >= window.length || info[0] === 1) {
+          windowAt = at;
+          window = await file.read(at, Math.max(WINDOW, info[0] === 1 ? info[1] - at : 0));
+          info = codec.frameInfo(window, windowAt, at);
+        }
+        if (info[0] !== 0) {
+          throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
+        }
+        if (info[1] !== 2) {
+          const frame = this.#call(() => next.copyFrame(codec, window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0));
+          parts.push(frame);
+          pending += frame.length;
+        }
+        rawBefore = info[5];
+        at = info[4];
+        if (pending >= WINDOW) await flush();
+      }
+      await flush();
+      await out.sync();
+    } finally {
+      await out.close();
+    }
   }
 
   /**
@@ -1041,12 +1108,25 @@ export class EventLog {
    * Waits for every queued call, then closes the file and releases the writer lock.
    * Further calls reject with ERR_LOG_CLOSED.
    */
-  async close() {
-    if (this.#closed) return;
-    await this.#enqueueOp(async () => {}).catch(() => {});
-    this.#closed = true;
-    await this.#release();
+  close() {
+    this.#closing ??= (async () => {
+      await this.#enqueueOp(async () => {}).catch(() => {});
+      this.#closed = true;
+      await this.#release();
+    })();
+    return this.#closing;
   }
+}
+
+/**
+ * `entries()`'s range: an object, or undefined for all of the log.
+ * @param {unknown} v
+ * @returns {{ from?: unknown, to?: unknown }}
+ */
+function needRange(v) {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null) throw invalidArg(`entries takes { from, to } or nothing, got ${typeName(v)}`);
+  return v;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import { IronlungError } from './errors.mjs';
 
 /**
@@ -29,7 +30,11 @@ import { IronlungError } from './errors.mjs';
  * @property {(from: string, to: string) => Promise<void>} replace rename over, then sync the directory
  * @property {(path: string) => Promise<void>} syncDir
  * @property {(path: string) => Promise<void>} remove removes the file if it exists
- * @property {(path: string) => Promise<() => void>} lock the writer lock, or ERR_LOG_LOCKED; returns its release
+ * @property {(path: string, name?: string) => Promise<() => void>} lock the writer lock, or ERR_LOG_LOCKED
+ *   naming the log as `name`; returns its release
+ * @property {(path: string) => Promise<string>} realPath the file `path` names, symbolic links resolved
+ * @property {(path: string) => Promise<string | null>} identity which file `path` names now (device and
+ *   inode), or null where the host does not say
  */
 
 /**
@@ -57,6 +62,8 @@ export function nativeLogFiles(binding) {
     syncDir: (path) => binding.logSyncDir(path),
     remove,
     lock,
+    realPath,
+    identity,
   };
 }
 
@@ -114,6 +121,8 @@ export function nodeLogFiles() {
     syncDir,
     remove,
     lock,
+    realPath,
+    identity,
   };
 }
 
@@ -220,12 +229,56 @@ function alive(holder) {
 }
 
 /**
+ * Where `path` really is, symbolic links resolved: two names for one log then share its lock,
+ * and a compaction renames over the file rather than over a link to it. A file not created
+ * yet is its directory's real path and its name; a dangling link is followed to the file it
+ * would create. (Hard links are two paths to the lock; they are not resolved.)
+ * @param {string} path
+ * @returns {Promise<string>}
+ */
+async function realPath(path) {
+  for (let links = 0; links < 40; links++) {
+    try {
+      return await fs.promises.realpath(path);
+    } catch (e) {
+      if (/** @type {any} */ (e).code !== 'ENOENT') throw e;
+    }
+    /** @type {fs.Stats | null} */
+    let st = null;
+    try {
+      st = await fs.promises.lstat(path);
+    } catch (e) {
+      if (/** @type {any} */ (e).code !== 'ENOENT') throw e;
+    }
+    if (!st || !st.isSymbolicLink()) return nodePath.join(await fs.promises.realpath(nodePath.dirname(path)), nodePath.basename(path));
+    path = nodePath.resolve(nodePath.dirname(path), await fs.promises.readlink(path));
+  }
+  throw Object.assign(new Error(`ELOOP: too many levels of symbolic links, '${path}'`), { code: 'ELOOP' });
+}
+
+/**
+ * Which file `path` names now: its device and inode, which a compaction's rename changes.
+ * Null where the host gives no inode (0), or the path names nothing.
+ * @param {string} path
+ * @returns {Promise<string | null>}
+ */
+async function identity(path) {
+  try {
+    const st = await fs.promises.stat(path);
+    return st.ino ? `${st.dev}:${st.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Takes `path + '.lock'`: a file written whole under a temporary name and linked into place,
  * which fails if a lock exists. A lock whose process has exited is stale and taken over.
  * @param {string} path
+ * @param {string} [name] the log as its messages name it (the path it was opened by)
  * @returns {Promise<() => void>}
  */
-async function lock(path) {
+async function lock(path, name = path) {
   const lockPath = `${path}.lock`;
   const me = JSON.stringify({ pid: process.pid, host: hostname(), start: startTime(process.pid), token: Math.random() });
   const tmp = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -251,7 +304,7 @@ async function lock(path) {
         const who = typeof holder.pid === 'number' ? `process ${holder.pid} on ${holder.host}` : 'another writer';
         throw new IronlungError(
           'ERR_LOG_LOCKED',
-          `the log '${path}' is open for writing by ${who} (lock file '${lockPath}'); open it with { readOnly: true } to read it, ` +
+          `the log '${name}' is open for writing by ${who} (lock file '${lockPath}'); open it with { readOnly: true } to read it, ` +
             'or close the other writer; if that process no longer runs and this one cannot tell, remove the lock file',
         );
       }

@@ -25,6 +25,8 @@ export const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
 export function encodeRecord(v, what, jsonOnly = false) {
   if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
   if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
+  const lost = unfaithful(v);
+  if (lost) throw invalidArg(`${what} cannot be stored: JSON would turn ${typeName(v)} into ${lost}`);
   let text;
   try {
     text = JSON.stringify(v);
@@ -33,6 +35,23 @@ export function encodeRecord(v, what, jsonOnly = false) {
   }
   if (text === undefined) throw invalidArg(`${what} cannot be stored: ${typeName(v)} has no JSON form; pass a string, a Uint8Array or a JSON-serialisable value`);
   return [KIND_JSON, utf8.encode(text)];
+}
+
+/**
+ * What JSON would silently make of `v` where that is not `v` any more, with what to pass
+ * instead; null for a value JSON keeps (or refuses on its own). Only `v` itself is looked
+ * at: a walk through every nested value would cost every append.
+ * @param {unknown} v
+ * @returns {string | null}
+ */
+function unfaithful(v) {
+  if (typeof v !== 'object' || v === null) return null;
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+    return '{} or an object of indexes; pass its bytes as a Uint8Array (new Uint8Array(buffer, byteOffset, byteLength))';
+  }
+  if (v instanceof Map) return '{}; pass Object.fromEntries(map) or [...map]';
+  if (v instanceof Set) return '{}; pass [...set]';
+  return null;
 }
 
 /**
