@@ -2,7 +2,8 @@
 // durability 'sync' and prints each acknowledged seq; the parent SIGKILLs it at a random
 // moment, reopens the log, and checks that every acknowledged record is there, byte for
 // byte, and that nothing else is but whole records. The same for appendBatch (all of a
-// batch or none) and for checkpoint + compact (the old log or the new one, never a mix).
+// batch or none), for checkpoint + compact (the old log or the new one, never a mix), and
+// for appends with 'flush' (which promises the same against a crash of the process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,11 +19,11 @@ const PER_LOG = 25;
 
 /**
  * Runs the child on `path` until it has acknowledged something, waits `delayMs`, kills it.
- * @returns {Promise<{ acked: number[], checkpoints: number[], compactions: number, first: number }>}
+ * @returns {Promise<{ acked: number[], checkpoints: number[], compactions: number, first: number, inCompaction: boolean }>}
  */
-function runAndKill(path, mode, seed, delayMs) {
+function runAndKill(path, mode, durability, seed, delayMs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, mode, String(seed)], {
+    const child = spawn(process.execPath, [CHILD, path, mode, String(seed), durability], {
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -56,7 +57,8 @@ function runAndKill(path, mode, seed, delayMs) {
       if (signal !== 'SIGKILL' || acked.length === 0) {
         reject(new Error(`the writer ended with ${signal || code} after ${acked.length} acks: ${err}`));
       } else {
-        resolve({ acked, checkpoints, compactions, first });
+        // Killed while a compaction was writing its new file.
+        resolve({ acked, checkpoints, compactions, first, inCompaction: existsSync(`${path}.compact`) });
       }
     });
   });
@@ -104,11 +106,16 @@ async function check(path, acked, mode) {
   }
 }
 
-for (const mode of ['append', 'batch', 'compact']) {
-  test(`SIGKILL during ${mode}: ${KILLS} kills, every acknowledged record survives`, { timeout: 900_000 }, async () => {
+for (const [mode, durability] of [
+  ['append', 'sync'],
+  ['batch', 'sync'],
+  ['compact', 'sync'],
+  ['append', 'flush'],
+]) {
+  test(`SIGKILL during ${mode} ('${durability}'): ${KILLS} kills, every acknowledged record survives`, { timeout: 900_000 }, async () => {
     const tmp = tempDir();
-    const r = rng(mode.length * 7919);
-    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0 };
+    const r = rng(mode.length * 7919 + durability.length);
+    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0, inCompaction: 0 };
     try {
       let path = '';
       /** Every seq acknowledged on the current log. */
@@ -118,8 +125,9 @@ for (const mode of ['append', 'batch', 'compact']) {
           path = tmp.path(`crash-${i}.ilog`);
           acked = [];
         }
-        const run = await runAndKill(path, mode, r.next(), r.below(60));
+        const run = await runAndKill(path, mode, durability, r.next(), r.below(60));
         counts.kills++;
+        if (run.inCompaction) counts.inCompaction++;
         counts.acked += run.acked.length;
         counts.checkpoints += run.checkpoints.length;
         counts.compactions += run.compactions;
@@ -127,8 +135,10 @@ for (const mode of ['append', 'batch', 'compact']) {
         const { recovered } = await check(path, acked, mode);
         if (recovered) counts.torn++;
       }
-      console.log(`# crash test (${il.backend}, ${mode}): ${JSON.stringify(counts)}`);
+      console.log(`# crash test (${il.backend}, ${mode}, '${durability}'): ${JSON.stringify(counts)}`);
       assert.equal(counts.kills, KILLS);
+      // The test proves something only if kills landed inside compactions, not just between.
+      if (mode === 'compact' && KILLS >= 100) assert.ok(counts.inCompaction > 0, `no kill of ${KILLS} landed inside a compaction: ${JSON.stringify(counts)}`);
     } finally {
       tmp.cleanup();
     }
