@@ -158,16 +158,29 @@ describe(`compress (${il.backend})`, () => {
         setImmediate(spin);
       }
     };
-    setImmediate(spin);
-    const packed = await il.compressAsync(big, { level: 9 });
-    settled = true;
-    assert.ok(ticks > 0, 'the event loop ran while compressAsync was in flight');
-    ticks = 0;
-    settled = false;
-    setImmediate(spin);
-    await il.decompressAsync(packed);
-    settled = true;
-    assert.ok(ticks > 0, 'the event loop ran while decompressAsync was in flight');
+    // Without a dictionary, with one prepared, and with a dictionary's bytes.
+    const samples = Array.from({ length: 400 }, (_, i) => `{"tool":"grep","args":{"path":"src/m${i % 37}.rs","line":${i}}}`);
+    const bytes = il.trainDictionary(samples, { maxBytes: 4096 });
+    const prepared = new il.ZstdDictionary(bytes, { level: 9 });
+    for (const [what, c, d] of [
+      ['no dictionary', { level: 9 }, {}],
+      ['a ZstdDictionary', { dictionary: prepared }, { dictionary: prepared }],
+      ["a dictionary's bytes", { level: 9, dictionary: bytes }, { dictionary: bytes }],
+    ]) {
+      ticks = 0;
+      settled = false;
+      setImmediate(spin);
+      const packed = await il.compressAsync(big, c);
+      settled = true;
+      assert.ok(ticks > 0, `the event loop ran while compressAsync (${what}) was in flight`);
+      ticks = 0;
+      settled = false;
+      setImmediate(spin);
+      const back = await il.decompressAsync(packed, d);
+      settled = true;
+      assert.ok(ticks > 0, `the event loop ran while decompressAsync (${what}) was in flight`);
+      assert.ok(Buffer.from(back).equals(Buffer.from(big)), what);
+    }
   });
 
   test('async input buffers may be reused once the call returns', async () => {

@@ -165,6 +165,26 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.throws(() => t.flush('now'), (e) => e.code === 'ERR_INVALID_ARG');
   });
 
+  test('a long stream lets the event loop turn: off the JS thread (native), or yielding (wasm)', async () => {
+    // Not a timing test: a stream that ran its work on this thread without yielding would
+    // leave a 1 ms interval no turn at all until it ended.
+    const chunks = Array.from({ length: 24 }, (_, i) => transcript(12_000, i + 20));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    try {
+      const packed = await through(chunks, new il.ZstdCompressionStream({ level: 9 }));
+      const compressTicks = ticks;
+      const compressMs = performance.now() - t0;
+      const out = await nodeThrough([packed], il.createZstdDecompress());
+      assert.equal(out.length, chunks.reduce((n, c) => n + c.length, 0));
+      assert.ok(compressMs < 40 || compressTicks >= 3, `a 1 ms timer ran ${compressTicks} times in ${compressMs.toFixed(0)} ms of compression`);
+      assert.ok(ticks > compressTicks, 'the timer ran during decompression too');
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   test('many frames, skippable ones included, decode as one stream', async () => {
     const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
     const parts = [data.subarray(0, 1000), data.subarray(1000, 50_000), data.subarray(50_000)];
