@@ -315,6 +315,24 @@ describe(`cli log (${il.backend})`, () => {
     assert.match(c.stderr, new RegExp(`byte offset ${hit[0].at}\\b`));
   });
 
+  test('verify: a damaged dictionary is listed with the frames that need it, exit 1; cat is ERR_CORRUPT_LOG', async () => {
+    const file = t.path('dict-damaged.ilog');
+    const samples = Array.from({ length: 400 }, (_, i) => JSON.stringify({ tool: 'grep', path: `src/m${i % 30}.rs`, n: i }));
+    const log = await il.openLog(file, { dictionary: il.trainDictionary(samples, { maxBytes: 4096 }) });
+    for (let i = 0; i < 3; i++) await log.append({ i, calls: samples.slice(i * 50, i * 50 + 50) });
+    await log.close();
+    const damaged = readFileSync(file);
+    damaged[64 + 300] ^= 1;
+    writeFileSync(file, damaged);
+    const r = cli(['log', 'verify', file]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /damaged: 0 records intact, \d+ bytes checked, 4 damaged ranges\noffset 64, length \d+: the frame's header, checksum or trailer does not match\n/);
+    assert.equal(r.stdout.match(/needs the log's dictionary, which is not loaded/g)?.length, 3, r.stdout);
+    const cat = cli(['log', 'cat', file]);
+    assert.equal(cat.status, 1);
+    assert.match(cat.stderr, /ERR_CORRUPT_LOG: the log is damaged at byte offset 64/);
+  });
+
   test('verify: a log cut in the middle of its last frame is a torn write, exit 1; cat and stats warn', () => {
     const bytes = readFileSync(p('kinds.log'));
     const all = frames(bytes);

@@ -672,6 +672,30 @@ describe('torn writes and damage', () => {
     await r2.close();
   });
 
+  test("a damaged dictionary: ERR_CORRUPT_LOG, or with 'skip' its frames are damage and the log goes on", async () => {
+    const s = await sample();
+    const path = fresh();
+    const bad = Buffer.from(s.bytes);
+    bad[64 + 200] ^= 8; // inside the dictionary frame, the log's first
+    writeFileSync(path, bad);
+    await rejectsCode(() => il.openLog(path), 'ERR_CORRUPT_LOG', ['offset 64']);
+    await rejectsCode(() => il.openLog(path, { readOnly: true }), 'ERR_CORRUPT_LOG', ['offset 64']);
+    const log = await il.openLog(path, { onCorrupt: 'skip' });
+    const report = await log.verify();
+    assert.equal(report.damaged[0].offset, 64);
+    assert.ok(report.damaged.some((d) => /needs the log's dictionary/.test(d.reason)), JSON.stringify(report.damaged));
+    // Whatever reads is what was written: here, records stored raw (no dictionary helped them).
+    for (const e of await all(log)) assert.deepEqual(e.data, s.records[e.seq - 1], `record ${e.seq}`);
+    // The writer goes on without a dictionary, and trains no second one.
+    const seq = await log.append({ after: 'the damage' });
+    assert.equal(seq, s.records.length + 1);
+    assert.equal((await log.stats()).dictionaryId, null);
+    await log.close();
+    const r = await il.openLog(path, { readOnly: true, onCorrupt: 'skip' });
+    assert.deepEqual((await all(r, { from: seq })).map((e) => e.data), [{ after: 'the damage' }]);
+    await r.close();
+  });
+
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {
     const s = await sample();
     const path = fresh();
@@ -688,9 +712,10 @@ describe('torn writes and damage', () => {
       try {
         log = await il.openLog(path, { onCorrupt: 'skip' });
       } catch (e) {
-        // Only the file header and the dictionary make the whole log unreadable.
+        // Only the file header makes the whole log unreadable: a damaged dictionary leaves
+        // the frames compressed with it as damaged ranges.
         assert.equal(e.code, 'ERR_CORRUPT_LOG', `flip at ${at}: ${e.message}`);
-        assert.ok(at < s.ends[0], `flip at ${at}: ${e.message}`);
+        assert.ok(at < 64, `flip at ${at}: ${e.message}`);
         continue;
       }
       const got = await all(log);
@@ -704,9 +729,16 @@ describe('torn writes and damage', () => {
       await log.close();
       // Without 'skip', reading over the damage is ERR_CORRUPT_LOG naming its offset.
       if (!cutAway && report.damaged[0].offset >= 64) {
-        const strict = await il.openLog(path, { readOnly: true });
-        await rejectsCode(async () => all(strict), 'ERR_CORRUPT_LOG', [`offset ${report.damaged[0].offset}`]);
-        await strict.close();
+        // (A damaged dictionary is met as the log opens.)
+        const strict = il.openLog(path, { readOnly: true });
+        await rejectsCode(async () => {
+          const log = await strict;
+          try {
+            await all(log);
+          } finally {
+            await log.close();
+          }
+        }, 'ERR_CORRUPT_LOG', [`offset ${report.damaged[0].offset}`]);
       }
     }
   });

@@ -723,11 +723,12 @@ function logFile(command, rest) {
 /**
  * Opens FILE readOnly, or reports why not and resolves to null.
  * @param {string} file
+ * @param {boolean} [skip] open with `onCorrupt: 'skip'` (verify: damage is listed, not thrown)
  * @returns {Promise<EventLog | null>}
  */
-async function openLogFile(file) {
+async function openLogFile(file, skip = false) {
   try {
-    return await ironlung.openLog(file, { readOnly: true, create: false });
+    return await ironlung.openLog(file, { readOnly: true, create: false, onCorrupt: skip ? 'skip' : 'error' });
   } catch (e) {
     report(file, e);
     return null;
@@ -829,10 +830,11 @@ async function logCat(opts, rest) {
  * @template T
  * @param {string} file
  * @param {(log: import('ironlung').EventLog) => Promise<T>} f
+ * @param {boolean} [skip] see openLogFile
  * @returns {Promise<T | null>}
  */
-async function withLog(file, f) {
-  const log = await openLogFile(file);
+async function withLog(file, f, skip = false) {
+  const log = await openLogFile(file, skip);
   if (!log) return null;
   try {
     return await f(log);
@@ -851,7 +853,8 @@ async function withLog(file, f) {
  */
 async function logVerify(opts, rest) {
   const file = logFile('log verify', rest);
-  const r = await withLog(file, (log) => log.verify());
+  // A damaged dictionary is listed with the rest, not an error opening the log.
+  const r = await withLog(file, (log) => log.verify(), true);
   if (!r) return 1;
   if (opts.json) {
     await out.write(JSON.stringify({ file, ...r }) + '\n');

@@ -233,6 +233,8 @@ export class EventLog {
   /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
   #closing = null;
   #trainedAt = 0;
+  /** The log's dictionary frame is damaged, and `onCorrupt: 'skip'` opened it without it. */
+  #dictionaryLost = false;
   /** @type {LogRecovered | null} */ #recovered = null;
 
   /**
@@ -377,12 +379,29 @@ export class EventLog {
       if (r[0] !== 2) break;
       from = r[1];
     }
-    const dictAt = codec.tail()[5];
-    if (dictAt > 0 && codec.dictionaryId() === -1) {
-      const w = await this.#frameWindow(dictAt);
-      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
-    }
+    await this.#loadDictionary(codec.tail()[5], f, codec);
     return r[1];
+  }
+
+  /**
+   * Loads the dictionary frame at `dictAt` (0: none) into `codec`, unless it has one. A
+   * damaged dictionary frame is ERR_CORRUPT_LOG, or with `onCorrupt: 'skip'` leaves the
+   * codec without it: the frames compressed with it then read as damaged ranges, and the
+   * records before it and after them still read.
+   * @param {number} dictAt
+   * @param {LogFileHandle} file
+   * @param {Codec} codec
+   */
+  async #loadDictionary(dictAt, file, codec) {
+    if (dictAt === 0 || codec.dictionaryId() !== -1) return;
+    const w = await this.#frameWindow(dictAt, file, codec);
+    try {
+      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
+    } catch (e) {
+      const err = mapError(e);
+      if (this.#o.onCorrupt !== 'skip' || /** @type {IronlungError} */ (err).code !== 'ERR_CORRUPT_LOG') throw err;
+      this.#dictionaryLost = true;
+    }
   }
 
   /**
@@ -595,7 +614,8 @@ export class EventLog {
    */
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
-    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1) return;
+    // A log whose dictionary frame is damaged gets no second one.
+    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1 || this.#dictionaryLost) return;
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
@@ -819,11 +839,7 @@ export class EventLog {
           this.#call(() => seek.feed(window, step[1]));
           continue;
         }
-        const dictAt = step[2];
-        if (dictAt > 0 && codec.dictionaryId() === -1) {
-          const w = await this.#frameWindow(dictAt, file, codec);
-          this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
-        }
+        await this.#loadDictionary(step[2], file, codec);
         return step[1];
       }
     } finally {
