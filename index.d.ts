@@ -503,7 +503,7 @@ export declare function createZstdDecompress(options?: ZstdDecompressOptions): N
  * How far an append has gone when its promise resolves.
  * - `'sync'`: on stable storage (fdatasync); appends made meanwhile share one sync.
  * - `'flush'`: handed to the OS; survives a crash of the process, not a power loss.
- * - `'none'`: buffered in the process; a failed write then fails the log's later calls.
+ * - `'none'`: buffered in the process; a failed write then fails the log's later writes (reads go on).
  */
 export type Durability = 'sync' | 'flush' | 'none';
 

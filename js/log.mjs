@@ -435,10 +435,12 @@ export class EventLog {
     return new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
   }
 
-  /** A call may start: the log is not closing, and no write failed it. */
+  /**
+   * A call may start: the log is not closing. Reads go on after a failed write: the file
+   * holds every record the log counts (a failed write is cut away, or never counted).
+   */
   #usable() {
     if (this.#closing) throw this.#closedError();
-    this.#intact();
   }
 
   /** A queued call may run: everything queued before `close()` runs before it closes. */
@@ -447,9 +449,11 @@ export class EventLog {
     if (this.#failed) throw this.#failed;
   }
 
+  /** A write may start: the log is not closing, not readOnly, and no write failed it. */
   #writable() {
     this.#usable();
     if (this.#o.readOnly) throw new IronlungError('ERR_LOG_READ_ONLY', `the log '${this.#path}' was opened readOnly`);
+    this.#intact();
   }
 
   /**
