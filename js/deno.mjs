@@ -1,19 +1,5 @@
 // @ts-check
-// Deno: the wasm build, initialised with top-level await, plus files through Deno's node:fs
-// by the core's rules, as the native reader reads them. Needs --allow-read (the package's own files).
-import { Transform } from 'node:stream';
-import { init, useDefaultModule, useFileReader, useLogFiles, useNodeStreams, useRankReader } from './wasm.mjs';
-import { nodeLogFiles } from './logfiles.mjs';
-import { fileHost } from './fsread.mjs';
-import { wasmUrl, rankUrl } from '../assets/urls.mjs';
-
-useFileReader(fileHost);
-useLogFiles(nodeLogFiles());
-useNodeStreams(Transform);
-// Every table the core names has a URL.
-useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));
-useDefaultModule(() => Deno.readFile(wasmUrl()));
-await init();
-
-export * from './public.mjs';
-export { default } from './public.mjs';
+// Deno entry (the "deno" export condition): the native addon where FFI is allowed, else the
+// wasm build (js/deno-api.mjs picks), with the names of js/names.mjs.
+export * from './gen/deno.mjs';
+export { default } from './gen/deno.mjs';

@@ -10,6 +10,8 @@ const path = require('node:path');
 const { IronlungError } = require('./errors.mjs');
 
 function isMusl() {
+  // Deno says, where reading /usr/bin/ldd could need a permission it would ask for.
+  if (typeof Deno !== 'undefined' && Deno.build.env) return Deno.build.env === 'musl';
   try {
     return fs.readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
   } catch {
@@ -78,13 +80,29 @@ function loadWasm() {
 }
 
 /**
+ * IRONLUNG_BACKEND. Under Deno only where --allow-env lets it be read: Deno would otherwise
+ * ask, or throw.
+ * @returns {string | undefined}
+ */
+function forcedBackend() {
+  if (typeof Deno !== 'undefined') {
+    try {
+      if (Deno.permissions.querySync({ name: 'env', variable: 'IRONLUNG_BACKEND' }).state !== 'granted') return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return process.env.IRONLUNG_BACKEND;
+}
+
+/**
  * @returns {{ backend: 'native', binding: any, wasm?: undefined, nativeErrors: string[] }
  *   | { backend: 'wasm', binding: typeof import('./gen/wasm.mjs'), wasm: import('./gen/wasm.mjs').InitOutput, nativeErrors: string[] }}
  *   `binding` is the native addon (untyped: it brings no declarations) or the wasm glue, and
  *   `wasm` the raw instance exports of the wasm build.
  */
 function load() {
-  const forced = process.env.IRONLUNG_BACKEND;
+  const forced = forcedBackend();
   if (forced && forced !== 'native' && forced !== 'wasm') {
     throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
   }
@@ -111,4 +129,4 @@ function wasmBinding() {
   return { binding: glue, wasm };
 }
 
-module.exports = { load, platformTriple, assetPath };
+module.exports = { load, loadNative, forcedBackend, platformTriple, assetPath };

@@ -1,5 +1,6 @@
 // Writes the named exports of the ES module entries from the one list in js/names.mjs:
-// js/gen/public.mjs for the wasm entries, js/gen/node.mjs for Node and Bun. ES modules
+// js/gen/public.mjs for the wasm entries, js/gen/node.mjs for Node and Bun, js/gen/deno.mjs
+// for Deno (either backend). ES modules
 // export names statically, so each API object's names are written out here.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,3 +20,4 @@ const exportsOf = (from, source) =>
   ].join('\n');
 writeFileSync(join(gen, 'public.mjs'), exportsOf('{ api }', '../wasm.mjs'));
 writeFileSync(join(gen, 'node.mjs'), exportsOf('api', '../node-api.mjs'));
+writeFileSync(join(gen, 'deno.mjs'), exportsOf('api', '../deno-api.mjs'));

@@ -44,8 +44,9 @@ env -u IRONLUNG_BACKEND "$bin/bun" test ./bun.test.mjs
 IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm "$bin/bun" test ./bun.test.mjs
 echo "consumer: TypeScript declarations (deno check)" >&2
 "$bin/deno" check types.ts
-echo "consumer: Deno" >&2
-"$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys deno.test.mjs
+echo "consumer: Deno (wasm), then with --allow-ffi (native)" >&2
+env -u IRONLUNG_BACKEND "$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys deno.test.mjs
+env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native "$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys --allow-ffi deno.test.mjs
 echo "consumer: Deno, npm:ironlung, --allow-read only" >&2
 echo "$IRONLUNG_EXPECTED" > expected.json
 "$bin/deno" test --allow-read deno-npm.test.mjs

@@ -1,5 +1,6 @@
 // The installed package under Deno: `import 'ironlung'` from node_modules resolves the
-// "deno" export condition to the wasm build, with file reading through node:fs.
+// "deno" export condition: the wasm build, with file reading through node:fs, or with
+// --allow-ffi the native addon (IRONLUNG_CONSUMER_BACKEND names the one expected).
 import il, { getEncoding, readTextFile, readTextFileSync, compress, decompress, backend } from 'ironlung';
 import { TEXTS, ENCODINGS } from './expected.mjs';
 
@@ -19,9 +20,11 @@ async function code(f) {
   return 'no error';
 }
 
-Deno.test('Deno gets the wasm backend', () => {
-  assertEquals(backend, 'wasm');
-  assertEquals(il.backend, 'wasm');
+const want = Deno.env.get('IRONLUNG_CONSUMER_BACKEND') || 'wasm';
+
+Deno.test(`Deno gets the ${want} backend`, () => {
+  assertEquals(backend, want);
+  assertEquals(il.backend, want);
 });
 
 Deno.test('token ids match tiktoken', () => {
@@ -90,6 +93,8 @@ Deno.test('the session log: events, checkpoint, compaction, lock, torn tail, 10 
   // modules, whose types (@types/node) this consumer project does not have.
   const scenario = new URL('./log-scenario.mjs', import.meta.url).href;
   const { logScenario } = await import(scenario);
-  const r = await logScenario(il, { kills: 10, command: (script, ...args) => [Deno.execPath(), 'run', '-A', script, ...args] });
+  // The writer it kills runs on the same backend: the same permissions.
+  const allow = ['--allow-read', '--allow-write', '--allow-env', '--allow-run', '--allow-sys', ...(want === 'native' ? ['--allow-ffi'] : [])];
+  const r = await logScenario(il, { kills: 10, command: (script, ...args) => [Deno.execPath(), 'run', ...allow, script, ...args] });
   assertEquals(r.kills, 10);
 });

@@ -1,0 +1,40 @@
+// @ts-check
+// Deno's API object. Where FFI is allowed (--allow-ffi, or -A) and the platform's addon is
+// installed, the native addon, loaded as Node and Bun load it (js/node.cjs): the native
+// backend's speed, and its work off the JS thread. Otherwise the wasm build
+// (js/deno-wasm.mjs), which needs only --allow-read. Only permissions already granted are
+// looked at, so loading never prompts. IRONLUNG_BACKEND, where --allow-env lets it be read,
+// forces one as it does under Node.
+import { createRequire } from 'node:module';
+import { IronlungError } from './errors.mjs';
+
+/** @param {{ name: string, variable?: string }} what */
+function granted(what) {
+  try {
+    return Deno.permissions.querySync(what).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+const require = createRequire(import.meta.url);
+const { forcedBackend, loadNative } = require('./loader.cjs');
+const forced = forcedBackend();
+/** @type {any} */
+let api = null;
+if (forced !== 'wasm' && granted({ name: 'ffi' })) {
+  const native = loadNative();
+  // node.cjs loads the same addon again, from require's cache.
+  if (native.binding) api = require('./node.cjs');
+  else if (forced === 'native') {
+    throw new IronlungError(
+      'ERR_BACKEND_UNAVAILABLE',
+      `IRONLUNG_BACKEND=native, but no native addon loads on ${Deno.build.os}-${Deno.build.arch}; tried:\n  ${native.errors.join('\n  ')}`,
+    );
+  }
+} else if (forced === 'native') {
+  throw new IronlungError('ERR_BACKEND_UNAVAILABLE', 'IRONLUNG_BACKEND=native: under Deno the native addon needs --allow-ffi (or -A)');
+}
+api ??= (await import('./deno-wasm.mjs')).default;
+
+export default api;
