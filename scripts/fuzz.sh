@@ -33,6 +33,8 @@ for t in "${targets[@]}"; do
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   took=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
-  echo "fuzz: $t: $status, ${runs:-?} execs in ${took:-$seconds} s, corpus $(ls "$work" | wc -l) inputs (log: $log)" >&2
+  # A run stopped by a failure prints no "Done" line: its time is not the time asked for.
+  if [ -n "$took" ]; then took="in $took s"; elif [ "$status" = ok ]; then took="in $seconds s"; else took="before it stopped"; fi
+  echo "fuzz: $t: $status, ${runs:-?} execs $took, corpus $(ls "$work" | wc -l) inputs (log: $log)" >&2
 done
 [ ${#failed[@]} -eq 0 ] || { echo "fuzz: failing targets: ${failed[*]}" >&2; exit 1; }
