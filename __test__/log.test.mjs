@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, statSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, statSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
@@ -100,6 +100,7 @@ describe('records', () => {
       await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG', ['record cannot be stored', hint]);
     }
     await rejectsCode(() => log.checkpoint(new Map()), 'ERR_INVALID_ARG', ['pass Object.fromEntries(map)']);
+    await rejectsCode(() => log.checkpoint({}, { meta: new Uint8Array(2) }), 'ERR_INVALID_ARG', ['meta cannot be stored', 'meta is JSON: pass a plain value']);
     await rejectsCode(() => log.checkpoint({}, 'meta'), 'ERR_INVALID_ARG', ['checkpoint options must be an object ({ meta }), got string "meta"']);
     await rejectsCode(() => all(log, 'x'), 'ERR_INVALID_ARG', ['entries takes { from, to } or nothing, got string "x"']);
     await rejectsCode(() => all(log, null), 'ERR_INVALID_ARG', ['got null']);
@@ -336,8 +337,22 @@ describe('one writer, many readers', () => {
     await created.append(1);
     await created.close();
     assert.ok(lstatSync(ahead).isSymbolicLink() && statSync(target).isFile());
+    // A relative link is followed from where it really is: a/sub is a link to b/c, so
+    // a/sub/l -> ../t.ilog names b/t.ilog, as the kernel would.
+    mkdirSync(tmp.path('b/c'), { recursive: true });
+    mkdirSync(tmp.path('a'));
+    symlinkSync(tmp.path('b/c'), tmp.path('a/sub'));
+    symlinkSync('../t.ilog', tmp.path('a/sub/l'));
+    const throughDir = await il.openLog(tmp.path('a/sub/l'));
+    await throughDir.append('through a linked directory');
+    await throughDir.close();
+    assert.ok(statSync(tmp.path('b/t.ilog')).isFile() && !existsSync(tmp.path('a/t.ilog')));
     // A directory that does not exist is named as such, not through the lock's files.
     await rejectsCode(() => il.openLog(tmp.path('no-such-dir/x.ilog')), 'ENOENT', ['no-such-dir']);
+    // A path that names no file.
+    for (const bad of ['', tmp.path('dir-like/')]) {
+      await rejectsCode(() => il.openLog(bad), 'ERR_INVALID_ARG', [`openLog's path must name a file, got ${JSON.stringify(bad)}`]);
+    }
   });
 
   test('close() waits for the calls made before it; a call made after it began rejects', async () => {
@@ -379,7 +394,36 @@ describe('one writer, many readers', () => {
     await w.append(6);
     assert.deepEqual([(await r.stats()).firstSeq, (await r.stats()).lastSeq], [6, 6]);
     assert.deepEqual((await all(r)).map((e) => e.data), [6]);
+    // And with verify() the first call after it.
+    await w.checkpoint('state at 6');
+    await w.append(7);
+    await w.compact();
+    const report = await r.verify();
+    assert.deepEqual([report.ok, report.records], [true, 1]);
     await w.close();
+    await r.close();
+  });
+
+  test('a reader whose path names a broken file keeps what it had, and opens the next whole log', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'flush' });
+    await w.appendBatch(['a', 'b', 'c']);
+    await w.close();
+    const r = await il.openLog(path, { readOnly: true });
+    assert.equal((await r.stats()).records, 3);
+    // Something that is not a log renamed over it: each call says so...
+    writeFileSync(`${path}.tmp`, 'xyz');
+    renameSync(`${path}.tmp`, path);
+    await rejectsCode(() => r.stats(), 'ERR_CORRUPT_LOG', ['shorter than a log']);
+    await rejectsCode(() => all(r), 'ERR_CORRUPT_LOG', ['shorter than a log']);
+    // ...and a whole log renamed over it is read from the next call on.
+    const other = fresh();
+    const w2 = await il.openLog(other, { durability: 'flush' });
+    await w2.appendBatch(['x', 'y']);
+    await w2.close();
+    renameSync(other, path);
+    assert.equal((await r.stats()).records, 2);
+    assert.deepEqual((await all(r)).map((e) => e.data), ['x', 'y']);
     await r.close();
   });
 
@@ -694,6 +738,10 @@ describe('torn writes and damage', () => {
     const r = await il.openLog(path, { readOnly: true, onCorrupt: 'skip' });
     assert.deepEqual((await all(r, { from: seq })).map((e) => e.data), [{ after: 'the damage' }]);
     await r.close();
+    // A writer that gives a dictionary of its own opens it too, and stores no second one.
+    const given = await il.openLog(path, { onCorrupt: 'skip', dictionary: il.trainDictionary(s.records.map((x) => JSON.stringify(x)).concat(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i + 50)))), { maxBytes: 2048 }) });
+    assert.equal((await given.stats()).dictionaryId, null);
+    await given.close();
   });
 
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {

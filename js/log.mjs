@@ -125,6 +125,8 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) 
       );
     }
     const p = pathArg(path);
+    // A log is a file: '' (the working directory) and a name ending in a separator name none.
+    if (p === '' || p.endsWith('/') || p.endsWith('\\')) throw invalidArg(`openLog's path must name a file, got ${JSON.stringify(p)}`);
     const o = logOptions(options, zstdLevel);
     const log = new EventLog(LOG_KEY, { binding, files: host, call, epoch, path: p, options: o });
     await log._open();
@@ -280,61 +282,87 @@ export class EventLog {
         await this.#files.remove(`${this.#real}.compact`);
       }
       await this.#attach();
-      if (o.dictionary instanceof Uint8Array && this.#codec && this.#codec.dictionaryId() === -1 && !o.readOnly) {
+      // Not when the log has a dictionary frame, even one that is damaged (onCorrupt 'skip').
+      if (o.dictionary instanceof Uint8Array && this.#codec && this.#codec.tail()[5] === 0 && !o.readOnly) {
         await this.#writeDictionary(o.dictionary);
       }
     } catch (e) {
       await this.#release();
-      fail(e);
-    }
-  }
-
-  /** Opens the file at the path and reads its header and end into a new codec. */
-  async #attach() {
-    const o = this.#o;
-    // Before the open: a rename between the two then shows as a change, and costs only a
-    // reopen that was not needed.
-    if (o.readOnly) this.#identity = await this.#files.identity(this.#real);
-    const f = await this.#files.open(this.#real, o.readOnly, o.create, o.durability === 'sync');
-    this.#file = f;
-    let size = await f.size();
-    if (size < HEADER) {
-      if (o.readOnly) {
-        throw new IronlungError('ERR_CORRUPT_LOG', `'${this.#path}' is ${size} bytes, shorter than a log's ${HEADER}-byte header: it is not a log, or its writer is creating it`);
+      const err = mapError(e);
+      // An OS error names the file opened, the real path: name the log as it was given too.
+      if (this.#real !== this.#path && /^E[A-Z0-9]+$/.test(String(/** @type {any} */ (err).code)) && !String(/** @type {Error} */ (err).message).includes(this.#path)) {
+        throw new IronlungError(/** @type {any} */ (err).code, `${/** @type {Error} */ (err).message} (opening the log '${this.#path}')`);
       }
-      // A new log, or one whose creation was cut short before its header was whole.
-      if (size > 0) this.#recovered = { offset: 0, droppedBytes: size };
-      const salt = new Uint8Array(8);
-      globalThis.crypto.getRandomValues(salt);
-      const header = this.#call(() => this.#binding.logHeader(salt, 1, Date.now()));
-      await f.truncate(0);
-      await f.write(0, header, true);
-      await this.#files.syncDir(this.#real);
-      size = HEADER;
+      throw err;
     }
-    const end = await this.#load(size);
-    if (end < size) this.#recovered = { offset: end, droppedBytes: size - end };
   }
 
   /**
-   * Reads the open file's header and end (the file `size` bytes long) into a new codec, cuts
-   * a torn last write away if it is the writer, and returns where the log ends.
+   * Opens the file at the path and reads its header and end into a new codec. The log takes
+   * the file and the codec (and a reader's identity of the file) together, once both are
+   * whole: a call under way never sees one without the other, and an open that fails leaves
+   * the log as it was.
+   */
+  async #attach() {
+    const o = this.#o;
+    // A reader notes which file the path names before and after the open: a rename between
+    // the two shows as no identity, which costs only a reopen that was not needed.
+    const before = o.readOnly ? await this.#files.identity(this.#real) : null;
+    const f = await this.#files.open(this.#real, o.readOnly, o.create, o.durability === 'sync');
+    /** @type {LogRecovered | null} */
+    let recovered = null;
+    let loaded;
+    try {
+      let size = await f.size();
+      if (size < HEADER) {
+        if (o.readOnly) {
+          throw new IronlungError('ERR_CORRUPT_LOG', `'${this.#path}' is ${size} bytes, shorter than a log's ${HEADER}-byte header: it is not a log, or its writer is creating it`);
+        }
+        // A new log, or one whose creation was cut short before its header was whole.
+        if (size > 0) recovered = { offset: 0, droppedBytes: size };
+        const salt = new Uint8Array(8);
+        globalThis.crypto.getRandomValues(salt);
+        const header = this.#call(() => this.#binding.logHeader(salt, 1, Date.now()));
+        await f.truncate(0);
+        await f.write(0, header, true);
+        await this.#files.syncDir(this.#real);
+        size = HEADER;
+      }
+      loaded = await this.#load(f, size);
+      if (loaded.end < size) recovered = { offset: loaded.end, droppedBytes: size - loaded.end };
+    } catch (e) {
+      await f.close().catch(() => {});
+      throw e;
+    }
+    const after = o.readOnly ? await this.#files.identity(this.#real) : null;
+    this.#file = f;
+    this.#codec = loaded.codec;
+    this.#born = loaded.born;
+    this.#identity = before === after ? before : null;
+    if (recovered) this.#recovered = recovered;
+  }
+
+  /**
+   * Reads the header and end of `f` (`size` bytes long) into a new codec, cuts a torn last
+   * write away if this is the writer, and returns the codec, the wasm instance it lives in,
+   * and where the log ends.
+   * @param {LogFileHandle} f
    * @param {number} size
    */
-  async #load(size) {
-    const f = /** @type {LogFileHandle} */ (this.#file);
+  async #load(f, size) {
     const header = await f.read(0, HEADER);
+    let codec;
     try {
-      this.#codec = this.#newCodec(header);
-      this.#born = this.#epoch ? this.#epoch() : 0;
+      codec = this.#newCodec(header);
     } catch (e) {
       const err = /** @type {IronlungError} */ (e);
       if (err.code === 'ERR_CORRUPT_LOG') throw new IronlungError(err.code, `'${this.#path}' is not a readable log: ${err.message}`);
       throw e;
     }
-    const end = await this.#findEnd(size);
+    const born = this.#epoch ? this.#epoch() : 0;
+    const end = await this.#findEnd(size, f, codec);
     if (end < size && !this.#o.readOnly) await f.truncate(end);
-    return end;
+    return { codec, born, end };
   }
 
   /**
@@ -359,18 +387,21 @@ export class EventLog {
    * the log goes on from its last whole frame. Runs in the queue, between writes.
    */
   async #renew() {
-    if (!this.#lost() || !this.#file) return;
-    await this.#load(await this.#file.size());
+    const f = this.#file;
+    if (!this.#lost() || !f) return;
+    const { codec, born } = await this.#load(f, await f.size());
+    this.#codec = codec;
+    this.#born = born;
   }
 
   /**
    * Sets the codec's tail from the last valid frame of a file of `size` bytes, found from
    * the end (one read for an intact log), loads the log's dictionary, and returns the end.
    * @param {number} size
+   * @param {LogFileHandle} [f] the file (the log's)
+   * @param {Codec} [codec] its codec (the log's)
    */
-  async #findEnd(size) {
-    const f = /** @type {LogFileHandle} */ (this.#file);
-    const codec = /** @type {Codec} */ (this.#codec);
+  async #findEnd(size, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
     let from = Math.max(HEADER, size - (64 << 10));
     let r;
     for (;;) {
@@ -966,14 +997,16 @@ export class EventLog {
     return true;
   }
 
-  /** Opens the file at the path again, in place of the open one: reads under way finish on it. */
+  /**
+   * Opens the file at the path again, in place of the open one: reads under way finish on
+   * the old one, which closes after them. If the open fails, the old one stays.
+   */
   async #reopen() {
     const old = this.#file;
-    this.#file = null;
+    await this.#attach();
     const reading = old && this.#reading.get(old);
     if (reading) reading.retired = true;
     else await old?.close();
-    await this.#attach();
   }
 
   /**
@@ -1004,8 +1037,14 @@ export class EventLog {
         throw e;
       }
       await this.#files.replace(tmp, this.#real);
-      // The new file is the log now.
-      await this.#reopen();
+      // The new file is the log now. A writer that cannot open it must not write on into
+      // the old file, which no name reaches any more.
+      try {
+        await this.#reopen();
+      } catch (e) {
+        this.#failed = mapError(e);
+        throw e;
+      }
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };
     });
@@ -1110,6 +1149,7 @@ export class EventLog {
   async verify() {
     this.#usable();
     return this.#enqueueOp(async () => {
+      if (this.#o.readOnly) await this.#reopenIfReplaced();
       const codec = /** @type {Codec} */ (this.#codec);
       const end = this.#o.readOnly ? await /** @type {LogFileHandle} */ (this.#file).size() : codec.tail()[0];
       /** @type {{ offset: number, length: number, reason: string }[]} */

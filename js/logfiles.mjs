@@ -251,7 +251,8 @@ async function realPath(path) {
       if (/** @type {any} */ (e).code !== 'ENOENT') throw e;
     }
     if (!st || !st.isSymbolicLink()) return nodePath.join(await fs.promises.realpath(nodePath.dirname(path)), nodePath.basename(path));
-    path = nodePath.resolve(nodePath.dirname(path), await fs.promises.readlink(path));
+    // A relative target is relative to where the link really is (`..` through a linked directory).
+    path = nodePath.resolve(await fs.promises.realpath(nodePath.dirname(path)), await fs.promises.readlink(path));
   }
   throw Object.assign(new Error(`ELOOP: too many levels of symbolic links, '${path}'`), { code: 'ELOOP' });
 }
@@ -264,7 +265,8 @@ async function realPath(path) {
  */
 async function identity(path) {
   try {
-    const st = await fs.promises.stat(path);
+    // bigint: an inode number may not fit a double.
+    const st = await fs.promises.stat(path, { bigint: true });
     return st.ino ? `${st.dev}:${st.ino}` : null;
   } catch {
     return null;

@@ -25,7 +25,7 @@ export const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
 export function encodeRecord(v, what, jsonOnly = false) {
   if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
   if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
-  const lost = unfaithful(v);
+  const lost = unfaithful(v, jsonOnly);
   if (lost) throw invalidArg(`${what} cannot be stored: JSON would turn ${typeName(v)} into ${lost}`);
   let text;
   try {
@@ -42,12 +42,15 @@ export function encodeRecord(v, what, jsonOnly = false) {
  * instead; null for a value JSON keeps (or refuses on its own). Only `v` itself is looked
  * at: a walk through every nested value would cost every append.
  * @param {unknown} v
+ * @param {boolean} jsonOnly the value can only be JSON (a checkpoint's meta)
  * @returns {string | null}
  */
-function unfaithful(v) {
+function unfaithful(v, jsonOnly) {
   if (typeof v !== 'object' || v === null) return null;
   if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
-    return '{} or an object of indexes; pass its bytes as a Uint8Array (new Uint8Array(buffer, byteOffset, byteLength))';
+    return jsonOnly
+      ? '{} or an object of indexes; meta is JSON: pass a plain value (bytes go in the state)'
+      : '{} or an object of indexes; pass its bytes as a Uint8Array (new Uint8Array(buffer, byteOffset, byteLength))';
   }
   if (v instanceof Map) return '{}; pass Object.fromEntries(map) or [...map]';
   if (v instanceof Set) return '{}; pass [...set]';
