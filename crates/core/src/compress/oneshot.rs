@@ -5,7 +5,7 @@ use super::dictionary::Dictionary;
 use super::frame::frames;
 use super::stream::Decoder;
 use super::{check_level, reason};
-use crate::error::{Error, OutputSize, Result};
+use crate::error::{Code, Error, OutputSize, Result};
 use zstd::zstd_safe;
 
 /// Compresses `data` into a single zstd frame at `level`.
@@ -216,11 +216,7 @@ fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
             Some(d) => dctx.decompress_using_ddict(out, data, d.ddict()),
             None => dctx.decompress(out, data),
         }
-        .map_err(|code| {
-            failing_frame(data, dictionary).unwrap_or_else(|| {
-                Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code)))
-            })
-        })
+        .map_err(|code| failing_frame(data, dictionary, code))
     })?;
     if written != total {
         return Err(Error::corrupt(format!(
@@ -230,21 +226,36 @@ fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
     Ok(())
 }
 
-/// The error naming the frame at fault, for input that failed to decode in one call (which
-/// does not say where): the streaming [`Decoder`] decodes it again into a small buffer it
-/// throws away, so the memory stays that of one window (every frame here declared its size,
-/// and a window is never larger than its frame's content). `None` if it finds no fault, as
-/// when the caller's buffer was what fell short.
-fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>) -> Option<Error> {
-    let mut decoder = Decoder::new(usize::MAX, dictionary).ok()?;
+/// The error for input that failed to decode in one call with zstd's `code`, naming the
+/// frame at fault, which that call does not say. With one frame of content it is that one.
+/// With more, the streaming [`Decoder`] decodes the input again into a small buffer it
+/// throws away, so the memory is one window (every frame here declared its size, and a
+/// window is never larger than its frame's content); only corruption it finds is taken, and
+/// without any (the caller's buffer fell short, or memory ran out) the error names no frame.
+fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>, code: usize) -> Error {
+    let unplaced = || Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code)));
+    let mut content = frames(data).filter_map(|f| f.ok()).filter(|f| f.header.skippable.is_none());
+    let (Some(first), second) = (content.next(), content.next()) else { return unplaced() };
+    if second.is_none() {
+        return Error::corrupt(format!(
+            "zstd data is truncated or corrupt: {} (frame at byte offset {})",
+            reason::describe(code),
+            first.offset
+        ));
+    }
+    let Ok(mut decoder) = Decoder::new(usize::MAX, dictionary) else { return unplaced() };
     let mut scratch = vec![0; zstd_safe::DCtx::out_size()];
     let mut input = data;
-    loop {
+    let found = loop {
         match decoder.decode(input, &mut scratch) {
-            Err(e) => return Some(e),
-            Ok(p) if p.consumed == 0 && p.produced == 0 => return decoder.finish().err(),
+            Err(e) => break Some(e),
+            Ok(p) if p.consumed == 0 && p.produced == 0 => break decoder.finish().err(),
             Ok(p) => input = &input[p.consumed..],
         }
+    };
+    match found {
+        Some(e) if matches!(e.kind(), Code::CorruptData | Code::DictionaryMismatch) => e,
+        _ => unplaced(),
     }
 }
 
@@ -573,6 +584,24 @@ mod tests {
             assert!(out == zeros, "chunk length {chunk_len}: got {} bytes", out.len());
             let err = decompress_in_chunks(&packed, zeros.len() - 1, None, chunk_len).expect_err("cap");
             assert_eq!(err.kind(), Code::OutputTooLarge, "chunk length {chunk_len}");
+        }
+    }
+
+    #[test]
+    fn corruption_names_its_frame() {
+        let good = compress(b"a first frame of content", 3).unwrap();
+        let mut bad = compress(&b"the second frame, whose checksum fails ".repeat(20), 3).unwrap();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        let skippable = [&SKIPPABLE_MAGIC_BASE.to_le_bytes()[..], &[2, 0, 0, 0, 7, 7]].concat();
+        for (data, at) in [
+            ([&good[..], &bad[..]].concat(), good.len()),
+            ([&skippable[..], &bad[..]].concat(), skippable.len()),
+            ([&skippable[..], &good[..], &skippable[..], &bad[..]].concat(), 2 * skippable.len() + good.len()),
+        ] {
+            let err = decompress(&data, usize::MAX).expect_err("a checksum that fails");
+            assert_eq!(err.kind(), Code::CorruptData);
+            assert!(err.to_string().ends_with(&format!("(frame at byte offset {at})")), "{err}");
         }
     }
 
