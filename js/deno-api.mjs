@@ -20,6 +20,9 @@ function granted(what) {
 const require = createRequire(import.meta.url);
 const { forcedBackend, loadNative } = require('./loader.cjs');
 const forced = forcedBackend();
+if (forced && forced !== 'native' && forced !== 'wasm') {
+  throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
+}
 /** @type {any} */
 let api = null;
 if (forced !== 'wasm' && granted({ name: 'ffi' })) {
