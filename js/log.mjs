@@ -235,8 +235,6 @@ export class EventLog {
   /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
   #closing = null;
   #trainedAt = 0;
-  /** The log's dictionary frame is damaged, and `onCorrupt: 'skip'` opened it without it. */
-  #dictionaryLost = false;
   /** @type {LogRecovered | null} */ #recovered = null;
 
   /**
@@ -431,7 +429,6 @@ export class EventLog {
     } catch (e) {
       const err = mapError(e);
       if (this.#o.onCorrupt !== 'skip' || /** @type {IronlungError} */ (err).code !== 'ERR_CORRUPT_LOG') throw err;
-      this.#dictionaryLost = true;
     }
   }
 
@@ -649,8 +646,8 @@ export class EventLog {
    */
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
-    // A log whose dictionary frame is damaged gets no second one.
-    if (this.#o.dictionary !== 'auto' || codec.dictionaryId() !== -1 || this.#dictionaryLost) return;
+    // A log with a dictionary frame gets no second one, even when that one is damaged.
+    if (this.#o.dictionary !== 'auto' || codec.tail()[5] !== 0) return;
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
@@ -926,7 +923,7 @@ export class EventLog {
    */
   async *entries(range) {
     this.#usable();
-    const r = needRange(range);
+    const r = objectOrNothing(range, 'entries takes { from, to } or nothing');
     const from = r.from === undefined ? 0 : needSeq(r.from, 'from');
     const to = r.to === undefined ? Infinity : needSeq(r.to, 'to');
     // A reader starts on the file the path names now.
@@ -945,9 +942,7 @@ export class EventLog {
    */
   async checkpoint(state, options) {
     this.#writable();
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw invalidArg(`checkpoint options must be an object ({ meta }), got ${typeName(options)}`);
-    }
+    objectOrNothing(options, 'checkpoint options must be an object ({ meta })');
     const [kind, bytes] = encodeRecord(state, 'state');
     const meta = options && options.meta !== undefined ? encodeRecord(options.meta, 'meta', true)[1] : new Uint8Array(0);
     const time = Date.now();
@@ -1179,14 +1174,16 @@ export class EventLog {
 }
 
 /**
- * `entries()`'s range: an object, or undefined for all of the log.
+ * An options argument: an object, or undefined for none ({}); anything else is
+ * ERR_INVALID_ARG, `expected` followed by what was given.
  * @param {unknown} v
- * @returns {{ from?: unknown, to?: unknown }}
+ * @param {string} expected
+ * @returns {{ [key: string]: unknown }}
  */
-function needRange(v) {
+function objectOrNothing(v, expected) {
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null) throw invalidArg(`entries takes { from, to } or nothing, got ${typeName(v)}`);
-  return v;
+  if (typeof v !== 'object' || v === null) throw invalidArg(`${expected}, got ${typeName(v)}`);
+  return /** @type {{ [key: string]: unknown }} */ (v);
 }
 
 /**
