@@ -250,9 +250,10 @@ async function realPath(path) {
     } catch (e) {
       if (/** @type {any} */ (e).code !== 'ENOENT') throw e;
     }
-    if (!st || !st.isSymbolicLink()) return nodePath.join(await fs.promises.realpath(nodePath.dirname(path)), nodePath.basename(path));
+    const dir = await fs.promises.realpath(nodePath.dirname(path));
+    if (!st || !st.isSymbolicLink()) return nodePath.join(dir, nodePath.basename(path));
     // A relative target is relative to where the link really is (`..` through a linked directory).
-    path = nodePath.resolve(await fs.promises.realpath(nodePath.dirname(path)), await fs.promises.readlink(path));
+    path = nodePath.resolve(dir, await fs.promises.readlink(path));
   }
   throw Object.assign(new Error(`ELOOP: too many levels of symbolic links, '${path}'`), { code: 'ELOOP' });
 }
