@@ -18,23 +18,15 @@ function granted(what) {
 }
 
 const require = createRequire(import.meta.url);
-const { forcedBackend, loadNative } = require('./loader.cjs');
+const { forcedBackend, loadNative, nativeUnavailable } = require('./loader.cjs');
 const forced = forcedBackend();
-if (forced && forced !== 'native' && forced !== 'wasm') {
-  throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
-}
 /** @type {any} */
 let api = null;
 if (forced !== 'wasm' && granted({ name: 'ffi' })) {
   const native = loadNative();
   // node.cjs loads the same addon again, from require's cache.
   if (native.binding) api = require('./node.cjs');
-  else if (forced === 'native') {
-    throw new IronlungError(
-      'ERR_BACKEND_UNAVAILABLE',
-      `IRONLUNG_BACKEND=native, but no native addon loads on ${Deno.build.os}-${Deno.build.arch}; tried:\n  ${native.errors.join('\n  ')}`,
-    );
-  }
+  else if (forced === 'native') throw nativeUnavailable(native.errors);
 } else if (forced === 'native') {
   throw new IronlungError('ERR_BACKEND_UNAVAILABLE', 'IRONLUNG_BACKEND=native: under Deno the native addon needs --allow-ffi (or -A)');
 }

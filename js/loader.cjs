@@ -92,7 +92,22 @@ function forcedBackend() {
       return undefined;
     }
   }
-  return process.env.IRONLUNG_BACKEND;
+  const forced = process.env.IRONLUNG_BACKEND;
+  if (forced && forced !== 'native' && forced !== 'wasm') {
+    throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
+  }
+  return forced;
+}
+
+/**
+ * The error for IRONLUNG_BACKEND=native when no addon loads, listing why each place tried failed.
+ * @param {string[]} errors
+ */
+function nativeUnavailable(errors) {
+  return new IronlungError(
+    'ERR_BACKEND_UNAVAILABLE',
+    `IRONLUNG_BACKEND=native, but no native addon loads on ${process.platform}-${process.arch}; tried:\n  ${errors.join('\n  ')}`,
+  );
 }
 
 /**
@@ -103,18 +118,10 @@ function forcedBackend() {
  */
 function load() {
   const forced = forcedBackend();
-  if (forced && forced !== 'native' && forced !== 'wasm') {
-    throw new IronlungError('ERR_INVALID_ARG', `IRONLUNG_BACKEND must be 'native' or 'wasm', got ${JSON.stringify(forced)}`);
-  }
   if (forced === 'wasm') return { backend: 'wasm', ...wasmBinding(), nativeErrors: [] };
   const native = loadNative();
   if (native.binding) return { backend: 'native', binding: native.binding, nativeErrors: [] };
-  if (forced === 'native') {
-    throw new IronlungError(
-      'ERR_BACKEND_UNAVAILABLE',
-      `IRONLUNG_BACKEND=native, but no native addon loads on ${process.platform}-${process.arch}; tried:\n  ${native.errors.join('\n  ')}`,
-    );
-  }
+  if (forced === 'native') throw nativeUnavailable(native.errors);
   if (native.broken) {
     process.emitWarning(
       `ironlung's native addon did not load, so the slower wasm build answers instead (IRONLUNG_BACKEND=native makes this an error):\n  ${native.errors.join('\n  ')}`,
@@ -129,4 +136,4 @@ function wasmBinding() {
   return { binding: glue, wasm };
 }
 
-module.exports = { load, loadNative, forcedBackend, platformTriple, assetPath };
+module.exports = { load, loadNative, forcedBackend, nativeUnavailable, platformTriple, assetPath };
