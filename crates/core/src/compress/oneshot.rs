@@ -233,15 +233,11 @@ fn decode_declared<C: zstd_safe::WriteBuf + ?Sized>(
 /// window is never larger than its frame's content); only corruption it finds is taken, and
 /// without any (the caller's buffer fell short, or memory ran out) the error names no frame.
 fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>, code: usize) -> Error {
-    let unplaced = || Error::corrupt(format!("zstd data is truncated or corrupt: {}", reason::describe(code)));
+    let unplaced = || reason::corrupt(code, None);
     let mut content = frames(data).filter_map(|f| f.ok()).filter(|f| f.header.skippable.is_none());
     let (Some(first), second) = (content.next(), content.next()) else { return unplaced() };
     if second.is_none() {
-        return Error::corrupt(format!(
-            "zstd data is truncated or corrupt: {} (frame at byte offset {})",
-            reason::describe(code),
-            first.offset
-        ));
+        return reason::corrupt(code, Some(first.offset as u64));
     }
     let Ok(mut decoder) = Decoder::new(usize::MAX, dictionary) else { return unplaced() };
     let mut scratch = vec![0; zstd_safe::DCtx::out_size()];

@@ -4,6 +4,15 @@
 //! stripped"), so both backends describe an error from its code, which zstd documents as
 //! stable (`zstd_errors.h`), and give the same message.
 
+/// The corruption zstd's `result` reports, in the frame at byte `offset` when it is known.
+pub(crate) fn corrupt(result: usize, offset: Option<u64>) -> crate::error::Error {
+    let what = describe(result);
+    crate::error::Error::corrupt(match offset {
+        Some(at) => format!("zstd data is truncated or corrupt: {what} (frame at byte offset {at})"),
+        None => format!("zstd data is truncated or corrupt: {what}"),
+    })
+}
+
 /// The zstd error code carried by a function result (`-code` as a `size_t`), e.g. 20 for
 /// `ZSTD_error_corruption_detected`.
 pub fn code_of(result: usize) -> usize {

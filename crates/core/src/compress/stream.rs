@@ -305,11 +305,7 @@ impl Decoder {
                 frame: self.frame.and_then(|h| h.dictionary_id).unwrap_or(0),
                 given: self.dictionary.as_ref().map(Dictionary::id),
             },
-            _ => Error::corrupt(format!(
-                "zstd data is truncated or corrupt: {} (frame at byte offset {})",
-                reason::describe(code),
-                self.frame_start
-            )),
+            _ => reason::corrupt(code, Some(self.frame_start)),
         }
     }
 
