@@ -507,7 +507,13 @@ export declare function createZstdDecompress(options?: ZstdDecompressOptions): N
  */
 export type Durability = 'sync' | 'flush' | 'none';
 
-/** What a log stores: a string, bytes, or any JSON-serialisable value; read back as given. */
+/**
+ * What a log stores: a string, bytes, or any JSON-serialisable value; read back as given.
+ * A value that JSON would silently turn into something else is refused with
+ * `ERR_INVALID_ARG`, wherever it sits inside the value (the message names where): a `Map`,
+ * `Set`, `ArrayBuffer` or typed array, an `Error`, a `Promise`, a `RegExp`. A value with a
+ * `toJSON` of its own (a `Date`) is stored in the form that gives.
+ */
 export type LogRecord = unknown;
 
 export interface OpenLogOptions {

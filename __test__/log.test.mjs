@@ -100,12 +100,33 @@ describe('records', () => {
       await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG', ['record cannot be stored', hint]);
     }
     await rejectsCode(() => log.checkpoint(new Map()), 'ERR_INVALID_ARG', ['pass Object.fromEntries(map)']);
+    // The same inside a value, named by where it sits; and what else JSON turns into {}.
+    for (const [bad, hint] of [
+      [{ a: { b: [1, new Map()] } }, 'JSON would turn record.a.b[1], a Map, into {}; pass Object.fromEntries(map)'],
+      [[{ 'x y': new Uint8Array(2) }], 'record[0]["x y"], a Uint8Array, into {} or an object of indexes; bytes inside a JSON value need an encoding'],
+      [{ b: Buffer.from('hi') }, 'record.b, a Buffer,'],
+      [{ s: [[new Set([1])]] }, 'record.s[0][0], a Set, into {}; pass [...set]'],
+      [{ error: new RangeError('boom') }, 'record.error, a RangeError, into {}, as its message and stack are not enumerable'],
+      [{ result: Promise.resolve(1) }, 'record.result, a Promise, into {}; await it first'],
+      [{ pattern: /x/ }, 'record.pattern, a RegExp, into {}; pass String(regexp)'],
+      [{ seen: new WeakSet() }, 'record.seen, a WeakSet, into {}'],
+      [new TypeError('top'), 'JSON would turn a TypeError into {}, as its message'],
+    ]) {
+      await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG', ['record cannot be stored', hint]);
+    }
+    await rejectsCode(() => log.appendBatch(['ok', { y: new Float32Array(1) }]), 'ERR_INVALID_ARG', ['records[1].y, a Float32Array']);
+    await rejectsCode(() => log.checkpoint({ tools: new Map() }), 'ERR_INVALID_ARG', ['state.tools, a Map']);
+    await rejectsCode(() => log.checkpoint({}, { meta: { at: new Uint8Array(1) } }), 'ERR_INVALID_ARG', ['meta.at, a Uint8Array']);
     await rejectsCode(() => log.checkpoint({}, { meta: new Uint8Array(2) }), 'ERR_INVALID_ARG', ['meta cannot be stored', 'meta is JSON: pass a plain value']);
     await rejectsCode(() => log.checkpoint({}, 'meta'), 'ERR_INVALID_ARG', ['checkpoint options must be an object ({ meta }), got string "meta"']);
     await rejectsCode(() => all(log, 'x'), 'ERR_INVALID_ARG', ['entries takes { from, to } or nothing, got string "x"']);
     await rejectsCode(() => all(log, null), 'ERR_INVALID_ARG', ['got null']);
     assert.deepEqual(await log.appendBatch([]), []);
     assert.equal((await log.stats()).records, 0);
+    // What JSON gives a form of its own choosing is stored in that form, where it sits.
+    const kept = { at: new Date(0), custom: { toJSON: () => ['mine'], hidden: new Map() }, nested: [{ ok: null }] };
+    await log.append(kept);
+    assert.deepEqual((await all(log)).map((e) => e.data), [{ at: '1970-01-01T00:00:00.000Z', custom: ['mine'], nested: [{ ok: null }] }]);
     await log.close();
   });
 

@@ -25,8 +25,10 @@ export const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
 export function encodeRecord(v, what, jsonOnly = false) {
   if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
   if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
-  const lost = unfaithful(v, jsonOnly);
-  if (lost) throw invalidArg(`${what} cannot be stored: JSON would turn ${typeName(v)} into ${lost}`);
+  // At the top, before JSON.stringify: its own TypeError for a Map holding a bigint would
+  // hide what is wrong first.
+  const top = lossOf(v, jsonOnly, true);
+  if (top) throw invalidArg(`${what} cannot be stored: JSON would turn ${typeName(v)} into ${top}`);
   let text;
   try {
     text = JSON.stringify(v);
@@ -34,27 +36,99 @@ export function encodeRecord(v, what, jsonOnly = false) {
     throw invalidArg(`${what} cannot be stored: JSON.stringify failed (${/** @type {Error} */ (e).message})`);
   }
   if (text === undefined) throw invalidArg(`${what} cannot be stored: ${typeName(v)} has no JSON form; pass a string, a Uint8Array or a JSON-serialisable value`);
+  // Nested values are looked at once JSON.stringify has taken the value, so the walk meets
+  // no cycle (JSON.stringify refuses them).
+  const inner = typeof v === 'object' && v !== null && typeof (/** @type {any} */ (v).toJSON) !== 'function' ? lostInside(v) : null;
+  if (inner) {
+    const [at, x] = pathTo(/** @type {object} */ (v), what, inner);
+    throw invalidArg(`${what} cannot be stored: JSON would turn ${at}, ${typeName(x)}, into ${lossOf(x, jsonOnly, false)}`);
+  }
   return [KIND_JSON, utf8.encode(text)];
 }
 
 /**
- * What JSON would silently make of `v` where that is not `v` any more, with what to pass
- * instead; null for a value JSON keeps (or refuses on its own). Only `v` itself is looked
- * at: a walk through every nested value would cost every append.
+ * What JSON would silently make of the object `v` where that is not `v` any more, with what
+ * to pass instead; null for a value JSON keeps, or gives a form of its own choosing
+ * (`toJSON`, as a Date's), or refuses by itself.
  * @param {unknown} v
  * @param {boolean} jsonOnly the value can only be JSON (a checkpoint's meta)
+ * @param {boolean} top `v` is the whole value (which may be bytes), not a value inside it
  * @returns {string | null}
  */
-function unfaithful(v, jsonOnly) {
-  if (typeof v !== 'object' || v === null) return null;
-  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+function lossOf(v, jsonOnly, top) {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return null;
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v) || (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer)) {
+    if (!top) return '{} or an object of indexes; bytes inside a JSON value need an encoding of yours (base64), or a record of their own';
     return jsonOnly
       ? '{} or an object of indexes; meta is JSON: pass a plain value (bytes go in the state)'
       : '{} or an object of indexes; pass its bytes as a Uint8Array (new Uint8Array(buffer, byteOffset, byteLength))';
   }
   if (v instanceof Map) return '{}; pass Object.fromEntries(map) or [...map]';
   if (v instanceof Set) return '{}; pass [...set]';
+  if (v instanceof Error) return '{}, as its message and stack are not enumerable; pass { name, message, stack } or String(error)';
+  if (v instanceof Promise) return '{}; await it first';
+  if (v instanceof RegExp) return '{}; pass String(regexp)';
+  if (v instanceof WeakMap || v instanceof WeakSet) return '{}; a weak collection cannot be listed';
   return null;
+}
+
+/**
+ * The first value inside `root` (an object JSON.stringify took) that `lossOf` refuses, or
+ * null. Only objects are looked at, and not inside those with a `toJSON` of their own (nor
+ * `root`'s, which the caller looks at).
+ * @param {object} root
+ * @returns {object | null}
+ */
+function lostInside(root) {
+  /** @type {any[]} */
+  const todo = [root];
+  while (todo.length) {
+    const o = todo.pop();
+    if (o !== root) {
+      if (lossOf(o, false, false)) return o;
+      if (typeof o.toJSON === 'function') continue;
+    }
+    if (Array.isArray(o)) {
+      for (let i = 0; i < o.length; i++) {
+        const x = o[i];
+        if (typeof x === 'object' && x !== null) todo.push(x);
+      }
+    } else {
+      for (const k in o) {
+        const x = o[k];
+        if (typeof x === 'object' && x !== null && Object.hasOwn(o, k)) todo.push(x);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Where `target` sits inside `root`, written as JS would reach it (`record.a[2]["b c"]`),
+ * and `target`.
+ * @param {object} root
+ * @param {string} name what `root` is called
+ * @param {object} target
+ * @returns {[string, object]}
+ */
+function pathTo(root, name, target) {
+  /** @type {[any, string][]} */
+  const todo = [[root, name]];
+  while (todo.length) {
+    const [o, at] = /** @type {[any, string]} */ (todo.pop());
+    if (o === target) return [at, o];
+    if (o !== root && typeof o.toJSON === 'function') continue;
+    const keys = Array.isArray(o) ? o.keys() : Object.keys(o);
+    for (const k of keys) {
+      const x = o[k];
+      if (typeof x !== 'object' || x === null) continue;
+      const step = typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+      todo.push([x, at + step]);
+    }
+  }
+  return [name, target];
 }
 
 /**
