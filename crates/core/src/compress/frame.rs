@@ -214,7 +214,8 @@ pub struct FrameInfo {
     pub window_size: u64,
     /// The dictionary id named by the first frame that names one.
     pub dictionary_id: Option<u32>,
-    /// Whether every zstd frame ends in a content checksum.
+    /// Whether every zstd frame ends in a content checksum: false where there is none, as in
+    /// a sequence of skippable frames only, which holds nothing to check.
     pub has_checksum: bool,
     /// The number of frames, skippable frames included.
     pub frames: usize,
@@ -231,17 +232,20 @@ pub fn frame_info(data: &[u8]) -> Result<FrameInfo> {
     }
     let mut info =
         FrameInfo { content_size: Some(0), window_size: 0, dictionary_id: None, has_checksum: true, frames: 0 };
+    let mut zstd_frames = 0usize;
     for frame in frames(data) {
         let h = frame?.header;
         info.frames += 1;
         if h.skippable.is_some() {
             continue;
         }
+        zstd_frames += 1;
         info.content_size = info.content_size.zip(h.content_size).map(|(a, b)| a.saturating_add(b));
         info.window_size = info.window_size.max(h.window_size);
         info.dictionary_id = info.dictionary_id.or(h.dictionary_id);
         info.has_checksum &= h.has_checksum;
     }
+    info.has_checksum &= zstd_frames > 0;
     Ok(info)
 }
 
@@ -330,6 +334,8 @@ mod tests {
         assert_eq!(info.content_size, Some(22));
         assert!(info.has_checksum);
         assert_eq!(info.window_size, 11);
+        let info = frame_info(&[&skip[..], &skip[..]].concat()).unwrap();
+        assert_eq!((info.frames, info.content_size, info.has_checksum), (2, Some(0), false));
 
         let e = frame_info(&[&a[..], b"junk"].concat()).unwrap_err();
         assert_eq!(
