@@ -385,7 +385,7 @@ export interface FrameInfo {
   windowSize: number;
   /** The id of the dictionary the first frame that names one was compressed with, or null. */
   dictionaryId: number | null;
-  /** Whether every zstd frame ends in a checksum of its content. */
+  /** Whether every zstd frame ends in a checksum of its content (false with no zstd frame, only skippable ones). */
   hasChecksum: boolean;
   /** The number of frames, skippable frames included. */
   frames: number;
@@ -615,7 +615,9 @@ export interface EventLog {
   /**
    * Drops the records the newest checkpoint covers. The new file is written beside the old
    * and renamed over it: a crash leaves the old log or the new one, never a mix. A read
-   * (`entries()`, `verify()`) under way ends on the file it began on.
+   * (`entries()`, `verify()`) under way ends on the file it began on. A damaged frame the
+   * checkpoint does not cover is `ERR_CORRUPT_LOG`; damage it covers is dropped with the
+   * records, and so is a damaged dictionary once no frame kept needs it.
    */
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */

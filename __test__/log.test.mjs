@@ -763,6 +763,20 @@ describe('torn writes and damage', () => {
     const given = await il.openLog(path, { onCorrupt: 'skip', dictionary: il.trainDictionary(s.records.map((x) => JSON.stringify(x)).concat(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i + 50)))), { maxBytes: 2048 }) });
     assert.equal((await given.stats()).dictionaryId, null);
     await given.close();
+    // Compaction keeps no frame that needs the damaged dictionary, and leaves that behind:
+    // once a checkpoint covers every such frame, the compacted log is whole again.
+    const w = await il.openLog(path, { onCorrupt: 'skip' });
+    await rejectsCode(() => w.compact(), 'ERR_CORRUPT_LOG', [`cannot compact '${path}'`, "needs the log's dictionary, which is damaged"]);
+    await w.checkpoint({ all: 'covered' });
+    await w.compact();
+    const kept = await w.append('after compaction');
+    await w.close();
+    const healed = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await healed.verify()).damaged, []);
+    assert.equal((await healed.stats()).dictionaryId, null);
+    assert.deepEqual((await healed.lastCheckpoint())?.state, { all: 'covered' });
+    assert.deepEqual((await all(healed)).map((e) => [e.seq, e.data]), [[kept, 'after compaction']]);
+    await healed.close();
   });
 
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {

@@ -1075,11 +1075,22 @@ export class EventLog {
         pending = 0;
       };
       const dictAt = t[5];
-      if (dictAt > 0) {
+      // A dictionary the log could not load (damaged, opened with onCorrupt 'skip') is left
+      // behind; a frame kept that needs it stops the compaction, below.
+      if (dictAt > 0 && codec.dictionaryId() !== -1) {
         const w = await this.#frameWindow(dictAt);
         parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
       }
-      parts.push(this.#call(() => next.copyFrame(codec, cpWindow, cpAt, cpAt, 0)));
+      const copy = (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at, /** @type {number} */ raw) => {
+        try {
+          return this.#call(() => next.copyFrame(codec, w, wAt, at, raw));
+        } catch (e) {
+          const err = /** @type {IronlungError} */ (e);
+          if (err.code !== 'ERR_CORRUPT_LOG') throw e;
+          throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
+        }
+      };
+      parts.push(copy(cpWindow, cpAt, cpAt, 0));
       // Every frame after the checkpoint, re-headed for the new file.
       let at = cp[4];
       let rawBefore = cp[5];
@@ -1098,7 +1109,7 @@ export class EventLog {
           throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
         }
         if (info[1] !== 2) {
-          const frame = this.#call(() => next.copyFrame(codec, window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0));
+          const frame = copy(window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0);
           parts.push(frame);
           pending += frame.length;
         }

@@ -149,7 +149,8 @@ impl LogCodec {
     }
 
     /// Validates the frame at `at` in `from`'s file (its window) and returns it re-headed
-    /// for this file: compaction's copy. `raw_added` is its records' bytes.
+    /// for this file: compaction's copy. `raw_added` is its records' bytes. A frame that
+    /// needs a dictionary `from` could not load (a damaged one) is damage, and not copied.
     pub fn copy_frame(
         &mut self,
         from: &LogCodec,
@@ -159,6 +160,9 @@ impl LogCodec {
         raw_added: f64,
     ) -> Result<Vec<u8>> {
         let (h, stored) = from.frame(window, window_at as u64, at as u64)?;
+        if from.reader.dictionary_for(&h).is_err() {
+            return Err(corrupt(h.offset, "the frame needs the log's dictionary, which is damaged"));
+        }
         let mut out = Vec::new();
         self.writer.copy_frame(&h, stored, raw_added as u64, &mut out);
         Ok(out)

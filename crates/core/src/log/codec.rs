@@ -269,6 +269,22 @@ impl Reader {
         self.dictionary.as_ref()
     }
 
+    /// The dictionary the frame with header `h` was compressed with, or `None` for a frame
+    /// that needs none.
+    ///
+    /// Errors: [`Error::LogOption`] for a frame needing a dictionary when none is loaded.
+    pub fn dictionary_for(&self, h: &FrameHeader) -> Result<Option<&Dictionary>> {
+        if h.flags & FLAG_DICTIONARY == 0 || h.flags & FLAG_ZSTD == 0 {
+            return Ok(None);
+        }
+        match &self.dictionary {
+            Some(d) => Ok(Some(d)),
+            None => Err(Error::LogOption {
+                reason: format!("the frame at offset {} needs the log's dictionary, which is not loaded", h.offset),
+            }),
+        }
+    }
+
     /// The raw payload of the frame with header `h`, whose stored payload is `stored`.
     ///
     /// Errors: [`Error::CorruptLog`] at the frame's offset for a checksum that does not
@@ -286,14 +302,7 @@ impl Reader {
                 Err(corrupt("a raw payload's size differs from its header's".into()))
             };
         }
-        let dictionary = if h.flags & FLAG_DICTIONARY != 0 {
-            Some(self.dictionary.as_ref().ok_or_else(|| Error::LogOption {
-                reason: format!("the frame at offset {} needs the log's dictionary, which is not loaded", h.offset),
-            })?)
-        } else {
-            None
-        };
-        let raw = compress::decompress_with(stored, h.raw_len as usize, dictionary)
+        let raw = compress::decompress_with(stored, h.raw_len as usize, self.dictionary_for(h)?)
             .map_err(|e| corrupt(format!("the frame's payload does not decompress: {e}")))?;
         if raw.len() != h.raw_len as usize {
             return Err(corrupt(format!("the payload decompresses to {} bytes, not {}", raw.len(), h.raw_len)));
