@@ -47,9 +47,10 @@ echo "consumer: TypeScript declarations (deno check)" >&2
 echo "consumer: Deno (wasm), then with --allow-ffi (native)" >&2
 env -u IRONLUNG_BACKEND "$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys deno.test.mjs
 env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native "$bin/deno" test --allow-read --allow-env --allow-write --allow-run --allow-sys --allow-ffi deno.test.mjs
-echo "consumer: Deno, npm:ironlung, --allow-read only" >&2
+echo "consumer: Deno, npm:ironlung, --allow-read only (wasm), then with --allow-ffi (native)" >&2
 echo "$IRONLUNG_EXPECTED" > expected.json
 "$bin/deno" test --allow-read deno-npm.test.mjs
+"$bin/deno" test --allow-read --allow-ffi deno-npm.test.mjs
 echo "consumer: headless Chromium" >&2
 node --test browser.test.mjs
 # The native addon embeds every rank table: with the package's rank files gone, it still
