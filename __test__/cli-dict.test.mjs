@@ -60,6 +60,27 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.match(r.stderr, /trained on 200 samples \([\d.]+ MB\) in [\d.]+ s; skipped 1 path that is not a regular file\n$/);
   });
 
+  test('train-dict trains on what it could read, and fails on a directory it could not', () => {
+    // A directory whose path is longer than PATH_MAX cannot be listed, even by root: made one
+    // relative step at a time, as a shell's cd makes it.
+    mkdirSync(p('deep'));
+    for (const f of readdirSync(p('samples')).slice(0, 200)) copyFileSync(p(`samples/${f}`), p(`deep/${f}`));
+    const name = 'd'.repeat(200);
+    try {
+      // bash's cd falls back to the relative name where dash's fails on the long full path.
+      execFileSync('bash', ['-c', 'cd "$1" && for i in $(seq 22); do mkdir "$2" && cd "$2" || exit 1; done && echo "{}" > f.json', 'bash', p('deep'), name]);
+      const r = cli(['train-dict', '--max-bytes', '4096', '--out', p('deep.dict'), p('deep')]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^ironlung: ${p('deep')}/(${name}/)+${name}: ENAMETOOLONG: `));
+      assert.match(r.stderr, /trained on 200 samples/);
+      const dict = new il.ZstdDictionary(readFileSync(p('deep.dict')));
+      assert.equal(il.frameInfo(il.compress('{"type":"tool_call"}', { dictionary: dict })).dictionaryId, dict.id);
+    } finally {
+      // GNU rm walks any depth; Node's recursive rm gives up past PATH_MAX.
+      execFileSync('rm', ['-rf', p('deep')]);
+    }
+  });
+
   test('train-dict refuses too little to train from (exit 1) and bad usage (exit 2)', () => {
     const few = cli(['train-dict', '--out', p('few.dict'), p('record.json')]);
     assert.equal(few.status, 1);
