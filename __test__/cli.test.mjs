@@ -1,7 +1,7 @@
 // The `ironlung` command line, on the backend under test.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,33 @@ describe(`cli (${il.backend})`, () => {
     const corrupt = cli(['decompress', p('a.txt'), p('x.out')]);
     assert.equal(corrupt.status, 1);
     assert.match(corrupt.stderr, /ERR_CORRUPT_DATA/);
+  });
+
+  test('compress and decompress never write over their input, nor remove what they did not make', async () => {
+    const text = readFileSync(p('b.txt'), 'utf8');
+    writeFileSync(p('same.txt'), text);
+    symlinkSync(p('same.txt'), p('same.link'));
+    for (const [args, input] of [[['compress', p('same.txt'), p('same.txt')]], [['compress', p('same.txt'), p('same.link')]], [['decompress', '-', p('same.txt')], readFileSync(p('same.txt'))]]) {
+      const r = input ? spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" "$@" < "${p('same.txt')}"`, 'sh', ...args], { encoding: 'utf8' }) : cli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, new RegExp(`^ironlung: ${args[0]}: ${args[2]} is the input file.*; write to another file\nTry 'ironlung ${args[0]} --help'\.\n$`), args.join(' '));
+      assert.equal(readFileSync(p('same.txt'), 'utf8'), text, `${args.join(' ')} kept its input`);
+    }
+    // A failed decompression takes back what it wrote to a file it opened: through a link,
+    // the file is emptied and the link stays. A FIFO is written to, never removed.
+    writeFileSync(p('target.out'), 'old');
+    symlinkSync(p('target.out'), p('link.out'));
+    assert.equal(cli(['decompress', p('a.txt'), p('link.out')]).status, 1);
+    assert.equal(readFileSync(p('link.out'), 'utf8'), '');
+    assert.ok(statSync(p('target.out')).isFile());
+    if (spawnSync('mkfifo', [p('fifo.out')]).status === 0) {
+      const reader = spawn('cat', [p('fifo.out')], { stdio: 'ignore' });
+      const done = new Promise((resolve) => reader.once('exit', resolve));
+      const r = cli(['decompress', p('a.txt'), p('fifo.out')]);
+      await done;
+      assert.equal(r.status, 1, r.stderr);
+      assert.ok(statSync(p('fifo.out')).isFIFO(), 'the FIFO is still there');
+    }
   });
 
   test('usage errors exit 2', () => {

@@ -502,12 +502,16 @@ async function zstd(command, opts, rest) {
   /** @type {import('node:stream').Readable} */
   let source;
   let size = NaN;
+  /** @type {import('node:fs').Stats | null} the input, to tell it from the output */
+  let input = null;
   try {
     if (inFile === '-') {
       source = process.stdin;
+      input = fs.fstatSync(0);
     } else {
       const fd = fs.openSync(inFile, 'r');
-      size = fs.fstatSync(fd).size;
+      input = fs.fstatSync(fd);
+      size = input.size;
       source = fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
     }
   } catch (e) {
@@ -519,9 +523,31 @@ async function zstd(command, opts, rest) {
   source.once('error', () => (failed ??= 'in'));
   /** @type {import('node:fs').WriteStream | null} */
   let file = null;
+  /** @type {import('node:fs').Stats | null} the output, when it is a regular file */
+  let made = null;
   let sink = out;
   if (outFile !== '-') {
-    file = fs.createWriteStream(outFile);
+    let fd;
+    try {
+      // Not truncated before it is known not to be the input, which truncating would lose.
+      fd = fs.openSync(outFile, fs.constants.O_WRONLY | fs.constants.O_CREAT);
+      const st = fs.fstatSync(fd);
+      if (st.isFile() && input?.isFile() && st.dev === input.dev && st.ino === input.ino) {
+        fs.closeSync(fd);
+        source.destroy();
+        throw new UsageError(`${command}: ${outFile} is the input file${inFile === '-' ? ' (standard input)' : ''}; write to another file`, command);
+      }
+      if (st.isFile()) {
+        fs.ftruncateSync(fd, 0);
+        made = st;
+      }
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      source.destroy();
+      report(outFile, e);
+      return 1;
+    }
+    file = fs.createWriteStream('', { fd });
     file.once('error', () => (failed ??= 'out'));
     sink = new Output(file);
   }
@@ -546,16 +572,37 @@ async function zstd(command, opts, rest) {
     });
     if (file) await closeFile(file);
   } catch (e) {
+    // Which side failed, before destroying the file fails its pending write too.
+    const at = failed === 'out' ? outFile : inFile;
     if (file) {
-      file.destroy();
-      fs.rmSync(outFile, { force: true });
+      await new Promise((resolve) => file?.destroy().once('close', () => resolve(undefined)));
+      removePartial(outFile, made);
     }
     if (e && /** @type {any} */ (e).code === 'ERR_INVALID_ARG') throw e;
-    report(failed === 'out' ? outFile : inFile, e);
+    report(at, e);
     return 1;
   }
   progress.end(large() ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
   return 0;
+}
+
+/**
+ * Takes away what a failed command wrote to `outFile`, if that is still the regular file it
+ * opened (`made`): removes it, or empties it where `outFile` is a symbolic link to it (the
+ * link stays). Never a device, a FIFO, or a file another has put in its place since.
+ * @param {string} outFile
+ * @param {import('node:fs').Stats | null} made
+ */
+function removePartial(outFile, made) {
+  if (!made) return;
+  try {
+    const now = fs.statSync(outFile);
+    if (now.ino !== made.ino || now.dev !== made.dev) return;
+    if (fs.lstatSync(outFile).isSymbolicLink()) fs.truncateSync(outFile, 0);
+    else fs.rmSync(outFile, { force: true });
+  } catch {
+    // Gone already.
+  }
 }
 
 /** Inputs this large show progress on stderr (a terminal, or --progress). */
