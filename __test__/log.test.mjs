@@ -576,6 +576,35 @@ describe('one writer, many readers', () => {
     await rejectsCode(() => il.openLog(path), 'ERR_CORRUPT_LOG', ['offset 0', path]);
     // A directory: the same code and the path on both backends.
     await rejectsCode(() => il.openLog(tmp.dir, { readOnly: true }), 'EISDIR', [tmp.dir]);
+    // Shorter than a header, and not the start of one: refused, and left as it was.
+    const small = fresh();
+    writeFileSync(small, '{"apiKey":"abc123"}\n');
+    await rejectsCode(() => il.openLog(small), 'ERR_CORRUPT_LOG', [`'${small}' is 20 bytes and does not start with the ironlung log magic`]);
+    assert.equal(readFileSync(small, 'utf8'), '{"apiKey":"abc123"}\n');
+    // A FIFO, a device: refused at once (a FIFO's open would wait for a writer), and left be.
+    const fifo = fresh();
+    if (spawnSync('mkfifo', [fifo]).status === 0) {
+      for (const readOnly of [false, true]) {
+        await rejectsCode(() => il.openLog(fifo, { readOnly }), 'ERR_NOT_REGULAR_FILE', [`'${fifo}' is not a regular file (it is a FIFO)`]);
+      }
+      assert.ok(lstatSync(fifo).isFIFO());
+    }
+    await rejectsCode(() => il.openLog('/dev/null', { readOnly: true }), 'ERR_NOT_REGULAR_FILE', ["'/dev/null' is not a regular file (it is a character device)"]);
+    await rejectsCode(() => il.openLog(`${fresh()}\0x`), 'ERR_INVALID_ARG', ['path must not contain NUL bytes']);
+  });
+
+  test('a header cut short, or zeros, is a creation cut short: the log starts anew', async () => {
+    const whole = fresh();
+    await (await il.openLog(whole)).close();
+    const header = readFileSync(whole);
+    for (const bytes of [header.subarray(0, 1), header.subarray(0, 8), header.subarray(0, 63), Buffer.alloc(40)]) {
+      const path = fresh();
+      writeFileSync(path, bytes);
+      const log = await il.openLog(path);
+      assert.deepEqual(log.recovered, { offset: 0, droppedBytes: bytes.length });
+      assert.equal(await log.append('first'), 1);
+      await log.close();
+    }
   });
 });
 

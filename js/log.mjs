@@ -127,6 +127,8 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) 
     const p = pathArg(path);
     // A log is a file: '' (the working directory) and a name ending in a separator name none.
     if (p === '' || p.endsWith('/') || p.endsWith('\\')) throw invalidArg(`openLog's path must name a file, got ${JSON.stringify(p)}`);
+    // The core's words for a NUL in a path (readTextFile's), where node:fs would throw its own.
+    if (p.includes('\0')) throw invalidArg(`path must not contain NUL bytes; received '${p}'`);
     const o = logOptions(options, zstdLevel);
     const log = new EventLog(LOG_KEY, { binding, files: host, call, epoch, path: p, options: o });
     await log._open();
@@ -316,11 +318,21 @@ export class EventLog {
         if (o.readOnly) {
           throw new IronlungError('ERR_CORRUPT_LOG', `'${this.#path}' is ${size} bytes, shorter than a log's ${HEADER}-byte header: it is not a log, or its writer is creating it`);
         }
-        // A new log, or one whose creation was cut short before its header was whole.
-        if (size > 0) recovered = { offset: 0, droppedBytes: size };
         const salt = new Uint8Array(8);
         globalThis.crypto.getRandomValues(salt);
         const header = this.#call(() => this.#binding.logHeader(salt, 1, Date.now()));
+        // A new log, or one whose creation was cut short before its header was whole: what
+        // is there starts as a header does (its magic, the first 8 bytes), or is zeros (a
+        // crash can leave a file extended, its bytes not written). Anything else is a file
+        // of someone else's, which must not be written over.
+        if (size > 0) {
+          const have = await f.read(0, size);
+          const magic = header.subarray(0, Math.min(8, size));
+          if (!have.every((b) => b === 0) && !magic.every((b, i) => have[i] === b)) {
+            throw new IronlungError('ERR_CORRUPT_LOG', `'${this.#path}' is ${size} bytes and does not start with the ironlung log magic: it is not a log (a log's ${HEADER}-byte header begins with it)`);
+          }
+          recovered = { offset: 0, droppedBytes: size };
+        }
         await f.truncate(0);
         await f.write(0, header, true);
         await this.#files.syncDir(this.#real);

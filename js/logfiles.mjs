@@ -68,6 +68,26 @@ export function nativeLogFiles(binding) {
 }
 
 /**
+ * The core's ERR_NOT_REGULAR_FILE (its words) for a FIFO, device or socket; null for a file
+ * or directory (whose reads fail on their own, with EISDIR).
+ * @param {string} path
+ * @param {fs.Stats} st
+ */
+function notRegular(path, st) {
+  if (st.isFile() || st.isDirectory()) return null;
+  const kind = st.isFIFO()
+    ? 'a FIFO'
+    : st.isCharacterDevice()
+      ? 'a character device'
+      : st.isBlockDevice()
+        ? 'a block device'
+        : st.isSocket()
+          ? 'a socket'
+          : 'of an unknown type';
+  return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kind}); ironlung only reads regular files`);
+}
+
+/**
  * The wasm backend's log files: node:fs, as Node, Bun and Deno have it.
  * @returns {LogFiles}
  */
@@ -77,8 +97,23 @@ export function nodeLogFiles() {
       // With O_DSYNC each write returns once its data is on stable storage, as a write and an
       // fdatasync do: one trip to the thread pool per append instead of two.
       const dsyncFlag = !readOnly && dsync ? fs.constants.O_DSYNC || 0 : 0;
-      const flags = readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0) | dsyncFlag;
-      const h = await fs.promises.open(path, flags, 0o644);
+      // Without O_NONBLOCK, opening a FIFO for reading waits for a writer, possibly forever.
+      // It does not change reads and writes of a regular file, the only kind kept open.
+      const nonBlock = fs.constants.O_NONBLOCK || 0;
+      const flags = (readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0) | dsyncFlag) | nonBlock;
+      let h;
+      try {
+        h = await fs.promises.open(path, flags, 0o644);
+      } catch (e) {
+        // Opening a socket fails with ENXIO: what matters is that it is not a regular file.
+        const st = /** @type {any} */ (e)?.code === 'ENXIO' ? await fs.promises.stat(path).catch(() => null) : null;
+        throw (st && notRegular(path, st)) || e;
+      }
+      const special = notRegular(path, await h.stat());
+      if (special) {
+        await h.close();
+        throw special;
+      }
       /** @type {LogFileHandle} */
       const handle = {
         size: async () => (await h.stat()).size,

@@ -2,7 +2,8 @@
 //! truncation, and an atomic replace, each reporting errors as [`Error::Os`].
 
 use crate::error::{Error, Result};
-use crate::text::read::os_error;
+use crate::text::read::{file_type, open_error, os_error};
+use crate::text::FileType;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -15,13 +16,22 @@ pub struct LogFile {
 impl LogFile {
     /// Opens `path` for reading, and for writing unless `read_only`; `create` makes it if
     /// it does not exist.
+    ///
+    /// Errors: [`Error::NotRegularFile`] for a FIFO, a device or a socket; [`Error::Os`] for
+    /// an open that fails.
     pub fn open(path: &Path, read_only: bool, create: bool) -> Result<LogFile> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(!read_only)
-            .create(create && !read_only)
-            .open(path)
-            .map_err(|e| os_error(&e, "open", path))?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(!read_only).create(create && !read_only);
+        // Without O_NONBLOCK, opening a FIFO for reading waits for a writer, possibly forever.
+        // It does not change reads and writes of a regular file, the only kind kept open.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+        let shown = path.to_string_lossy();
+        let file = options.open(path).map_err(|e| open_error(&e, path, &shown))?;
+        let kind = file.metadata().map_err(|e| os_error(&e, "fstat", path))?.file_type();
+        if let FileType::Special(kind) = file_type(kind) {
+            return Err(Error::NotRegularFile { path: shown.into(), kind });
+        }
         Ok(LogFile { file, path: path.to_path_buf() })
     }
 

@@ -6,7 +6,7 @@
 mod binary;
 mod bounds;
 mod decode;
-// pub(crate) so the rest of the crate can reach `read::os_error` for its own file errors.
+// pub(crate) so the rest of the crate can reach its open and OS errors for its own files.
 #[cfg(not(target_family = "wasm"))]
 pub(crate) mod read;
 

@@ -39,13 +39,13 @@ pub fn read_file_bounded(path: &Path, max_bytes: usize) -> Result<Vec<u8>> {
 }
 
 /// An open that failed, as [`bounds::open_failed`] reports it.
-fn open_error(err: &io::Error, path: &Path, shown: &str) -> Error {
+pub(crate) fn open_error(err: &io::Error, path: &Path, shown: &str) -> Error {
     let os = os_error(err, "open", path);
     let stat = || std::fs::metadata(path).ok().map(|m| file_type(m.file_type()));
     bounds::open_failed(shown, os.code(), stat()).unwrap_or(os)
 }
 
-fn file_type(t: std::fs::FileType) -> FileType {
+pub(crate) fn file_type(t: std::fs::FileType) -> FileType {
     if t.is_file() {
         FileType::File
     } else if t.is_dir() {
