@@ -4,9 +4,9 @@
 // Needs bash, perl (Debian's perl-base) and the zstd command line (Debian's zstd package).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { il, tempDir } from './helpers.mjs';
@@ -191,5 +191,44 @@ describe(`cli in pipes (${il.backend})`, () => {
     const r = sh('il compress small.bin - > /dev/full', t.dir);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^ironlung: stdout: ENOSPC: no space left on device[^\n]*\n$/);
+  });
+
+  test('a failing OUT file (over the size limit) is its error, exit 1, and no OUT', () => {
+    // ulimit -f: writes past 20 KiB fail with EFBIG (SIGXFSZ ignored, as a shell may).
+    mkdirSync(p('samples'));
+    const words = readFileSync(p('small.bin')).toString('latin1').replace(/[^a-z ]+/g, ' ');
+    for (let i = 0; i < 400; i++) writeFileSync(p(`samples/${i}.txt`), `sample ${i}: ${words.slice(i * 4000, i * 4000 + 4000)}`);
+    for (const script of ['il compress small.bin big-out.zst', 'il decompress small.zst big-out.bin', 'il train-dict --max-bytes 200000 --out big-out.dict samples']) {
+      const r = sh(`trap '' XFSZ; ulimit -f 20; ${script}`, t.dir);
+      assert.equal(r.status, 1, `${script}: ${r.stderr}`);
+      assert.match(r.stderr, /^ironlung: big-out\.\w+: EFBIG: file too large/m, script);
+      for (const f of ['big-out.zst', 'big-out.bin', 'big-out.dict']) assert.ok(!existsSync(p(f)), `${script} left ${f}`);
+    }
+  });
+
+  test('a directory on stdin is EISDIR, exit 1, not empty input', () => {
+    mkdirSync(p('a-dir'));
+    for (const cmd of ['compress - dir.zst', 'decompress - dir.out', 'truncate --max-tokens 5 -', 'chunk --max-tokens 5 -', 'count -', 'info -']) {
+      const r = sh(`il ${cmd} < a-dir`, t.dir);
+      assert.equal(r.status, 1, cmd);
+      assert.match(r.stderr, /^ironlung: -: EISDIR: illegal operation on a directory/m, cmd);
+    }
+    assert.ok(!existsSync(p('dir.zst')) && !existsSync(p('dir.out')));
+  });
+
+  test('an interrupted compress or decompress leaves no OUT, and ends by its signal', async () => {
+    for (const [args, signal] of [[['compress', '-', 'cut.zst'], 'SIGINT'], [['decompress', '-', 'cut.bin'], 'SIGTERM']]) {
+      // Its input stays open, so the command is under way, OUT open, when the signal comes.
+      const child = spawn(process.execPath, [bin, ...args], { cwd: t.dir, stdio: ['pipe', 'ignore', 'pipe'] });
+      child.stdin.write(args[0] === 'compress' ? head(join(t.dir, 'small.bin'), 300_000) : il.compress(head(join(t.dir, 'small.bin'), 300_000)));
+      const out = join(t.dir, args[2]);
+      for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(existsSync(out), `${args[0]} opened OUT`);
+      const ended = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+      child.kill(signal);
+      assert.deepEqual(await ended, { code: null, sig: signal });
+      assert.ok(!existsSync(out), `${args[0]} took OUT back`);
+      child.stdin.destroy();
+    }
   });
 });

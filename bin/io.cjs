@@ -27,6 +27,7 @@ async function readStdin(limit = Infinity) {
   } catch {
     // no fd 0: let process.stdin say what is wrong
   }
+  if (st) refuseDirectory(st);
   if (st && st.isFile() && st.size > 0) return readRegularFile(0, Math.min(st.size, limit));
   const chunks = [];
   let n = 0;
@@ -37,6 +38,15 @@ async function readStdin(limit = Infinity) {
   }
   const total = Math.min(n, limit);
   return chunks.length === 1 && chunks[0].length === total ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/**
+ * Throws EISDIR, as reading it would fail, for a directory on stdin (`< dir`): Node reads
+ * it as empty input.
+ * @param {fs.Stats} st stdin's
+ */
+function refuseDirectory(st) {
+  if (st.isDirectory()) throw Object.assign(new Error('illegal operation on a directory, read'), { code: 'EISDIR' });
 }
 
 /**
@@ -61,6 +71,8 @@ function readRegularFile(fd, size) {
  * @returns {Promise<void>}
  */
 function drained(stream) {
+  // A stream that failed may have closed already: its 'close' would never come again.
+  if (/** @type {any} */ (stream).destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       stream.off('drain', done);
@@ -77,7 +89,13 @@ class Output {
   /** @param {NodeJS.WritableStream} stream */
   constructor(stream) {
     this.stream = stream;
+    /** @type {Promise<void>} */
     this.last = Promise.resolve();
+    /** @type {Error | null} the stream's first error: every later write fails with it */
+    this.error = null;
+    stream.on('error', (e) => {
+      this.error ??= e;
+    });
   }
 
   /** @param {string | Uint8Array} data */
@@ -90,19 +108,29 @@ class Output {
     for (let off = 0; off < data.length; off += PIECE) await this.#piece(data.subarray(off, off + PIECE));
   }
 
-  /** @param {string | Uint8Array} chunk */
+  /**
+   * Hands `chunk` on; rejects once the stream has failed (a full disk, a file over the
+   * size limit), so that no write is taken for done that was not.
+   * @param {string | Uint8Array} chunk
+   */
   async #piece(chunk) {
-    let ok;
-    this.last = new Promise((resolve) => {
-      ok = this.stream.write(chunk, resolve);
+    if (this.error) throw this.error;
+    let ok = true;
+    const done = new Promise((resolve, reject) => {
+      ok = this.stream.write(chunk, (/** @type {Error | null | undefined} */ e) => (e ? reject(e) : resolve(undefined)));
     });
+    // Met by flush(), or by the next write through `error`.
+    done.catch(() => {});
+    this.last = /** @type {Promise<void>} */ (done);
     if (!ok) await drained(this.stream);
+    if (this.error) throw this.error;
   }
 
-  /** Resolves once everything written so far has been handed to the OS. */
-  flush() {
-    return this.last;
+  /** Resolves once everything written so far has been handed to the OS; rejects if it failed. */
+  async flush() {
+    await this.last;
+    if (this.error) throw this.error;
   }
 }
 
-module.exports = { readStdin, Output };
+module.exports = { readStdin, refuseDirectory, Output };

@@ -10,7 +10,7 @@ const path = require('node:path');
 const ironlung = require('../js/node.cjs');
 const { walk, kindOf } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
-const { readStdin, Output } = require('./io.cjs');
+const { readStdin, refuseDirectory, Output } = require('./io.cjs');
 
 /** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions, EventLog, LogEntry } from 'ironlung' */
 /** @typedef {import('./args.cjs').Opts} Opts */
@@ -506,8 +506,9 @@ async function zstd(command, opts, rest) {
   let input = null;
   try {
     if (inFile === '-') {
-      source = process.stdin;
       input = fs.fstatSync(0);
+      refuseDirectory(input);
+      source = process.stdin;
     } else {
       const fd = fs.openSync(inFile, 'r');
       input = fs.fstatSync(fd);
@@ -562,6 +563,15 @@ async function zstd(command, opts, rest) {
     const of = Number.isFinite(size) && size > 0 ? ` of ${mb(size)} (${Math.floor((100 * read) / size)}%)` : '';
     return `${verb} ${mb(read)}${of} into ${mb(written)}`;
   };
+  // Interrupted (Ctrl-C, a kill), the command takes back what it wrote, as zstd does, and
+  // ends as the signal would have ended it.
+  /** @param {NodeJS.Signals} signal */
+  const interrupted = (signal) => {
+    removePartial(outFile, made);
+    process.kill(process.pid, signal);
+  };
+  const signals = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
+  if (made) for (const s of signals) process.once(s, interrupted);
   try {
     await pipeline(source, transform, async (/** @type {AsyncIterable<Buffer>} */ pieces) => {
       for await (const piece of pieces) {
@@ -572,15 +582,20 @@ async function zstd(command, opts, rest) {
     });
     if (file) await closeFile(file);
   } catch (e) {
-    // Which side failed, before destroying the file fails its pending write too.
+    // Which side failed, before destroying the file fails its pending write too; a failed
+    // write is reported with its own error (EFBIG, ENOSPC), not the pipeline's abort.
     const at = failed === 'out' ? outFile : inFile;
+    if (failed === 'out' && file?.errored) e = file.errored;
     if (file) {
-      await new Promise((resolve) => file?.destroy().once('close', () => resolve(undefined)));
+      const f = file;
+      if (!f.closed) await new Promise((resolve) => f.once('close', () => resolve(undefined)).destroy());
       removePartial(outFile, made);
     }
     if (e && /** @type {any} */ (e).code === 'ERR_INVALID_ARG') throw e;
     report(at, e);
     return 1;
+  } finally {
+    for (const s of signals) process.off(s, interrupted);
   }
   progress.end(large() ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
   return 0;
@@ -605,6 +620,24 @@ function removePartial(outFile, made) {
   }
 }
 
+/**
+ * Writes `bytes` to `file`, or, if that fails (a full disk), takes back what it wrote.
+ * @param {string} file
+ * @param {Uint8Array} bytes
+ */
+function writeWhole(file, bytes) {
+  const fd = fs.openSync(file, 'w');
+  const st = fs.fstatSync(fd);
+  try {
+    fs.writeFileSync(fd, bytes);
+  } catch (e) {
+    fs.closeSync(fd);
+    removePartial(file, st.isFile() ? st : null);
+    throw e;
+  }
+  fs.closeSync(fd);
+}
+
 /** Inputs this large show progress on stderr (a terminal, or --progress). */
 const PROGRESS_FROM = 64 << 20;
 
@@ -620,8 +653,9 @@ function mb(bytes) {
  */
 function closeFile(file) {
   return new Promise((resolve, reject) => {
+    if (file.errored) return reject(file.errored);
     file.once('error', reject);
-    file.end(() => resolve());
+    file.end((/** @type {Error | null | undefined} */ e) => (e ? reject(e) : resolve()));
   });
 }
 
@@ -694,7 +728,7 @@ async function trainDict(opts, rest) {
     return 1;
   }
   try {
-    fs.writeFileSync(opts.out, dict);
+    writeWhole(opts.out, dict);
   } catch (e) {
     report(opts.out, e);
     return 1;
