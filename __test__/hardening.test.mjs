@@ -28,6 +28,19 @@ describe(`hardening: errors at the edges (${il.backend})`, () => {
     assert.equal(il.decodeText(new ArrayBuffer(0)), '');
   });
 
+  test('a view past the end of a resizable ArrayBuffer that shrank is ERR_INVALID_ARG, not empty input', () => {
+    const rab = new ArrayBuffer(16, { maxByteLength: 64 });
+    const bytes = new Uint8Array(rab, 4, 8);
+    const ids = new Uint32Array(rab, 8);
+    rab.resize(6);
+    throwsCode(() => il.compress(bytes), 'ERR_INVALID_ARG', ['data is a Uint8Array past the end of its resizable ArrayBuffer (6 bytes now)']);
+    throwsCode(() => il.decodeText(bytes), 'ERR_INVALID_ARG', ['past the end of its resizable ArrayBuffer']);
+    throwsCode(() => enc.decode(ids), 'ERR_INVALID_ARG', ['tokens is a Uint32Array past the end']);
+    // Within its bounds, a view of a resizable buffer reads as any other.
+    rab.resize(32);
+    assert.deepEqual(il.decompress(il.compress(bytes)), new Uint8Array(8));
+  });
+
   test('decode of a DataView is ERR_INVALID_ARG, not a silent empty string', () => {
     const view = new DataView(new Uint32Array(enc.encode('hello')).buffer);
     throwsCode(() => enc.decode(view), 'ERR_INVALID_ARG', ['tokens must be a Uint32Array or an array of token ids, got a DataView']);

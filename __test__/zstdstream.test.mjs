@@ -103,6 +103,25 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.equal(new TextDecoder().decode(il.decompress(packed)), 'héllo world');
   });
 
+  test('WHATWG: a chunk that is not bytes errors the readable side too, so a pipe ends', { timeout: 20_000 }, async () => {
+    for (const [make, bad, words] of [
+      [() => new il.ZstdCompressionStream(), 5, 'a chunk must be a string, Uint8Array or ArrayBuffer, got number 5'],
+      [() => new il.ZstdCompressionStream(), null, 'got null'],
+      [() => new il.ZstdDecompressionStream(), {}, 'a chunk must be a Uint8Array or ArrayBuffer, got an Object'],
+      // Compressed data is bytes: a string is refused, as decompress refuses it.
+      [() => new il.ZstdDecompressionStream(), 'text', 'got a string'],
+    ]) {
+      const body = new ReadableStream({
+        start(c) {
+          c.enqueue(new Uint8Array([1]));
+          c.enqueue(bad);
+          c.close();
+        },
+      });
+      await assert.rejects(new Response(body.pipeThrough(make())).arrayBuffer(), (e) => e.code === 'ERR_INVALID_ARG' && e.message.includes(words));
+    }
+  });
+
   test('node:stream Transforms round trip through pipeline', async () => {
     const packed = await nodeThrough(pieces(data, 4), il.createZstdCompress({ level: 1 }));
     sameBytes(il.decompress(packed), data);

@@ -254,15 +254,25 @@ function needAttached(data, what) {
     const kind = buffer === data ? 'a detached ArrayBuffer' : `${typeName(data)} over a detached ArrayBuffer`;
     throw invalidArg(`${what} is ${kind} (its memory was transferred away), so there is nothing to read`);
   }
+  // A view past the end of a resizable buffer that shrank reads as empty, with no word: any
+  // method that checks the view (slice) throws for it.
+  if (ArrayBuffer.isView(data) && /** @type {{ resizable?: boolean, growable?: boolean }} */ (buffer).resizable) {
+    try {
+      /** @type {Uint8Array} */ (data).slice(0, 0);
+    } catch {
+      throw invalidArg(`${what} is ${typeName(data)} past the end of its resizable ArrayBuffer (${/** @type {ArrayBuffer} */ (buffer).byteLength} bytes now), so there is nothing to read`);
+    }
+  }
 }
 
 /**
  * Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array.
  * @param {unknown} data
  * @param {string} what
+ * @param {boolean} [strings] whether the error for another value names strings as taken
  * @returns {Uint8Array}
  */
-function toBytes(data, what) {
+function toBytes(data, what, strings = true) {
   if (typeof data === 'string') return utf8.encode(data);
   if (typeof data === 'object' && data !== null) needAttached(data, what);
   if (data instanceof Uint8Array) return data;
@@ -270,7 +280,7 @@ function toBytes(data, what) {
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)) {
     return new Uint8Array(data);
   }
-  throw invalidArg(`${what} must be a string, Uint8Array or ArrayBuffer, got ${typeName(data)}`);
+  throw invalidArg(`${what} must be a ${strings ? 'string, ' : ''}Uint8Array or ArrayBuffer, got ${typeName(data)}`);
 }
 
 /**
@@ -279,7 +289,7 @@ function toBytes(data, what) {
  */
 function needBytes(data, what) {
   if (typeof data === 'string') throw invalidArg(`${what} must be a Uint8Array or ArrayBuffer, got a string`);
-  return toBytes(data, what);
+  return toBytes(data, what, false);
 }
 
 /**
@@ -849,6 +859,7 @@ export function createApi(b, host) {
     epoch: host.epoch,
     transform: () => host.Transform,
     toBytes,
+    needBytes,
     zstdLevel,
     needCount,
     needOptions: zstdOptions,

@@ -133,6 +133,7 @@ function turnEventLoop() {
  * @property {() => number} [epoch] wasm: which instance is current (it changes when a trap replaces it)
  * @property {() => typeof import('node:stream').Transform | undefined} transform node:stream's, where there is one
  * @property {(data: unknown, what: string) => Uint8Array} toBytes
+ * @property {(data: unknown, what: string) => Uint8Array} needBytes toBytes, refusing strings
  * @property {(v: unknown) => number} zstdLevel
  * @property {(v: unknown, what: string, fallback: number) => number} needCount
  * @property {<T extends object>(v: T | null | undefined, what: string) => Partial<T>} needOptions the options object, or {}
@@ -457,6 +458,24 @@ export function createZstdStreams(deps) {
     };
   }
 
+  /**
+   * A written chunk's bytes. A chunk that is not bytes errors the readable side as well as
+   * the write (a pipe may only be reading), and ends the stream's work (`stop`).
+   * @param {unknown} chunk
+   * @param {ReadableStreamDefaultController<Uint8Array>} out
+   * @param {(e: unknown) => void} stop
+   * @param {boolean} [compressed] the chunk is compressed data, never a string (as `decompress` says)
+   */
+  function bytesOf(chunk, out, stop, compressed = false) {
+    try {
+      return compressed ? deps.needBytes(chunk, 'a chunk') : toBytes(chunk, 'a chunk');
+    } catch (e) {
+      errorReader(out, e);
+      stop(e);
+      throw e;
+    }
+  }
+
   /** A stream of zstd-compressed bytes: one frame, ending in a checksum unless told not to. */
   class ZstdCompressionStream {
     /** @type {ReadableStream<Uint8Array>} */
@@ -499,7 +518,7 @@ export function createZstdStreams(deps) {
       });
       this.writable = new WritableStream({
         async write(chunk) {
-          const bytes = toBytes(chunk, 'a chunk');
+          const bytes = bytesOf(chunk, out, () => c.release());
           await step(() => c.write(bytes));
           // Backpressure: the next chunk waits until the reader has taken this one's output.
           while ((out.desiredSize ?? 0) <= 0) await room.wait();
@@ -555,7 +574,7 @@ export function createZstdStreams(deps) {
         cancel: (reason) => dec.abort(reason),
       });
       this.writable = new WritableStream({
-        write: (chunk) => dec.write(toBytes(chunk, 'a chunk')),
+        write: (chunk) => dec.write(bytesOf(chunk, out, (e) => dec.abort(e), true)),
         async close() {
           await dec.end();
           out.close();
