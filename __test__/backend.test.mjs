@@ -38,6 +38,23 @@ describe(`backend (${il.backend})`, () => {
     assert.equal(il.getEncoding('o200k_base').count('still works'), 2);
   });
 
+  test("the web entry: init() with a module that is not ironlung's is refused, and a later init works", () => {
+    // The wasm-bindgen glue keeps the first module it instantiates; a wrong one must never
+    // reach it. Run in a process of its own, as a page would load the entry.
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const il = await import('./js/web.mjs');
+      const codes = [];
+      for (const bad of [readFileSync('assets/cl100k_base.wasm'), new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), new Uint8Array([1, 2, 3])]) {
+        await il.init(bad).then(() => codes.push('resolved'), (e) => codes.push(e.code));
+      }
+      await il.init(readFileSync('assets/ironlung.wasm'));
+      console.log(JSON.stringify({ codes, round: new TextDecoder().decode(il.decompress(il.compress('after'))) }));`;
+    const r = node(['--input-type=module', '-e', script]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { codes: ['ERR_CORRUPT_DATA', 'ERR_CORRUPT_DATA', 'ERR_CORRUPT_DATA'], round: 'after' });
+  });
+
   test('without IRONLUNG_BACKEND, Node on linux-x64 gets the native addon', () => {
     const env = { ...process.env };
     delete env.IRONLUNG_BACKEND;

@@ -55,9 +55,10 @@ export function init(moduleOrBytes) {
       let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
       if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, 'the wasm module', String(source));
       if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
-      if (isWasmModule(source)) return glue.initSync({ module: source });
+      if (isWasmModule(source)) return glue.initSync({ module: ironlungModule(source) });
       // Bytes compile asynchronously: browsers refuse large synchronous compiles.
-      return glue.default({ module_or_path: source });
+      const module = ironlungModule(await WebAssembly.compile(/** @type {BufferSource} */ (source)));
+      return glue.default({ module_or_path: module });
     })().then(instance.attach, (e) => {
       pending = null;
       if (e instanceof IronlungError) throw e;
@@ -75,7 +76,24 @@ export function init(moduleOrBytes) {
  * @param {WebAssembly.Module} module
  */
 export function useWasmModule(module) {
-  instance.attach(glue.initSync({ module }));
+  instance.attach(glue.initSync({ module: ironlungModule(module) }));
+}
+
+/**
+ * `module` if it is ironlung's wasm module (it imports from its glue alone, and exports the
+ * glue's start), else ERR_CORRUPT_DATA. The glue keeps the first module it instantiates for
+ * good, so another module (a rank table's, say) must never reach it: every later call
+ * would fail with a bare TypeError, and no init could put it right.
+ * @param {WebAssembly.Module} module
+ */
+function ironlungModule(module) {
+  const imports = WebAssembly.Module.imports(module);
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const ours = imports.length > 0 && imports.every((i) => i.module === './ironlung_wasm_bg.js');
+  if (!ours || !exports.has('__wbindgen_start') || !exports.has('memory')) {
+    throw new IronlungError('ERR_CORRUPT_DATA', "what init() was given is not ironlung's wasm module: it does not import from ironlung's glue and export its start");
+  }
+  return module;
 }
 
 /**
