@@ -511,8 +511,10 @@ export type Durability = 'sync' | 'flush' | 'none';
  * What a log stores: a string, bytes, or any JSON-serialisable value; read back as given.
  * A value that JSON would silently turn into something else is refused with
  * `ERR_INVALID_ARG`, wherever it sits inside the value (the message names where): a `Map`,
- * `Set`, `ArrayBuffer` or typed array, an `Error`, a `Promise`, a `RegExp`. A value with a
- * `toJSON` of its own (a `Date`) is stored in the form that gives.
+ * `Set`, `ArrayBuffer` or typed array, an `Error`, a `Promise`, a `RegExp` (all `{}`), `NaN`
+ * or an infinity (`null`), `undefined` or a function in an array (`null`); so is a string
+ * record with a lone surrogate, which UTF-8 cannot hold. A value with a `toJSON` of its own
+ * (a `Date`) is stored in the form that gives; a property that is `undefined` is left out.
  */
 export type LogRecord = unknown;
 

@@ -111,6 +111,12 @@ describe('records', () => {
       [{ pattern: /x/ }, 'record.pattern, a RegExp, into {}; pass String(regexp)'],
       [{ seen: new WeakSet() }, 'record.seen, a WeakSet, into {}'],
       [new TypeError('top'), 'JSON would turn a TypeError into {}, as its message'],
+      // Values JSON writes as null, and a string UTF-8 cannot hold.
+      [NaN, 'JSON would turn number NaN into null; pass a finite number'],
+      [{ loss: [1, -Infinity] }, 'record.loss[1], number -Infinity, into null'],
+      [{ calls: [undefined] }, 'record.calls[0], undefined, into null in an array; pass null'],
+      [{ calls: [, 1] }, 'record.calls[0], undefined, into null in an array'],
+      ['a\ud800b', 'the string has a lone surrogate'],
     ]) {
       await rejectsCode(() => log.append(bad), 'ERR_INVALID_ARG', ['record cannot be stored', hint]);
     }
@@ -124,9 +130,11 @@ describe('records', () => {
     assert.deepEqual(await log.appendBatch([]), []);
     assert.equal((await log.stats()).records, 0);
     // What JSON gives a form of its own choosing is stored in that form, where it sits.
-    const kept = { at: new Date(0), custom: { toJSON: () => ['mine'], hidden: new Map() }, nested: [{ ok: null }] };
+    // A property that is undefined is left out, as JSON leaves it out: it reads back as
+    // undefined still. A lone surrogate inside JSON is escaped, and comes back whole.
+    const kept = { at: new Date(0), custom: { toJSON: () => ['mine'], hidden: new Map() }, nested: [{ ok: null }], gone: undefined, text: 'a\ud800b' };
     await log.append(kept);
-    assert.deepEqual((await all(log)).map((e) => e.data), [{ at: '1970-01-01T00:00:00.000Z', custom: ['mine'], nested: [{ ok: null }] }]);
+    assert.deepEqual((await all(log)).map((e) => e.data), [{ at: '1970-01-01T00:00:00.000Z', custom: ['mine'], nested: [{ ok: null }], text: 'a\ud800b' }]);
     await log.close();
   });
 

@@ -23,7 +23,14 @@ export const fromUtf8 = new TextDecoder('utf-8', { fatal: false });
  * @returns {[number, Uint8Array]}
  */
 export function encodeRecord(v, what, jsonOnly = false) {
-  if (!jsonOnly && typeof v === 'string') return [KIND_TEXT, utf8.encode(v)];
+  if (!jsonOnly && typeof v === 'string') {
+    // TextEncoder would write a lone surrogate as U+FFFD: the text read back would differ.
+    const text = /** @type {{ isWellFormed?: () => boolean }} */ (/** @type {unknown} */ (v));
+    if (typeof text.isWellFormed === 'function' && !text.isWellFormed()) {
+      throw invalidArg(`${what} cannot be stored: the string has a lone surrogate (half of a UTF-16 pair), which UTF-8 cannot hold; pass its toWellFormed(), or store it in JSON (which escapes it)`);
+    }
+    return [KIND_TEXT, utf8.encode(v)];
+  }
   if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
   // At the top, before JSON.stringify: its own TypeError for a Map holding a bigint would
   // hide what is wrong first.
@@ -40,22 +47,28 @@ export function encodeRecord(v, what, jsonOnly = false) {
   // no cycle (JSON.stringify refuses them).
   const inner = typeof v === 'object' && v !== null && typeof (/** @type {any} */ (v).toJSON) !== 'function' ? lostInside(v) : null;
   if (inner) {
-    const [at, x] = pathTo(/** @type {object} */ (v), what, inner);
+    const [container, key] = inner;
+    const x = container[key];
+    const at = pathTo(/** @type {object} */ (v), what, container) + step(key);
     throw invalidArg(`${what} cannot be stored: JSON would turn ${at}, ${typeName(x)}, into ${lossOf(x, jsonOnly, false)}`);
   }
   return [KIND_JSON, utf8.encode(text)];
 }
 
 /**
- * What JSON would silently make of the object `v` where that is not `v` any more, with what
- * to pass instead; null for a value JSON keeps, or gives a form of its own choosing
- * (`toJSON`, as a Date's), or refuses by itself.
+ * What JSON would silently make of `v` where that is not `v` any more, with what to pass
+ * instead; null for a value JSON keeps, or gives a form of its own choosing (`toJSON`, as a
+ * Date's), or refuses by itself. `undefined`, functions and symbols are dropped from objects,
+ * as JSON drops them (the property reads back as undefined still); in an array they would
+ * read back as null.
  * @param {unknown} v
  * @param {boolean} jsonOnly the value can only be JSON (a checkpoint's meta)
  * @param {boolean} top `v` is the whole value (which may be bytes), not a value inside it
  * @returns {string | null}
  */
 function lossOf(v, jsonOnly, top) {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : 'null; pass a finite number, null, or a string';
+  if (!top && (v === undefined || typeof v === 'function' || typeof v === 'symbol')) return 'null in an array; pass null';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return null;
@@ -75,30 +88,37 @@ function lossOf(v, jsonOnly, top) {
 }
 
 /**
- * The first value inside `root` (an object JSON.stringify took) that `lossOf` refuses, or
- * null. Only objects are looked at, and not inside those with a `toJSON` of their own (nor
- * `root`'s, which the caller looks at).
+ * Where the first value inside `root` (an object JSON.stringify took) sits that `lossOf`
+ * refuses: its container and key; or null. Nothing inside a value with a `toJSON` of its own
+ * is looked at (nor `root`'s, which the caller looks at).
  * @param {object} root
- * @returns {object | null}
+ * @returns {[any, string | number] | null}
  */
 function lostInside(root) {
   /** @type {any[]} */
   const todo = [root];
   while (todo.length) {
     const o = todo.pop();
-    if (o !== root) {
-      if (lossOf(o, false, false)) return o;
-      if (typeof o.toJSON === 'function') continue;
-    }
     if (Array.isArray(o)) {
       for (let i = 0; i < o.length; i++) {
         const x = o[i];
-        if (typeof x === 'object' && x !== null) todo.push(x);
+        if (typeof x === 'object' && x !== null) {
+          if (lossOf(x, false, false)) return [o, i];
+          if (typeof x.toJSON !== 'function') todo.push(x);
+        } else if (typeof x !== 'string' && typeof x !== 'boolean' && x !== null && lossOf(x, false, false)) {
+          return [o, i];
+        }
       }
     } else {
       for (const k in o) {
         const x = o[k];
-        if (typeof x === 'object' && x !== null && Object.hasOwn(o, k)) todo.push(x);
+        if (typeof x === 'object' && x !== null) {
+          if (!Object.hasOwn(o, k)) continue;
+          if (lossOf(x, false, false)) return [o, k];
+          if (typeof x.toJSON !== 'function') todo.push(x);
+        } else if (typeof x === 'number' && !Number.isFinite(x) && Object.hasOwn(o, k)) {
+          return [o, k];
+        }
       }
     }
   }
@@ -106,29 +126,34 @@ function lostInside(root) {
 }
 
 /**
- * Where `target` sits inside `root`, written as JS would reach it (`record.a[2]["b c"]`),
- * and `target`.
+ * `key` as JS would write it after a value: `[2]`, `.name`, `["a b"]`.
+ * @param {string | number} key
+ */
+function step(key) {
+  return typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Where `target` sits inside `root`, written as JS would reach it (`record.a[2]["b c"]`).
  * @param {object} root
  * @param {string} name what `root` is called
  * @param {object} target
- * @returns {[string, object]}
+ * @returns {string}
  */
 function pathTo(root, name, target) {
   /** @type {[any, string][]} */
   const todo = [[root, name]];
   while (todo.length) {
     const [o, at] = /** @type {[any, string]} */ (todo.pop());
-    if (o === target) return [at, o];
+    if (o === target) return at;
     if (o !== root && typeof o.toJSON === 'function') continue;
     const keys = Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys) {
       const x = o[k];
-      if (typeof x !== 'object' || x === null) continue;
-      const step = typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
-      todo.push([x, at + step]);
+      if (typeof x === 'object' && x !== null) todo.push([x, at + step(k)]);
     }
   }
-  return [name, target];
+  return name;
 }
 
 /**
