@@ -1,7 +1,7 @@
 //! Differential tests: ironlung's tokenizer against tiktoken-rs (OpenAI's own Rust core
 //! with its fancy-regex patterns) on fixed tricky texts and on seeded random texts.
 
-use ironlung_core::tokenizer::{get_encoding, list_encodings, Encoding, SpecialSet};
+use ironlung_core::tokenizer::{get_encoding, list_encodings, Encoding, SpecialSet, Within};
 use std::sync::OnceLock;
 use tiktoken_rs::CoreBPE;
 
@@ -151,4 +151,76 @@ fn truncate_long_inputs_is_fast_and_fits() {
     let cjk = "中文".repeat(100_000);
     let got = enc.truncate(&cjk, 777);
     assert!(enc.count(got) <= 777 && enc.count(&cjk[..got.len() + 3]) > 777);
+}
+
+/// Digit runs, which cl100k and o200k cut every three digits (`\p{N}{1,3}`): runs of every
+/// length up to 200 between letters, spaces, newlines and punctuation, of ASCII and Unicode
+/// digits, long documents of them, and runs of a megabyte.
+#[test]
+fn digit_runs_match_tiktoken() {
+    // Arabic-Indic, extended Arabic-Indic, Devanagari and fullwidth digits, superscripts, a
+    // fraction, a Roman numeral, a circled digit, a mathematical digit (four bytes).
+    const UNITS: &[&str] = &[
+        "1",
+        "0123456789",
+        "12\u{663}",
+        "\u{660}\u{661}\u{6f4}",
+        "\u{966}9",
+        "\u{ff11}\u{ff12}3",
+        "9\u{b2}\u{2074}",
+        "\u{bd}1\u{2167}\u{2460}\u{1d7cf}",
+    ];
+    const AROUND: &[(&str, &str)] = &[
+        ("", ""),
+        (" ", " "),
+        ("a", "b"),
+        ("Ab", "cD"),
+        ("\n", "\n"),
+        ("  ", "\n\n"),
+        ("$", "."),
+        ("x ", "'s"),
+        ("\u{663}", "\u{e9}"),
+        ("\u{a0}", "\u{3000}x"),
+    ];
+    let mut texts = Vec::new();
+    for unit in UNITS {
+        for n in 1..=200 {
+            let run: String = unit.chars().cycle().take(n).collect();
+            for (before, after) in AROUND {
+                texts.push(format!("{before}{run}{after}"));
+            }
+        }
+    }
+    let mut rng = Rng(0xd16175);
+    const PARTS: &[&str] = &[
+        " ", "\n", "\n\n", "  ", "\t", "a", "Word", "the", ".", ",", "-", "$", "/", "'s", "\u{e9}", "\u{4e2d}",
+        "\u{a0}",
+    ];
+    for _ in 0..4 {
+        let mut doc = String::new();
+        while doc.len() < 64 << 10 {
+            if rng.below(2) == 0 {
+                let unit = UNITS[rng.below(UNITS.len())];
+                doc.extend(unit.chars().cycle().take(1 + rng.below(300)));
+            } else {
+                doc.push_str(PARTS[rng.below(PARTS.len())]);
+            }
+        }
+        texts.push(doc);
+    }
+    texts.push("1".repeat(1 << 20));
+    texts.push(format!("a{}\n", "1234567890".repeat(100_000)));
+    for name in list_encodings() {
+        let enc = get_encoding(name).unwrap();
+        let r = reference(name);
+        for t in &texts {
+            check_one(enc, r, t);
+            if t.len() > 1000 {
+                let n = enc.count(t);
+                assert_eq!(enc.count_within(t, n, true), Within::Count(n), "{name}");
+                assert_eq!(enc.count_within(t, n - 1, true), Within::Exceeds, "{name}");
+                assert_eq!(enc.count_parallel(t), n, "{name}");
+            }
+        }
+    }
 }

@@ -59,6 +59,8 @@ impl Pretokenizer {
             block_at: usize::MAX,
             block: Block::default(),
             starts: Starts::default(),
+            #[cfg(test)]
+            loads: 0,
         }
     }
 }
@@ -109,6 +111,9 @@ pub struct Pieces<'t> {
     block: Block,
     /// The piece starts of `block` (cl100k and o200k only).
     starts: Starts,
+    /// Blocks classified so far: the tests' measure of the work done.
+    #[cfg(test)]
+    loads: usize,
 }
 
 impl Iterator for Pieces<'_> {
@@ -168,6 +173,10 @@ impl Pieces<'_> {
     /// previous block as context when the scan comes from there (it nearly always does).
     #[inline(never)]
     fn load(&mut self, base: usize) {
+        #[cfg(test)]
+        {
+            self.loads += 1;
+        }
         let b = self.scan.b;
         let m = Block::of(b, base);
         if self.family != Family::Gpt2 {
@@ -245,15 +254,21 @@ impl Pieces<'_> {
         (!self.stops_on_unicode(e)).then_some(e)
     }
 
-    /// `\p{N}{1,3}` from the ASCII digit at `at`.
+    /// `\p{N}{1,3}` from the ASCII digit at `at`. It looks at the next two bytes only, not
+    /// to the end of the run: a run of digits is a piece every three, and a scan to its end
+    /// from each of them would make a long run quadratic.
     #[inline(always)]
     fn ascii_digits3(&mut self, at: usize) -> Option<usize> {
-        let e = self.run_end(at, |k| k.digit);
-        if e - at >= 3 {
-            Some(at + 3)
+        let b = self.scan.b;
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        let e = if !digit(at + 1) {
+            at + 1
+        } else if !digit(at + 2) {
+            at + 2
         } else {
-            (!self.stops_on_unicode(e)).then_some(e)
-        }
+            return Some(at + 3);
+        };
+        (!self.stops_on_unicode(e)).then_some(e)
     }
 
     /// `PUNCT+` from `j` followed by the bytes `trailing` accepts, if `j` is ASCII
@@ -787,6 +802,35 @@ mod tests {
             }
         }
         assert!(answered > 100_000, "the fast path answered only {answered} times");
+    }
+
+    /// A long run of digits, a piece every three of them, costs each 64-byte block one
+    /// classification, as any other text does, and not one per piece still in the run.
+    #[test]
+    fn digit_runs_take_one_pass() {
+        let texts = [
+            "1".repeat(1 << 16),
+            "123456789".repeat(8000),
+            format!("x{}y", "9".repeat(70_000)),
+            format!(" {} \n", "1234567890".repeat(7000)),
+            // Non-ASCII digits in long ASCII runs, where the scalar scan answers.
+            "12345678\u{663}".repeat(7000),
+            "1\u{b2}".repeat(30_000),
+            "\u{ff11}23".repeat(20_000),
+        ];
+        for family in [Family::Cl100k, Family::O200k] {
+            for text in &texts {
+                let mut pieces = Pretokenizer::new(family).pieces(text);
+                let mut got = vec![0];
+                while let Some((_, e)) = pieces.next() {
+                    // The blocks up to `e`, and the one after it.
+                    let most = e / 64 + 2;
+                    assert!(pieces.loads <= most, "{family:?}: {} block loads to reach byte {e}", pieces.loads);
+                    got.push(e);
+                }
+                assert_eq!(got, reference_starts(family, text), "{family:?}");
+            }
+        }
     }
 
     /// At every split point, every family ends a piece, and the pieces after it are those of
