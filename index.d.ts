@@ -327,7 +327,7 @@ export declare function compressAsync(data: string | Bytes, options?: CompressOp
 export declare function decompressAsync(data: Bytes, options?: DecompressOptions): Promise<Uint8Array>;
 
 export interface TrainDictionaryOptions {
-  /** The largest dictionary to write, in bytes; at least 256. Default 112640 (110 KiB, as `zstd --train`). */
+  /** The largest dictionary to write, in bytes: 256 to 33554432 (32 MiB, the most the zstd CLI loads). Default 112640 (110 KiB, as `zstd --train`). */
   maxBytes?: number;
 }
 

@@ -41,6 +41,23 @@ describe(`hardening: errors at the edges (${il.backend})`, () => {
     assert.deepEqual(il.decompress(il.compress(bytes)), new Uint8Array(8));
   });
 
+  test('holes in arrays, and Proxies of typed arrays, are ERR_INVALID_ARG naming where', () => {
+    throwsCode(() => enc.encode('x', { allowedSpecial: [, '<|endoftext|>'] }), 'ERR_INVALID_ARG', ['allowedSpecial[0] must be a special-token string, got undefined']);
+    throwsCode(() => enc.countBatch(['a', , 'b']), 'ERR_INVALID_ARG', ['texts[1] must be a string, got undefined']);
+    throwsCode(() => il.trainDictionary(['a', , 'b']), 'ERR_INVALID_ARG', ['samples[1] must be a string, Uint8Array or ArrayBuffer, got undefined']);
+    throwsCode(() => il.compress(new Proxy(new Uint8Array(3), {})), 'ERR_INVALID_ARG', ['got a Uint8Array that is not a real one (a Proxy?)']);
+    // A Proxy of an array of strings is read element by element, as any array.
+    assert.deepEqual([...enc.countBatch(new Proxy(['a b', 'c'], {}))], [2, 1]);
+  });
+
+  test("trainDictionary's maxBytes: 256 to 32 MiB, named as given on both backends", () => {
+    const samples = Array.from({ length: 300 }, (_, i) => `sample ${i} with some words ${(i * 7) % 13}`);
+    for (const maxBytes of [2 ** 31, 2 ** 53, 32 * 2 ** 20 + 1]) {
+      throwsCode(() => il.trainDictionary(samples, { maxBytes }), 'ERR_INVALID_ARG', [`maxBytes ${maxBytes} is larger than the 33554432 bytes (32 MiB) a dictionary may be`]);
+    }
+    throwsCode(() => il.trainDictionary(samples, { maxBytes: 255 }), 'ERR_INVALID_ARG', ['maxBytes 255 is too small for a dictionary; zstd writes at least 256 bytes']);
+  });
+
   test('decode of a DataView is ERR_INVALID_ARG, not a silent empty string', () => {
     const view = new DataView(new Uint32Array(enc.encode('hello')).buffer);
     throwsCode(() => enc.decode(view), 'ERR_INVALID_ARG', ['tokens must be a Uint32Array or an array of token ids, got a DataView']);

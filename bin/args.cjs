@@ -21,13 +21,13 @@ class UsageError extends Error {
  * An option of a command:
  *   { type: 'flag' }                        --json
  *   { type: 'string', arg: 'TEXT' }         --marker TEXT
- *   { type: 'int', arg: 'N', min: 0 }       --max-tokens N (min: lower bound, if any)
+ *   { type: 'int', arg: 'N', min: 0 }       --max-tokens N (min, max: bounds, if any)
  *   { type: 'choice', choices: [...] }      --sort path|tokens|bytes
  * each with `help`, its line in the command's usage.
  * @typedef {{ help: string } & (
  *   | { type: 'flag', arg?: undefined }
  *   | { type: 'string', arg: string }
- *   | { type: 'int', arg: string, min?: number }
+ *   | { type: 'int', arg: string, min?: number, max?: number }
  *   | { type: 'choice', choices: string[] }
  * )} Option
  */
@@ -129,6 +129,7 @@ function checkValue(command, name, o, raw) {
       throw new UsageError(`${flag} must be ${integerKind(o.min)}, got ${JSON.stringify(raw)}`, command);
     }
     if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is too large, got ${JSON.stringify(raw)}`, command);
+    if (o.max !== undefined && n > o.max) throw new UsageError(`${flag} must be at most ${o.max}, got ${JSON.stringify(raw)}`, command);
     return n;
   }
   return raw;

@@ -1088,7 +1088,7 @@ dictionary works with compress --dict and with the zstd command line's -D. Give 
 small samples like the data to come (hundreds or more).`,
     options: () => ({
       out: { type: 'string', arg: 'FILE', help: 'where to write the dictionary (required)' },
-      'max-bytes': { type: 'int', arg: 'N', min: 256, help: 'the largest dictionary, at least 256 (default 112640, as zstd --train)' },
+      'max-bytes': { type: 'int', arg: 'N', min: 256, max: 32 << 20, help: 'the largest dictionary, 256 to 33554432 (default 112640, as zstd --train)' },
       'no-ignore': { type: 'flag', help: 'do not apply .gitignore and .git/info/exclude' },
     }),
     run: trainDict,

@@ -265,6 +265,9 @@ function needAttached(data, what) {
   }
 }
 
+/** %TypedArray%.prototype, which every typed array's prototype inherits from. */
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Uint8Array.prototype);
+
 /**
  * Bytes of a string (UTF-8) or a view of an ArrayBuffer / typed array.
  * @param {unknown} data
@@ -275,12 +278,14 @@ function needAttached(data, what) {
 function toBytes(data, what, strings = true) {
   if (typeof data === 'string') return utf8.encode(data);
   if (typeof data === 'object' && data !== null) needAttached(data, what);
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data)) return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer)) {
     return new Uint8Array(data);
   }
-  throw invalidArg(`${what} must be a ${strings ? 'string, ' : ''}Uint8Array or ArrayBuffer, got ${typeName(data)}`);
+  // A Proxy of a typed array (or an object made from its prototype) passes instanceof, but
+  // holds no bytes a binding can read.
+  const posing = typeof data === 'object' && data !== null && Object.getPrototypeOf(Object.getPrototypeOf(data) ?? Object.prototype) === TYPED_ARRAY_PROTOTYPE;
+  throw invalidArg(`${what} must be a ${strings ? 'string, ' : ''}Uint8Array or ArrayBuffer, got ${typeName(data)}${posing ? ' that is not a real one (a Proxy?); pass the typed array itself' : ''}`);
 }
 
 /**
@@ -300,8 +305,15 @@ function needBytes(data, what) {
 function specialOption(v, what) {
   if (v === 'all') return { all: true, list: [] };
   if (v instanceof Set) v = [...v];
-  if (Array.isArray(v) && v.every((t) => typeof t === 'string')) return { all: false, list: v };
-  throw invalidArg(`${what} must be 'all' or an array of special-token strings, got ${typeName(v)}`);
+  if (!Array.isArray(v)) throw invalidArg(`${what} must be 'all' or an array of special-token strings, got ${typeName(v)}`);
+  // A copy, element by element: a hole is met (every() skips holes), and the binding gets
+  // a plain array whatever it was given (a Proxy of one).
+  const list = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    if (typeof v[i] !== 'string') throw invalidArg(`${what}[${i}] must be a special-token string, got ${typeName(v[i])}`);
+    list[i] = v[i];
+  }
+  return { all: false, list };
 }
 
 /** @param {Uint32Array | readonly number[]} tokens */
@@ -492,8 +504,10 @@ export function createApi(b, host) {
     /** @param {readonly string[]} texts */
     countBatch(texts) {
       if (!Array.isArray(texts)) throw invalidArg(`texts must be an array of strings, got ${typeName(texts)}`);
-      texts.forEach((t, i) => needString(t, `texts[${i}]`));
-      return call(() => b.countBatch(this.#id, texts));
+      // Copied element by element, as specialOption does: holes are met, Proxies undone.
+      const list = new Array(texts.length);
+      for (let i = 0; i < texts.length; i++) list[i] = needString(texts[i], `texts[${i}]`);
+      return call(() => b.countBatch(this.#id, list));
     }
 
     /** @param {string} text */

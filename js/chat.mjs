@@ -227,9 +227,10 @@ function toolsTokens(count, tools, funcInit) {
       if (Array.isArray(p.enum)) {
         n += ENUM_INIT;
         const where = `${what}.function.parameters.properties[${JSON.stringify(key)}]`;
-        p.enum.forEach((item, j) => {
+        for (let j = 0; j < p.enum.length; j++) {
+          const item = p.enum[j];
           n += ENUM_ITEM + count(typeof item === 'string' ? item : jsonText(item, `${where}.enum[${j}]`));
-        });
+        }
       }
       const type =
         p.type === undefined

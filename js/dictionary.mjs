@@ -128,13 +128,15 @@ export function createDictionaries(b, h) {
     const o = needOptions(options, 'trainDictionary');
     const maxBytes = needCount(o.maxBytes, 'maxBytes', DEFAULT_DICTIONARY_BYTES);
     if (maxBytes === Infinity) throw invalidArg('maxBytes must be a finite number of bytes, got Infinity');
-    const parts = samples.map((s, i) => toBytes(s, `samples[${i}]`));
-    const sizes = new Uint32Array(parts.length);
+    // Element by element: a hole is met as the undefined it reads as (map() skips holes).
+    const parts = new Array(samples.length);
+    const sizes = new Uint32Array(samples.length);
     let total = 0;
-    parts.forEach((p, i) => {
-      sizes[i] = p.length;
-      total += p.length;
-    });
+    for (let i = 0; i < samples.length; i++) {
+      parts[i] = toBytes(samples[i], `samples[${i}]`);
+      sizes[i] = parts[i].length;
+      total += parts[i].length;
+    }
     // One buffer and its sizes: one crossing into the binding, however many samples.
     const joined = new Uint8Array(total);
     let at = 0;

@@ -26,6 +26,15 @@ pub fn train_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64) -> Result<
             rest.len()
         )));
     }
+    // Checked here, as a number: on wasm a usize would cut 2^53 to 2^32 - 1 first.
+    if !(max_bytes >= zstd::MIN_DICTIONARY_BYTES as f64 && max_bytes <= zstd::MAX_DICTIONARY_BYTES as f64) {
+        return Err(ironlung_core::Error::DictionarySize {
+            max_bytes: max_bytes as u64,
+            min: zstd::MIN_DICTIONARY_BYTES,
+            max: zstd::MAX_DICTIONARY_BYTES,
+        }
+        .into());
+    }
     Ok(zstd::train_dictionary(&samples, max_bytes as usize)?)
 }
 

@@ -123,8 +123,8 @@ fn render(e: &Error, text: Option<&str>) -> String {
              maxOutputBytes allows up to 1 GiB",
             ironlung_core::WindowNeed(*window, *limit)
         ),
-        Error::DictionarySize { max_bytes, min } => {
-            write!(m, "maxBytes {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes")
+        Error::DictionarySize { max_bytes, min, max } => {
+            ironlung_core::error::dictionary_size(&mut m, "maxBytes", *max_bytes, *min, *max)
         }
         other => write!(m, "{other}"),
     };

@@ -328,9 +328,11 @@ pub enum Error {
     /// A dictionary size of `max_bytes`, under the `min` zstd's trainer writes.
     DictionarySize {
         /// The size asked for.
-        max_bytes: usize,
+        max_bytes: u64,
         /// The smallest zstd writes.
         min: usize,
+        /// The largest the zstd CLI loads.
+        max: usize,
     },
     /// zstd's trainer could not make a dictionary of `samples` samples holding `total_bytes`.
     TrainingFailed {
@@ -429,6 +431,15 @@ impl Error {
 
     pub(crate) fn no_memory(what: impl Into<String>) -> Error {
         Error::NoMemory { what: what.into() }
+    }
+}
+
+/// The words of [`Error::DictionarySize`], with the size option named as the caller knows it.
+pub fn dictionary_size(f: &mut impl fmt::Write, name: &str, max_bytes: u64, min: usize, max: usize) -> fmt::Result {
+    if max_bytes < min as u64 {
+        write!(f, "{name} {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes")
+    } else {
+        write!(f, "{name} {max_bytes} is larger than the {max} bytes (32 MiB) a dictionary may be; the zstd CLI loads none larger")
     }
 }
 
@@ -545,10 +556,7 @@ impl fmt::Display for Error {
                 }
             }
             Error::EmptyDictionary => f.write_str("the dictionary is empty; give the bytes of a zstd dictionary"),
-            Error::DictionarySize { max_bytes, min } => write!(
-                f,
-                "max_bytes {max_bytes} is too small for a dictionary; zstd writes at least {min} bytes"
-            ),
+            Error::DictionarySize { max_bytes, min, max } => dictionary_size(f, "max_bytes", *max_bytes, *min, *max),
             Error::TrainingFailed { samples, total_bytes, reason } => write!(
                 f,
                 "cannot train a dictionary from {samples} samples of {total_bytes} bytes in all: {reason}; \

@@ -16,6 +16,10 @@ pub const DEFAULT_DICTIONARY_BYTES: usize = 112_640;
 /// The smallest dictionary zstd's trainer writes (`ZDICT_DICTSIZE_MIN`).
 pub const MIN_DICTIONARY_BYTES: usize = 256;
 
+/// The largest dictionary [`train_dictionary`] makes: 32 MiB, the most the zstd CLI loads
+/// (its `DICTSIZE_MAX`), far past the ~100 KiB where dictionaries stop paying.
+pub const MAX_DICTIONARY_BYTES: usize = 32 << 20;
+
 /// The fewest samples zstd's trainer accepts: it trains on the first three quarters of
 /// them, which must be at least 5, and tests on the rest.
 pub const MIN_SAMPLES: usize = 7;
@@ -113,12 +117,17 @@ impl std::fmt::Debug for Dictionary {
 /// Give it many samples like the data to come (hundreds or more; zstd suggests about 100
 /// times `max_bytes` of them in all).
 ///
-/// Errors: [`Error::DictionarySize`] when `max_bytes` is under [`MIN_DICTIONARY_BYTES`];
+/// Errors: [`Error::DictionarySize`] when `max_bytes` is under [`MIN_DICTIONARY_BYTES`] or
+/// over [`MAX_DICTIONARY_BYTES`];
 /// [`Error::TrainingFailed`] when zstd cannot train from the samples (fewer than
 /// [`MIN_SAMPLES`], or too little data).
 pub fn train_dictionary<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize) -> Result<Vec<u8>> {
-    if max_bytes < MIN_DICTIONARY_BYTES {
-        return Err(Error::DictionarySize { max_bytes, min: MIN_DICTIONARY_BYTES });
+    if !(MIN_DICTIONARY_BYTES..=MAX_DICTIONARY_BYTES).contains(&max_bytes) {
+        return Err(Error::DictionarySize {
+            max_bytes: max_bytes as u64,
+            min: MIN_DICTIONARY_BYTES,
+            max: MAX_DICTIONARY_BYTES,
+        });
     }
     let total: usize = samples.iter().map(|s| s.as_ref().len()).sum();
     let failed = |reason: String| Error::TrainingFailed { samples: samples.len(), total_bytes: total as u64, reason };
@@ -202,7 +211,7 @@ pub(crate) mod tests {
     fn refuses_what_cannot_train() {
         assert_eq!(
             train_dictionary(&records(100), 100).unwrap_err(),
-            Error::DictionarySize { max_bytes: 100, min: MIN_DICTIONARY_BYTES }
+            Error::DictionarySize { max_bytes: 100, min: MIN_DICTIONARY_BYTES, max: MAX_DICTIONARY_BYTES }
         );
         let e = train_dictionary(&records(3), 4096).unwrap_err();
         assert!(matches!(e, Error::TrainingFailed { samples: 3, .. }), "{e:?}");

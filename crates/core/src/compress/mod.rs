@@ -49,7 +49,9 @@ mod oneshot;
 mod reason;
 mod stream;
 
-pub use dictionary::{train_dictionary, Dictionary, DEFAULT_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, MIN_SAMPLES};
+pub use dictionary::{
+    train_dictionary, Dictionary, DEFAULT_DICTIONARY_BYTES, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, MIN_SAMPLES,
+};
 pub use frame::{frame_info, FrameHeader, FrameInfo};
 pub use oneshot::{compress, compress_with, declared_size, decompress, decompress_into, decompress_with};
 pub use stream::{Decoder, Encoder, Progress};
