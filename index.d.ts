@@ -393,7 +393,9 @@ export interface FrameInfo {
 
 /**
  * Reads the headers of a sequence of zstd frames without decoding them: what they declare,
- * and which dictionary they need. Every frame is checked to be complete.
+ * and which dictionary they need, whatever the window (one over 1 GiB, as `zstd --long=31`
+ * writes, is reported here and refused by the decoders). Every frame is checked to be
+ * complete. Sizes are numbers: exact up to 2^53 bytes.
  * @throws {IronlungError} `ERR_CORRUPT_DATA` for empty input, bytes that are not zstd, a
  *   truncated frame or trailing bytes (the message gives the byte offset).
  */

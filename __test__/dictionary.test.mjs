@@ -255,6 +255,15 @@ describe(`frameInfo (${il.backend})`, () => {
     assert.equal(il.frameInfo(new Uint8Array([...il.compress('plain'), ...packed])).dictionaryId, dictionary.id);
   });
 
+  test('a window over 1 GiB is reported by frameInfo, and refused by decompress', () => {
+    // zstd --long=31's header: window 2^31, no size; one raw block of one byte.
+    const frame = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x00, 21 << 3, 0x09, 0x00, 0x00, 0x78]);
+    assert.deepEqual(il.frameInfo(frame), { contentSize: null, windowSize: 2 ** 31, dictionaryId: null, hasChecksum: false, frames: 1 });
+    assert.equal(il.frameInfo(new Uint8Array([...frame, ...frame])).frames, 2);
+    throwsCode(() => il.frameInfo(frame.subarray(0, 8)), 'ERR_CORRUPT_DATA', ['zstd data is truncated or corrupt']);
+    throwsCode(() => il.decompress(frame), 'ERR_CORRUPT_DATA', ['a decoding window of 2147483648 bytes, larger than 1073741824 bytes']);
+  });
+
   test('multi-frame and skippable sequences are summed', () => {
     const a = il.compress('first frame');
     const b = il.compress('second, longer frame');

@@ -2,7 +2,7 @@
 //! about its content size, window, dictionary and checksum, and where each frame of a
 //! sequence begins and ends.
 
-use super::{reason, window_error, WINDOW_LOG_MAX};
+use super::{reason, WINDOW_LOG_MAX};
 use crate::error::{Error, Result};
 use zstd::zstd_safe;
 
@@ -180,29 +180,56 @@ pub(crate) fn frames(data: &[u8]) -> impl Iterator<Item = Result<Frame>> + '_ {
 }
 
 fn read_frame(rest: &[u8], pos: usize) -> Result<Frame> {
-    // Before zstd reads the header: wasm32's zstd refuses such windows there, with an error
-    // that would read as corruption; checked here, both backends say the same.
-    if let Header::Complete(h) = parse(rest) {
-        if !h.single_segment && h.window_size > 1 << WINDOW_LOG_MAX {
-            return Err(window_error(Some(h.window_size), WINDOW_LOG_MAX, usize::MAX));
+    // zstd's own walk refuses a window past what it decodes (2^30 bytes on wasm32, 2^31
+    // elsewhere) as an error that reads as corruption; a header reader reports any window,
+    // so such a frame is walked here, the same on both backends. Decoding refuses it.
+    let len = match parse(rest) {
+        Header::Complete(h) if h.skippable.is_none() && !h.single_segment && h.window_size > 1 << WINDOW_LOG_MAX => {
+            walk_blocks(rest, &h).ok_or_else(|| {
+                not_a_frame(rest, pos as u64, "a block runs past the end of the data", Some(rest.len()))
+            })?
         }
-    }
-    let len = match zstd_safe::find_frame_compressed_size(rest) {
-        // A zero-length frame cannot exist; refusing it also guarantees progress.
-        Ok(len) if len > 0 && len <= rest.len() => len,
-        Ok(_) => {
-            return Err(Error::corrupt(format!(
-                "zstd data is truncated or corrupt: frame at byte offset {pos} has an impossible length"
-            )))
-        }
-        Err(code) => return Err(not_a_frame(rest, pos as u64, &reason::describe(code), Some(rest.len()))),
+        _ => zstd_safe::find_frame_compressed_size(rest)
+            .map_err(|code| not_a_frame(rest, pos as u64, &reason::describe(code), Some(rest.len())))?,
     };
+    // A zero-length frame cannot exist; refusing it also guarantees progress.
+    if len == 0 || len > rest.len() {
+        return Err(Error::corrupt(format!(
+            "zstd data is truncated or corrupt: frame at byte offset {pos} has an impossible length"
+        )));
+    }
     match parse(&rest[..len]) {
         Header::Complete(header) => Ok(Frame { offset: pos, len, header }),
         _ => Err(Error::corrupt(format!(
             "zstd data is truncated or corrupt: the header of the frame at byte offset {pos} is invalid"
         ))),
     }
+}
+
+/// The length of the zstd frame at the start of `rest`, whose header is `h`: its blocks'
+/// headers walked (RFC 8878, 3.1.1.2), then the checksum; `None` if a block header is
+/// reserved or the frame runs past `rest`.
+fn walk_blocks(rest: &[u8], h: &FrameHeader) -> Option<usize> {
+    let mut at = h.header_len;
+    loop {
+        let b = rest.get(at..at + 3)?;
+        let word = u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16;
+        let (last, kind, size) = (word & 1 == 1, (word >> 1) & 3, (word >> 3) as usize);
+        let stored = match kind {
+            1 => 1, // RLE: one byte, repeated
+            3 => return None,
+            _ => size,
+        };
+        at = at.checked_add(3 + stored)?;
+        if at > rest.len() {
+            return None;
+        }
+        if last {
+            break;
+        }
+    }
+    let end = at + if h.has_checksum { 4 } else { 0 };
+    (end <= rest.len()).then_some(end)
 }
 
 /// What the frames of a zstd sequence declare, read by [`frame_info`] without decoding.
