@@ -111,7 +111,8 @@ export interface Encoding {
   /**
    * Splits `text` into chunks of at most `maxTokens` tokens each (counted on their own).
    * With `overlap: 0` the chunks' texts joined give back `text` exactly.
-   * @throws {IronlungError} `ERR_INVALID_ARG` for `maxTokens < 1` or `overlap >= maxTokens`.
+   * @throws {IronlungError} `ERR_INVALID_ARG` for `maxTokens < 1`, `overlap >= maxTokens`, or a
+   *   budget smaller than one character's tokens (an emoji of 2 tokens with `maxTokens: 1`).
    */
   chunk(text: string, options: ChunkOptions): Chunk[];
   /** The ordinary token count of each string, in one call. */
@@ -166,7 +167,10 @@ export interface Chunk {
 /** A chat message, in the shape of OpenAI's Chat Completions API. */
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function' | (string & {});
-  /** Text, or an array of content parts (only `{ type: 'text', text }` parts are counted). */
+  /**
+   * Text, or an array of content parts (only `{ type: 'text', text }` parts are counted; a
+   * `'text'` part without its `text` string is `ERR_INVALID_ARG`).
+   */
   content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
   name?: string;
   tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
@@ -195,11 +199,14 @@ export interface CountChatOptions {
 export declare function countChat(messages: readonly ChatMessage[], options: CountChatOptions): number;
 
 export interface ReadForContextOptions extends ReadOptions {
-  /** The token budget; the text is truncated (with a marker) to fit. Default: no limit. */
+  /**
+   * The token budget; the text is truncated (with a marker) to fit. A budget under the
+   * marker's own tokens (8) cuts without one; `truncated` says so. Default: no limit.
+   */
   maxTokens?: number;
   /** The encoding to count with. Default `o200k_base` (or the model's, with `model`). */
   encoding?: EncodingName;
-  /** Count with this model's encoding. */
+  /** Count with this model's encoding. Give `encoding` or `model`, not both (`ERR_INVALID_ARG`). */
   model?: string;
   /** Where to cut when over budget: `'end'` (keep the head, default) or `'middle'`. */
   truncate?: 'end' | 'middle';
@@ -231,6 +238,15 @@ export declare function readForContext(path: string | URL, options?: ReadForCont
 export declare const backend: Backend;
 
 /**
+ * A compiled `WebAssembly.Module` where the project's libraries declare one (the DOM lib);
+ * else any object, so that a project without the DOM lib (Node's types only) type-checks.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: any[]) => infer M } } ? M : object;
+
+/** The bytes of a wasm file: what the DOM lib calls a `BufferSource`. */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/**
  * Initialises the WebAssembly build. Never required: Node, Bun, Deno, Cloudflare Workers and
  * Vercel Edge initialise on import, and elsewhere (browsers, Web Workers) the first
  * `await loadEncoding(...)` initialises it. Call it yourself to initialise earlier, before
@@ -241,7 +257,7 @@ export declare const backend: Backend;
  *   `new URL('./ironlung.wasm', import.meta.url)`, which bundlers rewrite.
  * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause.
  */
-export declare function init(moduleOrBytes?: WebAssembly.Module | BufferSource | Response | URL | string): Promise<void>;
+export declare function init(moduleOrBytes?: WasmModule | WasmBytes | Response | URL | string): Promise<void>;
 
 /** The shared encoding `name`. @throws {IronlungError} `ERR_UNKNOWN_ENCODING`. */
 export declare function getEncoding(name: EncodingName | 'gpt2' | (string & {})): Encoding;
@@ -268,7 +284,7 @@ export declare function encodingForModel(model: string): Encoding;
  */
 export declare function loadEncoding(
   name: EncodingName | 'gpt2' | (string & {}),
-  source?: BufferSource | WebAssembly.Module | Response | URL | string,
+  source?: WasmBytes | WasmModule | Response | URL | string,
 ): Promise<Encoding>;
 
 /** The names of all supported encodings. */
@@ -410,7 +426,7 @@ export interface ZstdCompressOptions {
    * Compress with this dictionary: a `ZstdDictionary` (at its own level; a different `level`
    * is `ERR_INVALID_ARG`), or a dictionary's bytes, prepared for this stream at `level`.
    */
-  dictionary?: Uint8Array | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary;
 }
 
 export interface ZstdDecompressOptions {
@@ -425,7 +441,7 @@ export interface ZstdDecompressOptions {
    * The dictionary frames were compressed with. A frame that names another (or any, when
    * none is given) is `ERR_DICTIONARY_MISMATCH`, naming both ids.
    */
-  dictionary?: Uint8Array | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary;
 }
 
 /**

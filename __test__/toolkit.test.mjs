@@ -209,6 +209,14 @@ describe(`readForContext (${il.backend})`, () => {
       assert.match(r.text, new RegExp(`\\[… ${r.omittedTokens} tokens omitted …\\]`));
       if (truncate === 'end') assert.ok(full.startsWith(r.text.slice(0, r.text.lastIndexOf('\n[…'))));
     }
+    // A budget under the marker's own 8 tokens: a file that fits is whole, one that does not
+    // is cut without a marker (truncated says so), never refused.
+    assert.deepEqual(await il.readForContext(p('small.txt'), { maxTokens: 5 }), { text: 'tiny file', tokens: 2, truncated: false, omittedTokens: 0, bytes: 9, encoding: 'o200k_base' });
+    for (const truncate of ['end', 'middle']) {
+      const cut = await il.readForContext(p('doc.md'), { maxTokens: 2, truncate });
+      assert.ok(cut.truncated && cut.tokens <= 2 && !cut.text.includes('omitted'), JSON.stringify(cut));
+      assert.equal(cut.omittedTokens + cut.tokens >= whole.tokens - 2, true);
+    }
     const small = await il.readForContext(p('small.txt'), { model: 'gpt-4', maxTokens: 100 });
     assert.equal(small.encoding, 'cl100k_base');
     assert.equal(small.text, 'tiny file');
@@ -221,7 +229,6 @@ describe(`readForContext (${il.backend})`, () => {
     await rejectsCode(() => il.readForContext(p('bin.dat')), 'ERR_BINARY_FILE');
     await rejectsCode(() => il.readForContext(p('doc.md'), { maxBytes: 10 }), 'ERR_FILE_TOO_LARGE', ['maxBytes 10']);
     await rejectsCode(() => il.readForContext('/dev/zero'), 'ERR_NOT_REGULAR_FILE');
-    await rejectsCode(() => il.readForContext(p('doc.md'), { maxTokens: 2 }), 'ERR_INVALID_ARG', ['marker']);
     await rejectsCode(() => il.readForContext(p('doc.md'), { truncate: 'start' }), 'ERR_INVALID_ARG', ['truncate']);
     await rejectsCode(() => il.readForContext(p('doc.md'), { encoding: 'nope' }), 'ERR_UNKNOWN_ENCODING');
     await rejectsCode(() => il.readForContext(p('doc.md'), { model: 'nope' }), 'ERR_UNKNOWN_MODEL');

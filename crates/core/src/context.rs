@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::text;
-use crate::tokenizer::{Cut, Encoding};
+use crate::tokenizer::{Cut, Encoding, DEFAULT_MIDDLE_MARKER};
 
 /// The marker put where text was cut off the end or the start: the omission note of
 /// [`Encoding::truncate_with`]'s middle cut, on a line of its own.
@@ -42,7 +42,14 @@ pub fn context_from_bytes(
             (decoded, n, false, 0)
         }
         Some(max) => {
-            let marker = if cut == Cut::Middle { None } else { Some(END_MARKER) };
+            // A budget under the marker's own tokens cuts without one: `truncated` still says
+            // so, where an error would refuse even a file that fits.
+            let note = if cut == Cut::Middle { DEFAULT_MIDDLE_MARKER } else { END_MARKER };
+            let marker = if enc.count(note) > max {
+                Some("")
+            } else {
+                (cut != Cut::Middle).then_some(END_MARKER)
+            };
             let t = enc.truncate_with(&decoded, max, cut, marker)?;
             (t.text, t.tokens, t.truncated, t.omitted)
         }
