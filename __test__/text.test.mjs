@@ -156,6 +156,12 @@ describe(`readTextFile (${il.backend})`, () => {
     await rejectsCode(() => bothReads('a\0b'), 'ERR_INVALID_ARG', ['NUL']);
     await rejectsCode(() => bothReads(42), 'ERR_INVALID_ARG', ['path', 'number 42']);
     await rejectsCode(() => bothReads(new URL('https://example.com/x')), 'ERR_INVALID_ARG', ['file: URL']);
+    // A file: URL is read as node:url's fileURLToPath reads it: no other host, no encoded
+    // '/', UTF-8 percent-encoding.
+    await rejectsCode(() => bothReads(new URL(`file://otherhost${p('plain.txt')}`)), 'ERR_INVALID_ARG', ['names a file on host otherhost']);
+    await rejectsCode(() => bothReads(new URL('file:///tmp/a%2Fb')), 'ERR_INVALID_ARG', ["has an encoded '/' (%2F)"]);
+    await rejectsCode(() => bothReads(new URL('file:///tmp/%E0%A4%A')), 'ERR_INVALID_ARG', ['its percent-encoding is not UTF-8']);
+    assert.equal(await bothReads(new URL(`file://localhost${p('plain.txt')}`)), 'hello\nwörld 😀\n');
   });
 });
 

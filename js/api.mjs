@@ -777,8 +777,18 @@ export function createApi(b, host) {
   /** @param {string | URL} path */
   function pathArg(path) {
     if (path instanceof URL) {
+      // node:url's fileURLToPath rules (POSIX), which every runtime with files shares.
       if (path.protocol !== 'file:') throw invalidArg(`path must be a file: URL, got ${path.href}`);
-      path = decodeURIComponent(path.pathname);
+      if (path.hostname !== '' && path.hostname !== 'localhost') {
+        throw invalidArg(`path ${path.href} names a file on host ${path.hostname}; a file: URL must name a local file (no host, or localhost)`);
+      }
+      if (/%2f/i.test(path.pathname)) throw invalidArg(`path ${path.href} has an encoded '/' (%2F), which no file name holds`);
+      const url = path;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        throw invalidArg(`path ${url.href} is not a valid file: URL: its percent-encoding is not UTF-8`);
+      }
     }
     return needString(path, 'path');
   }
