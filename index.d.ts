@@ -279,6 +279,8 @@ export declare function encodingForModel(model: string): Encoding;
  * @param source where to get the data instead of fetching it from beside the module: the
  *   bytes of `<table>.wasm`, that file compiled (`WebAssembly.Module`), a `Response`, or a
  *   URL. The data is checked against this build's fingerprint (`ERR_CORRUPT_DATA` if it differs).
+ *   It is read only where the table is not loaded yet: never on the native backend, whose
+ *   tables are built in. A `source` of another type is `ERR_INVALID_ARG` on every backend.
  * @throws {IronlungError} `ERR_UNKNOWN_ENCODING` for a name that is neither an encoding nor a
  *   model; `ERR_ASSET_UNAVAILABLE` when the data cannot be fetched (the message names the URL).
  */

@@ -50,6 +50,12 @@ describe(`hardening: errors at the edges (${il.backend})`, () => {
     assert.deepEqual([...enc.countBatch(new Proxy(['a b', 'c'], {}))], [2, 1]);
   });
 
+  test("loadEncoding's source of a type it cannot read is ERR_INVALID_ARG on both backends", async () => {
+    for (const source of [42, {}, null]) {
+      await assert.rejects(il.loadEncoding('p50k_base', source), (e) => e.code === 'ERR_INVALID_ARG' && /source must be the rank data's bytes/.test(e.message));
+    }
+  });
+
   test("trainDictionary's maxBytes: 256 to 32 MiB, named as given on both backends", () => {
     const samples = Array.from({ length: 300 }, (_, i) => `sample ${i} with some words ${(i * 7) % 13}`);
     for (const maxBytes of [2 ** 31, 2 ** 53, 32 * 2 ** 20 + 1]) {

@@ -648,6 +648,11 @@ export function createApi(b, host) {
    */
   async function loadEncoding(name, source) {
     needString(name, 'encoding or model name');
+    // Checked whether or not it is read (it is not where the table is loaded: always on
+    // native, whose tables are built in), so that both backends refuse the same arguments.
+    if (source !== undefined && !isSource(source)) {
+      throw invalidArg(`source must be the rank data's bytes, a WebAssembly.Module, a Response, a URL or a URL string, got ${typeName(source)}`);
+    }
     if (host.init) await host.init();
     ready();
     const id = encodingOrModelId(name);
@@ -833,6 +838,18 @@ export function createApi(b, host) {
     const data = needBytes(bytes, 'bytes');
     const max = needCount(needOptions(options, 'decodeText').maxBytes, 'maxBytes', Infinity);
     return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER)));
+  }
+
+  /** @param {any} source */
+  function isSource(source) {
+    return (
+      (typeof Response !== 'undefined' && source instanceof Response) ||
+      typeof source === 'string' ||
+      source instanceof URL ||
+      isWasmModule(source) ||
+      ArrayBuffer.isView(source) ||
+      source instanceof ArrayBuffer
+    );
   }
 
   /** @param {BufferSource | WebAssembly.Module | Response | URL | string} source */
