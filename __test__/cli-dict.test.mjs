@@ -95,6 +95,20 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.match(missing.stderr, /nope\.dict: ENOENT/);
   });
 
+  test('info and --dict read at most what they hold: 1 GiB, and 32 MiB', () => {
+    // A sparse file: its size is what fstat says, with no disk behind it.
+    const big = p('sparse.bin');
+    execFileSync('truncate', ['-s', String(2 ** 30 + 1), big]);
+    const i = cli(['info', big]);
+    assert.equal(i.status, 1);
+    assert.match(i.stderr, /^ironlung: .*sparse\.bin: ERR_FILE_TOO_LARGE: 1073741825 bytes, more than the 1073741824 bytes info reads/);
+    execFileSync('truncate', ['-s', String(32 * 2 ** 20 + 1), big]);
+    const d = cli(['compress', '--dict', big, p('record.json'), p('never.zst')]);
+    assert.equal(d.status, 1);
+    assert.match(d.stderr, /ERR_FILE_TOO_LARGE: 33554433 bytes, more than the 33554432 bytes a --dict file may hold/);
+    assert.ok(!existsSync(p('never.zst')));
+  });
+
   test('info prints what the frames declare', () => {
     const one = il.compress('hello info', { level: 3 });
     const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 1, 0, 0, 0, 7]);

@@ -133,4 +133,42 @@ class Output {
   }
 }
 
-module.exports = { readStdin, refuseDirectory, Output };
+/**
+ * The whole of `file` (or stdin, for '-'), refused once it passes `max` bytes: a read that
+ * must hold its input stays within that whatever it is given.
+ * @param {string} file
+ * @param {number} max
+ * @param {string} what names the input and its limit in the error, e.g. 'info reads'
+ * @returns {Promise<Buffer>}
+ */
+async function readCapped(file, max, what) {
+  /** @param {number | null} size known from fstat, or null: the read passed `max` */
+  const tooLarge = (size) =>
+    Object.assign(new Error(`${size === null ? 'more than' : `${size} bytes, more than`} the ${max} bytes ${what}`), { code: 'ERR_FILE_TOO_LARGE' });
+  if (file === '-') {
+    const data = await readStdin(max + 1);
+    if (data.length > max) throw tooLarge(null);
+    return data;
+  }
+  const fd = fs.openSync(file, 'r');
+  try {
+    const st = fs.fstatSync(fd);
+    refuseDirectory(st);
+    if (st.size > max) throw tooLarge(st.size);
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, max + 1 - n) || 1);
+      const got = fs.readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
+      n += got;
+      if (n > max) throw tooLarge(null);
+    }
+    return Buffer.concat(chunks, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+module.exports = { readStdin, readCapped, refuseDirectory, Output };

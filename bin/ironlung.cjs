@@ -10,7 +10,7 @@ const path = require('node:path');
 const ironlung = require('../js/node.cjs');
 const { walk, kindOf } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
-const { readStdin, refuseDirectory, Output } = require('./io.cjs');
+const { readStdin, readCapped, refuseDirectory, Output } = require('./io.cjs');
 
 /** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions, EventLog, LogEntry } from 'ironlung' */
 /** @typedef {import('./args.cjs').Opts} Opts */
@@ -487,7 +487,7 @@ async function zstd(command, opts, rest) {
   let dictionary;
   if (opts.dict !== undefined) {
     try {
-      dictionary = fs.readFileSync(opts.dict);
+      dictionary = await readCapped(opts.dict, DICT_MAX_BYTES, 'a --dict file may hold (32 MiB, the most the zstd CLI loads)');
     } catch (e) {
       report(opts.dict, e);
       return 1;
@@ -747,6 +747,11 @@ async function trainDict(opts, rest) {
 /** Larger files make poor samples (zstd trains on repeats across many small ones). */
 const MAX_SAMPLE_BYTES = 16 << 20;
 
+/** The most `info` reads: it holds its input whole to walk the frames. */
+const INFO_MAX_BYTES = 1 << 30;
+/** The largest `--dict` file: the zstd CLI loads none larger (its DICTSIZE_MAX). */
+const DICT_MAX_BYTES = 32 << 20;
+
 /**
  * `info`: what the frames of FILE declare, read without decoding.
  * @param {Opts} opts
@@ -757,7 +762,7 @@ async function info(opts, rest) {
   const file = rest[0];
   let data;
   try {
-    data = file === '-' ? await readStdin() : fs.readFileSync(file);
+    data = await readCapped(file, INFO_MAX_BYTES, 'info reads (it holds its input whole to walk the frames)');
   } catch (e) {
     report(file, e);
     return 1;
