@@ -98,6 +98,18 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.deepEqual(il.decompress(empty), new Uint8Array(0));
   });
 
+  test('WHATWG: readable and writable are read-only, as the types and CompressionStream say', () => {
+    for (const s of [new il.ZstdCompressionStream(), new il.ZstdDecompressionStream()]) {
+      assert.throws(() => {
+        s.readable = new ReadableStream();
+      }, TypeError);
+      assert.throws(() => {
+        s.writable = new WritableStream();
+      }, TypeError);
+      assert.ok(s.readable instanceof ReadableStream && s.writable instanceof WritableStream);
+    }
+  });
+
   test('WHATWG: strings, ArrayBuffers and typed arrays are accepted as chunks', async () => {
     const packed = await through(['héllo ', new Uint16Array([0x6f77, 0x6c72]).buffer, new Uint8Array([100])], new il.ZstdCompressionStream());
     assert.equal(new TextDecoder().decode(il.decompress(packed)), 'héllo world');

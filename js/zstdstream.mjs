@@ -476,6 +476,16 @@ export function createZstdStreams(deps) {
     }
   }
 
+  /**
+   * Makes `readable` and `writable` read-only, as the types declare them and as
+   * CompressionStream's are.
+   * @param {object} stream
+   */
+  function readOnlySides(stream) {
+    Object.defineProperty(stream, 'readable', { writable: false, configurable: false });
+    Object.defineProperty(stream, 'writable', { writable: false, configurable: false });
+  }
+
   /** A stream of zstd-compressed bytes: one frame, ending in a checksum unless told not to. */
   class ZstdCompressionStream {
     /** @type {ReadableStream<Uint8Array>} */
@@ -534,6 +544,7 @@ export function createZstdStreams(deps) {
         },
       });
       this.#flush = () => step(() => c.flush());
+      readOnlySides(this);
     }
 
     /**
@@ -584,6 +595,7 @@ export function createZstdStreams(deps) {
           out.error(reason);
         },
       });
+      readOnlySides(this);
     }
   }
 
