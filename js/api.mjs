@@ -85,6 +85,7 @@ import { createLogs } from './log.mjs';
  * @property {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<any[]>} readForContext
  *   text, tokens, truncated (1 or 0), omitted tokens and bytes read, in an array both bindings
  *   give untyped
+ * @property {(name: string) => void} [noFiles] throws ERR_UNSUPPORTED_RUNTIME for `name` where there is no filesystem
  * @property {(e: Error) => {code: ErrorCode, message: string}} [onTrap] explains a wasm trap (and replaces the instance)
  * @property {() => void} [ready] throws if the backend is not initialised yet
  * @property {(table: string) => Uint8Array} [readRanksSync] a rank table's bytes (wasm with a filesystem)
@@ -810,6 +811,7 @@ export function createApi(b, host) {
    * @returns {Promise<string>}
    */
   async function readTextFile(path, options) {
+    host.noFiles?.('readTextFile');
     const p = pathArg(path);
     const max = readOptions(options);
     ready();
@@ -825,6 +827,7 @@ export function createApi(b, host) {
    * @param {ReadOptions} [options]
    */
   function readTextFileSync(path, options) {
+    host.noFiles?.('readTextFileSync');
     const p = pathArg(path);
     const max = readOptions(options);
     return call(() => host.readTextFileSync(p, max));
@@ -866,6 +869,7 @@ export function createApi(b, host) {
    * @returns {Promise<ContextFile>}
    */
   async function readForContext(path, options) {
+    host.noFiles?.('readForContext');
     const p = pathArg(path);
     const o = needOptions(options, 'readForContext');
     const max = readOptions(o);

@@ -117,6 +117,9 @@ function unsupported(name) {
   };
 }
 
+/** The host has no filesystem until useFileReader gives it one. */
+let hasFiles = false;
+
 /** @type {Host} */
 const host = {
   backend: 'wasm',
@@ -124,6 +127,11 @@ const host = {
   readTextFileSync: unsupported('readTextFileSync'),
   readTextFile: async (...args) => unsupported('readTextFile')(...args),
   readForContext: async (...args) => unsupported('readForContext')(...args),
+  // Without a filesystem the file readers fail as unsupported whether or not the module is
+  // initialised yet: asked before `ready()`.
+  noFiles: (name) => {
+    if (!hasFiles) unsupported(name)();
+  },
   readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.wasm`),
   init: () => init(),
   onTrap: instance.onTrap,
@@ -173,6 +181,7 @@ export function useRankModules(importRanks) {
  */
 export function useFileReader(fileHost) {
   Object.assign(host, fileHost(instance.binding));
+  hasFiles = true;
 }
 
 /**
