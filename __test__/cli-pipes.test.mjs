@@ -167,7 +167,7 @@ describe(`cli in pipes (${il.backend})`, () => {
     assert.ok(peakMB < 150, `peak RSS ${peakMB.toFixed(0)} MB while 1 GiB streamed out`);
     // Past the default cap of 256 MiB: an error, and no partial output file.
     assert.match(r.stdout, /exit 1\n$/);
-    assert.match(r.stderr, /^ironlung: zeros\.zst: ERR_OUTPUT_TOO_LARGE: decompressed size exceeds maxOutputBytes 268435456/m);
+    assert.match(r.stderr, /^ironlung: zeros\.zst: ERR_OUTPUT_TOO_LARGE: decompressed size exceeds --max-output-bytes 268435456/m);
   });
 
   test('--progress reports a large input, or a large output, on stderr', () => {

@@ -133,7 +133,7 @@ describe(`cli usage (${il.backend})`, () => {
     for (const [args, message, command] of [
       [['count', '--encoding', 'nope', '-'], /^ironlung: unknown encoding "nope"/, 'count'],
       [['truncate', '--max-tokens', '5', '--model', 'nope', '-'], /^ironlung: unknown model "nope"/, 'truncate'],
-      [['truncate', '--max-tokens', '2', '--from', 'middle', '--marker', 'a marker of many tokens', '-'], /^ironlung: the marker .* counts 5 tokens, more than maxTokens 2$/, 'truncate'],
+      [['truncate', '--max-tokens', '2', '--from', 'middle', '--marker', 'a marker of many tokens', '-'], /^ironlung: the marker .* counts 5 tokens, more than --max-tokens 2$/, 'truncate'],
       [['chunk', '--max-tokens', '4', '--boundary', 'word', '-'], '--boundary must be token, line or paragraph, got "word"', 'chunk'],
       [['compress', '--level', '99', '-', '-'], /^ironlung: compression level 99 is out of range/, 'compress'],
       [['decompress', '--max-output-bytes', 'lots', '-', '-'], '--max-output-bytes must be a non-negative integer, got "lots"', 'decompress'],
@@ -171,7 +171,7 @@ describe(`cli usage (${il.backend})`, () => {
   test('stdin past --max-bytes is refused without reading it all', () => {
     const r = cli(['truncate', '--max-tokens', '5', '--max-bytes', '10', '-'], 'x'.repeat(1 << 20));
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^ironlung: -: ERR_FILE_TOO_LARGE: input is larger than maxBytes 10/);
+    assert.match(r.stderr, /^ironlung: -: ERR_FILE_TOO_LARGE: input is larger than --max-bytes 10/);
     const ok = cli(['truncate', '--max-tokens', '5', '--max-bytes', '10', '-'], 'x'.repeat(10));
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(ok.stdout, 'x'.repeat(10));

@@ -75,8 +75,13 @@ function checkedByApi(command, probe) {
  */
 function messageOf(e) {
   const message = e && typeof e.message === 'string' ? e.message : String(e);
-  return e && e.code && message.startsWith(`${e.code}: `) ? message.slice(e.code.length + 2) : message;
+  const bare = e && e.code && message.startsWith(`${e.code}: `) ? message.slice(e.code.length + 2) : message;
+  // The library names its options as JS names them; here they are flags.
+  return bare.replace(/\b(maxOutputBytes|maxBytes|maxTokens)\b/g, (/** @type {string} */ name) => FLAG_OF[/** @type {keyof typeof FLAG_OF} */ (name)]);
 }
+
+/** The flag each option of the library is given by. */
+const FLAG_OF = { maxOutputBytes: '--max-output-bytes', maxBytes: '--max-bytes', maxTokens: '--max-tokens' };
 
 /**
  * @param {string} file
@@ -1268,7 +1273,7 @@ async function main(argv) {
   } catch (e) {
     if (e instanceof UsageError || (e && e.code === 'ERR_INVALID_ARG')) {
       const where = e.command ?? command;
-      process.stderr.write(`ironlung: ${e.message}\nTry 'ironlung ${where ? `${where} ` : ''}--help'.\n`);
+      process.stderr.write(`ironlung: ${messageOf(e)}\nTry 'ironlung ${where ? `${where} ` : ''}--help'.\n`);
       return 2;
     }
     report(command ?? cmd, e);
