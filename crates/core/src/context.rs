@@ -45,11 +45,7 @@ pub fn context_from_bytes(
             // A budget under the marker's own tokens cuts without one: `truncated` still says
             // so, where an error would refuse even a file that fits.
             let note = if cut == Cut::Middle { DEFAULT_MIDDLE_MARKER } else { END_MARKER };
-            let marker = if enc.count(note) > max {
-                Some("")
-            } else {
-                (cut != Cut::Middle).then_some(END_MARKER)
-            };
+            let marker = if enc.count(note) > max { Some("") } else { (cut != Cut::Middle).then_some(END_MARKER) };
             let t = enc.truncate_with(&decoded, max, cut, marker)?;
             (t.text, t.tokens, t.truncated, t.omitted)
         }
