@@ -35,6 +35,12 @@ pub struct FrameHeader {
 }
 
 impl FrameHeader {
+    /// Whether the frame asks for a decoding window past the 1 GiB ironlung decodes on every
+    /// backend (a single-segment frame's window is its content, which the caps bound).
+    pub(crate) fn window_too_large(&self) -> bool {
+        !self.single_segment && self.window_size > 1 << WINDOW_LOG_MAX
+    }
+
     /// [`Error::DictionaryMismatch`] if the frame (at byte `offset`) names a dictionary other
     /// than `given`, the id of the one at hand (`None`: none is).
     pub(crate) fn check_dictionary(&self, offset: u64, given: Option<u32>) -> Result<()> {
@@ -184,11 +190,8 @@ fn read_frame(rest: &[u8], pos: usize) -> Result<Frame> {
     // elsewhere) as an error that reads as corruption; a header reader reports any window,
     // so such a frame is walked here, the same on both backends. Decoding refuses it.
     let len = match parse(rest) {
-        Header::Complete(h) if h.skippable.is_none() && !h.single_segment && h.window_size > 1 << WINDOW_LOG_MAX => {
-            walk_blocks(rest, &h).ok_or_else(|| {
-                not_a_frame(rest, pos as u64, "a block runs past the end of the data", Some(rest.len()))
-            })?
-        }
+        Header::Complete(h) if h.skippable.is_none() && h.window_too_large() => walk_blocks(rest, &h)
+            .ok_or_else(|| not_a_frame(rest, pos as u64, "a block runs past the end of the data", Some(rest.len())))?,
         _ => zstd_safe::find_frame_compressed_size(rest)
             .map_err(|code| not_a_frame(rest, pos as u64, &reason::describe(code), Some(rest.len())))?,
     };

@@ -169,7 +169,7 @@ fn scan_frames(data: &[u8], dictionary: Option<&Dictionary>) -> Result<Declared>
             continue;
         }
         // Before any decoding: wasm32's zstd would refuse such a window as corruption.
-        if !h.single_segment && h.window_size > 1 << WINDOW_LOG_MAX {
+        if h.window_too_large() {
             return Err(window_error(Some(h.window_size), WINDOW_LOG_MAX, usize::MAX));
         }
         h.check_dictionary(frame.offset as u64, given)?;
