@@ -28,7 +28,7 @@ async function readStdin(limit = Infinity) {
     // no fd 0: let process.stdin say what is wrong
   }
   if (st) refuseDirectory(st);
-  if (st && st.isFile() && st.size > 0) return readRegularFile(0, Math.min(st.size, limit));
+  if (st && st.isFile() && st.size > 0) return readUpTo(0, Math.min(st.size, limit), st.size);
   const chunks = [];
   let n = 0;
   for await (const c of process.stdin) {
@@ -50,19 +50,28 @@ function refuseDirectory(st) {
 }
 
 /**
- * Up to `size` bytes from the current position of `fd`, a regular file (never EAGAIN).
+ * Up to `limit` bytes from the current position of `fd` (a regular file, or a blocking pipe
+ * or device), until its end: in one piece for a regular file whose size holds it, else in a
+ * buffer that doubles, so that a cap far above the data costs no memory.
  * @param {number} fd
- * @param {number} size
+ * @param {number} limit
+ * @param {number} size what fstat says, 0 where it does not know
  */
-function readRegularFile(fd, size) {
-  const buf = Buffer.allocUnsafe(size);
+function readUpTo(fd, limit, size) {
+  let buf = Buffer.allocUnsafe(Math.min(limit, size > 0 ? size + 1 : 1 << 16));
   let off = 0;
-  while (off < size) {
-    const n = fs.readSync(fd, buf, off, size - off, null);
+  for (;;) {
+    if (off === buf.length) {
+      if (off >= limit) break;
+      const next = Buffer.allocUnsafe(Math.min(limit, off * 2));
+      buf.copy(next, 0, 0, off);
+      buf = next;
+    }
+    const n = fs.readSync(fd, buf, off, buf.length - off, null);
     if (n === 0) break;
     off += n;
   }
-  return off === size ? buf : buf.subarray(0, off);
+  return off === buf.length ? buf : buf.subarray(0, off);
 }
 
 /**
@@ -155,17 +164,9 @@ async function readCapped(file, max, what) {
     const st = fs.fstatSync(fd);
     refuseDirectory(st);
     if (st.size > max) throw tooLarge(st.size);
-    const chunks = [];
-    let n = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(1 << 20, max + 1 - n) || 1);
-      const got = fs.readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      chunks.push(buf.subarray(0, got));
-      n += got;
-      if (n > max) throw tooLarge(null);
-    }
-    return Buffer.concat(chunks, n);
+    const data = readUpTo(fd, max + 1, st.size);
+    if (data.length > max) throw tooLarge(null);
+    return data;
   } finally {
     fs.closeSync(fd);
   }

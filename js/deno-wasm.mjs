@@ -9,7 +9,7 @@ import { fileHost } from './fsread.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
 useFileReader(fileHost);
-useLogFiles(nodeLogFiles());
+useLogFiles(nodeLogFiles);
 useNodeStreams(Transform);
 // Every table the core names has a URL.
 useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));

@@ -27,7 +27,7 @@ const MAX_ONE_READ = 1 << 30;
  * The file type as the core numbers it (ironlung_abi's `file_type`).
  * @param {fs.Stats} st
  */
-function typeOf(st) {
+export function typeOf(st) {
   if (st.isFile()) return 0;
   if (st.isDirectory()) return 1;
   if (st.isFIFO()) return 2;

@@ -9,8 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { IronlungError } from './errors.mjs';
+import { typeOf } from './fsread.mjs';
 
 /**
+ * @typedef {import('./fsread.mjs').ReadRules} ReadRules
+ *
  * @typedef {object} LogFileHandle
  * @property {() => Promise<number>} size
  * @property {(offset: number, len: number) => Promise<Uint8Array>} read up to `len` bytes; fewer only at the end
@@ -68,30 +71,25 @@ export function nativeLogFiles(binding) {
 }
 
 /**
- * The core's ERR_NOT_REGULAR_FILE (its words) for a FIFO, device or socket; null for a file
- * or directory (whose reads fail on their own, with EISDIR).
+ * Throws the core's ERR_NOT_REGULAR_FILE, in its words, for a FIFO, device or socket. A
+ * file or directory passes (a directory's reads fail on their own, with EISDIR). The core's
+ * rule for which files a bounded read reads is the same rule: a special file is refused
+ * whatever its size, so the size and cap passed do not matter.
+ * @param {ReadRules} rules
  * @param {string} path
  * @param {fs.Stats} st
  */
-function notRegular(path, st) {
-  if (st.isFile() || st.isDirectory()) return null;
-  const kind = st.isFIFO()
-    ? 'a FIFO'
-    : st.isCharacterDevice()
-      ? 'a character device'
-      : st.isBlockDevice()
-        ? 'a block device'
-        : st.isSocket()
-          ? 'a socket'
-          : 'of an unknown type';
-  return new IronlungError('ERR_NOT_REGULAR_FILE', `'${path}' is not a regular file (it is ${kind}); ironlung only reads regular files`);
+function refuseSpecial(rules, path, st) {
+  if (!st.isFile() && !st.isDirectory()) rules.readCap(path, typeOf(st), 0, 0);
 }
 
 /**
- * The wasm backend's log files: node:fs, as Node, Bun and Deno have it.
+ * The wasm backend's log files: node:fs, as Node, Bun and Deno have it. `rules` is the wasm
+ * glue, whose rules say which files are not read.
+ * @param {ReadRules} rules
  * @returns {LogFiles}
  */
-export function nodeLogFiles() {
+export function nodeLogFiles(rules) {
   return {
     async open(path, readOnly, create, dsync = false) {
       // With O_DSYNC each write returns once its data is on stable storage, as a write and an
@@ -107,12 +105,14 @@ export function nodeLogFiles() {
       } catch (e) {
         // Opening a socket fails with ENXIO: what matters is that it is not a regular file.
         const st = /** @type {any} */ (e)?.code === 'ENXIO' ? await fs.promises.stat(path).catch(() => null) : null;
-        throw (st && notRegular(path, st)) || e;
+        if (st) refuseSpecial(rules, path, st);
+        throw e;
       }
-      const special = notRegular(path, await h.stat());
-      if (special) {
+      try {
+        refuseSpecial(rules, path, await h.stat());
+      } catch (e) {
         await h.close();
-        throw special;
+        throw e;
       }
       /** @type {LogFileHandle} */
       const handle = {

@@ -95,6 +95,10 @@ function lossOf(v, jsonOnly, top) {
  * @returns {[any, string | number] | null}
  */
 function lostInside(root) {
+  // Every value of every record passes here, most of them strings and numbers, so the
+  // primitives are told apart inline and lossOf sees only the few that may be lost: in an
+  // array, a number, undefined, a function or a symbol; in an object only a number, since JSON
+  // leaves a property that is undefined, a function or a symbol out, as documented.
   /** @type {any[]} */
   const todo = [root];
   while (todo.length) {

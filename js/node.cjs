@@ -40,7 +40,7 @@ const host =
         nativeLoadErrors: nativeErrors,
         offThread: false,
         ...fileHost(binding),
-        logFiles: nodeLogFiles(),
+        logFiles: nodeLogFiles(binding),
         // Not the native backend: `instance` is set.
         onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
         writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,

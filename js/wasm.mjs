@@ -185,11 +185,12 @@ export function useFileReader(fileHost) {
 }
 
 /**
- * Runtimes with a filesystem: the session log's file I/O (js/logfiles.mjs).
- * @param {import('./logfiles.mjs').LogFiles} files
+ * Runtimes with a filesystem: `logFiles(glue)` (js/logfiles.mjs) gives the session log's
+ * file I/O, which refuses the files the core's rules refuse.
+ * @param {typeof import('./logfiles.mjs').nodeLogFiles} logFiles
  */
-export function useLogFiles(files) {
-  host.logFiles = files;
+export function useLogFiles(logFiles) {
+  host.logFiles = logFiles(instance.binding);
 }
 
 /**
