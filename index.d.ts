@@ -429,6 +429,14 @@ export interface ZstdCompressOptions {
    * is `ERR_INVALID_ARG`), or a dictionary's bytes, prepared for this stream at `level`.
    */
   dictionary?: Bytes | ZstdDictionary;
+  /**
+   * The stream's input size in bytes, when known in advance (a file's, say), as node:zlib's
+   * option of the same name: the frame then declares its content size, as the `zstd` CLI's
+   * frames of files do, so a decoder can allocate once, and zstd sizes its tables to fit.
+   * Input that passes it, or an end short of it, errors the stream with `ERR_INVALID_ARG`,
+   * naming both sizes.
+   */
+  pledgedSrcSize?: number;
 }
 
 export interface ZstdDecompressOptions {

@@ -405,6 +405,26 @@ describe(`zstd streams (${il.backend})`, () => {
     throwsCode(() => new il.ZstdDecompressionStream({ maxOutputBytes: -1 }), 'ERR_INVALID_ARG', 'maxOutputBytes');
   });
 
+  test('pledgedSrcSize declares the content size, and is held to it', async () => {
+    for (const make of [
+      (o) => through(pieces(data, 21), new il.ZstdCompressionStream(o)),
+      (o) => nodeThrough(pieces(data, 22), il.createZstdCompress(o)),
+    ]) {
+      const out = await make({ pledgedSrcSize: data.length, level: 5 });
+      assert.equal(il.frameInfo(out).contentSize, data.length);
+      sameBytes(il.decompress(out), data);
+      const withDict = await make({ pledgedSrcSize: data.length, dictionary: il.trainDictionary(pieces(data, 23, 3000), { maxBytes: 8192 }) });
+      assert.equal(il.frameInfo(withDict).contentSize, data.length);
+      await rejectsWith(make({ pledgedSrcSize: data.length - 1 }), 'ERR_INVALID_ARG', new RegExp(`^the stream's input reached \\d+ bytes, more than its pledgedSrcSize of ${data.length - 1} bytes$`));
+      await rejectsWith(make({ pledgedSrcSize: data.length + 1 }), 'ERR_INVALID_ARG', new RegExp(`^the stream's input ended at ${data.length} bytes, short of its pledgedSrcSize of ${data.length + 1} bytes$`));
+    }
+    const empty = await through([], new il.ZstdCompressionStream({ pledgedSrcSize: 0 }));
+    assert.equal(il.frameInfo(empty).contentSize, 0);
+    for (const bad of [-1, 1.5, 2 ** 53, Infinity, '10', null]) {
+      throwsCode(() => new il.ZstdCompressionStream({ pledgedSrcSize: bad }), 'ERR_INVALID_ARG', 'pledgedSrcSize must be a non-negative integer up to 2^53 - 1, got');
+    }
+  });
+
   test('the zstd CLI reads our streams, and we read its frames', { skip: !hasZstdCli && 'no zstd CLI' }, async () => {
     const tmp = tempDir();
     const dir = tmp.dir;

@@ -105,6 +105,7 @@ function turnEventLoop() {
  * @property {(data: Uint8Array) => Promise<Uint8Array>} [writeFrom] native: reads `data` in place
  * @property {() => Uint8Array | Promise<Uint8Array>} flush
  * @property {() => Uint8Array | Promise<Uint8Array>} finish
+ * @property {(size: number) => void} pledge promises the frame's input size, before the first write
  * @property {() => void} [free]
  *
  * @typedef {object} StreamDecompressor
@@ -292,13 +293,22 @@ export function createZstdStreams(deps) {
     const level = deps.zstdLevel(o.level);
     const checksum = o.checksum === undefined ? true : o.checksum;
     if (typeof checksum !== 'boolean') throw invalidArg(`checksum must be a boolean, got ${typeName(checksum)}`);
-    if (o.dictionary === undefined) return guarded(() => new binding.ZstdCompressor(level, checksum));
+    const pledged = o.pledgedSrcSize;
+    if (pledged !== undefined && !(Number.isSafeInteger(pledged) && pledged >= 0)) {
+      throw invalidArg(`pledgedSrcSize must be a non-negative integer up to 2^53 - 1, got ${typeName(pledged)}`);
+    }
+    /** @param {StreamCompressor} s */
+    const pledge = (s) => {
+      if (pledged !== undefined) s.pledge(pledged);
+      return s;
+    };
+    if (o.dictionary === undefined) return guarded(() => pledge(new binding.ZstdCompressor(level, checksum)));
     const d = deps.dictionaryArg(o.dictionary);
     // Bytes are prepared for this stream at its level; a ZstdDictionary has its own.
     if (d instanceof Uint8Array) {
-      return guarded(() => binding.ZstdCompressor.withDictionary(new binding.Dictionary(d, level), undefined, checksum));
+      return guarded(() => pledge(binding.ZstdCompressor.withDictionary(new binding.Dictionary(d, level), undefined, checksum)));
     }
-    return guarded(() => binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum));
+    return guarded(() => pledge(binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum)));
   }
 
   /** @param {ZstdDecompressOptions | undefined} options */

@@ -22,6 +22,11 @@ impl ZstdCompressor {
         abi::CompressStream::with_dictionary(&dictionary.0, level, checksum).map(ZstdCompressor).map_err(js_err)
     }
 
+    /// Promises the frame's input size (`abi::CompressStream::pledge`), before the first write.
+    pub fn pledge(&mut self, size: f64) -> JsResult<()> {
+        self.0.pledge(size).map_err(js_err)
+    }
+
     pub fn write(&mut self, data: &[u8]) -> JsResult<Vec<u8>> {
         self.0.write(data).map_err(js_err)
     }

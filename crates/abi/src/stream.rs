@@ -25,6 +25,12 @@ impl CompressStream {
         Ok(CompressStream { encoder: Encoder::with_dictionary(dictionary, checksum)? })
     }
 
+    /// Promises that the frame's input will be exactly `size` bytes (a whole number the
+    /// caller checked): see [`Encoder::pledge`].
+    pub fn pledge(&mut self, size: f64) -> Result<()> {
+        Ok(self.encoder.pledge(size as u64)?)
+    }
+
     /// Compresses `data`; returns the output zstd has ready (often none: it fills a block
     /// first).
     pub fn write(&mut self, data: &[u8]) -> Result<Vec<u8>> {

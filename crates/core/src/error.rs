@@ -334,6 +334,15 @@ pub enum Error {
         /// The largest the zstd CLI loads.
         max: usize,
     },
+    /// A compressed stream's input did not come to the size promised for its frame.
+    SizeNotAsPledged {
+        /// The size promised.
+        pledged: u64,
+        /// The input's size: so far, when `more` (it already passed the promise).
+        given: u64,
+        /// Whether the input passed the promise (else it ended short of it).
+        more: bool,
+    },
     /// zstd's trainer could not make a dictionary of `samples` samples holding `total_bytes`.
     TrainingFailed {
         /// The number of samples.
@@ -402,6 +411,7 @@ impl Error {
             | Error::LevelOutOfRange { .. }
             | Error::EmptyDictionary
             | Error::DictionarySize { .. }
+            | Error::SizeNotAsPledged { .. }
             | Error::TrainingFailed { .. } => Code::InvalidArg,
         }
     }
@@ -557,6 +567,14 @@ impl fmt::Display for Error {
             }
             Error::EmptyDictionary => f.write_str("the dictionary is empty; give the bytes of a zstd dictionary"),
             Error::DictionarySize { max_bytes, min, max } => dictionary_size(f, "max_bytes", *max_bytes, *min, *max),
+            Error::SizeNotAsPledged { pledged, given, more: true } => write!(
+                f,
+                "the stream's input reached {given} bytes, more than its pledgedSrcSize of {pledged} bytes"
+            ),
+            Error::SizeNotAsPledged { pledged, given, more: false } => write!(
+                f,
+                "the stream's input ended at {given} bytes, short of its pledgedSrcSize of {pledged} bytes"
+            ),
             Error::TrainingFailed { samples, total_bytes, reason } => write!(
                 f,
                 "cannot train a dictionary from {samples} samples of {total_bytes} bytes in all: {reason}; \

@@ -35,6 +35,12 @@ impl ZstdCompressor {
         guard(|| Ok(ZstdCompressor::of(abi::CompressStream::with_dictionary(&dictionary.inner, level, checksum)?)))
     }
 
+    /// Promises the frame's input size (`abi::CompressStream::pledge`), before the first write.
+    #[napi]
+    pub fn pledge(&self, size: f64) -> napi::Result<()> {
+        guard(|| lock(&self.inner)?.pledge(size))
+    }
+
     fn of(s: abi::CompressStream) -> Self {
         ZstdCompressor { inner: Arc::new(Mutex::new(s)) }
     }

@@ -20,6 +20,9 @@ use zstd::zstd_safe::{self, CParameter, DParameter, InBuffer, OutBuffer};
 /// [`write`](Self::write) begins a new frame.
 pub struct Encoder {
     cctx: zstd_safe::CCtx<'static>,
+    /// The current frame's input so far, and the size [`pledge`](Self::pledge) promised.
+    frame_in: u64,
+    pledged: Option<u64>,
     // zstd keeps a pointer to the prepared dictionary; this keeps the dictionary alive.
     _dictionary: Option<Dictionary>,
 }
@@ -44,12 +47,32 @@ impl Encoder {
         if let Some(d) = dictionary {
             cctx.ref_cdict(d.cdict()).map_err(internal)?;
         }
-        Ok(Encoder { cctx, _dictionary: dictionary.cloned() })
+        Ok(Encoder { cctx, frame_in: 0, pledged: None, _dictionary: dictionary.cloned() })
+    }
+
+    /// Promises that the next frame's input will be exactly `size` bytes: the frame header
+    /// then declares its content size (as the `zstd` CLI's frames of files do), and zstd
+    /// sizes its window and tables to fit. Input that passes the promise, or a
+    /// [`finish`](Self::finish) short of it, is [`Error::SizeNotAsPledged`]. Only before
+    /// the frame's first byte.
+    pub fn pledge(&mut self, size: u64) -> Result<()> {
+        if self.frame_in > 0 {
+            return Err(Error::Internal { reason: "a size can only be pledged before a frame's first byte".into() });
+        }
+        self.cctx.set_pledged_src_size(Some(size)).map_err(internal)?;
+        self.pledged = Some(size);
+        Ok(())
     }
 
     /// Compresses `input`, appending to `out` whatever output zstd has ready.
     pub fn write(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        self.run(input, out, EndDirective::ZSTD_e_continue)
+        let given = self.frame_in + input.len() as u64;
+        if let Some(pledged) = self.pledged.filter(|&p| given > p) {
+            return Err(Error::SizeNotAsPledged { pledged, given, more: true });
+        }
+        self.run(input, out, EndDirective::ZSTD_e_continue)?;
+        self.frame_in = given;
+        Ok(())
     }
 
     /// Ends the current block, so that everything written so far can be decoded from `out`
@@ -60,7 +83,12 @@ impl Encoder {
 
     /// Ends the frame: the rest of the output, and the checksum.
     pub fn finish(&mut self, out: &mut Vec<u8>) -> Result<()> {
-        self.run(&[], out, EndDirective::ZSTD_e_end)
+        if let Some(pledged) = self.pledged.filter(|&p| p != self.frame_in) {
+            return Err(Error::SizeNotAsPledged { pledged, given: self.frame_in, more: false });
+        }
+        self.run(&[], out, EndDirective::ZSTD_e_end)?;
+        (self.frame_in, self.pledged) = (0, None);
+        Ok(())
     }
 
     fn run(&mut self, input: &[u8], out: &mut Vec<u8>, directive: EndDirective) -> Result<()> {
@@ -570,5 +598,45 @@ mod tests {
         );
         // A frame that names no dictionary decodes with one given.
         assert_eq!(decode(&compress(b"plain", 3).unwrap(), 3, 64, 100, Some(&dict)).unwrap(), b"plain");
+    }
+
+    #[test]
+    fn a_pledged_size_is_declared_and_kept() {
+        let data = b"pledged and declared, as the zstd CLI declares a file's size. ".repeat(5000);
+        let mut e = Encoder::new(3, true).unwrap();
+        let mut out = Vec::new();
+        e.pledge(data.len() as u64).unwrap();
+        for p in data.chunks(7777) {
+            e.write(p, &mut out).unwrap();
+        }
+        e.finish(&mut out).unwrap();
+        let info = frame::frame_info(&out).unwrap();
+        assert_eq!(info.content_size, Some(data.len() as u64));
+        assert_eq!(decode(&out, 1000, 4096, data.len(), None).unwrap(), data);
+        // The promise is for one frame: the next declares nothing unless pledged again.
+        let start = out.len();
+        e.write(b"next", &mut out).unwrap();
+        e.finish(&mut out).unwrap();
+        assert_eq!(frame::frame_info(&out[start..]).unwrap().content_size, None);
+
+        let mut e = Encoder::new(3, true).unwrap();
+        e.pledge(10).unwrap();
+        e.write(b"0123456", &mut out).unwrap();
+        let more = e.write(b"7890", &mut out).unwrap_err();
+        assert_eq!(more.kind(), Code::InvalidArg);
+        assert_eq!(more.to_string(), "the stream's input reached 11 bytes, more than its pledgedSrcSize of 10 bytes");
+        let mut e = Encoder::new(3, true).unwrap();
+        e.pledge(10).unwrap();
+        e.write(b"0123456", &mut out).unwrap();
+        let short = e.finish(&mut out).unwrap_err();
+        assert_eq!(short.to_string(), "the stream's input ended at 7 bytes, short of its pledgedSrcSize of 10 bytes");
+        // Zero is a size too; and a pledge comes before the frame's first byte.
+        let mut e = Encoder::new(3, true).unwrap();
+        let mut empty = Vec::new();
+        e.pledge(0).unwrap();
+        e.finish(&mut empty).unwrap();
+        assert_eq!(frame::frame_info(&empty).unwrap().content_size, Some(0));
+        e.write(b"x", &mut empty).unwrap();
+        assert_eq!(e.pledge(1).unwrap_err().kind(), Code::Internal);
     }
 }
