@@ -8,7 +8,7 @@
 #                           with a native build; the wasm toolchain joins when
 #                           IRONLUNG_BACKEND=wasm)
 #   scripts/setup.sh wasm   the wasm32 toolchain and the wasm-bindgen CLI
-#   scripts/setup.sh test   both, plus Chromium, Node 22 and 24, the npm dev dependencies
+#   scripts/setup.sh test   both, plus Chromium, Firefox ESR, Node 22 and 24, the npm dev dependencies
 #                           (TypeScript among them) and the integration matrix's tools
 #                           (test/integrations/)
 #   scripts/setup.sh fuzz   the native toolchain, rustup's nightly (for sanitizers) and
@@ -123,6 +123,15 @@ if command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 [ -x /usr/bin/chromium ] || die "Chromium is missing at /usr/bin/chromium: the browser tests need it"
+# Firefox ESR, the second engine of the browser tests (SpiderMonkey's wasm and web APIs),
+# driven by puppeteer-core over WebDriver BiDi: stock Firefox, since playwright-core drives
+# only its own patched build, which cannot be downloaded here.
+if command -v apt-get >/dev/null && [ ! -x /usr/bin/firefox-esr ]; then
+  apt_install firefox-esr
+fi
+[ -x /usr/bin/firefox-esr ] || die "Firefox is missing at /usr/bin/firefox-esr: the browser tests need it (Debian's firefox-esr)"
+firefox_version=$(/usr/bin/firefox-esr --version 2>&1) ||
+  die "Firefox at /usr/bin/firefox-esr does not run (firefox-esr --version says: $(echo "$firefox_version" | head -c 400))"
 # The zstd CLI: the CLI tests check that its frames and ironlung's interoperate.
 command -v zstd >/dev/null || apt_install zstd
 zstd --version >/dev/null || die "the zstd CLI does not run"
@@ -146,9 +155,13 @@ npm_install_in() { # npm_install_in DIR LABEL: `npm install` in DIR when its loc
     timed "$label" npm install --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
-npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, Deno, Bun, TypeScript)"
+npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, puppeteer-core, Deno, Bun, TypeScript)"
 for bin in deno bun tsc; do
   "node_modules/.bin/$bin" --version >/dev/null 2>&1 || die "node_modules/.bin/$bin does not run"
+done
+# The browser drivers: playwright-core (Chromium) and puppeteer-core (Firefox).
+for m in playwright-core puppeteer-core; do
+  node -e "require('$m')" 2>/dev/null || die "the npm dev dependency $m does not load (npm install)"
 done
 if [ -f test/integrations/package-lock.json ]; then
   npm_install_in test/integrations "integration tools (Vite, esbuild, webpack, Next.js, wrangler, edge-runtime, TypeScript, attw)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests what `npm pack` ships: packs the root and platform packages, installs the tarballs
 # into a fresh consumer project, and runs it under Node (native by default, wasm forced,
-# wasm when the platform package is absent), Bun, Deno and headless Chromium.
+# wasm when the platform package is absent), Bun, Deno and headless Chromium and Firefox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -51,7 +51,7 @@ echo "consumer: Deno, npm:ironlung, --allow-read only (wasm), then with --allow-
 echo "$IRONLUNG_EXPECTED" > expected.json
 "$bin/deno" test --allow-read deno-npm.test.mjs
 "$bin/deno" test --allow-read --allow-ffi deno-npm.test.mjs
-echo "consumer: headless Chromium" >&2
+echo "consumer: headless Chromium and Firefox" >&2
 node --test browser.test.mjs
 # The native addon embeds every rank table: with the package's rank files gone, it still
 # counts every table exactly (the files are there for the wasm fallback only).

@@ -3,7 +3,7 @@
 # backends, checks the Rust style, lints and docs, type-checks the JavaScript (tsc over the
 # JSDoc types of js/ and bin/), runs the Rust tests, runs the __test__ suite
 # once per backend, tests the packed packages installed into a fresh project under Node,
-# Bun, Deno and Chromium, then the integration matrix (bundlers, frameworks, edge runtimes,
+# Bun, Deno, Chromium and Firefox, then the integration matrix (bundlers, frameworks, edge runtimes,
 # TypeScript) against the same tarballs. Each stage prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

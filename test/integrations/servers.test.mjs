@@ -2,7 +2,7 @@
 // edge-runtime/ is copied into a scratch project under target/integrations/servers/, the
 // packed ironlung is installed there from its tarballs, the real tool (pinned in this folder's
 // package.json) builds and serves it on 127.0.0.1, and the test sends its texts over loopback
-// (or, for the Next.js client component, opens the page in headless Chromium). Token ids must
+// (or, for the Next.js client component, opens the page in headless Chromium and Firefox). Token ids must
 // equal OpenAI's tiktoken's, zstd must round-trip, the backend must be the expected one, and
 // the servers must log no error.
 //
@@ -19,7 +19,7 @@
 //   Vercel's `edge-runtime`.
 //
 // IRONLUNG_TARBALLS: the packed tarballs, one path a line (default: `node scripts/pack.mjs`).
-// CHROMIUM: the browser (default /usr/bin/chromium). Nothing is downloaded but what npm
+// IRONLUNG_BROWSERS, CHROMIUM, FIREFOX: which browsers, and where (see test/browsers.mjs). Nothing is downloaded but what npm
 // installs (the Next.js app installs next/react/react-dom, preferring npm's cache).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,12 +30,12 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROWSERS, label, launch } from '../browsers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const fromRepo = createRequire(join(repo, 'package.json'));
 const fromTools = createRequire(join(here, 'package.json'));
-const { chromium } = fromRepo('playwright-core');
 const tiktoken = fromRepo('tiktoken');
 const toolsBin = join(here, 'node_modules', '.bin');
 const scratch = join(repo, 'target', 'integrations', 'servers');
@@ -61,8 +61,6 @@ const EXPECTED = Object.fromEntries(
   }),
 );
 
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const INSTALL_TIMEOUT = 180_000;
 const BUILD_TIMEOUT = 240_000;
 const SERVER_TIMEOUT = 60_000;
@@ -261,7 +259,8 @@ before(() => {
 describe('Next.js', () => {
   const pins = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8')).devDependencies;
   let dir;
-  let browser;
+  /** The launched browsers, by name (test/browsers.mjs). */
+  const browsers = {};
   let installTook;
   before(async () => {
     const app = JSON.parse(readFileSync(join(here, 'next', 'package.json'), 'utf8')).dependencies;
@@ -271,40 +270,32 @@ describe('Next.js', () => {
     const t0 = performance.now();
     dir = await project('next');
     installTook = since(t0);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: BROWSER_ARGS, timeout: 60_000 });
+    for (const name of BROWSERS) browsers[name] = await launch(name, { timeout: 60_000 });
   });
   after(async () => {
-    await browser?.close();
+    for (const b of Object.values(browsers)) await b.close();
   });
 
-  /** The client page counts in the browser: exact ids, no page errors, only the two tables fetched. */
-  async function checkClientPage(url) {
-    const context = await browser.newContext();
+  /** The client page counts in browser `name`: exact ids, no page errors, only the two tables fetched. */
+  async function checkClientPage(name, url) {
+    const page = await browsers[name].open(url, { timeout: PAGE_TIMEOUT });
     try {
-      const page = await context.newPage();
-      const problems = [];
-      const logs = [];
-      page.on('pageerror', (e) => problems.push(`page error: ${(e && e.stack) || e}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-      page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-      page.on('console', (m) => logs.push(`console.${m.type()}: ${m.text()}`));
-      await page.goto(url, { timeout: PAGE_TIMEOUT });
       // The page counts its textarea on its own first (loading both tables), then the test's texts.
-      await page.waitForFunction(() => /tokens|error/.test(document.querySelector('#status')?.textContent), null, { timeout: PAGE_TIMEOUT });
-      const status = await page.textContent('#status');
-      await page.waitForFunction(() => typeof window.countOnPage === 'function', null, { timeout: PAGE_TIMEOUT });
+      await page.waitFor(() => /tokens|error/.test(document.querySelector('#status')?.textContent));
+      const status = await page.evaluate(() => document.querySelector('#status').textContent);
+      await page.waitFor(() => typeof window.countOnPage === 'function');
       const result = await withTimeout(page.evaluate((texts) => window.countOnPage(texts), TEXTS), PAGE_TIMEOUT, `countOnPage() in ${url}`);
-      const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
-      const detail = `\n${problems.join('\n')}\n${logs.join('\n')}\nfetched: ${fetched.join(', ')}`;
+      const fetched = await page.resources();
+      const detail = `${page.detail()}\nfetched: ${fetched.join(', ')}`;
       assertCounts(result, 'wasm', detail);
       assert.match(status, /^\d+ tokens \(o200k_base, wasm\)$/, `the page's status${detail}`);
-      assert.deepEqual(problems, [], `problems on the page${detail}`);
+      assert.deepEqual(page.problems, [], `problems on the page${detail}`);
       // The module and the two tables in use.
       const files = fetched.filter((u) => /\.wasm(\?|$)/.test(u));
       assert.equal(files.length, 3, `wasm files fetched: ${files.join(', ')}${detail}`);
-      for (const u of fetched) assert.ok(u.startsWith(url.slice(0, url.indexOf('/', 8))), `fetched from elsewhere: ${u}`);
+      for (const u of fetched) assert.ok(u.startsWith(url.slice(0, url.indexOf('/', 8))), `fetched from elsewhere: ${u}${detail}`);
     } finally {
-      await context.close();
+      await page.close();
     }
   }
 
@@ -337,10 +328,12 @@ describe('Next.js', () => {
         need();
         assertCounts(await postTexts(`${server.url}api/edge`, server.log), 'wasm', `\n${server.log()}`);
       });
-      test(`Next.js ${bundler}: client component counts exactly in Chromium`, async () => {
-        need();
-        await checkClientPage(`${server.url}client`);
-      });
+      for (const b of BROWSERS) {
+        test(`Next.js ${bundler}: client component counts exactly in ${label(b)}`, async () => {
+          need();
+          await checkClientPage(b, `${server.url}client`);
+        });
+      }
       test(`Next.js ${bundler}: next start logged no error`, async () => {
         need();
         await server.stop();
