@@ -10,9 +10,11 @@ use ironlung_core::Code;
 use std::sync::OnceLock;
 
 mod log;
+mod seek;
 mod stream;
 
 pub use log::log_damage;
+pub use seek::log_seek;
 pub use stream::zstd_stream;
 
 const ENCODINGS: [EncodingName; 3] = [EncodingName::R50kBase, EncodingName::Cl100kBase, EncodingName::O200kBase];

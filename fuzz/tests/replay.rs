@@ -36,5 +36,6 @@ replay_tests!(
     tokenizer_differential,
     pretokenize_pieces,
     log_damage,
+    log_seek,
     zstd_stream
 );
