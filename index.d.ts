@@ -636,6 +636,8 @@ export interface EventLog {
    * `from` without reading the log before it: at the newest checkpoint when `from` is past
    * it, else where a bisection of the file on its frames' seqs finds (a few 64 KiB reads; a
    * log under 1 MiB is read from its start). Damage in frames before that start is not met.
+   * It reads the log as the calls made before its first step left it (their appends
+   * resolved); records appended while it runs are read by the next `entries()`.
    */
   entries(range?: { from?: number; to?: number }): AsyncIterableIterator<LogEntry>;
   /** Stores a compressed snapshot covering every record appended before it; resolves to the last seq it covers. */

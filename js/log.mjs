@@ -195,6 +195,12 @@ const LOG_KEY = Symbol('openLog');
  * @property {(e: unknown) => void} reject
  *
  * @typedef {{ op: () => Promise<any>, resolve: (v: any) => void, reject: (e: unknown) => void }} Op
+ *
+ * @typedef {object} View what a read reads (`#view`)
+ * @property {LogFileHandle} file
+ * @property {Codec} codec
+ * @property {number} end
+ * @property {{ reads: number, retired: boolean }} held
  */
 
 /**
@@ -668,7 +674,7 @@ export class EventLog {
     /** @type {Uint8Array[]} */
     const samples = [];
     let total = 0;
-    for await (const chunk of this.#scanRecords(0, Infinity, t[0], false)) {
+    for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
       for (const r of chunk) {
         samples.push(r.bytes);
         total += r.bytes.length;
@@ -725,19 +731,17 @@ export class EventLog {
   }
 
   /**
-   * The decoded records in seqs `from..to`, a window's worth at a time, in bounded memory.
+   * The decoded records in seqs `from..to` of `view`, a window's worth at a time, in bounded
+   * memory.
    * @param {number} from
    * @param {number} to
-   * @param {number} [limit] the end of the committed log (a writer's own); a reader reads to the file's current end
+   * @param {View} view
    * @param {boolean} [skip] skip damaged ranges instead of throwing
    * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
    */
-  async *#scanRecords(from, to, limit, skip = this.#o.onCorrupt === 'skip') {
-    /** @type {(file: LogFileHandle, codec: Codec) => Promise<number>} */
-    const end = async (file, codec) => limit ?? (this.#o.readOnly ? file.size() : codec.tail()[0]);
-    const start = async (/** @type {LogFileHandle} */ file, /** @type {Codec} */ codec) =>
-      this.#seek(file, codec, from, await end(file, codec));
-    yield* this.#walk(start, from, to, end, (d) => {
+  async *#scanRecords(from, to, view, skip = this.#o.onCorrupt === 'skip') {
+    const start = async () => this.#seek(view.file, view.codec, from, view.end);
+    yield* this.#walk(view, start, from, to, (d) => {
       // No valid frame after it: a torn last write (which a writer's open cuts away), not
       // damage in the middle.
       if (d.torn) return false;
@@ -747,38 +751,47 @@ export class EventLog {
   }
 
   /**
-   * The frames from `at` to the log's end (asked of `endOf` before each window), as the
-   * decoded records of seqs `from..to`, a window's worth at a time. At damage it calls
-   * `damaged` with the range (`torn`: no valid frame follows it, as after a torn last write,
-   * or a frame runs past the end), and goes on after the range if it returns true.
-   * @param {number | ((file: LogFileHandle, codec: Codec) => Promise<number>)} start the first
-   *   frame's offset, or where to find it in the file the walk reads
-   * @param {number} from
-   * @param {number} to
-   * @param {(file: LogFileHandle, codec: Codec) => Promise<number>} endOf the end of the file
-   *   the walk reads (the one open when it began: a compaction meanwhile does not move it)
-   * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
-   * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
+   * The open file, its codec and where the log ends in it (a writer's: its committed end; a
+   * reader's: the file's size), held for a read (`#walk`, which lets go of it): a compaction
+   * that replaces the file closes it only once its reads are done. Taken in the queue, so that
+   * a read reads what the calls before it wrote, and nothing written after.
+   * @returns {Promise<View>}
    */
-  async *#walk(start, from, to, endOf, damaged) {
-    // A codec a wasm trap lost is renewed in the queue, between writes.
-    if (this.#lost()) await this.#enqueueOp(async () => {});
-    const codec = /** @type {Codec} */ (this.#codec);
+  async #view() {
     const file = this.#file;
     if (!file) throw this.#closedError();
+    const codec = /** @type {Codec} */ (this.#codec);
+    const end = this.#o.readOnly ? await file.size() : codec.tail()[0];
     const held = this.#reading.get(file) ?? { reads: 0, retired: false };
     this.#reading.set(file, held);
     held.reads++;
+    return { file, codec, end, held };
+  }
+
+  /**
+   * The frames of `view` from `start` to its end, as the decoded records of seqs `from..to`,
+   * a window's worth at a time; lets go of `view` when done. At damage it calls `damaged`
+   * with the range (`torn`: no valid frame follows it, as after a torn last write, or a frame
+   * runs past the end), and goes on after the range if it returns true.
+   * @param {View} view
+   * @param {number | (() => Promise<number>)} start the first frame's offset, or where to find it
+   * @param {number} from
+   * @param {number} to
+   * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
+   * @returns {AsyncGenerator<{ seq: number, time: number, kind: number, bytes: Uint8Array }[]>}
+   */
+  async *#walk(view, start, from, to, damaged) {
+    const { file, codec, held } = view;
     try {
       let at;
       try {
-        at = typeof start === 'number' ? start : await start(file, codec);
+        at = typeof start === 'number' ? start : await start();
       } catch (e) {
         throw this.#closed ? this.#closedError() : mapError(e);
       }
       // After the seek, which may have loaded the dictionary the scanner starts with.
       const scanner = this.#call(() => codec.scanner());
-      yield* this.#walkFile(file, codec, scanner, at, from, to, endOf, damaged);
+      yield* this.#walkFile(view, scanner, at, from, to, damaged);
     } finally {
       if (--held.reads === 0 && this.#reading.get(file) === held) {
         this.#reading.delete(file);
@@ -788,17 +801,16 @@ export class EventLog {
   }
 
   /**
-   * `#walk` over `file`, whose codec is `codec`, with `scanner`.
-   * @param {LogFileHandle} file
-   * @param {Codec} codec
+   * `#walk` over `view`, with `scanner`.
+   * @param {View} view
    * @param {Scanner} scanner
    * @param {number} at
    * @param {number} from
    * @param {number} to
-   * @param {(file: LogFileHandle, codec: Codec) => Promise<number>} endOf
    * @param {(d: { offset: number, length: number, reason: string, torn: boolean }) => boolean} damaged
    */
-  async *#walkFile(file, codec, scanner, at, from, to, endOf, damaged) {
+  async *#walkFile(view, scanner, at, from, to, damaged) {
+    const { file, codec, end } = view;
     /**
      * The scan of the window at `at` (up to `want` bytes), with its records' bytes taken:
      * null at the log's end.
@@ -807,10 +819,9 @@ export class EventLog {
      */
     const scanAt = async (at, want) => {
       if (this.#closed) throw this.#closedError();
-      let end, r;
+      if (at >= end) return null;
+      let r;
       try {
-        end = await endOf(file, codec);
-        if (at >= end) return null;
         const len = Math.min(want, end - at);
         if (file.readScan) {
           r = await file.readScan(scanner, at, len, from, to, STEP_BYTES);
@@ -822,14 +833,14 @@ export class EventLog {
         // The log closed under the read: its file's error would say less.
         throw this.#closed ? this.#closedError() : mapError(e);
       }
-      return { r, end, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
+      return { r, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
     };
     /** @type {Promise<Awaited<ReturnType<typeof scanAt>>>} */
     let ahead = scanAt(at, WINDOW);
     for (;;) {
       const s = await ahead;
       if (!s) return;
-      const { r, end, data } = s;
+      const { r, data } = s;
       const n = r[3];
       const out = new Array(n);
       for (let i = 0, k = 4; i < n; i++, k += 5) {
@@ -938,9 +949,13 @@ export class EventLog {
     const r = objectOrNothing(range, 'entries takes { from, to } or nothing');
     const from = r.from === undefined ? 0 : needSeq(r.from, 'from');
     const to = r.to === undefined ? Infinity : needSeq(r.to, 'to');
-    // A reader starts on the file the path names now.
-    if (this.#o.readOnly) await this.#enqueueOp(() => this.#reopenIfReplaced());
-    for await (const chunk of this.#scanRecords(from, to)) {
+    // The iteration reads the log as the calls made before its first step left it (a reader:
+    // the file the path names then), not what is appended while it runs.
+    const view = await this.#enqueueOp(async () => {
+      if (this.#o.readOnly) await this.#reopenIfReplaced();
+      return this.#view();
+    });
+    for await (const chunk of this.#scanRecords(from, to, view)) {
       for (const rec of chunk) yield { seq: rec.seq, time: rec.time, data: decodeRecord(rec.kind, rec.bytes, rec.seq) };
     }
   }
@@ -1168,8 +1183,7 @@ export class EventLog {
     this.#usable();
     return this.#enqueueOp(async () => {
       if (this.#o.readOnly) await this.#reopenIfReplaced();
-      const codec = /** @type {Codec} */ (this.#codec);
-      const end = this.#o.readOnly ? await /** @type {LogFileHandle} */ (this.#file).size() : codec.tail()[0];
+      const view = await this.#view();
       /** @type {{ offset: number, length: number, reason: string }[]} */
       const damaged = [];
       let records = 0;
@@ -1177,8 +1191,8 @@ export class EventLog {
         damaged.push({ offset: d.offset, length: d.length, reason: d.reason });
         return true;
       };
-      for await (const batch of this.#walk(HEADER, 0, Infinity, async () => end, report)) records += batch.length;
-      return { ok: damaged.length === 0, records, bytes: end, damaged };
+      for await (const batch of this.#walk(view, HEADER, 0, Infinity, report)) records += batch.length;
+      return { ok: damaged.length === 0, records, bytes: view.end, damaged };
     });
   }
 
