@@ -656,7 +656,10 @@ export interface EventLog {
   stats(): Promise<LogStats>;
   /** Reads and checks every frame; damage is reported, not thrown. */
   verify(): Promise<LogVerifyReport>;
-  /** Waits for queued calls, closes the file and releases the writer lock. */
+  /**
+   * Waits for queued calls, closes the file and releases the writer lock. Calls made after,
+   * and the next step of an `entries()` iteration, reject with `ERR_LOG_CLOSED`.
+   */
   close(): Promise<void>;
 }
 

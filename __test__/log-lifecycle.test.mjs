@@ -1,5 +1,5 @@
 // The session log's lifecycle and concurrency on the backend under test: what an entries()
-// iteration sees of the calls around it.
+// iteration sees of the calls around it, and of close().
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { il, tempDir, rejectsCode } from './helpers.mjs';
@@ -44,6 +44,24 @@ describe('entries() and the calls around it', () => {
         await r.close();
         await w.close();
       }
+    }
+  });
+
+  test("an iteration's next step after close() began rejects with ERR_LOG_CLOSED", async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', compression: false });
+    await w.appendBatch(big(40));
+    const r = await il.openLog(path, { readOnly: true });
+    for (const log of [w, r]) {
+      // Records decoded ahead of the caller are not handed out once the log is closing.
+      const it = log.entries();
+      assert.equal((await it.next()).value.seq, 1);
+      const untouched = log.entries();
+      const closing = log.close();
+      await rejectsCode(() => it.next(), 'ERR_LOG_CLOSED', [path]);
+      await rejectsCode(() => untouched.next(), 'ERR_LOG_CLOSED', [path]);
+      assert.deepEqual(await it.next(), { done: true, value: undefined });
+      await closing;
     }
   });
 });

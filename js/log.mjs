@@ -956,7 +956,12 @@ export class EventLog {
       return this.#view();
     });
     for await (const chunk of this.#scanRecords(from, to, view)) {
-      for (const rec of chunk) yield { seq: rec.seq, time: rec.time, data: decodeRecord(rec.kind, rec.bytes, rec.seq) };
+      for (const rec of chunk) {
+        // close() does not wait for an iteration: its next step is a call made after close(),
+        // whether or not the record was read ahead already.
+        if (this.#closing) throw this.#closedError();
+        yield { seq: rec.seq, time: rec.time, data: decodeRecord(rec.kind, rec.bytes, rec.seq) };
+      }
     }
   }
 
