@@ -531,7 +531,8 @@ export declare function createZstdDecompress(options?: ZstdDecompressOptions): N
  * How far an append has gone when its promise resolves.
  * - `'sync'`: on stable storage (fdatasync); appends made meanwhile share one sync.
  * - `'flush'`: handed to the OS; survives a crash of the process, not a power loss.
- * - `'none'`: buffered in the process; a failed write then fails the log's later writes (reads go on).
+ * - `'none'`: buffered in the process; a failed write then fails the log's later writes and its
+ *   `close()` (reads go on).
  */
 export type Durability = 'sync' | 'flush' | 'none';
 
@@ -658,7 +659,8 @@ export interface EventLog {
   verify(): Promise<LogVerifyReport>;
   /**
    * Waits for queued calls, closes the file and releases the writer lock. Calls made after,
-   * and the next step of an `entries()` iteration, reject with `ERR_LOG_CLOSED`.
+   * and the next step of an `entries()` iteration, reject with `ERR_LOG_CLOSED`. Rejects (once
+   * closed) with the error of a write that failed the log, as with `'none'`.
    */
   close(): Promise<void>;
 }

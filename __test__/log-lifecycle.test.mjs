@@ -1,7 +1,9 @@
 // The session log's lifecycle and concurrency on the backend under test: what an entries()
-// iteration sees of the calls around it, and of close().
+// iteration sees of the calls around it, and of close(); a failed 'none' write met at
+// close().
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { il, tempDir, rejectsCode } from './helpers.mjs';
 
 const tmp = tempDir();
@@ -62,6 +64,43 @@ describe('entries() and the calls around it', () => {
       await rejectsCode(() => untouched.next(), 'ERR_LOG_CLOSED', [path]);
       assert.deepEqual(await it.next(), { done: true, value: undefined });
       await closing;
+    }
+  });
+});
+
+/**
+ * Runs `code` (an ES module body, with `il` and `path`) in a child under `ulimit -f` of
+ * `kib` KiB, and returns what it prints, parsed as JSON.
+ */
+function child(code, path, kib) {
+  const helpers = new URL('./helpers.mjs', import.meta.url).href;
+  const body = `process.on('SIGXFSZ', () => {}); const { il } = await import(${JSON.stringify(helpers)}); const path = ${JSON.stringify(path)};\n${code}`;
+  const r = spawnSync('bash', ['-c', `ulimit -f ${kib} && exec "$@"`, 'bash', process.execPath, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+describe('a failed write', () => {
+  test("close() of a log whose 'none' write failed rejects with its error, and lets go of the lock", async () => {
+    for (const durability of ['none', 'flush', 'sync']) {
+      const path = fresh();
+      // Eight 16 KiB appends in one group: one write, past the 64 KiB limit.
+      const res = child(`
+        const log = await il.openLog(path, { durability: ${JSON.stringify(durability)}, compression: false });
+        const appends = await Promise.allSettled(Array.from({ length: 8 }, () => log.append('x'.repeat(16384))));
+        let closed = null;
+        try { await log.close(); } catch (e) { closed = e.code; }
+        console.log(JSON.stringify({ appends: appends.map((a) => a.status === 'fulfilled' ? a.value : a.reason.code), closed }));
+      `, path, 64);
+      if (durability === 'none') {
+        // Resolved at once, as 'none' does; the records are not in the log, and close() says so.
+        assert.deepEqual(res, { appends: [1, 2, 3, 4, 5, 6, 7, 8], closed: 'EFBIG' });
+      } else {
+        assert.deepEqual(res, { appends: Array(8).fill('EFBIG'), closed: null }, durability);
+      }
+      const log = await il.openLog(path);
+      assert.equal((await log.stats()).lastSeq, 0);
+      await log.close();
     }
   });
 });

@@ -892,9 +892,11 @@ describe('a full disk', () => {
         // The append whose write failed had resolved already (that is 'none'); the next
         // write carries the error, and reads go on over every record written.
         assert.equal(res.read, res.acked - 1, JSON.stringify(res));
+        assert.equal(res.closed, 'EFBIG', 'close() carries it too');
         await checkAfter(path, { ...res, acked: res.acked - 1 });
       } else {
         assert.equal(res.read, res.acked);
+        assert.equal(res.closed, null);
         await checkAfter(path, res);
       }
     }

@@ -1203,13 +1203,17 @@ export class EventLog {
 
   /**
    * Waits for every queued call, then closes the file and releases the writer lock.
-   * Further calls reject with ERR_LOG_CLOSED.
+   * Further calls reject with ERR_LOG_CLOSED. Rejects with the error that failed the log, if
+   * one did.
    */
   close() {
     this.#closing ??= (async () => {
       await this.#enqueueOp(async () => {}).catch(() => {});
       this.#closed = true;
       await this.#release();
+      // With 'none', appends resolved before their write failed: with no later call, close()
+      // is the last one left to say that their records are not in the log.
+      if (this.#failed) throw this.#failed;
     })();
     return this.#closing;
   }
