@@ -660,7 +660,8 @@ export interface EventLog {
   /**
    * Waits for queued calls, closes the file and releases the writer lock. Calls made after,
    * and the next step of an `entries()` iteration, reject with `ERR_LOG_CLOSED`. Rejects (once
-   * closed) with the error of a write that failed the log, as with `'none'`.
+   * closed) with the error of a write that failed the log, as with `'none'`. A log dropped
+   * without `close()` closes its file and releases its lock when the garbage collector takes it.
    */
   close(): Promise<void>;
 }

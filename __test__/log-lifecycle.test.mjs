@@ -1,6 +1,6 @@
 // The session log's lifecycle and concurrency on the backend under test: what an entries()
 // iteration sees of the calls around it, and of close(); a failed 'none' write met at
-// close().
+// close(); a log dropped without close().
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -72,11 +72,13 @@ describe('entries() and the calls around it', () => {
  * Runs `code` (an ES module body, with `il` and `path`) in a child under `ulimit -f` of
  * `kib` KiB, and returns what it prints, parsed as JSON.
  */
-function child(code, path, kib) {
+function child(code, path, kib = 'unlimited', flags = []) {
   const helpers = new URL('./helpers.mjs', import.meta.url).href;
   const body = `process.on('SIGXFSZ', () => {}); const { il } = await import(${JSON.stringify(helpers)}); const path = ${JSON.stringify(path)};\n${code}`;
-  const r = spawnSync('bash', ['-c', `ulimit -f ${kib} && exec "$@"`, 'bash', process.execPath, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
+  const r = spawnSync('bash', ['-c', `ulimit -f ${kib} && exec "$@"`, 'bash', process.execPath, ...flags, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
   assert.equal(r.status, 0, r.stderr);
+  // Nothing on stderr: node:fs warns when it closes a file its owner dropped.
+  assert.equal(r.stderr, '');
   return JSON.parse(r.stdout);
 }
 
@@ -102,6 +104,34 @@ describe('a failed write', () => {
       assert.equal((await log.stats()).lastSeq, 0);
       await log.close();
     }
+  });
+});
+
+describe('a log dropped without close()', () => {
+  test('lets go of its files and its lock once collected: the process may open the log again', () => {
+    const path = fresh();
+    const res = child(`
+      const { existsSync, readdirSync } = await import('node:fs');
+      const fds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+      const before = fds();
+      await (async () => {
+        const w = await il.openLog(path, { durability: 'flush' });
+        await w.append('dropped');
+        const r = await il.openLog(path, { readOnly: true });
+        await r.stats();
+      })();
+      for (let i = 0; i < 50 && (existsSync(path + '.lock') || fds() > before); i++) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const lockGone = !existsSync(path + '.lock');
+      const filesClosed = fds() === before;
+      const again = await il.openLog(path);
+      const seq = await again.append('again');
+      await again.close();
+      console.log(JSON.stringify({ lockGone, filesClosed, seq }));
+    `, path, 'unlimited', ['--expose-gc']);
+    assert.deepEqual(res, { lockGone: true, filesClosed: true, seq: 2 });
   });
 });
 

@@ -185,6 +185,21 @@ function logOptions(options, zstdLevel) {
 const LOG_KEY = Symbol('openLog');
 
 /**
+ * What an open log holds: its open files and the release of its writer lock.
+ * @typedef {{ files: Set<LogFileHandle>, unlock: (() => void) | null }} Owned
+ */
+
+/**
+ * A log dropped without close() lets go of what it holds once it is collected: else its lock
+ * stayed taken by this live process, which could not open the log again (ERR_LOG_LOCKED),
+ * and on wasm node:fs closed its files itself, with a deprecation warning.
+ */
+const dropped = new FinalizationRegistry((/** @type {Owned} */ owned) => {
+  for (const f of owned.files) f.close().catch(() => {});
+  owned.unlock?.();
+});
+
+/**
  * @typedef {object} Pending
  * @property {Uint8Array[]} chunks
  * @property {number[]} kinds
@@ -235,7 +250,8 @@ export class EventLog {
    */
   #reading = new Map();
   /** @type {Codec | null} */ #codec = null;
-  /** @type {(() => void) | null} */ #unlock = null;
+  /** Not the log itself, which `dropped` must not keep alive. @type {Owned} */
+  #owned = { files: new Set(), unlock: null };
   /** @type {Array<Pending | Op>} */ #queue = [];
   #pumping = false;
   /** @type {unknown} */ #failed = null;
@@ -283,7 +299,7 @@ export class EventLog {
     try {
       this.#real = await this.#files.realPath(this.#path);
       if (!o.readOnly) {
-        this.#unlock = await this.#files.lock(this.#real, this.#path);
+        this.#owned.unlock = await this.#files.lock(this.#real, this.#path);
         // An interrupted compaction leaves its new file unrenamed: the old log stands.
         await this.#files.remove(`${this.#real}.compact`);
       }
@@ -292,6 +308,7 @@ export class EventLog {
       if (o.dictionary instanceof Uint8Array && this.#codec && this.#codec.tail()[5] === 0 && !o.readOnly) {
         await this.#writeDictionary(o.dictionary);
       }
+      dropped.register(this, this.#owned, this.#owned);
     } catch (e) {
       await this.#release();
       const err = mapError(e);
@@ -352,6 +369,7 @@ export class EventLog {
     }
     const after = o.readOnly ? await this.#files.identity(this.#real) : null;
     this.#file = f;
+    this.#owned.files.add(f);
     this.#codec = loaded.codec;
     this.#born = loaded.born;
     this.#identity = before === after ? before : null;
@@ -464,17 +482,25 @@ export class EventLog {
   }
 
   async #release() {
-    const f = this.#file;
+    const owned = this.#owned;
+    dropped.unregister(owned);
     this.#file = null;
-    // Files a compaction replaced while reads were under way close with the log.
-    const retired = [...this.#reading.keys()].filter((r) => r !== f);
     this.#reading.clear();
+    // With the open one, files a compaction replaced while reads were under way.
+    const files = [...owned.files];
+    owned.files.clear();
     try {
-      await Promise.all([f?.close(), ...retired.map((r) => r.close())]);
+      await Promise.all(files.map((f) => f.close()));
     } finally {
-      this.#unlock?.();
-      this.#unlock = null;
+      owned.unlock?.();
+      owned.unlock = null;
     }
+  }
+
+  /** @param {LogFileHandle} f */
+  #closeFile(f) {
+    this.#owned.files.delete(f);
+    return f.close();
   }
 
   #closedError() {
@@ -795,7 +821,7 @@ export class EventLog {
     } finally {
       if (--held.reads === 0 && this.#reading.get(file) === held) {
         this.#reading.delete(file);
-        if (held.retired) await file.close();
+        if (held.retired) await this.#closeFile(file);
       }
     }
   }
@@ -1033,7 +1059,7 @@ export class EventLog {
     await this.#attach();
     const reading = old && this.#reading.get(old);
     if (reading) reading.retired = true;
-    else await old?.close();
+    else if (old) await this.#closeFile(old);
   }
 
   /**
