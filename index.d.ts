@@ -655,7 +655,10 @@ export interface EventLog {
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */
   stats(): Promise<LogStats>;
-  /** Reads and checks every frame; damage is reported, not thrown. */
+  /**
+   * Reads and checks every frame; damage is reported, not thrown. A torn last write is damage
+   * too: on a `readOnly` log whose writer is appending, the frame being written may be one.
+   */
   verify(): Promise<LogVerifyReport>;
   /**
    * Waits for queued calls, closes the file and releases the writer lock. Calls made after,
