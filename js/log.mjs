@@ -131,7 +131,7 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) 
     if (p.includes('\0')) throw invalidArg(`path must not contain NUL bytes; received '${p}'`);
     const o = logOptions(options, zstdLevel);
     const log = new EventLog(LOG_KEY, { binding, files: host, call, epoch, path: p, options: o });
-    await log._open();
+    await openEventLog(log);
     return log;
   }
   return { openLog };
@@ -183,6 +183,11 @@ function logOptions(options, zstdLevel) {
 
 /** Lets only openLog construct an EventLog. */
 const LOG_KEY = Symbol('openLog');
+/**
+ * Opens a constructed EventLog: its private #open, which only openLog may call.
+ * @type {(log: EventLog) => Promise<void>}
+ */
+let openEventLog;
 
 /**
  * What an open log holds: its open files and the release of its writer lock.
@@ -230,7 +235,7 @@ export class EventLog {
   #born = 0;
   /** @type {string} */ #path;
   /**
-   * The file `#path` names, symbolic links resolved (`_open`): the lock, the file opened and
+   * The file `#path` names, symbolic links resolved (`#open`): the lock, the file opened and
    * a compaction's rename all use it, so two names for one log are one log.
    * @type {string}
    */
@@ -293,8 +298,12 @@ export class EventLog {
     return this.#recovered;
   }
 
-  /** @internal Opens the file, takes the lock, and finds the log's end. */
-  async _open() {
+  static {
+    openEventLog = (log) => log.#open();
+  }
+
+  /** Opens the file, takes the lock, and finds the log's end. */
+  async #open() {
     const o = this.#o;
     try {
       this.#real = await this.#files.realPath(this.#path);
