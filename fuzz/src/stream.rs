@@ -35,8 +35,8 @@ fn pieces(seed: u8) -> impl Iterator<Item = usize> {
 /// 128 MiB window: the Decoder checks windows of frames that declare their size too).
 /// `frame_info` never panics, accepts what the one-shot decoder decodes, counts at least one
 /// frame, and declares (when every frame does) the size decoded. Then the input round-trips
-/// through `Encoder` (a level, checksum or not, pieces, a flush or a finish mid-way) and the
-/// Decoder.
+/// through `Encoder` (a level, checksum or not, a pledged size or not, pieces, a flush or a
+/// finish mid-way) and the Decoder; and a pledge the input breaks is an error.
 pub fn zstd_stream(data: &[u8]) {
     let mut input = Input::new(data);
     let (a, b, seed, flags) = (input.byte(), input.byte(), input.byte(), input.byte());
@@ -109,6 +109,11 @@ pub fn zstd_stream(data: &[u8]) {
     .expect("encoder");
     let mut packed = Vec::new();
     let middle = rest.len() / 2;
+    // A pledged size: the whole input's, or the first frame's when a frame ends mid-way.
+    let pledged = (flags & 16 != 0).then_some(if flags & 8 != 0 { middle } else { rest.len() });
+    if let Some(n) = pledged {
+        enc.pledge(n as u64).expect("pledge");
+    }
     let mut at = 0;
     for n in pieces(seed.rotate_left(3)) {
         if at >= rest.len() {
@@ -136,6 +141,18 @@ pub fn zstd_stream(data: &[u8]) {
         panic!("the encoder's stream does not decode: {e}");
     }
     assert!(out == rest, "the round trip changes the data");
+    if pledged.is_some() && flags & 8 == 0 {
+        assert_eq!(frame_info(&packed).expect("frame info").content_size, Some(rest.len() as u64));
+    }
+
+    // A pledge the input breaks, by one byte more or less, is an error, never a frame.
+    if flags & 32 != 0 {
+        let mut enc = Encoder::new(1, false).expect("encoder");
+        enc.pledge(rest.len() as u64 ^ 1).expect("pledge");
+        let mut sink = Vec::new();
+        let broken = enc.write(rest, &mut sink).and_then(|()| enc.finish(&mut sink));
+        assert_eq!(broken.expect_err("a broken pledge").kind(), Code::InvalidArg);
+    }
 }
 
 /// Feeds `input` through a Decoder in pieces of the sizes `pieces` gives, into `room` bytes
