@@ -532,7 +532,22 @@ async function zstd(command, opts, rest) {
   /** @type {import('node:fs').Stats | null} the output, when it is a regular file */
   let made = null;
   let sink = out;
+  // Interrupted (Ctrl-C, a kill), the command takes back what it wrote, as zstd does, and
+  // ends as the signal would have ended it.
+  /** @param {NodeJS.Signals} signal */
+  const interrupted = (signal) => {
+    removePartial(outFile, made);
+    process.kill(process.pid, signal);
+  };
+  const signals = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
+  const unlisten = () => {
+    for (const s of signals) process.off(s, interrupted);
+  };
   if (outFile !== '-') {
+    // Listening before OUT exists: a signal that comes while it is opened then waits for
+    // this synchronous code, which sets `made`, where it would have killed the process with
+    // OUT left behind.
+    for (const s of signals) process.once(s, interrupted);
     let fd;
     try {
       // Not truncated before it is known not to be the input, which truncating would lose.
@@ -548,11 +563,13 @@ async function zstd(command, opts, rest) {
         made = st;
       }
     } catch (e) {
+      unlisten();
       if (e instanceof UsageError) throw e;
       source.destroy();
       report(outFile, e);
       return 1;
     }
+    if (!made) unlisten();
     file = fs.createWriteStream('', { fd });
     file.once('error', () => (failed ??= 'out'));
     sink = new Output(file);
@@ -568,15 +585,6 @@ async function zstd(command, opts, rest) {
     const of = Number.isFinite(size) && size > 0 ? ` of ${mb(size)} (${Math.floor((100 * read) / size)}%)` : '';
     return `${verb} ${mb(read)}${of} into ${mb(written)}`;
   };
-  // Interrupted (Ctrl-C, a kill), the command takes back what it wrote, as zstd does, and
-  // ends as the signal would have ended it.
-  /** @param {NodeJS.Signals} signal */
-  const interrupted = (signal) => {
-    removePartial(outFile, made);
-    process.kill(process.pid, signal);
-  };
-  const signals = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
-  if (made) for (const s of signals) process.once(s, interrupted);
   try {
     await pipeline(source, transform, async (/** @type {AsyncIterable<Buffer>} */ pieces) => {
       for await (const piece of pieces) {
@@ -600,7 +608,7 @@ async function zstd(command, opts, rest) {
     report(at, e);
     return 1;
   } finally {
-    for (const s of signals) process.off(s, interrupted);
+    unlisten();
   }
   progress.end(large() ? `${line()} in ${progress.seconds().toFixed(2)} s` : '');
   return 0;
