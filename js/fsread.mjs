@@ -67,12 +67,14 @@ function* pump(rules, path, max, st) {
 }
 
 /**
+ * The error to throw for an open of `path` that failed with `e`: the core's, where it has
+ * one (a socket's ENXIO is ERR_NOT_REGULAR_FILE), else `e`.
  * @param {ReadRules} rules
  * @param {string} path
  * @param {any} e the open's error
  * @param {fs.Stats | undefined} st what a stat of the path says, if it worked
  */
-function openError(rules, path, e, st) {
+export function openError(rules, path, e, st) {
   rules.openFailed(path, String(e && e.code), st ? typeOf(st) : -1);
   return e;
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { IronlungError } from './errors.mjs';
-import { typeOf } from './fsread.mjs';
+import { openError, typeOf } from './fsread.mjs';
 
 /**
  * @typedef {import('./fsread.mjs').ReadRules} ReadRules
@@ -103,10 +103,9 @@ export function nodeLogFiles(rules) {
       try {
         h = await fs.promises.open(path, flags, 0o644);
       } catch (e) {
-        // Opening a socket fails with ENXIO: what matters is that it is not a regular file.
-        const st = /** @type {any} */ (e)?.code === 'ENXIO' ? await fs.promises.stat(path).catch(() => null) : null;
-        if (st) refuseSpecial(rules, path, st);
-        throw e;
+        // Only ENXIO (opening a socket) has an error of the core's in its place: stat for that.
+        const st = /** @type {any} */ (e)?.code === 'ENXIO' ? await fs.promises.stat(path).catch(() => undefined) : undefined;
+        throw openError(rules, path, e, st);
       }
       try {
         refuseSpecial(rules, path, await h.stat());

@@ -297,18 +297,23 @@ export function createZstdStreams(deps) {
     if (pledged !== undefined && !(Number.isSafeInteger(pledged) && pledged >= 0)) {
       throw invalidArg(`pledgedSrcSize must be a non-negative integer up to 2^53 - 1, got ${typeName(pledged)}`);
     }
-    /** @param {StreamCompressor} s */
-    const pledge = (s) => {
+    /** @type {() => StreamCompressor} */
+    let make;
+    if (o.dictionary === undefined) {
+      make = () => new binding.ZstdCompressor(level, checksum);
+    } else {
+      const d = deps.dictionaryArg(o.dictionary);
+      // Bytes are prepared for this stream at its level; a ZstdDictionary has its own.
+      make =
+        d instanceof Uint8Array
+          ? () => binding.ZstdCompressor.withDictionary(new binding.Dictionary(d, level), undefined, checksum)
+          : () => binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum);
+    }
+    return guarded(() => {
+      const s = make();
       if (pledged !== undefined) s.pledge(pledged);
       return s;
-    };
-    if (o.dictionary === undefined) return guarded(() => pledge(new binding.ZstdCompressor(level, checksum)));
-    const d = deps.dictionaryArg(o.dictionary);
-    // Bytes are prepared for this stream at its level; a ZstdDictionary has its own.
-    if (d instanceof Uint8Array) {
-      return guarded(() => pledge(binding.ZstdCompressor.withDictionary(new binding.Dictionary(d, level), undefined, checksum)));
-    }
-    return guarded(() => pledge(binding.ZstdCompressor.withDictionary(d, o.level === undefined ? undefined : level, checksum)));
+    });
   }
 
   /** @param {ZstdDecompressOptions | undefined} options */
