@@ -462,6 +462,18 @@ test('countChat: malformed messages name the index and the field', () => {
   chatThrows(() => countChat([ok, null], m), 'ERR_INVALID_ARG', ['messages[1] must be an object', 'null']);
   chatThrows(() => countChat([ok, ok, 'hi'], m), 'ERR_INVALID_ARG', 'messages[2] must be an object');
   chatThrows(() => countChat([[ok]], m), 'ERR_INVALID_ARG', ['messages[0] must be an object', 'an array']);
+  // A hole is named as one, not as the undefined it reads as.
+  // eslint-disable-next-line no-sparse-arrays
+  chatThrows(() => countChat([ok, , ok], m), 'ERR_INVALID_ARG', ['messages[1] is an empty slot (a hole in the array)', 'a message object']);
+  // eslint-disable-next-line no-sparse-arrays
+  chatThrows(() => countChat([{ role: 'user', content: [, { type: 'text', text: 'hi' }] }], m), 'ERR_INVALID_ARG', 'messages[0].content[0] is an empty slot');
+  // eslint-disable-next-line no-sparse-arrays
+  chatThrows(() => countChat([{ role: 'assistant', tool_calls: [,] }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls[0] is an empty slot');
+  // eslint-disable-next-line no-sparse-arrays
+  chatThrows(() => countChat([ok], { ...m, tools: [,] }), 'ERR_INVALID_ARG', 'tools[0] is an empty slot');
+  const enumTool = (values) => ({ type: 'function', function: { name: 'f', parameters: { properties: { a: { type: 'string', enum: values } } } } });
+  // eslint-disable-next-line no-sparse-arrays
+  chatThrows(() => countChat([ok], { ...m, tools: [enumTool(['x', , 'y'])] }), 'ERR_INVALID_ARG', 'tools[0].function.parameters.properties["a"].enum[1] is an empty slot');
   chatThrows(() => countChat([{ content: 'hi' }], m), 'ERR_INVALID_ARG', ['messages[0].role must be a string', 'undefined']);
   chatThrows(() => countChat([ok, { role: 1, content: 'hi' }], m), 'ERR_INVALID_ARG', 'messages[1].role');
   chatThrows(() => countChat([{ role: 'user', content: 42 }], m), 'ERR_INVALID_ARG', ['messages[0].content', 'number 42']);

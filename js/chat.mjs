@@ -96,6 +96,19 @@ function isObject(v) {
 }
 
 /**
+ * `list[i]`; a hole in the array (`[, m]`) is ERR_INVALID_ARG that says so, where its value
+ * would read as undefined.
+ * @param {readonly unknown[]} list
+ * @param {number} i
+ * @param {string} what
+ * @param {string} expected
+ */
+function slot(list, i, what, expected) {
+  if (!(i in list)) throw invalidArg(`${what} is an empty slot (a hole in the array); expected ${expected}`);
+  return list[i];
+}
+
+/**
  * @param {unknown} v
  * @param {string} what
  */
@@ -142,7 +155,7 @@ function contentTokens(count, content, what) {
   }
   let n = 0;
   for (let j = 0; j < content.length; j++) {
-    const part = content[j];
+    const part = slot(content, j, `${what}[${j}]`, 'a content part');
     if (!isObject(part) || typeof part.type !== 'string') {
       throw invalidArg(`${what}[${j}] must be a content part: an object with a string type, got ${typeName(part)}`);
     }
@@ -171,7 +184,8 @@ function messageTokens(count, m, i, rules) {
   if (m.tool_calls !== undefined && m.tool_calls !== null) {
     if (!Array.isArray(m.tool_calls)) throw invalidArg(`${what}.tool_calls must be an array, got ${typeName(m.tool_calls)}`);
     for (let j = 0; j < m.tool_calls.length; j++) {
-      const call = needObject(m.tool_calls[j], `${what}.tool_calls[${j}]`);
+      const where = `${what}.tool_calls[${j}]`;
+      const call = needObject(slot(m.tool_calls, j, where, 'a tool call object'), where);
       n += callTokens(count, call.function, `${what}.tool_calls[${j}].function`);
     }
   }
@@ -206,7 +220,7 @@ function toolsTokens(count, tools, funcInit) {
   let n = TOOLS_END;
   for (let i = 0; i < tools.length; i++) {
     const what = `tools[${i}]`;
-    const tool = needObject(tools[i], what);
+    const tool = needObject(slot(tools, i, what, 'a tool definition'), what);
     if (tool.type !== 'function') {
       throw invalidArg(`${what}.type must be 'function' (the only tool type countChat can count), got ${typeName(tool.type)}`);
     }
@@ -228,7 +242,7 @@ function toolsTokens(count, tools, funcInit) {
         n += ENUM_INIT;
         const where = `${what}.function.parameters.properties[${JSON.stringify(key)}]`;
         for (let j = 0; j < p.enum.length; j++) {
-          const item = p.enum[j];
+          const item = slot(p.enum, j, `${where}.enum[${j}]`, 'an enum value');
           n += ENUM_ITEM + count(typeof item === 'string' ? item : jsonText(item, `${where}.enum[${j}]`));
         }
       }
@@ -273,7 +287,7 @@ export function createCountChat(api) {
     if (!Array.isArray(messages)) throw invalidArg(`messages must be an array of chat messages, got ${typeName(messages)}`);
     const count = (/** @type {string} */ text) => (text === '' ? 0 : enc.count(text));
     let n = REPLY_PRIMING;
-    for (let i = 0; i < messages.length; i++) n += messageTokens(count, messages[i], i, rules);
+    for (let i = 0; i < messages.length; i++) n += messageTokens(count, /** @type {ChatMessage} */ (slot(messages, i, `messages[${i}]`, 'a message object')), i, rules);
     return n + toolsTokens(count, options.tools, family.funcInit);
   };
 }
