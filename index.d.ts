@@ -531,8 +531,12 @@ export declare function createZstdDecompress(options?: ZstdDecompressOptions): N
  * How far an append has gone when its promise resolves.
  * - `'sync'`: on stable storage (fdatasync); appends made meanwhile share one sync.
  * - `'flush'`: handed to the OS; survives a crash of the process, not a power loss.
- * - `'none'`: buffered in the process; a failed write then fails the log's later writes and its
- *   `close()` (reads go on).
+ * - `'none'`: buffered in the process. Resolves at once; the records are written together on
+ *   the next turn of the event loop, before any other call on the log runs, by `close()`, and
+ *   at the process's exit (`process.exit()` and `Deno.exit()` included), not at a crash. Up to
+ *   4 MiB of records wait so; an append past that waits for the writes before it. A failed
+ *   write loses the records it held and fails the log's later writes and its `close()`
+ *   (reads go on).
  */
 export type Durability = 'sync' | 'flush' | 'none';
 
@@ -643,6 +647,13 @@ export interface EventLog {
   entries(range?: { from?: number; to?: number }): AsyncIterableIterator<LogEntry>;
   /** Stores a compressed snapshot covering every record appended before it; resolves to the last seq it covers. */
   checkpoint(state: LogRecord, options?: { meta?: unknown }): Promise<number>;
+  /**
+   * Puts every record appended before it on stable storage (fdatasync), whatever the log's
+   * durability: the point, at the end of a turn say, where `'none'` or `'flush'` appends
+   * become as durable as `'sync'`'s.
+   * @throws {IronlungError} `ERR_LOG_READ_ONLY`, `ERR_LOG_CLOSED`; the OS error of a failed sync.
+   */
+  sync(): Promise<void>;
   /** The newest checkpoint, or null. */
   lastCheckpoint(): Promise<LogCheckpoint | null>;
   /**

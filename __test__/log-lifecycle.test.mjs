@@ -1,9 +1,10 @@
 // The session log's lifecycle and concurrency on the backend under test: what an entries()
-// iteration sees of the calls around it, and of close(); a failed 'none' write met at
-// close(); a log dropped without close().
+// iteration sees of the calls around it, and of close(); 'none' appends held for the next
+// turn of the event loop; a failed 'none' write met at close(); a log dropped without close().
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { il, tempDir, rejectsCode } from './helpers.mjs';
 
 const tmp = tempDir();
@@ -81,6 +82,106 @@ function child(code, path, kib = 'unlimited', flags = []) {
   assert.equal(r.stderr, '');
   return JSON.parse(r.stdout);
 }
+
+describe("'none': appends resolved at once, written on the next turn", () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('awaited appends share one write and frame, and their seqs are the log\'s', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', dictionary: false });
+    const seqs = [];
+    for (let i = 0; i < 1000; i++) seqs.push(await w.append({ i, text: 'x'.repeat(i % 97) }));
+    assert.deepEqual(seqs, Array.from({ length: 1000 }, (_, i) => i + 1));
+    // The event loop has not turned since the first: nothing is written yet.
+    assert.equal(statSync(path).size, 64);
+    await turn();
+    assert.ok(statSync(path).size > 64, 'written once the event loop turned');
+    const stats = await w.stats();
+    assert.equal(stats.segments, 1, 'one frame');
+    assert.equal(stats.lastSeq, 1000);
+    const got = await all(w);
+    assert.deepEqual(got.map((e) => e.data.i), Array.from({ length: 1000 }, (_, i) => i));
+    await w.close();
+  });
+
+  test('sync() writes them, and a reader sees them; not on a readOnly or closed log', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none' });
+    for (let i = 0; i < 100; i++) await w.append(i);
+    assert.equal(statSync(path).size, 64);
+    await w.sync();
+    assert.ok(statSync(path).size > 64);
+    const r = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(r)).map((e) => e.data), Array.from({ length: 100 }, (_, i) => i));
+    await rejectsCode(() => r.sync(), 'ERR_LOG_READ_ONLY', [path]);
+    await r.close();
+    await w.close();
+    await rejectsCode(() => w.sync(), 'ERR_LOG_CLOSED', [path]);
+  });
+
+  test('the calls between them come after them, in the order made', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none' });
+    const calls = [w.append('a'), w.appendBatch(['b', 'c']), w.checkpoint({ upTo: 3 }), w.append('d'), w.stats(), w.appendBatch(['e'])];
+    const [a, bc, covered, d, stats, e] = await Promise.all(calls);
+    assert.deepEqual([a, bc, covered, d, stats.lastSeq, e], [1, [2, 3], 3, 4, 4, [5]]);
+    assert.deepEqual((await all(w)).map((r) => [r.seq, r.data]), [[1, 'a'], [2, 'b'], [3, 'c'], [4, 'd'], [5, 'e']]);
+    assert.equal((await w.lastCheckpoint()).seq, 3);
+    await w.close();
+    const r = await il.openLog(path, { readOnly: true });
+    assert.equal((await r.stats()).lastSeq, 5);
+    await r.close();
+  });
+
+  test('a loop that never lets the event loop turn holds at most 4 MiB unwritten', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', compression: false });
+    const MiB = 1 << 20;
+    let appended = 0;
+    let most = 0;
+    // 48 MiB, in records of 256 KiB, and one of 5 MiB, larger than the buffer on its own.
+    for (let i = 0; i < 192; i++) {
+      const rec = new Uint8Array(i === 100 ? 5 * MiB : 256 << 10).fill(i);
+      assert.equal(await w.append(rec), i + 1);
+      appended += rec.length;
+      most = Math.max(most, appended - (statSync(path).size - 64));
+    }
+    assert.ok(most > MiB, `held back ${most} bytes: the appends were not buffered`);
+    assert.ok(most <= 4 * MiB + 5 * MiB, `held back ${most} bytes`);
+    await w.close();
+    const r = await il.openLog(path, { readOnly: true });
+    let k = 0;
+    for await (const e of r.entries()) {
+      assert.equal(e.data.length, k === 100 ? 5 * MiB : 256 << 10);
+      assert.equal(e.data[0], k++);
+    }
+    assert.equal(k, 192);
+    await r.close();
+  });
+
+  test('process.exit() straight after them writes them', () => {
+    for (const backendExit of ['process.exit(0)', 'process.exitCode = 0']) {
+      const path = fresh();
+      const res = child(`
+        const log = await il.openLog(path, { durability: 'none' });
+        const seqs = [];
+        for (let i = 1; i <= 300; i++) seqs.push(await log.append({ i }));
+        process.stdout.write(JSON.stringify(seqs.at(-1)));
+        ${backendExit};
+      `, path);
+      assert.equal(res, 300);
+      const check = spawnSync(process.execPath, ['--input-type=module', '-e', `
+        const { il } = await import(${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)});
+        const log = await il.openLog(${JSON.stringify(path)}, { readOnly: true });
+        let n = 0;
+        for await (const e of log.entries()) if (e.data.i === ++n) continue; else throw new Error('record ' + e.seq);
+        await log.close();
+        process.stdout.write(String(n));
+      `], { encoding: 'utf8', env: process.env });
+      assert.equal(check.stdout, '300', check.stderr);
+    }
+  });
+});
 
 describe('a failed write', () => {
   test("close() of a log whose 'none' write failed rejects with its error, and lets go of the lock", async () => {

@@ -60,6 +60,12 @@ const HEADER = 64;
 const WINDOW = 1 << 20;
 /** Records of appends grouped into one write, at most (one appendBatch may be larger). */
 const GROUP_BYTES = 4 << 20;
+/**
+ * `'none'`: record bytes whose appends resolved before the write loop took them, at most.
+ * An append past it waits for the writes before it, so a loop of awaited appends that never
+ * lets the event loop turn still has its records written as it goes, and memory stays bounded.
+ */
+const NONE_BUFFER = 4 << 20;
 /** Decoded bytes one step of the reading loop hands out, at most. */
 const STEP_BYTES = 4 << 20;
 /** `dictionary: 'auto'` trains once the log holds this many record bytes or records. */
@@ -205,12 +211,28 @@ const dropped = new FinalizationRegistry((/** @type {Owned} */ owned) => {
 });
 
 /**
+ * Logs holding `'none'` records that resolved and are not written yet. They are written on
+ * the next turn of the event loop; this set is for a process that exits before it comes
+ * (`await log.append(x); process.exit()`), whose exit writes them, synchronously. A log is
+ * here only until its write loop takes them, so the set keeps nothing alive for long.
+ * @type {Set<EventLog>}
+ */
+const unwritten = new Set();
+let exitHooked = false;
+/**
+ * Writes every log's resolved `'none'` records now, on this thread: at the process's exit.
+ * @type {() => void}
+ */
+let writeUnwritten;
+
+/**
  * @typedef {object} Pending
  * @property {Uint8Array[]} chunks
  * @property {number[]} kinds
  * @property {number[]} times
  * @property {number} bytes
  * @property {boolean} batch
+ * @property {number} early `'none'`: the seq it resolved to before it was written, else 0
  * @property {(seqs: number[]) => void} resolve
  * @property {(e: unknown) => void} reject
  *
@@ -259,6 +281,18 @@ export class EventLog {
   #owned = { files: new Set(), unlock: null };
   /** @type {Array<Pending | Op>} */ #queue = [];
   #pumping = false;
+  /** The write loop waits for the dictionary's training: the file ends where the codec says. */
+  #training = false;
+  /** Records queued, not yet taken by the write loop. */
+  #queuedRecords = 0;
+  /** `'none'`: the bytes of records resolved before the write loop took them. */
+  #buffered = 0;
+  /** The write loop is due to start on the next turn of the event loop. */
+  #soon = false;
+  /** That turn came: the `'none'` records queued go out. */
+  #turned = false;
+  /** Queued calls and appends that wait for the write loop (all but `'none'`'s resolved ones). */
+  #waiting = 0;
   /** @type {unknown} */ #failed = null;
   #closed = false;
   /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
@@ -300,6 +334,9 @@ export class EventLog {
 
   static {
     openEventLog = (log) => log.#open();
+    writeUnwritten = () => {
+      for (const log of unwritten) log.#writeAtExit();
+    };
   }
 
   /** Opens the file, takes the lock, and finds the log's end. */
@@ -581,8 +618,24 @@ export class EventLog {
     let bytes = 0;
     for (const c of chunks) bytes += c.length;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ chunks, kinds, times: kinds.map(() => now), bytes, batch, resolve, reject });
-      this.#kick();
+      /** @type {Pending} */
+      const p = { chunks, kinds, times: kinds.map(() => now), bytes, batch, early: 0, resolve, reject };
+      // 'none' resolves at once, and the write waits for the next turn of the event loop, so
+      // that awaited appends made meanwhile share its frame. The seqs are the ones the codec
+      // will give: those after its end and the records queued before.
+      if (this.#o.durability === 'none' && this.#buffered + bytes <= NONE_BUFFER && !this.#lost()) {
+        p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
+        this.#buffered += bytes;
+        this.#queue.push(p);
+        this.#queuedRecords += chunks.length;
+        resolve(chunks.map((_, i) => p.early + i));
+        this.#kickSoon();
+      } else {
+        this.#queue.push(p);
+        this.#queuedRecords += chunks.length;
+        this.#waiting++;
+        this.#kick();
+      }
     });
   }
 
@@ -595,6 +648,23 @@ export class EventLog {
   #enqueueOp(op) {
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, resolve, reject });
+      this.#waiting++;
+      this.#kick();
+    });
+  }
+
+  /** Starts the write loop on the next turn of the event loop: `'none'` appends wait for it. */
+  #kickSoon() {
+    unwritten.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      this.#files.atExit(writeUnwritten);
+    }
+    if (this.#soon) return;
+    this.#soon = true;
+    setImmediate(() => {
+      this.#soon = false;
+      this.#turned = true;
       this.#kick();
     });
   }
@@ -612,15 +682,25 @@ export class EventLog {
   // together in the next write, and share its sync.
   async #pump() {
     while (this.#queue.length) {
+      // Only 'none' appends that resolved are queued: they wait for the next turn, as more
+      // may come before it; a call or an append behind them that waits takes them out now.
+      if (!this.#turned && this.#waiting === 0) {
+        this.#kickSoon();
+        return;
+      }
       try {
         await this.#renew();
       } catch (e) {
-        /** @type {Pending | Op} */ (this.#queue.shift()).reject(mapError(e));
+        const head = /** @type {Pending | Op} */ (this.#queue.shift());
+        if ('op' in head) this.#waiting--;
+        if ('op' in head) head.reject(mapError(e));
+        else this.#lose(this.#taken([head]), mapError(e));
         continue;
       }
       const head = this.#queue[0];
       if ('op' in head) {
         this.#queue.shift();
+        this.#waiting--;
         try {
           head.resolve(await head.op());
         } catch (e) {
@@ -628,31 +708,67 @@ export class EventLog {
         }
         continue;
       }
-      /** @type {Pending[]} */
-      const group = [];
-      let bytes = 0;
-      while (this.#queue.length) {
-        const next = this.#queue[0];
-        if ('op' in next || (group.length > 0 && bytes + next.bytes > GROUP_BYTES)) break;
-        group.push(/** @type {Pending} */ (this.#queue.shift()));
-        bytes += next.bytes;
-      }
+      const group = this.#takeGroup();
       try {
         await this.#writeGroup(group);
       } catch (e) {
         // Settled ones stay as they are.
-        for (const p of group) p.reject(mapError(e));
+        this.#lose(group, mapError(e));
       }
     }
   }
 
-  /** @param {Pending[]} group */
-  async #writeGroup(group) {
-    const codec = /** @type {Codec} */ (this.#codec);
-    if (this.#failed) {
-      for (const p of group) p.reject(this.#failed);
-      return;
+  /**
+   * The appends at the head of the queue that go out in one write: up to the next queued
+   * call, and GROUP_BYTES (one appendBatch may be larger).
+   * @returns {Pending[]}
+   */
+  #takeGroup() {
+    /** @type {Pending[]} */
+    const group = [];
+    let bytes = 0;
+    while (this.#queue.length) {
+      const next = this.#queue[0];
+      if ('op' in next || (group.length > 0 && bytes + next.bytes > GROUP_BYTES)) break;
+      group.push(/** @type {Pending} */ (this.#queue.shift()));
+      bytes += next.bytes;
     }
+    return this.#taken(group);
+  }
+
+  /**
+   * Counts `group` out of the queue.
+   * @param {Pending[]} group
+   */
+  #taken(group) {
+    for (const p of group) {
+      this.#queuedRecords -= p.chunks.length;
+      if (p.early) this.#buffered -= p.bytes;
+      else this.#waiting--;
+    }
+    this.#turned = false;
+    if (this.#buffered === 0) unwritten.delete(this);
+    return group;
+  }
+
+  /**
+   * Rejects the appends of `group` with `err`. Those `'none'` resolved already cannot be
+   * told: the log's later calls, and `close()`, carry the error instead.
+   * @param {Pending[]} group
+   * @param {unknown} err
+   */
+  #lose(group, err) {
+    for (const p of group) p.reject(err);
+    if (group.some((p) => p.early)) this.#failed ??= err;
+  }
+
+  /**
+   * The frames of `group`'s records, made by the codec (whose tail was `before`), and the seqs
+   * of each append.
+   * @param {Pending[]} group
+   */
+  #encodeGroup(group) {
+    const codec = /** @type {Codec} */ (this.#codec);
     const before = Array.from(codec.tail());
     /** @type {Uint8Array[]} */
     const frames = [];
@@ -666,20 +782,36 @@ export class EventLog {
         if (!group[i].batch) while (j < group.length && !group[j].batch) j++;
         const run = group.slice(i, j);
         const first = codec.tail()[1];
-        frames.push(this.#call(() => codec.writeRecords(...recordColumns(run))));
         let seq = first;
+        for (const p of run) {
+          if (p.early && p.early !== seq) {
+            throw new IronlungError('ERR_INTERNAL', `the log '${this.#path}' gave seq ${p.early} to a record its file has as ${seq}`);
+          }
+          seq += p.chunks.length;
+        }
+        frames.push(this.#call(() => codec.writeRecords(...recordColumns(run))));
+        seq = first;
         for (const p of run) seqs.push(p.chunks.map(() => seq++));
         i = j;
       }
     } catch (e) {
       codec.setTail(before);
-      for (const p of group) p.reject(mapError(e));
+      throw e;
+    }
+    return { before, bytes: concat(frames), seqs };
+  }
+
+  /** @param {Pending[]} group */
+  async #writeGroup(group) {
+    if (this.#failed) {
+      this.#lose(group, this.#failed);
       return;
     }
+    const { before, bytes, seqs } = this.#encodeGroup(group);
     const durability = this.#o.durability;
     if (durability === 'none') group.forEach((p, k) => p.resolve(seqs[k]));
     try {
-      await this.#write(before, concat(frames), durability === 'sync');
+      await this.#write(before, bytes, durability === 'sync');
     } catch (err) {
       // 'none' resolved these already: the log's later calls carry the error instead.
       if (durability === 'none') this.#failed = err;
@@ -687,7 +819,30 @@ export class EventLog {
       return;
     }
     if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
-    await this.#maybeTrain();
+    this.#training = true;
+    try {
+      await this.#maybeTrain();
+    } finally {
+      this.#training = false;
+    }
+  }
+
+  /**
+   * At the process's exit: writes the `'none'` records that resolved and wait for the write
+   * loop, on this thread, as it would have. Not while the loop is inside another call (a
+   * checkpoint, a compaction), whose state is not this one's to go on from.
+   */
+  #writeAtExit() {
+    if ((this.#pumping && !this.#training) || this.#failed || this.#lost() || !this.#file) return;
+    const file = this.#file;
+    try {
+      while (this.#queue.length && !('op' in this.#queue[0])) {
+        const { before, bytes } = this.#encodeGroup(this.#takeGroup());
+        file.writeNow(before[0], bytes);
+      }
+    } catch {
+      // The process is going: nothing is left to tell, as after a failed 'none' write.
+    }
   }
 
   /**
@@ -1020,6 +1175,19 @@ export class EventLog {
       const frame = this.#call(() => codec.writeCheckpoint(kind, bytes, meta, time));
       await this.#write(before, frame, this.#o.durability === 'sync');
       return before[1] - 1;
+    });
+  }
+
+  /**
+   * Puts every record appended before it on stable storage (fdatasync), whatever the log's
+   * durability: a point at which `'none'` or `'flush'` appends are as durable as `'sync'`'s.
+   * @returns {Promise<void>}
+   */
+  async sync() {
+    this.#writable();
+    return this.#enqueueOp(async () => {
+      this.#intact();
+      await /** @type {LogFileHandle} */ (this.#file).sync();
     });
   }
 

@@ -38,6 +38,8 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {(path: string) => Promise<string>} realPath the file `path` names, symbolic links resolved
  * @property {(path: string) => Promise<string | null>} identity which file `path` names now (device and
  *   inode), or null where the host does not say
+ * @property {(f: () => void) => void} atExit runs `f` when the process exits, synchronously: at
+ *   `process.exit()` too, and on Deno at `Deno.exit()`
  */
 
 /**
@@ -67,6 +69,7 @@ export function nativeLogFiles(binding) {
     lock,
     realPath,
     identity,
+    atExit,
   };
 }
 
@@ -157,6 +160,7 @@ export function nodeLogFiles(rules) {
     lock,
     realPath,
     identity,
+    atExit,
   };
 }
 
@@ -260,6 +264,17 @@ function alive(holder) {
   // A live pid may have been reused by another process since the lock was written.
   const start = startTime(holder.pid);
   return !(holder.start && start && start !== holder.start);
+}
+
+/**
+ * Runs `f` when the process exits. Deno's `unload` event comes at `Deno.exit()` and at
+ * `process.exit()` alike, where node:process's `exit` misses the first.
+ * @param {() => void} f
+ */
+function atExit(f) {
+  const deno = /** @type {any} */ (globalThis).Deno;
+  if (deno) globalThis.addEventListener('unload', f);
+  else process.on('exit', f);
 }
 
 /**

@@ -1,7 +1,8 @@
 // The session log in the installed package, the same scenario under every runtime the log
 // supports (node.test.mjs, bun.test.mjs, deno.test.mjs call it): a session's events, a
-// checkpoint and compaction, a reader beside the writer, the lock, a torn tail, and a
-// writer killed mid-append `kills` times, spawned with the runtime itself.
+// checkpoint and compaction, a reader beside the writer, the lock, a torn tail, `'none'`
+// appends written at exit, and a writer killed mid-append `kills` times, spawned with the
+// runtime itself.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
@@ -62,9 +63,29 @@ export async function logScenario(il, crash) {
     assert.equal((await recovered.stats()).lastSeq, 5);
     await recovered.close();
 
+    await exitWrites(il, dir, crash.command);
     return await crashLoop(il, dir, crash);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `'none'` appends that resolved are in the log after an exit right after them. */
+async function exitWrites(il, dir, command) {
+  const script = fileURLToPath(new URL('./log-exit.mjs', import.meta.url));
+  for (const how of globalThis.Deno ? ['process', 'deno'] : ['process']) {
+    const path = join(dir, `exit-${how}.ilog`);
+    const [cmd, ...args] = command(script, path, '300', how);
+    const code = await new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    assert.equal(code, 0);
+    const log = await il.openLog(path, { readOnly: true });
+    const records = await all(log);
+    await log.close();
+    assert.deepEqual(records.map((e) => e.data.i), Array.from({ length: 300 }, (_, k) => k + 1), how);
   }
 }
 
