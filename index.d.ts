@@ -661,7 +661,8 @@ export interface EventLog {
    * and renamed over it: a crash leaves the old log or the new one, never a mix. A read
    * (`entries()`, `verify()`) under way ends on the file it began on. A damaged frame the
    * checkpoint does not cover is `ERR_CORRUPT_LOG`; damage it covers is dropped with the
-   * records, and so is a damaged dictionary once no frame kept needs it.
+   * records, and so is a damaged dictionary once no frame kept needs it. A log with nothing
+   * to drop (no checkpoint, or nothing before it but the dictionary) is left as it is.
    */
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */

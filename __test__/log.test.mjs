@@ -216,7 +216,20 @@ describe('checkpoints and compaction', () => {
     const again = await il.openLog(path);
     assert.deepEqual((await all(again)).map((e) => e.seq).slice(-2), [60, 61]);
     assert.deepEqual((await again.lastCheckpoint()).state, { upTo: 50 });
+    // Nothing left to drop: the file is left as it is, not copied.
+    const ino = statSync(path).ino;
     assert.deepEqual(await again.compact(), { droppedRecords: 0, bytesBefore: statSync(path).size, bytesAfter: statSync(path).size });
+    assert.equal(statSync(path).ino, ino);
+    // A second checkpoint with no record before it: the first one goes.
+    await again.checkpoint({ upTo: 61 });
+    const two = statSync(path).size;
+    const r2 = await again.compact();
+    assert.equal(r2.droppedRecords, 11);
+    assert.ok(r2.bytesAfter < two && statSync(path).ino !== ino);
+    const ino2 = statSync(path).ino;
+    assert.equal((await again.compact()).droppedRecords, 0);
+    assert.equal(statSync(path).ino, ino2);
+    assert.deepEqual((await again.lastCheckpoint()).state, { upTo: 61 });
     await again.close();
   });
 
@@ -307,6 +320,18 @@ describe('stats and the dictionary', () => {
     const again = await il.openLog(path, { readOnly: true });
     assert.deepEqual((await all(again))[0].data, event(1));
     await again.close();
+    // Compacted, the log is its dictionary, the checkpoint and what follows: a second
+    // compact() has nothing to drop, and leaves the file as it is.
+    const w = await il.openLog(path);
+    await w.checkpoint({ upTo: 1 });
+    await w.append(event(2));
+    assert.equal((await w.compact()).droppedRecords, 1);
+    const ino = statSync(path).ino;
+    assert.equal((await w.compact()).droppedRecords, 0);
+    assert.equal(statSync(path).ino, ino);
+    assert.deepEqual((await all(w)).map((e) => e.data), [event(2)]);
+    assert.equal((await w.stats()).dictionaryId, new il.ZstdDictionary(dict).id);
+    await w.close();
   });
 
   test('compression: false stores records raw; stats count records and bytes', async () => {

@@ -1257,6 +1257,11 @@ export class EventLog {
       const cpWindow = await this.#frameWindow(cpAt);
       const cp = codec.frameInfo(cpWindow, cpAt, cpAt);
       const keepFrom = cp[2];
+      // Nothing to drop: no record before the checkpoint, and no frame but the dictionary
+      // (as a compaction leaves the file). The file stays, where a copy would be the same.
+      const dictAt = t[5];
+      const first = dictAt === HEADER ? codec.frameInfo(await this.#frameWindow(dictAt), dictAt, dictAt)[4] : HEADER;
+      if (keepFrom === base && cpAt === first) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
       const tmp = `${this.#real}.compact`;
       const out = await this.#files.open(tmp, false, true);
       try {
