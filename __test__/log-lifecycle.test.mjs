@@ -133,6 +133,17 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await r.close();
   });
 
+  test('an append made while a call runs waits for the next turn, which comes', async () => {
+    // The write loop once spun on such an append, in microtasks: no timer fired again.
+    const w = await il.openLog(fresh(), { durability: 'none' });
+    const stats = w.stats();
+    const a = w.append('a');
+    assert.deepEqual([await a, (await stats).lastSeq], [1, 0]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal((await w.stats()).lastSeq, 1);
+    await w.close();
+  });
+
   test('a loop that never lets the event loop turn holds at most 4 MiB unwritten', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none', compression: false });

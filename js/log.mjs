@@ -674,8 +674,14 @@ export class EventLog {
     this.#pumping = true;
     this.#pump().finally(() => {
       this.#pumping = false;
-      if (this.#queue.length) this.#kick();
+      // Not for 'none' appends left to wait for their turn (#kickSoon comes back for them).
+      if (this.#queue.length && this.#due()) this.#kick();
     });
+  }
+
+  /** The queue's head may go now: not only `'none'` appends that wait for the next turn. */
+  #due() {
+    return this.#turned || this.#waiting > 0;
   }
 
   // Group commit: appends queued while a write (and its fdatasync) is under way go out
@@ -684,7 +690,7 @@ export class EventLog {
     while (this.#queue.length) {
       // Only 'none' appends that resolved are queued: they wait for the next turn, as more
       // may come before it; a call or an append behind them that waits takes them out now.
-      if (!this.#turned && this.#waiting === 0) {
+      if (!this.#due()) {
         this.#kickSoon();
         return;
       }
@@ -864,12 +870,14 @@ export class EventLog {
     /** @type {Uint8Array[]} */
     const samples = [];
     let total = 0;
-    for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
+    // At most twice the threshold, whatever one step of the scan hands out (a 'none' group
+    // can be a 4 MiB frame): the training's time grows with its samples.
+    scan: for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
       for (const r of chunk) {
+        if (total >= 2 * AUTO_TRAIN_BYTES) break scan;
         samples.push(r.bytes);
         total += r.bytes.length;
       }
-      if (total >= 2 * AUTO_TRAIN_BYTES) break;
     }
     const joined = concat(samples);
     const sizes = Uint32Array.from(samples, (s) => s.length);
