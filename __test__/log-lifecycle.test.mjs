@@ -170,6 +170,22 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await r.close();
   });
 
+  test('compact() copies the frame of a turn larger than its 1 MiB read window', async () => {
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', compression: false });
+    await w.append('covered');
+    await w.checkpoint({ upTo: 1 });
+    // 2 MiB in one turn, one frame; then a small one after it.
+    for (let i = 0; i < 2048; i++) await w.append(`${i}`.padEnd(1024, '.'));
+    await turn();
+    await w.append('last');
+    assert.equal((await w.stats()).segments, 4);
+    assert.equal((await w.compact()).droppedRecords, 1);
+    const got = await all(w);
+    assert.deepEqual([got.length, got[0].seq, got[0].data.slice(0, 4), got.at(-1).data], [2049, 2, '0...', 'last']);
+    await w.close();
+  });
+
   test('process.exit() straight after them writes them', () => {
     for (const backendExit of ['process.exit(0)', 'process.exitCode = 0']) {
       const path = fresh();

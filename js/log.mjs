@@ -1348,9 +1348,13 @@ export class EventLog {
       let windowAt = at;
       while (at < t[0]) {
         let info = codec.frameInfo(window, windowAt, at);
-        if (at - windowAt >= window.length || info[0] === 1) {
+        // A frame that runs past the window (or starts at its end) is read from its start;
+        // twice when only that read shows its header, naming a frame longer than a window
+        // (a 'none' log writes a turn's appends as one frame of up to 4 MiB). A file that
+        // ends first leaves it short: damage.
+        for (let reads = 0; info[0] === 1 && reads < 2; reads++) {
           windowAt = at;
-          window = await file.read(at, Math.max(WINDOW, info[0] === 1 ? info[1] - at : 0));
+          window = await file.read(at, Math.max(WINDOW, info[1] - at));
           info = codec.frameInfo(window, windowAt, at);
         }
         if (info[0] !== 0) {
