@@ -208,6 +208,26 @@ describe("'none': appends resolved at once, written on the next turn", () => {
       assert.equal(check.stdout, '300', check.stderr);
     }
   });
+
+  test('process.exit() with a call begun behind them writes them, and those after the call', async () => {
+    // The call starts the write loop, which the exit once took as inside a call: it wrote
+    // nothing, and 'log.close(); process.exit()' lost every record.
+    const calls = ['log.close()', 'log.stats()', 'log.sync()', 'log.checkpoint({ at: 100 }); last = await log.append({ i: 101 })'];
+    for (const call of calls) {
+      const path = fresh();
+      const last = child(`
+        const log = await il.openLog(path, { durability: 'none' });
+        let last;
+        for (let i = 1; i <= 100; i++) last = await log.append({ i });
+        ${call};
+        process.stdout.write(JSON.stringify(last));
+        process.exit(0);
+      `, path);
+      const log = await il.openLog(path, { readOnly: true });
+      assert.deepEqual((await all(log)).map((e) => e.data.i), Array.from({ length: last }, (_, i) => i + 1), call);
+      await log.close();
+    }
+  });
 });
 
 describe('a failed write', () => {

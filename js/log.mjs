@@ -281,8 +281,11 @@ export class EventLog {
   #owned = { files: new Set(), unlock: null };
   /** @type {Array<Pending | Op>} */ #queue = [];
   #pumping = false;
-  /** The write loop waits for the dictionary's training: the file ends where the codec says. */
-  #training = false;
+  /**
+   * A compaction is between its rename and the open of the new file: the file open is no
+   * longer the log's, and an exit meanwhile writes nothing into it.
+   */
+  #swapping = false;
   /** Records queued, not yet taken by the write loop. */
   #queuedRecords = 0;
   /** `'none'`: the bytes of records resolved before the write loop took them. */
@@ -725,18 +728,19 @@ export class EventLog {
   }
 
   /**
-   * The appends at the head of the queue that go out in one write: up to the next queued
-   * call, and GROUP_BYTES (one appendBatch may be larger).
+   * The appends at the head of the queue (or of `queue`, taken out of it) that go out in one
+   * write: up to the next queued call, and GROUP_BYTES (one appendBatch may be larger).
+   * @param {Array<Pending | Op>} [queue]
    * @returns {Pending[]}
    */
-  #takeGroup() {
+  #takeGroup(queue = this.#queue) {
     /** @type {Pending[]} */
     const group = [];
     let bytes = 0;
-    while (this.#queue.length) {
-      const next = this.#queue[0];
+    while (queue.length) {
+      const next = queue[0];
       if ('op' in next || (group.length > 0 && bytes + next.bytes > GROUP_BYTES)) break;
-      group.push(/** @type {Pending} */ (this.#queue.shift()));
+      group.push(/** @type {Pending} */ (queue.shift()));
       bytes += next.bytes;
     }
     return this.#taken(group);
@@ -825,25 +829,25 @@ export class EventLog {
       return;
     }
     if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
-    this.#training = true;
-    try {
-      await this.#maybeTrain();
-    } finally {
-      this.#training = false;
-    }
+    await this.#maybeTrain();
   }
 
   /**
-   * At the process's exit: writes the `'none'` records that resolved and wait for the write
-   * loop, on this thread, as it would have. Not while the loop is inside another call (a
-   * checkpoint, a compaction), whose state is not this one's to go on from.
+   * At the process's exit: writes the queued appends (`'none'`'s resolved ones among them)
+   * on this thread, as the write loop would have. The calls queued among them will not run
+   * now, so the appends after a call go on from those before it. The call the loop may be
+   * inside (`close()` begun, a checkpoint, a read, the dictionary's training) leaves the file
+   * whole wherever JS runs in it, as a `'none'` log's writes are synchronous; only a
+   * compaction's swap of files does not, and its records are lost, as at a kill.
    */
   #writeAtExit() {
-    if ((this.#pumping && !this.#training) || this.#failed || this.#lost() || !this.#file) return;
+    if (this.#swapping || this.#failed || this.#lost() || !this.#file) return;
     const file = this.#file;
+    const appends = this.#queue.filter((q) => !('op' in q));
+    this.#queue = this.#queue.filter((q) => 'op' in q);
     try {
-      while (this.#queue.length && !('op' in this.#queue[0])) {
-        const { before, bytes } = this.#encodeGroup(this.#takeGroup());
+      while (appends.length) {
+        const { before, bytes } = this.#encodeGroup(this.#takeGroup(appends));
         file.writeNow(before[0], bytes);
       }
     } catch {
@@ -1279,14 +1283,19 @@ export class EventLog {
         await this.#files.remove(tmp).catch(() => {});
         throw e;
       }
-      await this.#files.replace(tmp, this.#real);
-      // The new file is the log now. A writer that cannot open it must not write on into
-      // the old file, which no name reaches any more.
+      this.#swapping = true;
       try {
-        await this.#reopen();
-      } catch (e) {
-        this.#failed = mapError(e);
-        throw e;
+        await this.#files.replace(tmp, this.#real);
+        // The new file is the log now. A writer that cannot open it must not write on into
+        // the old file, which no name reaches any more.
+        try {
+          await this.#reopen();
+        } catch (e) {
+          this.#failed = mapError(e);
+          throw e;
+        }
+      } finally {
+        this.#swapping = false;
       }
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };

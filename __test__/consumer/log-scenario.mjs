@@ -73,9 +73,9 @@ export async function logScenario(il, crash) {
 /** `'none'` appends that resolved are in the log after an exit right after them. */
 async function exitWrites(il, dir, command) {
   const script = fileURLToPath(new URL('./log-exit.mjs', import.meta.url));
-  for (const how of globalThis.Deno ? ['process', 'deno'] : ['process']) {
-    const path = join(dir, `exit-${how}.ilog`);
-    const [cmd, ...args] = command(script, path, '300', how);
+  for (const [how, then] of (globalThis.Deno ? ['process', 'deno'] : ['process']).flatMap((how) => [[how, ''], [how, 'close']])) {
+    const path = join(dir, `exit-${how}${then}.ilog`);
+    const [cmd, ...args] = command(script, path, '300', how, then);
     const code = await new Promise((resolve, reject) => {
       const child = spawn(cmd, args, { stdio: 'inherit' });
       child.on('error', reject);
@@ -85,7 +85,7 @@ async function exitWrites(il, dir, command) {
     const log = await il.openLog(path, { readOnly: true });
     const records = await all(log);
     await log.close();
-    assert.deepEqual(records.map((e) => e.data.i), Array.from({ length: 300 }, (_, k) => k + 1), how);
+    assert.deepEqual(records.map((e) => e.data.i), Array.from({ length: 300 }, (_, k) => k + 1), `${how} ${then}`);
   }
 }
 
