@@ -170,6 +170,30 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await r.close();
   });
 
+  test('an append behind one that waits waits too: a refused append leaves the log whole', async () => {
+    // Once, the one behind resolved at once, with the seq after the waiting batch's; the
+    // batch was refused, and that seq was never the record's: ERR_INTERNAL failed the log.
+    const path = fresh();
+    const res = child(`
+      const log = await il.openLog(path, { durability: 'none', compression: false });
+      await log.append('first');
+      // Past the 4 MiB buffer, it waits; one frame of over 1 GiB, it is refused.
+      const mib = new Uint8Array(1 << 20);
+      const order = [];
+      const big = log.appendBatch(Array.from({ length: 1025 }, () => mib)).then(() => 'appended', (e) => e.code);
+      const after = log.append('after');
+      big.then(() => order.push('big'));
+      after.then(() => order.push('after'));
+      const out = { big: await big, after: await after, later: await log.append('later'), order };
+      await log.close();
+      console.log(JSON.stringify(out));
+    `, path);
+    assert.deepEqual(res, { big: 'ERR_INVALID_ARG', after: 2, later: 3, order: ['big', 'after'] });
+    const log = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(log)).map((e) => e.data), ['first', 'after', 'later']);
+    await log.close();
+  });
+
   test('compact() copies the frame of a turn larger than its 1 MiB read window', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none', compression: false });

@@ -296,6 +296,8 @@ export class EventLog {
   #turned = false;
   /** Queued calls and appends that wait for the write loop (all but `'none'`'s resolved ones). */
   #waiting = 0;
+  /** Of those, the appends: their seqs are not known until the loop takes them. */
+  #unresolved = 0;
   /** @type {unknown} */ #failed = null;
   #closed = false;
   /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
@@ -625,8 +627,10 @@ export class EventLog {
       const p = { chunks, kinds, times: kinds.map(() => now), bytes, batch, early: 0, resolve, reject };
       // 'none' resolves at once, and the write waits for the next turn of the event loop, so
       // that awaited appends made meanwhile share its frame. The seqs are the ones the codec
-      // will give: those after its end and the records queued before.
-      if (this.#o.durability === 'none' && this.#buffered + bytes <= NONE_BUFFER && !this.#lost()) {
+      // will give: those after its end and the records queued before. Not behind an append
+      // that waits: it may yet fail (a frame too large), and its seqs go to the next ones.
+      const early = this.#o.durability === 'none' && this.#buffered + bytes <= NONE_BUFFER && this.#unresolved === 0;
+      if (early && !this.#lost()) {
         p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
         this.#buffered += bytes;
         this.#queue.push(p);
@@ -637,6 +641,7 @@ export class EventLog {
         this.#queue.push(p);
         this.#queuedRecords += chunks.length;
         this.#waiting++;
+        this.#unresolved++;
         this.#kick();
       }
     });
@@ -753,8 +758,12 @@ export class EventLog {
   #taken(group) {
     for (const p of group) {
       this.#queuedRecords -= p.chunks.length;
-      if (p.early) this.#buffered -= p.bytes;
-      else this.#waiting--;
+      if (p.early) {
+        this.#buffered -= p.bytes;
+      } else {
+        this.#waiting--;
+        this.#unresolved--;
+      }
     }
     this.#turned = false;
     if (this.#buffered === 0) unwritten.delete(this);
