@@ -277,6 +277,26 @@ describe('a failed write', () => {
       await log.close();
     }
   });
+
+  test("an append made while a failed 'none' write is cut away is refused, not given its seqs", () => {
+    // The log failed only once the file was cut back: appends made meanwhile resolved at
+    // once with the lost records' seqs (1, 2, ... again), and were lost too.
+    const path = fresh();
+    const res = child(`
+      const log = await il.openLog(path, { durability: 'none', compression: false });
+      const seqs = [];
+      for (let i = 0; i < 8; i++) seqs.push(await log.append('x'.repeat(16384)));
+      let refused = null;
+      for (let turn = 0; turn < 20 && !refused; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await log.append('y').then((seq) => seqs.push(seq), (e) => (refused = e.code));
+      }
+      let closed = null;
+      try { await log.close(); } catch (e) { closed = e.code; }
+      console.log(JSON.stringify({ seqs, refused, closed }));
+    `, path, 64);
+    assert.deepEqual(res, { seqs: [1, 2, 3, 4, 5, 6, 7, 8], refused: 'EFBIG', closed: 'EFBIG' });
+  });
 });
 
 describe('a log dropped without close()', () => {

@@ -830,7 +830,7 @@ export class EventLog {
     const durability = this.#o.durability;
     if (durability === 'none') group.forEach((p, k) => p.resolve(seqs[k]));
     try {
-      await this.#write(before, bytes, durability === 'sync');
+      await this.#write(before, bytes, durability === 'sync', durability === 'none');
     } catch (err) {
       // 'none' resolved these already: the log's later calls carry the error instead.
       if (durability === 'none') this.#failed = err;
@@ -922,8 +922,10 @@ export class EventLog {
    * @param {number[]} before
    * @param {Uint8Array} bytes
    * @param {boolean} sync
+   * @param {boolean} [resolved] the records were resolved already (`'none'`): a failure fails
+   *   the log at once, before the cut, so that no append made while it runs is given their seqs
    */
-  async #write(before, bytes, sync) {
+  async #write(before, bytes, sync, resolved = false) {
     const file = /** @type {LogFileHandle} */ (this.#file);
     try {
       // Without a sync, the write is a copy into the page cache: done on this thread, it
@@ -931,13 +933,15 @@ export class EventLog {
       if (sync) await file.write(before[0], bytes, true);
       else file.writeNow(before[0], bytes);
     } catch (e) {
+      const err = mapError(e);
       /** @type {Codec} */ (this.#codec).setTail(before);
+      if (resolved) this.#failed = err;
       try {
         await file.truncate(before[0]);
       } catch (cut) {
         this.#failed = mapError(cut);
       }
-      throw mapError(e);
+      throw err;
     }
   }
 
