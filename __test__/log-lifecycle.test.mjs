@@ -233,6 +233,31 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     }
   });
 
+  test('process.exit() after a wasm trap writes them, with the dictionary', async () => {
+    // The trap lost the codec they wait for, whose reload from the file takes reads that
+    // an exit has no time for: the exit wrote nothing, on wasm.
+    const path = fresh();
+    const res = child(`
+      const log = await il.openLog(path, { durability: 'none' });
+      const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: 'step ' + i + ' of the task '.repeat(i % 5) });
+      let last;
+      for (let i = 1; i <= 1200; i++) last = await log.append(event(i));
+      let dictionary = null;
+      for (let t = 0; t < 400 && dictionary === null; t++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        dictionary = (await log.stats()).dictionaryId;
+      }
+      for (let i = 1201; i <= 1300; i++) last = await log.append(event(i));
+      try { il.__panicForTest(); } catch (e) { if (e.code !== 'ERR_INTERNAL') throw e; }
+      process.stdout.write(JSON.stringify({ last, trained: dictionary !== null }));
+      process.exit(0);
+    `, path);
+    assert.deepEqual(res, { last: 1300, trained: true });
+    const log = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(log)).map((e) => e.data.i), Array.from({ length: 1300 }, (_, i) => i + 1));
+    await log.close();
+  });
+
   test('process.exit() with a call begun behind them writes them, and those after the call', async () => {
     // The call starts the write loop, which the exit once took as inside a call: it wrote
     // nothing, and 'log.close(); process.exit()' lost every record.

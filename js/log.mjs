@@ -847,14 +847,16 @@ export class EventLog {
    * now, so the appends after a call go on from those before it. The call the loop may be
    * inside (`close()` begun, a checkpoint, a read, the dictionary's training) leaves the file
    * whole wherever JS runs in it, as a `'none'` log's writes are synchronous; only a
-   * compaction's swap of files does not, and its records are lost, as at a kill.
+   * compaction's swap of files does not, and its records are lost, as at a kill. A codec a
+   * wasm trap lost is read back from the file first.
    */
   #writeAtExit() {
-    if (this.#swapping || this.#failed || this.#lost() || !this.#file) return;
+    if (this.#swapping || this.#failed || !this.#file) return;
     const file = this.#file;
     const appends = this.#queue.filter((q) => !('op' in q));
     this.#queue = this.#queue.filter((q) => 'op' in q);
     try {
+      this.#renewNow(file);
       while (appends.length) {
         const { before, bytes } = this.#encodeGroup(this.#takeGroup(appends));
         file.writeNow(before[0], bytes);
@@ -862,6 +864,36 @@ export class EventLog {
     } catch {
       // The process is going: nothing is left to tell, as after a failed 'none' write.
     }
+  }
+
+  /**
+   * `#renew`, on this thread, for an exit: a wasm trap since the last turn lost the codec
+   * the resolved records wait for. Only the wasm backend loses one, and its host reads
+   * synchronously.
+   * @param {LogFileHandle} f the log's file
+   */
+  #renewNow(f) {
+    const { readNow, sizeNow } = f;
+    if (!this.#lost()) return;
+    if (!readNow || !sizeNow) throw new Error('the host cannot read the log synchronously');
+    const size = sizeNow();
+    const codec = this.#newCodec(readNow(0, HEADER));
+    // As #findEnd: the last valid frame, from the end, and the dictionary it names.
+    let from = Math.max(HEADER, size - (64 << 10));
+    for (;;) {
+      const r = this.#call(() => codec.recover(readNow(from, size - from), from, size));
+      if (r[0] !== 2) break;
+      from = r[1];
+    }
+    const dictAt = codec.tail()[5];
+    if (dictAt !== 0) {
+      let w = readNow(dictAt, 4096);
+      const info = codec.frameInfo(w, dictAt, dictAt);
+      if (info[0] === 1) w = readNow(dictAt, info[1] - dictAt);
+      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
+    }
+    this.#codec = codec;
+    this.#born = /** @type {() => number} */ (this.#epoch)();
   }
 
   /**

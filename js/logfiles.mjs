@@ -23,6 +23,9 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {(offset: number, bytes: Uint8Array, sync: boolean) => Promise<void>} write all of `bytes`, then fdatasync if `sync`
  * @property {(offset: number, bytes: Uint8Array) => void} writeNow all of `bytes`, on this thread: for
  *   writes no sync follows, where the copy into the page cache costs less than a trip to the thread pool
+ * @property {(offset: number, len: number) => Uint8Array} [readNow] `read`, on this thread; with
+ *   `sizeNow`, what the wasm backend (whose log state a trap can lose) reloads it from at exit
+ * @property {() => number} [sizeNow]
  * @property {() => Promise<void>} sync
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
@@ -142,6 +145,17 @@ export function nodeLogFiles(rules) {
             done += fs.writeSync(h.fd, bytes, done, bytes.length - done, offset + done);
           }
         },
+        readNow(offset, len) {
+          const buf = new Uint8Array(len);
+          let filled = 0;
+          while (filled < len) {
+            const n = fs.readSync(h.fd, buf, filled, len - filled, offset + filled);
+            if (n === 0) break;
+            filled += n;
+          }
+          return filled === len ? buf : buf.subarray(0, filled);
+        },
+        sizeNow: () => fs.fstatSync(h.fd).size,
         sync: () => h.datasync(),
         async truncate(len) {
           await h.truncate(len);
