@@ -739,16 +739,16 @@ export class EventLog {
    * @returns {Pending[]}
    */
   #takeGroup(queue = this.#queue) {
-    /** @type {Pending[]} */
-    const group = [];
+    let n = 0;
     let bytes = 0;
-    while (queue.length) {
-      const next = queue[0];
-      if ('op' in next || (group.length > 0 && bytes + next.bytes > GROUP_BYTES)) break;
-      group.push(/** @type {Pending} */ (queue.shift()));
+    for (; n < queue.length; n++) {
+      const next = queue[n];
+      if ('op' in next || (n > 0 && bytes + next.bytes > GROUP_BYTES)) break;
       bytes += next.bytes;
     }
-    return this.#taken(group);
+    // In one splice: a shift per append copied the rest of a long queue each time, which
+    // made a group of n appends cost n² (100,000 queued: 6 s).
+    return this.#taken(/** @type {Pending[]} */ (queue.splice(0, n)));
   }
 
   /**
