@@ -233,6 +233,24 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     }
   });
 
+  test('process.exit() writes an empty record left waiting while a call runs', async () => {
+    // The log left the exit's set once no bytes waited: an empty record has none.
+    const path = fresh();
+    const seq = child(`
+      const log = await il.openLog(path, { durability: 'none' });
+      await log.append('a');
+      log.verify();
+      const seq = await log.append('');
+      await null;
+      process.stdout.write(JSON.stringify(seq));
+      process.exit(0);
+    `, path);
+    assert.equal(seq, 2);
+    const log = await il.openLog(path, { readOnly: true });
+    assert.deepEqual((await all(log)).map((e) => e.data), ['a', '']);
+    await log.close();
+  });
+
   test('process.exit() after a wasm trap writes them, with the dictionary', async () => {
     // The trap lost the codec they wait for, whose reload from the file takes reads that
     // an exit has no time for: the exit wrote nothing, on wasm.

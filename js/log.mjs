@@ -290,6 +290,8 @@ export class EventLog {
   #queuedRecords = 0;
   /** `'none'`: the bytes of records resolved before the write loop took them. */
   #buffered = 0;
+  /** And how many: an empty record has no bytes, and waits too. */
+  #bufferedRecords = 0;
   /** The write loop is due to start on the next turn of the event loop. */
   #soon = false;
   /** That turn came: the `'none'` records queued go out. */
@@ -633,6 +635,7 @@ export class EventLog {
       if (early && !this.#lost()) {
         p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
         this.#buffered += bytes;
+        this.#bufferedRecords += chunks.length;
         this.#queue.push(p);
         this.#queuedRecords += chunks.length;
         resolve(chunks.map((_, i) => p.early + i));
@@ -760,13 +763,14 @@ export class EventLog {
       this.#queuedRecords -= p.chunks.length;
       if (p.early) {
         this.#buffered -= p.bytes;
+        this.#bufferedRecords -= p.chunks.length;
       } else {
         this.#waiting--;
         this.#unresolved--;
       }
     }
     this.#turned = false;
-    if (this.#buffered === 0) unwritten.delete(this);
+    if (this.#bufferedRecords === 0) unwritten.delete(this);
     return group;
   }
 
