@@ -298,18 +298,19 @@ describe("'none': appends resolved at once, written on the next turn", () => {
 });
 
 describe('many appends queued at once', () => {
-  test('go out in time linear in their number', async () => {
+  test('go out whole and in order', async () => {
     // Each append of a group was shifted off the queue, a copy of the rest of it: 150,000
     // took 13 s, 200,000 35 s ('flush'); an awaited 'none' loop of them as long on its turn.
+    // Now about 1.5 s; time is not asserted here (the machines are shared), the results are.
     for (const durability of ['flush', 'none']) {
       const w = await il.openLog(fresh(), { durability, dictionary: false });
       const n = 150_000;
-      const start = performance.now();
       const seqs = await Promise.all(Array.from({ length: n }, (_, i) => w.append(i)));
       await w.sync();
-      const ms = performance.now() - start;
-      assert.equal(seqs.at(-1), n);
-      assert.ok(ms < 8_000, `${durability}: ${n} appends took ${ms.toFixed(0)} ms`);
+      assert.ok(seqs.every((s, i) => s === i + 1), durability);
+      let k = 0;
+      for await (const e of w.entries()) assert.equal(e.data, k++);
+      assert.equal(k, n);
       await w.close();
     }
   });
