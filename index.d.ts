@@ -534,9 +534,9 @@ export declare function createZstdDecompress(options?: ZstdDecompressOptions): N
  * - `'none'`: buffered in the process. Resolves at once; the records are written together on
  *   the next turn of the event loop, before any other call on the log runs, by `close()`, and
  *   at the process's exit (`process.exit()` and `Deno.exit()` included), not at a crash. Up to
- *   4 MiB of records wait so; an append past that waits for the writes before it (and the
- *   appends made after it, for it). A failed write loses the records it held and fails the
- *   log's later writes and its `close()` (reads go on).
+ *   4 MiB of records (16,384 at most) wait so; an append past that waits for the writes
+ *   before it (and the appends made after it, for it). A failed write loses the records it
+ *   held and fails the log's later writes and its `close()` (reads go on).
  */
 export type Durability = 'sync' | 'flush' | 'none';
 

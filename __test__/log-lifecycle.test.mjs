@@ -194,6 +194,28 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await log.close();
   });
 
+  test('a loop that never lets the event loop turn holds at most 16,384 small records unwritten', async () => {
+    // Each waiting record holds about 0.7 KB of objects: 4 MiB of 1-byte records, four
+    // million of them, was 3 GB of heap before the first write.
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none', dictionary: false });
+    const writes = [];
+    let size = statSync(path).size;
+    for (let i = 1; i <= 40_000; i++) {
+      assert.equal(await w.append(i % 10), i);
+      if (statSync(path).size !== size) {
+        size = statSync(path).size;
+        writes.push(i);
+      }
+    }
+    // The append past the bound waits for the write of those before it, and then its own.
+    assert.deepEqual(writes, [16_385, 32_770]);
+    await w.close();
+    const r = await il.openLog(path, { readOnly: true });
+    assert.deepEqual([(await r.stats()).lastSeq, (await r.stats()).segments], [40_000, 3]);
+    await r.close();
+  });
+
   test('compact() copies the frame of a turn larger than its 1 MiB read window', async () => {
     const path = fresh();
     const w = await il.openLog(path, { durability: 'none', compression: false });

@@ -66,6 +66,12 @@ const GROUP_BYTES = 4 << 20;
  * lets the event loop turn still has its records written as it goes, and memory stays bounded.
  */
 const NONE_BUFFER = 4 << 20;
+/**
+ * `'none'`: records so waiting, at most. Each holds about 0.7 KB of objects beyond its bytes
+ * (its promise, arrays, the view of its bytes), so small records outgrew the heap before
+ * NONE_BUFFER (2 million of 1 byte: 2 GB); these hold about 12 MB.
+ */
+const NONE_RECORDS = 16384;
 /** Decoded bytes one step of the reading loop hands out, at most. */
 const STEP_BYTES = 4 << 20;
 /** `dictionary: 'auto'` trains once the log holds this many record bytes or records. */
@@ -631,8 +637,8 @@ export class EventLog {
       // that awaited appends made meanwhile share its frame. The seqs are the ones the codec
       // will give: those after its end and the records queued before. Not behind an append
       // that waits: it may yet fail (a frame too large), and its seqs go to the next ones.
-      const early = this.#o.durability === 'none' && this.#buffered + bytes <= NONE_BUFFER && this.#unresolved === 0;
-      if (early && !this.#lost()) {
+      const fits = this.#buffered + bytes <= NONE_BUFFER && this.#bufferedRecords + chunks.length <= NONE_RECORDS;
+      if (this.#o.durability === 'none' && fits && this.#unresolved === 0 && !this.#lost()) {
         p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
         this.#buffered += bytes;
         this.#bufferedRecords += chunks.length;
