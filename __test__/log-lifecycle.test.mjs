@@ -194,6 +194,31 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await log.close();
   });
 
+  test('a trap elsewhere (wasm) leaves the log whole: in the tick of a call, or while it trains', async () => {
+    // Once, on wasm, the trap lost the codec in a microtask the write loop awaited between
+    // two steps (or between a write and the training): the resolved records were lost and
+    // ERR_INTERNAL failed the log.
+    const panic = () => assert.throws(() => il.__panicForTest(), (e) => e.code === 'ERR_INTERNAL');
+    const path = fresh();
+    const w = await il.openLog(path, { durability: 'none' });
+    assert.equal(await w.append('a'), 1);
+    const stats = w.stats();
+    panic();
+    assert.equal((await stats).lastSeq, 1);
+    assert.equal(await w.append('b'), 2);
+    const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: `step ${i}${' of the task'.repeat(i % 5)}` });
+    for (let i = 3; i <= 1200; i++) await w.append(event(i));
+    // Written on the turn, and the training reads them back.
+    await turn();
+    panic();
+    assert.equal(await w.append(event(1201)), 1201);
+    await w.close();
+    const r = await il.openLog(path, { readOnly: true });
+    const got = await all(r);
+    assert.deepEqual([got.length, got[0].data, got[1].data, got.at(-1).data.i], [1201, 'a', 'b', 1201]);
+    await r.close();
+  });
+
   test('a loop that never lets the event loop turn holds at most 16,384 small records unwritten', async () => {
     // Each waiting record holds about 0.7 KB of objects: 4 MiB of 1-byte records, four
     // million of them, was 3 GB of heap before the first write.

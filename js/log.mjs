@@ -712,7 +712,12 @@ export class EventLog {
         return;
       }
       try {
-        await this.#renew();
+        // A yield, in which the appends of this tick join the group; then, with no await
+        // before the step below, a codec that a trap elsewhere lost meanwhile is reloaded
+        // (such a step once failed the log with its 'none' records).
+        do {
+          await this.#renew();
+        } while (this.#lost() && this.#file);
       } catch (e) {
         const head = /** @type {Pending | Op} */ (this.#queue.shift());
         if ('op' in head) this.#waiting--;
@@ -848,7 +853,13 @@ export class EventLog {
       return;
     }
     if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
-    await this.#maybeTrain();
+    try {
+      await this.#maybeTrain();
+    } catch {
+      // The records are written: a training cut short is not their failure (nor, with
+      // 'none', the log's). A trap elsewhere lost the codec meanwhile, say: the loop's next
+      // step reloads it, and the training is tried again at twice the records.
+    }
   }
 
   /**
