@@ -186,7 +186,7 @@ function messageTokens(count, m, i, rules) {
     for (let j = 0; j < m.tool_calls.length; j++) {
       const where = `${what}.tool_calls[${j}]`;
       const call = needObject(slot(m.tool_calls, j, where, 'a tool call object'), where);
-      n += callTokens(count, call.function, `${what}.tool_calls[${j}].function`);
+      n += callTokens(count, call.function, `${where}.function`);
     }
   }
   if (role === 'function') n -= FUNCTION_ROLE_DISCOUNT;
