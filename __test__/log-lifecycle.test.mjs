@@ -323,6 +323,88 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await log.close();
   });
 
+  test("process.exit() after a wasm trap, with onCorrupt 'skip' and the dictionary damaged since, writes them", async () => {
+    // The exit's reload of the codec lost to the trap refused the damaged dictionary where
+    // an open with 'skip' goes on without it: the exit wrote nothing, on wasm.
+    const path = fresh();
+    const res = child(`
+      const fs = await import('node:fs');
+      const log = await il.openLog(path, { durability: 'none', onCorrupt: 'skip' });
+      const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: 'step ' + i + ' of the task '.repeat(i % 5) });
+      let last;
+      for (let i = 1; i <= 1200; i++) last = await log.append(event(i));
+      let dictionary = null;
+      for (let t = 0; t < 400 && dictionary === null; t++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        dictionary = (await log.stats()).dictionaryId;
+      }
+      // Records after the dictionary frame, so that its damage is in the middle of the log.
+      for (let i = 1201; i <= 1250; i++) last = await log.append(event(i));
+      await new Promise((resolve) => setImmediate(resolve));
+      // A byte of the dictionary frame's payload (stored raw, after zstd's dictionary magic).
+      const bytes = fs.readFileSync(path);
+      const at = bytes.indexOf(Buffer.from([0x37, 0xa4, 0x30, 0xec]));
+      const fd = fs.openSync(path, 'r+');
+      fs.writeSync(fd, Buffer.from([bytes[at + 100] ^ 0xff]), 0, 1, at + 100);
+      fs.closeSync(fd);
+      for (let i = 1251; i <= 1350; i++) last = await log.append(event(i));
+      try { il.__panicForTest(); } catch (e) { if (e.code !== 'ERR_INTERNAL') throw e; }
+      process.stdout.write(JSON.stringify({ last, trained: dictionary !== null, at: at > 0 }));
+      process.exit(0);
+    `, path);
+    assert.deepEqual(res, { last: 1350, trained: true, at: true });
+    const log = await il.openLog(path, { readOnly: true, onCorrupt: 'skip' });
+    const got = (await all(log)).map((e) => e.data.i);
+    // 1201-1250 were compressed with the dictionary. On wasm the exit's records were written
+    // by the codec it reloaded, without it; native lost no codec, and kept the dictionary.
+    const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const wasm = il.backend === 'wasm';
+    assert.deepEqual(got, wasm ? range(1, 1200).concat(range(1251, 1350)) : range(1, 1200));
+    const { damaged } = await log.verify();
+    assert.deepEqual(damaged.map((d) => d.reason.includes('dictionary')), wasm ? [false, true] : [false, true, true]);
+    await log.close();
+  });
+
+  test('process.exit() after a wasm trap, with the last frame torn since, cuts it', async () => {
+    // The exit's reload found the end before the torn frame but left its bytes after it, which
+    // readers then reported as damage. The appends resolved after the torn frame got seqs past
+    // it, which the file no longer has: they are not written under others.
+    const path = fresh();
+    const res = child(`
+      const fs = await import('node:fs');
+      const log = await il.openLog(path, { durability: 'none', dictionary: false });
+      for (let i = 1; i <= 100; i++) await log.append({ i });
+      await new Promise((resolve) => setImmediate(resolve));
+      const before = fs.statSync(path).size;
+      for (let i = 101; i <= 200; i++) await log.append({ i, text: 'x'.repeat(i) });
+      await new Promise((resolve) => setImmediate(resolve));
+      // The second frame's last byte (its trailer) damaged: a torn last write, as an open sees it.
+      const size = fs.statSync(path).size;
+      const fd = fs.openSync(path, 'r+');
+      fs.writeSync(fd, Buffer.from([0xff ^ fs.readFileSync(path)[size - 1]]), 0, 1, size - 1);
+      fs.closeSync(fd);
+      let last;
+      for (let i = 201; i <= 210; i++) last = await log.append({ i });
+      try { il.__panicForTest(); } catch (e) { if (e.code !== 'ERR_INTERNAL') throw e; }
+      process.stdout.write(JSON.stringify({ last, before }));
+      process.exit(0);
+    `, path);
+    assert.equal(res.last, 210);
+    const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const log = await il.openLog(path, { readOnly: true, onCorrupt: 'skip' });
+    const got = (await all(log)).map((e) => e.data.i);
+    const report = await log.verify();
+    await log.close();
+    if (il.backend === 'wasm') {
+      assert.equal(statSync(path).size, res.before);
+      assert.deepEqual([got, report.damaged], [range(1, 100), []]);
+    } else {
+      // Native lost no codec: its records follow the frame it wrote, now damaged.
+      assert.deepEqual(got, range(1, 100).concat(range(201, 210)));
+      assert.equal(report.damaged.length, 1);
+    }
+  });
+
   test('process.exit() with a call begun behind them writes them, and those after the call', async () => {
     // The call starts the write loop, which the exit once took as inside a call: it wrote
     // nothing, and 'log.close(); process.exit()' lost every record.

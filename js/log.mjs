@@ -79,6 +79,99 @@ const AUTO_TRAIN_BYTES = 1 << 20;
 const AUTO_TRAIN_RECORDS = 1000;
 const AUTO_MIN_RECORDS = 64;
 
+// Reading steps. Finding a log's end and loading its dictionary are written once, as
+// generators that yield each read they need (`[offset, length]`) and are handed its bytes:
+// `readAsync` runs them over a file's async reads (open, reopen, the write loop), `readSync`
+// over its synchronous ones (a wasm log reloaded at the process's exit).
+
+/**
+ * @typedef {Generator<[number, number], T, Uint8Array>} Steps
+ * @template T
+ */
+
+/**
+ * The bytes of the whole frame at `at`, from `at`.
+ * @param {Codec} codec
+ * @param {number} at
+ * @returns {Steps<Uint8Array>}
+ */
+function* frameSteps(codec, at) {
+  let w = yield [at, 4096];
+  const info = codec.frameInfo(w, at, at);
+  if (info[0] === 1) w = yield [at, info[1] - at];
+  return w;
+}
+
+/**
+ * Loads the dictionary frame at `dictAt` (0: none) into `codec`, unless it has one. A
+ * damaged dictionary frame is ERR_CORRUPT_LOG, or with `skip` (`onCorrupt: 'skip'`) leaves
+ * the codec without it: the frames compressed with it then read as damaged ranges, and the
+ * records before it and after them still read.
+ * @param {Codec} codec
+ * @param {number} dictAt
+ * @param {<T>(f: () => T) => T} call
+ * @param {boolean} skip
+ * @returns {Steps<void>}
+ */
+function* dictionarySteps(codec, dictAt, call, skip) {
+  if (dictAt === 0 || codec.dictionaryId() !== -1) return;
+  const w = yield* frameSteps(codec, dictAt);
+  try {
+    call(() => codec.loadDictionary(w, dictAt, dictAt));
+  } catch (e) {
+    const err = mapError(e);
+    if (!skip || /** @type {IronlungError} */ (err).code !== 'ERR_CORRUPT_LOG') throw err;
+  }
+}
+
+/**
+ * Sets `codec`'s tail from the last valid frame of a file of `size` bytes, found from the
+ * end (one read for an intact log), loads the log's dictionary, and returns the end.
+ * @param {Codec} codec
+ * @param {number} size
+ * @param {<T>(f: () => T) => T} call
+ * @param {boolean} skip see dictionarySteps
+ * @returns {Steps<number>}
+ */
+function* endSteps(codec, size, call, skip) {
+  let from = Math.max(HEADER, size - (64 << 10));
+  let r;
+  for (;;) {
+    const window = yield [from, size - from];
+    r = call(() => codec.recover(window, from, size));
+    if (r[0] !== 2) break;
+    from = r[1];
+  }
+  yield* dictionarySteps(codec, codec.tail()[5], call, skip);
+  return r[1];
+}
+
+/**
+ * Runs `steps` over `f`'s reads.
+ * @template T
+ * @param {Steps<T>} steps
+ * @param {LogFileHandle} f
+ * @returns {Promise<T>}
+ */
+async function readAsync(steps, f) {
+  let s = steps.next();
+  while (!s.done) s = steps.next(await f.read(s.value[0], s.value[1]));
+  return s.value;
+}
+
+/**
+ * Runs `steps` over `readNow`, on this thread.
+ * @template T
+ * @param {Steps<T>} steps
+ * @param {(offset: number, len: number) => Uint8Array} readNow
+ * @returns {T}
+ */
+function readSync(steps, readNow) {
+  let s = steps.next();
+  while (!s.done) s = steps.next(readNow(s.value[0], s.value[1]));
+  return s.value;
+}
+
 /**
  * `obj`, an object of the wasm instance `born`, whose calls throw ERR_INTERNAL once a trap
  * replaced that instance (`epoch()` moved on): its pointer would address the new
@@ -488,43 +581,24 @@ export class EventLog {
   }
 
   /**
-   * Sets the codec's tail from the last valid frame of a file of `size` bytes, found from
-   * the end (one read for an intact log), loads the log's dictionary, and returns the end.
+   * Sets the codec's tail from the last valid frame of a file of `size` bytes (`endSteps`),
+   * loads the log's dictionary, and returns the end.
    * @param {number} size
    * @param {LogFileHandle} [f] the file (the log's)
    * @param {Codec} [codec] its codec (the log's)
    */
-  async #findEnd(size, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
-    let from = Math.max(HEADER, size - (64 << 10));
-    let r;
-    for (;;) {
-      const window = await f.read(from, size - from);
-      r = this.#call(() => codec.recover(window, from, size));
-      if (r[0] !== 2) break;
-      from = r[1];
-    }
-    await this.#loadDictionary(codec.tail()[5], f, codec);
-    return r[1];
+  #findEnd(size, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
+    return readAsync(endSteps(codec, size, this.#call, this.#o.onCorrupt === 'skip'), f);
   }
 
   /**
-   * Loads the dictionary frame at `dictAt` (0: none) into `codec`, unless it has one. A
-   * damaged dictionary frame is ERR_CORRUPT_LOG, or with `onCorrupt: 'skip'` leaves the
-   * codec without it: the frames compressed with it then read as damaged ranges, and the
-   * records before it and after them still read.
+   * Loads the dictionary frame at `dictAt` (0: none) into `codec` (`dictionarySteps`).
    * @param {number} dictAt
    * @param {LogFileHandle} file
    * @param {Codec} codec
    */
-  async #loadDictionary(dictAt, file, codec) {
-    if (dictAt === 0 || codec.dictionaryId() !== -1) return;
-    const w = await this.#frameWindow(dictAt, file, codec);
-    try {
-      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
-    } catch (e) {
-      const err = mapError(e);
-      if (this.#o.onCorrupt !== 'skip' || /** @type {IronlungError} */ (err).code !== 'ERR_CORRUPT_LOG') throw err;
-    }
+  #loadDictionary(dictAt, file, codec) {
+    return readAsync(dictionarySteps(codec, dictAt, this.#call, this.#o.onCorrupt === 'skip'), file);
   }
 
   /**
@@ -533,11 +607,8 @@ export class EventLog {
    * @param {LogFileHandle} [f]
    * @param {Codec} [codec]
    */
-  async #frameWindow(at, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
-    let w = await f.read(at, 4096);
-    const info = codec.frameInfo(w, at, at);
-    if (info[0] === 1) w = await f.read(at, info[1] - at);
-    return w;
+  #frameWindow(at, f = /** @type {LogFileHandle} */ (this.#file), codec = /** @type {Codec} */ (this.#codec)) {
+    return readAsync(frameSteps(codec, at), f);
   }
 
   async #release() {
@@ -638,19 +709,21 @@ export class EventLog {
       // will give: those after its end and the records queued before. Not behind an append
       // that waits: it may yet fail (a frame too large), and its seqs go to the next ones.
       const fits = this.#buffered + bytes <= NONE_BUFFER && this.#bufferedRecords + chunks.length <= NONE_RECORDS;
-      if (this.#o.durability === 'none' && fits && this.#unresolved === 0 && !this.#lost()) {
+      const early = this.#o.durability === 'none' && fits && this.#unresolved === 0 && !this.#lost();
+      if (early) {
         p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
         this.#buffered += bytes;
         this.#bufferedRecords += chunks.length;
-        this.#queue.push(p);
-        this.#queuedRecords += chunks.length;
+      } else {
+        this.#waiting++;
+        this.#unresolved++;
+      }
+      this.#queue.push(p);
+      this.#queuedRecords += chunks.length;
+      if (early) {
         resolve(chunks.map((_, i) => p.early + i));
         this.#kickSoon();
       } else {
-        this.#queue.push(p);
-        this.#queuedRecords += chunks.length;
-        this.#waiting++;
-        this.#unresolved++;
         this.#kick();
       }
     });
@@ -720,9 +793,12 @@ export class EventLog {
         } while (this.#lost() && this.#file);
       } catch (e) {
         const head = /** @type {Pending | Op} */ (this.#queue.shift());
-        if ('op' in head) this.#waiting--;
-        if ('op' in head) head.reject(mapError(e));
-        else this.#lose(this.#taken([head]), mapError(e));
+        if ('op' in head) {
+          this.#waiting--;
+          head.reject(mapError(e));
+        } else {
+          this.#lose(this.#taken([head]), mapError(e));
+        }
         continue;
       }
       const head = this.#queue[0];
@@ -815,17 +891,16 @@ export class EventLog {
         let j = i + 1;
         if (!group[i].batch) while (j < group.length && !group[j].batch) j++;
         const run = group.slice(i, j);
-        const first = codec.tail()[1];
-        let seq = first;
+        let seq = codec.tail()[1];
         for (const p of run) {
           if (p.early && p.early !== seq) {
             throw new IronlungError('ERR_INTERNAL', `the log '${this.#path}' gave seq ${p.early} to a record its file has as ${seq}`);
           }
+          const first = seq;
+          seqs.push(p.chunks.map((_, k) => first + k));
           seq += p.chunks.length;
         }
         frames.push(this.#call(() => codec.writeRecords(...recordColumns(run))));
-        seq = first;
-        for (const p of run) seqs.push(p.chunks.map(() => seq++));
         i = j;
       }
     } catch (e) {
@@ -894,25 +969,13 @@ export class EventLog {
    * @param {LogFileHandle} f the log's file
    */
   #renewNow(f) {
-    const { readNow, sizeNow } = f;
     if (!this.#lost()) return;
-    if (!readNow || !sizeNow) throw new Error('the host cannot read the log synchronously');
-    const size = sizeNow();
-    const codec = this.#newCodec(readNow(0, HEADER));
-    // As #findEnd: the last valid frame, from the end, and the dictionary it names.
-    let from = Math.max(HEADER, size - (64 << 10));
-    for (;;) {
-      const r = this.#call(() => codec.recover(readNow(from, size - from), from, size));
-      if (r[0] !== 2) break;
-      from = r[1];
-    }
-    const dictAt = codec.tail()[5];
-    if (dictAt !== 0) {
-      let w = readNow(dictAt, 4096);
-      const info = codec.frameInfo(w, dictAt, dictAt);
-      if (info[0] === 1) w = readNow(dictAt, info[1] - dictAt);
-      this.#call(() => codec.loadDictionary(w, dictAt, dictAt));
-    }
+    if (!f.readNow || !f.sizeNow || !f.truncateNow) throw new Error('the host cannot read the log synchronously');
+    const size = f.sizeNow();
+    const codec = this.#newCodec(f.readNow(0, HEADER));
+    // As #load: a torn tail is cut, so that no bytes of it stay after the frames written next.
+    const end = readSync(endSteps(codec, size, this.#call, this.#o.onCorrupt === 'skip'), f.readNow);
+    if (end < size) f.truncateNow(end);
     this.#codec = codec;
     this.#born = /** @type {() => number} */ (this.#epoch)();
   }

@@ -26,6 +26,7 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {(offset: number, len: number) => Uint8Array} [readNow] `read`, on this thread; with
  *   `sizeNow`, what the wasm backend (whose log state a trap can lose) reloads it from at exit
  * @property {() => number} [sizeNow]
+ * @property {(len: number) => void} [truncateNow] `truncate`, on this thread, without the sync
  * @property {() => Promise<void>} sync
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
@@ -156,6 +157,7 @@ export function nodeLogFiles(rules) {
           return filled === len ? buf : buf.subarray(0, filled);
         },
         sizeNow: () => fs.fstatSync(h.fd).size,
+        truncateNow: (len) => fs.ftruncateSync(h.fd, len),
         sync: () => h.datasync(),
         async truncate(len) {
           await h.truncate(len);
