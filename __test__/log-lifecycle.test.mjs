@@ -298,20 +298,29 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     await log.close();
   });
 
+  /**
+   * Child code: `log`, opened with `options`, holding 1200 events (`event(i)`) appended one
+   * after another (`last` the last seq), and its dictionary trained (`dictionary`, its id).
+   * @param {string} options
+   */
+  const trainedLog = (options) => `
+    const log = await il.openLog(path, ${options});
+    const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: 'step ' + i + ' of the task '.repeat(i % 5) });
+    let last;
+    for (let i = 1; i <= 1200; i++) last = await log.append(event(i));
+    let dictionary = null;
+    for (let t = 0; t < 400 && dictionary === null; t++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      dictionary = (await log.stats()).dictionaryId;
+    }
+  `;
+
   test('process.exit() after a wasm trap writes them, with the dictionary', async () => {
     // The trap lost the codec they wait for, whose reload from the file takes reads that
     // an exit has no time for: the exit wrote nothing, on wasm.
     const path = fresh();
     const res = child(`
-      const log = await il.openLog(path, { durability: 'none' });
-      const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: 'step ' + i + ' of the task '.repeat(i % 5) });
-      let last;
-      for (let i = 1; i <= 1200; i++) last = await log.append(event(i));
-      let dictionary = null;
-      for (let t = 0; t < 400 && dictionary === null; t++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        dictionary = (await log.stats()).dictionaryId;
-      }
+      ${trainedLog("{ durability: 'none' }")}
       for (let i = 1201; i <= 1300; i++) last = await log.append(event(i));
       try { il.__panicForTest(); } catch (e) { if (e.code !== 'ERR_INTERNAL') throw e; }
       process.stdout.write(JSON.stringify({ last, trained: dictionary !== null }));
@@ -329,15 +338,7 @@ describe("'none': appends resolved at once, written on the next turn", () => {
     const path = fresh();
     const res = child(`
       const fs = await import('node:fs');
-      const log = await il.openLog(path, { durability: 'none', onCorrupt: 'skip' });
-      const event = (i) => ({ i, kind: ['call', 'result', 'note'][i % 3], text: 'step ' + i + ' of the task '.repeat(i % 5) });
-      let last;
-      for (let i = 1; i <= 1200; i++) last = await log.append(event(i));
-      let dictionary = null;
-      for (let t = 0; t < 400 && dictionary === null; t++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        dictionary = (await log.stats()).dictionaryId;
-      }
+      ${trainedLog("{ durability: 'none', onCorrupt: 'skip' }")}
       // Records after the dictionary frame, so that its damage is in the middle of the log.
       for (let i = 1201; i <= 1250; i++) last = await log.append(event(i));
       await new Promise((resolve) => setImmediate(resolve));
