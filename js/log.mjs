@@ -6,6 +6,7 @@
 
 import { IronlungError, invalidArg, rethrow, typeName } from './errors.mjs';
 import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecords.mjs';
+import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } from './logend.mjs';
 
 /**
  * @import { LogFiles, LogFileHandle } from './logfiles.mjs'
@@ -55,7 +56,6 @@ import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecord
  *   native: on the libuv pool
  */
 
-const HEADER = 64;
 /** A window read from the end to find the last frame, and by the reading loop. */
 const WINDOW = 1 << 20;
 /** Records of appends grouped into one write, at most (one appendBatch may be larger). */
@@ -78,99 +78,6 @@ const STEP_BYTES = 4 << 20;
 const AUTO_TRAIN_BYTES = 1 << 20;
 const AUTO_TRAIN_RECORDS = 1000;
 const AUTO_MIN_RECORDS = 64;
-
-// Reading steps. Finding a log's end and loading its dictionary are written once, as
-// generators that yield each read they need (`[offset, length]`) and are handed its bytes:
-// `readAsync` runs them over a file's async reads (open, reopen, the write loop), `readSync`
-// over its synchronous ones (a wasm log reloaded at the process's exit).
-
-/**
- * @typedef {Generator<[number, number], T, Uint8Array>} Steps
- * @template T
- */
-
-/**
- * The bytes of the whole frame at `at`, from `at`.
- * @param {Codec} codec
- * @param {number} at
- * @returns {Steps<Uint8Array>}
- */
-function* frameSteps(codec, at) {
-  let w = yield [at, 4096];
-  const info = codec.frameInfo(w, at, at);
-  if (info[0] === 1) w = yield [at, info[1] - at];
-  return w;
-}
-
-/**
- * Loads the dictionary frame at `dictAt` (0: none) into `codec`, unless it has one. A
- * damaged dictionary frame is ERR_CORRUPT_LOG, or with `skip` (`onCorrupt: 'skip'`) leaves
- * the codec without it: the frames compressed with it then read as damaged ranges, and the
- * records before it and after them still read.
- * @param {Codec} codec
- * @param {number} dictAt
- * @param {<T>(f: () => T) => T} call
- * @param {boolean} skip
- * @returns {Steps<void>}
- */
-function* dictionarySteps(codec, dictAt, call, skip) {
-  if (dictAt === 0 || codec.dictionaryId() !== -1) return;
-  const w = yield* frameSteps(codec, dictAt);
-  try {
-    call(() => codec.loadDictionary(w, dictAt, dictAt));
-  } catch (e) {
-    const err = mapError(e);
-    if (!skip || /** @type {IronlungError} */ (err).code !== 'ERR_CORRUPT_LOG') throw err;
-  }
-}
-
-/**
- * Sets `codec`'s tail from the last valid frame of a file of `size` bytes, found from the
- * end (one read for an intact log), loads the log's dictionary, and returns the end.
- * @param {Codec} codec
- * @param {number} size
- * @param {<T>(f: () => T) => T} call
- * @param {boolean} skip see dictionarySteps
- * @returns {Steps<number>}
- */
-function* endSteps(codec, size, call, skip) {
-  let from = Math.max(HEADER, size - (64 << 10));
-  let r;
-  for (;;) {
-    const window = yield [from, size - from];
-    r = call(() => codec.recover(window, from, size));
-    if (r[0] !== 2) break;
-    from = r[1];
-  }
-  yield* dictionarySteps(codec, codec.tail()[5], call, skip);
-  return r[1];
-}
-
-/**
- * Runs `steps` over `f`'s reads.
- * @template T
- * @param {Steps<T>} steps
- * @param {LogFileHandle} f
- * @returns {Promise<T>}
- */
-async function readAsync(steps, f) {
-  let s = steps.next();
-  while (!s.done) s = steps.next(await f.read(s.value[0], s.value[1]));
-  return s.value;
-}
-
-/**
- * Runs `steps` over `readNow`, on this thread.
- * @template T
- * @param {Steps<T>} steps
- * @param {(offset: number, len: number) => Uint8Array} readNow
- * @returns {T}
- */
-function readSync(steps, readNow) {
-  let s = steps.next();
-  while (!s.done) s = steps.next(readNow(s.value[0], s.value[1]));
-  return s.value;
-}
 
 /**
  * `obj`, an object of the wasm instance `born`, whose calls throw ERR_INTERNAL once a trap
