@@ -6,6 +6,7 @@
 
 import { IronlungError, invalidArg, rethrow, typeName } from './errors.mjs';
 import { decodeRecord, encodeRecord, fromUtf8, recordColumns } from './logrecords.mjs';
+import { Fifo } from './fifo.mjs';
 import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } from './logend.mjs';
 
 /**
@@ -285,7 +286,7 @@ export class EventLog {
   /** @type {Codec | null} */ #codec = null;
   /** Not the log itself, which `dropped` must not keep alive. @type {Owned} */
   #owned = { files: new Set(), unlock: null };
-  /** @type {Array<Pending | Op>} */ #queue = [];
+  /** @type {Fifo<Pending | Op>} */ #queue = new Fifo();
   #pumping = false;
   /**
    * A compaction is between its rename and the open of the new file: the file open is no
@@ -708,7 +709,7 @@ export class EventLog {
         }
         continue;
       }
-      const head = this.#queue[0];
+      const head = /** @type {Pending | Op} */ (this.#queue.at(0));
       if ('op' in head) {
         this.#queue.shift();
         this.#waiting--;
@@ -732,20 +733,18 @@ export class EventLog {
   /**
    * The appends at the head of the queue (or of `queue`, taken out of it) that go out in one
    * write: up to the next queued call, and GROUP_BYTES (one appendBatch may be larger).
-   * @param {Array<Pending | Op>} [queue]
+   * @param {Fifo<Pending | Op>} [queue]
    * @returns {Pending[]}
    */
   #takeGroup(queue = this.#queue) {
     let n = 0;
     let bytes = 0;
     for (; n < queue.length; n++) {
-      const next = queue[n];
+      const next = /** @type {Pending | Op} */ (queue.at(n));
       if ('op' in next || (n > 0 && bytes + next.bytes > GROUP_BYTES)) break;
       bytes += next.bytes;
     }
-    // In one splice: a shift per append copied the rest of a long queue each time, which
-    // made a group of n appends cost n² (100,000 queued: 6 s).
-    return this.#taken(/** @type {Pending[]} */ (queue.splice(0, n)));
+    return this.#taken(/** @type {Pending[]} */ (queue.take(n)));
   }
 
   /**
@@ -856,8 +855,7 @@ export class EventLog {
   #writeAtExit() {
     if (this.#swapping || this.#failed || !this.#file) return;
     const file = this.#file;
-    const appends = this.#queue.filter((q) => !('op' in q));
-    this.#queue = this.#queue.filter((q) => 'op' in q);
+    const appends = new Fifo(this.#queue.removeUnless((q) => 'op' in q));
     try {
       this.#renewNow(file);
       while (appends.length) {
