@@ -8,51 +8,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tempDir } from './helpers.mjs';
+import { callsOn, dsyncFds, durableWrite, isSync, isWrite, parseTrace, straceArgs, syncsOf, windows, writesOf } from './consumer/strace.mjs';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.cleanup());
 let n = 0;
-const TRACED = 'openat,pwrite64,pwritev,pwritev2,write,writev,fdatasync,fsync,rename,renameat,renameat2,ftruncate';
-
-/**
- * @typedef {{ call: string, args: string, ret: string }} Call one completed system call,
- *   in the order the calls completed
- */
-
-/**
- * Parses strace's `-f -y` output: a call cut by another thread's (`<unfinished ...>`) counts
- * where it resumed, which is where it completed.
- * @param {string} text
- * @returns {Call[]}
- */
-function parseTrace(text) {
-  /** @type {Map<string, { call: string, args: string }>} */
-  const open = new Map();
-  /** @type {Call[]} */
-  const calls = [];
-  for (const line of text.split('\n')) {
-    let m = /^(\d+)\s+(\w+)\((.*) <unfinished \.\.\.>$/.exec(line);
-    if (m) {
-      open.set(m[1], { call: m[2], args: m[3] });
-      continue;
-    }
-    m = /^(\d+)\s+<\.\.\. (\w+) resumed>(.*)\)\s+= (.*)$/.exec(line);
-    if (m) {
-      const begun = open.get(m[1]);
-      open.delete(m[1]);
-      calls.push({ call: m[2], args: (begun ? begun.args : '') + m[3], ret: m[4] });
-      continue;
-    }
-    m = /^(\d+)\s+(\w+)\((.*)\)\s+= (.*)$/.exec(line);
-    if (m) calls.push({ call: m[2], args: m[3], ret: m[4] });
-  }
-  return calls;
-}
 
 /**
  * Runs `code` (an ES module body with `il`, `path` the log's path and `mark(text)`, which
  * writes `text` to a file of its own, synchronously) under strace, and returns the calls
- * on the log's file, its directory and the marks.
+ * on the log's file, its compaction file, its directory and the marks, with the calls
+ * between marks (`windows`).
  * @param {string} code
  */
 function traced(code) {
@@ -70,74 +36,12 @@ function traced(code) {
     const mark = (text) => fs.writeSync(markFd, text);
     ${code}
   `;
-  const r = spawnSync('strace', ['-f', '-y', '-qq', '-e', `trace=${TRACED}`, '-o', out, process.execPath, '--input-type=module', '-e', body], {
-    encoding: 'utf8',
-    env: process.env,
-  });
+  const r = spawnSync('strace', [...straceArgs(out), process.execPath, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
   assert.equal(r.error, undefined, `strace did not run (scripts/setup.sh installs it): ${r.error}`);
   assert.equal(r.status, 0, r.stderr);
-  const all = parseTrace(readFileSync(out, 'utf8'));
-  // With -y an fd prints as `21</path>`: the calls on the log, its compaction file, its
-  // directory and the marks, in the order they completed.
-  const on = (p) => (c) =>
-    c.args.startsWith(`${/^\d+/.exec(c.args)?.[0]}<${p}>`) || ((c.call.startsWith('rename') || c.call === 'openat') && c.args.includes(`"${p}"`));
-  const calls = all.filter((c) => [path, `${path}.compact`, dir, marks].some((p) => on(p)(c)));
-  return { calls, path, dir, marks, on };
+  const calls = callsOn(parseTrace(readFileSync(out, 'utf8')), [path, `${path}.compact`, dir, marks]);
+  return { calls, path, dir, windows: windows(calls, marks) };
 }
-
-/** The fds opened on `path` with O_DSYNC or O_SYNC: each write through them is synchronised. */
-function dsyncFds(calls, path) {
-  const fds = new Set();
-  for (const c of calls) {
-    if (c.call === 'openat' && c.args.includes(`"${path}"`) && /O_DSYNC|O_SYNC/.test(c.args)) fds.add(/^(\d+)/.exec(c.ret)?.[1]);
-  }
-  return fds;
-}
-
-const isWrite = (c) => /^pwrite/.test(c.call) || c.call === 'write' || c.call === 'writev';
-const isSync = (c) => c.call === 'fdatasync' || c.call === 'fsync';
-const fdOf = (c) => /^(\d+)</.exec(c.args)?.[1];
-
-/**
- * The calls between marks: one window per mark, `{ mark, calls }` with the calls made after
- * the mark before it and before this one; then the calls after the last (`mark: null`).
- */
-function windows(t) {
-  /** @type {{ mark: string | null, calls: Call[] }[]} */
-  const w = [];
-  let calls = [];
-  for (const c of t.calls) {
-    if (t.on(t.marks)(c) && isWrite(c)) {
-      w.push({ mark: /"(.*?)"/.exec(c.args)?.[1] ?? '', calls });
-      calls = [];
-    } else {
-      calls.push(c);
-    }
-  }
-  w.push({ mark: null, calls });
-  return w;
-}
-
-/**
- * Whether `calls` hold a write of `path` made stable before they end: through an fd opened
- * O_DSYNC, or followed by an fdatasync (or fsync) of the file.
- */
-function durableWrite(calls, path, dsync) {
-  const on = (c) => c.args.includes(`<${path}>`);
-  let written = false;
-  for (const c of calls) {
-    if (isWrite(c) && on(c)) {
-      if (dsync.has(fdOf(c))) return true;
-      written = true;
-    } else if (written && isSync(c) && on(c)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-const syncsOf = (calls, path) => calls.filter((c) => isSync(c) && c.args.includes(`<${path}>`)).length;
-const writesOf = (calls, path) => calls.filter((c) => isWrite(c) && c.args.includes(`<${path}>`)).length;
 
 describe('durability, in system calls', { skip: process.platform !== 'linux' && 'strace is Linux only' }, () => {
   test("'sync': each append is on stable storage before it resolves; the new log and its directory too", () => {
@@ -150,7 +54,7 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
       }
       await log.close();
     `);
-    const w = windows(t);
+    const w = t.windows;
     const dsync = dsyncFds(t.calls, t.path);
     assert.equal(w.length, 14, w.map((x) => x.mark).join());
     // The header, and the directory that now names the file, before the open resolved.
@@ -172,7 +76,7 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
       mark('acked ' + seqs.length);
       await log.close();
     `);
-    const w = windows(t);
+    const w = t.windows;
     const dsync = dsyncFds(t.calls, t.path);
     const go = w.findIndex((x) => x.mark === 'go');
     assert.equal(w[go + 1].mark, 'acked 64');
@@ -194,7 +98,7 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
       mark('synced');
       await log.close();
     `);
-    const w = windows(t);
+    const w = t.windows;
     const dsync = dsyncFds(t.calls, t.path);
     assert.equal(dsync.size, 0, "'flush' opens no O_DSYNC descriptor");
     for (let k = 1; k <= 12; k++) {
@@ -219,7 +123,7 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
       mark('synced');
       await log.close();
     `);
-    const w = windows(t);
+    const w = t.windows;
     assert.deepEqual(w.map((x) => x.mark), ['open', 'appended', 'synced', null]);
     // The event loop did not turn during the loop: the appends wait, unwritten.
     assert.equal(writesOf(w[1].calls, t.path), 0);
@@ -238,7 +142,7 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
       mark('compacted ' + r.droppedRecords);
       await log.close();
     `);
-    const w = windows(t);
+    const w = t.windows;
     const c = w.find((x) => x.mark === 'compacted 20');
     assert.ok(c, w.map((x) => x.mark).join());
     const calls = c.calls;

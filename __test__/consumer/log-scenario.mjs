@@ -1,14 +1,15 @@
 // The session log in the installed package, the same scenario under every runtime the log
 // supports (node.test.mjs, bun.test.mjs, deno.test.mjs call it): a session's events, a
 // checkpoint and compaction, a reader beside the writer, the lock, a torn tail, `'none'`
-// appends written at exit, and a writer killed mid-append `kills` times, spawned with the
-// runtime itself.
+// appends written at exit, `'sync'` appends seen on stable storage in their system calls, and a
+// writer killed mid-append `kills` times, spawned with the runtime itself.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callsOn, dsyncFds, durableWrite, parseTrace, straceArgs, windows } from './strace.mjs';
 
 async function all(log) {
   const out = [];
@@ -22,7 +23,8 @@ async function all(log) {
  *   how to run a script with this runtime (Node: [execPath, script], Deno: [deno, run, -A, script])
  */
 export async function logScenario(il, crash) {
-  const dir = mkdtempSync(join(tmpdir(), 'ironlung-log-'));
+  // The real path: strace names files by it.
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ironlung-log-')));
   try {
     const path = join(dir, 'session.ilog');
     const log = await il.openLog(path);
@@ -64,6 +66,7 @@ export async function logScenario(il, crash) {
     await recovered.close();
 
     await exitWrites(il, dir, crash.command);
+    durableAppends(dir, crash.command);
     return await crashLoop(il, dir, crash);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,6 +90,25 @@ async function exitWrites(il, dir, command) {
     await log.close();
     assert.deepEqual(records.map((e) => e.data.i), Array.from({ length: 300 }, (_, k) => k + 1), `${how} ${then}`);
   }
+}
+
+/**
+ * `'sync'` appends are on stable storage when they resolve: under strace, each mark the writer
+ * makes once an append resolved follows a write of the log through an O_DSYNC descriptor, or
+ * a write and an fdatasync of it. (A kill cannot tell: the page cache survives a process.)
+ */
+function durableAppends(dir, command) {
+  const script = fileURLToPath(new URL('./log-durable.mjs', import.meta.url));
+  const [path, marks, out] = ['durable.ilog', 'durable.marks', 'durable.strace'].map((f) => join(dir, f));
+  const n = 8;
+  const r = spawnSync('strace', [...straceArgs(out), ...command(script, path, marks, String(n))], { stdio: 'inherit' });
+  assert.equal(r.error, undefined, `strace did not run (scripts/setup.sh installs it): ${r.error}`);
+  assert.equal(r.status, 0);
+  const calls = callsOn(parseTrace(readFileSync(out, 'utf8')), [path, marks]);
+  const w = windows(calls, marks);
+  const dsync = dsyncFds(calls, path);
+  assert.deepEqual(w.map((x) => x.mark), [...Array.from({ length: n }, (_, k) => `ack ${k + 1}`), null]);
+  for (let k = 0; k < n; k++) assert.ok(durableWrite(w[k].calls, path, dsync), `'sync' append ${k + 1} resolved with no synced write of it`);
 }
 
 async function crashLoop(il, dir, { kills, command }) {
