@@ -19,6 +19,7 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @typedef {object} Codec
  * @property {() => ArrayLike<number>} fileInfo base seq, created ms
  * @property {() => ArrayLike<number>} tail end, next seq, raw total, frames, checkpoint at, dictionary at
+ * @property {() => number} nextSeq `tail()[1]`, for the append path, where building the rest costs
  * @property {(tail: number[]) => void} setTail
  * @property {() => number} dictionaryId -1 for none
  * @property {(window: Uint8Array, windowAt: number, fileLen: number) => ArrayLike<number>} recover
@@ -619,7 +620,7 @@ export class EventLog {
       const fits = this.#buffered + bytes <= NONE_BUFFER && this.#bufferedRecords + chunks.length <= NONE_RECORDS;
       const early = this.#o.durability === 'none' && fits && this.#unresolved === 0 && !this.#lost();
       if (early) {
-        p.early = /** @type {Codec} */ (this.#codec).tail()[1] + this.#queuedRecords;
+        p.early = /** @type {Codec} */ (this.#codec).nextSeq() + this.#queuedRecords;
         this.#buffered += bytes;
         this.#bufferedRecords += chunks.length;
       } else {
@@ -797,7 +798,7 @@ export class EventLog {
         let j = i + 1;
         if (!group[i].batch) while (j < group.length && !group[j].batch) j++;
         const run = group.slice(i, j);
-        let seq = codec.tail()[1];
+        let seq = codec.nextSeq();
         for (const p of run) {
           if (p.early && p.early !== seq) {
             throw new IronlungError('ERR_INTERNAL', `the log '${this.#path}' gave seq ${p.early} to a record its file has as ${seq}`);

@@ -28,6 +28,10 @@ impl LogCodec {
     pub fn tail(&self) -> Vec<f64> {
         self.inner.tail()
     }
+    #[wasm_bindgen(js_name = nextSeq)]
+    pub fn next_seq(&self) -> f64 {
+        self.inner.next_seq()
+    }
     #[wasm_bindgen(js_name = setTail)]
     pub fn set_tail(&mut self, tail: &[f64]) -> JsResult<()> {
         self.inner.set_tail(tail).map_err(js_err)

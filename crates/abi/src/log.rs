@@ -55,6 +55,11 @@ impl LogCodec {
         [t.end, t.next_seq, t.raw_total, t.frames, t.checkpoint_at, t.dictionary_at].map(|v| v as f64).to_vec()
     }
 
+    /// The seq the next record gets: `tail()[1]`, without building the rest.
+    pub fn next_seq(&self) -> f64 {
+        self.writer.tail().next_seq as f64
+    }
+
     /// Puts the tail back to one `tail()` returned.
     pub fn set_tail(&mut self, t: &[f64]) -> Result<()> {
         let [end, next_seq, raw_total, frames, checkpoint_at, dictionary_at] = <[f64; 6]>::try_from(t)

@@ -36,6 +36,10 @@ impl LogCodec {
         self.inner.tail()
     }
     #[napi]
+    pub fn next_seq(&self) -> f64 {
+        self.inner.next_seq()
+    }
+    #[napi]
     pub fn set_tail(&mut self, tail: Vec<f64>) -> napi::Result<()> {
         guard(|| self.inner.set_tail(&tail))
     }
