@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, renameSync, statSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, statSync, truncateSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
@@ -695,6 +695,34 @@ describe('torn writes and damage', () => {
     got.forEach((e) => assert.deepEqual(e.data, s.records[e.seq - 1]));
     assert.equal(statSync(path).size, bad.length, 'a reader leaves the file as it is');
     await reader.close();
+  });
+
+  test('a file cut shorter while it is read ends the read: a reader at the cut, a writer with ERR_CORRUPT_LOG', { timeout: 120_000 }, async () => {
+    // (The timeout only turns a hang into a failure: such reads once read the cut window again and again.)
+    const path = fresh();
+    const w = await il.openLog(path, { compression: false });
+    const recs = incompressible(64, 11);
+    for (const rec of recs) await w.append(rec);
+    const size = statSync(path).size;
+    // A reader: its second window is being read ahead when the first record comes; the third
+    // is read after the cut, as after a writer cut a torn tail away.
+    const reader = await il.openLog(path, { readOnly: true });
+    const got = [];
+    for await (const e of reader.entries()) {
+      if (got.length === 0) truncateSync(path, Math.floor(size * 0.6));
+      got.push(e);
+    }
+    assert.ok(got.length > 16 && got.length < 64, `${got.length} records`);
+    got.forEach((e, i) => assert.deepEqual(e.data, recs[i]));
+    await reader.close();
+    // The writer knows its log ends further: the records past the cut are lost, which it says.
+    const it = w.entries();
+    const first = it.next();
+    truncateSync(path, Math.floor(size / 2) + 100);
+    await rejectsCode(async () => {
+      for (let r = await first; !r.done; r = await it.next());
+    }, 'ERR_CORRUPT_LOG', ['byte offset']);
+    await w.close();
   });
 
   test('entries({ to }) stops at to: damage after it is not read', async () => {

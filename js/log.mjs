@@ -1070,7 +1070,7 @@ export class EventLog {
         // The log closed under the read: its file's error would say less.
         throw this.#closed ? this.#closedError() : mapError(e);
       }
-      return { r, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '' };
+      return { r, data: scanner.takeData(), reason: r[0] === 2 ? scanner.error() : '', reached: at + Math.min(want, end - at) };
     };
     /** @type {Promise<Awaited<ReturnType<typeof scanAt>>>} */
     let ahead = scanAt(at, WINDOW);
@@ -1084,10 +1084,14 @@ export class EventLog {
         out[i] = { seq: r[k], time: r[k + 1], kind: r[k + 2], bytes: data.subarray(r[k + 3], r[k + 4]) };
       }
       const next = r[1];
+      // The window read ended before the bytes asked for: the file is shorter than `end` now
+      // (a writer cut a torn tail away since a reader's view was taken). Read again, it would
+      // end there again.
+      const cut = (r[0] === 0 && next < s.reached) || (r[0] === 1 && r[2] <= s.reached);
       // The next window is read and scanned while the caller takes these records (on the
       // thread pool, where the binding can): replay costs the slower of the two, not both.
-      const whole = r[0] === 0 || r[0] === 3;
-      const runsOn = r[0] === 1 && r[2] <= end;
+      const whole = !cut && (r[0] === 0 || r[0] === 3);
+      const runsOn = !cut && r[0] === 1 && r[2] <= end;
       if (whole || runsOn) {
         // A frame that runs past the window starts the next one, which holds it whole.
         ahead = scanAt(next, runsOn ? Math.max(WINDOW, r[2] - next) : WINDOW);
@@ -1097,6 +1101,11 @@ export class EventLog {
       if (n > 0) yield out;
       if (whole || runsOn) continue;
       if (r[0] === 4) return;
+      if (cut) {
+        // A reader's file cut so is a torn tail; a writer's holds less than it wrote.
+        damaged({ offset: next, length: end - next, reason: `the file ends before byte offset ${end}, where the log ends`, torn: this.#o.readOnly });
+        return;
+      }
       if (r[0] === 1) {
         // A frame runs past the log's end: a reader watching a writer mid-write; a torn tail.
         damaged({ offset: next, length: end - next, reason: 'a frame runs past the end of the file (a torn write)', torn: true });
@@ -1154,6 +1163,8 @@ export class EventLog {
       const window = await file.read(at, Math.min(want, end - at));
       const r = codec.nextValid(window, at, at);
       if (r[0] === 0) return r[1];
+      // The file ends before `end` (see #walkFile): no frame starts after its end.
+      if (window.length < Math.min(want, end - at)) return end;
       if (r[0] === 1 && r[1] > at) {
         // A frame may start there: read from it.
         at = r[1];
