@@ -263,6 +263,26 @@ describe('checkpoints and compaction', () => {
     await log.close();
   });
 
+  test('compact() with the newest checkpoint damaged is ERR_CORRUPT_LOG at its offset; the log stands', async () => {
+    const path = fresh();
+    const log = await il.openLog(path, { compression: false });
+    for (let i = 0; i < 10; i++) await log.append(`before ${i}`);
+    const cpAt = statSync(path).size;
+    await log.checkpoint({ state: 'x'.repeat(500) });
+    for (let i = 0; i < 10; i++) await log.append(`after ${i}`);
+    await log.close();
+    const bytes = readFileSync(path);
+    bytes[cpAt + 200] ^= 0x40;
+    writeFileSync(path, bytes);
+    const again = await il.openLog(path, { onCorrupt: 'skip' });
+    await rejectsCode(() => again.compact(), 'ERR_CORRUPT_LOG', [path, `byte offset ${cpAt}`]);
+    assert.equal(existsSync(`${path}.compact`), false);
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.equal((await all(again)).length, 20);
+    assert.equal(await again.append('next'), 21);
+    await again.close();
+  });
+
   test('a compaction file left by a crash is removed on open; the old log stands', async () => {
     const path = fresh();
     const log = await il.openLog(path);

@@ -1314,6 +1314,10 @@ export class EventLog {
       if (cpAt === 0) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
       const cpWindow = await this.#frameWindow(cpAt);
       const cp = codec.frameInfo(cpWindow, cpAt, cpAt);
+      // Its info holds no seq to start the new log at: nothing past this may read it.
+      if (cp[0] !== 0) {
+        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': its newest checkpoint, the frame at byte offset ${cpAt}, is damaged`);
+      }
       const keepFrom = cp[2];
       // Nothing to drop: no record before the checkpoint, and no frame but the dictionary
       // (as a compaction leaves the file). The file stays, where a copy would be the same.
