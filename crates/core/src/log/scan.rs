@@ -109,7 +109,9 @@ pub enum Last {
 /// last frame that is whole and valid; if it holds none, the caller reads a window twice as
 /// large, until the file's header.
 pub fn last_frame(window: &[u8], window_at: u64, file_len: u64, salt: u64) -> Last {
-    debug_assert_eq!(window_at + window.len() as u64, file_len);
+    // A window that stops short (a reader's file cut since its length was read) holds the
+    // file as it is now: its end, not `file_len`, is where the last frame may end.
+    let file_len = file_len.min(window_at + window.len() as u64);
     let first = FILE_HEADER_LEN as u64;
     if file_len <= first {
         return Last::None;

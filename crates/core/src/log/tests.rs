@@ -177,6 +177,25 @@ fn a_cut_anywhere_recovers_to_the_last_whole_frame() {
 }
 
 #[test]
+fn a_file_shorter_than_its_length_said_ends_where_its_bytes_do() {
+    // A reader's file whose writer cut a torn tail away between the reader's look at its size
+    // and its read of the end: the window stops short of `file_len`.
+    let (file, _) = sample(Some(3));
+    let len = file.len() as u64;
+    for cut in FILE_HEADER_LEN..file.len() {
+        for from in [FILE_HEADER_LEN, cut.saturating_sub(100).max(FILE_HEADER_LEN)] {
+            match last_frame(&file[from..cut], from as u64, len, SALT) {
+                Last::Frame(f) => {
+                    assert!(f.end() <= cut as u64, "cut at {cut}, from {from}: a frame ending at {}", f.end())
+                }
+                Last::None => {}
+                Last::Read { from: f } => assert!(f < from as u64, "cut at {cut}, from {from}"),
+            }
+        }
+    }
+}
+
+#[test]
 fn a_flipped_bit_anywhere_is_found_never_returned_as_data() {
     let (file, recs) = sample(Some(3));
     for byte in FILE_HEADER_LEN..file.len() {
