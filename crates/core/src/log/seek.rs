@@ -54,6 +54,9 @@ pub struct Seek {
     lo: u64,
     /// The dictionary the frame at `lo` names (0 for none).
     dictionary_at: u64,
+    /// Where the frame at `lo` ends, once a probe found it (else `lo`): a probe inside it, a
+    /// large checkpoint say, would read on through it to the next header.
+    lo_end: u64,
     /// No frame that starts at or after it is a better start (or none is known to be).
     hi: u64,
     /// Where the first probe goes, if not to the middle.
@@ -84,7 +87,7 @@ impl Seek {
     pub fn new(target: u64, end: u64, salt: u64) -> Seek {
         let lo = FILE_HEADER_LEN as u64;
         let sizes = Sizes { probe: PROBE, narrow: NARROW, read_limit: READ_LIMIT };
-        Seek { target, salt, end, lo, dictionary_at: 0, hi: end.max(lo), hint: None, probe: None, sizes }
+        Seek { target, salt, end, lo, dictionary_at: 0, lo_end: lo, hi: end.max(lo), hint: None, probe: None, sizes }
     }
 
     /// Uses `probe`, `narrow` and `read_limit` in place of [`PROBE`], [`NARROW`] and
@@ -113,11 +116,12 @@ impl Seek {
         }
         let mid = match self.hint.take().filter(|&h| self.lo < h && h < self.hi) {
             Some(h) => h,
-            None if self.hi - self.lo <= self.sizes.narrow => {
+            None if self.hi - self.lo <= self.sizes.narrow || self.lo_end >= self.hi => {
                 let dictionary_at = if self.dictionary_at < self.lo { self.dictionary_at } else { 0 };
                 return Step::Start { at: self.lo, dictionary_at };
             }
-            None => self.lo + (self.hi - self.lo) / 2,
+            // Not inside the frame at `lo`: the next one starts where it ends.
+            None => (self.lo + (self.hi - self.lo) / 2).max(self.lo_end),
         };
         self.ask(mid, mid)
     }
@@ -147,6 +151,7 @@ impl Seek {
             Some(h) if h.first_seq <= self.target => {
                 self.probe = None;
                 self.lo = h.offset;
+                self.lo_end = h.end();
                 self.dictionary_at = if h.kind == FrameKind::Dictionary { 0 } else { h.dictionary_at };
             }
             Some(_) => self.nothing_after(mid),
@@ -307,6 +312,20 @@ mod tests {
         let (at, _, read) = seek(&file, 180);
         assert!(best(&frames, 180) - at <= NARROW, "at {at}");
         assert!(read < (6 << 20) + 16 * PROBE, "read {read}");
+    }
+
+    #[test]
+    fn resuming_after_a_large_checkpoint_reads_none_of_it() {
+        // Frames of 1000 bytes, and after the 20th a checkpoint of 8 MB: a resuming reader's
+        // seek, hinted at the checkpoint, once read on through half of it from the middle.
+        let (file, frames) = log(40, 1, 1000, 20, 8 << 20);
+        let cp = frames[21];
+        for target in [cp.1, cp.1 + 1, cp.1 + 10] {
+            let (at, _, read) = run(Seek::new(target, file.len() as u64, SALT).hint(cp.0), &file);
+            let best = best(&frames, target);
+            assert!(at > cp.0 && at <= best && best - at <= NARROW, "target {target}: at {at}, best {best}");
+            assert!(read <= 3 * PROBE, "target {target}: read {read}");
+        }
     }
 
     #[test]
