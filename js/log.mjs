@@ -372,7 +372,7 @@ export class EventLog {
       dropped.register(this, this.#owned, this.#owned);
     } catch (e) {
       await this.#release();
-      const err = mapError(e);
+      const err = this.#named(e);
       // An OS error names the file opened, the real path: name the log as it was given too.
       if (this.#real !== this.#path && /^E[A-Z0-9]+$/.test(String(/** @type {any} */ (err).code)) && !String(/** @type {Error} */ (err).message).includes(this.#path)) {
         throw new IronlungError(/** @type {any} */ (err).code, `${/** @type {Error} */ (err).message} (opening the log '${this.#path}')`);
@@ -544,6 +544,18 @@ export class EventLog {
 
   #closedError() {
     return new IronlungError('ERR_LOG_CLOSED', `the log '${this.#path}' is closed`);
+  }
+
+  /**
+   * `e`, mapped; the core's damage ("the log is damaged at ...") named as this log's, as a
+   * process may have many open.
+   * @param {unknown} e
+   */
+  #named(e) {
+    const err = mapError(e);
+    const prefix = 'the log is ';
+    if (!(err instanceof IronlungError) || err.code !== 'ERR_CORRUPT_LOG' || !err.message.startsWith(prefix)) return err;
+    return new IronlungError(err.code, `the log '${this.#path}' is ${err.message.slice(prefix.length)}`);
   }
 
   /**
@@ -1024,7 +1036,7 @@ export class EventLog {
       try {
         at = typeof start === 'number' ? start : await start();
       } catch (e) {
-        throw this.#closed ? this.#closedError() : mapError(e);
+        throw this.#closed ? this.#closedError() : this.#named(e);
       }
       // After the seek, which may have loaded the dictionary the scanner starts with.
       const scanner = this.#call(() => codec.scanner());
@@ -1261,7 +1273,12 @@ export class EventLog {
       const at = codec.tail()[4];
       if (at === 0) return null;
       const w = await this.#frameWindow(at);
-      const info = this.#call(() => codec.readCheckpoint(w, at, at));
+      let info;
+      try {
+        info = this.#call(() => codec.readCheckpoint(w, at, at));
+      } catch (e) {
+        throw this.#named(e);
+      }
       const data = codec.takeData();
       const meta = info[4] > info[3] ? JSON.parse(fromUtf8.decode(data.subarray(info[3], info[4]))) : undefined;
       const state = decodeRecord(info[2], data.subarray(info[5], info[6]), info[0]);
