@@ -435,6 +435,7 @@ describe(`cli log (${il.backend})`, () => {
       [['log', 'cat', '-'], 'log cat takes a file path, not - (a log is read by offset, not as a stream)', 'log cat'],
       [['log', 'cat', '--from', '-1', f], '--from must be a non-negative integer, got "-1"', 'log cat'],
       [['log', 'cat', '--to', 'end', f], '--to must be a non-negative integer, got "end"', 'log cat'],
+      [['log', 'cat', '--from', '99999999999999999999', f], '--from must be at most 9007199254740991, got "99999999999999999999"', 'log cat'],
       [['log', 'cat', '--from', f], /^ironlung: --from must be a non-negative integer, got ".*kinds\.log"$/, 'log cat'],
       [['log', 'cat', '--json=yes', f], '--json takes no value, got "yes"', 'log cat'],
       [['log', 'verify', '--from', '1', f], 'unknown option --from for log verify', 'log verify'],

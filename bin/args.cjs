@@ -128,8 +128,9 @@ function checkValue(command, name, o, raw) {
     if (Number.isNaN(n) || (o.min !== undefined && n < o.min)) {
       throw new UsageError(`${flag} must be ${integerKind(o.min)}, got ${JSON.stringify(raw)}`, command);
     }
-    if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is too large, got ${JSON.stringify(raw)}`, command);
-    if (o.max !== undefined && n > o.max) throw new UsageError(`${flag} must be at most ${o.max}, got ${JSON.stringify(raw)}`, command);
+    // Past 2^53 - 1 a number no longer holds every integer: that is the limit when none is set.
+    const max = o.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(n) || n > max) throw new UsageError(`${flag} must be at most ${max}, got ${JSON.stringify(raw)}`, command);
     return n;
   }
   return raw;
