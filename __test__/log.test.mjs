@@ -284,6 +284,23 @@ describe('checkpoints and compaction', () => {
     await again.close();
   });
 
+  test('a writer resuming after a checkpoint that is its last frame reads none of it', async (t) => {
+    // Bytes read, not time: what the process read from files (Linux).
+    if (!existsSync('/proc/self/io')) return t.skip('needs /proc/self/io');
+    const read = () => Number(/rchar: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))[1]);
+    const path = fresh();
+    const log = await il.openLog(path, { compression: false });
+    await log.append('before');
+    const covered = await log.checkpoint(noise(16 << 20, 5));
+    const before = read();
+    assert.deepEqual(await all(log, { from: covered + 1 }), []);
+    const bytes = read() - before;
+    assert.ok(bytes < 1 << 20, `read ${bytes} bytes past a checkpoint of 16 MiB`);
+    await log.append('after');
+    assert.deepEqual((await all(log, { from: covered + 1 })).map((e) => e.data), ['after']);
+    await log.close();
+  });
+
   test('a compaction file left by a crash is removed on open; the old log stands', async () => {
     const path = fresh();
     const log = await il.openLog(path);

@@ -1143,6 +1143,10 @@ export class EventLog {
    */
   async #seek(file, codec, from, end) {
     if (from <= codec.fileInfo()[0]) return HEADER;
+    // A writer knows its last seq: past it there is nothing to read, not even the checkpoint
+    // a resume starts after, which may be the last frame, and large. (A reader learns its end
+    // from that last frame.)
+    if (!this.#o.readOnly && from >= codec.tail()[1]) return end;
     const seek = this.#call(() => codec.seek(from, end, codec.tail()[4]));
     try {
       for (;;) {
