@@ -458,7 +458,8 @@ export interface ZstdDecompressOptions {
  * A WHATWG `TransformStream`-shaped zstd compressor, usable in `pipeThrough`, as
  * `CompressionStream` is. The output is one zstd frame (a later stream's frames may be
  * concatenated after it). On the native backend the work runs off the JS thread; on wasm it
- * yields to the event loop between chunks.
+ * yields to the event loop between chunks. As with a `TransformStream`, cancelling `readable`
+ * errors `writable` with the reason, and aborting `writable` errors `readable`.
  * @throws {IronlungError} `ERR_INVALID_ARG` for a level out of range or a checksum that is
  *   not a boolean.
  */
@@ -481,7 +482,8 @@ export declare class ZstdCompressionStream {
  *
  * The readable side errors with `ERR_OUTPUT_TOO_LARGE` past `maxOutputBytes` (the whole
  * stream's), and `ERR_CORRUPT_DATA` for corrupt or truncated frames and for trailing bytes
- * that are not a frame, with their byte offset.
+ * that are not a frame, with their byte offset. As with a `TransformStream`, cancelling
+ * `readable` errors `writable` with the reason, and aborting `writable` errors `readable`.
  */
 export declare class ZstdDecompressionStream {
   constructor(options?: ZstdDecompressOptions);

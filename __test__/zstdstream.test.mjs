@@ -6,6 +6,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeFileSync, readFileSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import { il, rng, throwsCode, tempDir } from './helpers.mjs';
 
@@ -131,6 +132,44 @@ describe(`zstd streams (${il.backend})`, () => {
         },
       });
       await assert.rejects(new Response(body.pipeThrough(make())).arrayBuffer(), (e) => e.code === 'ERR_INVALID_ARG' && e.message.includes(words));
+    }
+  });
+
+  test('WHATWG: cancelling the readable or aborting the writable leaves no write or close waiting', { timeout: 60_000 }, async () => {
+    // Incompressible, and over the 1 MiB that native gathers: each write has output at once,
+    // which the reader never takes, so the next write waits for room.
+    const noise = randomFillSync(new Uint8Array(3 << 20));
+    const packed = il.compress(new Uint8Array(16 << 20));
+    const settle = (p) => p.then(() => 'resolved', (e) => e);
+    /** Lets a write reach its wait for the reader (no assertion rests on how long). */
+    const aWhile = () => new Promise((r) => setTimeout(r, 100));
+    for (const [make, chunk] of [
+      [() => new il.ZstdCompressionStream({ level: 1 }), noise],
+      [() => new il.ZstdDecompressionStream(), packed],
+    ]) {
+      // Cancelled, then written to: the write is refused with the reason, and so is the
+      // close (with a TypeError, as the streams standard says of an errored stream).
+      let s = make();
+      let w = s.writable.getWriter();
+      await s.readable.cancel('gone');
+      assert.equal(await settle(w.write(chunk.subarray(0, 10))), 'gone');
+      assert.ok((await settle(w.close())) instanceof TypeError);
+      // Cancelled while writes and the close wait for the reader: each settles.
+      s = make();
+      w = s.writable.getWriter();
+      const waiting = [w.write(chunk), w.write(chunk), w.close()].map(settle);
+      await aWhile();
+      await s.readable.cancel('gone');
+      for (const outcome of await Promise.all(waiting)) assert.ok(outcome === 'resolved' || outcome === 'gone', String(outcome));
+      // Aborted while a write or the close waits for the reader: the abort goes through (its
+      // promise rejects when it cut a close short, as the streams standard says).
+      s = make();
+      w = s.writable.getWriter();
+      const held = [w.write(chunk), w.write(chunk), w.close()].map(settle);
+      await aWhile();
+      held.push(settle(w.abort('stop')));
+      for (const outcome of await Promise.all(held)) assert.ok(outcome === 'resolved' || outcome === 'stop', String(outcome));
+      await assert.rejects(s.readable.getReader().read(), (e) => e === 'stop');
     }
   });
 

@@ -517,46 +517,73 @@ export function createZstdStreams(deps) {
       let out;
       // A write waits here for the reader to make room.
       const room = waker();
+      /** @type {{ reason: unknown } | null} set once the readable is cancelled or the writable aborted */
+      let ended = null;
+      /** @param {unknown} reason */
+      const end = (reason) => {
+        if (ended) return;
+        ended = { reason };
+        c.release();
+        errorReader(out, reason);
+        // A write waiting for a reader that is gone goes on, to fail.
+        room.wake();
+      };
       // Writes and flushes take turns, in the order they were made.
       /** @type {Promise<unknown>} */
       let turn = Promise.resolve();
       /** @param {() => Promise<Uint8Array>} f */
       const step = (f) => {
-        const next = turn.then(f).then(
-          (bytes) => {
-            if (bytes.length) out.enqueue(bytes);
-          },
-          (e) => {
-            errorReader(out, e);
-            throw e;
-          },
-        );
+        const next = turn
+          .then(() => {
+            if (ended) throw ended.reason;
+            return f();
+          })
+          .then(
+            (bytes) => {
+              if (ended) throw ended.reason;
+              if (bytes.length) out.enqueue(bytes);
+            },
+            (e) => {
+              errorReader(out, e);
+              throw e;
+            },
+          );
         turn = next.catch(() => {});
         return next;
       };
+      /** @type {WritableStreamDefaultController} */
+      let sink;
       this.readable = new ReadableStream({
         start(controller) {
           out = controller;
         },
         pull: room.wake,
-        cancel: () => c.release(),
+        // As a TransformStream's: the writable side errors with the reason.
+        cancel(reason) {
+          end(reason);
+          sink.error(reason);
+        },
       });
       this.writable = new WritableStream({
+        start(controller) {
+          sink = controller;
+          // abort() reaches the sink only once the write under way is done, and that write
+          // may be waiting for a reader that never reads: the signal comes at once.
+          controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
+        },
         async write(chunk) {
           const bytes = bytesOf(chunk, out, () => c.release());
           await step(() => c.write(bytes));
           // Backpressure: the next chunk waits until the reader has taken this one's output.
-          while ((out.desiredSize ?? 0) <= 0) await room.wait();
+          while (!ended && (out.desiredSize ?? 0) <= 0) await room.wait();
+          if (ended) throw ended.reason;
         },
         async close() {
           await step(() => c.finish());
           c.release();
           out.close();
         },
-        abort(reason) {
-          c.release();
-          out.error(reason);
-        },
+        abort: end,
       });
       this.#flush = () => step(() => c.flush());
       readOnlySides(this);
@@ -592,23 +619,39 @@ export function createZstdStreams(deps) {
         },
         (e) => errorReader(out, e),
       );
+      /** @param {unknown} reason */
+      const end = (reason) => {
+        dec.abort(reason);
+        errorReader(out, reason);
+        // The decoder, waiting for a reader that is gone, goes on, to stop.
+        room.wake();
+      };
+      /** @type {WritableStreamDefaultController} */
+      let sink;
       this.readable = new ReadableStream({
         start(controller) {
           out = controller;
         },
         pull: room.wake,
-        cancel: (reason) => dec.abort(reason),
+        // As a TransformStream's: the writable side errors with the reason.
+        cancel(reason) {
+          end(reason);
+          sink.error(reason);
+        },
       });
       this.writable = new WritableStream({
+        start(controller) {
+          sink = controller;
+          // abort() reaches the sink only once the close under way is done, and that close
+          // may be waiting for a reader that never reads: the signal comes at once.
+          controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
+        },
         write: (chunk) => dec.write(bytesOf(chunk, out, (e) => dec.abort(e), true)),
         async close() {
           await dec.end();
           out.close();
         },
-        abort(reason) {
-          dec.abort(reason);
-          out.error(reason);
-        },
+        abort: end,
       });
       readOnlySides(this);
     }
