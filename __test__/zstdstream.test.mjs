@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, finished } from 'node:stream/promises';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -183,6 +183,24 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.ok(big.length > 2.5 * (1 << 20));
     const mixed = [big.subarray(0, 1000), big.subarray(1000, 700_000), big.subarray(700_000)];
     sameBytes(il.decompress(await nodeThrough(mixed, il.createZstdCompress())), big);
+  });
+
+  test("node:stream: destroy() mid-write is a premature close, as node:zlib's is", async () => {
+    const chunk = Buffer.from(randomFillSync(new Uint8Array(3 << 20)));
+    const packed = Buffer.from(il.compress(new Uint8Array(16 << 20)));
+    for (const [make, input] of [
+      [() => il.createZstdCompress(), chunk],
+      [() => il.createZstdDecompress(), packed],
+    ]) {
+      const t = make();
+      const done = finished(t);
+      t.write(input);
+      t.destroy();
+      // Not the error of the write it cut short, which would replace node's own.
+      await assert.rejects(done, (e) => e.code === 'ERR_STREAM_PREMATURE_CLOSE');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(t.errored, null);
+    }
   });
 
   test('a writer may reuse its buffer once its write resolved', async () => {

@@ -673,6 +673,17 @@ export function createZstdStreams(deps) {
   }
 
   /**
+   * node's `callback` for a failed step of Transform `t`. A step that destroy() cut short
+   * fails (its stream object is gone), but that is no error of the stream's: reported, it
+   * would replace the premature close that node:zlib's streams end in.
+   * @param {import('node:stream').Transform} t
+   * @param {(e?: Error | null) => void} callback
+   */
+  function stepFailed(t, callback) {
+    return (/** @type {Error} */ e) => callback(t.destroyed ? null : e);
+  }
+
+  /**
    * A node:stream Transform that compresses, as node:zlib's createZstdCompress does.
    * @param {ZstdCompressOptions} [options]
    */
@@ -687,14 +698,14 @@ export function createZstdStreams(deps) {
         (data === FLUSH ? c.flush() : c.write(data)).then((out) => {
           if (out.length) this.push(out);
           callback();
-        }, callback);
+        }, stepFailed(this, callback));
       },
       flush(callback) {
         c.finish().then((out) => {
           c.release();
           if (out.length) this.push(out);
           callback();
-        }, callback);
+        }, stepFailed(this, callback));
       },
       destroy(err, callback) {
         c.release();
@@ -728,10 +739,10 @@ export function createZstdStreams(deps) {
     /** @type {import('node:stream').Transform} */
     const t = new Transform({
       transform(chunk, _encoding, callback) {
-        dec.write(toBytes(chunk, 'a chunk')).then(() => callback(), callback);
+        dec.write(toBytes(chunk, 'a chunk')).then(() => callback(), stepFailed(this, callback));
       },
       flush(callback) {
-        dec.end().then(() => callback(), callback);
+        dec.end().then(() => callback(), stepFailed(this, callback));
       },
       read(size) {
         wanted.wake();
