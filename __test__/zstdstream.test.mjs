@@ -203,6 +203,22 @@ describe(`zstd streams (${il.backend})`, () => {
     }
   });
 
+  test('node:stream: an exception a data listener throws errors the stream, never stalls it', async () => {
+    for (const [make, input] of [
+      [() => il.createZstdCompress(), data],
+      [() => il.createZstdDecompress(), il.compress(data)],
+    ]) {
+      const t = make();
+      const boom = new Error('a listener threw');
+      t.on('data', () => {
+        throw boom;
+      });
+      const failed = new Promise((resolve) => t.on('error', resolve));
+      t.end(input);
+      assert.equal(await failed, boom);
+    }
+  });
+
   test('a writer may reuse its buffer once its write resolved', async () => {
     const packed = il.compress(data, { level: 1 });
     const s = new il.ZstdDecompressionStream();

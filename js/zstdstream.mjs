@@ -684,6 +684,22 @@ export function createZstdStreams(deps) {
   }
 
   /**
+   * Pushes the output `work` resolves to, then calls node's `callback`. An exception that a
+   * 'data' listener throws from the push fails the step, so the stream errors with it (as
+   * createZstdDecompress's does), instead of waiting for a callback that never comes.
+   * @param {import('node:stream').Transform} t
+   * @param {Promise<Uint8Array>} work
+   * @param {(e?: Error | null) => void} callback
+   */
+  function pushThen(t, work, callback) {
+    work
+      .then((out) => {
+        if (out.length) t.push(out);
+      })
+      .then(() => callback(), stepFailed(t, callback));
+  }
+
+  /**
    * A node:stream Transform that compresses, as node:zlib's createZstdCompress does.
    * @param {ZstdCompressOptions} [options]
    */
@@ -695,17 +711,14 @@ export function createZstdStreams(deps) {
     const t = new Transform({
       transform(chunk, _encoding, callback) {
         const data = /** @type {Uint8Array} */ (chunk);
-        (data === FLUSH ? c.flush() : c.write(data)).then((out) => {
-          if (out.length) this.push(out);
-          callback();
-        }, stepFailed(this, callback));
+        pushThen(this, data === FLUSH ? c.flush() : c.write(data), callback);
       },
       flush(callback) {
-        c.finish().then((out) => {
+        const last = c.finish().then((out) => {
           c.release();
-          if (out.length) this.push(out);
-          callback();
-        }, stepFailed(this, callback));
+          return out;
+        });
+        pushThen(this, last, callback);
       },
       destroy(err, callback) {
         c.release();
