@@ -434,6 +434,47 @@ describe(`zstd streams (${il.backend})`, () => {
     t.destroy();
   });
 
+  test('flush() covers writes made before it that the writable still queues', async () => {
+    const cs = new il.ZstdCompressionStream();
+    const w = cs.writable.getWriter();
+    const parts = [];
+    const reading = (async () => {
+      for await (const p of cs.readable) parts.push(p);
+    })();
+    // Not awaited: the writable queues them, and flush() is called before the stream's
+    // sink has seen any of them.
+    const writes = ['first\n', 'second\n', 'third\n'].map((line) => w.write(line));
+    await cs.flush();
+    await Promise.all(writes);
+    // Flushed, and the frame not ended: all three decode from what came out so far.
+    const sofar = new Uint8Array(Buffer.concat(parts));
+    const ds = new il.ZstdDecompressionStream();
+    ds.writable.getWriter().write(sofar);
+    const r = ds.readable.getReader();
+    let text = '';
+    while (text.length < 'first\nsecond\nthird\n'.length) text += Buffer.from((await r.read()).value);
+    assert.equal(text, 'first\nsecond\nthird\n');
+    await w.close();
+    await reading;
+    // A flush waiting for writes the stream will not take (made after close, or after an
+    // error) settles too.
+    const closed = new il.ZstdCompressionStream();
+    const w1 = closed.writable.getWriter();
+    closed.readable.pipeTo(new WritableStream());
+    const closing = w1.close();
+    await assert.rejects(w1.write('too late'), TypeError);
+    await assert.rejects(closed.flush(), (e) => e.code === 'ERR_INVALID_ARG');
+    await closing;
+    const again = new il.ZstdCompressionStream();
+    const w2 = again.writable.getWriter();
+    const piped = again.readable.pipeTo(new WritableStream()).catch((e) => e);
+    const bad = w2.write(5);
+    const late = again.flush();
+    await assert.rejects(bad, (e) => e.code === 'ERR_INVALID_ARG');
+    await assert.rejects(late, (e) => e.code === 'ERR_INVALID_ARG');
+    assert.equal((await piped).code, 'ERR_INVALID_ARG');
+  });
+
   test('corrupt, truncated and trailing bytes are errors with the offset', async () => {
     const frame = il.compress(data.subarray(0, 10_000));
     await rejectsWith(through([frame.subarray(0, frame.length - 3)], new il.ZstdDecompressionStream()), 'ERR_CORRUPT_DATA', /ends inside a frame \(frame at byte offset 0\)/);

@@ -517,16 +517,32 @@ export function createZstdStreams(deps) {
       let out;
       // A write waits here for the reader to make room.
       const room = waker();
-      /** @type {{ reason: unknown } | null} set once the readable is cancelled or the writable aborted */
+      /** @type {{ reason: unknown } | null} set once the stream failed, was cancelled or was aborted */
       let ended = null;
+      // flush() covers every write made before it, those the writable still queues too: the
+      // queuing strategy's size() counts writes as they are made, the sink as it takes them.
+      let made = 0;
+      let taken = 0;
+      /** once the sink is closing, no write is taken any more (those made after close() are refused) */
+      let closing = false;
+      /** @type {{ after: number, run: () => void }[]} flushes waiting for writes made before them */
+      let flushes = [];
+      /** Queues the flushes whose writes are all taken, or will never be. */
+      const flushesDue = () => {
+        const none = closing || ended !== null;
+        const due = flushes.filter((f) => none || f.after <= taken);
+        flushes = flushes.filter((f) => !due.includes(f));
+        for (const f of due) f.run();
+      };
       /** @param {unknown} reason */
       const end = (reason) => {
         if (ended) return;
         ended = { reason };
         c.release();
         errorReader(out, reason);
-        // A write waiting for a reader that is gone goes on, to fail.
+        // A write waiting for a reader that is gone goes on, to fail; so do waiting flushes.
         room.wake();
+        flushesDue();
       };
       // Writes and flushes take turns, in the order they were made.
       /** @type {Promise<unknown>} */
@@ -544,7 +560,7 @@ export function createZstdStreams(deps) {
               if (bytes.length) out.enqueue(bytes);
             },
             (e) => {
-              errorReader(out, e);
+              end(e);
               throw e;
             },
           );
@@ -564,6 +580,14 @@ export function createZstdStreams(deps) {
           sink.error(reason);
         },
       });
+      /** @type {QueuingStrategy<unknown>} one chunk, as WritableStream's default, counting writes */
+      const counted = {
+        highWaterMark: 1,
+        size() {
+          made++;
+          return 1;
+        },
+      };
       this.writable = new WritableStream({
         start(controller) {
           sink = controller;
@@ -572,26 +596,36 @@ export function createZstdStreams(deps) {
           controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
         },
         async write(chunk) {
-          const bytes = bytesOf(chunk, out, () => c.release());
-          await step(() => c.write(bytes));
+          taken++;
+          const bytes = bytesOf(chunk, out, end);
+          const done = step(() => c.write(bytes));
+          flushesDue();
+          await done;
           // Backpressure: the next chunk waits until the reader has taken this one's output.
           while (!ended && (out.desiredSize ?? 0) <= 0) await room.wait();
           if (ended) throw ended.reason;
         },
         async close() {
+          closing = true;
+          flushesDue();
           await step(() => c.finish());
           c.release();
           out.close();
         },
         abort: end,
-      });
-      this.#flush = () => step(() => c.flush());
+      }, counted);
+      this.#flush = () =>
+        new Promise((resolve, reject) => {
+          flushes.push({ after: made, run: () => step(() => c.flush()).then(resolve, reject) });
+          flushesDue();
+        });
       readOnlySides(this);
     }
 
     /**
-     * Ends the current block, so that every chunk whose write has resolved can be decoded
-     * from what the readable side gives (for a live log). Each flush costs a few bytes.
+     * Ends the current block, so that every chunk written before the call (its write
+     * resolved or not) can be decoded from what the readable side gives (for a live log).
+     * Each flush costs a few bytes.
      */
     flush() {
       return this.#flush();
