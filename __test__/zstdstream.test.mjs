@@ -280,6 +280,22 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.throws(() => t.flush('now'), (e) => e.code === 'ERR_INVALID_ARG');
   });
 
+  test("createZstdCompress: flush() after end() calls back, as node:zlib's does, with no error", async () => {
+    const t = il.createZstdCompress();
+    const errors = [];
+    t.on('error', (e) => errors.push(e));
+    t.resume();
+    t.end('last words');
+    // Ended, not yet finished: called back at the end.
+    await new Promise((resolve) => t.flush(resolve));
+    assert.ok(t.writableFinished);
+    // Finished: called back at once.
+    await new Promise((resolve) => t.flush(0, resolve));
+    t.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(errors, []);
+  });
+
   test('a long stream lets the event loop turn: off the JS thread (native), or yielding (wasm)', async () => {
     // Not a timing test: a stream that ran its work on this thread without yielding would
     // leave a 1 ms interval no turn at all until it ended.

@@ -769,7 +769,14 @@ export function createZstdStreams(deps) {
       flush(kind, callback) {
         if (typeof kind === 'function') callback = /** @type {() => void} */ (kind);
         else if (kind !== undefined && typeof kind !== 'number') throw invalidArg(`flush takes a callback, got ${typeName(kind)}`);
-        t.write(FLUSH, callback);
+        // As node:zlib's: once the stream is ended there is nothing to flush, and no write.
+        if (t.writableFinished) {
+          if (callback) queueMicrotask(callback);
+        } else if (t.writableEnded) {
+          if (callback) t.once('end', callback);
+        } else {
+          t.write(FLUSH, callback);
+        }
       },
     });
   }
