@@ -595,4 +595,24 @@ describe(`zstd streams (${il.backend})`, () => {
     await rejectsWith(through([il.compress('x')], s), 'ERR_INTERNAL', /lost when ironlung's wasm module trapped/);
     assert.deepEqual(await through([il.compress('x')], new il.ZstdDecompressionStream()), enc.encode('x'));
   });
+
+  test("a stream's end after a wasm trap frees nothing in the fresh instance", { skip: il.backend !== 'wasm' && 'wasm only' }, async () => {
+    const lost = /lost when ironlung's wasm module trapped/;
+    const transforms = [il.createZstdCompress(), il.createZstdDecompress()];
+    const whatwg = new il.ZstdCompressionStream();
+    const w = whatwg.writable.getWriter();
+    await w.write('before the trap');
+    throwsCode(() => il.__panicForTest(), 'ERR_INTERNAL');
+    // Freeing its object would free a pointer of the trapped instance in the fresh one: a
+    // trap there (a RuntimeError with no code), or a corrupt heap.
+    for (const t of transforms) {
+      const failed = new Promise((resolve) => t.on('error', resolve));
+      t.end(il.compress('after the trap'));
+      const e = await failed;
+      assert.equal(e.code, 'ERR_INTERNAL', e.message);
+      assert.match(e.message, lost);
+    }
+    await rejectsWith(w.close(), 'ERR_INTERNAL', lost);
+    assert.deepEqual(il.decompress(await through(['fresh'], new il.ZstdCompressionStream())), enc.encode('fresh'));
+  });
 });

@@ -211,7 +211,9 @@ export function createZstdStreams(deps) {
       }
     }
     function release() {
-      if (s && s.free) s.free();
+      // An object of a trapped instance went with it: its pointer means nothing in the fresh
+      // one, where freeing it would corrupt the heap (as the glue's finalizers know too).
+      if (s && s.free && (!deps.epoch || deps.epoch() === born)) s.free();
       s = null;
     }
     return { run, release };
