@@ -361,6 +361,23 @@ describe(`zstd streams (${il.backend})`, () => {
     );
   });
 
+  test('maxOutputBytes past 4 GiB holds as given, on wasm32 too', { timeout: 120_000 }, async () => {
+    // A frame of 32769 RLE blocks of 128 KiB (no declared size, a 128 KiB window): 4 GiB
+    // and 128 KiB of output from 128 KiB of input.
+    const blocks = 32769;
+    const frame = new Uint8Array(6 + blocks * 4);
+    frame.set([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]);
+    for (let i = 0; i < blocks; i++) {
+      const header = (131072 << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0);
+      frame.set([header & 0xff, (header >> 8) & 0xff, header >> 16, 0x61], 6 + i * 4);
+    }
+    const size = blocks * 131072;
+    assert.ok(size > 2 ** 32);
+    let seen = 0;
+    for await (const piece of streamOf([frame]).pipeThrough(new il.ZstdDecompressionStream({ maxOutputBytes: size }))) seen += piece.length;
+    assert.equal(seen, size);
+  });
+
   test('a 1 GiB bomb with no declared size ends at the default cap in bounded memory', async () => {
     // The bomb is made by a stream, so its frame declares no size.
     const zeros = new Uint8Array(1 << 20);

@@ -164,7 +164,7 @@ fn decode(
     mut pieces: impl Iterator<Item = usize>,
     room: usize,
 ) -> (Result<(), Error>, Vec<u8>) {
-    let mut d = Decoder::new(cap, dict).expect("decoder");
+    let mut d = Decoder::new(cap as u64, dict).expect("decoder");
     let mut out = Vec::new();
     let mut buf = vec![0u8; room];
     let mut rest = input;

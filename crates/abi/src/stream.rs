@@ -67,7 +67,7 @@ impl DecompressStream {
     /// A stream whose whole output may not pass `max_output_bytes`.
     pub fn new(max_output_bytes: f64, dictionary: Option<&Dictionary>) -> Result<DecompressStream> {
         Ok(DecompressStream {
-            decoder: Decoder::new(max_output_bytes as usize, dictionary)?,
+            decoder: Decoder::new(max_output_bytes as u64, dictionary)?,
             input: Vec::new(),
             used: 0,
             piece: Vec::new(),

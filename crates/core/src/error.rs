@@ -299,7 +299,7 @@ pub enum Error {
         /// The output's size, as far as it is known (see `known`).
         size: u64,
         /// The caller's cap.
-        max_output_bytes: usize,
+        max_output_bytes: u64,
         /// How `size` is known.
         known: OutputSize,
     },

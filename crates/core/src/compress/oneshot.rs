@@ -133,7 +133,7 @@ pub fn declared_size(data: &[u8], max_output_bytes: usize, dictionary: Option<&D
     if declared.known_total > max_output_bytes as u64 {
         return Err(Error::OutputTooLarge {
             size: declared.known_total,
-            max_output_bytes,
+            max_output_bytes: max_output_bytes as u64,
             known: if declared.all_known { OutputSize::Declared } else { OutputSize::AtLeast },
         });
     }
@@ -243,7 +243,7 @@ fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>, code: usize) -> E
     if second.is_none() {
         return reason::corrupt(code, Some(first.offset as u64));
     }
-    let Ok(mut decoder) = Decoder::new(usize::MAX, dictionary) else { return unplaced() };
+    let Ok(mut decoder) = Decoder::new(u64::MAX, dictionary) else { return unplaced() };
     let mut scratch = vec![0; zstd_safe::DCtx::out_size()];
     let mut input = data;
     let found = loop {
@@ -263,7 +263,7 @@ fn failing_frame(data: &[u8], dictionary: Option<&Dictionary>, code: usize) -> E
 /// [`Decoder`] in pieces of `chunk_len` (exposed so tests can force zstd to hold output
 /// back between calls), stopping as soon as the output would pass `cap`.
 fn decompress_in_chunks(data: &[u8], cap: usize, dictionary: Option<&Dictionary>, chunk_len: usize) -> Result<Vec<u8>> {
-    let mut decoder = Decoder::new(cap, dictionary)?;
+    let mut decoder = Decoder::new(cap as u64, dictionary)?;
     let chunk_len = chunk_len.max(1);
     let mut chunk = Vec::new();
     chunk.try_reserve_exact(chunk_len).map_err(|_| out_of_memory(chunk_len))?;

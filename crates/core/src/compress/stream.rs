@@ -109,6 +109,11 @@ impl Encoder {
     }
 }
 
+/// `n` as a usize, or the most a usize holds (on wasm32, 4 GiB - 1).
+fn as_size(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
 fn internal(code: usize) -> Error {
     Error::Internal { reason: format!("zstd failed to compress: {}", reason::describe(code)) }
 }
@@ -132,7 +137,8 @@ pub struct Progress {
 pub struct Decoder {
     dctx: zstd_safe::DCtx<'static>,
     dictionary: Option<Dictionary>,
-    cap: usize,
+    /// A u64: a stream's output is not held in memory, and may pass 4 GiB on wasm32 too.
+    cap: u64,
     window_log: u32,
     total_in: u64,
     total_out: u64,
@@ -156,9 +162,9 @@ impl Decoder {
     ///
     /// Windows up to `max_output_bytes` are allowed (at least 128 MiB, at most 1 GiB), as
     /// [`decompress`](super::decompress) allows them.
-    pub fn new(max_output_bytes: usize, dictionary: Option<&Dictionary>) -> Result<Decoder> {
+    pub fn new(max_output_bytes: u64, dictionary: Option<&Dictionary>) -> Result<Decoder> {
         let mut dctx = zstd_safe::DCtx::try_create().ok_or_else(|| Error::no_memory("a zstd decoder"))?;
-        let window_log = window_log_for(max_output_bytes);
+        let window_log = window_log_for(as_size(max_output_bytes));
         dctx.set_parameter(DParameter::WindowLogMax(window_log)).map_err(internal)?;
         if let Some(d) = dictionary {
             dctx.ref_ddict(d.ddict()).map_err(internal)?;
@@ -214,7 +220,7 @@ impl Decoder {
             }
             let room = output.len() - p.produced;
             // zstd may write one byte past the cap, which is how passing it is noticed.
-            let allowed = room.min(self.cap.saturating_sub(self.total_out as usize).saturating_add(1));
+            let allowed = room.min(as_size(self.cap.saturating_sub(self.total_out).saturating_add(1)));
             if allowed == 0 {
                 return Ok(());
             }
@@ -226,7 +232,7 @@ impl Decoder {
             p.produced += made;
             self.total_out += made as u64;
             self.frame_out += made as u64;
-            if self.total_out > self.cap as u64 {
+            if self.total_out > self.cap {
                 return Err(Error::OutputTooLarge {
                     size: self.total_out,
                     max_output_bytes: self.cap,
@@ -313,11 +319,11 @@ impl Decoder {
     fn check(&self, h: &FrameHeader) -> Result<()> {
         h.check_dictionary(self.frame_start, self.dictionary.as_ref().map(Dictionary::id))?;
         if !h.single_segment && h.window_size > 1 << self.window_log {
-            return Err(window_error(Some(h.window_size), self.window_log, self.cap));
+            return Err(window_error(Some(h.window_size), self.window_log, as_size(self.cap)));
         }
         if let Some(size) = h.content_size {
             let total = self.total_out.saturating_add(size);
-            if total > self.cap as u64 {
+            if total > self.cap {
                 let known = if self.total_out == 0 { OutputSize::Declared } else { OutputSize::AtLeast };
                 return Err(Error::OutputTooLarge { size: total, max_output_bytes: self.cap, known });
             }
@@ -327,7 +333,9 @@ impl Decoder {
 
     fn zstd_error(&self, code: usize) -> Error {
         match reason::code_of(code) {
-            reason::WINDOW_TOO_LARGE => window_error(self.frame.map(|h| h.window_size), self.window_log, self.cap),
+            reason::WINDOW_TOO_LARGE => {
+                window_error(self.frame.map(|h| h.window_size), self.window_log, as_size(self.cap))
+            }
             reason::DICTIONARY_WRONG => Error::DictionaryMismatch {
                 offset: self.frame_start,
                 frame: self.frame.and_then(|h| h.dictionary_id).unwrap_or(0),
@@ -398,7 +406,7 @@ mod tests {
 
     /// Feeds `data` in pieces of `piece` bytes into output pieces of `room` bytes.
     fn decode(data: &[u8], piece: usize, room: usize, cap: usize, dict: Option<&Dictionary>) -> Result<Vec<u8>> {
-        let mut d = Decoder::new(cap, dict)?;
+        let mut d = Decoder::new(cap as u64, dict)?;
         let mut out = Vec::new();
         let mut buf = vec![0u8; room];
         for mut p in data.chunks(piece.max(1)) {
@@ -537,7 +545,7 @@ mod tests {
         }
         e.finish(&mut bomb).unwrap();
         assert!(bomb.len() < 1 << 20, "{}", bomb.len());
-        let mut d = Decoder::new(DEFAULT_MAX_OUTPUT_BYTES, None).unwrap();
+        let mut d = Decoder::new(DEFAULT_MAX_OUTPUT_BYTES as u64, None).unwrap();
         let mut buf = vec![0u8; 1 << 17];
         let mut input = &bomb[..];
         let e = loop {
