@@ -188,4 +188,23 @@ describe(`compress (${il.backend})`, () => {
     buf.fill(0);
     assert.equal(dec.decode(il.decompress(await pending)), 'stable input '.repeat(1000));
   });
+
+  test('on wasm32, output past what one buffer holds names that limit, not a maxOutputBytes never given', { skip: il.backend !== 'wasm' && 'wasm only' }, () => {
+    // A frame that declares 5 GiB, and holds it: 40960 RLE blocks of 128 KiB.
+    const blocks = 40960;
+    const frame = new Uint8Array(14 + blocks * 4);
+    frame.set([0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x38]);
+    new DataView(frame.buffer).setBigUint64(6, BigInt(blocks * 131072), true);
+    for (let i = 0; i < blocks; i++) {
+      const header = (131072 << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0);
+      frame.set([header & 0xff, (header >> 8) & 0xff, header >> 16, 0x61], 14 + i * 4);
+    }
+    for (const maxOutputBytes of [Infinity, 2 ** 40]) {
+      const e = throwsCode(() => il.decompress(frame, { maxOutputBytes }), 'ERR_OUTPUT_TOO_LARGE');
+      assert.doesNotMatch(e.message, /maxOutputBytes 4294967295/);
+      assert.equal(e.message, 'decompressed size 5368709120 bytes is more than one buffer holds on wasm32 (4294967295 bytes); decompress it with a ZstdDecompressionStream');
+    }
+    // The cap given, when it is the limit, is named as before.
+    throwsCode(() => il.decompress(frame, { maxOutputBytes: 2 ** 30 }), 'ERR_OUTPUT_TOO_LARGE', 'exceeds maxOutputBytes 1073741824');
+  });
 });

@@ -69,7 +69,7 @@ pub fn compress_with_bytes(data: &[u8], dictionary: &[u8], level: i32) -> Result
 
 /// `decompress` with a prepared dictionary.
 pub fn decompress_with(data: &[u8], max_output_bytes: f64, dictionary: &Dictionary) -> Result<Vec<u8>> {
-    Ok(zstd::decompress_with(data, max_output_bytes as usize, Some(dictionary))?)
+    crate::one_shot(max_output_bytes, |cap| zstd::decompress_with(data, cap, Some(dictionary)))
 }
 
 /// `decompress` with a dictionary's bytes, prepared for this call (the level plays no part

@@ -28,6 +28,7 @@ pub use options::{cut, special_set};
 pub use stream::{CompressStream, DecompressStream};
 pub use utf16::{utf16_to_utf8, utf16_to_utf8_raw, MAX_UTF8_PER_UNIT};
 
+use ironlung_core::error::OutputSize;
 use ironlung_core::tokenizer::{self, Encoding, EncodingName};
 use ironlung_core::{compress as zstd, context, text};
 
@@ -180,14 +181,38 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
 
 /// `decompress`, with at most `max_output_bytes` of output.
 pub fn decompress(data: &[u8], max_output_bytes: f64) -> Result<Vec<u8>> {
-    Ok(zstd::decompress(data, max_output_bytes as usize)?)
+    one_shot(max_output_bytes, |cap| zstd::decompress(data, cap))
 }
 
 /// `decompress`'s (or `decompress_with`'s, given the dictionary) output size when every frame
 /// declares it (`None` otherwise), after the checks it makes before it allocates: a binding
 /// then decodes into memory of its own with [`decompress_into`].
 pub fn declared_size(data: &[u8], max_output_bytes: f64, dictionary: Option<&Dictionary>) -> Result<Option<usize>> {
-    Ok(zstd::declared_size(data, max_output_bytes as usize, dictionary)?)
+    one_shot(max_output_bytes, |cap| zstd::declared_size(data, cap, dictionary))
+}
+
+/// Runs a one-shot decompression with `max_output_bytes` as a usize: where one buffer holds
+/// less (wasm32, 4 GiB - 1), a larger cap (`Infinity`, 2^40) is cut to what it holds, and an
+/// output past that is reported as such, not as passing a `maxOutputBytes` never given.
+pub(crate) fn one_shot<T>(max_output_bytes: f64, f: impl FnOnce(usize) -> ironlung_core::Result<T>) -> Result<T> {
+    let cap = max_output_bytes as usize;
+    f(cap).map_err(|e| match e {
+        ironlung_core::Error::OutputTooLarge { size, known, .. } if (cap as f64) < max_output_bytes => {
+            let (size, undeclared) = match known {
+                OutputSize::Declared => (format!(" {size} bytes"), ""),
+                OutputSize::AtLeast => (format!(" at least {size} bytes"), ""),
+                OutputSize::Decoded => (String::new(), "; the data does not declare its size"),
+            };
+            JsError {
+                code: "ERR_OUTPUT_TOO_LARGE",
+                message: format!(
+                    "decompressed size{size} is more than one buffer holds on wasm32 ({cap} bytes{undeclared}); \
+                     decompress it with a ZstdDecompressionStream"
+                ),
+            }
+        }
+        e => e.into(),
+    })
 }
 
 /// `decompress` into `out`, whose length is what [`declared_size`] gave.
