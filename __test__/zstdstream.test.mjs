@@ -219,6 +219,56 @@ describe(`zstd streams (${il.backend})`, () => {
     }
   });
 
+  test('a chunk detached before its write resolved is an error, never a read of freed memory', { timeout: 120_000 }, () => {
+    // In a child process, so that a crash shows as its exit status instead of ending the suite.
+    // The caller transfers its buffer away while the write is under way, and the collector
+    // takes the new owner; on native the pool would read it in place.
+    const script = `
+      const il = require(${JSON.stringify(join(import.meta.dirname, '..', 'js', 'node.cjs'))});
+      const turn = () => new Promise((r) => setImmediate(r));
+      const big = () => { const b = new Uint8Array(32 << 20); for (let i = 0; i < b.length; i += 4096) b[i] = i & 0xff; return b; };
+      const drop = async (buf) => {
+        structuredClone(buf.buffer, { transfer: [buf.buffer] });
+        for (let i = 0; i < 10; i++) { gc(); new Uint8Array(8 << 20).fill(1); await turn(); }
+      };
+      const outcome = (p) => p.then(() => 'ok', (e) => e.code || String(e));
+      (async () => {
+        const seen = [];
+        for (const later of [true, false]) {
+          const s = new il.ZstdCompressionStream({ level: 19 });
+          const out = new Response(s.readable).arrayBuffer().catch(() => null);
+          const w = s.writable.getWriter();
+          await w.ready;
+          const buf = big();
+          const wrote = outcome(w.write(buf));
+          if (later) await turn();
+          await drop(buf);
+          seen.push(await wrote);
+          if (later) {
+            await w.close();
+            const back = il.decompress(new Uint8Array(await out));
+            seen.push(back.length === 32 << 20 && back[4096 * 7] === ((4096 * 7) & 0xff) ? 'same' : 'changed');
+          }
+          const t = il.createZstdCompress({ level: 19 });
+          const failed = new Promise((r) => t.on('error', (e) => r(e.code)).on('finish', () => r('ok')));
+          t.resume();
+          const tbuf = big();
+          t.write(tbuf);
+          if (later) await turn();
+          await drop(tbuf);
+          t.end();
+          seen.push(await failed);
+        }
+        console.log(seen.join(' '));
+      })();
+    `;
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', env: process.env });
+    assert.equal(child.status, 0, `the child ended with status ${child.status}, signal ${child.signal}: ${child.stderr}`);
+    // Taken before the transfer (a Transform's write takes its chunk at once): compressed as
+    // it was. Transferred before the stream took it: ERR_INVALID_ARG, naming the sizes.
+    assert.equal(child.stdout.trim(), 'ok same ok ERR_INVALID_ARG ok');
+  });
+
   test('a writer may reuse its buffer once its write resolved', async () => {
     const packed = il.compress(data, { level: 1 });
     const s = new il.ZstdDecompressionStream();

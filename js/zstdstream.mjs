@@ -276,7 +276,13 @@ export function createZstdStreams(deps) {
           fill += data.length;
           return EMPTY;
         }
-        if (data.length >= GATHER) return join(await settle(), await compress(data));
+        // The caller's chunk is copied now (a Buffer's slice() would not copy): the pool reads
+        // only our own memory in place, as a caller may transfer its buffer away (and the
+        // collector free it) meanwhile.
+        if (data.length >= GATHER) {
+          const own = new Uint8Array(data);
+          return join(await settle(), await compress(own));
+        }
         const before = await ahead;
         ahead = startHeld();
         held.set(data);
@@ -494,6 +500,22 @@ export function createZstdStreams(deps) {
   }
 
   /**
+   * `bytes`, still `size` bytes long when the stream comes to them, after the writes before:
+   * a caller that transferred or resized the buffer meanwhile, before its write resolved,
+   * is told so, where its chunk would have been read as empty.
+   * @param {Uint8Array} bytes
+   * @param {number} size
+   */
+  function sameSize(bytes, size) {
+    if (bytes.length !== size) {
+      throw invalidArg(
+        `a chunk's buffer was transferred or resized before its write resolved (${size} bytes when written, ${bytes.length} now); leave it alone until then`,
+      );
+    }
+    return bytes;
+  }
+
+  /**
    * Makes `readable` and `writable` read-only, as the types declare them and as
    * CompressionStream's are.
    * @param {object} stream
@@ -600,7 +622,8 @@ export function createZstdStreams(deps) {
         async write(chunk) {
           taken++;
           const bytes = bytesOf(chunk, out, end);
-          const done = step(() => c.write(bytes));
+          const size = bytes.length;
+          const done = step(() => c.write(sameSize(bytes, size)));
           flushesDue();
           await done;
           // Backpressure: the next chunk waits until the reader has taken this one's output.
