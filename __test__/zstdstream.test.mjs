@@ -285,6 +285,25 @@ describe(`zstd streams (${il.backend})`, () => {
     sameBytes(await out, data);
   });
 
+  test('a node:stream writer may reuse its Buffer once its write called back', async () => {
+    const packed = il.compress(data, { level: 1 });
+    const t = il.createZstdDecompress();
+    const out = [];
+    t.on('data', (c) => out.push(c));
+    const ended = new Promise((resolve, reject) => t.on('end', resolve).on('error', reject));
+    // A Buffer, whose slice() is a view of the same memory.
+    const buf = Buffer.alloc(4096);
+    for (let at = 0; at < packed.length; at += buf.length) {
+      const n = Math.min(buf.length, packed.length - at);
+      buf.set(packed.subarray(at, at + n));
+      await new Promise((resolve, reject) => t.write(buf.subarray(0, n), (e) => (e ? reject(e) : resolve())));
+      buf.fill(0xff);
+    }
+    t.end();
+    await ended;
+    sameBytes(new Uint8Array(Buffer.concat(out)), data);
+  });
+
   test("node:zlib's options that would change the result are refused, not ignored", async () => {
     const cases = [
       [() => il.createZstdDecompress({ maxOutputLength: 10 }), /zstd decompression options have no maxOutputLength \(node:zlib's\); ironlung's maxOutputBytes caps the whole output/],

@@ -458,8 +458,8 @@ export function createZstdStreams(deps) {
         queued += bytes.length;
         const early = queued <= limit;
         // A write that resolves before the decoder has its chunk keeps a copy: the caller
-        // may reuse its buffer once the write resolved.
-        queue.push(early ? bytes.slice() : bytes);
+        // may reuse its buffer once the write resolved. (Not slice(): a Buffer's is a view.)
+        queue.push(early ? new Uint8Array(bytes) : bytes);
         kick();
         if (early) return Promise.resolve();
         return new Promise((resolve, reject) => held.push({ resolve, reject }));
