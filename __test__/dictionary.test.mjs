@@ -158,6 +158,17 @@ describe(`zstd dictionaries (${il.backend})`, () => {
     await rejectsCode(() => il.compressAsync(heldOut[0], { dictionary, level: 1 }), 'ERR_INVALID_ARG', ['level 1', 'level 3']);
   });
 
+  test('a ZstdDictionary made from a Buffer is the same after a wasm trap, whatever the Buffer holds since', { skip: il.backend !== 'wasm' && 'wasm only' }, () => {
+    // A Buffer, whose slice() is a view of the same memory, not a copy.
+    const bytes = Buffer.from(dictBytes);
+    const d = new il.ZstdDictionary(bytes);
+    const packed = il.compress(heldOut[0], { dictionary: d });
+    bytes.fill(0);
+    throwsCode(() => il.__panicForTest(), 'ERR_INTERNAL');
+    // Prepared again in the fresh instance, from the bytes it was made from.
+    assert.equal(il.decompress(packed, { dictionary: d }).length, enc.encode(heldOut[0]).length);
+  });
+
   test('a frame decoded with no dictionary or another is ERR_DICTIONARY_MISMATCH with both ids', async () => {
     const packed = il.compress(heldOut[0], { dictionary });
     const none = throwsCode(() => il.decompress(packed), 'ERR_DICTIONARY_MISMATCH', [String(dictionary.id), 'no dictionary was given']);

@@ -77,8 +77,9 @@ export function createDictionaries(b, h) {
     constructor(bytes, options) {
       const data = needBytes(bytes, 'bytes');
       const level = zstdLevel(needOptions(options, 'ZstdDictionary').level);
-      // The copy guards against the caller changing its buffer before a re-preparation.
-      this.#bytes = epoch ? data.slice() : undefined;
+      // The copy guards against the caller changing its buffer before a re-preparation (not
+      // slice(): a Buffer's is a view of the same memory).
+      this.#bytes = epoch ? new Uint8Array(data) : undefined;
       if (epoch) this.#epoch = epoch();
       this.#prepared = call(() => new b.Dictionary(data, level));
       /** @readonly */
