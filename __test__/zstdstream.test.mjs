@@ -269,6 +269,25 @@ describe(`zstd streams (${il.backend})`, () => {
     assert.equal(child.stdout.trim(), 'ok same ok ERR_INVALID_ARG ok');
   });
 
+  test('a compressed chunk transferred before the decoder took it is an error, not lost input', async () => {
+    // The first frame decodes to more than the readable side holds: with no one reading yet,
+    // the decoder waits, and the next chunk waits in its queue, the caller's buffer unread.
+    const first = il.compress(new Uint8Array(4 << 20));
+    const second = il.compress(randomFillSync(new Uint8Array(3 << 20)), { level: 1 });
+    const s = new il.ZstdDecompressionStream();
+    const w = s.writable.getWriter();
+    await w.write(first);
+    const wrote = w.write(second).then(() => 'ok', (e) => e.code);
+    structuredClone(second.buffer, { transfer: [second.buffer] });
+    const closed = w.close().then(() => 'ok', (e) => e.code);
+    const e = await collect(s.readable).catch((err) => err);
+    // Not the first frame's output alone, with the second lost.
+    assert.equal(e.code, 'ERR_INVALID_ARG', e instanceof Uint8Array ? `the stream ended with ${e.length} bytes` : String(e));
+    assert.match(e.message, /transferred or resized before its write resolved \(\d+ bytes when written, 0 now\)/);
+    assert.equal(await closed, 'ERR_INVALID_ARG');
+    assert.ok(['ok', 'ERR_INVALID_ARG'].includes(await wrote));
+  });
+
   test('a writer may reuse its buffer once its write resolved', async () => {
     const packed = il.compress(data, { level: 1 });
     const s = new il.ZstdDecompressionStream();

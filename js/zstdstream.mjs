@@ -350,7 +350,7 @@ export function createZstdStreams(deps) {
   function queuedDecoder(options, emit, fail) {
     const d = decompressor(options);
     const limit = offThread ? QUEUE_BYTES : 0;
-    /** @type {Uint8Array[]} chunks written, not yet handed to the decoder */
+    /** @type {{ bytes: Uint8Array, size: number }[]} chunks written, not yet handed to the decoder */
     const queue = [];
     let queued = 0;
     /** @type {{ resolve: () => void, reject: (e: unknown) => void }[]} writes waiting for room */
@@ -383,7 +383,7 @@ export function createZstdStreams(deps) {
     async function take() {
       const chunks = queue.splice(0);
       queued = 0;
-      for (const c of chunks) await d.run((s) => s.push(c));
+      for (const c of chunks) await d.run((s) => s.push(sameSize(c.bytes, c.size)));
       usedUp = false;
       for (const w of held.splice(0)) w.resolve();
     }
@@ -459,7 +459,7 @@ export function createZstdStreams(deps) {
         const early = queued <= limit;
         // A write that resolves before the decoder has its chunk keeps a copy: the caller
         // may reuse its buffer once the write resolved. (Not slice(): a Buffer's is a view.)
-        queue.push(early ? new Uint8Array(bytes) : bytes);
+        queue.push({ bytes: early ? new Uint8Array(bytes) : bytes, size: bytes.length });
         kick();
         if (early) return Promise.resolve();
         return new Promise((resolve, reject) => held.push({ resolve, reject }));
