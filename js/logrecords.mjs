@@ -31,7 +31,8 @@ export function encodeRecord(v, what, jsonOnly = false) {
     }
     return [KIND_TEXT, utf8.encode(v)];
   }
-  if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, v.slice()];
+  // A copy: a Buffer's slice() would be a view, which the caller may change before the write.
+  if (!jsonOnly && v instanceof Uint8Array) return [KIND_BYTES, new Uint8Array(v)];
   // At the top, before JSON.stringify: its own TypeError for a Map holding a bigint would
   // hide what is wrong first.
   const top = lossOf(v, jsonOnly, true);
