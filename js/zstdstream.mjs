@@ -525,6 +525,30 @@ export function createZstdStreams(deps) {
     Object.defineProperty(stream, 'writable', { writable: false, configurable: false });
   }
 
+  /**
+   * The two sides' ends, tied as a TransformStream ties them: `cancel` (the readable's) ends the
+   * stream and errors the writable side with the reason; `start` (the writable's) keeps its
+   * controller and ends the stream at its abort signal, as abort() reaches the sink only once
+   * the write or close under way is done, which may be waiting for a reader that never reads.
+   * @param {(reason: unknown) => void} end stops the stream's work and errors its reader
+   */
+  function tiedEnds(end) {
+    /** @type {WritableStreamDefaultController} */
+    let sink;
+    return {
+      /** @param {unknown} reason */
+      cancel(reason) {
+        end(reason);
+        sink.error(reason);
+      },
+      /** @param {WritableStreamDefaultController} controller */
+      start(controller) {
+        sink = controller;
+        controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
+      },
+    };
+  }
+
   /** A stream of zstd-compressed bytes: one frame, ending in a checksum unless told not to. */
   class ZstdCompressionStream {
     /** @type {ReadableStream<Uint8Array>} */
@@ -591,18 +615,13 @@ export function createZstdStreams(deps) {
         turn = next.catch(() => {});
         return next;
       };
-      /** @type {WritableStreamDefaultController} */
-      let sink;
+      const ends = tiedEnds(end);
       this.readable = new ReadableStream({
         start(controller) {
           out = controller;
         },
         pull: room.wake,
-        // As a TransformStream's: the writable side errors with the reason.
-        cancel(reason) {
-          end(reason);
-          sink.error(reason);
-        },
+        cancel: ends.cancel,
       });
       /** @type {QueuingStrategy<unknown>} one chunk, as WritableStream's default, counting writes */
       const counted = {
@@ -613,12 +632,7 @@ export function createZstdStreams(deps) {
         },
       };
       this.writable = new WritableStream({
-        start(controller) {
-          sink = controller;
-          // abort() reaches the sink only once the write under way is done, and that write
-          // may be waiting for a reader that never reads: the signal comes at once.
-          controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
-        },
+        start: ends.start,
         async write(chunk) {
           taken++;
           const bytes = bytesOf(chunk, out, end);
@@ -685,26 +699,16 @@ export function createZstdStreams(deps) {
         // The decoder, waiting for a reader that is gone, goes on, to stop.
         room.wake();
       };
-      /** @type {WritableStreamDefaultController} */
-      let sink;
+      const ends = tiedEnds(end);
       this.readable = new ReadableStream({
         start(controller) {
           out = controller;
         },
         pull: room.wake,
-        // As a TransformStream's: the writable side errors with the reason.
-        cancel(reason) {
-          end(reason);
-          sink.error(reason);
-        },
+        cancel: ends.cancel,
       });
       this.writable = new WritableStream({
-        start(controller) {
-          sink = controller;
-          // abort() reaches the sink only once the close under way is done, and that close
-          // may be waiting for a reader that never reads: the signal comes at once.
-          controller.signal?.addEventListener('abort', () => end(controller.signal.reason));
-        },
+        start: ends.start,
         write: (chunk) => dec.write(bytesOf(chunk, out, (e) => dec.abort(e), true)),
         async close() {
           await dec.end();
