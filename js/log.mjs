@@ -841,9 +841,8 @@ export class EventLog {
     try {
       await this.#write(before, bytes, durability === 'sync', durability === 'none');
     } catch (err) {
-      // 'none' resolved these already: the log's later calls carry the error instead.
-      if (durability === 'none') this.#failed = err;
-      else for (const p of group) p.reject(err);
+      // 'none' resolved these already: #write failed the log, whose later calls carry the error.
+      if (durability !== 'none') for (const p of group) p.reject(err);
       return;
     }
     if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
@@ -973,7 +972,8 @@ export class EventLog {
       try {
         await file.truncate(before[0]);
       } catch (cut) {
-        this.#failed = mapError(cut);
+        // Resolved records fail the log with the write's error, set above; else with the cut's.
+        this.#failed ??= mapError(cut);
       }
       throw err;
     }
