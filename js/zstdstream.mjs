@@ -18,6 +18,12 @@ import { IronlungError, invalidArg, typeName } from './errors.mjs';
  */
 const PIECE_OFF_THREAD = 1 << 20;
 const PIECE_ON_THREAD = 256 << 10;
+/**
+ * Native: a piece is decoded into slots this size, one trip to the pool for all of them, and
+ * the reader gets each slot as a chunk. What a reader drops is freed a slot at a time, which
+ * keeps a long stream's peak memory lower than one buffer per piece does.
+ */
+const SLOT = 256 << 10;
 /** Off the JS thread, small chunks are gathered to this size for one compressing task. */
 const GATHER = 1 << 20;
 /**
@@ -25,7 +31,7 @@ const GATHER = 1 << 20;
  * this size, and go to the decoder together: with more input than a piece needs at hand,
  * most trips to the pool fill a whole piece.
  */
-const QUEUE_BYTES = 1 << 20;
+const QUEUE_BYTES = 256 << 10;
 const EMPTY = new Uint8Array(0);
 
 /** One side waits (`wait()`), the other lets it go on (`wake()`; a no-op with no one waiting). */
@@ -111,7 +117,7 @@ function turnEventLoop() {
  * @typedef {object} StreamDecompressor
  * @property {(data: Uint8Array) => void} push
  * @property {(max: number) => Uint8Array | Promise<Uint8Array>} pull
- * @property {(out: Uint8Array) => Promise<number>} [pullInto] native: decodes into `out`
+ * @property {(outs: Uint8Array[]) => Promise<number>} [pullInto] native: decodes into `outs`, in turn
  * @property {() => void} finish
  * @property {() => void} [free]
  *
@@ -343,7 +349,7 @@ export function createZstdStreams(deps) {
    * a trip to the pool decodes up to a whole piece instead of one chunk's worth. On the JS
    * thread a write resolves once the decoder has its chunk.
    * @param {ZstdDecompressOptions | undefined} options
-   * @param {(piece: Uint8Array) => void | Promise<void>} emit hands a piece on; its promise
+   * @param {(parts: Uint8Array[]) => void | Promise<void>} emit hands a piece on, in parts; its promise
    *   holds the decoder until the reader wants more
    * @param {(e: unknown) => void} fail told of an error the moment decoding stops on it
    */
@@ -363,20 +369,38 @@ export function createZstdStreams(deps) {
     /** @type {Promise<void> | null} */
     let running = null;
 
-    /** @type {Uint8Array | null} native: memory a short piece left free, for the next pull */
-    let spare = null;
-    /** @returns {Promise<Uint8Array>} */
+    /** @type {Uint8Array[]} native: slots a short pull left free, for the next one */
+    let spares = [];
+    // Native: how many slots the next pull fills; doubles while pulls come back full.
+    let slots = 1;
+    /**
+     * The next piece's output, empty when the decoder needs more input, and whether it was
+     * whole (a piece short of it means the input is used up).
+     * @returns {Promise<{ parts: Uint8Array[], whole: boolean }>}
+     */
     async function nextPiece() {
-      if (!pullsInto) return d.run((s) => s.pull(PIECE));
-      const out = spare ?? new Uint8Array(PIECE);
-      spare = null;
-      const n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto)(out));
-      // A short piece is copied, so the memory serves the next pull instead of the reader.
-      if (n < PIECE >> 2) {
-        spare = out;
-        return out.slice(0, n);
+      if (!pullsInto) {
+        const piece = await d.run((s) => s.pull(PIECE));
+        return { parts: piece.length ? [piece] : [], whole: piece.length === PIECE };
       }
-      return out.subarray(0, n);
+      const outs = spares.splice(0, slots);
+      while (outs.length < slots) outs.push(new Uint8Array(SLOT));
+      let n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto)(outs));
+      const whole = n === slots * SLOT;
+      if (whole) slots = Math.min(slots * 2, PIECE / SLOT);
+      /** @type {Uint8Array[]} */
+      const parts = [];
+      for (const out of outs) {
+        if (n >= SLOT) parts.push(out);
+        else if (n >= SLOT >> 2) parts.push(out.subarray(0, n));
+        else {
+          // A short part is copied, so the slot serves the next pull instead of the reader.
+          if (n > 0) parts.push(out.slice(0, n));
+          spares.push(out);
+        }
+        n = Math.max(0, n - SLOT);
+      }
+      return { parts, whole };
     }
 
     /** Hands the queued chunks to the decoder (which copies them). */
@@ -390,14 +414,14 @@ export function createZstdStreams(deps) {
 
     async function pump() {
       // Off the JS thread, the next piece is decoded while this one is handed on.
-      /** @type {Promise<Uint8Array> | null} */
+      /** @type {ReturnType<typeof nextPiece> | null} */
       let ahead = null;
       for (;;) {
         if (stopped) throw stopped.error;
         if (!usedUp) {
           const piece = await (ahead ?? nextPiece());
           ahead = null;
-          if (piece.length < PIECE) usedUp = true;
+          if (!piece.whole) usedUp = true;
           if (offThread) {
             if (usedUp && queue.length) await take();
             if (!usedUp) {
@@ -407,7 +431,7 @@ export function createZstdStreams(deps) {
               ahead.catch(() => {});
             }
           }
-          if (piece.length) await emit(piece);
+          if (piece.parts.length) await emit(piece.parts);
         } else if (queue.length) {
           await take();
         } else {
@@ -686,8 +710,8 @@ export function createZstdStreams(deps) {
       const room = waker();
       const dec = queuedDecoder(
         options,
-        (piece) => {
-          out.enqueue(piece);
+        (parts) => {
+          for (const part of parts) out.enqueue(part);
           if ((out.desiredSize ?? 0) <= 0) return room.wait();
         },
         (e) => errorReader(out, e),
@@ -838,8 +862,10 @@ export function createZstdStreams(deps) {
     });
     const dec = queuedDecoder(
       options,
-      (piece) => {
-        if (!t.push(piece)) return wanted.wait();
+      (parts) => {
+        let more = true;
+        for (const part of parts) more = t.push(part);
+        if (!more) return wanted.wait();
       },
       (e) => t.destroy(/** @type {Error} */ (e)),
     );

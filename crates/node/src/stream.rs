@@ -111,12 +111,13 @@ impl ZstdDecompressor {
         AsyncTask::new(Job::new(move || lock(&s)?.pull(max as usize)))
     }
 
-    /// Decodes into `out` on the thread pool; resolves to how many bytes it wrote (0: more
-    /// input is needed). JS owns the memory, so the output is never copied. The caller must
-    /// leave `out` alone until the promise settles.
+    /// Decodes into `outs` on the thread pool, filling each in turn; resolves to how many bytes
+    /// it wrote in all, short of their total once the input is used up (0: more input is
+    /// needed) or once decoding failed after some output (the next call fails). JS owns the memory, so the output is never copied; several buffers make one
+    /// trip to the pool. The caller must leave `outs` alone until the promise settles.
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn pull_into(&self, out: Uint8Array) -> AsyncTask<PullInto> {
-        AsyncTask::new(PullInto { stream: self.inner.clone(), out })
+    pub fn pull_into(&self, outs: Vec<Uint8Array>) -> AsyncTask<PullInto> {
+        AsyncTask::new(PullInto { stream: self.inner.clone(), outs })
     }
 
     #[napi]
@@ -146,11 +147,11 @@ impl Task for WriteFrom {
     }
 }
 
-/// [`ZstdDecompressor::pull_into`]'s task. It holds `out` until the task is dropped on the JS
-/// thread, so that the reference to it is released there and not from the pool.
+/// [`ZstdDecompressor::pull_into`]'s task. It holds `outs` until the task is dropped on the
+/// JS thread, so that the references to them are released there and not from the pool.
 pub struct PullInto {
     stream: Arc<Mutex<abi::DecompressStream>>,
-    out: Uint8Array,
+    outs: Vec<Uint8Array>,
 }
 
 impl Task for PullInto {
@@ -158,12 +159,29 @@ impl Task for PullInto {
     type JsValue = f64;
 
     fn compute(&mut self) -> napi::Result<f64> {
-        // SAFETY: the JS side does not touch `out` while the task runs (js/zstdstream.mjs
-        // awaits it before reading or reusing the memory), and the reference held keeps it
-        // alive.
-        let out = unsafe { self.out.as_mut() };
-        let stream = &self.stream;
-        guard(|| Ok(lock(stream)?.pull_into(out)? as f64))
+        let (stream, outs) = (&self.stream, &mut self.outs);
+        guard(|| {
+            let mut s = lock(stream)?;
+            let mut total = 0;
+            for out in outs.iter_mut() {
+                // SAFETY: the JS side does not touch `outs` while the task runs
+                // (js/zstdstream.mjs awaits it before reading or reusing the memory), and the
+                // references held keep them alive.
+                let out = unsafe { out.as_mut() };
+                let n = match s.pull_into(out) {
+                    Ok(n) => n,
+                    // What came before the error is handed on; the decoder keeps the error
+                    // and returns it from the next call, or from `finish`.
+                    Err(_) if total > 0 => break,
+                    Err(e) => return Err(e),
+                };
+                total += n;
+                if n < out.len() {
+                    break;
+                }
+            }
+            Ok(total as f64)
+        })
     }
 
     fn resolve(&mut self, _env: Env, n: f64) -> napi::Result<f64> {
