@@ -50,13 +50,13 @@ export interface EncodeOptions {
   /**
    * Special tokens to encode as their ids when they appear in the text. Default: none.
    */
-  allowedSpecial?: SpecialTokens;
+  allowedSpecial?: SpecialTokens | undefined;
   /**
    * Special tokens whose appearance in the text is an `ERR_DISALLOWED_SPECIAL` error.
    * Default `'all'`, meaning every special token not in `allowedSpecial`. Pass `[]` to
    * encode special-token text as ordinary text. (tiktoken's semantics.)
    */
-  disallowedSpecial?: SpecialTokens;
+  disallowedSpecial?: SpecialTokens | undefined;
 }
 
 /**
@@ -130,27 +130,27 @@ export interface TruncateOptions {
    * Where text is removed: `'end'` keeps the head (the default), `'start'` keeps the tail,
    * `'middle'` keeps the head and the tail around `marker`.
    */
-  from?: 'end' | 'start' | 'middle';
+  from?: 'end' | 'start' | 'middle' | undefined;
   /**
    * Text put where content was removed; `{omitted}` in it becomes the number of tokens the
    * removed text counts on its own. Default: none for `'end'` and `'start'`,
    * `'\n[… {omitted} tokens omitted …]\n'` for `'middle'`. The result, marker included,
    * never exceeds `maxTokens`; a marker that alone exceeds it is `ERR_INVALID_ARG`.
    */
-  marker?: string;
+  marker?: string | undefined;
 }
 
 export interface ChunkOptions {
   /** The most tokens a chunk may count. */
   maxTokens: number;
   /** Tokens each chunk repeats from the end of the previous one. Default 0. */
-  overlap?: number;
+  overlap?: number | undefined;
   /**
    * Where chunks may end: `'token'` (default) anywhere on a character boundary, `'line'`
    * after a line break, `'paragraph'` after a blank line. A line or paragraph longer than
    * `maxTokens` falls back to the next finer boundary.
    */
-  boundary?: 'token' | 'line' | 'paragraph';
+  boundary?: 'token' | 'line' | 'paragraph' | undefined;
 }
 
 export interface Chunk {
@@ -171,24 +171,24 @@ export interface ChatMessage {
    * Text, or an array of content parts (only `{ type: 'text', text }` parts are counted; a
    * `'text'` part without its `text` string is `ERR_INVALID_ARG`).
    */
-  content?: string | null | ReadonlyArray<{ type: string; text?: string }>;
-  name?: string;
-  tool_calls?: ReadonlyArray<{ id?: string; type?: 'function'; function: { name: string; arguments: string } }>;
-  tool_call_id?: string;
-  function_call?: { name: string; arguments: string };
+  content?: string | null | undefined | ReadonlyArray<{ type: string; text?: string }>;
+  name?: string | undefined;
+  tool_calls?: ReadonlyArray<{ id?: string | undefined; type?: 'function' | undefined; function: { name: string; arguments: string } }> | undefined;
+  tool_call_id?: string | undefined;
+  function_call?: { name: string; arguments: string } | undefined;
 }
 
 /** A tool definition, in the shape of OpenAI's `tools` request parameter. */
 export interface ToolDefinition {
   type: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+  function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined };
 }
 
 export interface CountChatOptions {
   /** The model: picks the encoding and the per-message overheads. */
   model: string;
   /** Tool definitions sent with the request; they count toward the prompt. */
-  tools?: readonly ToolDefinition[];
+  tools?: readonly ToolDefinition[] | undefined;
 }
 
 /**
@@ -203,13 +203,13 @@ export interface ReadForContextOptions extends ReadOptions {
    * The token budget; the text is truncated (with a marker) to fit. A budget under the
    * marker's own tokens (8) cuts without one; `truncated` says so. Default: no limit.
    */
-  maxTokens?: number;
+  maxTokens?: number | undefined;
   /** The encoding to count with. Default `o200k_base` (or the model's, with `model`). */
-  encoding?: EncodingName;
+  encoding?: EncodingName | undefined;
   /** Count with this model's encoding. Give `encoding` or `model`, not both (`ERR_INVALID_ARG`). */
-  model?: string;
+  model?: string | undefined;
   /** Where to cut when over budget: `'end'` (keep the head, default) or `'middle'`. */
-  truncate?: 'end' | 'middle';
+  truncate?: 'end' | 'middle' | undefined;
 }
 
 export interface ContextFile {
@@ -297,14 +297,14 @@ export interface CompressOptions {
    * A zstd level from -131072 (fastest) to 22 (smallest). Default 3; with a
    * {@link ZstdDictionary}, the level it was prepared at, and no other may be given.
    */
-  level?: number;
+  level?: number | undefined;
   /**
    * A zstd dictionary to compress with: the frame names its id, and decompressing it needs
    * the same dictionary. A `ZstdDictionary` is prepared once for any number of calls; bytes
    * (from {@link trainDictionary} or `zstd --train`) are prepared for this call alone, at
    * `level`. Any other bytes serve as raw content (id 0, which frames cannot name).
    */
-  dictionary?: Bytes | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary | undefined;
 }
 
 export interface DecompressOptions {
@@ -313,12 +313,12 @@ export interface DecompressOptions {
    * header, before anything is allocated. Default 256 MiB. It also bounds the decoding
    * window a frame may need: `max(128 MiB, maxOutputBytes)`, at most 1 GiB.
    */
-  maxOutputBytes?: number;
+  maxOutputBytes?: number | undefined;
   /**
    * The dictionary the frames were compressed with. A frame that names another dictionary,
    * or names one when none is given, is `ERR_DICTIONARY_MISMATCH`.
    */
-  dictionary?: Bytes | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary | undefined;
 }
 
 /** Input for compress: a string is compressed as its UTF-8 bytes. */
@@ -346,7 +346,7 @@ export declare function decompressAsync(data: Bytes, options?: DecompressOptions
 
 export interface TrainDictionaryOptions {
   /** The largest dictionary to write, in bytes: 256 to 33554432 (32 MiB, the most the zstd CLI loads). Default 112640 (110 KiB, as `zstd --train`). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -365,7 +365,7 @@ export declare function trainDictionary(samples: readonly (string | Bytes)[], op
 
 export interface ZstdDictionaryOptions {
   /** The zstd level to compress at, from -131072 to 22; fixed once prepared. Default 3. */
-  level?: number;
+  level?: number | undefined;
 }
 
 /**
@@ -421,14 +421,14 @@ export declare function frameInfo(data: Bytes): FrameInfo;
 
 export interface ZstdCompressOptions {
   /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
-  level?: number;
+  level?: number | undefined;
   /** End the frame in a checksum of its content, which decompression verifies. Default true. */
-  checksum?: boolean;
+  checksum?: boolean | undefined;
   /**
    * Compress with this dictionary: a `ZstdDictionary` (at its own level; a different `level`
    * is `ERR_INVALID_ARG`), or a dictionary's bytes, prepared for this stream at `level`.
    */
-  dictionary?: Bytes | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary | undefined;
   /**
    * The stream's input size in bytes, when known in advance (a file's, say), as node:zlib's
    * option of the same name: the frame then declares its content size, as the `zstd` CLI's
@@ -436,7 +436,7 @@ export interface ZstdCompressOptions {
    * Input that passes it, or an end short of it, errors the stream with `ERR_INVALID_ARG`,
    * naming both sizes.
    */
-  pledgedSrcSize?: number;
+  pledgedSrcSize?: number | undefined;
 }
 
 export interface ZstdDecompressOptions {
@@ -446,12 +446,12 @@ export interface ZstdDecompressOptions {
    * larger size fails before it is decoded). Default 256 MiB. Memory stays bounded by the
    * decoding window (`max(128 MiB, maxOutputBytes)`, at most 1 GiB) whatever the output.
    */
-  maxOutputBytes?: number;
+  maxOutputBytes?: number | undefined;
   /**
    * The dictionary frames were compressed with. A frame that names another (or any, when
    * none is given) is `ERR_DICTIONARY_MISMATCH`, naming both ids.
    */
-  dictionary?: Bytes | ZstdDictionary;
+  dictionary?: Bytes | ZstdDictionary | undefined;
 }
 
 /**
@@ -555,25 +555,25 @@ export type LogRecord = unknown;
 
 export interface OpenLogOptions {
   /** Default `'sync'`. */
-  durability?: Durability;
+  durability?: Durability | undefined;
   /** The zstd level frames are compressed at (default 3), or `false` to store them raw. */
-  compression?: number | false;
+  compression?: number | false | undefined;
   /**
    * `'auto'` (the default): once the log holds 1 MiB or 1000 records, it trains a zstd
    * dictionary from them, stores it in the log and compresses with it from then on; readers
    * find it in the log. Or a dictionary's bytes, stored in a log that has none yet (a log
    * that has one keeps its own); or `false`.
    */
-  dictionary?: 'auto' | Uint8Array | false;
+  dictionary?: 'auto' | Uint8Array | false | undefined;
   /** Create the file if it does not exist (default true). */
-  create?: boolean;
+  create?: boolean | undefined;
   /** Open to read only, without the writer lock (default false). Any number of readers may. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /**
    * Damage in the middle of the log: `'error'` (default) rejects with `ERR_CORRUPT_LOG` naming
    * the offset; `'skip'` reads on from the next valid frame. A damaged record is never returned.
    */
-  onCorrupt?: 'error' | 'skip';
+  onCorrupt?: 'error' | 'skip' | undefined;
 }
 
 export interface LogEntry {
@@ -646,7 +646,7 @@ export interface EventLog {
    * It reads the log as the calls made before its first step left it (their appends
    * resolved); records appended while it runs are read by the next `entries()`.
    */
-  entries(range?: { from?: number; to?: number }): AsyncIterableIterator<LogEntry>;
+  entries(range?: { from?: number | undefined; to?: number | undefined }): AsyncIterableIterator<LogEntry>;
   /** Stores a compressed snapshot covering every record appended before it; resolves to the last seq it covers. */
   checkpoint(state: LogRecord, options?: { meta?: unknown }): Promise<number>;
   /**
@@ -695,7 +695,7 @@ export declare function openLog(path: string | URL, options?: OpenLogOptions): P
 
 export interface ReadOptions {
   /** The largest file, in bytes, that may be read. Default 1 MiB (1048576). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -712,7 +712,7 @@ export declare function readTextFileSync(path: string | URL, options?: ReadOptio
 
 export interface DecodeTextOptions {
   /** Refuse inputs longer than this many bytes (`ERR_FILE_TOO_LARGE`). Default: no limit. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The shipped declarations, as TypeScript users meet them: a strict project with NodeNext
-// resolution (an ES module and a CommonJS module), one with Bundler resolution, and one with
-// Node's types and no DOM lib, each
+// resolution (an ES module and a CommonJS module), one with Bundler resolution, one with
+// exactOptionalPropertyTypes and noUncheckedIndexedAccess on, and one with Node's types and no DOM lib, each
 // type-checked by the real `tsc` against the packed package installed from its tarball;
 // and @arethetypeswrong/cli on the packed root package, which must report no problem.
 //
@@ -41,6 +41,8 @@ function tsc(dir) {
 test('tsc --strict, NodeNext: an ES module and a CommonJS module', () => tsc(project('nodenext')));
 
 test('tsc --strict, Bundler resolution', () => tsc(project('bundler')));
+
+test('tsc --strict with exactOptionalPropertyTypes and noUncheckedIndexedAccess (ESM and CJS)', () => tsc(project('exact')));
 
 test("tsc --strict, a Node-only project: Node's types, no DOM lib", () => tsc(project('node')));
 
