@@ -172,10 +172,14 @@ export interface ChatMessage {
    * `'text'` part without its `text` string is `ERR_INVALID_ARG`).
    */
   content?: string | null | undefined | ReadonlyArray<{ type: string; text?: string }>;
-  name?: string | undefined;
-  tool_calls?: ReadonlyArray<{ id?: string | undefined; type?: 'function' | undefined; function: { name: string; arguments: string } }> | undefined;
-  tool_call_id?: string | undefined;
-  function_call?: { name: string; arguments: string } | undefined;
+  /** The author's name; a non-empty one counts. `null` or `undefined`: none. */
+  name?: string | null | undefined;
+  /** The function calls an assistant message makes (only `function` calls); `null`: none. */
+  tool_calls?: ReadonlyArray<{ id?: string | undefined; type?: 'function' | undefined; function: { name: string; arguments: string } }> | null | undefined;
+  /** The call a `tool` message answers; checked to be a string, not counted. */
+  tool_call_id?: string | null | undefined;
+  /** The deprecated single function call; `null` (as OpenAI's SDK types it): none. */
+  function_call?: { name: string; arguments: string } | null | undefined;
 }
 
 /** A tool definition, in the shape of OpenAI's `tools` request parameter. */
@@ -188,7 +192,7 @@ export interface CountChatOptions {
   /** The model: picks the encoding and the per-message overheads. */
   model: string;
   /** Tool definitions sent with the request; they count toward the prompt. */
-  tools?: readonly ToolDefinition[] | undefined;
+  tools?: readonly ToolDefinition[] | null | undefined;
 }
 
 /**

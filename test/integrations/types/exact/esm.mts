@@ -44,3 +44,19 @@ export async function wrapper(s: Settings, text: string): Promise<number> {
   await openLog('x', { durability: 'fast' });
   return ctx.tokens + (first ? first.tokens : 0);
 }
+
+// countChat takes messages as OpenAI's SDK types them: a reply (ChatCompletionMessage) put back
+// into the conversation has `content: string | null` and `function_call?: ... | null`, and the
+// runtime reads null as absent in every optional field.
+import { countChat, type ChatMessage } from 'ironlung';
+interface SdkReply {
+  role: 'assistant';
+  content: string | null;
+  refusal: string | null;
+  function_call?: { name: string; arguments: string } | null;
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+}
+export function chat(reply: SdkReply): number {
+  const history: ChatMessage[] = [{ role: 'user', content: 'hi', name: undefined }, reply];
+  return countChat(history, { model: 'gpt-4o', tools: undefined });
+}
