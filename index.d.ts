@@ -37,15 +37,18 @@ export type ErrorCode =
 
 /** Every error ironlung throws or rejects with. */
 export declare class IronlungError extends Error {
+  /** Always `'IronlungError'`. */
   readonly name: 'IronlungError';
   /** A stable code: switch on this, not on the message. */
   readonly code: ErrorCode;
+  /** An error with `code`; ironlung throws these, you need not make any. */
   constructor(code: ErrorCode, message: string);
 }
 
 /** Which special tokens `encode` treats as special: `'all'` or a list of their texts. */
 export type SpecialTokens = 'all' | readonly string[] | ReadonlySet<string>;
 
+/** Options of {@link Encoding.encode} and `encodeAsync`: which special tokens the text may hold. */
 export interface EncodeOptions {
   /**
    * Special tokens to encode as their ids when they appear in the text. Default: none.
@@ -125,6 +128,7 @@ export interface Encoding {
   chunkAsync(text: string, options: ChunkOptions): Promise<Chunk[]>;
 }
 
+/** Options of {@link Encoding.truncate}. */
 export interface TruncateOptions {
   /**
    * Where text is removed: `'end'` keeps the head (the default), `'start'` keeps the tail,
@@ -140,6 +144,7 @@ export interface TruncateOptions {
   marker?: string | undefined;
 }
 
+/** Options of {@link Encoding.chunk} and `chunkAsync`. */
 export interface ChunkOptions {
   /** The most tokens a chunk may count. */
   maxTokens: number;
@@ -153,6 +158,7 @@ export interface ChunkOptions {
   boundary?: 'token' | 'line' | 'paragraph' | undefined;
 }
 
+/** One chunk {@link Encoding.chunk} returns. */
 export interface Chunk {
   /** `text.slice(start, end)` of the input. */
   text: string;
@@ -166,6 +172,7 @@ export interface Chunk {
 
 /** A chat message, in the shape of OpenAI's Chat Completions API. */
 export interface ChatMessage {
+  /** Who wrote it; any string is counted as its text. */
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function' | (string & {});
   /**
    * Text, or an array of content parts (only `{ type: 'text', text }` parts are counted; a
@@ -184,10 +191,13 @@ export interface ChatMessage {
 
 /** A tool definition, in the shape of OpenAI's `tools` request parameter. */
 export interface ToolDefinition {
+  /** The only tool type countChat counts (another is `ERR_INVALID_ARG`). */
   type: 'function';
+  /** The function: its name, description and JSON Schema `parameters` all count. */
   function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined };
 }
 
+/** Options of {@link countChat}. */
 export interface CountChatOptions {
   /** The model: picks the encoding and the per-message overheads. */
   model: string;
@@ -202,6 +212,7 @@ export interface CountChatOptions {
  */
 export declare function countChat(messages: readonly ChatMessage[], options: CountChatOptions): number;
 
+/** Options of {@link readForContext}: `maxBytes` as for {@link readTextFile}, and the token budget. */
 export interface ReadForContextOptions extends ReadOptions {
   /**
    * The token budget; the text is truncated (with a marker) to fit. A budget under the
@@ -216,6 +227,7 @@ export interface ReadForContextOptions extends ReadOptions {
   truncate?: 'end' | 'middle' | undefined;
 }
 
+/** What {@link readForContext} resolves to. */
 export interface ContextFile {
   /** The decoded (and possibly truncated) text, marker included. */
   text: string;
@@ -296,6 +308,7 @@ export declare function loadEncoding(
 /** The names of all supported encodings. */
 export declare function listEncodings(): EncodingName[];
 
+/** Options of {@link compress} and {@link compressAsync}. */
 export interface CompressOptions {
   /**
    * A zstd level from -131072 (fastest) to 22 (smallest). Default 3; with a
@@ -311,6 +324,7 @@ export interface CompressOptions {
   dictionary?: Bytes | ZstdDictionary | undefined;
 }
 
+/** Options of {@link decompress} and {@link decompressAsync}. */
 export interface DecompressOptions {
   /**
    * The most bytes decompression may produce. A frame that declares more is refused from its
@@ -348,6 +362,7 @@ export declare function compressAsync(data: string | Bytes, options?: CompressOp
 /** `decompress` off the JS thread on the native backend (on the calling thread under wasm). */
 export declare function decompressAsync(data: Bytes, options?: DecompressOptions): Promise<Uint8Array>;
 
+/** Options of {@link trainDictionary}. */
 export interface TrainDictionaryOptions {
   /** The largest dictionary to write, in bytes: 256 to 33554432 (32 MiB, the most the zstd CLI loads). Default 112640 (110 KiB, as `zstd --train`). */
   maxBytes?: number | undefined;
@@ -367,6 +382,7 @@ export interface TrainDictionaryOptions {
  */
 export declare function trainDictionary(samples: readonly (string | Bytes)[], options?: TrainDictionaryOptions): Uint8Array;
 
+/** Options of the {@link ZstdDictionary} constructor. */
 export interface ZstdDictionaryOptions {
   /** The zstd level to compress at, from -131072 to 22; fixed once prepared. Default 3. */
   level?: number | undefined;
@@ -423,6 +439,7 @@ export interface FrameInfo {
  */
 export declare function frameInfo(data: Bytes): FrameInfo;
 
+/** Options of {@link ZstdCompressionStream} and {@link createZstdCompress}. */
 export interface ZstdCompressOptions {
   /** A zstd level from -131072 (fastest) to 22 (smallest). Default 3. */
   level?: number | undefined;
@@ -443,6 +460,7 @@ export interface ZstdCompressOptions {
   pledgedSrcSize?: number | undefined;
 }
 
+/** Options of {@link ZstdDecompressionStream} and {@link createZstdDecompress}. */
 export interface ZstdDecompressOptions {
   /**
    * The most bytes the whole stream may decode to. The stream errors with
@@ -468,8 +486,11 @@ export interface ZstdDecompressOptions {
  *   not a boolean.
  */
 export declare class ZstdCompressionStream {
+  /** @throws {IronlungError} `ERR_INVALID_ARG` for an option out of range or of the wrong type. */
   constructor(options?: ZstdCompressOptions);
+  /** The compressed bytes: one zstd frame. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** The input: strings (as UTF-8) or bytes; another value is `ERR_INVALID_ARG`. */
   readonly writable: WritableStream<string | Bytes>;
   /**
    * Ends the current zstd block, so that everything written before the call can be decoded
@@ -490,8 +511,11 @@ export declare class ZstdCompressionStream {
  * `readable` errors `writable` with the reason, and aborting `writable` errors `readable`.
  */
 export declare class ZstdDecompressionStream {
+  /** @throws {IronlungError} `ERR_INVALID_ARG` for an option out of range or of the wrong type. */
   constructor(options?: ZstdDecompressOptions);
+  /** The decoded bytes. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** The zstd frames, as bytes (a string is `ERR_INVALID_ARG`). */
   readonly writable: WritableStream<Bytes>;
 }
 
@@ -557,6 +581,7 @@ export type Durability = 'sync' | 'flush' | 'none';
  */
 export type LogRecord = unknown;
 
+/** Options of {@link openLog}. */
 export interface OpenLogOptions {
   /** Default `'sync'`. */
   durability?: Durability | undefined;
@@ -580,6 +605,7 @@ export interface OpenLogOptions {
   onCorrupt?: 'error' | 'skip' | undefined;
 }
 
+/** One record, as {@link EventLog.entries} gives it. */
 export interface LogEntry {
   /** Its sequence number: 1 for a log's first record, then one more for each. */
   seq: number;
@@ -589,21 +615,25 @@ export interface LogEntry {
   data: LogRecord;
 }
 
+/** A checkpoint, as {@link EventLog.lastCheckpoint} gives it. */
 export interface LogCheckpoint {
   /** The last record it covers (0: none). */
   seq: number;
   /** When it was stored, in milliseconds since the Unix epoch. */
   time: number;
+  /** The state stored, as given (a JSON value as `JSON.parse` returns it). */
   state: LogRecord;
-  /** The `meta` it was stored with, if any. */
+  /** The `meta` it was stored with; `undefined` when none was given. */
   meta: unknown;
 }
 
+/** What {@link EventLog.stats} reports. */
 export interface LogStats {
   /** Records in the log (after a compaction, those the checkpoint does not cover). */
   records: number;
-  /** The seq of its first record, and of its last (`firstSeq - 1` when it holds none). */
+  /** The seq of its first record (`lastSeq + 1` when it holds none). */
   firstSeq: number;
+  /** The seq of its last record (`firstSeq - 1` when it holds none). */
   lastSeq: number;
   /** The records' bytes, as appended (UTF-8 for text and JSON). */
   rawBytes: number;
@@ -615,6 +645,7 @@ export interface LogStats {
   dictionaryId: number | null;
 }
 
+/** What opening a log cut away: {@link EventLog.recovered}. */
 export interface LogRecovered {
   /** Where the torn write started. */
   offset: number;
@@ -622,7 +653,9 @@ export interface LogRecovered {
   droppedBytes: number;
 }
 
+/** What {@link EventLog.verify} reports. */
 export interface LogVerifyReport {
+  /** True when nothing is damaged. */
   ok: boolean;
   /** Records read intact. */
   records: number;
@@ -634,7 +667,9 @@ export interface LogVerifyReport {
 
 /** A session log, from {@link openLog}. Calls run in the order they are made. */
 export interface EventLog {
+  /** The path as given to `openLog` (for a `file:` URL, its path), not resolved. */
   readonly path: string;
+  /** Whether it was opened `readOnly`. */
   readonly readOnly: boolean;
   /** What opening the log cut away (a torn last write), or null. */
   readonly recovered: LogRecovered | null;
@@ -697,6 +732,7 @@ export interface EventLog {
  */
 export declare function openLog(path: string | URL, options?: OpenLogOptions): Promise<EventLog>;
 
+/** Options of {@link readTextFile} and {@link readTextFileSync}. */
 export interface ReadOptions {
   /** The largest file, in bytes, that may be read. Default 1 MiB (1048576). */
   maxBytes?: number | undefined;
@@ -714,6 +750,7 @@ export declare function readTextFile(path: string | URL, options?: ReadOptions):
 /** The synchronous twin of {@link readTextFile}. */
 export declare function readTextFileSync(path: string | URL, options?: ReadOptions): string;
 
+/** Options of {@link decodeText}. */
 export interface DecodeTextOptions {
   /** Refuse inputs longer than this many bytes (`ERR_FILE_TOO_LARGE`). Default: no limit. */
   maxBytes?: number | undefined;
@@ -750,6 +787,7 @@ export declare function __panicForTest(): never;
  */
 export declare function __oomForTest(): never;
 
+/** The whole API as one object: `import ironlung from 'ironlung'`, or CommonJS's `require('ironlung')`. */
 declare const ironlung: {
   backend: Backend;
   nativeLoadErrors: readonly string[];
