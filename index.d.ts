@@ -219,8 +219,8 @@ export interface ReadForContextOptions extends ReadOptions {
    * marker's own tokens (8) cuts without one; `truncated` says so. Default: no limit.
    */
   maxTokens?: number | undefined;
-  /** The encoding to count with. Default `o200k_base` (or the model's, with `model`). */
-  encoding?: EncodingName | undefined;
+  /** The encoding to count with (`'gpt2'` is `r50k_base`). Default `o200k_base` (or the model's, with `model`). */
+  encoding?: EncodingName | 'gpt2' | undefined;
   /** Count with this model's encoding. Give `encoding` or `model`, not both (`ERR_INVALID_ARG`). */
   model?: string | undefined;
   /** Where to cut when over budget: `'end'` (keep the head, default) or `'middle'`. */

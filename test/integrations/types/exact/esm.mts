@@ -60,3 +60,6 @@ export function chat(reply: SdkReply): number {
   const history: ChatMessage[] = [{ role: 'user', content: 'hi', name: undefined }, reply];
   return countChat(history, { model: 'gpt-4o', tools: undefined });
 }
+
+// readForContext's encoding takes what getEncoding takes, 'gpt2' (r50k_base) included.
+export const gpt2: Promise<unknown> = readForContext('notes.md', { encoding: 'gpt2' });
