@@ -102,7 +102,9 @@ export interface Encoding {
   /**
    * The longest prefix of `text` whose own token count is at most `maxTokens`. It never
    * splits a character (a code point; a surrogate pair stays whole).
-   * @throws {IronlungError} `ERR_INVALID_ARG` if `maxTokens` is not a non-negative integer.
+   * @param maxTokens a non-negative integer; `Infinity` keeps the whole text.
+   * @throws {IronlungError} `ERR_INVALID_ARG` if `maxTokens` is not a non-negative integer or
+   *   `Infinity`.
    */
   truncate(text: string, maxTokens: number, options?: TruncateOptions): string;
 
@@ -271,7 +273,9 @@ export type WasmBytes = ArrayBuffer | ArrayBufferView;
  * @param moduleOrBytes a precompiled `WebAssembly.Module`, the wasm bytes, a `Response`, or
  *   a URL. Default: `assets/ironlung.wasm` in the package, located by
  *   `new URL('./ironlung.wasm', import.meta.url)`, which bundlers rewrite.
- * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause.
+ * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause;
+ *   `ERR_CORRUPT_DATA` for a module that is not ironlung's; `ERR_INVALID_ARG` for an argument
+ *   that is none of the above, on every backend.
  */
 export declare function init(moduleOrBytes?: WasmModule | WasmBytes | Response | URL | string): Promise<void>;
 

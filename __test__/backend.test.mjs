@@ -38,6 +38,25 @@ describe(`backend (${il.backend})`, () => {
     assert.equal(il.getEncoding('o200k_base').count('still works'), 2);
   });
 
+  test('init() refuses what is not a module on every backend, initialised or not', async () => {
+    for (const bad of [5, null, {}, true]) {
+      await assert.rejects(il.init(/** @type {any} */ (bad)), (e) => {
+        assert.equal(e.code, 'ERR_INVALID_ARG');
+        assert.match(e.message, /^init\(\) takes ironlung's wasm module: .*; got /);
+        return true;
+      });
+    }
+    const r = node(['--input-type=module', '-e', `
+      const il = await import('./js/web.mjs');
+      const codes = [];
+      await il.init(5).catch((e) => codes.push(e.code));
+      await il.init(new Uint8Array((await import('node:fs')).readFileSync('assets/ironlung.wasm')));
+      await il.init({}).catch((e) => codes.push(e.code));
+      console.log(JSON.stringify(codes));`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), ['ERR_INVALID_ARG', 'ERR_INVALID_ARG']);
+  });
+
   test("the web entry: init() with a module that is not ironlung's is refused, and a later init works", () => {
     // The wasm-bindgen glue keeps the first module it instantiates; a wrong one must never
     // reach it. Run in a process of its own, as a page would load the entry.

@@ -131,7 +131,7 @@ const NON_ASCII_HEAD = /^[\0-\x7f]{0,16383}[^\0-\x7f]/;
 function needCount(v, what, fallback) {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!Number.isInteger(v) && v !== Infinity)) {
-    throw invalidArg(`${what} must be a non-negative integer, got ${typeName(v)}`);
+    throw invalidArg(`${what} must be a non-negative integer or Infinity, got ${typeName(v)}`);
   }
   return v;
 }
@@ -226,6 +226,31 @@ export function rankModuleBytes(module, what) {
  * @returns {v is WebAssembly.Module}
  */
 export const isWasmModule = (v) => Object.prototype.toString.call(v) === '[object WebAssembly.Module]';
+
+/**
+ * Whether `source` is what `init()` and `loadEncoding()` read a module or table from.
+ * @param {any} source
+ */
+export function isSource(source) {
+  return (
+    (typeof Response !== 'undefined' && source instanceof Response) ||
+    typeof source === 'string' ||
+    source instanceof URL ||
+    isWasmModule(source) ||
+    ArrayBuffer.isView(source) ||
+    source instanceof ArrayBuffer
+  );
+}
+
+/**
+ * `init()`'s argument checked, on every backend alike (native has nothing to initialise).
+ * @param {unknown} moduleOrBytes
+ */
+export function checkInitArg(moduleOrBytes) {
+  if (moduleOrBytes !== undefined && !isSource(moduleOrBytes)) {
+    throw invalidArg(`init() takes ironlung's wasm module: a WebAssembly.Module, its bytes, a Response, a URL or a URL string; got ${typeName(moduleOrBytes)}`);
+  }
+}
 
 /**
  * Whether an ArrayBuffer was detached (its memory transferred or a wasm memory grown):
@@ -841,18 +866,6 @@ export function createApi(b, host) {
     const data = needBytes(bytes, 'bytes');
     const max = needCount(needOptions(options, 'decodeText').maxBytes, 'maxBytes', Infinity);
     return call(() => b.textFromBytes(data, Math.min(max, Number.MAX_SAFE_INTEGER)));
-  }
-
-  /** @param {any} source */
-  function isSource(source) {
-    return (
-      (typeof Response !== 'undefined' && source instanceof Response) ||
-      typeof source === 'string' ||
-      source instanceof URL ||
-      isWasmModule(source) ||
-      ArrayBuffer.isView(source) ||
-      source instanceof ArrayBuffer
-    );
   }
 
   /** @param {BufferSource | WebAssembly.Module | Response | URL | string} source */

@@ -6,7 +6,7 @@
 // loads an ES module without top-level await through require(), so they must keep none.
 
 const { load, assetPath } = require('./loader.cjs');
-const { createApi } = require('./api.mjs');
+const { createApi, checkInitArg } = require('./api.mjs');
 const { fileHost } = require('./fsread.mjs');
 const { nativeLogFiles, nodeLogFiles } = require('./logfiles.mjs');
 const { wasmInstance } = require('./wasminstance.mjs');
@@ -52,7 +52,7 @@ const host =
 
 const api = createApi(binding, host);
 /** Already initialised under Node and Bun; kept so code can call it on every runtime. */
-api.init = async () => {};
+api.init = async (/** @type {unknown} */ moduleOrBytes) => checkInitArg(moduleOrBytes);
 // `require('ironlung').default` too, so code written for the ES module default works.
 api.default = api;
 module.exports = api;

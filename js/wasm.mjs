@@ -5,7 +5,7 @@
 // functions below, which are not part of the public API (public.mjs is).
 
 import * as glue from './gen/wasm.mjs';
-import { createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
+import { checkInitArg, createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { wasmInstance } from './wasminstance.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
@@ -49,6 +49,11 @@ async function fetchAsset(url, what, file) {
  * @returns {Promise<void>}
  */
 export function init(moduleOrBytes) {
+  try {
+    checkInitArg(moduleOrBytes);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (instance.isAttached()) return Promise.resolve();
   if (!pending) {
     pending = (async () => {
