@@ -95,6 +95,25 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.match(missing.stderr, /nope\.dict: ENOENT/);
   });
 
+  test('--dict - reads the dictionary from stdin, but not when IN is stdin too', () => {
+    assert.equal(cli(['train-dict', '--max-bytes', '4096', '--out', p('stdin.dict'), p('samples')]).status, 0);
+    const dict = readFileSync(p('stdin.dict'));
+    const ok = spawnSync(process.execPath, [bin, 'compress', '--dict', '-', p('record.json'), p('stdin.zst')], { input: dict, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(il.frameInfo(readFileSync(p('stdin.zst'))).dictionaryId, new il.ZstdDictionary(dict).id);
+    // The dictionary would take all of stdin, and IN be empty: an empty frame, exit 0, where
+    // the user meant their data.
+    for (const command of ['compress', 'decompress']) {
+      const both = spawnSync(process.execPath, [bin, command, '--dict', '-', '-', p('both.out')], {
+        input: Buffer.concat([dict, readFileSync(p('record.json'))]),
+        encoding: 'utf8',
+      });
+      assert.equal(both.status, 2, `${command}: ${both.stderr}`);
+      assert.equal(both.stderr, `ironlung: ${command}: --dict - and IN - would both read stdin; give one of them as a file\nTry 'ironlung ${command} --help'.\n`);
+      assert.ok(!existsSync(p('both.out')), `${command}: no OUT`);
+    }
+  });
+
   test('info and --dict read at most what they hold: 1 GiB, and 32 MiB', () => {
     // A sparse file: its size is what fstat says, with no disk behind it.
     const big = p('sparse.bin');

@@ -489,6 +489,8 @@ async function read(opts, rest) {
 async function zstd(command, opts, rest) {
   if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
   const [inFile, outFile] = rest;
+  // Both from stdin, the dictionary would take all of it and IN would be empty.
+  if (opts.dict === '-' && inFile === '-') throw new UsageError(`${command}: --dict - and IN - would both read stdin; give one of them as a file`, command);
   let dictionary;
   if (opts.dict !== undefined) {
     try {
