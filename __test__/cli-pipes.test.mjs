@@ -1,7 +1,8 @@
 // The `ironlung` command line in real shell pipelines, on the backend under test: every
 // byte arrives (sha256 compared), a slow reader gets everything, a reader that goes away
 // ends the command quietly with 0, a non-blocking stdin is waited on, not spun on.
-// Needs bash, perl (Debian's perl-base) and the zstd command line (Debian's zstd package).
+// Needs bash, perl (Debian's perl-base), the zstd command line (Debian's zstd package) and
+// script (Debian's bsdutils), for a terminal on stderr.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -67,8 +68,8 @@ describe(`cli in pipes (${il.backend})`, () => {
   const small = { size: 8 * MB, hash: '' };
 
   before(() => {
-    const tools = sh('command -v zstd && command -v perl && command -v sha256sum');
-    assert.equal(tools.status, 0, 'these tests need zstd (Debian package zstd), perl and sha256sum on PATH');
+    const tools = sh('command -v zstd && command -v perl && command -v sha256sum && command -v script');
+    assert.equal(tools.status, 0, 'these tests need zstd (Debian package zstd), perl, sha256sum and script (bsdutils) on PATH');
     big.hash = writeMixed(p('big.bin'), big.size);
     small.hash = writeMixed(p('small.bin'), small.size);
     // Made by the zstd command line, so decompress reads what another implementation wrote.
@@ -185,6 +186,25 @@ describe(`cli in pipes (${il.backend})`, () => {
     assert.equal(printedHash(back.stdout), big.hash);
     const of = (size / 1e6).toFixed(1).replace('.', '\\.');
     assert.match(back.stderr.trim().split('\n').at(-1), new RegExp(`^ironlung: decompressed ${of} MB of ${of} MB \\(100%\\) into 104\\.9 MB in [\\d.]+ s$`));
+  });
+
+  test('on a terminal, an error after progress starts on a line of its own', () => {
+    // stderr on a terminal (script's pseudo-terminal): progress is one line redrawn in place,
+    // with no newline. A truncated frame, its input paused once past the 64 MB of output
+    // that shows progress, so that a progress line is up when the error comes.
+    const size = statSync(p('big.zst')).size;
+    const first = Math.floor(size * 0.7);
+    writeFileSync(
+      p('tty.sh'),
+      `{ head -c ${first} big.zst; sleep 0.5; tail -c +${first + 1} big.zst | head -c ${size - first - 1000}; } | "$IL_NODE" "$IL_BIN" decompress - /dev/null\n`,
+    );
+    const r = sh('script -q -e -c "bash tty.sh" /dev/null < /dev/null', t.dir);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stdout, /\x1b\[2Kdecompressed [\d.]+ MB into [\d.]+ MB…/, 'a progress line was up');
+    const at = r.stdout.indexOf('ironlung: -: ERR_CORRUPT_DATA: ');
+    assert.ok(at > 0, r.stdout);
+    // Before it: the end of a line, or the progress line cleared.
+    assert.match(r.stdout.slice(0, at), /(\n|\r\x1b\[2K)$/, JSON.stringify(r.stdout.slice(Math.max(0, at - 60), at + 40)));
   });
 
   test('a failing stdout (a full disk) is one line on stderr, exit 1', () => {

@@ -89,7 +89,24 @@ const FLAG_OF = { maxOutputBytes: '--max-output-bytes', maxBytes: '--max-bytes',
  */
 function report(file, e) {
   const code = e && e.code ? `${e.code}: ` : '';
-  process.stderr.write(`ironlung: ${file}: ${code}${messageOf(e)}\n`);
+  say(`ironlung: ${file}: ${code}${messageOf(e)}\n`);
+}
+
+/** A progress line is on a terminal's stderr, without its newline (see makeProgress). */
+let progressShown = false;
+
+/**
+ * Writes `text` (whole lines) to stderr, starting on a line of its own: a progress line on a
+ * terminal is cleared first (the next update draws it again below), so that a message is
+ * never glued to it.
+ * @param {string} text
+ */
+function say(text) {
+  if (progressShown) {
+    progressShown = false;
+    process.stderr.write('\r\x1b[2K');
+  }
+  process.stderr.write(text);
 }
 
 /**
@@ -131,6 +148,7 @@ function makeProgress(explicit) {
       last = now;
       shown = true;
       process.stderr.write(tty ? `\r\x1b[2K${message}` : `ironlung: ${message}\n`);
+      progressShown = tty;
     },
     /** Seconds since the start. */
     seconds: () => (Date.now() - start) / 1000,
@@ -139,8 +157,8 @@ function makeProgress(explicit) {
      * @param {string} summary
      */
     end(summary) {
-      if (tty && shown) process.stderr.write('\r\x1b[2K');
-      if (explicit && summary) process.stderr.write(`ironlung: ${summary}\n`);
+      if (tty && shown) say('');
+      if (explicit && summary) say(`ironlung: ${summary}\n`);
     },
     /**
      * @param {number} counted
@@ -253,7 +271,7 @@ async function count(opts, rest) {
     const r = walk(arg, {
       ignore: !opts['no-ignore'],
       onProgress: (n) => progress.update(`scanned ${before + n} files…`),
-      warn: (m) => process.stderr.write(`ironlung: warning: ${m}\n`),
+      warn: (m) => say(`ironlung: warning: ${m}\n`),
     });
     for (const f of r.files) add(f, false);
     for (const s of r.skipped) {
@@ -470,7 +488,7 @@ async function read(opts, rest) {
     await out.write(JSON.stringify(r) + '\n');
   } else {
     await out.write(r.text);
-    process.stderr.write(
+    say(
       `ironlung: ${rest[0]}: tokens=${r.tokens} truncated=${r.truncated} omittedTokens=${r.omittedTokens} bytes=${r.bytes} encoding=${r.encoding}\n`,
     );
   }
@@ -725,7 +743,7 @@ async function trainDict(opts, rest) {
       take(arg);
       continue;
     }
-    const r = walk(arg, { ignore: !opts['no-ignore'], warn: (m) => process.stderr.write(`ironlung: warning: ${m}\n`) });
+    const r = walk(arg, { ignore: !opts['no-ignore'], warn: (m) => say(`ironlung: warning: ${m}\n`) });
     for (const f of r.files) take(f);
     // What the walk could not read fails the command, as it fails `count`.
     for (const e of r.errors) {
@@ -752,7 +770,7 @@ async function trainDict(opts, rest) {
   const note =
     (skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '') +
     (notFiles ? `; skipped ${plural(notFiles, 'path')} that ${notFiles === 1 ? 'is not a regular file' : 'are not regular files'}` : '');
-  process.stderr.write(
+  say(
     `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${opts.out}, trained on ${plural(samples.length, 'sample')} ` +
       `(${mb(bytes)}) in ${((Date.now() - t0) / 1000).toFixed(2)} s${note}\n`,
   );
@@ -845,7 +863,7 @@ async function openLogFile(file, skip = false) {
 function warnRecovered(file, log) {
   const r = log.recovered;
   if (r) {
-    process.stderr.write(
+    say(
       `ironlung: warning: ${file}: the last ${plural(r.droppedBytes, 'byte')} (from byte offset ${r.offset}) are a torn write, ignored\n`,
     );
   }
@@ -1283,7 +1301,7 @@ async function main(argv) {
   } catch (e) {
     if (e instanceof UsageError || (e && e.code === 'ERR_INVALID_ARG')) {
       const where = e.command ?? command;
-      process.stderr.write(`ironlung: ${messageOf(e)}\nTry 'ironlung ${where ? `${where} ` : ''}--help'.\n`);
+      say(`ironlung: ${messageOf(e)}\nTry 'ironlung ${where ? `${where} ` : ''}--help'.\n`);
       return 2;
     }
     report(command ?? cmd, e);
@@ -1306,7 +1324,7 @@ process.stderr.on('error', () => {});
 // A promise that never settled would otherwise end the process quietly with status 0.
 process.on('exit', () => {
   if (!finished) {
-    process.stderr.write('ironlung: internal error: exited before the command finished\n');
+    say('ironlung: internal error: exited before the command finished\n');
     process.exitCode = 1;
   }
 });
@@ -1319,6 +1337,6 @@ main(process.argv.slice(2))
   })
   .catch((e) => {
     finished = true;
-    process.stderr.write(`ironlung: internal error: ${e && e.stack}\n`);
+    say(`ironlung: internal error: ${e && e.stack}\n`);
     process.exitCode = 1;
   });
