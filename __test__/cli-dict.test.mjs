@@ -114,6 +114,27 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     }
   });
 
+  test('an empty or damaged --dict file is that file\'s error, exit 1, and no OUT', () => {
+    assert.equal(cli(['train-dict', '--max-bytes', '4096', '--out', p('whole.dict'), p('samples')]).status, 0);
+    writeFileSync(p('empty.dict'), '');
+    writeFileSync(p('cut.dict'), readFileSync(p('whole.dict')).subarray(0, 100));
+    assert.equal(cli(['compress', '--dict', p('whole.dict'), p('record.json'), p('d.zst')]).status, 0);
+    for (const [file, code] of [['empty.dict', 'ERR_INVALID_ARG'], ['cut.dict', 'ERR_CORRUPT_DATA']]) {
+      for (const [command, input] of [['compress', 'record.json'], ['decompress', 'd.zst']]) {
+        const r = cli([command, '--dict', p(file), p(input), p('dict.out')]);
+        assert.equal(r.status, 1, `${command} --dict ${file}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^ironlung: ${p(file)}: ${code}: the dictionary [^\\n]+\\n$`), `${command} --dict ${file}`);
+        assert.ok(!existsSync(p('dict.out')), `${command} --dict ${file}: no OUT`);
+      }
+    }
+    // A good one still goes with any --level.
+    for (const level of ['1', '19', '-5']) {
+      const r = cli(['compress', '--level', level, '--dict', p('whole.dict'), p('record.json'), p('level.zst')]);
+      assert.equal(r.status, 0, `--level ${level}: ${r.stderr}`);
+      assert.equal(cli(['decompress', '--dict', p('whole.dict'), p('level.zst'), '-']).stdout, readFileSync(p('record.json'), 'utf8'));
+    }
+  });
+
   test('info and --dict read at most what they hold: 1 GiB, and 32 MiB', () => {
     // A sparse file: its size is what fstat says, with no disk behind it.
     const big = p('sparse.bin');

@@ -512,7 +512,11 @@ async function zstd(command, opts, rest) {
   let dictionary;
   if (opts.dict !== undefined) {
     try {
-      dictionary = await readCapped(opts.dict, DICT_MAX_BYTES, 'a --dict file may hold (32 MiB, the most the zstd CLI loads)');
+      const bytes = await readCapped(opts.dict, DICT_MAX_BYTES, 'a --dict file may hold (32 MiB, the most the zstd CLI loads)');
+      // Loaded once here, so that an empty or damaged file is reported as that file's error;
+      // the stream is given the bytes, which it prepares at its own --level.
+      new ironlung.ZstdDictionary(bytes);
+      dictionary = bytes;
     } catch (e) {
       report(opts.dict, e);
       return 1;
