@@ -396,6 +396,10 @@ describe(`cli truncate, chunk and read (${il.backend})`, () => {
       'hello world, hello chunks',
     );
     assert.equal(cli(['chunk', '--max-tokens', '3', p('missing.txt')]).status, 1);
+    // Budgets past 2^32 - 1 tokens: an overlap below --max-tokens is still accepted.
+    const huge = cli(['chunk', '--max-tokens', '9007199254740991', '--overlap', '9007199254740990', '-'], 'hello world');
+    assert.equal(huge.status, 0, huge.stderr);
+    assert.deepEqual(JSON.parse(huge.stdout), { index: 0, start: 0, end: 11, tokens: 2, text: 'hello world' });
   });
 
   test('read prints the text that fits, a summary on stderr, or --json', async () => {

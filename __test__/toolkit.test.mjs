@@ -151,6 +151,10 @@ describe(`chunk (${il.backend})`, () => {
     assert.deepEqual(enc.chunk('', { maxTokens: 3 }), []);
     throwsCode(() => enc.chunk('x', { maxTokens: 0 }), 'ERR_INVALID_ARG', ['maxTokens']);
     throwsCode(() => enc.chunk('x', { maxTokens: 4, overlap: 4 }), 'ERR_INVALID_ARG', ['overlap 4']);
+    // Past 2^32 - 1 (the core's counts), an overlap below maxTokens stays valid, and a bad
+    // one is named as given.
+    assert.deepEqual(enc.chunk('x y', { maxTokens: 2 ** 40, overlap: 2 ** 40 - 1 }), [{ text: 'x y', start: 0, end: 3, tokens: 2 }]);
+    throwsCode(() => enc.chunk('x', { maxTokens: 2 ** 40, overlap: 2 ** 40 }), 'ERR_INVALID_ARG', [`overlap ${2 ** 40} must be smaller than maxTokens ${2 ** 40}`]);
     throwsCode(() => enc.chunk('x', { maxTokens: 4, boundary: 'word' }), 'ERR_INVALID_ARG', ['boundary']);
     throwsCode(() => enc.chunk('x'), 'ERR_INVALID_ARG', ['maxTokens']);
     const wide = ['𓀀', '🫠', '\u{10FFFD}', '𝔘'].find((c) => enc.count(c) >= 2);
