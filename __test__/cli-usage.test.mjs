@@ -79,6 +79,14 @@ describe(`cli usage (${il.backend})`, () => {
       const help = cli([cmd, '--help']).stdout;
       for (const o of options) assert.ok(help.includes(`  ${o}`), `${cmd} --help lists ${o}`);
     }
+    // A synopsis that spells its options out spells out all of them (the README's too).
+    for (const cmd of [...COMMANDS, 'log cat', 'log verify', 'log stats']) {
+      const help = cli([...cmd.split(' '), '--help']).stdout;
+      const synopsis = help.split('\n')[0];
+      if (synopsis.includes('[options]')) continue;
+      const options = help.slice(help.indexOf('\noptions:\n')).match(/^ {2}--[a-z-]+/gm).map((o) => o.trim());
+      for (const o of options) assert.ok(synopsis.includes(o), `${cmd}: ${JSON.stringify(synopsis)} leaves out ${o}`);
+    }
     const overview = cli(['--help']);
     assert.equal(overview.status, 0);
     for (const cmd of COMMANDS) assert.match(overview.stdout, new RegExp(`^  ironlung ${cmd} `, 'm'));

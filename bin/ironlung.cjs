@@ -1096,7 +1096,7 @@ line per chunk: {"index","start","end","tokens","text"} (start and end in UTF-16
     run: read,
   },
   compress: {
-    synopsis: 'compress [--level L] IN OUT',
+    synopsis: 'compress [--level L] [--dict FILE] [--progress] IN OUT',
     summary: 'zstd: IN to OUT, either may be -',
     about: `Compresses IN (a file, or - for stdin) into one zstd frame written to OUT (a file, or -
 for stdout), streaming: memory stays bounded whatever the size. The output is what the zstd
@@ -1109,7 +1109,7 @@ command line reads. Progress shows on stderr for inputs over 64 MB when stderr i
     run: (opts, rest) => zstd('compress', opts, rest),
   },
   decompress: {
-    synopsis: 'decompress [--max-output-bytes N] IN OUT',
+    synopsis: 'decompress [--max-output-bytes N] [--dict FILE] [--progress] IN OUT',
     summary: 'zstd: IN to OUT, either may be -',
     about: `Decompresses the zstd frames of IN (a file, or - for stdin) to OUT (a file, or - for
 stdout), streaming, and stops with an error once the output would pass --max-output-bytes.
@@ -1122,7 +1122,7 @@ A failed run leaves no OUT file.`,
     run: (opts, rest) => zstd('decompress', opts, rest),
   },
   'train-dict': {
-    synopsis: 'train-dict --out FILE [--max-bytes N] SAMPLES...',
+    synopsis: 'train-dict --out FILE [--max-bytes N] [--no-ignore] SAMPLES...',
     summary: 'a zstd dictionary trained on sample files',
     about: `Trains a zstd dictionary on SAMPLES (files, or directories walked the way count walks
 them), each file one sample, with zstd's own trainer, and writes it to --out. The
