@@ -51,6 +51,17 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.ok(!existsSync(p('r.out')), 'no partial output');
   });
 
+  test('train-dict --out - writes the dictionary to stdout, not to a file named -', () => {
+    const r = spawnSync(process.execPath, [bin, 'train-dict', '--max-bytes', '4096', '--out', '-', p('samples')], { cwd: t.dir });
+    assert.equal(r.status, 0, String(r.stderr));
+    const id = new il.ZstdDictionary(r.stdout).id;
+    assert.match(String(r.stderr), new RegExp(`^ironlung: wrote a ${r.stdout.length}-byte dictionary \\(id ${id}\\) to stdout, trained on 600 samples`));
+    assert.ok(!existsSync(p('-')), 'no file named -');
+    const full = spawnSync('bash', ['-c', '"$0" "$1" train-dict --max-bytes 4096 --out - "$2" > /dev/full', process.execPath, bin, p('samples')], { encoding: 'utf8' });
+    assert.equal(full.status, 1);
+    assert.match(full.stderr, /^ironlung: stdout: ENOSPC: /);
+  });
+
   test('train-dict says what a directory held that is not a sample', () => {
     mkdirSync(p('linked'));
     for (const f of readdirSync(p('samples')).slice(0, 200)) copyFileSync(p(`samples/${f}`), p(`linked/${f}`));

@@ -764,10 +764,13 @@ async function trainDict(opts, rest) {
     report(command, e);
     return 1;
   }
+  // - is stdout, as OUT of compress is, never a file named '-'.
+  const toStdout = opts.out === '-';
   try {
-    writeWhole(opts.out, dict);
+    if (toStdout) await out.write(dict);
+    else writeWhole(opts.out, dict);
   } catch (e) {
-    report(opts.out, e);
+    report(toStdout ? 'stdout' : opts.out, e);
     return 1;
   }
   const id = new ironlung.ZstdDictionary(dict).id;
@@ -775,7 +778,7 @@ async function trainDict(opts, rest) {
     (skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '') +
     (notFiles ? `; skipped ${plural(notFiles, 'path')} that ${notFiles === 1 ? 'is not a regular file' : 'are not regular files'}` : '');
   say(
-    `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${opts.out}, trained on ${plural(samples.length, 'sample')} ` +
+    `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${toStdout ? 'stdout' : opts.out}, trained on ${plural(samples.length, 'sample')} ` +
       `(${mb(bytes)}) in ${((Date.now() - t0) / 1000).toFixed(2)} s${note}\n`,
   );
   return failed ? 1 : 0;
@@ -1122,14 +1125,14 @@ A failed run leaves no OUT file.`,
     run: (opts, rest) => zstd('decompress', opts, rest),
   },
   'train-dict': {
-    synopsis: 'train-dict --out FILE [--max-bytes N] [--no-ignore] SAMPLES...',
+    synopsis: 'train-dict --out FILE|- [--max-bytes N] [--no-ignore] SAMPLES...',
     summary: 'a zstd dictionary trained on sample files',
     about: `Trains a zstd dictionary on SAMPLES (files, or directories walked the way count walks
 them), each file one sample, with zstd's own trainer, and writes it to --out. The
 dictionary works with compress --dict and with the zstd command line's -D. Give it many
 small samples like the data to come (hundreds or more).`,
     options: () => ({
-      out: { type: 'string', arg: 'FILE', help: 'where to write the dictionary (required)' },
+      out: { type: 'string', arg: 'FILE', help: 'where to write the dictionary, - for stdout (required)' },
       'max-bytes': { type: 'int', arg: 'N', min: 256, max: 32 << 20, help: 'the largest dictionary, 256 to 33554432 (default 112640, as zstd --train)' },
       'no-ignore': { type: 'flag', help: 'do not apply .gitignore and .git/info/exclude' },
     }),
