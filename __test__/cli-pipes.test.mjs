@@ -236,6 +236,31 @@ describe(`cli in pipes (${il.backend})`, () => {
     assert.ok(!existsSync(p('dir.zst')) && !existsSync(p('dir.out')));
   });
 
+  test('a signal ends a compress or decompress waiting to open a FIFO with no reader', async () => {
+    sh('mkfifo no-reader.fifo', t.dir);
+    writeFileSync(p('tiny.zst'), il.compress('tiny'));
+    for (const [args, signal] of [[['compress', 'small.zst', 'no-reader.fifo'], 'SIGINT'], [['decompress', 'tiny.zst', 'no-reader.fifo'], 'SIGTERM']]) {
+      const child = spawn(process.execPath, [bin, ...args], { cwd: t.dir, stdio: 'ignore' });
+      const ended = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+      // Until it waits in open() for a reader (Linux names that wait in wchan).
+      for (let i = 0; i < 1000; i++) {
+        let wchan = '';
+        try {
+          wchan = readFileSync(`/proc/${child.pid}/wchan`, 'utf8');
+        } catch {}
+        if (wchan === 'wait_for_partner') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill(signal);
+      // A signal it held back would leave it waiting for ever: a hang, ended here by SIGKILL.
+      const hung = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const r = await ended;
+      clearTimeout(hung);
+      assert.deepEqual(r, { code: null, sig: signal }, `${args.join(' ')}: ends by ${signal}`);
+    }
+    assert.ok(statSync(p('no-reader.fifo')).isFIFO(), 'the FIFO is left as it is');
+  });
+
   test('an interrupted compress or decompress leaves no OUT, and ends by its signal', async () => {
     for (const [args, signal] of [[['compress', '-', 'cut.zst'], 'SIGINT'], [['decompress', '-', 'cut.bin'], 'SIGTERM']]) {
       // Its input stays open, so the command is under way, OUT open, when the signal comes.

@@ -570,8 +570,20 @@ async function zstd(command, opts, rest) {
   if (outFile !== '-') {
     // Listening before OUT exists: a signal that comes while it is opened then waits for
     // this synchronous code, which sets `made`, where it would have killed the process with
-    // OUT left behind.
-    for (const s of signals) process.once(s, interrupted);
+    // OUT left behind. Not before opening a FIFO or a device, which is never taken back:
+    // its open may wait for the other end (a FIFO's reader), and a signal would wait with
+    // it, so that Ctrl-C could not end the command.
+    const listen = () => {
+      for (const s of signals) process.once(s, interrupted);
+    };
+    let before = null;
+    try {
+      before = fs.statSync(outFile);
+    } catch {
+      // Made by the open below, or its error reported there.
+    }
+    const early = before === null || before.isFile();
+    if (early) listen();
     let fd;
     try {
       // Not truncated before it is known not to be the input, which truncating would lose.
@@ -594,6 +606,7 @@ async function zstd(command, opts, rest) {
       return 1;
     }
     if (!made) unlisten();
+    else if (!early) listen();
     file = fs.createWriteStream('', { fd });
     file.once('error', () => (failed ??= 'out'));
     sink = new Output(file);
