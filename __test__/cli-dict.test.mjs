@@ -146,6 +146,28 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     }
   });
 
+  test('compress and decompress never write over their --dict file', () => {
+    assert.equal(cli(['train-dict', '--max-bytes', '4096', '--out', p('keep.dict'), p('samples')]).status, 0);
+    const dict = readFileSync(p('keep.dict'));
+    symlinkSync(p('keep.dict'), p('keep.link'));
+    assert.equal(cli(['compress', '--dict', p('keep.dict'), p('record.json'), p('keep.zst')]).status, 0);
+    // OUT where the dictionary goes (a typo, or arguments in the wrong order): bad usage,
+    // refused before OUT is truncated. Losing a dictionary loses what was compressed with it.
+    for (const [args, stdin] of [
+      [['compress', '--dict', p('keep.dict'), p('record.json'), p('keep.dict')]],
+      [['compress', '--dict', p('keep.dict'), p('record.json'), p('keep.link')]],
+      [['decompress', '--dict', p('keep.link'), p('keep.zst'), p('keep.dict')]],
+      [['compress', '--dict', '-', p('record.json'), p('keep.dict')], true],
+    ]) {
+      const r = stdin
+        ? spawnSync('sh', ['-c', 'exec "$0" "$@" < "$DICT"', process.execPath, bin, ...args], { env: { ...process.env, DICT: p('keep.dict') }, encoding: 'utf8' })
+        : cli(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^ironlung: ${args[0]}: ${args.at(-1)} is the --dict file${stdin ? ' \\(standard input\\)' : ''}; write to another file\n`), args.join(' '));
+      assert.deepEqual(readFileSync(p('keep.dict')), dict, `${args.join(' ')} kept the dictionary`);
+    }
+  });
+
   test('info and --dict read at most what they hold: 1 GiB, and 32 MiB', () => {
     // A sparse file: its size is what fstat says, with no disk behind it.
     const big = p('sparse.bin');

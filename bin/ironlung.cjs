@@ -510,9 +510,12 @@ async function zstd(command, opts, rest) {
   // Both from stdin, the dictionary would take all of it and IN would be empty.
   if (opts.dict === '-' && inFile === '-') throw new UsageError(`${command}: --dict - and IN - would both read stdin; give one of them as a file`, command);
   let dictionary;
+  /** @type {import('node:fs').Stats | null} the --dict file, which OUT must not be either */
+  let dictFile = null;
   if (opts.dict !== undefined) {
     try {
       const bytes = await readCapped(opts.dict, DICT_MAX_BYTES, 'a --dict file may hold (32 MiB, the most the zstd CLI loads)');
+      dictFile = opts.dict === '-' ? fs.fstatSync(0) : fs.statSync(opts.dict);
       // Loaded once here, so that an empty or damaged file is reported as that file's error;
       // the stream is given the bytes, which it prepares at its own --level.
       new ironlung.ZstdDictionary(bytes);
@@ -589,10 +592,12 @@ async function zstd(command, opts, rest) {
       // Not truncated before it is known not to be the input, which truncating would lose.
       fd = fs.openSync(outFile, fs.constants.O_WRONLY | fs.constants.O_CREAT);
       const st = fs.fstatSync(fd);
-      if (st.isFile() && input?.isFile() && st.dev === input.dev && st.ino === input.ino) {
+      const is = (/** @type {import('node:fs').Stats | null} */ f) => st.isFile() && f !== null && f.isFile() && st.dev === f.dev && st.ino === f.ino;
+      if (is(input) || is(dictFile)) {
         fs.closeSync(fd);
         source.destroy();
-        throw new UsageError(`${command}: ${outFile} is the input file${inFile === '-' ? ' (standard input)' : ''}; write to another file`, command);
+        const what = is(input) ? `the input file${inFile === '-' ? ' (standard input)' : ''}` : `the --dict file${opts.dict === '-' ? ' (standard input)' : ''}`;
+        throw new UsageError(`${command}: ${outFile} is ${what}; write to another file`, command);
       }
       if (st.isFile()) {
         fs.ftruncateSync(fd, 0);
