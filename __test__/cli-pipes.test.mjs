@@ -207,6 +207,28 @@ describe(`cli in pipes (${il.backend})`, () => {
     assert.match(r.stdout.slice(0, at), /(\n|\r\x1b\[2K)$/, JSON.stringify(r.stdout.slice(Math.max(0, at - 60), at + 40)));
   });
 
+  test('compress and train-dict refuse to write binary to a terminal; a pipe or decompress is fine', () => {
+    mkdirSync(p('tty-samples'));
+    for (let i = 0; i < 100; i++) writeFileSync(p(`tty-samples/${i}.json`), JSON.stringify({ id: i, tool: ['grep', 'read_file'][i % 2], path: `src/m${i % 13}.rs` }));
+    // stdout on script's pseudo-terminal (stderr too: one stream, in r.stdout).
+    const onTty = (cmd) => sh(`script -q -e -c ${JSON.stringify(cmd)} /dev/null < /dev/null`, t.dir);
+    for (const [cmd, command] of [['compress small.bin -', 'compress'], ['train-dict --max-bytes 4096 --out - tty-samples', 'train-dict']]) {
+      const r = onTty(`"$IL_NODE" "$IL_BIN" ${cmd}`);
+      assert.equal(r.status, 2, `${cmd}: ${r.stdout}`);
+      assert.equal(
+        r.stdout.replace(/\r\n/g, '\n'),
+        `ironlung: ${command}: stdout is a terminal, and the output is binary; give a file, or redirect stdout (> FILE, | ...)\nTry 'ironlung ${command} --help'.\n`,
+      );
+    }
+    const piped = onTty('"$IL_NODE" "$IL_BIN" compress small.bin - | "$IL_NODE" "$IL_BIN" decompress - - | sha256sum');
+    assert.equal(piped.status, 0, piped.stdout);
+    assert.equal(printedHash(piped.stdout), small.hash);
+    writeFileSync(p('hello.zst'), il.compress('hello terminal\n'));
+    const text = onTty('"$IL_NODE" "$IL_BIN" decompress hello.zst -');
+    assert.equal(text.status, 0, text.stdout);
+    assert.equal(text.stdout.replace(/\r\n/g, '\n'), 'hello terminal\n');
+  });
+
   test('a failing stdout (a full disk) is one line on stderr, exit 1', () => {
     const r = sh('il compress small.bin - > /dev/full', t.dir);
     assert.equal(r.status, 1);

@@ -507,6 +507,7 @@ async function read(opts, rest) {
 async function zstd(command, opts, rest) {
   if (rest.length !== 2) throw new UsageError(`${command} takes IN and OUT (either may be - for stdin or stdout)`, command);
   const [inFile, outFile] = rest;
+  if (command === 'compress' && outFile === '-') refuseTerminal(command);
   // Both from stdin, the dictionary would take all of it and IN would be empty.
   if (opts.dict === '-' && inFile === '-') throw new UsageError(`${command}: --dict - and IN - would both read stdin; give one of them as a file`, command);
   let dictionary;
@@ -657,6 +658,18 @@ async function zstd(command, opts, rest) {
 }
 
 /**
+ * Bad usage when stdout is a terminal, for a command about to write binary data to it
+ * (compressed data, a dictionary), as gzip and zstd refuse: it would be garbage on the
+ * screen, and could leave the terminal in a strange state.
+ * @param {string} command
+ */
+function refuseTerminal(command) {
+  if (process.stdout.isTTY) {
+    throw new UsageError(`${command}: stdout is a terminal, and the output is binary; give a file, or redirect stdout (> FILE, | ...)`, command);
+  }
+}
+
+/**
  * Takes away what a failed command wrote to `outFile`, if that is still the regular file it
  * opened (`made`): removes it, or empties it where `outFile` is a symbolic link to it (the
  * link stays). Never a device, a FIFO, or a file another has put in its place since.
@@ -724,6 +737,7 @@ async function trainDict(opts, rest) {
   const command = 'train-dict';
   if (rest.length === 0) throw new UsageError('train-dict needs SAMPLES: files or directories', command);
   if (opts.out === undefined) throw new UsageError('train-dict needs --out FILE', command);
+  if (opts.out === '-') refuseTerminal(command);
   const t0 = Date.now();
   /** @type {Buffer[]} */
   const samples = [];
@@ -1120,7 +1134,7 @@ line per chunk: {"index","start","end","tokens","text"} (start and end in UTF-16
     synopsis: 'compress [--level L] [--dict FILE] [--progress] IN OUT',
     summary: 'zstd: IN to OUT, either may be -',
     about: `Compresses IN (a file, or - for stdin) into one zstd frame written to OUT (a file, or -
-for stdout), streaming: memory stays bounded whatever the size. The output is what the zstd
+for stdout, which is refused when it is a terminal), streaming: memory stays bounded whatever the size. The output is what the zstd
 command line reads. Progress shows on stderr for inputs over 64 MB when stderr is a terminal.`,
     options: () => ({
       level: { type: 'int', arg: 'L', help: `zstd level, -131072 to 22 (default ${ironlung.DEFAULT_LEVEL})` },
