@@ -149,7 +149,7 @@ describe(`chunk (${il.backend})`, () => {
       for (const c of chunks) assert.ok(!/[\ud800-\udbff]$/.test(c.text) && c.tokens <= max);
     }
     assert.deepEqual(enc.chunk('', { maxTokens: 3 }), []);
-    throwsCode(() => enc.chunk('x', { maxTokens: 0 }), 'ERR_INVALID_ARG', ['maxTokens']);
+    throwsCode(() => enc.chunk('x', { maxTokens: 0 }), 'ERR_INVALID_ARG', ['maxTokens must be at least 1, got 0']);
     throwsCode(() => enc.chunk('x', { maxTokens: 4, overlap: 4 }), 'ERR_INVALID_ARG', ['overlap 4']);
     // Past 2^32 - 1 (the core's counts), an overlap below maxTokens stays valid, and a bad
     // one is named as given.

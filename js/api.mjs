@@ -592,7 +592,7 @@ export function createApi(b, host) {
     const boundary = needOneOf(options.boundary, 'boundary', ['token', 'line', 'paragraph'], 'token');
     // Checked on the values given: the core takes 32-bit counts, and clamped to 2^32 - 1 (a
     // budget no text reaches) both sides of a valid maxTokens 2^40, overlap 2^40 - 1 met.
-    if (overlap >= max) throw invalidArg(`overlap ${overlap} must be smaller than maxTokens ${max}`);
+    if (max > 0 && overlap >= max) throw invalidArg(`overlap ${overlap} must be smaller than maxTokens ${max}`);
     return [Math.min(max, 0xffffffff), Math.min(overlap, 0xfffffffe), boundary];
   }
 
