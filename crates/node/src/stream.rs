@@ -113,8 +113,9 @@ impl ZstdDecompressor {
 
     /// Decodes into `outs` on the thread pool, filling each in turn; resolves to how many bytes
     /// it wrote in all, short of their total once the input is used up (0: more input is
-    /// needed) or once decoding failed after some output (the next call fails). JS owns the memory, so the output is never copied; several buffers make one
-    /// trip to the pool. The caller must leave `outs` alone until the promise settles.
+    /// needed) or once decoding failed after some output (the next call fails). JS owns the
+    /// memory, so the output is never copied; several buffers make one trip to the pool. The
+    /// caller must leave `outs` alone until the promise settles.
     #[napi(ts_return_type = "Promise<number>")]
     pub fn pull_into(&self, outs: Vec<Uint8Array>) -> AsyncTask<PullInto> {
         AsyncTask::new(PullInto { stream: self.inner.clone(), outs })
