@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, copyFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, copyFileSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { il, tempDir } from './helpers.mjs';
@@ -49,6 +49,19 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.equal(without.status, 1);
     assert.match(without.stderr, new RegExp(`ERR_DICTIONARY_MISMATCH: the zstd frame at byte offset 0 was compressed with dictionary ${id}, but no dictionary was given`));
     assert.ok(!existsSync(p('r.out')), 'no partial output');
+  });
+
+  test('train-dict reads at most --max-total bytes of samples, and says what it left out', () => {
+    const sizes = readdirSync(p('samples')).sort().map((f) => statSync(p(`samples/${f}`)).size);
+    // The first 500 samples' bytes: the walk takes the files in name order.
+    const total = sizes.slice(0, 500).reduce((a, b) => a + b, 0);
+    const r = cli(['train-dict', '--max-bytes', '4096', '--max-total', String(total), '--out', p('capped.dict'), p('samples')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /trained on 500 samples \([\d.]+ MB\) in [\d.]+ s; left out 100 files past --max-total \d+ bytes of samples\n$/);
+    assert.ok(readFileSync(p('capped.dict')).length <= 4096);
+    const bad = cli(['train-dict', '--max-total', '0', '--out', p('zero.dict'), p('samples')]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--max-total must be a positive integer, got "0"/);
   });
 
   test('train-dict --out - writes the dictionary to stdout, not to a file named -', () => {

@@ -743,6 +743,8 @@ async function trainDict(opts, rest) {
   const samples = [];
   let bytes = 0;
   let skipped = 0;
+  let overTotal = 0;
+  const maxTotal = opts['max-total'] ?? MAX_TRAINING_BYTES;
   let notFiles = 0;
   let failed = 0;
   const seen = new Set();
@@ -756,6 +758,11 @@ async function trainDict(opts, rest) {
       if (!st.isFile()) throw { code: 'ERR_NOT_REGULAR_FILE', message: `'${file}' is ${kindOf(st)}; only regular files are samples` };
       if (st.size > MAX_SAMPLE_BYTES) {
         skipped++;
+        return;
+      }
+      // Samples are held whole, and the trainer copies them again: memory stays bounded.
+      if (bytes + st.size > maxTotal) {
+        overTotal++;
         return;
       }
       const b = fs.readFileSync(file);
@@ -808,6 +815,7 @@ async function trainDict(opts, rest) {
   const id = new ironlung.ZstdDictionary(dict).id;
   const note =
     (skipped ? `; skipped ${plural(skipped, 'file')} over ${MAX_SAMPLE_BYTES} bytes` : '') +
+    (overTotal ? `; left out ${plural(overTotal, 'file')} past --max-total ${maxTotal} bytes of samples` : '') +
     (notFiles ? `; skipped ${plural(notFiles, 'path')} that ${notFiles === 1 ? 'is not a regular file' : 'are not regular files'}` : '');
   say(
     `ironlung: wrote a ${dict.length}-byte dictionary (id ${id}) to ${toStdout ? 'stdout' : opts.out}, trained on ${plural(samples.length, 'sample')} ` +
@@ -818,6 +826,8 @@ async function trainDict(opts, rest) {
 
 /** Larger files make poor samples (zstd trains on repeats across many small ones). */
 const MAX_SAMPLE_BYTES = 16 << 20;
+/** The most sample bytes `train-dict` reads by default: they are held twice while it trains. */
+const MAX_TRAINING_BYTES = 512 << 20;
 
 /** The most `info` reads: it holds its input whole to walk the frames. */
 const INFO_MAX_BYTES = 1 << 30;
@@ -1157,7 +1167,7 @@ A failed run leaves no OUT file.`,
     run: (opts, rest) => zstd('decompress', opts, rest),
   },
   'train-dict': {
-    synopsis: 'train-dict --out FILE|- [--max-bytes N] [--no-ignore] SAMPLES...',
+    synopsis: 'train-dict --out FILE|- [--max-bytes N] [--max-total N] [--no-ignore] SAMPLES...',
     summary: 'a zstd dictionary trained on sample files',
     about: `Trains a zstd dictionary on SAMPLES (files, or directories walked the way count walks
 them), each file one sample, with zstd's own trainer, and writes it to --out. The
@@ -1166,6 +1176,12 @@ small samples like the data to come (hundreds or more).`,
     options: () => ({
       out: { type: 'string', arg: 'FILE', help: 'where to write the dictionary, - for stdout (required)' },
       'max-bytes': { type: 'int', arg: 'N', min: 256, max: 32 << 20, help: 'the largest dictionary, 256 to 33554432 (default 112640, as zstd --train)' },
+      'max-total': {
+        type: 'int',
+        arg: 'N',
+        min: 1,
+        help: 'the most bytes of samples to read (default 536870912); files past it are left out, and the summary says how many',
+      },
       'no-ignore': { type: 'flag', help: 'do not apply .gitignore and .git/info/exclude' },
     }),
     run: trainDict,
