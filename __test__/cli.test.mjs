@@ -76,6 +76,20 @@ describe(`cli (${il.backend})`, () => {
     assert.match(r.stdout, /skipped: 2 files \(1 ENOENT, 1 ERR_BINARY_FILE\)/);
   });
 
+  test('names with control characters print as text: no escape sequence, no broken line', () => {
+    mkdirSync(p('odd'));
+    writeFileSync(p('odd/a\x1b[31mred\x07.txt'), 'hello\n');
+    writeFileSync(p('odd/b\nline.txt'), 'hi\n');
+    const r = cli(['count', p('odd'), p('gone\x1b[2J.txt')]);
+    assert.equal(r.status, 1, r.stderr);
+    for (const out of [r.stdout, r.stderr]) assert.doesNotMatch(out, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const rows = fileRows(r.stdout);
+    assert.deepEqual(rows.map((row) => row[2].slice(p('odd/').length)), ['a\\u001b[31mred\\u0007.txt', 'b\\u000aline.txt']);
+    assert.match(r.stderr, /gone\\u001b\[2J\.txt: ENOENT/);
+    // --json keeps the names as they are (JSON escapes them itself).
+    assert.deepEqual(countJson([p('odd')]).files.map((f) => f.path.slice(p('odd/').length)), ['a\x1b[31mred\x07.txt', 'b\nline.txt']);
+  });
+
   test('truncate prints the longest prefix within the budget', () => {
     const text = readFileSync(p('b.txt'), 'utf8');
     const r = cli(['truncate', '--max-tokens', '7', p('b.txt')]);

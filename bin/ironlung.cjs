@@ -89,7 +89,24 @@ const FLAG_OF = { maxOutputBytes: '--max-output-bytes', maxBytes: '--max-bytes',
  */
 function report(file, e) {
   const code = e && e.code ? `${e.code}: ` : '';
-  say(`ironlung: ${file}: ${code}${messageOf(e)}\n`);
+  say(`ironlung: ${shownName(file)}: ${code}${messageOf(e)}\n`);
+}
+
+/** Control characters: C0 but line feed, DEL and C1. */
+const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
+/** The same with line feed. */
+const CONTROL_OR_LF = /[\x00-\x1f\x7f-\x9f]/g;
+/** @param {string} c */
+const escapeControl = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * A name (a path, an extension) as printed: its control characters as `\u00XX`, so that a
+ * file named to move the cursor or recolour the screen, or with a line feed in it, prints as
+ * plain text on one line.
+ * @param {string} name
+ */
+function shownName(name) {
+  return name.replace(CONTROL_OR_LF, escapeControl);
 }
 
 /** A progress line is on a terminal's stderr, without its newline (see makeProgress). */
@@ -106,7 +123,9 @@ function say(text) {
     progressShown = false;
     process.stderr.write('\r\x1b[2K');
   }
-  process.stderr.write(text);
+  // Messages quote paths and values as given: their control characters never reach the
+  // terminal as such.
+  process.stderr.write(text.replace(CONTROL, escapeControl));
 }
 
 /**
@@ -193,6 +212,14 @@ function renderTable(header, rows) {
   let out = line(header) + '\n';
   for (const r of rows) out += line(r) + '\n';
   return out;
+}
+
+/**
+ * renderTable's rows with each cell as {@link shownName} prints it.
+ * @param {string[][]} rows
+ */
+function shownRows(rows) {
+  return rows.map((r) => r.map(shownName));
 }
 
 /**
@@ -371,12 +398,12 @@ async function count(opts, rest) {
   if (files.length) {
     text += renderTable(
       ['tokens', 'bytes', 'path'],
-      files.map((f) => [String(f.tokens), String(f.bytes), f.path]),
+      shownRows(files.map((f) => [String(f.tokens), String(f.bytes), f.path])),
     );
     text += '\n';
     text += renderTable(
       ['files', 'tokens', 'bytes', 'extension'],
-      extRows.map(([ext, e]) => [String(e.files), String(e.tokens), String(e.bytes), ext || '(none)']),
+      shownRows(extRows.map(([ext, e]) => [String(e.files), String(e.tokens), String(e.bytes), ext || '(none)'])),
     );
     text += '\n';
   }
@@ -1028,7 +1055,7 @@ async function logVerify(opts, rest) {
     await out.write(JSON.stringify({ file, ...r }) + '\n');
   } else {
     const counts = `${plural(r.records, 'record')} intact, ${plural(r.bytes, 'byte')} checked`;
-    let text = r.ok ? `${file}: ok: ${counts}\n` : `${file}: damaged: ${counts}, ${plural(r.damaged.length, 'damaged range')}\n`;
+    let text = r.ok ? `${shownName(file)}: ok: ${counts}\n` : `${shownName(file)}: damaged: ${counts}, ${plural(r.damaged.length, 'damaged range')}\n`;
     for (const d of r.damaged) text += `offset ${d.offset}, length ${d.length}: ${d.reason}\n`;
     await out.write(text);
   }
