@@ -958,7 +958,7 @@ const ESCAPES = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
 function escapeLine(text) {
   ESCAPED.lastIndex = 0;
   if (!ESCAPED.test(text)) return text;
-  return text.replace(ESCAPED, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(ESCAPED, (c) => ESCAPES[c] ?? escapeControl(c));
 }
 
 /** @param {Uint8Array} bytes */

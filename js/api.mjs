@@ -590,8 +590,8 @@ export function createApi(b, host) {
     const max = needCount(options.maxTokens, 'maxTokens');
     const overlap = needCount(options.overlap, 'overlap', 0);
     const boundary = needOneOf(options.boundary, 'boundary', ['token', 'line', 'paragraph'], 'token');
-    // Checked on the values given: the core takes 32-bit counts, and clamped to 2^32 - 1 (a
-    // budget no text reaches) both sides of a valid maxTokens 2^40, overlap 2^40 - 1 met.
+    // Compared as given, before the clamp to the core's 32-bit counts (which would make
+    // maxTokens 2^40 and overlap 2^40 - 1 equal); a zero budget is left to the core's message.
     if (max > 0 && overlap >= max) throw invalidArg(`overlap ${overlap} must be smaller than maxTokens ${max}`);
     return [Math.min(max, 0xffffffff), Math.min(overlap, 0xfffffffe), boundary];
   }

@@ -370,7 +370,7 @@ export function createZstdStreams(deps) {
     let running = null;
 
     /** @type {Uint8Array[]} native: slots a short pull left free, for the next one */
-    let spares = [];
+    const spares = [];
     // Native: how many slots the next pull fills; doubles while pulls come back full.
     let slots = 1;
     /**
