@@ -183,20 +183,41 @@ export interface ChatMessage {
   content?: string | null | undefined | ReadonlyArray<{ type: string; text?: string }>;
   /** The author's name; a non-empty one counts. `null` or `undefined`: none. */
   name?: string | null | undefined;
-  /** The function calls an assistant message makes (only `function` calls); `null`: none. */
-  tool_calls?: ReadonlyArray<{ id?: string | undefined; type?: 'function' | undefined; function: { name: string; arguments: string } }> | null | undefined;
+  /**
+   * The tool calls an assistant message makes: function calls (name and arguments count) and
+   * custom tool calls (name and input count); `null`: none.
+   */
+  tool_calls?: ReadonlyArray<ChatToolCall> | null | undefined;
   /** The call a `tool` message answers; checked to be a string, not counted. */
   tool_call_id?: string | null | undefined;
   /** The deprecated single function call; `null` (as OpenAI's SDK types it): none. */
   function_call?: { name: string; arguments: string } | null | undefined;
 }
 
-/** A tool definition, in the shape of OpenAI's `tools` request parameter. */
-export interface ToolDefinition {
-  /** The only tool type countChat counts (another is `ERR_INVALID_ARG`). */
+/** A tool call in an assistant message, as OpenAI's Chat Completions API shapes it. */
+export type ChatToolCall =
+  | { id?: string | undefined; type?: 'function' | undefined; function: { name: string; arguments: string } }
+  | { id?: string | undefined; type: 'custom'; custom: { name: string; input: string } };
+
+/**
+ * A tool definition, in the shape of OpenAI's `tools` request parameter: a function tool or
+ * a custom (free-form) tool. Another `type` is `ERR_INVALID_ARG`.
+ */
+export type ToolDefinition = FunctionToolDefinition | CustomToolDefinition;
+
+/** A function tool: its name, description and JSON Schema `parameters` all count. */
+export interface FunctionToolDefinition {
   type: 'function';
-  /** The function: its name, description and JSON Schema `parameters` all count. */
   function: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined };
+}
+
+/**
+ * A custom tool (free-form input): its name and description count as a function's with no
+ * parameters; its `format` (a grammar the model's input follows) is not counted.
+ */
+export interface CustomToolDefinition {
+  type: 'custom';
+  custom: { name: string; description?: string | undefined; format?: Record<string, unknown> | undefined };
 }
 
 /** Options of {@link countChat}. */

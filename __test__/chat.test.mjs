@@ -411,6 +411,43 @@ test('countChat: every count is the sum of Encoding.count over the parts, plus t
   assert.equal(n, expected);
 });
 
+// Custom (free-form) tools, as GPT-5's apply_patch-style tools send them: a call counts its
+// name and input as a function call counts its name and arguments; a definition counts as a
+// function without parameters, its grammar not at all.
+test('countChat: custom tool calls and definitions', () => {
+  const enc = il.encodingForModel('gpt-5');
+  const patch = '*** Begin Patch\n*** Update File: src/main.rs\n@@\n-    println!("hi");\n+    println!("hello");\n*** End Patch';
+  const call = { id: 'call_1', type: 'custom', custom: { name: 'apply_patch', input: patch } };
+  const messages = [
+    { role: 'user', content: 'Say hello instead.' },
+    { role: 'assistant', content: null, tool_calls: [call, { id: 'call_2', type: 'function', function: { name: 'run', arguments: '{"cmd":"cargo test"}' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: 'Done.' },
+  ];
+  const withoutCall = [messages[0], { role: 'assistant', content: null, tool_calls: [messages[1].tool_calls[1]] }, messages[2]];
+  assert.equal(
+    countChat(messages, { model: 'gpt-5' }) - countChat(withoutCall, { model: 'gpt-5' }),
+    enc.count('apply_patch') + enc.count(patch) + 3,
+  );
+  // The same call written as a function call with the input as its arguments counts the same.
+  const asFunction = { id: 'call_1', type: 'function', function: { name: 'apply_patch', arguments: patch } };
+  assert.equal(countChat(messages, { model: 'gpt-5' }), countChat([messages[0], { ...messages[1], tool_calls: [asFunction, messages[1].tool_calls[1]] }, messages[2]], { model: 'gpt-5' }));
+
+  const custom = {
+    type: 'custom',
+    custom: { name: 'apply_patch', description: 'Edit files with a patch.', format: { type: 'grammar', grammar: { syntax: 'lark', definition: 'start: /.+/s' } } },
+  };
+  const bare = { type: 'function', function: { name: 'apply_patch', description: 'Edit files with a patch.' } };
+  for (const model of ['gpt-5', 'gpt-4o', 'gpt-4']) {
+    const funcInit = model === 'gpt-4' ? 10 : 7;
+    assert.equal(countChat([], { model, tools: [custom] }) - countChat([], { model }), 12 + funcInit + il.encodingForModel(model).count('apply_patch:Edit files with a patch'), model);
+    assert.equal(countChat([], { model, tools: [custom, WEATHER_TOOL] }), countChat([], { model, tools: [bare, WEATHER_TOOL] }), model);
+  }
+  // The grammar does not count; a description is optional.
+  const other = { type: 'custom', custom: { name: 'apply_patch', description: 'Edit files with a patch.', format: { type: 'text' } } };
+  assert.equal(countChat([], { model: 'gpt-5', tools: [custom] }), countChat([], { model: 'gpt-5', tools: [other] }));
+  assert.equal(countChat([], { model: 'gpt-5', tools: [{ type: 'custom', custom: { name: 'x' } }] }), 3 + 12 + 7 + enc.count('x:'));
+});
+
 // ---------------------------------------------------------------------------------------
 // Errors.
 
@@ -433,7 +470,10 @@ test('countChat: bad options', () => {
   chatThrows(() => countChat(messages, { model: 4 }), 'ERR_INVALID_ARG', ['options.model', 'number 4']);
   chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: {} }), 'ERR_INVALID_ARG', 'tools');
   chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [null] }), 'ERR_INVALID_ARG', 'tools[0]');
-  chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'custom', custom: { name: 'x' } }] }), 'ERR_INVALID_ARG', 'tools[0].type');
+  chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'web_search', web_search: {} }] }), 'ERR_INVALID_ARG', ["tools[0].type must be 'function' or 'custom'", 'web_search']);
+  chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'custom' }] }), 'ERR_INVALID_ARG', 'tools[0].custom');
+  chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'custom', custom: { description: 'x' } }] }), 'ERR_INVALID_ARG', 'tools[0].custom.name');
+  chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'custom', custom: { name: 'x', description: 1 } }] }), 'ERR_INVALID_ARG', 'tools[0].custom.description');
   chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [WEATHER_TOOL, { type: 'function' }] }), 'ERR_INVALID_ARG', 'tools[1].function');
   chatThrows(() => countChat(messages, { model: 'gpt-4o', tools: [{ type: 'function', function: { description: 'x' } }] }), 'ERR_INVALID_ARG', 'tools[0].function.name');
   chatThrows(
@@ -486,6 +526,13 @@ test('countChat: malformed messages name the index and the field', () => {
   chatThrows(() => countChat([{ role: 'assistant', tool_calls: {} }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls');
   chatThrows(() => countChat([{ role: 'assistant', tool_calls: [null] }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls[0]');
   chatThrows(() => countChat([{ role: 'assistant', tool_calls: [{ id: 'c' }] }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls[0].function');
+  chatThrows(() => countChat([{ role: 'assistant', tool_calls: [{ id: 'c', type: 'custom' }] }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls[0].custom');
+  chatThrows(() => countChat([{ role: 'assistant', tool_calls: [{ type: 'custom', custom: { input: 'x' } }] }], m), 'ERR_INVALID_ARG', 'messages[0].tool_calls[0].custom.name');
+  chatThrows(
+    () => countChat([{ role: 'assistant', tool_calls: [{ type: 'custom', custom: { name: 'f', input: { a: 1 } } }] }], m),
+    'ERR_INVALID_ARG',
+    'messages[0].tool_calls[0].custom.input',
+  );
   chatThrows(
     () => countChat([{ role: 'assistant', tool_calls: [{ function: { name: 'f', arguments: { a: 1 } } }] }], m),
     'ERR_INVALID_ARG',

@@ -15,11 +15,13 @@
 //                                                       N = 1 (-1 for gpt-3.5-turbo-0301)
 //               + count(fc.name) + count(fc.arguments) + 3            for a function_call
 //               + Σ count(tc.function.name) + count(tc.function.arguments) + 3   over tool_calls
+//                   (a custom call: count(tc.custom.name) + count(tc.custom.input) + 3)
 //               - 2                                     if role is 'function'
 //             + T(tools)                                if tools is a non-empty array
 //
 //   T(tools)  = 12 + Σ over tools:
 //                 F + count(name + ':' + desc)          F = 7 for o200k models, 10 for cl100k models
+//                                                       (a custom tool: this term alone)
 //               + if properties is non-empty:
 //                   3 + Σ over properties key → p:
 //                       3 + count(key + ':' + type + ':' + desc)
@@ -45,6 +47,10 @@
 //   `countChatCompletionTokens` (src/functionCalling.ts, after hmarr/openai-chat-tokens).
 // - tool_calls: counted like function_call, once per call. OpenAI documents no rule for them;
 //   this extends the function_call rule. Ids (tool_calls[].id, tool_call_id) are not counted.
+//   A custom tool call (`type: 'custom'`, GPT-5's free-form tools) counts its name and input as
+//   a function call counts its name and arguments; a custom tool definition counts as a
+//   function without parameters, its `format` (a grammar that constrains the output) not at
+//   all. OpenAI documents neither.
 // - Content parts: OpenAI documents no rule; each text part is counted on its own (the
 //   cookbook counts every string value on its own), so a part boundary inside a word can
 //   count one token more than the joined text.
@@ -186,7 +192,12 @@ function messageTokens(count, m, i, rules) {
     for (let j = 0; j < m.tool_calls.length; j++) {
       const where = `${what}.tool_calls[${j}]`;
       const call = needObject(slot(m.tool_calls, j, where, 'a tool call object'), where);
-      n += callTokens(count, call.function, `${where}.function`);
+      if (call.type === 'custom') {
+        const c = needObject(call.custom, `${where}.custom`);
+        n += count(needString(c.name, `${where}.custom.name`)) + count(needString(c.input, `${where}.custom.input`)) + FUNCTION_CALL_OVERHEAD;
+      } else {
+        n += callTokens(count, call.function, `${where}.function`);
+      }
     }
   }
   if (role === 'function') n -= FUNCTION_ROLE_DISCOUNT;
@@ -221,8 +232,14 @@ function toolsTokens(count, tools, funcInit) {
   for (let i = 0; i < tools.length; i++) {
     const what = `tools[${i}]`;
     const tool = needObject(slot(tools, i, what, 'a tool definition'), what);
+    if (tool.type === 'custom') {
+      const c = needObject(tool.custom, `${what}.custom`);
+      const name = needString(c.name, `${what}.custom.name`);
+      n += funcInit + count(`${name}:${withoutFinalDot(optString(c.description, `${what}.custom.description`))}`);
+      continue;
+    }
     if (tool.type !== 'function') {
-      throw invalidArg(`${what}.type must be 'function' (the only tool type countChat can count), got ${typeName(tool.type)}`);
+      throw invalidArg(`${what}.type must be 'function' or 'custom' (the tool types of Chat Completions), got ${typeName(tool.type)}`);
     }
     const fn = needObject(tool.function, `${what}.function`);
     const name = needString(fn.name, `${what}.function.name`);

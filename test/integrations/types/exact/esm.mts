@@ -54,11 +54,18 @@ interface SdkReply {
   content: string | null;
   refusal: string | null;
   function_call?: { name: string; arguments: string } | null;
-  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+  tool_calls?: Array<
+    | { id: string; type: 'function'; function: { name: string; arguments: string } }
+    | { id: string; type: 'custom'; custom: { name: string; input: string } }
+  >;
 }
-export function chat(reply: SdkReply): number {
+// The SDK's ChatCompletionTool: a function tool or a custom one, whose format is a grammar.
+type SdkTool =
+  | { type: 'function'; function: { name: string; description?: string; parameters?: { [key: string]: unknown } } }
+  | { type: 'custom'; custom: { name: string; description?: string; format?: { type: 'text' } | { type: 'grammar'; grammar: { definition: string; syntax: 'lark' | 'regex' } } } };
+export function chat(reply: SdkReply, tools: SdkTool[]): number {
   const history: ChatMessage[] = [{ role: 'user', content: 'hi', name: undefined }, reply];
-  return countChat(history, { model: 'gpt-4o', tools: undefined });
+  return countChat(history, { model: 'gpt-4o', tools: undefined }) + countChat(history, { model: 'gpt-5', tools });
 }
 
 // readForContext's encoding takes what getEncoding takes, 'gpt2' (r50k_base) included.
