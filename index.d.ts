@@ -749,7 +749,8 @@ export interface EventLog {
 
 /**
  * Opens the crash-safe session log at `path`, creating it unless `create: false`. One
- * writer at a time (`ERR_LOG_LOCKED`), any number of `readOnly` readers. A torn last write is
+ * writer at a time (`ERR_LOG_LOCKED`; a file with other names, hard links, opens for no
+ * writer), any number of `readOnly` readers. A torn last write is
  * cut away on open (see `recovered`), and so is a header cut short; a file that is not a
  * log, however short, is `ERR_CORRUPT_LOG` and left as it is; a FIFO, device or socket is
  * `ERR_NOT_REGULAR_FILE`. Node, Bun and Deno only: elsewhere `ERR_UNSUPPORTED_RUNTIME`. The

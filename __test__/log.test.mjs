@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, renameSync, statSync, truncateSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, statSync, truncateSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync, linkSync, copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
@@ -449,6 +449,50 @@ describe('one writer, many readers', () => {
     for (const bad of ['', tmp.path('dir-like/')]) {
       await rejectsCode(() => il.openLog(bad), 'ERR_INVALID_ARG', [`openLog's path must name a file, got ${JSON.stringify(bad)}`]);
     }
+  });
+
+  test('a log with a second name (a hard link) opens for no writer, under either name; readers may open it', async () => {
+    const path = fresh();
+    const hard = `${path}.hard`;
+    const log = await il.openLog(path);
+    await log.append('first');
+    linkSync(path, hard);
+    // Each name has its own lock file: the link count is what tells a writer of the other name.
+    const err = await rejectsCode(() => il.openLog(hard), 'ERR_LOG_LOCKED', [`'${hard}'`, '2 names', 'readOnly: true']);
+    assert.doesNotMatch(err.message, /process \d+/, 'no holder is named: the other writer is not known');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { il } = await import(${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)});
+      try { await il.openLog(${JSON.stringify(hard)}); console.log('opened'); } catch (e) { console.log(e.code); }
+      const r = await il.openLog(${JSON.stringify(hard)}, { readOnly: true });
+      for await (const e of r.entries()) console.log(e.data);
+    `], { encoding: 'utf8', env: process.env });
+    assert.equal(child.stdout.trim(), 'ERR_LOG_LOCKED\nfirst', child.stderr);
+    await log.append('second');
+    await log.close();
+    // Closed, it has two names still: neither opens for writing, and no lock file is left.
+    for (const name of [path, hard]) await rejectsCode(() => il.openLog(name), 'ERR_LOG_LOCKED', [`'${name}'`, '2 names']);
+    assert.ok(!existsSync(`${path}.lock`) && !existsSync(`${hard}.lock`));
+    const reader = await il.openLog(hard, { readOnly: true });
+    assert.deepEqual((await all(reader)).map((e) => e.data), ['first', 'second']);
+    await reader.close();
+    // As the message says: a copy renamed over the name gives it a file of its own; the
+    // other name keeps the old one (a backup made with `cp -al`, say).
+    copyFileSync(path, `${path}.copy`);
+    renameSync(`${path}.copy`, path);
+    const mine = await il.openLog(path);
+    await mine.append('third');
+    // A link made while a writer has the log open: the writer compacts, which renames a new
+    // file over its name; the other name keeps the file it had, a log of its own.
+    linkSync(path, `${path}.snap`);
+    await rejectsCode(() => il.openLog(`${path}.snap`), 'ERR_LOG_LOCKED', ['2 names']);
+    await mine.checkpoint('cp');
+    await mine.append('fourth');
+    assert.equal((await mine.compact()).droppedRecords, 3);
+    const snap = await il.openLog(`${path}.snap`);
+    assert.deepEqual((await all(snap)).map((e) => e.data), ['first', 'second', 'third', 'fourth']);
+    await snap.close();
+    assert.deepEqual((await all(mine)).map((e) => e.data), ['fourth']);
+    await mine.close();
   });
 
   test('close() waits for the calls made before it; a call made after it began rejects', async () => {

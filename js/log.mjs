@@ -397,6 +397,7 @@ export class EventLog {
     let recovered = null;
     let loaded;
     try {
+      if (!o.readOnly) await this.#refuseLinked(f);
       let size = await f.size();
       if (size < HEADER) {
         if (o.readOnly) {
@@ -435,6 +436,25 @@ export class EventLog {
     this.#born = loaded.born;
     this.#identity = before === after ? before : null;
     if (recovered) this.#recovered = recovered;
+  }
+
+  /**
+   * Refuses to write a file with other names (hard links). The lock is a name's, so a writer
+   * of another name would hold another lock; with a link count of 1 there is no other name,
+   * and of two writers of two names, the one that opens second sees the first's. Before
+   * anything is written: a torn tail cut here could be the other writer's append.
+   * @param {LogFileHandle} f
+   */
+  async #refuseLinked(f) {
+    const links = await f.links();
+    if (links <= 1) return;
+    const file = this.#real === this.#path ? '' : ` (the file '${this.#real}')`;
+    throw new IronlungError(
+      'ERR_LOG_LOCKED',
+      `the log '${this.#path}'${file} has ${links} names (hard links): each name has its own lock, so a writer of one would not ` +
+        'exclude a writer of another, and no writer opens it. Open it with { readOnly: true } to read it; to write it, remove ' +
+        `its other names, or copy it and rename the copy over '${this.#real}' (the other names keep the old file, as a backup made with cp -al should)`,
+    );
   }
 
   /**

@@ -30,6 +30,7 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {() => Promise<void>} sync
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
+ * @property {() => Promise<number>} links how many names (hard links) the file has; 0 where the host does not say
  *
  * @typedef {object} LogFiles
  * @property {(path: string, readOnly: boolean, create: boolean, dsync?: boolean) => Promise<LogFileHandle>} open
@@ -65,6 +66,9 @@ export function nativeLogFiles(binding) {
         sync: () => f.sync(),
         truncate: (len) => f.truncate(len),
         close: async () => f.close(),
+        // The addon's descriptor has no stat: the path's, which names the open file while the
+        // writer holds its lock (a rename from outside aside).
+        links: async () => (await fs.promises.stat(path)).nlink,
       };
     },
     replace: (from, to) => binding.logReplace(from, to),
@@ -164,6 +168,7 @@ export function nodeLogFiles(rules) {
           await h.datasync();
         },
         close: () => h.close(),
+        links: async () => (await h.stat()).nlink || 0,
       };
       return withPath(handle, path);
     },
@@ -297,7 +302,7 @@ function atExit(f) {
  * Where `path` really is, symbolic links resolved: two names for one log then share its lock,
  * and a compaction renames over the file rather than over a link to it. A file not created
  * yet is its directory's real path and its name; a dangling link is followed to the file it
- * would create. (Hard links are two paths to the lock; they are not resolved.)
+ * would create. Hard links have no one real name: a writer refuses a file that has two (js/log.mjs).
  * @param {string} path
  * @returns {Promise<string>}
  */
