@@ -662,7 +662,10 @@ export interface LogStats {
   lastSeq: number;
   /** The records' bytes, as appended (UTF-8 for text and JSON). */
   rawBytes: number;
-  /** The file's size. */
+  /**
+   * The log's bytes: where its last frame ends. A `'sync'` writer's file runs on past it, in
+   * zeros written ahead of its appends (up to 1 MiB), until `close()`.
+   */
   storedBytes: number;
   /** The frames the log is stored in: one per group commit, batch, checkpoint or dictionary. */
   segments: number;
@@ -674,7 +677,11 @@ export interface LogStats {
 export interface LogRecovered {
   /** Where the torn write started. */
   offset: number;
-  /** The bytes cut away (or, read-only, ignored): never a whole acknowledged record. */
+  /**
+   * The bytes cut away (or, read-only, ignored): never a whole acknowledged record. Zeros a
+   * `'sync'` writer wrote ahead of its appends are cut without being counted: an open that
+   * finds only those reports no `recovered`.
+   */
   droppedBytes: number;
 }
 

@@ -205,11 +205,12 @@ describe('checkpoints and compaction', () => {
     for (let i = 0; i < 50; i++) await log.append(event(i));
     await log.checkpoint({ upTo: 50 }, { meta: { turn: 5 } });
     for (let i = 50; i < 60; i++) await log.append(event(i));
-    const before = statSync(path).size;
+    // (A 'sync' writer's file runs on past the log's end, by the zeros it writes ahead.)
+    const before = (await log.stats()).storedBytes;
     const r = await log.compact();
     assert.equal(r.droppedRecords, 50);
     assert.equal(r.bytesBefore, before);
-    assert.equal(r.bytesAfter, statSync(path).size);
+    assert.equal(r.bytesAfter, (await log.stats()).storedBytes);
     assert.ok(r.bytesAfter < before / 2);
     const s = await log.stats();
     assert.deepEqual([s.records, s.firstSeq, s.lastSeq], [10, 51, 60]);
@@ -271,7 +272,7 @@ describe('checkpoints and compaction', () => {
     const path = fresh();
     const log = await il.openLog(path, { compression: false });
     for (let i = 0; i < 10; i++) await log.append(`before ${i}`);
-    const cpAt = statSync(path).size;
+    const cpAt = (await log.stats()).storedBytes;
     await log.checkpoint({ state: 'x'.repeat(500) });
     for (let i = 0; i < 10; i++) await log.append(`after ${i}`);
     await log.close();
@@ -383,6 +384,102 @@ describe('stats and the dictionary', () => {
     assert.deepEqual([s.records, s.rawBytes, s.segments, s.dictionaryId], [2, 7, 1, null]);
     assert.ok(s.storedBytes > 64 + 7);
     await log.close();
+  });
+});
+
+describe("'sync' writes zeros ahead", () => {
+  const helpers = JSON.stringify(new URL('./helpers.mjs', import.meta.url).href);
+  const cli = fileURLToPath(new URL('../bin/ironlung.cjs', import.meta.url));
+  const zerosAfter = (path, end) => readFileSync(path).subarray(end).every((b) => b === 0);
+
+  test('the file runs on past the log in zeros, which readers read past and close() cuts', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    // Past the first zeros (64 KiB), so that the file is extended more than once.
+    for (let i = 0; i < 60; i++) await log.appendBatch(Array.from({ length: 10 }, (_, k) => noise(200, i * 10 + k + 1)));
+    const end = (await log.stats()).storedBytes;
+    const size = statSync(path).size;
+    assert.ok(end > 64 << 10 && size > end && size % 4096 === 0, `file ${size} bytes, log ${end}`);
+    assert.ok(zerosAfter(path, end));
+    const reader = await il.openLog(path, { readOnly: true });
+    assert.equal(reader.recovered, null);
+    assert.equal((await all(reader)).length, 600);
+    assert.deepEqual((await all(reader, { from: 595 })).map((e) => e.seq), [595, 596, 597, 598, 599, 600]);
+    assert.deepEqual(await reader.verify(), { ok: true, records: 600, bytes: end, damaged: [] });
+    // The writer appends into the zeros the reader read past; the reader's next read has it.
+    await log.append('next');
+    assert.equal((await all(reader)).length, 601);
+    assert.equal((await reader.stats()).lastSeq, 601);
+    await reader.close();
+    await log.close();
+    assert.equal(statSync(path).size, (await il.openLog(path, { readOnly: true }).then(async (r) => [(await r.stats()).storedBytes, await r.close()]))[0]);
+    // 'flush' and 'none' write nothing ahead.
+    for (const durability of ['flush', 'none']) {
+      const p = fresh();
+      const w = await il.openLog(p, { durability });
+      for (let i = 0; i < 20; i++) await w.append(event(i));
+      await w.sync();
+      assert.equal(statSync(p).size, (await w.stats()).storedBytes, durability);
+      await w.close();
+    }
+  });
+
+  test('a killed writer leaves its zeros, which are not damage: open cuts them and recovers nothing', async () => {
+    const path = fresh();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { il } = await import(${helpers});
+      const log = await il.openLog(${JSON.stringify(path)});
+      for (let i = 0; i < 30; i++) await log.append({ i, text: 'record ' + i });
+      console.log((await log.stats()).storedBytes);
+      process.kill(process.pid, 'SIGKILL');
+    `], { encoding: 'utf8', env: process.env });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    const end = Number(child.stdout.trim());
+    assert.ok(statSync(path).size > end && zerosAfter(path, end));
+    const reader = await il.openLog(path, { readOnly: true });
+    assert.equal(reader.recovered, null);
+    assert.deepEqual((await reader.verify()).damaged, []);
+    await reader.close();
+    const verify = spawnSync(process.execPath, [cli, 'log', 'verify', path], { encoding: 'utf8', env: process.env });
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    const log = await il.openLog(path);
+    assert.equal(log.recovered, null);
+    assert.equal(statSync(path).size, end);
+    assert.equal(await log.append('after'), 31);
+    assert.deepEqual((await all(log)).map((e) => e.data).slice(-2), [{ i: 29, text: 'record 29' }, 'after']);
+    await log.close();
+  });
+
+  test('a torn write into the zeros is recovered as what it was, not as the zeros after it', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    for (let i = 0; i < 10; i++) await log.append(event(i));
+    const end = (await log.stats()).storedBytes;
+    await log.append(event(10));
+    const after = (await log.stats()).storedBytes;
+    await log.close();
+    // The last frame half written, the zeros ahead still there: as a power loss can leave them.
+    const bytes = readFileSync(path);
+    const torn = Buffer.alloc(64 << 10);
+    bytes.copy(torn, 0, 0, end + Math.floor((after - end) / 2));
+    writeFileSync(path, torn);
+    const again = await il.openLog(path);
+    assert.deepEqual(again.recovered, { offset: end, droppedBytes: torn.length - end });
+    assert.equal((await all(again)).length, 10);
+    await again.close();
+  });
+
+  test('an exit without close() cuts the zeros too', () => {
+    const path = fresh();
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { il } = await import(${helpers});
+      const log = await il.openLog(${JSON.stringify(path)});
+      for (let i = 0; i < 30; i++) await log.append('record ' + i);
+      console.log((await log.stats()).storedBytes);
+      process.exit(0);
+    `], { encoding: 'utf8', env: process.env });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(statSync(path).size, Number(child.stdout.trim()));
   });
 });
 
@@ -732,20 +829,24 @@ async function sample() {
   const path = fresh();
   const dict = il.trainDictionary(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i))), { maxBytes: 2048 });
   const log = await il.openLog(path, { dictionary: dict });
-  const ends = [statSync(path).size];
+  const end = async () => (await log.stats()).storedBytes;
+  const ends = [await end()];
   const records = [];
   for (let i = 0; i < 12; i++) {
     if (i === 6) {
       await log.checkpoint({ at: i });
-      ends.push(statSync(path).size);
+      ends.push(await end());
     }
     const batch = [event(i), `text ${i}`];
     await log.appendBatch(batch);
     records.push(...batch);
-    ends.push(statSync(path).size);
+    ends.push(await end());
   }
   await log.close();
-  return { path, bytes: readFileSync(path), records, ends };
+  const bytes = readFileSync(path);
+  // close() cut the zeros written ahead: the file ends where the log does.
+  assert.equal(bytes.length, ends.at(-1));
+  return { path, bytes, records, ends };
 }
 
 describe('torn writes and damage', () => {
@@ -1022,9 +1123,11 @@ describe('a full disk', () => {
   }
 
   test('a write past the file-size limit rejects with EFBIG; the log keeps every earlier record', async () => {
+    const acked = {};
     for (const durability of ['sync', 'flush', 'none']) {
       const path = fresh();
       const res = fill(path, durability, ['bash', '-c', 'ulimit -f 512 && exec "$@"', 'bash']);
+      acked[durability] = res.acked;
       assert.equal(res.code, 'EFBIG', JSON.stringify(res));
       assert.equal(res.after, 'EFBIG');
       assert.ok(res.acked > 10);
@@ -1041,6 +1144,9 @@ describe('a full disk', () => {
         await checkAfter(path, res);
       }
     }
+    // The zeros a 'sync' log writes ahead fail first near the limit; the appends that fit
+    // are written all the same, as many as 'flush' writes.
+    assert.equal(acked.sync, acked.flush, JSON.stringify(acked));
   });
 
   test('a full tmpfs rejects appends and compaction with ENOSPC; the log keeps every earlier record', (t) => {

@@ -76,6 +76,13 @@ const NONE_BUFFER = 4 << 20;
 const NONE_RECORDS = 16384;
 /** Decoded bytes one step of the reading loop hands out, at most. */
 const STEP_BYTES = 4 << 20;
+/**
+ * `'sync'`: the file is extended with zeros ahead of the appends, by an eighth of the log
+ * (64 KiB to 1 MiB, rounded to 4 KiB), so that an append's sync writes into blocks the file
+ * already has, with no change to its size or extents for the sync to commit as well.
+ */
+const PREALLOCATE_MIN = 64 << 10;
+const PREALLOCATE_MAX = 1 << 20;
 /** `dictionary: 'auto'` trains once the log holds this many record bytes or records. */
 const AUTO_TRAIN_BYTES = 1 << 20;
 const AUTO_TRAIN_RECORDS = 1000;
@@ -197,6 +204,46 @@ function logOptions(options, zstdLevel) {
 
 /** Lets only openLog construct an EventLog. */
 const LOG_KEY = Symbol('openLog');
+
+/** The longest tail `zerosFrom` reads; past it, a tail is not a writer's zeros ahead. */
+const ZEROS_CHECKED = 16 * PREALLOCATE_MAX;
+
+/**
+ * Whether the bytes of `f` from `from` to `to` are all zero: the zeros a `'sync'` writer
+ * wrote ahead of its appends, not a write of the log's.
+ * @param {LogFileHandle} f
+ * @param {number} from
+ * @param {number} to
+ */
+async function zerosFrom(f, from, to) {
+  if (to - from > ZEROS_CHECKED) return false;
+  for (let at = from; at < to; ) {
+    const piece = await f.read(at, Math.min(WINDOW, to - at));
+    if (piece.length === 0 || !piece.every((b) => b === 0)) return false;
+    at += piece.length;
+  }
+  return true;
+}
+
+/**
+ * Where the last frame of a file of `size` bytes can end at the latest, with the zeros a
+ * `'sync'` writer wrote ahead of it read past from the end: 7 bytes after the last byte
+ * that is not zero (a frame's trailer ends in its length and CRC, which may end in zeros).
+ * `size` when the file does not end in zeros.
+ * @param {LogFileHandle} f
+ * @param {number} size
+ */
+async function beforeZeros(f, size) {
+  // A first small read: a file that ends in a byte that is not zero needs no more.
+  for (let to = size, step = 4096; to > HEADER && size - to < ZEROS_CHECKED; step = 64 << 10) {
+    const from = Math.max(HEADER, to - step);
+    const piece = await f.read(from, to - from);
+    for (let i = piece.length - 1; i >= 0; i--) if (piece[i] !== 0) return Math.min(size, from + i + 1 + 7);
+    if (piece.length < to - from) return size;
+    to = from;
+  }
+  return size;
+}
 /**
  * Opens a constructed EventLog: its private #open, which only openLog may call.
  * @type {(log: EventLog) => Promise<void>}
@@ -232,6 +279,16 @@ let exitHooked = false;
  * @type {() => void}
  */
 let writeUnwritten;
+/**
+ * `'sync'` writers whose file runs on in zeros past the log: their exit cuts the zeros, as
+ * `close()` does. Weak, so that a log dropped unclosed can still be collected (`dropped`
+ * closes its file; its zeros stay, and its next open cuts them).
+ * @type {Set<WeakRef<EventLog>>}
+ */
+const zerosAhead = new Set();
+let aheadHooked = false;
+/** @type {() => void} */
+let cutAhead;
 
 /**
  * @typedef {object} Pending
@@ -314,6 +371,15 @@ export class EventLog {
   #closing = null;
   #trainedAt = 0;
   /** @type {LogRecovered | null} */ #recovered = null;
+  /**
+   * A writer's: where the file ends, past the log's end by the zeros `'sync'` writes ahead
+   * (PREALLOCATE_MIN); `close()` cuts them away.
+   */
+  #allocated = 0;
+  /** @type {WeakRef<EventLog> | null} this log in `zerosAhead` */
+  #aheadRef = null;
+  /** A write of zeros ahead failed (a full disk): none are written any more. */
+  #noZeros = false;
 
   /**
    * @param {symbol} key
@@ -351,6 +417,12 @@ export class EventLog {
     openEventLog = (log) => log.#open();
     writeUnwritten = () => {
       for (const log of unwritten) log.#writeAtExit();
+    };
+    cutAhead = () => {
+      for (const ref of zerosAhead) {
+        const log = ref.deref();
+        if (log) log.#cutAheadNow();
+      }
     };
   }
 
@@ -424,7 +496,7 @@ export class EventLog {
         size = HEADER;
       }
       loaded = await this.#load(f, size);
-      if (loaded.end < size) recovered = { offset: loaded.end, droppedBytes: size - loaded.end };
+      if (loaded.dropped > 0) recovered = { offset: loaded.end, droppedBytes: loaded.dropped };
     } catch (e) {
       await f.close().catch(() => {});
       throw e;
@@ -433,6 +505,7 @@ export class EventLog {
     this.#file = f;
     this.#owned.files.add(f);
     this.#codec = loaded.codec;
+    this.#allocated = loaded.end;
     this.#born = loaded.born;
     this.#identity = before === after ? before : null;
     if (recovered) this.#recovered = recovered;
@@ -475,9 +548,11 @@ export class EventLog {
       throw e;
     }
     const born = this.#epoch ? this.#epoch() : 0;
-    const end = await this.#findEnd(size, f, codec);
+    const end = await this.#findEnd(await beforeZeros(f, size), f, codec);
+    // A tail of zeros is what a 'sync' writer wrote ahead (#write): no write of the log's.
+    const dropped = end < size ? (await zerosFrom(f, end, size)) ? 0 : size - end : 0;
     if (end < size && !this.#o.readOnly) await f.truncate(end);
-    return { codec, born, end };
+    return { codec, born, end, dropped };
   }
 
   /**
@@ -504,9 +579,10 @@ export class EventLog {
   async #renew() {
     const f = this.#file;
     if (!this.#lost() || !f) return;
-    const { codec, born } = await this.#load(f, await f.size());
+    const { codec, born, end } = await this.#load(f, await f.size());
     this.#codec = codec;
     this.#born = born;
+    if (!this.#o.readOnly) this.#allocated = end;
   }
 
   /**
@@ -553,6 +629,37 @@ export class EventLog {
     } finally {
       owned.unlock?.();
       owned.unlock = null;
+    }
+  }
+
+  /**
+   * A writer's, at close: cuts the zeros written ahead (#write), so that a closed log's file
+   * ends where the log does. Left there, the next open would cut them.
+   */
+  async #cutAhead() {
+    if (this.#aheadRef) zerosAhead.delete(this.#aheadRef);
+    this.#aheadRef = null;
+    const f = this.#file;
+    if (this.#o.readOnly || !f || !this.#codec || this.#lost()) return;
+    const end = this.#codec.tail()[0];
+    if (this.#allocated <= end) return;
+    try {
+      await f.truncate(end);
+      this.#allocated = end;
+    } catch {
+      // The zeros stay, as after a crash; the next open cuts them.
+    }
+  }
+
+  /** `#cutAhead`, on this thread, at the process's exit (not during a compaction's swap). */
+  #cutAheadNow() {
+    const f = this.#file;
+    if (this.#swapping || this.#closed || !f?.truncateNow || !this.#codec || this.#lost()) return;
+    const end = this.#codec.tail()[0];
+    try {
+      if (this.#allocated > end) f.truncateNow(end);
+    } catch {
+      // The process is going; the next open cuts them.
     }
   }
 
@@ -915,6 +1022,7 @@ export class EventLog {
     if (end < size) f.truncateNow(end);
     this.#codec = codec;
     this.#born = /** @type {() => number} */ (this.#epoch)();
+    this.#allocated = end;
   }
 
   /**
@@ -983,14 +1091,52 @@ export class EventLog {
     try {
       // Without a sync, the write is a copy into the page cache: done on this thread, it
       // costs less than the trip to the thread pool, whose wake-up dominated 'flush' appends.
-      if (sync) await file.write(before[0], bytes, true);
-      else file.writeNow(before[0], bytes);
+      if (sync) {
+        const end = before[0] + bytes.length;
+        // (A frame larger than the zeros goes out alone rather than copied with them.)
+        if (end > this.#allocated && !this.#noZeros && bytes.length <= PREALLOCATE_MAX) {
+          // Zeros ahead, in the same write and sync: the next appends' syncs then change
+          // neither the file's size nor its extents (with ext4, an fdatasync that must
+          // commit those waits for the journal too).
+          const ahead = Math.min(PREALLOCATE_MAX, Math.max(PREALLOCATE_MIN, end >> 3));
+          const allocated = Math.ceil((end + ahead) / 4096) * 4096;
+          const padded = new Uint8Array(allocated - before[0]);
+          padded.set(bytes);
+          try {
+            await file.write(before[0], padded, true);
+            this.#allocated = allocated;
+          } catch {
+            // A disk too full for the zeros (ENOSPC, or a file size limit: EFBIG) must not
+            // fail an append whose own bytes fit: they are written alone, what the failed
+            // write left past them is cut, and this log writes no more zeros.
+            this.#noZeros = true;
+            await file.write(before[0], bytes, true);
+            await file.truncate(end);
+            this.#allocated = end;
+            return;
+          }
+          if (!this.#aheadRef) {
+            this.#aheadRef = new WeakRef(this);
+            zerosAhead.add(this.#aheadRef);
+            if (!aheadHooked) {
+              aheadHooked = true;
+              this.#files.atExit(() => cutAhead());
+            }
+          }
+        } else {
+          await file.write(before[0], bytes, true);
+        }
+      } else {
+        file.writeNow(before[0], bytes);
+        this.#allocated = Math.max(this.#allocated, before[0] + bytes.length);
+      }
     } catch (e) {
       const err = mapError(e);
       /** @type {Codec} */ (this.#codec).setTail(before);
       if (resolved) this.#failed = err;
       try {
         await file.truncate(before[0]);
+        this.#allocated = before[0];
       } catch (cut) {
         // Resolved records fail the log with the write's error, set above; else with the cut's.
         this.#failed ??= mapError(cut);
@@ -1030,7 +1176,7 @@ export class EventLog {
     const file = this.#file;
     if (!file) throw this.#closedError();
     const codec = /** @type {Codec} */ (this.#codec);
-    const end = this.#o.readOnly ? await file.size() : codec.tail()[0];
+    const end = this.#o.readOnly ? await this.#readerEnd(file) : codec.tail()[0];
     const held = this.#reading.get(file) ?? { reads: 0, retired: false };
     this.#reading.set(file, held);
     held.reads++;
@@ -1315,7 +1461,22 @@ export class EventLog {
    * the log into a new file, which the reader then opens.
    */
   async #refresh() {
-    if (!(await this.#reopenIfReplaced())) await this.#findEnd(await /** @type {LogFileHandle} */ (this.#file).size());
+    if (await this.#reopenIfReplaced()) return;
+    const f = /** @type {LogFileHandle} */ (this.#file);
+    await this.#findEnd(await beforeZeros(f, await f.size()));
+  }
+
+  /**
+   * Where a reader's read ends in `file`: the file's end, or, where it ends in zeros that a
+   * live `'sync'` writer wrote ahead, the end of the last frame before them. The writer
+   * writes its next frames into those zeros while the read goes on, and the read must not
+   * meet them half-written.
+   * @param {LogFileHandle} file
+   */
+  async #readerEnd(file) {
+    const size = await file.size();
+    const before = await beforeZeros(file, size);
+    return before === size ? size : this.#findEnd(before, file);
   }
 
   /** A reader's: opens the file the path names now, if a compaction replaced the open one. */
@@ -1530,6 +1691,7 @@ export class EventLog {
     this.#closing ??= (async () => {
       await this.#enqueueOp(async () => {}).catch(() => {});
       this.#closed = true;
+      await this.#cutAhead();
       await this.#release();
       // With 'none', appends resolved before their write failed: with no later call, close()
       // is the last one left to say that their records are not in the log.

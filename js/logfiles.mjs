@@ -65,6 +65,9 @@ export function nativeLogFiles(binding) {
         writeNow: (offset, bytes) => f.writeNow(offset, bytes),
         sync: () => f.sync(),
         truncate: (len) => f.truncate(len),
+        // At exit, by the path: the writer holds its lock, and the addon's file has no
+        // synchronous truncate.
+        truncateNow: (len) => fs.truncateSync(path, len),
         close: async () => f.close(),
         // The addon's descriptor has no stat: the path's, which names the open file while the
         // writer holds its lock (a rename from outside aside).
