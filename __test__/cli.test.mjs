@@ -2,6 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,10 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung
 
 function cli(args, input, cwd) {
   const r = spawnSync(process.execPath, [bin, ...args], { input, cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
+
+const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
 
 /** `count --json` parsed, asserting the exit status. */
 function countJson(args, cwd, status = 0) {
@@ -354,6 +357,83 @@ describe(`cli count over directories (${il.backend})`, () => {
     assert.match(r.stderr, new RegExp(`^ironlung: counted ${counted.length} files \\(${skippedFiles().length} skipped\\) in [\\d.]+ s`, 'm'));
     const json = cli(['count', '--json', '--progress', '.'], undefined, root);
     assert.deepEqual(JSON.parse(json.stdout), countJson(['.'], root));
+  });
+
+  test('an ignore file that is a FIFO is not waited on: a warning, and the walk goes on', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+    const repo = t.path('fifos');
+    mkdirSync(join(repo, '.git', 'info'), { recursive: true });
+    mkdirSync(join(repo, 'sub'));
+    writeFileSync(join(repo, 'sub', 'a.txt'), 'hello\n');
+    for (const f of ['.gitignore', '.git/info/exclude']) spawnSync('mkfifo', [join(repo, f)]);
+    // A linked worktree whose git directory's commondir is a FIFO, and a .git that is one.
+    mkdirSync(join(repo, 'wt'));
+    writeFileSync(join(repo, 'wt', '.git'), 'gitdir: ../gd\n');
+    writeFileSync(join(repo, 'wt', 'b.txt'), 'hi\n');
+    mkdirSync(join(repo, 'gd'));
+    spawnSync('mkfifo', [join(repo, 'gd', 'commondir')]);
+    mkdirSync(join(repo, 'odd'));
+    spawnSync('mkfifo', [join(repo, 'odd', '.git')]);
+    writeFileSync(join(repo, 'odd', 'c.txt'), 'hey\n');
+    const warning = (f) => new RegExp(`^ironlung: warning: cannot read ${f}: it is a FIFO, not a regular file$`, 'm');
+    // sub is walked with the .gitignore above it and info/exclude: both FIFOs.
+    const r = cli(['count', '--json', 'sub'], undefined, repo);
+    assert.equal(r.signal, null, 'it ends by itself');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).files.map((f) => f.path), ['sub/a.txt']);
+    assert.match(r.stderr, warning(join(repo, '.gitignore')));
+    assert.match(r.stderr, warning(join(repo, '.git', 'info', 'exclude')));
+    // Walked from the root, the FIFO .gitignore is one of the files, skipped.
+    const all = cli(['count', '--json', '.'], undefined, repo);
+    assert.equal(all.signal, null);
+    assert.equal(all.status, 0, all.stderr);
+    assert.deepEqual(JSON.parse(all.stdout).skipped.map((s) => [s.path, s.code]), [['.gitignore', 'ERR_NOT_REGULAR_FILE'], ['gd/commondir', 'ERR_NOT_REGULAR_FILE']]);
+    for (const dir of ['wt', 'odd']) {
+      const one = cli(['count', '--json', dir], undefined, repo);
+      assert.equal(one.signal, null, dir);
+      assert.equal(one.status, 0, `${dir}: ${one.stderr}`);
+      assert.equal(JSON.parse(one.stdout).total.files, 1, dir);
+    }
+    // train-dict walks the same way (too few samples here: exit 1, but it ends).
+    const train = cli(['train-dict', '--out', join(repo, 'dict'), 'sub'], undefined, repo);
+    assert.equal(train.signal, null);
+    assert.equal(train.status, 1, train.stderr);
+    assert.match(train.stderr, warning(join(repo, '.gitignore')));
+    // A .gitignore above the walk that links to a regular file is still read.
+    const linked = t.path('linked-ignore');
+    mkdirSync(join(linked, 'sub'), { recursive: true });
+    writeFileSync(join(linked, 'rules'), '*.log\n');
+    symlinkSync('rules', join(linked, '.gitignore'));
+    mkdirSync(join(linked, '.git'));
+    writeFileSync(join(linked, 'sub', 'a.txt'), 'a\n');
+    writeFileSync(join(linked, 'sub', 'b.log'), 'b\n');
+    const l = cli(['count', '--json', 'sub'], undefined, linked);
+    assert.equal(l.stderr, '');
+    assert.deepEqual(JSON.parse(l.stdout).files.map((f) => f.path), ['sub/a.txt']);
+  });
+
+  test('FIFOs, sockets and devices to count are skipped unread, walked or named, on every --jobs', { skip: !hasMkfifo && 'no mkfifo' }, async () => {
+    const dir = t.path('special');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), 'hello\n');
+    spawnSync('mkfifo', [join(dir, 'fifo')]);
+    symlinkSync('fifo', join(dir, 'fifo.link'));
+    const server = createServer();
+    await new Promise((resolve) => server.listen(join(dir, 'sock'), resolve));
+    try {
+      for (const jobs of ['1', '4']) {
+        for (const args of [[dir], [join(dir, 'fifo'), join(dir, 'sock'), join(dir, 'fifo.link'), '/dev/null', join(dir, 'a.txt')]]) {
+          const r = cli(['count', '--json', '--jobs', jobs, ...args]);
+          assert.equal(r.signal, null, 'it ends by itself');
+          assert.equal(r.status, 0, r.stderr);
+          const out = JSON.parse(r.stdout);
+          assert.deepEqual(out.files.map((f) => f.path), [join(dir, 'a.txt')]);
+          assert.deepEqual(new Set(out.skipped.map((s) => s.code)), new Set(['ERR_NOT_REGULAR_FILE']));
+          assert.equal(out.skipped.length, args.length === 1 ? 3 : 4);
+        }
+      }
+    } finally {
+      server.close();
+    }
   });
 
   test('stdin counts alongside files', () => {

@@ -75,6 +75,39 @@ function readUpTo(fd, limit, size) {
 }
 
 /**
+ * What a non-regular file is, for messages: 'a FIFO', 'a directory'...
+ * @param {fs.Stats} st
+ */
+function kindOf(st) {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'of an unknown type';
+}
+
+/**
+ * The first `limit` bytes of `file` if it is a regular file, else ERR_NOT_REGULAR_FILE. It is
+ * opened non-blocking and checked on the open file: a FIFO neither hangs the open waiting
+ * for a writer nor the read waiting for data, even one put there after a check.
+ * @param {string} file
+ * @param {number} [limit]
+ * @returns {Buffer}
+ */
+function readRegular(file, limit = Infinity) {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0));
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`it is ${kindOf(st)}, not a regular file`), { code: 'ERR_NOT_REGULAR_FILE' });
+    return readUpTo(fd, limit, st.size);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Resolves on 'drain'; a stream error is handled by the process-wide handler in ironlung.cjs.
  * @param {NodeJS.WritableStream} stream
  * @returns {Promise<void>}
@@ -172,4 +205,4 @@ async function readCapped(file, max, what) {
   }
 }
 
-module.exports = { readStdin, readCapped, refuseDirectory, Output };
+module.exports = { readStdin, readCapped, readRegular, refuseDirectory, kindOf, Output };

@@ -8,9 +8,9 @@ const fs = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const path = require('node:path');
 const ironlung = require('../js/node.cjs');
-const { walk, kindOf } = require('./walk.cjs');
+const { walk } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
-const { readStdin, readCapped, refuseDirectory, Output } = require('./io.cjs');
+const { readStdin, readCapped, readRegular, refuseDirectory, kindOf, Output } = require('./io.cjs');
 
 /** @import { Encoding, TruncateOptions, ChunkOptions, ReadForContextOptions, EventLog, LogEntry } from 'ironlung' */
 /** @typedef {import('./args.cjs').Opts} Opts */
@@ -792,7 +792,7 @@ async function trainDict(opts, rest) {
         overTotal++;
         return;
       }
-      const b = fs.readFileSync(file);
+      const b = readRegular(file);
       samples.push(b);
       bytes += b.length;
     } catch (e) {

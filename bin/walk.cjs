@@ -16,6 +16,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseGitignore, isIgnored } = require('./gitignore.cjs');
+const { readRegular, kindOf } = require('./io.cjs');
 
 /** @typedef {import('./gitignore.cjs').Rule} Rule */
 /** @typedef {(message: string) => void} Warn */
@@ -23,17 +24,6 @@ const { parseGitignore, isIgnored } = require('./gitignore.cjs');
  * A path left out of the walk, or one that could not be read.
  * @typedef {{ path: string, code: string, message: string }} Problem
  */
-
-/** @param {fs.Stats} st */
-function kindOf(st) {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  return 'of an unknown type';
-}
 
 /**
  * @param {string} p
@@ -45,7 +35,9 @@ function notRegular(p, what) {
 }
 
 /**
- * The rules of a file, or [] if it does not exist; warns about other read errors.
+ * The rules of a file, or [] if it does not exist; warns about other read errors, and a file
+ * that is not a regular file, which is not read (readRegular: git and ripgrep would wait on a
+ * FIFO for ever).
  * @param {string} file
  * @param {string} base
  * @param {Warn} [warn]
@@ -54,9 +46,11 @@ function notRegular(p, what) {
 function loadRules(file, base, warn) {
   let text;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegular(file).toString('utf8');
   } catch (e) {
-    if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR' && warn) warn(`cannot read ${file}: ${e.code || e.message}`);
+    if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR' && warn) {
+      warn(`cannot read ${file}: ${e.code === 'ERR_NOT_REGULAR_FILE' ? e.message : e.code || e.message}`);
+    }
     return [];
   }
   return parseGitignore(text, base);
@@ -78,12 +72,12 @@ function gitDirOf(root) {
   if (st.isDirectory()) return dotGit;
   if (!st.isFile()) return null;
   try {
-    const m = /^gitdir:\s*(.*?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'));
+    const m = /^gitdir:\s*(.*?)\s*$/m.exec(readRegular(dotGit).toString('utf8'));
     if (!m) return null;
     const gitDir = path.resolve(root, m[1]);
     // A linked worktree keeps info/exclude in the common directory.
     try {
-      return path.resolve(gitDir, fs.readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
+      return path.resolve(gitDir, readRegular(path.join(gitDir, 'commondir')).toString('utf8').trim());
     } catch {
       return gitDir;
     }
@@ -235,4 +229,4 @@ function walk(dir, opts = {}) {
   return { files, skipped, errors };
 }
 
-module.exports = { walk, outerContext, kindOf, notRegular };
+module.exports = { walk, outerContext, notRegular };
