@@ -84,6 +84,14 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     assert.match(r.stderr, /trained on 200 samples \([\d.]+ MB\) in [\d.]+ s; skipped 1 path that is not a regular file\n$/);
   });
 
+  test('train-dict takes samples whose names are not UTF-8', () => {
+    mkdirSync(p('bytes'));
+    for (const f of readdirSync(p('samples')).slice(0, 200)) copyFileSync(p(`samples/${f}`), Buffer.concat([Buffer.from(p('bytes/')), Buffer.from([0xff]), Buffer.from(f)]));
+    const r = cli(['train-dict', '--max-bytes', '4096', '--out', p('b.dict'), p('bytes')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^ironlung: wrote a \d+-byte dictionary \(id \d+\) to .*b\.dict, trained on 200 samples/);
+  });
+
   test('train-dict trains on what it could read, and fails on a directory it could not', () => {
     // A directory whose path is longer than PATH_MAX cannot be listed, even by root: made one
     // relative step at a time, as a shell's cd makes it.

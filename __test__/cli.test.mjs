@@ -93,6 +93,37 @@ describe(`cli (${il.backend})`, () => {
     assert.deepEqual(countJson([p('odd')]).files.map((f) => f.path.slice(p('odd/').length)), ['a\x1b[31mred\x07.txt', 'b\nline.txt']);
   });
 
+  test('names that are not UTF-8 are read, and print with \\xHH for each byte that is not', () => {
+    const dir = p('bytes');
+    const at = (...parts) => Buffer.concat([Buffer.from(`${dir}/`), ...parts.map((x) => Buffer.from(x))]);
+    mkdirSync(dir);
+    writeFileSync(at('bad', [0xff], '.txt'), 'hello world\n');
+    writeFileSync(at('bad', [0xfe], '.txt'), 'hi\n');
+    mkdirSync(at('sub', [0xe9]));
+    writeFileSync(at('sub', [0xe9], '/é.md'), '# Title\n');
+    writeFileSync(at('sub', [0xe9], '/bin.dat'), new Uint8Array([1, 0, 2]));
+    writeFileSync(at('.gitignore'), '*.log\n');
+    writeFileSync(at('x', [0xff], '.log'), 'ignored\n');
+    const shown = ['bad\\xfe.txt', 'bad\\xff.txt', 'sub\\xe9/é.md'];
+    const texts = ['hi\n', 'hello world\n', '# Title\n'];
+    const want = shown.map((name, i) => ({ path: `${dir}/${name}`, tokens: enc.count(texts[i]), bytes: Buffer.byteLength(texts[i]) }));
+    for (const jobs of ['1', '4']) {
+      const r = cli(['count', '--json', '--jobs', jobs, dir]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(out.files, [{ path: `${dir}/.gitignore`, tokens: enc.count('*.log\n'), bytes: 6 }, ...want]);
+      assert.deepEqual(out.skipped.map((s) => [s.path, s.code]), [[`${dir}/sub\\xe9/bin.dat`, 'ERR_BINARY_FILE']]);
+      const small = JSON.parse(cli(['count', '--json', '--jobs', jobs, '--max-bytes', '5', dir]).stdout);
+      assert.ok(small.skipped.some((s) => s.path === `${dir}/bad\\xff.txt` && s.code === 'ERR_FILE_TOO_LARGE'), jobs);
+    }
+    const here = JSON.parse(cli(['count', '--json', '.'], undefined, dir).stdout);
+    assert.deepEqual(here.files.map((f) => f.path), ['.gitignore', ...shown]);
+    const table = cli(['count', 'bytes'], undefined, t.dir);
+    assert.equal(table.status, 0, table.stderr);
+    assert.deepEqual(fileRows(table.stdout).map((row) => row[2]), ['bytes/.gitignore', ...shown.map((n) => `bytes/${n}`)]);
+  });
+
   test('truncate prints the longest prefix within the budget', () => {
     const text = readFileSync(p('b.txt'), 'utf8');
     const r = cli(['truncate', '--max-tokens', '7', p('b.txt')]);

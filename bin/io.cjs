@@ -92,7 +92,7 @@ function kindOf(st) {
  * The first `limit` bytes of `file` if it is a regular file, else ERR_NOT_REGULAR_FILE. It is
  * opened non-blocking and checked on the open file: a FIFO neither hangs the open waiting
  * for a writer nor the read waiting for data, even one put there after a check.
- * @param {string} file
+ * @param {string | Buffer} file
  * @param {number} [limit]
  * @returns {Buffer}
  */

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const path = require('node:path');
 const ironlung = require('../js/node.cjs');
-const { walk } = require('./walk.cjs');
+const { walk, shownPath, pathKey } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
 const { readStdin, readCapped, readRegular, refuseDirectory, kindOf, Output } = require('./io.cjs');
 
@@ -264,19 +264,24 @@ async function count(opts, rest) {
   };
 
   // Gather the inputs: named files as given, directories walked; each file once.
-  /** @typedef {{ path: string, named: boolean }} Input named: given on the command line */
+  /**
+   * @typedef {object} Input
+   * @property {string} path as shown
+   * @property {string | Buffer} file as opened: bytes where a name is not UTF-8
+   * @property {boolean} named given on the command line
+   */
   /** @type {Input[]} */
   const inputs = [];
   const seen = new Set();
   /**
-   * @param {string} p
+   * @param {string | Buffer} p
    * @param {boolean} named
    */
   const add = (p, named) => {
-    const key = p === '-' ? '-' : path.resolve(p);
+    const key = p === '-' ? '-' : pathKey(p);
     if (seen.has(key)) return;
     seen.add(key);
-    inputs.push({ path: p, named });
+    inputs.push({ path: shownPath(p), file: p, named });
   };
   for (const arg of rest) {
     if (arg === '-') {
@@ -333,14 +338,21 @@ async function count(opts, rest) {
     const { text, bytes } = await stdinText(maxBytes);
     return { tokens: enc.count(text), bytes };
   };
+  // The library opens string paths only: a path as bytes is read here, as the library would
+  // read it (a regular file, one byte past the cap at most), and its bytes decoded there.
+  const countBytesAt = (/** @type {Buffer} */ file) => {
+    const data = readRegular(file, maxBytes + 1);
+    return { tokens: enc.count(ironlung.decodeText(data, { maxBytes })), bytes: data.length };
+  };
   if (jobs === 1) {
     for (const input of inputs) {
       try {
         let r;
         if (input.path === '-') r = await countStdin();
+        else if (typeof input.file !== 'string') r = countBytesAt(input.file);
         else {
-          const bytes = fs.statSync(input.path).size;
-          r = { tokens: enc.count(ironlung.readTextFileSync(input.path, { maxBytes })), bytes };
+          const bytes = fs.statSync(input.file).size;
+          r = { tokens: enc.count(ironlung.readTextFileSync(input.file, { maxBytes })), bytes };
         }
         files.push({ path: input.path, tokens: r.tokens, bytes: r.bytes });
         settle(input);
@@ -351,13 +363,14 @@ async function count(opts, rest) {
   } else {
     // readForContext reads, decodes and counts in one call (off the JS thread on the native
     // backend) and gives the bytes read, so there is no stat either.
-    const countFile = (/** @type {string} */ p) => ironlung.readForContext(p, { maxBytes, encoding: enc.name });
+    const countFile = async (/** @type {string | Buffer} */ p) =>
+      typeof p === 'string' ? ironlung.readForContext(p, { maxBytes, encoding: enc.name }) : countBytesAt(p);
     let next = 0;
     const worker = async () => {
       while (next < inputs.length) {
         const input = inputs[next++];
         try {
-          const r = input.path === '-' ? await countStdin() : await countFile(input.path);
+          const r = input.path === '-' ? await countStdin() : await countFile(input.file);
           files.push({ path: input.path, tokens: r.tokens, bytes: r.bytes });
           settle(input);
         } catch (e) {
@@ -775,14 +788,14 @@ async function trainDict(opts, rest) {
   let notFiles = 0;
   let failed = 0;
   const seen = new Set();
-  /** @param {string} file */
+  /** @param {string | Buffer} file as bytes where a name is not UTF-8 */
   const take = (file) => {
-    const key = path.resolve(file);
+    const key = pathKey(file);
     if (seen.has(key)) return;
     seen.add(key);
     try {
       const st = fs.statSync(file);
-      if (!st.isFile()) throw { code: 'ERR_NOT_REGULAR_FILE', message: `'${file}' is ${kindOf(st)}; only regular files are samples` };
+      if (!st.isFile()) throw { code: 'ERR_NOT_REGULAR_FILE', message: `'${shownPath(file)}' is ${kindOf(st)}; only regular files are samples` };
       if (st.size > MAX_SAMPLE_BYTES) {
         skipped++;
         return;
@@ -797,7 +810,7 @@ async function trainDict(opts, rest) {
       bytes += b.length;
     } catch (e) {
       failed++;
-      report(file, e);
+      report(shownPath(file), e);
     }
   };
   for (const arg of rest) {

@@ -12,9 +12,11 @@
 // - Symbolic links are never followed to directories (no loops); links to regular files
 //   are read. Links to directories, broken links and special files are reported as
 //   skipped with ERR_NOT_REGULAR_FILE.
+// - A path is a string, or bytes (a Buffer) where a name on it is not UTF-8 (see listDir).
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { isUtf8 } = require('node:buffer');
 const { parseGitignore, isIgnored } = require('./gitignore.cjs');
 const { readRegular, kindOf } = require('./io.cjs');
 
@@ -24,6 +26,61 @@ const { readRegular, kindOf } = require('./io.cjs');
  * A path left out of the walk, or one that could not be read.
  * @typedef {{ path: string, code: string, message: string }} Problem
  */
+
+/**
+ * A path as text: bytes are decoded, each byte that is not part of a UTF-8 character as
+ * `\xHH`, which tells apart names that differ only there (U+FFFD would not).
+ * @param {string | Buffer} p
+ */
+function shownPath(p) {
+  if (typeof p === 'string') return p;
+  let s = '';
+  for (let i = 0; i < p.length; ) {
+    // A UTF-8 character is 1 to 4 bytes, and no shorter prefix of it is valid.
+    let n = 1;
+    while (n <= 4 && !isUtf8(p.subarray(i, i + n))) n++;
+    if (n <= 4) {
+      s += p.toString('utf8', i, i + n);
+      i += n;
+    } else {
+      s += `\\x${p[i].toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return s;
+}
+
+/**
+ * The key of a path in a set of paths taken: absolute, and never the same for a string and
+ * for bytes (a path is bytes exactly when a name on it is not UTF-8).
+ * @param {string | Buffer} p
+ */
+function pathKey(p) {
+  return typeof p === 'string' ? path.resolve(p) : `\0${path.resolve(p.toString('latin1'))}`;
+}
+
+/**
+ * `dir`/`name`, as bytes when either is.
+ * @param {string | Buffer} dir
+ * @param {string | Buffer} name
+ */
+function under(dir, name) {
+  if (typeof dir === 'string' && typeof name === 'string') return path.join(dir, name);
+  return Buffer.concat([Buffer.from(dir), Buffer.from(path.sep), Buffer.from(name)]);
+}
+
+/**
+ * The entries of directory `dir`. Node decodes names as UTF-8, with U+FFFD for bytes that are
+ * not, and such a name names no file: a directory with U+FFFD in a name is listed again as
+ * bytes, and there a name (a Buffer) that is not UTF-8 is kept as bytes.
+ * @param {string | Buffer} dir
+ * @returns {fs.Dirent<string | Buffer>[]}
+ */
+function listDir(dir) {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  if (!entries.some((e) => e.name.includes('\uFFFD'))) return entries;
+  return fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+}
 
 /**
  * @param {string} p
@@ -38,7 +95,7 @@ function notRegular(p, what) {
  * The rules of a file, or [] if it does not exist; warns about other read errors, and a file
  * that is not a regular file, which is not read (readRegular: git and ripgrep would wait on a
  * FIFO for ever).
- * @param {string} file
+ * @param {string | Buffer} file
  * @param {string} base
  * @param {Warn} [warn]
  * @returns {Rule[]}
@@ -49,7 +106,7 @@ function loadRules(file, base, warn) {
     text = readRegular(file).toString('utf8');
   } catch (e) {
     if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR' && warn) {
-      warn(`cannot read ${file}: ${e.code === 'ERR_NOT_REGULAR_FILE' ? e.message : e.code || e.message}`);
+      warn(`cannot read ${shownPath(file)}: ${e.code === 'ERR_NOT_REGULAR_FILE' ? e.message : e.code || e.message}`);
     }
     return [];
   }
@@ -58,11 +115,11 @@ function loadRules(file, base, warn) {
 
 /**
  * The git directory of a work tree root that has a .git entry (a `gitdir:` file too).
- * @param {string} root
- * @returns {string | null}
+ * @param {string | Buffer} root
+ * @returns {string | Buffer | null}
  */
 function gitDirOf(root) {
-  const dotGit = path.join(root, '.git');
+  const dotGit = under(root, '.git');
   let st;
   try {
     st = fs.statSync(dotGit);
@@ -70,7 +127,8 @@ function gitDirOf(root) {
     return null;
   }
   if (st.isDirectory()) return dotGit;
-  if (!st.isFile()) return null;
+  // A gitdir: file's path is text, resolved against the root's: not under bytes.
+  if (!st.isFile() || typeof root !== 'string') return null;
   try {
     const m = /^gitdir:\s*(.*?)\s*$/m.exec(readRegular(dotGit).toString('utf8'));
     if (!m) return null;
@@ -87,12 +145,12 @@ function gitDirOf(root) {
 }
 
 /**
- * @param {string} root
+ * @param {string | Buffer} root
  * @param {Warn} [warn]
  */
 function excludeRules(root, warn) {
   const gitDir = gitDirOf(root);
-  return gitDir ? loadRules(path.join(gitDir, 'info', 'exclude'), '', warn) : [];
+  return gitDir ? loadRules(under(under(gitDir, 'info'), 'exclude'), '', warn) : [];
 }
 
 /** @param {string} dir */
@@ -149,13 +207,14 @@ function outerContext(dir, warn) {
  * @param {boolean} [opts.ignore=true] apply .gitignore and info/exclude rules
  * @param {(files: number) => void} [opts.onProgress] called after each directory
  * @param {Warn} [opts.warn]
- * @returns {{ files: string[], skipped: Problem[], errors: Problem[] }}
- *   paths are `dir` joined with the path inside it, in no particular order
+ * @returns {{ files: (string | Buffer)[], skipped: Problem[], errors: Problem[] }}
+ *   paths are `dir` joined with the path inside it, in no particular order; a Problem's
+ *   path is shownPath's text
  */
 function walk(dir, opts = {}) {
   const ignore = opts.ignore !== false;
   const warn = opts.warn;
-  /** @type {string[]} */
+  /** @type {(string | Buffer)[]} */
   const files = [];
   /** @type {Problem[]} */
   const skipped = [];
@@ -165,61 +224,72 @@ function walk(dir, opts = {}) {
   if (prefix === '.' + path.sep || prefix === '.') prefix = '';
   else if (!prefix.endsWith(path.sep)) prefix += path.sep;
   const outer = ignore ? outerContext(dir, warn) : { lists: [], rel: '' };
-  const stack = [{ sub: '', rel: outer.rel, lists: outer.lists }];
+  // sub: the path inside `dir` as shown; raw: the directory's path as bytes, once a name on
+  // it is not UTF-8.
+  /** @type {{ sub: string, rel: string, lists: Rule[][], raw: Buffer | null }[]} */
+  const stack = [{ sub: '', rel: outer.rel, lists: outer.lists, raw: null }];
   while (stack.length) {
     const d = /** @type {typeof stack[number]} */ (stack.pop()); // the stack is not empty
-    const dirPath = d.sub ? prefix + d.sub : prefix ? prefix.slice(0, -1) || path.sep : '.';
+    const shownDir = d.sub ? prefix + d.sub : prefix ? prefix.slice(0, -1) || path.sep : '.';
+    const dirPath = d.raw ?? shownDir;
     let entries;
     try {
-      entries = fs.readdirSync(dirPath, { withFileTypes: true });
+      entries = listDir(dirPath);
     } catch (e) {
-      errors.push({ path: dirPath, code: e.code || 'EIO', message: e.message });
+      errors.push({ path: shownDir, code: e.code || 'EIO', message: e.message });
       continue;
     }
     let { lists, rel } = d;
     if (ignore) {
-      const dotGit = entries.find((e) => e.name === '.git');
+      const dotGit = entries.find((e) => String(e.name) === '.git');
       if (dotGit) {
         const ex = excludeRules(dirPath, warn);
         lists = ex.length ? [ex] : [];
         rel = '';
       }
-      const gi = entries.find((e) => e.name === '.gitignore');
+      const gi = entries.find((e) => String(e.name) === '.gitignore');
       // Like git (2.32+), a .gitignore that is a symbolic link is not read.
       if (gi && gi.isFile()) {
-        const rules = loadRules(path.join(dirPath, '.gitignore'), rel, warn);
+        const rules = loadRules(under(dirPath, '.gitignore'), rel, warn);
         if (rules.length) lists = [...lists, rules];
       }
     }
     for (const e of entries) {
-      const name = e.name;
+      const bytes = typeof e.name === 'string' || isUtf8(e.name) ? null : e.name;
+      // Patterns are matched against U+FFFD where a name is not UTF-8 (git matches bytes).
+      const name = String(e.name);
       if (name === '.git') continue;
       const isDir = e.isDirectory();
       const entryRel = rel ? `${rel}/${name}` : name;
       if (ignore && lists.length && isIgnored(lists, entryRel, isDir)) continue;
-      const sub = d.sub ? `${d.sub}/${name}` : name;
+      const shown = bytes ? shownPath(bytes) : name;
+      const sub = d.sub ? `${d.sub}/${shown}` : shown;
+      const raw = d.raw
+        ? /** @type {Buffer} */ (under(d.raw, bytes ?? name))
+        : bytes && Buffer.concat([Buffer.from(d.sub ? `${prefix}${d.sub}/` : prefix), bytes]);
       if (isDir) {
-        stack.push({ sub, rel: entryRel, lists });
+        stack.push({ sub, rel: entryRel, lists, raw });
         continue;
       }
       const p = prefix + sub;
+      const file = raw ?? p;
       if (e.isFile()) {
-        files.push(p);
+        files.push(file);
       } else if (e.isSymbolicLink()) {
         let st;
         try {
-          st = fs.statSync(p);
+          st = fs.statSync(file);
         } catch (err) {
           skipped.push(notRegular(p, `a broken symbolic link (${err.code})`));
           continue;
         }
-        if (st.isFile()) files.push(p);
+        if (st.isFile()) files.push(file);
         else if (st.isDirectory()) skipped.push(notRegular(p, 'a symbolic link to a directory, which is not followed'));
         else skipped.push(notRegular(p, `a symbolic link to ${kindOf(st)}`));
       } else {
         let what = 'not a regular file';
         try {
-          what = kindOf(fs.lstatSync(p));
+          what = kindOf(fs.lstatSync(file));
         } catch {}
         skipped.push(notRegular(p, what));
       }
@@ -229,4 +299,4 @@ function walk(dir, opts = {}) {
   return { files, skipped, errors };
 }
 
-module.exports = { walk, outerContext, notRegular };
+module.exports = { walk, outerContext, notRegular, shownPath, pathKey };
