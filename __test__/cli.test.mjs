@@ -467,6 +467,21 @@ describe(`cli count over directories (${il.backend})`, () => {
     }
   });
 
+  test('a file named - in a walked directory is that file, not stdin', () => {
+    const dir = t.path('dash');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '-'), 'the file named dash\n');
+    for (const jobs of ['1', '4']) {
+      const r = cli(['count', '--json', '--jobs', jobs, '.'], 'from stdin', dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).files, [{ path: '-', tokens: enc.count('the file named dash\n'), bytes: 20 }]);
+      // Both, when - is given too.
+      const both = cli(['count', '--json', '--jobs', jobs, '-', '.'], 'from stdin', dir);
+      assert.equal(both.status, 0, both.stderr);
+      assert.deepEqual(JSON.parse(both.stdout).files.map((f) => f.bytes).sort(), [10, 20]);
+    }
+  });
+
   test('stdin counts alongside files', () => {
     const r = cli(['count', '--json', '-', 'README.md'], 'from stdin', root);
     assert.equal(r.status, 0, r.stderr);

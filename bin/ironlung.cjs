@@ -267,7 +267,8 @@ async function count(opts, rest) {
   /**
    * @typedef {object} Input
    * @property {string} path as shown
-   * @property {string | Buffer} file as opened: bytes where a name is not UTF-8
+   * @property {string | Buffer | null} file as opened: bytes where a name is not UTF-8; null
+   *   for stdin (a walked file may be named -)
    * @property {boolean} named given on the command line
    */
   /** @type {Input[]} */
@@ -278,14 +279,14 @@ async function count(opts, rest) {
    * @param {boolean} named
    */
   const add = (p, named) => {
-    const key = p === '-' ? '-' : pathKey(p);
+    const key = pathKey(p);
     if (seen.has(key)) return;
     seen.add(key);
     inputs.push({ path: shownPath(p), file: p, named });
   };
   for (const arg of rest) {
     if (arg === '-') {
-      add('-', true);
+      inputs.push({ path: '-', file: null, named: true }); // given once: checked above
       continue;
     }
     let st;
@@ -348,7 +349,7 @@ async function count(opts, rest) {
     for (const input of inputs) {
       try {
         let r;
-        if (input.path === '-') r = await countStdin();
+        if (input.file === null) r = await countStdin();
         else if (typeof input.file !== 'string') r = countBytesAt(input.file);
         else {
           const bytes = fs.statSync(input.file).size;
@@ -370,7 +371,7 @@ async function count(opts, rest) {
       while (next < inputs.length) {
         const input = inputs[next++];
         try {
-          const r = input.path === '-' ? await countStdin() : await countFile(input.file);
+          const r = input.file === null ? await countStdin() : await countFile(input.file);
           files.push({ path: input.path, tokens: r.tokens, bytes: r.bytes });
           settle(input);
         } catch (e) {
