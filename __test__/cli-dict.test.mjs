@@ -79,9 +79,11 @@ describe(`cli dictionaries and info (${il.backend})`, () => {
     mkdirSync(p('linked'));
     for (const f of readdirSync(p('samples')).slice(0, 200)) copyFileSync(p(`samples/${f}`), p(`linked/${f}`));
     symlinkSync(p('samples'), p('linked/to-dir'));
+    // A link to a file is not followed either: its file would be a sample twice.
+    symlinkSync(p('linked/0000.json'), p('linked/to-file'));
     const r = cli(['train-dict', '--max-bytes', '4096', '--out', p('l.dict'), p('linked')]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /trained on 200 samples \([\d.]+ MB\) in [\d.]+ s; skipped 1 path that is not a regular file\n$/);
+    assert.match(r.stderr, /trained on 200 samples \([\d.]+ MB\) in [\d.]+ s; skipped 2 paths that are not regular files\n$/);
   });
 
   test('train-dict takes samples whose names are not UTF-8', () => {

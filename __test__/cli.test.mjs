@@ -226,7 +226,7 @@ describe(`cli count over directories (${il.backend})`, () => {
     'big.txt': 'x'.repeat(il.DEFAULT_MAX_BYTES + 1),
   };
   const counted = [
-    '.gitignore', '.hidden.txt', 'README.md', 'docs/guide.md', 'empty.txt', 'important.log', 'latin1.txt', 'link.md',
+    '.gitignore', '.hidden.txt', 'README.md', 'docs/guide.md', 'empty.txt', 'important.log', 'latin1.txt',
     'src/.gitignore', 'src/build/keep.js', 'src/deep/.gitignore', 'src/deep/app.log', 'src/deep/gen', 'src/deep/local.txt', 'src/main.rs',
   ];
   const skippedFiles = () => [
@@ -235,6 +235,7 @@ describe(`cli count over directories (${il.backend})`, () => {
     ['cyc2', 'ERR_NOT_REGULAR_FILE'],
     ...(fifo ? [['fifo', 'ERR_NOT_REGULAR_FILE']] : []),
     ['image.png', 'ERR_BINARY_FILE'],
+    ['link.md', 'ERR_NOT_REGULAR_FILE'],
     ['loop', 'ERR_NOT_REGULAR_FILE'],
     ['src/up', 'ERR_NOT_REGULAR_FILE'],
   ];
@@ -303,7 +304,7 @@ describe(`cli count over directories (${il.backend})`, () => {
       Object.entries(out.byExtension).map(([e, v]) => [String(v.files), String(v.tokens), String(v.bytes), e || '(none)']),
     );
     const n = skippedFiles().length;
-    const reasons = fifo ? '5 ERR_NOT_REGULAR_FILE' : '4 ERR_NOT_REGULAR_FILE';
+    const reasons = fifo ? '6 ERR_NOT_REGULAR_FILE' : '5 ERR_NOT_REGULAR_FILE';
     assert.equal(
       summary,
       `total: ${out.total.files} files, ${out.total.tokens} tokens, ${out.total.bytes} bytes (o200k_base)\n` +
@@ -345,6 +346,13 @@ describe(`cli count over directories (${il.backend})`, () => {
       ['src/.gitignore', 'src/build/keep.js', 'src/deep/.gitignore', 'src/deep/app.log', 'src/deep/gen', 'src/deep/local.txt', 'src/main.rs'],
     );
     assert.deepEqual(out.skipped.map((s) => s.path), ['src/up']);
+  });
+
+  test('a walk follows no symbolic link: a file and a link to it count once; a named link is read', () => {
+    const out = countJson(['.'], root);
+    assert.deepEqual(out.files.filter((f) => f.path === 'README.md' || f.path === 'link.md'), [expectedFile('README.md')]);
+    assert.match(out.skipped.find((s) => s.path === 'link.md').message, /^'link\.md' is a symbolic link to a file, which is not followed/);
+    assert.deepEqual(countJson(['link.md'], root).files, [expectedFile('link.md')]);
   });
 
   test('named files are counted even when ignored, each path once', () => {

@@ -210,7 +210,7 @@ describe('gitignore matcher', () => {
     assert.deepEqual(walked(bare), ['.gitignore', 'y']);
   });
 
-  test('symbolic links: files followed, directories and broken links reported, never loops', () => {
+  test('symbolic links: none followed, to files or directories; each reported, never loops', () => {
     const dir = join(t.dir, 'links');
     build(dir, { 'real/f.txt': 'x' });
     symlinkSync('real', join(dir, 'dirlink'));
@@ -218,11 +218,12 @@ describe('gitignore matcher', () => {
     symlinkSync('real/f.txt', join(dir, 'filelink'));
     symlinkSync('missing', join(dir, 'broken'));
     const r = walk(dir);
-    assert.deepEqual(r.files.map((p) => p.slice(dir.length + 1)).sort(), ['filelink', 'real/f.txt']);
+    assert.deepEqual(r.files.map((p) => p.slice(dir.length + 1)).sort(), ['real/f.txt']);
     assert.deepEqual(
       r.skipped.map((s) => [s.path.slice(dir.length + 1), s.code]).sort(),
-      [['broken', 'ERR_NOT_REGULAR_FILE'], ['dirlink', 'ERR_NOT_REGULAR_FILE'], ['real/self', 'ERR_NOT_REGULAR_FILE']],
+      [['broken', 'ERR_NOT_REGULAR_FILE'], ['dirlink', 'ERR_NOT_REGULAR_FILE'], ['filelink', 'ERR_NOT_REGULAR_FILE'], ['real/self', 'ERR_NOT_REGULAR_FILE']],
     );
-    assert.match(r.skipped.find((s) => s.path.endsWith('dirlink')).message, /symbolic link to a directory/);
+    assert.match(r.skipped.find((s) => s.path.endsWith('dirlink')).message, /symbolic link to a directory, which is not followed/);
+    assert.match(r.skipped.find((s) => s.path.endsWith('filelink')).message, /symbolic link to a file, which is not followed/);
   });
 });

@@ -1125,9 +1125,10 @@ const COMMANDS = {
     synopsis: 'count [options] PATH...',
     summary: 'tokens per file, per extension and in total',
     about: `PATH is a file, a directory (walked the way git sees it, honouring .gitignore and
-.git/info/exclude) or - for stdin. Binary files, files over --max-bytes and anything that is
-not a regular file are skipped and summarised; a path that cannot be read is an error
-(exit 1), and the rest is still counted.`,
+.git/info/exclude, and following no symbolic link) or - for stdin. Binary files, files over
+--max-bytes and anything that is not a regular file (a link met in a walk included) are
+skipped and summarised; a path that cannot be read is an error (exit 1), and the rest is
+still counted.`,
     options: () => ({
       ...encodingOptions(),
       sort: { type: 'choice', choices: ['path', 'tokens', 'bytes'], help: 'order of the file table (default path; tokens, bytes: largest first)' },

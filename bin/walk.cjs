@@ -9,9 +9,10 @@
 // - For a directory named on the command line inside a repository, the .gitignore files
 //   from the repository root down to it apply too. Outside any repository, .gitignore
 //   files in the walked tree still apply (there is just no info/exclude).
-// - Symbolic links are never followed to directories (no loops); links to regular files
-//   are read. Links to directories, broken links and special files are reported as
-//   skipped with ERR_NOT_REGULAR_FILE.
+// - Symbolic links are not followed, to directories or to files, as ripgrep, fd and du do
+//   by default: no loops, nothing outside the tree, a file and a link to it taken once,
+//   and git keeps a link as a link, not as its target's text. Links and special files are
+//   reported as skipped with ERR_NOT_REGULAR_FILE.
 // - A path is a string, or bytes (a Buffer) where a name on it is not UTF-8 (see listDir).
 
 const fs = require('node:fs');
@@ -283,7 +284,7 @@ function walk(dir, opts = {}) {
           skipped.push(notRegular(p, `a broken symbolic link (${err.code})`));
           continue;
         }
-        if (st.isFile()) files.push(file);
+        if (st.isFile()) skipped.push(notRegular(p, 'a symbolic link to a file, which is not followed'));
         else if (st.isDirectory()) skipped.push(notRegular(p, 'a symbolic link to a directory, which is not followed'));
         else skipped.push(notRegular(p, `a symbolic link to ${kindOf(st)}`));
       } else {
