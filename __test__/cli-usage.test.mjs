@@ -102,6 +102,8 @@ describe(`cli usage (${il.backend})`, () => {
       [[], 'no command given'],
       [['frobnicate'], 'unknown command "frobnicate"'],
       [['--frobnicate'], 'unknown option --frobnicate'],
+      [['--version', 'extra'], '--version takes no arguments, got "extra"'],
+      [['-V', '--json'], '-V takes no arguments, got "--json"'],
       [['help', 'frobnicate'], 'unknown command "frobnicate"'],
       [['count', '--foo', a], 'unknown option --foo for count', 'count'],
       [['count', '--foo=1', a], 'unknown option --foo for count', 'count'],

@@ -1371,6 +1371,7 @@ async function main(argv) {
   try {
     if (cmd === undefined) throw new UsageError('no command given');
     if (cmd === '--version' || cmd === '-V') {
+      if (args.length) throw new UsageError(`${cmd} takes no arguments, got ${JSON.stringify(args[0])}`);
       await out.write(`ironlung ${require('../package.json').version} (${ironlung.backend})\n`);
       return 0;
     }
