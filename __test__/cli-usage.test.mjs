@@ -79,6 +79,8 @@ describe(`cli usage (${il.backend})`, () => {
       const help = cli([cmd, '--help']).stdout;
       for (const o of options) assert.ok(help.includes(`  ${o}`), `${cmd} --help lists ${o}`);
     }
+    // --marker works with every --from, as its help says.
+    assert.match(cli(['truncate', '--help']).stdout, /^ {2}--marker TEXT +text put where text is cut, with any --from \(default: none; /m);
     // A synopsis that spells its options out spells out all of them (the README's too).
     for (const cmd of [...COMMANDS, 'log cat', 'log verify', 'log stats']) {
       const help = cli([...cmd.split(' '), '--help']).stdout;

@@ -508,7 +508,7 @@ describe(`cli truncate, chunk and read (${il.backend})`, () => {
   after(() => t.cleanup());
 
   test('truncate --from and --marker', () => {
-    for (const opts of [{ from: 'end' }, { from: 'start' }, { from: 'middle' }, { from: 'middle', marker: ' [{omitted} cut] ' }, { marker: '…' }]) {
+    for (const opts of [{ from: 'end' }, { from: 'start' }, { from: 'middle' }, { from: 'middle', marker: ' [{omitted} cut] ' }, { marker: '…' }, { from: 'start', marker: '[{omitted} cut] ' }]) {
       const args = ['truncate', '--max-tokens', '20'];
       if (opts.from) args.push('--from', opts.from);
       if (opts.marker) args.push('--marker', opts.marker);

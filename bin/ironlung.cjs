@@ -1144,12 +1144,17 @@ still counted.`,
     synopsis: 'truncate --max-tokens N [options] FILE|-',
     summary: 'the text that fits in N tokens',
     about: `Prints the part of FILE (or stdin) that fits in --max-tokens: the head (--from end, the
-default), the tail (--from start), or head and tail around a marker (--from middle).`,
+default), the tail (--from start), or head and tail (--from middle). --marker TEXT marks
+where text is cut, with any --from; only --from middle has a marker by default.`,
     options: () => ({
       ...encodingOptions(),
       'max-tokens': MAX_TOKENS,
       from: { type: 'choice', choices: ['end', 'start', 'middle'], help: 'which side is cut (default end: the head is kept)' },
-      marker: { type: 'string', arg: 'TEXT', help: 'the marker of --from middle; {omitted} stands for the tokens removed' },
+      marker: {
+        type: 'string',
+        arg: 'TEXT',
+        help: 'text put where text is cut, with any --from (default: none; for --from middle, "[… {omitted} tokens omitted …]" on a line of its own); {omitted} stands for the tokens removed',
+      },
       'max-bytes': { type: 'int', arg: 'N', min: 0, help: `read at most N bytes (default ${SINGLE_INPUT_MAX_BYTES})` },
     }),
     run: truncate,
