@@ -484,17 +484,21 @@ describe("'sync' writes zeros ahead", () => {
 });
 
 describe('one writer, many readers', () => {
-  test('a second writer gets ERR_LOG_LOCKED, in this process and in another; readers may open', async () => {
-    const path = fresh();
-    const log = await il.openLog(path);
-    await log.append('w');
-    await rejectsCode(() => il.openLog(path), 'ERR_LOG_LOCKED', [path]);
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+  /** A child process tries to open `path` for writing, then reads it: what it prints. */
+  const openInChild = (path) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `
       const { il } = await import(${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)});
       try { await il.openLog(${JSON.stringify(path)}); console.log('opened'); } catch (e) { console.log(e.code); }
       const r = await il.openLog(${JSON.stringify(path)}, { readOnly: true });
       for await (const e of r.entries()) console.log(e.data);
     `], { encoding: 'utf8', env: process.env });
+
+  test('a second writer gets ERR_LOG_LOCKED, in this process and in another; readers may open', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    await log.append('w');
+    await rejectsCode(() => il.openLog(path), 'ERR_LOG_LOCKED', [path]);
+    const child = openInChild(path);
     assert.equal(child.stdout.trim(), 'ERR_LOG_LOCKED\nw', child.stderr);
     await log.close();
     const next = await il.openLog(path);
@@ -557,12 +561,7 @@ describe('one writer, many readers', () => {
     // Each name has its own lock file: the link count is what tells a writer of the other name.
     const err = await rejectsCode(() => il.openLog(hard), 'ERR_LOG_LOCKED', [`'${hard}'`, '2 names', 'readOnly: true']);
     assert.doesNotMatch(err.message, /process \d+/, 'no holder is named: the other writer is not known');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
-      const { il } = await import(${JSON.stringify(new URL('./helpers.mjs', import.meta.url).href)});
-      try { await il.openLog(${JSON.stringify(hard)}); console.log('opened'); } catch (e) { console.log(e.code); }
-      const r = await il.openLog(${JSON.stringify(hard)}, { readOnly: true });
-      for await (const e of r.entries()) console.log(e.data);
-    `], { encoding: 'utf8', env: process.env });
+    const child = openInChild(hard);
     assert.equal(child.stdout.trim(), 'ERR_LOG_LOCKED\nfirst', child.stderr);
     await log.append('second');
     await log.close();
