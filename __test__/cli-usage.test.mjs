@@ -95,6 +95,10 @@ describe(`cli usage (${il.backend})`, () => {
     assert.match(overview.stdout, /Exit codes: 0 success/);
     assert.equal(cli(['-h']).stdout, overview.stdout);
     assert.equal(cli(['help']).stdout, overview.stdout);
+    // `--help COMMAND` is `help COMMAND`, as git takes it.
+    assert.equal(cli(['--help', 'count']).stdout, cli(['help', 'count']).stdout);
+    assert.equal(cli(['-h', 'log', 'cat']).stdout, cli(['help', 'log', 'cat']).stdout);
+    assert.match(cli(['--help', 'count']).stdout, /^usage: ironlung count /);
     assert.match(cli(['--version']).stdout, new RegExp(`^ironlung \\d+\\.\\d+\\.\\d+ \\(${il.backend}\\)\\n$`));
   });
 
@@ -107,6 +111,9 @@ describe(`cli usage (${il.backend})`, () => {
       [['--version', 'extra'], '--version takes no arguments, got "extra"'],
       [['-V', '--json'], '-V takes no arguments, got "--json"'],
       [['help', 'frobnicate'], 'unknown command "frobnicate"'],
+      [['help', 'count', 'extra'], 'help takes one command, got "extra" after "count"'],
+      [['--help', 'log', 'cat', 'x'], '--help takes one command, got "x" after "log cat"'],
+      [['--help', 'frobnicate'], 'unknown command "frobnicate"'],
       [['count', '--foo', a], 'unknown option --foo for count', 'count'],
       [['count', '--foo=1', a], 'unknown option --foo for count', 'count'],
       [['count', '-x', a], 'unknown option -x for count', 'count'],

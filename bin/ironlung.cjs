@@ -1380,12 +1380,15 @@ async function main(argv) {
       await out.write(`ironlung ${require('../package.json').version} (${ironlung.backend})\n`);
       return 0;
     }
-    if (cmd === '--help' || cmd === '-h' || (cmd === 'help' && args.length === 0)) {
+    const helpFlag = cmd === '--help' || cmd === '-h';
+    if ((helpFlag || cmd === 'help') && args.length === 0) {
       await out.write(overview());
       return 0;
     }
-    if (cmd === 'help') {
+    if (helpFlag || cmd === 'help') {
+      // `--help count` as `help count`, as git takes it.
       const r = resolveCommand(args, true);
+      if (r.rest.length) throw new UsageError(`${cmd} takes one command, got ${JSON.stringify(r.rest[0])} after ${JSON.stringify(r.name)}`);
       await out.write(r.group ? groupHelp(/** @type {'log'} */ (r.name)) : commandHelp(r.name));
       return 0;
     }
