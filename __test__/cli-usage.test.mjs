@@ -95,6 +95,8 @@ describe(`cli usage (${il.backend})`, () => {
     assert.match(overview.stdout, /Exit codes: 0 success/);
     assert.equal(cli(['-h']).stdout, overview.stdout);
     assert.equal(cli(['help']).stdout, overview.stdout);
+    assert.equal(cli(['--help', '--help']).stdout, overview.stdout);
+    assert.equal(cli(['help', '-h']).stdout, overview.stdout);
     // `--help COMMAND` is `help COMMAND`, as git takes it.
     assert.equal(cli(['--help', 'count']).stdout, cli(['help', 'count']).stdout);
     assert.equal(cli(['-h', 'log', 'cat']).stdout, cli(['help', 'log', 'cat']).stdout);

@@ -1381,13 +1381,15 @@ async function main(argv) {
       return 0;
     }
     const helpFlag = cmd === '--help' || cmd === '-h';
-    if ((helpFlag || cmd === 'help') && args.length === 0) {
+    // `--help --help` (and `help -h`) asks for help about help: the overview.
+    const words = helpFlag || cmd === 'help' ? args.filter((a, i) => i > 0 || (a !== '--help' && a !== '-h')) : args;
+    if ((helpFlag || cmd === 'help') && words.length === 0) {
       await out.write(overview());
       return 0;
     }
     if (helpFlag || cmd === 'help') {
       // `--help count` as `help count`, as git takes it.
-      const r = resolveCommand(args, true);
+      const r = resolveCommand(words, true);
       if (r.rest.length) throw new UsageError(`${cmd} takes one command, got ${JSON.stringify(r.rest[0])} after ${JSON.stringify(r.name)}`);
       await out.write(r.group ? groupHelp(/** @type {'log'} */ (r.name)) : commandHelp(r.name));
       return 0;
