@@ -205,45 +205,38 @@ function logOptions(options, zstdLevel) {
 /** Lets only openLog construct an EventLog. */
 const LOG_KEY = Symbol('openLog');
 
-/** The longest tail `zerosFrom` reads; past it, a tail is not a writer's zeros ahead. */
+/** The longest tail of zeros `dataEnd` reads past; a longer one is not a writer's zeros ahead. */
 const ZEROS_CHECKED = 16 * PREALLOCATE_MAX;
 
 /**
- * Whether the bytes of `f` from `from` to `to` are all zero: the zeros a `'sync'` writer
- * wrote ahead of its appends, not a write of the log's.
- * @param {LogFileHandle} f
- * @param {number} from
- * @param {number} to
- */
-async function zerosFrom(f, from, to) {
-  if (to - from > ZEROS_CHECKED) return false;
-  for (let at = from; at < to; ) {
-    const piece = await f.read(at, Math.min(WINDOW, to - at));
-    if (piece.length === 0 || !piece.every((b) => b === 0)) return false;
-    at += piece.length;
-  }
-  return true;
-}
-
-/**
- * Where the last frame of a file of `size` bytes can end at the latest, with the zeros a
- * `'sync'` writer wrote ahead of it read past from the end: 7 bytes after the last byte
- * that is not zero (a frame's trailer ends in its length and CRC, which may end in zeros).
- * `size` when the file does not end in zeros.
+ * Where the bytes of a file of `size` bytes that are not zero end, read back from its end
+ * past the zeros a `'sync'` writer wrote ahead: the file's size when it ends in a byte that
+ * is not zero, or its zeros run on past ZEROS_CHECKED; its header's end when all after it
+ * is zero.
  * @param {LogFileHandle} f
  * @param {number} size
  */
-async function beforeZeros(f, size) {
+async function dataEnd(f, size) {
   // A first small read: a file that ends in a byte that is not zero needs no more.
-  for (let to = size, step = 4096; to > HEADER && size - to < ZEROS_CHECKED; step = 64 << 10) {
+  for (let to = size, step = 4096; to > HEADER; step = 64 << 10) {
+    if (size - to >= ZEROS_CHECKED) return size;
     const from = Math.max(HEADER, to - step);
     const piece = await f.read(from, to - from);
-    for (let i = piece.length - 1; i >= 0; i--) if (piece[i] !== 0) return Math.min(size, from + i + 1 + 7);
+    for (let i = piece.length - 1; i >= 0; i--) if (piece[i] !== 0) return from + i + 1;
     if (piece.length < to - from) return size;
     to = from;
   }
-  return size;
+  return Math.min(size, HEADER);
 }
+
+/**
+ * Where the last frame of a file of `size` bytes whose data ends at `data` (`dataEnd`) can
+ * end at the latest: 7 bytes past it, as a frame's trailer ends in its length and CRC, which
+ * may end in zeros.
+ * @param {number} size
+ * @param {number} data
+ */
+const lastFrameBound = (size, data) => Math.min(size, data + 7);
 /**
  * Opens a constructed EventLog: its private #open, which only openLog may call.
  * @type {(log: EventLog) => Promise<void>}
@@ -372,8 +365,9 @@ export class EventLog {
   #trainedAt = 0;
   /** @type {LogRecovered | null} */ #recovered = null;
   /**
-   * A writer's: where the file ends, past the log's end by the zeros `'sync'` writes ahead
-   * (PREALLOCATE_MIN); `close()` cuts them away.
+   * A `'sync'` writer's: where its file ends, past the log's end by the zeros it writes
+   * ahead (PREALLOCATE_MIN); `close()` cuts them away. Other writers write none, and only
+   * ever compare it with the log's end, which it never passes for them.
    */
   #allocated = 0;
   /** @type {WeakRef<EventLog> | null} this log in `zerosAhead` */
@@ -548,9 +542,10 @@ export class EventLog {
       throw e;
     }
     const born = this.#epoch ? this.#epoch() : 0;
-    const end = await this.#findEnd(await beforeZeros(f, size), f, codec);
+    const data = await dataEnd(f, size);
+    const end = await this.#findEnd(lastFrameBound(size, data), f, codec);
     // A tail of zeros is what a 'sync' writer wrote ahead (#write): no write of the log's.
-    const dropped = end < size ? (await zerosFrom(f, end, size)) ? 0 : size - end : 0;
+    const dropped = end < size && data > end ? size - end : 0;
     if (end < size && !this.#o.readOnly) await f.truncate(end);
     return { codec, born, end, dropped };
   }
@@ -639,12 +634,10 @@ export class EventLog {
   async #cutAhead() {
     if (this.#aheadRef) zerosAhead.delete(this.#aheadRef);
     this.#aheadRef = null;
-    const f = this.#file;
-    if (this.#o.readOnly || !f || !this.#codec || this.#lost()) return;
-    const end = this.#codec.tail()[0];
-    if (this.#allocated <= end) return;
+    const end = this.#aheadEnd();
+    if (end === null) return;
     try {
-      await f.truncate(end);
+      await /** @type {LogFileHandle} */ (this.#file).truncate(end);
       this.#allocated = end;
     } catch {
       // The zeros stay, as after a crash; the next open cuts them.
@@ -654,13 +647,20 @@ export class EventLog {
   /** `#cutAhead`, on this thread, at the process's exit (not during a compaction's swap). */
   #cutAheadNow() {
     const f = this.#file;
-    if (this.#swapping || this.#closed || !f?.truncateNow || !this.#codec || this.#lost()) return;
-    const end = this.#codec.tail()[0];
+    if (this.#swapping || this.#closed || !f?.truncateNow) return;
+    const end = this.#aheadEnd();
     try {
-      if (this.#allocated > end) f.truncateNow(end);
+      if (end !== null) f.truncateNow(end);
     } catch {
       // The process is going; the next open cuts them.
     }
+  }
+
+  /** A writer's: where its zeros written ahead start, the log's end; null with none to cut. */
+  #aheadEnd() {
+    if (this.#o.readOnly || !this.#file || !this.#codec || this.#lost()) return null;
+    const end = this.#codec.tail()[0];
+    return this.#allocated > end ? end : null;
   }
 
   /** @param {LogFileHandle} f */
@@ -1128,7 +1128,6 @@ export class EventLog {
         }
       } else {
         file.writeNow(before[0], bytes);
-        this.#allocated = Math.max(this.#allocated, before[0] + bytes.length);
       }
     } catch (e) {
       const err = mapError(e);
@@ -1463,7 +1462,8 @@ export class EventLog {
   async #refresh() {
     if (await this.#reopenIfReplaced()) return;
     const f = /** @type {LogFileHandle} */ (this.#file);
-    await this.#findEnd(await beforeZeros(f, await f.size()));
+    const size = await f.size();
+    await this.#findEnd(lastFrameBound(size, await dataEnd(f, size)));
   }
 
   /**
@@ -1475,8 +1475,8 @@ export class EventLog {
    */
   async #readerEnd(file) {
     const size = await file.size();
-    const before = await beforeZeros(file, size);
-    return before === size ? size : this.#findEnd(before, file);
+    const bound = lastFrameBound(size, await dataEnd(file, size));
+    return bound === size ? size : this.#findEnd(bound, file);
   }
 
   /** A reader's: opens the file the path names now, if a compaction replaced the open one. */
