@@ -139,13 +139,27 @@ function withoutFinalDot(s) {
 }
 
 /**
+ * A call's name and its input (`arguments` of a function call, `input` of a custom one).
  * @param {Count} count
  * @param {unknown} call
  * @param {string} what
+ * @param {'arguments' | 'input'} [input]
  */
-function callTokens(count, call, what) {
+function callTokens(count, call, what, input = 'arguments') {
   const c = needObject(call, what);
-  return count(needString(c.name, `${what}.name`)) + count(needString(c.arguments, `${what}.arguments`)) + FUNCTION_CALL_OVERHEAD;
+  return count(needString(c.name, `${what}.name`)) + count(needString(c[input], `${what}.${input}`)) + FUNCTION_CALL_OVERHEAD;
+}
+
+/**
+ * A tool definition's name and description (a function's, or a custom tool's).
+ * @param {Count} count
+ * @param {number} funcInit
+ * @param {Json} def
+ * @param {string} what
+ */
+function toolHeadTokens(count, funcInit, def, what) {
+  const name = needString(def.name, `${what}.name`);
+  return funcInit + count(`${name}:${withoutFinalDot(optString(def.description, `${what}.description`))}`);
 }
 
 /**
@@ -192,12 +206,7 @@ function messageTokens(count, m, i, rules) {
     for (let j = 0; j < m.tool_calls.length; j++) {
       const where = `${what}.tool_calls[${j}]`;
       const call = needObject(slot(m.tool_calls, j, where, 'a tool call object'), where);
-      if (call.type === 'custom') {
-        const c = needObject(call.custom, `${where}.custom`);
-        n += count(needString(c.name, `${where}.custom.name`)) + count(needString(c.input, `${where}.custom.input`)) + FUNCTION_CALL_OVERHEAD;
-      } else {
-        n += callTokens(count, call.function, `${where}.function`);
-      }
+      n += call.type === 'custom' ? callTokens(count, call.custom, `${where}.custom`, 'input') : callTokens(count, call.function, `${where}.function`);
     }
   }
   if (role === 'function') n -= FUNCTION_ROLE_DISCOUNT;
@@ -233,18 +242,14 @@ function toolsTokens(count, tools, funcInit) {
     const what = `tools[${i}]`;
     const tool = needObject(slot(tools, i, what, 'a tool definition'), what);
     if (tool.type === 'custom') {
-      const c = needObject(tool.custom, `${what}.custom`);
-      const name = needString(c.name, `${what}.custom.name`);
-      n += funcInit + count(`${name}:${withoutFinalDot(optString(c.description, `${what}.custom.description`))}`);
+      n += toolHeadTokens(count, funcInit, needObject(tool.custom, `${what}.custom`), `${what}.custom`);
       continue;
     }
     if (tool.type !== 'function') {
       throw invalidArg(`${what}.type must be 'function' or 'custom' (the tool types of Chat Completions), got ${typeName(tool.type)}`);
     }
     const fn = needObject(tool.function, `${what}.function`);
-    const name = needString(fn.name, `${what}.function.name`);
-    const description = optString(fn.description, `${what}.function.description`);
-    n += funcInit + count(`${name}:${withoutFinalDot(description)}`);
+    n += toolHeadTokens(count, funcInit, fn, `${what}.function`);
     if (fn.parameters === undefined || fn.parameters === null) continue;
     const parameters = needObject(fn.parameters, `${what}.function.parameters`);
     if (parameters.properties === undefined || parameters.properties === null) continue;
