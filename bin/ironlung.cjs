@@ -1380,15 +1380,14 @@ async function main(argv) {
       await out.write(`ironlung ${require('../package.json').version} (${ironlung.backend})\n`);
       return 0;
     }
-    const helpFlag = cmd === '--help' || cmd === '-h';
-    // `--help --help` (and `help -h`) asks for help about help: the overview.
-    const words = helpFlag || cmd === 'help' ? args.filter((a, i) => i > 0 || (a !== '--help' && a !== '-h')) : args;
-    if ((helpFlag || cmd === 'help') && words.length === 0) {
-      await out.write(overview());
-      return 0;
-    }
-    if (helpFlag || cmd === 'help') {
-      // `--help count` as `help count`, as git takes it.
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      // `--help count` as `help count`, as git takes it; `--help --help` (and `help -h`)
+      // asks for help about help: the overview.
+      const words = args[0] === '--help' || args[0] === '-h' ? args.slice(1) : args;
+      if (words.length === 0) {
+        await out.write(overview());
+        return 0;
+      }
       const r = resolveCommand(words, true);
       if (r.rest.length) throw new UsageError(`${cmd} takes one command, got ${JSON.stringify(r.rest[0])} after ${JSON.stringify(r.name)}`);
       await out.write(r.group ? groupHelp(/** @type {'log'} */ (r.name)) : commandHelp(r.name));
