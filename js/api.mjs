@@ -10,12 +10,12 @@ import { IronlungError, invalidArg, needString, rethrow, typeName } from './erro
 import { createCountChat } from './chat.mjs';
 import { createZstdStreams } from './zstdstream.mjs';
 import { createDictionaries } from './dictionary.mjs';
-import { createLogs } from './log.mjs';
 
 /**
  * @import { DictionaryBinding, DictionaryNativeOnly } from './dictionary.mjs'
  * @import { Encoding as PublicEncoding, EncodingName, EncodeOptions, TruncateOptions, ChunkOptions, Chunk,
- *   CompressOptions, DecompressOptions, ReadOptions, DecodeTextOptions, ReadForContextOptions, ContextFile, Bytes, ErrorCode } from 'ironlung'
+ *   CompressOptions, DecompressOptions, ReadOptions, DecodeTextOptions, ReadForContextOptions, ContextFile, Bytes, ErrorCode,
+ *   OpenLogOptions } from 'ironlung'
  */
 
 /**
@@ -79,7 +79,10 @@ import { createLogs } from './log.mjs';
  * @typedef {object} Host
  * @property {'native'|'wasm'} backend
  * @property {boolean} offThread whether async twins run off the JS thread
- * @property {import('./logfiles.mjs').LogFiles} [logFiles] the session log's file I/O, where there is a file system
+ * @property {(deps: import('./log.mjs').LogDeps) => ReturnType<typeof import('./log.mjs').createLogs>} [logs]
+ *   the session log, where there is a file system: js/log.mjs's createLogs over the runtime's
+ *   file I/O. Only the entries that have files import the log and pass it in, so that the
+ *   bundles of browsers and edge runtimes carry none of its code; without it openLog rejects.
  * @property {(path: string, maxBytes: number) => string} readTextFileSync
  * @property {(path: string, maxBytes: number) => Promise<string>} readTextFile
  * @property {(path: string, maxBytes: number, id: number, maxTokens: number, cut: string) => Promise<any[]>} readForContext
@@ -928,7 +931,23 @@ export function createApi(b, host) {
     dictionaryArg: dictionaries.dictionaryArg,
   });
 
-  const logs = createLogs({ binding: b, files: () => host.logFiles, call, zstdLevel, pathArg, epoch: host.epoch });
+  /** @type {ReturnType<NonNullable<Host['logs']>> | undefined} */
+  let logs;
+  /**
+   * @param {string | URL} path
+   * @param {OpenLogOptions} [options]
+   */
+  async function openLog(path, options) {
+    // Asked at each open: Deno's wasm entry gives the log after the API is made.
+    if (!host.logs) {
+      throw new IronlungError(
+        'ERR_UNSUPPORTED_RUNTIME',
+        'openLog needs a file system, which this runtime does not have (the session log runs on Node, Bun and Deno)',
+      );
+    }
+    logs ??= host.logs({ binding: b, call, zstdLevel, pathArg, epoch: host.epoch });
+    return logs.openLog(path, options);
+  }
 
   return {
     backend: host.backend,
@@ -955,7 +974,7 @@ export function createApi(b, host) {
     ZstdDecompressionStream: streams.ZstdDecompressionStream,
     createZstdCompress: streams.createZstdCompress,
     createZstdDecompress: streams.createZstdDecompress,
-    openLog: logs.openLog,
+    openLog,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,

@@ -3,13 +3,14 @@
 // Deno's node:fs by the core's rules, as the native reader reads them. Needs --allow-read
 // (the package's own files). js/deno-api.mjs picks it, or the native addon.
 import { Transform } from 'node:stream';
-import { init, useDefaultModule, useFileReader, useLogFiles, useNodeStreams, useRankReader } from './wasm.mjs';
+import { init, useDefaultModule, useFileReader, useLog, useNodeStreams, useRankReader } from './wasm.mjs';
+import { createLogs } from './log.mjs';
 import { nodeLogFiles } from './logfiles.mjs';
 import { fileHost } from './fsread.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
 useFileReader(fileHost);
-useLogFiles(nodeLogFiles);
+useLog(createLogs, nodeLogFiles);
 useNodeStreams(Transform);
 // Every table the core names has a URL.
 useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));

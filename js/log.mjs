@@ -120,15 +120,20 @@ function instanceBound(obj, epoch, born) {
 }
 
 /**
- * @param {object} deps
- * @param {LogBinding} deps.binding
- * @param {() => LogFiles | undefined} deps.files the host's, or none (browsers, edge runtimes); asked
- *   at each open, as an entry may give them after the API is made
- * @param {<T>(f: () => T) => T} deps.call runs a binding call with its errors mapped
- * @param {(v: unknown) => number} deps.zstdLevel
- * @param {(path: string | URL) => string} deps.pathArg
- * @param {() => number} [deps.epoch] wasm: which instance is current (it changes when a trap
+ * What the API (js/api.mjs) hands the log: the binding, and its own checks and error mapping.
+ * @typedef {object} LogDeps
+ * @property {LogBinding} binding
+ * @property {<T>(f: () => T) => T} call runs a binding call with its errors mapped
+ * @property {(v: unknown) => number} zstdLevel
+ * @property {(path: string | URL) => string} pathArg
+ * @property {() => number} [epoch] wasm: which instance is current (it changes when a trap
  *   replaces it)
+ */
+
+/**
+ * The session log over the host's file I/O. The entries of runtimes with a file system give
+ * it to createApi's host as `logs` (js/node.cjs, js/wasm.mjs's useLog).
+ * @param {LogDeps & { files: LogFiles }} deps
  */
 export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) {
   /**
@@ -138,20 +143,13 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) 
    * @returns {Promise<EventLog>}
    */
   async function openLog(path, options) {
-    const host = files();
-    if (!host) {
-      throw new IronlungError(
-        'ERR_UNSUPPORTED_RUNTIME',
-        'openLog needs a file system, which this runtime does not have (the session log runs on Node, Bun and Deno)',
-      );
-    }
     const p = pathArg(path);
     // A log is a file: '' (the working directory) and a name ending in a separator name none.
     if (p === '' || p.endsWith('/') || p.endsWith('\\')) throw invalidArg(`openLog's path must name a file, got ${JSON.stringify(p)}`);
     // The core's words for a NUL in a path (readTextFile's), where node:fs would throw its own.
     if (p.includes('\0')) throw invalidArg(`path must not contain NUL bytes; received '${p}'`);
     const o = logOptions(options, zstdLevel);
-    const log = new EventLog(LOG_KEY, { binding, files: host, call, epoch, path: p, options: o });
+    const log = new EventLog(LOG_KEY, { binding, files, call, epoch, path: p, options: o });
     await openEventLog(log);
     return log;
   }

@@ -8,6 +8,7 @@
 const { load, assetPath } = require('./loader.cjs');
 const { createApi, checkInitArg } = require('./api.mjs');
 const { fileHost } = require('./fsread.mjs');
+const { createLogs } = require('./log.mjs');
 const { nativeLogFiles, nodeLogFiles } = require('./logfiles.mjs');
 const { wasmInstance } = require('./wasminstance.mjs');
 
@@ -22,6 +23,13 @@ const { Transform } = require('node:stream');
 /** @param {string} table */
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
+/**
+ * The host's session log, over `files`.
+ * @param {import('./logfiles.mjs').LogFiles} files
+ * @returns {import('./api.mjs').Host['logs']}
+ */
+const logsOver = (files) => (deps) => createLogs({ ...deps, files });
+
 /** @type {import('./api.mjs').Host} */
 const host =
   backend === 'native'
@@ -32,7 +40,7 @@ const host =
         readTextFileSync: (path, max) => binding.readTextFileSync(path, max),
         readTextFile: (path, max) => binding.readTextFile(path, max),
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
-        logFiles: nativeLogFiles(/** @type {any} */ (binding)),
+        logs: logsOver(nativeLogFiles(/** @type {any} */ (binding))),
         Transform,
       }
     : {
@@ -40,7 +48,7 @@ const host =
         nativeLoadErrors: nativeErrors,
         offThread: false,
         ...fileHost(binding),
-        logFiles: nodeLogFiles(binding),
+        logs: logsOver(nodeLogFiles(binding)),
         // Not the native backend: `instance` is set.
         onTrap: /** @type {NonNullable<typeof instance>} */ (instance).onTrap,
         writeUtf8: /** @type {NonNullable<typeof instance>} */ (instance).writeUtf8,

@@ -190,12 +190,14 @@ export function useFileReader(fileHost) {
 }
 
 /**
- * Runtimes with a filesystem: `logFiles(glue)` (js/logfiles.mjs) gives the session log's
- * file I/O, which refuses the files the core's rules refuse.
+ * Runtimes with a filesystem: the session log, `createLogs` (js/log.mjs) over the file I/O
+ * `logFiles(glue)` gives (js/logfiles.mjs), which refuses the files the core's rules refuse.
+ * @param {typeof import('./log.mjs').createLogs} createLogs
  * @param {typeof import('./logfiles.mjs').nodeLogFiles} logFiles
  */
-export function useLogFiles(logFiles) {
-  host.logFiles = logFiles(instance.binding);
+export function useLog(createLogs, logFiles) {
+  const files = logFiles(instance.binding);
+  host.logs = (deps) => createLogs({ ...deps, files });
 }
 
 /**
