@@ -5,7 +5,7 @@
 // (or Node, for the node bundle) run the result: every page check runs in each browser, with
 // the same assertions, as a test that names the browser. Token ids are checked against
 // OpenAI's tiktoken, computed here; zstd must round-trip; the page must raise no error and
-// fetch nothing that fails.
+// fetch nothing that fails; the bundle must carry no session log code (nolog.mjs).
 //
 //   node --test test/integrations/browser.test.mjs
 //
@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, normalize, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, label, launch, navigatedDuringCall } from '../browsers.mjs';
+import { assertNoLogCodeIn, jsFiles } from './nolog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -351,6 +352,10 @@ describe('Vite', () => {
       assert.match(out, /ironlung[-\w]*\.wasm/, `vite build emitted no wasm module:\n${out}`);
       server = await startServer('npm', ['run', 'preview', '--', '--host', '127.0.0.1', '--port', '0'], { cwd: dir });
     });
+    test('vite build: the page and its Workers carry no session log code', () => {
+      need();
+      assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'vite build output');
+    });
     for (const b of BROWSERS) {
       test(`vite build + preview, ${label(b)}: the page counts exactly, round-trips zstd`, async () => {
         need();
@@ -382,13 +387,20 @@ describe('esbuild', () => {
   after(async () => {
     await server?.stop();
   });
-  for (const [format, script, html] of [['--format=esm', 'build:esm', 'esm.html'], ['default iife', 'build:iife', 'iife.html']]) {
+  for (const [format, script, html, outdir] of [
+    ['--format=esm', 'build:esm', 'esm.html', 'dist/esm'],
+    ['default iife', 'build:iife', 'iife.html', 'dist/iife'],
+  ]) {
     let built = false;
     test(`esbuild --platform=browser, ${format} (+ copying the assets beside the bundle): builds`, async (t) => {
       const t0 = performance.now();
       await run('npm', ['run', script], { cwd: dir });
       t.diagnostic(`build took ${since(t0)}`);
       built = true;
+    });
+    test(`esbuild --platform=browser, ${format}: the bundle carries no session log code`, () => {
+      assert.ok(built, `npm run ${script} failed (see the test before)`);
+      assertNoLogCodeIn(jsFiles(join(dir, outdir)), `esbuild's ${outdir}`);
     });
     for (const b of BROWSERS) {
       test(`esbuild --platform=browser, ${format}, ${label(b)}: the page counts exactly, round-trips zstd`, async () => {
@@ -430,6 +442,10 @@ describe('webpack 5', () => {
     t.diagnostic(`webpack took ${since(t0)}`);
     assert.match(out, /\.wasm/, `webpack emitted no wasm module:\n${out}`);
     built = true;
+  });
+  test('webpack (zero config, target web): the page and its Worker carry no session log code', () => {
+    assert.ok(built, 'webpack failed (see the test before)');
+    assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'webpack output');
   });
   for (const b of BROWSERS) {
     test(`webpack (zero config, target web), ${label(b)}: the page and a module Worker count exactly`, async () => {

@@ -3,8 +3,9 @@
 // packed ironlung is installed there from its tarballs, the real tool (pinned in this folder's
 // package.json) builds and serves it on 127.0.0.1, and the test sends its texts over loopback
 // (or, for the Next.js client component, opens the page in headless Chromium and Firefox). Token ids must
-// equal OpenAI's tiktoken's, zstd must round-trip, the backend must be the expected one, and
-// the servers must log no error.
+// equal OpenAI's tiktoken's, zstd must round-trip, the backend must be the expected one, the
+// servers must log no error, and the client's, Workers' and edge bundles must carry no session
+// log code (nolog.mjs).
 //
 //   node --test test/integrations/servers.test.mjs
 //
@@ -31,6 +32,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, label, launch } from '../browsers.mjs';
+import { assertNoLogCode, assertNoLogCodeIn, jsFiles } from './nolog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -319,6 +321,14 @@ describe('Next.js', () => {
         assert.doesNotMatch(out, /node_modules[/\\]ironlung|@ironlung/, `the build output names the package (a warning about it?):\n${out}`);
         server = await startServer('npm', ['run', 'start', '--', '-H', '127.0.0.1', '-p', '0'], { cwd: dir, ready: /Ready in/ });
       });
+      test(`Next.js ${bundler}: the client's JavaScript and the edge route's carry no session log code`, () => {
+        need();
+        // The files Next.js deploys as each edge function, as its build lists them.
+        const edge = JSON.parse(readFileSync(join(dir, '.next', 'server', 'middleware-manifest.json'), 'utf8')).functions;
+        assert.ok(edge['/api/edge/route'], `the edge route is not in middleware-manifest.json: ${Object.keys(edge).join(', ')}`);
+        const files = Object.values(edge).flatMap((f) => f.files.map((p) => join(dir, '.next', p)));
+        assertNoLogCodeIn([...jsFiles(join(dir, '.next', 'static')), ...files], `next build (${bundler})`);
+      });
       test(`Next.js ${bundler}: Node.js route handler (app/api/node) counts exactly on the native addon`, async () => {
         need();
         const native = process.platform === 'linux' && process.arch === 'x64';
@@ -344,6 +354,7 @@ describe('Next.js', () => {
 });
 
 describe('Cloudflare Workers (wrangler dev --local)', () => {
+  const wrangler = join(here, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
   let dir;
   let server;
   before(async () => {
@@ -352,8 +363,11 @@ describe('Cloudflare Workers (wrangler dev --local)', () => {
   after(async () => {
     await server?.stop();
   });
+  test('wrangler deploy --dry-run: the bundle carries no session log code', async () => {
+    await run(nodeForWrangler(), [wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir });
+    assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'the Worker bundle');
+  });
   test('wrangler dev --local: a module worker imports ironlung, counts exactly, round-trips zstd, trains and uses a dictionary', async (t) => {
-    const wrangler = join(here, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
     const t0 = performance.now();
     server = await startServer(
       nodeForWrangler(),
@@ -444,5 +458,6 @@ addEventListener('fetch', (event) => event.respondWith(
     server = await runServer({ runtime, host: '127.0.0.1', port: 0 });
     const url = server.url.replace('localhost', '127.0.0.1');
     assertCounts(await postTexts(url), 'wasm');
+    assertNoLogCode('the edge function bundle', code);
   });
 });

@@ -1,0 +1,26 @@
+// The session log runs only where there is a file system, so the bundles of browsers and edge
+// runtimes must carry none of its code (js/api.mjs, Host's `logs`). These messages are the
+// log's own (js/log.mjs, js/logrecords.mjs), and minifiers keep them as they are.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const LOG_ONLY = ["openLog's path must name a file", 'which UTF-8 cannot hold'];
+
+/** The .js and .mjs files under `dir`, at any depth. */
+export function jsFiles(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.m?js$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/** Asserts that `code`, the bundle named `name`, holds none of the session log's code. */
+export function assertNoLogCode(name, code) {
+  for (const s of LOG_ONLY) assert.ok(!code.includes(s), `${name} holds the session log's code ("${s}"), which cannot run there`);
+}
+
+/** The same for each of `files`, of which there must be one at least. */
+export function assertNoLogCodeIn(files, what) {
+  assert.ok(files.length > 0, `no JavaScript found in ${what}`);
+  for (const f of files) assertNoLogCode(f, readFileSync(f, 'utf8'));
+}
