@@ -215,6 +215,28 @@ impl LogFile {
         })
     }
 
+    /// The writer's lock on the file itself (`LogFile::try_lock`): false if another open of
+    /// the file holds it.
+    #[napi]
+    pub fn try_lock(&self) -> napi::Result<bool> {
+        guard(|| Ok(self.file()?.try_lock()?))
+    }
+
+    /// The open file's link count (`fstat`), 0 where the system does not say.
+    #[napi]
+    pub fn links(&self) -> napi::Result<f64> {
+        guard(|| Ok(self.file()?.links()? as f64))
+    }
+
+    /// Names the file `path` in its errors from now on (`LogFile::renamed`).
+    #[napi]
+    pub fn renamed(&self, path: String) -> napi::Result<()> {
+        guard(|| {
+            self.file()?.renamed(&PathBuf::from(path));
+            Ok(())
+        })
+    }
+
     #[napi]
     pub fn size(&self) -> napi::Result<f64> {
         guard(|| Ok(self.file()?.len()? as f64))
@@ -264,6 +286,12 @@ impl LogFile {
     pub fn sync(&self) -> napi::Result<AsyncTask<Job<()>>> {
         let f = guard(|| self.file())?;
         Ok(AsyncTask::new(Job::new(move || Ok(f.sync()?))))
+    }
+
+    /// Cuts the file to `len` bytes on this thread, without a sync: at the process's exit.
+    #[napi]
+    pub fn truncate_now(&self, len: f64) -> napi::Result<()> {
+        guard(|| Ok(self.file()?.set_len(len as u64)?))
     }
 
     #[napi(ts_return_type = "Promise<void>")]
