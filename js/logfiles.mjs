@@ -30,7 +30,7 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {() => Promise<void>} sync
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
- * @property {() => Promise<number>} links how many names (hard links) the file has; 0 where the host does not say
+ * @property {() => Promise<number>} links how many names (hard links) the open file has; 0 where the host does not say
  *
  * @typedef {object} LogFiles
  * @property {(path: string, readOnly: boolean, create: boolean, dsync?: boolean) => Promise<LogFileHandle>} open
@@ -65,13 +65,9 @@ export function nativeLogFiles(binding) {
         writeNow: (offset, bytes) => f.writeNow(offset, bytes),
         sync: () => f.sync(),
         truncate: (len) => f.truncate(len),
-        // At exit, by the path: the writer holds its lock, and the addon's file has no
-        // synchronous truncate.
-        truncateNow: (len) => fs.truncateSync(path, len),
+        truncateNow: (len) => f.truncateNow(len),
         close: async () => f.close(),
-        // The addon's descriptor has no stat: the path's, which names the open file while the
-        // writer holds its lock (a rename from outside aside).
-        links: async () => (await fs.promises.stat(path)).nlink,
+        links: async () => f.links(),
       };
     },
     replace: (from, to) => binding.logReplace(from, to),
