@@ -7,8 +7,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { tempDir } from './helpers.mjs';
-import { callsOn, dsyncFds, durableWrite, isSync, isWrite, parseTrace, straceArgs, syncsOf, windows, writesOf } from './consumer/strace.mjs';
+import { il, tempDir } from './helpers.mjs';
+import { TRACED, callsOn, dsyncFds, durableWrite, fdOf, isSync, isWrite, on, parseTrace, straceArgs, syncsOf, windows, writesOf } from './consumer/strace.mjs';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.cleanup());
@@ -20,8 +20,9 @@ let n = 0;
  * on the log's file, its compaction file, its directory and the marks, with the calls
  * between marks (`windows`).
  * @param {string} code
+ * @param {string} [trace] the calls strace records
  */
-function traced(code) {
+function traced(code, trace = TRACED) {
   const dir = tmp.path(`sys-${n++}`);
   const path = `${dir}/a.ilog`;
   const marks = `${dir}/marks`;
@@ -36,7 +37,7 @@ function traced(code) {
     const mark = (text) => fs.writeSync(markFd, text);
     ${code}
   `;
-  const r = spawnSync('strace', [...straceArgs(out), process.execPath, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
+  const r = spawnSync('strace', [...straceArgs(out, trace), process.execPath, '--input-type=module', '-e', body], { encoding: 'utf8', env: process.env });
   assert.equal(r.error, undefined, `strace did not run (scripts/setup.sh installs it): ${r.error}`);
   assert.equal(r.status, 0, r.stderr);
   const calls = callsOn(parseTrace(readFileSync(out, 'utf8')), [path, `${path}.compact`, dir, marks]);
@@ -157,5 +158,42 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
     assert.ok(before.slice(lastWrite + 1).some((x) => isSync(x) && x.args.includes(`<${tmpPath}>`)), 'the new file not synced before the rename');
     // And the rename made durable before compact() resolved.
     assert.ok(syncsOf(after, t.dir) >= 1, 'the directory not synced after the rename');
+  });
+
+  // The writer's lock on the file itself (flock): the wasm backend takes none (README.md,
+  // "Session log": the one-writer promise).
+  test('a writer locks its file before it writes to it; compact() locks the new file before the rename, and writes on through it', { skip: il.backend !== 'native' && 'the wasm backend locks no file' }, () => {
+    const t = traced(`
+      const log = await il.openLog(path, { durability: 'flush', dictionary: false });
+      mark('open');
+      for (let i = 1; i <= 20; i++) await log.append({ i });
+      await log.checkpoint({ upTo: 20 });
+      mark('compact');
+      const r = await log.compact();
+      mark('compacted ' + r.droppedRecords);
+      await log.append('after');
+      mark('appended');
+      await log.close();
+    `, `${TRACED},flock,close`);
+    const w = t.windows;
+    const tmpPath = `${t.path}.compact`;
+    const locks = (/** @type {string} */ p) => (/** @type {import('./consumer/strace.mjs').Call} */ c) => c.call === 'flock' && on(p)(c) && c.args.includes('LOCK_EX|LOCK_NB') && c.ret === '0';
+    const writes = (/** @type {string} */ p) => (/** @type {import('./consumer/strace.mjs').Call} */ c) => (isWrite(c) || c.call === 'ftruncate') && on(p)(c);
+    const open = w.find((x) => x.mark === 'open')?.calls ?? [];
+    const locked = open.findIndex(locks(t.path));
+    assert.ok(locked >= 0, "the writer's open took no lock on its file");
+    assert.ok(locked < open.findIndex(writes(t.path)), 'the header written before the lock');
+    const c = w.find((x) => x.mark === 'compacted 20')?.calls;
+    assert.ok(c, w.map((x) => x.mark).join());
+    const lockedNew = c.findIndex(locks(tmpPath));
+    const renamed = c.findIndex((x) => x.call.startsWith('rename') && x.args.includes(tmpPath));
+    assert.ok(lockedNew >= 0 && renamed > lockedNew, 'the new file not locked before the rename');
+    assert.ok(lockedNew < c.findIndex(writes(tmpPath)), 'the new file written before it was locked');
+    // The descriptor that holds the lock is never closed: it is the log's file from then on.
+    const fd = fdOf(c[lockedNew]);
+    assert.ok(!c.slice(lockedNew).some((x) => x.call === 'close' && fdOf(x) === fd), 'the locked descriptor closed in the swap');
+    const next = w.find((x) => x.mark === 'appended')?.calls ?? [];
+    const appended = next.filter(writes(t.path));
+    assert.ok(appended.length >= 1 && appended.every((x) => fdOf(x) === fd), 'the next append not written through the locked descriptor');
   });
 });

@@ -446,22 +446,27 @@ export class EventLog {
   }
 
   /**
-   * Opens the file at the path and reads its header and end into a new codec. The log takes
-   * the file and the codec (and a reader's identity of the file) together, once both are
-   * whole: a call under way never sees one without the other, and an open that fails leaves
-   * the log as it was.
+   * Opens the file at the path (or takes `opened`, a compaction's new file renamed there,
+   * locked already) and reads its header and end into a new codec. The log takes the file and
+   * the codec (and a reader's identity of the file) together, once both are whole: a call
+   * under way never sees one without the other, and an open that fails leaves the log as it
+   * was.
+   * @param {LogFileHandle} [opened]
    */
-  async #attach() {
+  async #attach(opened) {
     const o = this.#o;
     // A reader notes which file the path names before and after the open: a rename between
     // the two shows as no identity, which costs only a reopen that was not needed.
     const before = o.readOnly ? await this.#files.identity(this.#real) : null;
-    const f = await this.#files.open(this.#real, o.readOnly, o.create, o.durability === 'sync');
+    const f = opened ?? (await this.#files.open(this.#real, o.readOnly, o.create, o.durability === 'sync'));
     /** @type {LogRecovered | null} */
     let recovered = null;
     let loaded;
     try {
-      if (!o.readOnly) await this.#refuseLinked(f);
+      if (!o.readOnly) {
+        await this.#refuseLinked(f);
+        if (!opened && !lockFile(f)) throw this.#heldError();
+      }
       let size = await f.size();
       if (size < HEADER) {
         if (o.readOnly) {
@@ -519,6 +524,20 @@ export class EventLog {
       `the log '${this.#path}'${file} has ${links} names (hard links): each name has its own lock, so a writer of one would not ` +
         'exclude a writer of another, and no writer opens it. Open it with { readOnly: true } to read it; to write it, remove ' +
         `its other names, or copy it and rename the copy over '${this.#real}' (the other names keep the old file, as a backup made with cp -al should)`,
+    );
+  }
+
+  /**
+   * ERR_LOG_LOCKED for a file another writer has locked (`lockFile`), which its lock file did
+   * not show: that writer took the lock file of another name.
+   */
+  #heldError() {
+    const file = this.#real === this.#path ? '' : ` (the file '${this.#real}')`;
+    return new IronlungError(
+      'ERR_LOG_LOCKED',
+      `the log '${this.#path}'${file} is open for writing by another writer, which holds a lock on the file itself: it opened the file ` +
+        "by another name (the log was renamed or moved while that writer had it open, say), and took that name's lock file. Open it " +
+        'with { readOnly: true } to read it, or close the other writer',
     );
   }
 
@@ -1486,12 +1505,14 @@ export class EventLog {
   }
 
   /**
-   * Opens the file at the path again, in place of the open one: reads under way finish on
-   * the old one, which closes after them. If the open fails, the old one stays.
+   * Opens the file at the path again (or takes `opened`: `#attach`), in place of the open
+   * one: reads under way finish on the old one, which closes after them. If the open fails,
+   * the old one stays.
+   * @param {LogFileHandle} [opened]
    */
-  async #reopen() {
+  async #reopen(opened) {
     const old = this.#file;
-    await this.#attach();
+    await this.#attach(opened);
     const reading = old && this.#reading.get(old);
     if (reading) reading.retired = true;
     else if (old) await this.#closeFile(old);
@@ -1525,23 +1546,38 @@ export class EventLog {
       const first = dictAt === HEADER ? codec.frameInfo(await this.#frameWindow(dictAt), dictAt, dictAt)[4] : HEADER;
       if (keepFrom === base && cpAt === first) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
       const tmp = `${this.#real}.compact`;
-      const out = await this.#files.open(tmp, false, true);
+      // Opened as the log's file is, and locked before it is written: renamed over the log, it
+      // stays open as the log's file, lock and all, so that the log's file is never unlocked
+      // (a reopen would find it locked by this very descriptor).
+      const out = await this.#files.open(tmp, false, true, this.#o.durability === 'sync');
+      if (!lockFile(out)) {
+        await out.close();
+        throw new IronlungError('ERR_LOG_LOCKED', `cannot compact '${this.#path}': its new file '${tmp}' is open for writing by another writer`);
+      }
       try {
         await this.#writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom);
       } catch (e) {
+        await out.close().catch(() => {});
         // A full disk, most likely: the new file would only hold space until the next open.
         await this.#files.remove(tmp).catch(() => {});
         throw e;
       }
       this.#swapping = true;
       try {
-        await this.#files.replace(tmp, this.#real);
-        // The new file is the log now. A writer that cannot open it must not write on into
+        try {
+          await this.#files.replace(tmp, this.#real);
+        } catch (e) {
+          await out.close().catch(() => {});
+          throw e;
+        }
+        // The new file is the log now. A writer that cannot take it must not write on into
         // the old file, which no name reaches any more.
         try {
-          await this.#reopen();
+          out.renamed(this.#real);
+          await this.#reopen(out);
         } catch (e) {
           this.#failed = mapError(e);
+          await out.close().catch(() => {});
           throw e;
         }
       } finally {
@@ -1554,7 +1590,7 @@ export class EventLog {
 
   /**
    * Writes the compacted log into `out`, a new file: a header starting at `keepFrom`, the
-   * dictionary, the checkpoint at `cpAt` and every frame after it, then syncs and closes it.
+   * dictionary, the checkpoint at `cpAt` and every frame after it, then syncs it.
    * @param {LogFileHandle} out
    * @param {Codec} codec
    * @param {number[]} t the codec's tail
@@ -1564,75 +1600,71 @@ export class EventLog {
    * @param {number} keepFrom
    */
   async #writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom) {
-    try {
-      await out.truncate(0);
-      const salt = new Uint8Array(8);
-      globalThis.crypto.getRandomValues(salt);
-      const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
-      const next = this.#newCodec(header);
-      /** @type {Uint8Array[]} */
-      let parts = [header];
-      let written = 0;
-      let pending = header.length;
-      const flush = async () => {
-        const buf = concat(parts);
-        await out.write(written, buf, false);
-        written += buf.length;
-        parts = [];
-        pending = 0;
-      };
-      const dictAt = t[5];
-      // A dictionary the log could not load (damaged, opened with onCorrupt 'skip') is left
-      // behind; a frame kept that needs it stops the compaction, below.
-      if (dictAt > 0 && codec.dictionaryId() !== -1) {
-        const w = await this.#frameWindow(dictAt);
-        parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
-      }
-      const copy = (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at, /** @type {number} */ raw) => {
-        try {
-          return this.#call(() => next.copyFrame(codec, w, wAt, at, raw));
-        } catch (e) {
-          const err = /** @type {IronlungError} */ (e);
-          if (err.code !== 'ERR_CORRUPT_LOG') throw e;
-          throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
-        }
-      };
-      parts.push(copy(cpWindow, cpAt, cpAt, 0));
-      // Every frame after the checkpoint, re-headed for the new file.
-      let at = cp[4];
-      let rawBefore = cp[5];
-      const file = /** @type {LogFileHandle} */ (this.#file);
-      /** @type {Uint8Array} */
-      let window = new Uint8Array(0);
-      let windowAt = at;
-      while (at < t[0]) {
-        let info = codec.frameInfo(window, windowAt, at);
-        // A frame that runs past the window (or starts at its end) is read from its start;
-        // twice when only that read shows its header, naming a frame longer than a window
-        // (a 'none' log writes a turn's appends as one frame of up to 4 MiB). A file that
-        // ends first leaves it short: damage.
-        for (let reads = 0; info[0] === 1 && reads < 2; reads++) {
-          windowAt = at;
-          window = await file.read(at, Math.max(WINDOW, info[1] - at));
-          info = codec.frameInfo(window, windowAt, at);
-        }
-        if (info[0] !== 0) {
-          throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
-        }
-        if (info[1] !== 2) {
-          const frame = copy(window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0);
-          parts.push(frame);
-          pending += frame.length;
-        }
-        rawBefore = info[5];
-        at = info[4];
-        if (pending >= WINDOW) await flush();
-      }
-      await flush();
-      await out.sync();
-    } finally {
-      await out.close();
+    await out.truncate(0);
+    const salt = new Uint8Array(8);
+    globalThis.crypto.getRandomValues(salt);
+    const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
+    const next = this.#newCodec(header);
+    /** @type {Uint8Array[]} */
+    let parts = [header];
+    let written = 0;
+    let pending = header.length;
+    const flush = async () => {
+      const buf = concat(parts);
+      await out.write(written, buf, false);
+      written += buf.length;
+      parts = [];
+      pending = 0;
+    };
+    const dictAt = t[5];
+    // A dictionary the log could not load (damaged, opened with onCorrupt 'skip') is left
+    // behind; a frame kept that needs it stops the compaction, below.
+    if (dictAt > 0 && codec.dictionaryId() !== -1) {
+      const w = await this.#frameWindow(dictAt);
+      parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
     }
+    const copy = (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at, /** @type {number} */ raw) => {
+      try {
+        return this.#call(() => next.copyFrame(codec, w, wAt, at, raw));
+      } catch (e) {
+        const err = /** @type {IronlungError} */ (e);
+        if (err.code !== 'ERR_CORRUPT_LOG') throw e;
+        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
+      }
+    };
+    parts.push(copy(cpWindow, cpAt, cpAt, 0));
+    // Every frame after the checkpoint, re-headed for the new file.
+    let at = cp[4];
+    let rawBefore = cp[5];
+    const file = /** @type {LogFileHandle} */ (this.#file);
+    /** @type {Uint8Array} */
+    let window = new Uint8Array(0);
+    let windowAt = at;
+    while (at < t[0]) {
+      let info = codec.frameInfo(window, windowAt, at);
+      // A frame that runs past the window (or starts at its end) is read from its start;
+      // twice when only that read shows its header, naming a frame longer than a window
+      // (a 'none' log writes a turn's appends as one frame of up to 4 MiB). A file that
+      // ends first leaves it short: damage.
+      for (let reads = 0; info[0] === 1 && reads < 2; reads++) {
+        windowAt = at;
+        window = await file.read(at, Math.max(WINDOW, info[1] - at));
+        info = codec.frameInfo(window, windowAt, at);
+      }
+      if (info[0] !== 0) {
+        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
+      }
+      if (info[1] !== 2) {
+        const frame = copy(window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0);
+        parts.push(frame);
+        pending += frame.length;
+      }
+      rawBefore = info[5];
+      at = info[4];
+      if (pending >= WINDOW) await flush();
+    }
+    await flush();
+    await out.sync();
   }
 
   /**
@@ -1749,4 +1781,14 @@ function mapError(e) {
 /** @param {unknown} e @returns {never} */
 function fail(e) {
   throw mapError(e);
+}
+
+/**
+ * Takes a writer's lock on the open file `f` itself, where the host has one (native: flock):
+ * false if another writer holds it. A lock file is a name's, and a log renamed or moved under
+ * its writer has a free one under its new name; this lock is the file's, whatever its name.
+ * @param {LogFileHandle} f
+ */
+function lockFile(f) {
+  return f.tryLock ? f.tryLock() : true;
 }

@@ -2,8 +2,8 @@
 // A session log's file I/O and its writer lock, for hosts with a file system (Node, Bun,
 // Deno). The log itself (js/log.mjs) asks for these operations and nothing else; the
 // native backend does them in Rust (crates/node/src/log.rs), the wasm backend here, over
-// node:fs. The lock is the same on both, so that a native writer and a wasm writer exclude
-// each other too.
+// node:fs. The lock file is the same on both, so that a native writer and a wasm writer
+// exclude each other too; a native writer also locks the open file (`tryLock`).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +31,12 @@ import { openError, typeOf } from './fsread.mjs';
  * @property {(len: number) => Promise<void>} truncate cuts the file and syncs
  * @property {() => Promise<void>} close
  * @property {() => Promise<number>} links how many names (hard links) the open file has; 0 where the host does not say
+ * @property {() => boolean} [tryLock] native: the writer's exclusive lock on the open file itself
+ *   (flock), taken without waiting; false if another open of the file holds it, whatever its name.
+ *   Held until `close`. The wasm backend has none: node:fs has no such lock, and Deno's
+ *   `FsFile.lock` waits for it
+ * @property {(path: string) => void} renamed the file is named `path` now (a compaction's new file,
+ *   renamed over the log): its errors say so
  *
  * @typedef {object} LogFiles
  * @property {(path: string, readOnly: boolean, create: boolean, dsync?: boolean) => Promise<LogFileHandle>} open
@@ -68,6 +74,8 @@ export function nativeLogFiles(binding) {
         truncateNow: (len) => f.truncateNow(len),
         close: async () => f.close(),
         links: async () => f.links(),
+        tryLock: () => f.tryLock(),
+        renamed: (to) => f.renamed(to),
       };
     },
     replace: (from, to) => binding.logReplace(from, to),
@@ -123,6 +131,7 @@ export function nodeLogFiles(rules) {
         await h.close();
         throw e;
       }
+      const name = { path };
       /** @type {LogFileHandle} */
       const handle = {
         size: async () => (await h.stat()).size,
@@ -168,8 +177,11 @@ export function nodeLogFiles(rules) {
         },
         close: () => h.close(),
         links: async () => (await h.stat()).nlink || 0,
+        renamed: (to) => {
+          name.path = to;
+        },
       };
-      return withPath(handle, path);
+      return withPath(handle, name);
     },
     async replace(from, to) {
       await fs.promises.rename(from, to);
@@ -185,14 +197,14 @@ export function nodeLogFiles(rules) {
 }
 
 /**
- * `handle` whose errors name `path`, as the native backend's do: node:fs names the path of an
- * open, not of a read or write on the descriptor ("EISDIR: illegal operation on a
- * directory, read").
+ * `handle` whose errors name `name.path` (which `renamed` changes), as the native backend's
+ * do: node:fs names the path of an open, not of a read or write on the descriptor ("EISDIR:
+ * illegal operation on a directory, read").
  * @param {LogFileHandle} handle
- * @param {string} path
+ * @param {{ path: string }} name
  * @returns {LogFileHandle}
  */
-function withPath(handle, path) {
+function withPath(handle, name) {
   /** @type {any} */
   const out = {};
   /** @param {unknown} e */
@@ -200,7 +212,7 @@ function withPath(handle, path) {
     const err = /** @type {any} */ (e);
     if (typeof err?.code === 'string' && typeof err.syscall === 'string' && err.path === undefined) {
       const description = String(err.message).replace(/^[A-Z0-9]+: /, '').replace(/, [a-z]+$/, '');
-      return new IronlungError(err.code, `${description}, ${err.syscall} '${path}'`);
+      return new IronlungError(err.code, `${description}, ${err.syscall} '${name.path}'`);
     }
     return e;
   };

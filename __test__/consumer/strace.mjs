@@ -10,8 +10,9 @@ export const TRACED = 'openat,pwrite64,pwritev,pwritev2,write,writev,fdatasync,f
 /**
  * strace's arguments to trace a command and its threads into `out`.
  * @param {string} out
+ * @param {string} [traced] the calls traced (default TRACED)
  */
-export const straceArgs = (out) => ['-f', '-y', '-qq', '-e', `trace=${TRACED}`, '-o', out];
+export const straceArgs = (out, traced = TRACED) => ['-f', '-y', '-qq', '-e', `trace=${traced}`, '-o', out];
 
 /**
  * @typedef {{ call: string, args: string, ret: string }} Call one completed system call,
@@ -69,7 +70,7 @@ export const isWrite = (c) => /^pwrite/.test(c.call) || c.call === 'write' || c.
 /** @param {Call} c */
 export const isSync = (c) => c.call === 'fdatasync' || c.call === 'fsync';
 /** @param {Call} c */
-const fdOf = (c) => /^(\d+)</.exec(c.args)?.[1];
+export const fdOf = (c) => /^(\d+)</.exec(c.args)?.[1];
 
 /**
  * The fds opened on `path` with O_DSYNC or O_SYNC: each write through them is synchronised.
