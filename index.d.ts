@@ -621,7 +621,7 @@ export interface OpenLogOptions {
   dictionary?: 'auto' | Uint8Array | false | undefined;
   /** Create the file if it does not exist (default true). */
   create?: boolean | undefined;
-  /** Open to read only, without the writer lock (default false). Any number of readers may. */
+  /** Open to read only, without the writer's locks (default false). Any number of readers may. */
   readOnly?: boolean | undefined;
   /**
    * Damage in the middle of the log: `'error'` (default) rejects with `ERR_CORRUPT_LOG` naming
@@ -757,7 +757,10 @@ export interface EventLog {
 /**
  * Opens the crash-safe session log at `path`, creating it unless `create: false`. One
  * writer at a time (`ERR_LOG_LOCKED`; a file with other names, hard links, opens for no
- * writer), any number of `readOnly` readers. A torn last write is
+ * writer), any number of `readOnly` readers. The lock file is the name's; a native writer
+ * also locks the open file, so that a log renamed or moved under its writer gets no second
+ * writer by its new name. A wasm writer locks no file and sees no such lock: with one, do not
+ * rename a log while it is open (README.md, "Session log"). A torn last write is
  * cut away on open (see `recovered`), and so is a header cut short; a file that is not a
  * log, however short, is `ERR_CORRUPT_LOG` and left as it is; a FIFO, device or socket is
  * `ERR_NOT_REGULAR_FILE`. Node, Bun and Deno only: elsewhere `ERR_UNSUPPORTED_RUNTIME`. The
