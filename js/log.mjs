@@ -518,13 +518,17 @@ export class EventLog {
   async #refuseLinked(f) {
     const links = await f.links();
     if (links <= 1) return;
-    const file = this.#real === this.#path ? '' : ` (the file '${this.#real}')`;
     throw new IronlungError(
       'ERR_LOG_LOCKED',
-      `the log '${this.#path}'${file} has ${links} names (hard links): each name has its own lock, so a writer of one would not ` +
+      `the log ${this.#shownName()} has ${links} names (hard links): each name has its own lock, so a writer of one would not ` +
         'exclude a writer of another, and no writer opens it. Open it with { readOnly: true } to read it; to write it, remove ' +
         `its other names, or copy it and rename the copy over '${this.#real}' (the other names keep the old file, as a backup made with cp -al should)`,
     );
+  }
+
+  /** The log as given, quoted, and the file it names where a symbolic link led elsewhere. */
+  #shownName() {
+    return this.#real === this.#path ? `'${this.#path}'` : `'${this.#path}' (the file '${this.#real}')`;
   }
 
   /**
@@ -532,10 +536,9 @@ export class EventLog {
    * not show: that writer took the lock file of another name.
    */
   #heldError() {
-    const file = this.#real === this.#path ? '' : ` (the file '${this.#real}')`;
     return new IronlungError(
       'ERR_LOG_LOCKED',
-      `the log '${this.#path}'${file} is open for writing by another writer, which holds a lock on the file itself: it opened the file ` +
+      `the log ${this.#shownName()} is open for writing by another writer, which holds a lock on the file itself: it opened the file ` +
         "by another name (the log was renamed or moved while that writer had it open, say), and took that name's lock file. Open it " +
         'with { readOnly: true } to read it, or close the other writer',
     );
@@ -1565,19 +1568,18 @@ export class EventLog {
       this.#swapping = true;
       try {
         try {
+          out.renamed(this.#real);
           await this.#files.replace(tmp, this.#real);
         } catch (e) {
           await out.close().catch(() => {});
           throw e;
         }
         // The new file is the log now. A writer that cannot take it must not write on into
-        // the old file, which no name reaches any more.
+        // the old file, which no name reaches any more. (#attach closes it if it cannot.)
         try {
-          out.renamed(this.#real);
           await this.#reopen(out);
         } catch (e) {
           this.#failed = mapError(e);
-          await out.close().catch(() => {});
           throw e;
         }
       } finally {
