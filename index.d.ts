@@ -736,6 +736,9 @@ export interface EventLog {
    * checkpoint does not cover is `ERR_CORRUPT_LOG`; damage it covers is dropped with the
    * records, and so is a damaged dictionary once no frame kept needs it. A log with nothing
    * to drop (no checkpoint, or nothing before it but the dictionary) is left as it is.
+   * If the directory's sync after the rename fails, it rejects with the OS code (`EIO`, say)
+   * though the log is compacted, and goes on with the new file; its next `'sync'` write, or
+   * `sync()`, syncs the directory first, and rejects with nothing written while that fails.
    */
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */

@@ -6,7 +6,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { il, tempDir } from './helpers.mjs';
 import { TRACED, callsOn, dsyncFds, durableWrite, fdOf, isSync, isWrite, on, parseTrace, straceArgs, syncsOf, windows, writesOf } from './consumer/strace.mjs';
 
@@ -195,5 +195,56 @@ describe('durability, in system calls', { skip: process.platform !== 'linux' && 
     const next = w.find((x) => x.mark === 'appended')?.calls ?? [];
     const appended = next.filter(writes(t.path));
     assert.ok(appended.length >= 1 && appended.every((x) => fdOf(x) === fd), 'the next append not written through the locked descriptor');
+  });
+
+  test("a failed sync of the directory after compact()'s rename: compact() rejects, the log goes on with the new file, and a 'sync' write syncs the directory first", async () => {
+    // strace fails the directory's fsyncs (-P: only calls on the directory; the log's own
+    // file has another path), the first only (`when=1`) or every one (`1+`). One pool thread,
+    // so that its count is every pool call's (strace counts per thread). Before this, the
+    // writer wrote on into the file the rename had unlinked: appends resolved, 'sync' and
+    // sync() too, and were gone at the next open.
+    const helpers = new URL('./helpers.mjs', import.meta.url).href;
+    for (const [when, durability, expected, kept] of [
+      ['1', 'sync', { compacted: 'EIO', seq: 7, synced: 'ok', fsyncs: 2 }, true],
+      ['1', 'flush', { compacted: 'EIO', seq: 7, synced: 'ok', fsyncs: 2 }, true],
+      ['1+', 'sync', { compacted: 'EIO', seq: 'EIO', synced: 'EIO', fsyncs: 3 }, false],
+      ['1+', 'flush', { compacted: 'EIO', seq: 7, synced: 'EIO', fsyncs: 2 }, true],
+    ]) {
+      const dir = tmp.path(`dirsync-${n++}`);
+      mkdirSync(dir);
+      const path = `${dir}/a.ilog`;
+      const made = await il.openLog(path, { durability: 'flush', dictionary: false });
+      for (let i = 0; i < 5; i++) await made.append({ i });
+      await made.checkpoint({ upTo: 5 });
+      await made.append('after the checkpoint');
+      await made.close();
+      const out = `${dir}.strace`;
+      const body = `
+        const { il } = await import(${JSON.stringify(helpers)});
+        const log = await il.openLog(${JSON.stringify(path)}, { durability: ${JSON.stringify(durability)} });
+        let compacted = null;
+        try { await log.compact(); } catch (e) { compacted = e.code; if (!/the log is compacted and goes on/.test(e.message)) throw e; }
+        const seq = await log.append('after compaction').catch((e) => e.code);
+        const synced = await log.sync().then(() => 'ok', (e) => e.code);
+        await log.close();
+        console.log(JSON.stringify({ compacted, seq, synced }));
+      `;
+      const r = spawnSync(
+        'strace',
+        ['-f', '-qq', '-o', out, '-P', dir, '-e', 'trace=fsync', '-e', `inject=fsync:error=EIO:when=${when}`, process.execPath, '--input-type=module', '-e', body],
+        { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '1' } },
+      );
+      assert.equal(r.error, undefined, `strace did not run (scripts/setup.sh installs it): ${r.error}`);
+      assert.equal(r.status, 0, r.stderr);
+      const fsyncs = readFileSync(out, 'utf8').split('\n').filter((l) => /\bfsync\(/.test(l)).length;
+      const label = `${when} ${durability}`;
+      assert.deepEqual({ ...JSON.parse(r.stdout), fsyncs }, expected, label);
+      const log = await il.openLog(path, { readOnly: true });
+      const data = [];
+      for await (const e of log.entries()) data.push([e.seq, e.data]);
+      assert.deepEqual(data, kept ? [[6, 'after the checkpoint'], [7, 'after compaction']] : [[6, 'after the checkpoint']], label);
+      assert.equal((await log.lastCheckpoint())?.seq, 5, label);
+      await log.close();
+    }
   });
 });

@@ -342,6 +342,12 @@ export class EventLog {
    * longer the log's, and an exit meanwhile writes nothing into it.
    */
   #swapping = false;
+  /**
+   * A compaction renamed its file over the log, and the directory's sync after it failed:
+   * until a sync of it succeeds, a power loss could bring the old file back. A `'sync'`
+   * write, and `sync()`, sync the directory first (#syncRename).
+   */
+  #renameUnsynced = false;
   /** Records queued, not yet taken by the write loop. */
   #queuedRecords = 0;
   /** `'none'`: the bytes of records resolved before the write loop took them. */
@@ -1109,6 +1115,7 @@ export class EventLog {
   async #write(before, bytes, sync, resolved = false) {
     const file = /** @type {LogFileHandle} */ (this.#file);
     try {
+      if (sync) await this.#syncRename();
       // Without a sync, the write is a copy into the page cache: done on this thread, it
       // costs less than the trip to the thread pool, whose wake-up dominated 'flush' appends.
       if (sync) {
@@ -1446,8 +1453,16 @@ export class EventLog {
     this.#writable();
     return this.#enqueueOp(async () => {
       this.#intact();
+      await this.#syncRename();
       await /** @type {LogFileHandle} */ (this.#file).sync();
     });
+  }
+
+  /** Syncs the directory, if a compaction's rename in it is not synced yet. */
+  async #syncRename() {
+    if (!this.#renameUnsynced) return;
+    await this.#files.syncDir(this.#real);
+    this.#renameUnsynced = false;
   }
 
   /**
@@ -1569,13 +1584,14 @@ export class EventLog {
       try {
         try {
           out.renamed(this.#real);
-          await this.#files.replace(tmp, this.#real);
+          await this.#files.rename(tmp, this.#real);
         } catch (e) {
           await out.close().catch(() => {});
           throw e;
         }
-        // The new file is the log now. A writer that cannot take it must not write on into
-        // the old file, which no name reaches any more. (#attach closes it if it cannot.)
+        // The new file is the log now, whatever happens next. A writer that cannot take it
+        // must not write on into the old file, which no name reaches any more. (#attach
+        // closes it if it cannot.)
         try {
           await this.#reopen(out);
         } catch (e) {
@@ -1584,6 +1600,17 @@ export class EventLog {
         }
       } finally {
         this.#swapping = false;
+      }
+      this.#renameUnsynced = true;
+      try {
+        await this.#syncRename();
+      } catch (e) {
+        const err = mapError(e);
+        throw new IronlungError(
+          err.code,
+          `${err.message} (syncing the directory after compacting the log ${this.#shownName()}: the log is compacted and goes on, ` +
+            "but a power loss could bring back its file from before; its next 'sync' write or sync() syncs the directory again first)",
+        );
       }
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };

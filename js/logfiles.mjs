@@ -41,7 +41,7 @@ import { openError, typeOf } from './fsread.mjs';
  * @typedef {object} LogFiles
  * @property {(path: string, readOnly: boolean, create: boolean, dsync?: boolean) => Promise<LogFileHandle>} open
  *   `dsync`: every write will be asked to sync; a host may open the file so that each write does
- * @property {(from: string, to: string) => Promise<void>} replace rename over, then sync the directory
+ * @property {(from: string, to: string) => Promise<void>} rename rename over (`syncDir` makes it durable)
  * @property {(path: string) => Promise<void>} syncDir
  * @property {(path: string) => Promise<void>} remove removes the file if it exists
  * @property {(path: string, name?: string) => Promise<() => void>} lock the writer lock, or ERR_LOG_LOCKED
@@ -56,7 +56,7 @@ import { openError, typeOf } from './fsread.mjs';
 /**
  * The native backend's log files: the addon's LogFile.
  * @param {{ LogFile: new (path: string, readOnly: boolean, create: boolean) => any,
- *   logReplace: (from: string, to: string) => Promise<void>, logSyncDir: (path: string) => Promise<void> }} binding
+ *   logRename: (from: string, to: string) => Promise<void>, logSyncDir: (path: string) => Promise<void> }} binding
  * @returns {LogFiles}
  */
 export function nativeLogFiles(binding) {
@@ -78,7 +78,7 @@ export function nativeLogFiles(binding) {
         renamed: (to) => f.renamed(to),
       };
     },
-    replace: (from, to) => binding.logReplace(from, to),
+    rename: (from, to) => binding.logRename(from, to),
     syncDir: (path) => binding.logSyncDir(path),
     remove,
     lock,
@@ -183,10 +183,7 @@ export function nodeLogFiles(rules) {
       };
       return withPath(handle, name);
     },
-    async replace(from, to) {
-      await fs.promises.rename(from, to);
-      await syncDir(to);
-    },
+    rename: (from, to) => fs.promises.rename(from, to),
     syncDir,
     remove,
     lock,

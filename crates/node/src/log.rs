@@ -308,10 +308,10 @@ impl LogFile {
     }
 }
 
-/// Renames `from` over `to` and syncs the directory: a compacted log replacing the old one.
+/// Renames `from` over `to`: a compacted log replacing the old one (`logSyncDir` after it).
 #[napi(ts_return_type = "Promise<void>")]
-pub fn log_replace(from: String, to: String) -> AsyncTask<Job<()>> {
-    AsyncTask::new(Job::new(move || Ok(file::replace(&PathBuf::from(from), &PathBuf::from(to))?)))
+pub fn log_rename(from: String, to: String) -> AsyncTask<Job<()>> {
+    AsyncTask::new(Job::new(move || Ok(file::rename(&PathBuf::from(from), &PathBuf::from(to))?)))
 }
 
 /// Syncs the directory holding `path`, so that a file just created there stays.

@@ -161,14 +161,19 @@ impl LogFile {
     }
 }
 
-/// Renames `from` over `to`, then syncs the directory so that the rename survives a power
-/// loss: how a compacted log replaces the old one, whole or not at all.
-pub fn replace(from: &Path, to: &Path) -> Result<()> {
-    std::fs::rename(from, to).map_err(|e| os_error(&e, "rename", from))?;
-    sync_dir(to)
+/// Renames `from` over `to`: how a compacted log replaces the old one, whole or not at all.
+/// The rename survives a power loss only once [`sync_dir`] has synced the directory; the
+/// caller does that next, as a step of its own, since the new file is the log from the
+/// rename on whether or not the sync succeeds.
+pub fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| os_error(&e, "rename", from))
 }
 
 /// Syncs the directory holding `path`, so that a file created or renamed in it stays.
+///
+/// A system that cannot open or sync a directory (`EISDIR`, `EINVAL`, `EPERM`, `EACCES`)
+/// makes its renames as durable as it does without: that is not an error, as node:fs's
+/// side of the log (js/logfiles.mjs) has it too.
 pub fn sync_dir(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -176,8 +181,18 @@ pub fn sync_dir(path: &Path) -> Result<()> {
     };
     #[cfg(unix)]
     {
-        let d = File::open(dir).map_err(|e| os_error(&e, "open", dir))?;
-        d.sync_all().map_err(|e| os_error(&e, "fsync", dir))?;
+        let unsupported = |e: &std::io::Error| {
+            matches!(e.raw_os_error(), Some(libc::EISDIR | libc::EINVAL | libc::EPERM | libc::EACCES))
+        };
+        let d = match File::open(dir) {
+            Ok(d) => d,
+            Err(e) if unsupported(&e) => return Ok(()),
+            Err(e) => return Err(os_error(&e, "open", dir)),
+        };
+        match d.sync_all() {
+            Err(e) if !unsupported(&e) => return Err(os_error(&e, "fsync", dir)),
+            _ => {}
+        }
     }
     #[cfg(not(unix))]
     let _ = dir;
