@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'ERR_STRING_TOO_LONG'
   | 'ERR_CORRUPT_LOG'
   | 'ERR_LOG_LOCKED'
+  | 'ERR_LOG_MOVED'
   | 'ERR_LOG_CLOSED'
   | 'ERR_LOG_READ_ONLY'
   | `E${Uppercase<string>}`;
@@ -739,6 +740,8 @@ export interface EventLog {
    * If the directory's sync after the rename fails, it rejects with the OS code (`EIO`, say)
    * though the log is compacted, and goes on with the new file; its next `'sync'` write, or
    * `sync()`, syncs the directory first, and rejects with nothing written while that fails.
+   * A log renamed or moved while open (its name now naming no file, or another) is
+   * `ERR_LOG_MOVED`: compaction replaces the file by the name the log was opened by.
    */
   compact(): Promise<{ droppedRecords: number; bytesBefore: number; bytesAfter: number }>;
   /** Counts, read from the log's last frame. */

@@ -657,6 +657,51 @@ describe('one writer, many readers', () => {
     await r.close();
   });
 
+  test('compact() of a log renamed, moved or replaced under its writer is ERR_LOG_MOVED, and the moved file goes on', async () => {
+    // Before, compact() wrote its new file under the name the log was opened by, renamed it
+    // there, and wrote on into it: the moved file kept the records up to then, the old name
+    // got the rest, and neither was the log.
+    const setup = async () => {
+      const path = fresh();
+      const log = await il.openLog(path);
+      await log.appendBatch(['a', 'b']);
+      await log.checkpoint('at b');
+      await log.append('c');
+      return { path, log };
+    };
+    const dropped = (/** @type {string} */ p) => !existsSync(p) && !existsSync(`${p}.compact`);
+    {
+      const { path, log } = await setup();
+      const moved = `${path}.moved`;
+      renameSync(path, moved);
+      await rejectsCode(() => log.compact(), 'ERR_LOG_MOVED', [`'${path}'`, 'no file has that name', 'open it by its new name']);
+      assert.ok(dropped(path), 'compact() left a file under the old name');
+      assert.equal(await log.append('d'), 4, 'appends go on, into the moved file');
+      await log.close();
+      const r = await il.openLog(moved);
+      assert.deepEqual((await all(r)).map((e) => e.data), ['a', 'b', 'c', 'd']);
+      // By its new name, it compacts.
+      assert.equal((await r.compact()).droppedRecords, 2);
+      assert.deepEqual((await all(r)).map((e) => [e.seq, e.data]), [[3, 'c'], [4, 'd']]);
+      await r.close();
+    }
+    {
+      // Another file given the name: the log's file, unlinked, is still the writer's.
+      const { path, log } = await setup();
+      const other = await il.openLog(`${path}.other`);
+      await other.append('other');
+      await other.close();
+      renameSync(`${path}.other`, path);
+      await rejectsCode(() => log.compact(), 'ERR_LOG_MOVED', [`'${path}'`, 'that name names another file']);
+      await log.close();
+      const r = await il.openLog(path, { readOnly: true });
+      assert.deepEqual((await all(r)).map((e) => e.data), ['other'], 'the file given the name is untouched');
+      await r.close();
+    }
+    // A hard link made while the writer has the log open is no move: "a link made while a
+    // writer has the log open" above compacts.
+  });
+
   test('close() waits for the calls made before it; a call made after it began rejects', async () => {
     for (const durability of ['sync', 'flush', 'none']) {
       const path = fresh();

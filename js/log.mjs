@@ -504,13 +504,14 @@ export class EventLog {
       await f.close().catch(() => {});
       throw e;
     }
-    const after = o.readOnly ? await this.#files.identity(this.#real) : null;
+    // A writer's: compact() checks that its name still names this file.
+    const after = await this.#files.identity(this.#real);
     this.#file = f;
     this.#owned.files.add(f);
     this.#codec = loaded.codec;
     this.#allocated = loaded.end;
     this.#born = loaded.born;
-    this.#identity = before === after ? before : null;
+    this.#identity = o.readOnly ? (before === after ? before : null) : after;
     if (recovered) this.#recovered = recovered;
   }
 
@@ -1563,6 +1564,7 @@ export class EventLog {
       const dictAt = t[5];
       const first = dictAt === HEADER ? codec.frameInfo(await this.#frameWindow(dictAt), dictAt, dictAt)[4] : HEADER;
       if (keepFrom === base && cpAt === first) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
+      await this.#refuseMoved();
       const tmp = `${this.#real}.compact`;
       // Opened as the log's file is, and locked before it is written: renamed over the log, it
       // stays open as the log's file, lock and all, so that the log's file is never unlocked
@@ -1615,6 +1617,23 @@ export class EventLog {
       const after = /** @type {Codec} */ (this.#codec).tail()[0];
       return { droppedRecords: keepFrom - base, bytesBefore: t[0], bytesAfter: after };
     });
+  }
+
+  /**
+   * Refuses to compact a log whose name no longer names its file: renamed or moved while
+   * open (or replaced by another file). The new file would go under the old name, and the
+   * writer with it, away from the file the log was moved to.
+   */
+  async #refuseMoved() {
+    if (this.#identity === null) return;
+    const now = await this.#files.identity(this.#real);
+    if (now === this.#identity) return;
+    throw new IronlungError(
+      'ERR_LOG_MOVED',
+      `cannot compact the log ${this.#shownName()}: ${now === null ? 'no file has that name' : 'that name names another file'} now. ` +
+        'The log was renamed or moved while open (or its name given to another file), and compact() replaces the file by the ' +
+        'name it was opened by. Appends go on into the file the log was moved to; to compact it, close the log and open it by its new name',
+    );
   }
 
   /**
