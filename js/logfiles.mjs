@@ -17,7 +17,7 @@ import { openError, typeOf } from './fsread.mjs';
  * @typedef {object} LogFileHandle
  * @property {() => Promise<number>} size
  * @property {(offset: number, len: number) => Promise<Uint8Array>} read up to `len` bytes; fewer only at the end
- * @property {(scanner: any, offset: number, len: number, from: number, to: number, maxBytes: number) => Promise<ArrayLike<number>>} [readScan]
+ * @property {(scanner: any, offset: number, len: number, from: number, to: number, maxBytes: number) => Promise<Float64Array>} [readScan]
  *   native: `read`, then `scanner.scan` of the window, in one trip to the thread pool (js/log.mjs's
  *   reading loop); the records' bytes stay in the scanner
  * @property {(offset: number, bytes: Uint8Array, sync: boolean) => Promise<void>} write all of `bytes`, then fdatasync if `sync`

@@ -17,7 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 mod direct;
 pub mod log;
 mod owned;
-use owned::{Bytes, U32s};
+use owned::{Bytes, F64s, U32s};
 mod stream;
 mod text_arg;
 use text_arg::Text;
@@ -263,7 +263,7 @@ job_task!(Vec<u8>, Bytes, Bytes);
 job_task!(String, String, |s| s);
 job_task!(Vec<u32>, U32s, U32s);
 job_task!(f64, f64, |n| n);
-job_task!(Vec<f64>, Vec<f64>, |v| v);
+job_task!(Vec<f64>, F64s, F64s);
 job_task!((), (), |_| ());
 job_task!(ContextOut, Vec<Either<String, f64>>, context_array);
 

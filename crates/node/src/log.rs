@@ -250,7 +250,7 @@ impl LogFile {
 
     /// Reads `len` bytes at `offset` and scans them with `scanner` (`LogScanner.scan` with the
     /// window at `offset`), in one trip to the pool: the window never crosses into JS.
-    #[napi(ts_return_type = "Promise<number[]>")]
+    #[napi(ts_return_type = "Promise<Float64Array>")]
     pub fn read_scan(
         &self,
         scanner: &LogScanner,

@@ -15,6 +15,10 @@ pub struct Bytes(pub Vec<u8>);
 /// Token ids or counts, returned to JS as a `Uint32Array` over memory V8 owns.
 pub struct U32s(pub Vec<u32>);
 
+/// Numbers, returned to JS as a `Float64Array` over memory V8 owns: one copy, where a
+/// `Vec<f64>` becomes an `Array` set element by element (a log scan's five numbers a record).
+pub struct F64s(pub Vec<f64>);
+
 impl TypeName for Bytes {
     fn type_name() -> &'static str {
         "Uint8Array"
@@ -30,6 +34,25 @@ impl TypeName for U32s {
     }
     fn value_type() -> ValueType {
         ValueType::Object
+    }
+}
+
+impl TypeName for F64s {
+    fn type_name() -> &'static str {
+        "Float64Array"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for F64s {
+    /// # Safety
+    /// [`ToNapiValue::to_napi_value`]'s: `env` is a valid Node-API env.
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let slice = Float64ArraySlice::copy_from(&Env::from_raw(env), val.0)?;
+        // SAFETY: as above.
+        unsafe { Float64ArraySlice::to_napi_value(env, slice) }
     }
 }
 
