@@ -558,10 +558,9 @@ async function zstd(command, opts, rest) {
     try {
       const bytes = await readCapped(opts.dict, DICT_MAX_BYTES, 'a --dict file may hold (32 MiB, the most the zstd CLI loads)');
       dictFile = opts.dict === '-' ? fs.fstatSync(0) : fs.statSync(opts.dict);
-      // Loaded once here, so that an empty or damaged file is reported as that file's error;
-      // the stream is given the bytes, which it prepares at its own --level.
-      new ironlung.ZstdDictionary(bytes);
-      dictionary = bytes;
+      // Prepared here, once, at the stream's --level: an empty or damaged file is reported as
+      // that file's error.
+      dictionary = new ironlung.ZstdDictionary(bytes, command === 'compress' ? { level: opts.level } : {});
     } catch (e) {
       report(opts.dict, e);
       return 1;
