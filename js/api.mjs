@@ -52,7 +52,7 @@ import { createDictionaries } from './dictionary.mjs';
  * @property {() => void} panicForTest
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdCompressor']} ZstdCompressor
  * @property {import('./zstdstream.mjs').StreamBinding['ZstdDecompressor']} ZstdDecompressor
- * @typedef {BindingBase & DictionaryBinding & import('./log.mjs').LogBinding} Binding
+ * @typedef {BindingBase & DictionaryBinding} Binding
  */
 
 /**
@@ -945,7 +945,7 @@ export function createApi(b, host) {
         'openLog needs a file system, which this runtime does not have (the session log runs on Node, Bun and Deno)',
       );
     }
-    logs ??= host.logs({ binding: b, call, zstdLevel, pathArg, epoch: host.epoch });
+    logs ??= host.logs({ call, zstdLevel, pathArg, epoch: host.epoch });
     return logs.openLog(path, options);
   }
 

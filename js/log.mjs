@@ -120,9 +120,8 @@ function instanceBound(obj, epoch, born) {
 }
 
 /**
- * What the API (js/api.mjs) hands the log: the binding, and its own checks and error mapping.
+ * What the API (js/api.mjs) hands the log: its own checks and error mapping.
  * @typedef {object} LogDeps
- * @property {LogBinding} binding
  * @property {<T>(f: () => T) => T} call runs a binding call with its errors mapped
  * @property {(v: unknown) => number} zstdLevel
  * @property {(path: string | URL) => string} pathArg
@@ -131,9 +130,10 @@ function instanceBound(obj, epoch, born) {
  */
 
 /**
- * The session log over the host's file I/O. The entries of runtimes with a file system give
- * it to createApi's host as `logs` (js/node.cjs, js/wasm.mjs's useLog).
- * @param {LogDeps & { files: LogFiles }} deps
+ * The session log over the host's binding and file I/O. The entries of runtimes with a file
+ * system give it to createApi's host as `logs` (js/node.cjs, js/wasm.mjs's useLog), with the
+ * binding: the wasm glue's log classes reach no other entry.
+ * @param {LogDeps & { binding: LogBinding, files: LogFiles }} deps
  */
 export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) {
   /**

@@ -24,11 +24,12 @@ const { Transform } = require('node:stream');
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
 /**
- * The host's session log, over `files`.
+ * The host's session log, over the binding (the whole wasm glue, log included, on the wasm
+ * backend) and `files`.
  * @param {import('./logfiles.mjs').LogFiles} files
  * @returns {import('./api.mjs').Host['logs']}
  */
-const logsOver = (files) => (deps) => createLogs({ ...deps, files });
+const logsOver = (files) => (deps) => createLogs({ ...deps, binding, files });
 
 /** @type {import('./api.mjs').Host} */
 const host =

@@ -4,7 +4,7 @@
 // edge-light.mjs) configure how the module and the rank data arrive, through the `use*`
 // functions below, which are not part of the public API (public.mjs is).
 
-import * as glue from './gen/wasm.mjs';
+import * as glue from './coreglue.mjs';
 import { checkInitArg, createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { wasmInstance } from './wasminstance.mjs';
@@ -191,13 +191,16 @@ export function useFileReader(fileHost) {
 
 /**
  * Runtimes with a filesystem: the session log, `createLogs` (js/log.mjs) over the file I/O
- * `logFiles(glue)` gives (js/logfiles.mjs), which refuses the files the core's rules refuse.
+ * `logFiles(glue)` gives (js/logfiles.mjs), which refuses the files the core's rules refuse,
+ * and over the log's own glue, which only such a runtime's entry imports.
  * @param {typeof import('./log.mjs').createLogs} createLogs
  * @param {typeof import('./logfiles.mjs').nodeLogFiles} logFiles
+ * @param {Pick<import('./log.mjs').LogBinding, 'LogCodec' | 'logHeader'>} logGlue
  */
-export function useLog(createLogs, logFiles) {
+export function useLog(createLogs, logFiles, logGlue) {
   const files = logFiles(instance.binding);
-  host.logs = (deps) => createLogs({ ...deps, files });
+  const binding = { ...logGlue, trainDictionary: glue.trainDictionary };
+  host.logs = (deps) => createLogs({ ...deps, binding, files });
 }
 
 /**

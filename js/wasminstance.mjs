@@ -34,7 +34,7 @@ const utf8 = new TextEncoder();
 
 /**
  * @template {Glue} G
- * @param {G} glue the wasm-bindgen JS module
+ * @param {G} glue the wasm-bindgen JS module, or the part of it the API calls (js/coreglue.mjs)
  * @returns the binding to give createApi (the glue, remembering the tables it installs),
  *   `attach(exports)` for the first instance, `onTrap`, `writeUtf8` and `epoch` for createApi's host
  */

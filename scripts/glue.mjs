@@ -59,6 +59,34 @@ glue = glue
   .replace(REGISTER, '$1.register($2, { ptr: $2.__wbg_ptr, wasm }, $2);');
 if (/Finalization\.register\(\w+, \w+\.__wbg_ptr, /.test(glue)) throw new Error(`${src}: a finalization registration is left as it was`);
 
+// A bundle drops an export nothing imports only if no top-level statement keeps it: browser
+// and edge bundles must leave out the log's classes (LogCodec, LogScanner, LogSeek), which
+// only the entries with a file system hand on (js/deno-wasm.mjs, js/node.cjs). wasm-bindgen
+// follows each class with an assignment to its prototype (Symbol.dispose) and gives it a
+// registry made with `new`, both effects to a bundler. Each class, its assignment and its
+// registry become one call marked /*#__PURE__*/, which esbuild, Rollup and Rolldown (Vite),
+// terser (webpack) and SWC (Turbopack) all drop whole when nothing uses its result. (A pure
+// mark on the `new` alone is not enough: SWC keeps the registry's callback.)
+const REGISTRY_DECL = /^const (\w+)Finalization = \(typeof FinalizationRegistry === 'undefined'\)\n.*\n.*\n/gm;
+/** class name -> its registry's declaration */
+const registryOf = new Map();
+glue = glue.replace(REGISTRY_DECL, (decl, name) => {
+  registryOf.set(name, decl);
+  return '';
+});
+const CLASS = /^export class (\w+) \{\n[\s\S]*?^\}\nif \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n/gm;
+let wrapped = 0;
+glue = glue.replace(CLASS, (whole, name) => {
+  const registry = registryOf.get(name);
+  if (!registry) throw new Error(`${src}: class ${name} has no finalization registry where expected`);
+  registryOf.delete(name);
+  wrapped++;
+  return `export const ${name} = /*#__PURE__*/ (() => {\n${registry}${whole.replace(/^export /, '')}return ${name};\n})();\n`;
+});
+if (wrapped !== classes || registryOf.size > 0 || /^export class |Finalization = /m.test(glue.replace(/^export const [\s\S]*?^\}\)\(\);$/gm, ''))) {
+  throw new Error(`${src}: the glue's ${classes} classes are not each followed by their Symbol.dispose and given a registry as expected`);
+}
+
 // wasm-bindgen's declarations of the glue, and of the function added above, for the type
 // check (tsconfig.json): the JS that calls the glue is checked against the Rust exports.
 const types = `${readFileSync(src.replace(/\.js$/, '.d.ts'), 'utf8')}\nexport function __ironlungReinstantiate(): InitOutput;\n`;
