@@ -1,11 +1,13 @@
 // The session log runs only where there is a file system, so the bundles of browsers and edge
 // runtimes must carry none of its code (js/api.mjs, Host's `logs`). These messages are the
-// log's own (js/log.mjs, js/logrecords.mjs), and minifiers keep them as they are.
+// log's own (js/log.mjs, js/logrecords.mjs), and minifiers keep them as they are; so they
+// keep the names of the wasm exports that only the log's wasm-bindgen glue calls
+// (`wasm.logcodec_scanner`, `wasm.logHeader`: js/gen/wasm.mjs, js/coreglue.mjs).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const LOG_ONLY = ["openLog's path must name a file", 'which UTF-8 cannot hold'];
+const LOG_ONLY = ["openLog's path must name a file", 'which UTF-8 cannot hold', 'logcodec_', 'logscanner_', 'logseek_', 'logHeader'];
 
 /** The .js and .mjs files under `dir`, at any depth. */
 export function jsFiles(dir) {
