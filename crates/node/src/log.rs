@@ -177,13 +177,9 @@ impl LogScanner {
     ) -> napi::Result<Vec<f64>> {
         guard(|| self.with(|s| s.scan(&window, window_at, at, from, to, max_bytes)))
     }
-    /// The records' bytes of the last scan, handed to JS as they are (an external
-    /// ArrayBuffer), not copied into one V8 allocates as [`Bytes`] would: a read takes them
-    /// window by window, each after a trip to the pool, so the event loop turns and their
-    /// finalizers run between windows (what `owned.rs` guards against is a synchronous loop).
     #[napi]
-    pub fn take_data(&self) -> napi::Result<Uint8Array> {
-        guard(|| self.with(|s| Uint8Array::new(s.take_data())))
+    pub fn take_data(&self) -> napi::Result<Bytes> {
+        guard(|| self.with(|s| Bytes(s.take_data())))
     }
     #[napi]
     pub fn error(&self) -> napi::Result<String> {
