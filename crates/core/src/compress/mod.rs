@@ -43,12 +43,14 @@
 //! # Ok::<(), ironlung_core::Error>(())
 //! ```
 
+mod compressor;
 mod dictionary;
 mod frame;
 mod oneshot;
 mod reason;
 mod stream;
 
+pub use compressor::Compressor;
 pub use dictionary::{
     train_dictionary, Dictionary, DEFAULT_DICTIONARY_BYTES, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, MIN_SAMPLES,
 };

@@ -58,12 +58,15 @@ impl Tail {
 /// Each `write_*` call appends one whole frame to `out` and moves the tail past it, as if
 /// the bytes were written; if writing them fails, [`set_tail`](Self::set_tail) takes the
 /// tail back.
+#[derive(Clone)]
 pub struct Writer {
     salt: u64,
     tail: Tail,
     level: Option<i32>,
     dictionary: Option<Dictionary>,
     raw: Vec<u8>,
+    /// A context of its own ([`own_context`](Self::own_context)), or none: the thread's.
+    context: Option<compress::Compressor>,
 }
 
 impl Writer {
@@ -75,7 +78,7 @@ impl Writer {
         if let Some(level) = level {
             compress::check_level(level)?;
         }
-        Ok(Writer { salt: header.salt, tail, level, dictionary: None, raw: Vec::new() })
+        Ok(Writer { salt: header.salt, tail, level, dictionary: None, raw: Vec::new(), context: None })
     }
 
     /// The log's end, as far as this writer has written.
@@ -91,6 +94,13 @@ impl Writer {
     /// The dictionary in use, if any.
     pub fn dictionary(&self) -> Option<&Dictionary> {
         self.dictionary.as_ref()
+    }
+
+    /// Compresses with a zstd context of its own from now on (`true`), held until this is
+    /// called with `false`: for a writer of many large frames (a repack), which would
+    /// otherwise have each one make a context (see [`compress::Compressor`]).
+    pub fn own_context(&mut self, own: bool) {
+        self.context = own.then(compress::Compressor::default);
     }
 
     /// The zstd level payloads are compressed at, or `None` if they are stored raw.
@@ -216,14 +226,31 @@ impl Writer {
         // Dictionaries are stored raw: a reader needs them before it can decompress anything.
         let packed = match (self.level, kind) {
             (Some(_), FrameKind::Dictionary) | (None, _) => None,
-            (Some(level), _) => Some(match &self.dictionary {
-                Some(d) => (compress::compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
-                None => (compress::compress(raw, level)?, FLAG_ZSTD),
+            (Some(level), _) => Some(match (&self.dictionary, &mut self.context) {
+                (Some(d), Some(c)) => (c.compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
+                (Some(d), None) => (compress::compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
+                (None, Some(c)) => (c.compress(raw, level)?, FLAG_ZSTD),
+                (None, None) => (compress::compress(raw, level)?, FLAG_ZSTD),
             }),
         };
-        let (stored, flags): (&[u8], u8) = match &packed {
+        self.emit_payload(kind, count, raw_records, raw, packed.as_ref().map(|(p, f)| (p.as_slice(), *f)), out);
+        Ok(())
+    }
+
+    /// Emits a frame of `kind` whose raw payload is `raw`, stored as `packed` (its zstd
+    /// frame and flags) if that is smaller.
+    fn emit_payload(
+        &mut self,
+        kind: FrameKind,
+        count: u32,
+        raw_records: usize,
+        raw: &[u8],
+        packed: Option<(&[u8], u8)>,
+        out: &mut Vec<u8>,
+    ) {
+        let (stored, flags): (&[u8], u8) = match packed {
             // Incompressible payloads are stored raw, so a frame is never larger than its data.
-            Some((p, f)) if p.len() < raw.len() => (p, *f),
+            Some((p, f)) if p.len() < raw.len() => (p, f),
             _ => (raw, 0),
         };
         let mut h = self.header_for(kind, flags, count, stored, raw.len() as u32);
@@ -237,7 +264,85 @@ impl Writer {
         }
         out.reserve(FRAME_HEADER_LEN + stored.len() + 8);
         self.emit(h, stored, out);
-        Ok(())
+    }
+
+    /// Starts a frame holding `records`, as [`write_records`](Self::write_records) writes
+    /// one, to be compressed in steps ([`step_records`](Self::step_records)) with a context
+    /// of this writer's own, and written by [`end_records`](Self::end_records).
+    ///
+    /// Errors: as [`write_records`](Self::write_records).
+    pub fn begin_records<'a>(
+        &mut self,
+        records: impl Iterator<Item = (RecordKind, i64, &'a [u8])> + Clone,
+    ) -> Result<PendingRecords> {
+        let count = records.clone().count();
+        let raw_records: usize = records.clone().map(|r| r.2.len()).sum();
+        let bound = payload::records_len_bound(records.clone().map(|r| r.2.len()));
+        if count == 0 {
+            return Err(Error::LogOption { reason: "a record frame needs at least one record".into() });
+        }
+        let count = u32::try_from(count).map_err(|_| Error::LogFrameTooLarge { size: bound as u64 })?;
+        if bound > MAX_PAYLOAD {
+            return Err(Error::LogFrameTooLarge { size: bound as u64 });
+        }
+        let mut raw = Vec::new();
+        payload::encode_records(records, &mut raw);
+        let mut stored = Vec::new();
+        let flags = match self.level {
+            None => 0,
+            Some(level) => {
+                let c = self.context.get_or_insert_with(compress::Compressor::default);
+                c.begin(raw.len(), level, self.dictionary.as_ref(), &mut stored)?;
+                if self.dictionary.is_some() {
+                    FLAG_ZSTD | FLAG_DICTIONARY
+                } else {
+                    FLAG_ZSTD
+                }
+            }
+        };
+        Ok(PendingRecords { raw, count, raw_records, stored, flags, done: flags == 0 })
+    }
+
+    /// Compresses up to `budget` more bytes of `p`'s payload; returns whether it is done.
+    ///
+    /// Errors: what compression reports.
+    pub fn step_records(&mut self, p: &mut PendingRecords, budget: usize) -> Result<bool> {
+        if !p.done {
+            let c = self.context.get_or_insert_with(compress::Compressor::default);
+            p.done = c.step(&p.raw, budget, &mut p.stored)?;
+        }
+        Ok(p.done)
+    }
+
+    /// Writes the frame of `p`, whose steps are done, to `out`, and returns the seq of its
+    /// first record.
+    ///
+    /// Errors: [`Error::Internal`] if its steps are not done.
+    pub fn end_records(&mut self, p: PendingRecords, out: &mut Vec<u8>) -> Result<u64> {
+        if !p.done {
+            return Err(Error::Internal { reason: "a record frame written before its compression was done".into() });
+        }
+        let first = self.tail.next_seq;
+        let packed = (p.flags != 0).then_some((p.stored.as_slice(), p.flags));
+        self.emit_payload(FrameKind::Records, p.count, p.raw_records, &p.raw, packed, out);
+        Ok(first)
+    }
+}
+
+/// A records frame being made in steps ([`Writer::begin_records`]).
+pub struct PendingRecords {
+    raw: Vec<u8>,
+    count: u32,
+    raw_records: usize,
+    stored: Vec<u8>,
+    flags: u8,
+    done: bool,
+}
+
+impl PendingRecords {
+    /// The bytes of its raw payload (what [`Writer::step_records`]'s budget counts).
+    pub fn raw_len(&self) -> usize {
+        self.raw.len()
     }
 }
 

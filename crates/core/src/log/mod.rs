@@ -17,12 +17,14 @@ pub mod codec;
 #[cfg(not(target_family = "wasm"))]
 pub mod file;
 pub mod layout;
+pub mod pack;
 pub mod payload;
 pub mod scan;
 pub mod seek;
 
 pub use codec::{Reader, Tail, Writer};
 pub use layout::{FileHeader, FrameHeader, FrameKind};
+pub use pack::{Packer, PACK_BYTES};
 pub use payload::{Checkpoint, RecordKind, RecordRef};
 
 #[cfg(test)]

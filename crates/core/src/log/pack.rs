@@ -1,0 +1,304 @@
+//! Repacking: the records of many small frames written again as few large ones.
+//!
+//! An append is a frame of its own (or of the appends that arrived with it), compressed on
+//! its own, so a log of small appends gives zstd little to find repeats in. Compaction can
+//! write the records it keeps into frames of [`PACK_BYTES`] each instead, at a higher level:
+//! the same records, seqs and times, in a fraction of the bytes. A frame stays the unit a
+//! reader checks and decodes, so a reader needs nothing new; it decodes up to a packed
+//! frame's size to reach a record inside it.
+
+use super::codec::{PendingRecords, Writer};
+use super::layout::FrameHeader;
+use super::payload::{self, RecordKind, RecordRef};
+use crate::error::{Error, Result};
+
+/// The record bytes a packed frame holds, at most (a record larger than this gets a frame
+/// of its own): zstd finds repeats across the whole frame, and a reader decodes a whole
+/// frame to reach a record in it.
+pub const PACK_BYTES: usize = 4 << 20;
+
+/// Gathers records from frames read in seq order into groups of up to [`PACK_BYTES`] of
+/// record bytes, and writes each group as one frame through a [`Writer`].
+///
+/// Gathering ([`push`](Self::push)) decodes; writing ([`write`](Self::write)) compresses, the
+/// costly half, in steps of a budget of bytes: a binding runs it on another thread, or
+/// (wasm) a step at a time between turns of its event loop.
+#[derive(Default)]
+pub struct Packer {
+    /// Groups closed and not yet written, oldest first.
+    ready: Vec<Group>,
+    open: Group,
+    /// The frame of the oldest closed group, being compressed.
+    pending: Option<PendingRecords>,
+    refs: Vec<RecordRef>,
+}
+
+/// Records of consecutive seqs, from `first_seq` on.
+#[derive(Default)]
+struct Group {
+    first_seq: u64,
+    records: Vec<(RecordKind, i64, usize, usize)>,
+    data: Vec<u8>,
+}
+
+impl Packer {
+    /// An empty packer.
+    pub fn new() -> Packer {
+        Packer::default()
+    }
+
+    /// Takes the records of the records frame `h`, whose decoded payload is `raw`, and
+    /// returns whether a group is full, to be [`write`](Self::write)n. Records stay in seq
+    /// order: a frame whose first seq does not follow the records gathered (a gap left by
+    /// damage) starts a new group.
+    ///
+    /// Errors: [`Error::CorruptLog`] at the frame's offset for a payload that does not
+    /// decode.
+    pub fn push(&mut self, h: &FrameHeader, raw: &[u8]) -> Result<bool> {
+        self.refs.clear();
+        payload::decode_records(raw, h.count, 0, &mut self.refs).map_err(|e| Error::CorruptLog {
+            offset: h.offset,
+            reason: match e {
+                Error::CorruptLog { reason, .. } => reason,
+                other => other.to_string(),
+            },
+        })?;
+        if h.first_seq != self.open.first_seq + self.open.records.len() as u64 {
+            self.close();
+            self.open.first_seq = h.first_seq;
+        }
+        for i in 0..self.refs.len() {
+            let r = self.refs[i];
+            let bytes = &raw[r.start..r.end];
+            if !self.open.records.is_empty() && self.open.data.len() + bytes.len() > PACK_BYTES {
+                self.close();
+            }
+            let start = self.open.data.len();
+            self.open.data.extend_from_slice(bytes);
+            self.open.records.push((r.kind, r.time_ms, start, self.open.data.len()));
+        }
+        if self.open.data.len() >= PACK_BYTES {
+            self.close();
+        }
+        Ok(!self.ready.is_empty())
+    }
+
+    /// Closes the group being gathered, if it holds records; the next starts after it.
+    fn close(&mut self) {
+        let next = self.open.first_seq + self.open.records.len() as u64;
+        if !self.open.records.is_empty() {
+            self.ready.push(std::mem::take(&mut self.open));
+        }
+        self.open.first_seq = next;
+    }
+
+    /// Compresses up to about `budget` bytes of the closed groups' records (with `last`,
+    /// the group being gathered is closed first), writing each group whose compression is
+    /// done to `out` as a frame. Returns whether every closed group is written.
+    ///
+    /// Errors: what [`Writer::begin_records`] and [`Writer::step_records`] report.
+    pub fn write(&mut self, writer: &mut Writer, last: bool, budget: usize, out: &mut Vec<u8>) -> Result<bool> {
+        if last {
+            self.close();
+        }
+        let mut budget = budget;
+        loop {
+            let Some(p) = self.pending.as_mut() else {
+                if self.ready.is_empty() {
+                    return Ok(true);
+                }
+                let g = self.ready.remove(0);
+                let mut tail = writer.tail();
+                if tail.next_seq != g.first_seq {
+                    tail.next_seq = g.first_seq;
+                    writer.set_tail(tail);
+                }
+                let data = &g.data;
+                let records = g.records.iter().map(|&(kind, time, s, e)| (kind, time, &data[s..e]));
+                self.pending = Some(writer.begin_records(records)?);
+                continue;
+            };
+            if budget == 0 {
+                return Ok(false);
+            }
+            let step = budget.min(p.raw_len().max(1));
+            let done = writer.step_records(p, step)?;
+            budget -= step;
+            if let Some(p) = self.pending.take_if(|_| done) {
+                writer.end_records(p, out)?;
+            }
+        }
+    }
+
+    /// Whether records are gathered and not yet written.
+    pub fn is_empty(&self) -> bool {
+        self.ready.is_empty() && self.open.records.is_empty() && self.pending.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::layout::FILE_HEADER_LEN;
+    use crate::log::scan::{frame_at, Found};
+    use crate::log::{FileHeader, Reader, Tail};
+
+    fn header() -> FileHeader {
+        FileHeader { salt: 7, base_seq: 1, created_ms: 0 }
+    }
+
+    /// Frames of `sizes` records each (record i: `size_of(i)` bytes, time 1000 + i).
+    fn small_frames(sizes: &[usize], size_of: impl Fn(usize) -> usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let h = header();
+        let mut w = Writer::new(&h, Tail::empty(&h), Some(3)).unwrap();
+        let mut file = h.encode().to_vec();
+        let mut recs = Vec::new();
+        for &n in sizes {
+            let batch: Vec<Vec<u8>> = (recs.len()..recs.len() + n)
+                .map(|i| format!("{i:08} ").repeat(size_of(i) / 9 + 1).into_bytes()[..size_of(i)].to_vec())
+                .collect();
+            let base = recs.len() as i64;
+            w.write_records(
+                batch.iter().enumerate().map(|(k, r)| (RecordKind::Text, 1000 + base + k as i64, r.as_slice())),
+                &mut file,
+            )
+            .unwrap();
+            recs.extend(batch);
+        }
+        (file, recs)
+    }
+
+    fn frames(file: &[u8]) -> Vec<FrameHeader> {
+        let mut at = FILE_HEADER_LEN as u64;
+        let mut out = Vec::new();
+        while (at as usize) < file.len() {
+            let Found::Frame(f) = frame_at(file, 0, at, 7) else { panic!("no frame at {at}") };
+            at = f.end();
+            out.push(f);
+        }
+        out
+    }
+
+    /// A packed file's frames' headers, and its records: seq, time, bytes.
+    type Packed = (Vec<FrameHeader>, Vec<(u64, i64, Vec<u8>)>);
+
+    /// Packs every frame of `file` into a new file.
+    fn pack(file: &[u8]) -> Packed {
+        pack_in_steps(file, usize::MAX)
+    }
+
+    /// [`pack`], compressing `budget` bytes a step.
+    fn pack_in_steps(file: &[u8], budget: usize) -> Packed {
+        let h = header();
+        let reader = Reader::new(&h);
+        let mut w = Writer::new(&h, Tail::empty(&h), Some(9)).unwrap();
+        let mut p = Packer::new();
+        let mut out = h.encode().to_vec();
+        for f in frames(file) {
+            let stored = &file[f.offset as usize + 76..f.end() as usize - 8];
+            let raw = reader.payload(&f, stored).unwrap();
+            if p.push(&f, &raw).unwrap() {
+                while !p.write(&mut w, false, budget, &mut out).unwrap() {}
+            }
+        }
+        while !p.write(&mut w, true, budget, &mut out).unwrap() {}
+        assert!(p.is_empty());
+        assert_eq!(w.tail().end, out.len() as u64);
+        let packed = frames(&out);
+        let mut recs = Vec::new();
+        for f in &packed {
+            let stored = &out[f.offset as usize + 76..f.end() as usize - 8];
+            let mut data = Vec::new();
+            let mut refs = Vec::new();
+            reader.records(f, stored, 0, u64::MAX, &mut data, &mut refs).unwrap();
+            recs.extend(refs.into_iter().map(|(seq, r)| (seq, r.time_ms, data[r.start..r.end].to_vec())));
+        }
+        (packed, recs)
+    }
+
+    #[test]
+    fn keeps_every_record_seq_and_time_in_fewer_frames() {
+        let (file, recs) = small_frames(&[1, 3, 2, 1, 4, 1, 1, 2], |i| 100 + 37 * i);
+        let (packed, got) = pack(&file);
+        assert_eq!(packed.len(), 1);
+        assert_eq!(packed[0].first_seq, 1);
+        assert_eq!(packed[0].count as usize, recs.len());
+        assert_eq!(packed[0].raw_total, recs.iter().map(|r| r.len() as u64).sum::<u64>());
+        assert_eq!(got.len(), recs.len());
+        for (i, (seq, time, bytes)) in got.iter().enumerate() {
+            assert_eq!((*seq, *time, bytes), (i as u64 + 1, 1000 + i as i64, &recs[i]));
+        }
+        assert!(file.len() > 2 * (packed[0].end() as usize));
+    }
+
+    #[test]
+    fn frames_end_at_pack_bytes_and_large_records_stand_alone() {
+        // 1 MiB records, then one of 5 MiB, then small ones.
+        let sizes = [1usize; 12];
+        let size_of = |i: usize| match i {
+            0..=5 => 1 << 20,
+            6 => 5 << 20,
+            _ => 1000,
+        };
+        let (file, recs) = small_frames(&sizes, size_of);
+        let (packed, got) = pack(&file);
+        let counts: Vec<u32> = packed.iter().map(|f| f.count).collect();
+        assert_eq!(counts, [4, 2, 1, 5]);
+        assert!(packed.iter().all(|f| f.raw_len as usize <= PACK_BYTES + 64 || f.count == 1));
+        assert_eq!(got.iter().map(|r| r.2.clone()).collect::<Vec<_>>(), recs);
+        assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), (1..=12).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn compressing_in_small_steps_writes_the_same_records() {
+        let (file, recs) = small_frames(&[3; 40], |i| 200 + 13 * i);
+        let (whole, a) = pack(&file);
+        let (stepped, b) = pack_in_steps(&file, 1000);
+        assert_eq!(a, b);
+        assert_eq!(whole.len(), stepped.len());
+        assert_eq!(a.into_iter().map(|r| r.2).collect::<Vec<_>>(), recs);
+    }
+
+    #[test]
+    fn a_gap_in_seqs_starts_a_new_frame_at_the_frames_seq() {
+        let (file, _) = small_frames(&[2, 2], |_| 50);
+        let h = header();
+        let reader = Reader::new(&h);
+        let mut w = Writer::new(&h, Tail::empty(&h), Some(3)).unwrap();
+        let mut p = Packer::new();
+        let mut out = Vec::new();
+        let fs = frames(&file);
+        let stored = |f: &FrameHeader| file[f.offset as usize + 76..f.end() as usize - 8].to_vec();
+        assert!(!p.push(&fs[0], &reader.payload(&fs[0], &stored(&fs[0])).unwrap()).unwrap());
+        let mut later = fs[1];
+        later.first_seq = 10;
+        // The gap closes the first group: ready to write.
+        assert!(p.push(&later, &reader.payload(&fs[1], &stored(&fs[1])).unwrap()).unwrap());
+        assert!(p.write(&mut w, true, usize::MAX, &mut out).unwrap());
+        let got: Vec<(u64, u32)> = {
+            let mut at = 0;
+            let mut v = Vec::new();
+            while at < out.len() {
+                let Found::Frame(f) = frame_at(&out, FILE_HEADER_LEN as u64, FILE_HEADER_LEN as u64 + at as u64, 7)
+                else {
+                    panic!()
+                };
+                v.push((f.first_seq, f.count));
+                at = (f.end() - FILE_HEADER_LEN as u64) as usize;
+            }
+            v
+        };
+        assert_eq!(got, [(1, 2), (10, 2)]);
+        assert_eq!(w.tail().next_seq, 12);
+    }
+
+    #[test]
+    fn a_payload_that_does_not_decode_is_damage_at_its_frame() {
+        let (file, _) = small_frames(&[2], |_| 50);
+        let h = header();
+        let f = frames(&file)[0];
+        let raw = Reader::new(&h).payload(&f, &file[f.offset as usize + 76..f.end() as usize - 8]).unwrap();
+        let err = Packer::new().push(&f, &raw[..raw.len() - 1]).unwrap_err();
+        assert!(matches!(err, Error::CorruptLog { offset, .. } if offset == f.offset), "{err:?}");
+    }
+}
