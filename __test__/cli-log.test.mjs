@@ -1,6 +1,7 @@
-// The `ironlung log` commands (cat, verify, stats) on the backend under test, over logs
-// that openLog writes here: every record kind printed and round-tripped, --from/--to,
-// damage found and listed, counts, and the errors of files that are not logs.
+// The `ironlung log` commands (cat, verify, stats, compact) on the backend under test, over
+// logs that openLog writes here: every record kind printed and round-tripped, --from/--to,
+// damage found and listed, counts, compaction and repacking, and the errors of files that
+// are not logs.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -402,6 +403,48 @@ describe(`cli log (${il.backend})`, () => {
     assert.deepEqual(lines(c.stdout).map((l) => [JSON.parse(l).seq, JSON.parse(l).data]), [11, 12, 13, 14, 15].map((i) => [i, `new ${i}`]));
   });
 
+  test('compact drops what the checkpoint covers; --repack packs what it keeps; cat reads the same records', async () => {
+    const file = p('to-compact.log');
+    const log = await il.openLog(file, { durability: 'flush', dictionary: false });
+    for (let i = 1; i <= 40; i++) await log.append(i % 2 ? `old ${i} ${'step '.repeat(i)}` : { i, tool: 'grep', hits: i * 3 });
+    await log.checkpoint({ upTo: 20 });
+    for (let i = 41; i <= 80; i++) await log.append({ i, output: 'line of output\n'.repeat(i % 17) });
+    await log.close();
+    const before = cli(['log', 'cat', '--json', file]);
+    assert.equal(before.status, 0, before.stderr);
+
+    // A writer holds the log: refused, nothing changed.
+    const held = await il.openLog(file);
+    const locked = cli(['log', 'compact', file]);
+    await held.close();
+    assert.equal(locked.status, 1);
+    assert.match(locked.stderr, /ERR_LOG_LOCKED/);
+
+    const size0 = readFileSync(file).length;
+    const r = cli(['log', 'compact', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const size1 = readFileSync(file).length;
+    assert.equal(r.stdout, `${file}: 40 records dropped: ${size0} bytes -> ${size1} bytes\n`);
+    assert.deepEqual(lines(cli(['log', 'cat', '--json', file]).stdout), lines(before.stdout).slice(40));
+    assert.equal(cli(['log', 'compact', file]).stdout, `${file}: nothing to drop, left as it is: ${size1} bytes -> ${size1} bytes\n`);
+
+    const j = cli(['log', 'compact', '--repack', '--json', file]);
+    assert.equal(j.status, 0, j.stderr);
+    const o = JSON.parse(j.stdout);
+    assert.deepEqual(o, { file, droppedRecords: 0, bytesBefore: size1, bytesAfter: readFileSync(file).length });
+    assert.ok(o.bytesAfter < size1, JSON.stringify(o));
+    // The checkpoint and one frame of the 40 records.
+    assert.deepEqual(frames(readFileSync(file)).map((f) => f.count), [0, 40]);
+    assert.deepEqual(lines(cli(['log', 'cat', '--json', file]).stdout), lines(before.stdout).slice(40));
+    assert.equal(cli(['log', 'verify', file]).status, 0);
+    const l19 = cli(['log', 'compact', '--repack', '--level', '19', file]);
+    assert.equal(l19.status, 0, l19.stderr);
+    assert.deepEqual(lines(cli(['log', 'cat', '--json', file]).stdout), lines(before.stdout).slice(40));
+    const bad = cli(['log', 'compact', '--repack', '--level', '99', file]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /ERR_INVALID_ARG.*compression level 99 is out of range/);
+  });
+
   test('a file that is not a log, or none: the code and message once, exit 1', () => {
     const cases = [
       [p('missing.log'), 'ENOENT', /no such file or directory/],
@@ -427,7 +470,10 @@ describe(`cli log (${il.backend})`, () => {
   test('bad usage is one line and a pointer, exit 2; --help, -h and help log', () => {
     const f = p('kinds.log');
     for (const [args, message, pointer] of [
-      [['log'], 'log needs a command: cat, verify or stats', 'log'],
+      [['log'], 'log needs a command: cat, verify, stats or compact', 'log'],
+      [['log', 'compact', '--level', '3', f], '--level is the level of --repack; give --repack too', 'log compact'],
+      [['log', 'compact', '--repack', '--level', 'max', f], '--level must be an integer, got "max"', 'log compact'],
+      [['log', 'compact', f, f], 'log compact takes exactly one log FILE', 'log compact'],
       [['log', 'tail', f], 'unknown command "log tail"', 'log'],
       [['log', '--json', f], 'log needs a command before --json', 'log'],
       [['log', 'cat'], 'log cat takes exactly one log FILE', 'log cat'],
@@ -454,7 +500,7 @@ describe(`cli log (${il.backend})`, () => {
       assert.equal(rest, '', what);
     }
 
-    for (const [sub, options] of [['cat', ['--from N', '--to M', '--json']], ['verify', ['--json']], ['stats', ['--json']]]) {
+    for (const [sub, options] of [['cat', ['--from N', '--to M', '--json']], ['verify', ['--json']], ['stats', ['--json']], ['compact', ['--repack', '--level L', '--json']]]) {
       const help = cli(['log', sub, '--help']);
       assert.equal(help.status, 0, help.stderr);
       assert.match(help.stdout, new RegExp(`^usage: ironlung log ${sub} `));

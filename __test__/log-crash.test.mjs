@@ -2,10 +2,11 @@
 // durability 'sync' and prints each acknowledged seq; the parent SIGKILLs it at a random
 // moment, reopens the log, and checks that every acknowledged record is there, byte for
 // byte, and that nothing else is but whole records. The same for appendBatch (all of a
-// batch or none), for checkpoint + compact (the old log or the new one, never a mix), and
-// for appends with 'flush' (which promises the same against a crash of the process). With
-// 'none', which promises nothing against a kill, what survives must still be whole, right
-// records in seq order: its writes are 4 MiB groups, so kills land in large frames.
+// batch or none), for checkpoint + compact and compact({ repack }) (the old log or the new
+// one, never a mix), and for appends with 'flush' (which promises the same against a crash
+// of the process). With 'none', which promises nothing against a kill, what survives must
+// still be whole, right records in seq order: its writes are 4 MiB groups, so kills land in
+// large frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ const PER_LOG = 25;
 
 /**
  * Runs the child on `path` until it has acknowledged something, waits `delayMs`, kills it.
- * @returns {Promise<{ acked: number[], checkpoints: number[], compactions: number, first: number, inCompaction: boolean }>}
+ * @returns {Promise<{ acked: number[], checkpoints: number[], compactions: number, repacks: number, first: number, inCompaction: boolean }>}
  */
 function runAndKill(path, mode, durability, seed, delayMs) {
   return new Promise((resolve, reject) => {
@@ -32,6 +33,7 @@ function runAndKill(path, mode, durability, seed, delayMs) {
     const acked = [];
     const checkpoints = [];
     let compactions = 0;
+    let repacks = 0;
     let first = 0;
     let out = '';
     let err = '';
@@ -46,7 +48,10 @@ function runAndKill(path, mode, durability, seed, delayMs) {
         if (what === 'ready') first = Number(n);
         else if (what === 'ack') acked.push(Number(n));
         else if (what === 'checkpoint') checkpoints.push(Number(n));
-        else if (what === 'compacted') compactions++;
+        else if (what === 'compacted') {
+          compactions++;
+          if (n === 'repack') repacks++;
+        }
         if (what === 'ack' && !timer) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
@@ -60,7 +65,7 @@ function runAndKill(path, mode, durability, seed, delayMs) {
         reject(new Error(`the writer ended with ${signal || code} after ${acked.length} acks: ${err}`));
       } else {
         // Killed while a compaction was writing its new file.
-        resolve({ acked, checkpoints, compactions, first, inCompaction: existsSync(`${path}.compact`) });
+        resolve({ acked, checkpoints, compactions, repacks, first, inCompaction: existsSync(`${path}.compact`) });
       }
     });
   });
@@ -122,7 +127,7 @@ for (const [mode, durability] of [
   test(`SIGKILL during ${mode} ('${durability}'): ${kills} kills, ${promise}`, { timeout: 900_000 }, async () => {
     const tmp = tempDir();
     const r = rng(mode.length * 7919 + durability.length);
-    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0, inCompaction: 0 };
+    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0, repacks: 0, inCompaction: 0 };
     try {
       let path = '';
       /** Every seq acknowledged on the current log. */
@@ -138,6 +143,7 @@ for (const [mode, durability] of [
         counts.acked += run.acked.length;
         counts.checkpoints += run.checkpoints.length;
         counts.compactions += run.compactions;
+        counts.repacks += run.repacks;
         acked.push(...run.acked);
         const { recovered } = await check(path, acked, mode, durability);
         if (recovered) counts.torn++;
@@ -146,6 +152,7 @@ for (const [mode, durability] of [
       assert.equal(counts.kills, kills);
       // The test proves something only if kills landed inside compactions, not just between.
       if (mode === 'compact' && KILLS >= 100) assert.ok(counts.inCompaction > 0, `no kill of ${KILLS} landed inside a compaction: ${JSON.stringify(counts)}`);
+      if (mode === 'compact' && KILLS >= 100) assert.ok(counts.repacks > 0, `no repack in ${KILLS} runs: ${JSON.stringify(counts)}`);
     } finally {
       tmp.cleanup();
     }

@@ -238,6 +238,125 @@ describe('checkpoints and compaction', () => {
     await again.close();
   });
 
+  test('compact({ repack }) writes the records it keeps into a few large frames: every seq, time and value stays', async () => {
+    const path = fresh();
+    const dict = il.trainDictionary(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i + 1000))), { maxBytes: 4096 });
+    const log = await il.openLog(path, { durability: 'flush', dictionary: dict });
+    for (let i = 0; i < 400; i++) {
+      if (i % 50 === 7) await log.appendBatch([event(i), `text ${i}`, new Uint8Array([i & 255, 1, 2])]);
+      else await log.append(i % 3 ? event(i) : `line ${i}: ${'output '.repeat(i % 40)}`);
+    }
+    // A record that does not compress, and one past a packed frame's 4 MiB.
+    await log.append(noise(300_000, 9));
+    await log.append(new Uint8Array(5 << 20).fill(7));
+    await log.append({ last: true });
+    const before = await all(log);
+    const s0 = await log.stats();
+    const r = await log.compact({ repack: true });
+    assert.equal(r.droppedRecords, 0);
+    assert.equal(r.bytesBefore, s0.storedBytes);
+    const s1 = await log.stats();
+    assert.equal(r.bytesAfter, s1.storedBytes);
+    assert.deepEqual([s1.records, s1.firstSeq, s1.lastSeq, s1.rawBytes, s1.dictionaryId], [s0.records, 1, s0.lastSeq, s0.rawBytes, s0.dictionaryId]);
+    // The dictionary, then the records in 4 MiB frames: the small ones and the noise in
+    // one, the 5 MiB record on its own, and the last.
+    assert.equal(s1.segments, 4, JSON.stringify(s1));
+    assert.ok(s0.segments > 400 && r.bytesAfter < r.bytesBefore, JSON.stringify({ s0, s1 }));
+    const after = await all(log);
+    assert.equal(after.length, before.length);
+    for (let i = 0; i < before.length; i++) assert.deepEqual(after[i], before[i], `record ${before[i].seq}`);
+    // Reads from inside a packed frame.
+    assert.deepEqual(await all(log, { from: 123, to: 130 }), before.slice(122, 129));
+    assert.equal((await log.verify()).ok, true);
+    // The writer goes on, into small frames after the packed ones; a reopen reads all.
+    assert.equal(await log.append('next'), s0.lastSeq + 1);
+    await log.close();
+    const again = await il.openLog(path, { readOnly: true });
+    const reread = await all(again);
+    assert.deepEqual(reread.slice(0, -1), before);
+    assert.equal(reread.at(-1).data, 'next');
+    await again.close();
+  });
+
+  test('compact({ repack }) after a checkpoint drops what it covers and packs the rest, at the level given', async () => {
+    const path = fresh();
+    const log = await il.openLog(path, { compression: 1, dictionary: false });
+    for (let i = 0; i < 100; i++) await log.append(event(i));
+    await log.checkpoint({ upTo: 100 }, { meta: { turn: 10 } });
+    for (let i = 100; i < 300; i++) await log.append(event(i));
+    const kept = await all(log, { from: 101 });
+    const cp = await log.lastCheckpoint();
+    assert.deepEqual([cp.seq, cp.state, cp.meta], [100, { upTo: 100 }, { turn: 10 }]);
+    const r = await log.compact({ repack: { level: 19 } });
+    assert.equal(r.droppedRecords, 100);
+    const s = await log.stats();
+    // The checkpoint, and one frame of the 200 records.
+    assert.deepEqual([s.records, s.firstSeq, s.lastSeq, s.segments], [200, 101, 300, 2]);
+    assert.deepEqual(await all(log), kept);
+    assert.deepEqual(await log.lastCheckpoint(), cp);
+    // A repack of a packed log packs the same records again.
+    const again = await log.compact({ repack: { level: 19 } });
+    assert.deepEqual(again, { droppedRecords: 0, bytesBefore: r.bytesAfter, bytesAfter: r.bytesAfter });
+    assert.deepEqual(await all(log), kept);
+    await log.close();
+  });
+
+  test('compact({ repack }) of a log stored raw groups its records raw, or compresses them at a level given', async () => {
+    const path = fresh();
+    const log = await il.openLog(path, { compression: false, durability: 'flush' });
+    for (let i = 0; i < 200; i++) await log.append(event(i));
+    const before = await all(log);
+    const s0 = await log.stats();
+    const raw = await log.compact({ repack: true });
+    const s1 = await log.stats();
+    assert.equal(s1.segments, 1);
+    // Only the frames' headers go: 84 bytes each, and the payloads' base times.
+    assert.ok(raw.bytesAfter < raw.bytesBefore - (s0.segments - 1) * 84, JSON.stringify({ raw, s0 }));
+    assert.ok(raw.bytesAfter > s0.rawBytes, JSON.stringify({ raw, s1 }));
+    const zstd = await log.compact({ repack: { level: 3 } });
+    assert.ok(zstd.bytesAfter < raw.bytesAfter / 3, JSON.stringify(zstd));
+    assert.deepEqual(await all(log), before);
+    await log.close();
+    const reader = await il.openLog(path, { readOnly: true });
+    assert.deepEqual(await all(reader), before);
+    await reader.close();
+  });
+
+  test('compact() options are checked before anything is written; a repack over damage is ERR_CORRUPT_LOG', async () => {
+    const path = fresh();
+    const log = await il.openLog(path);
+    for (let i = 0; i < 20; i++) await log.append(event(i));
+    const size = statSync(path).size;
+    for (const bad of [null, 5, 'repack']) {
+      await rejectsCode(() => log.compact(bad), 'ERR_INVALID_ARG', ['compact options must be an object']);
+    }
+    for (const bad of ['yes', 1, null]) {
+      await rejectsCode(() => log.compact({ repack: bad }), 'ERR_INVALID_ARG', ['repack must be a boolean or { level }']);
+    }
+    await rejectsCode(() => log.compact({ repack: { level: 1.5 } }), 'ERR_INVALID_ARG', ['level must be an integer zstd level', '1.5']);
+    await rejectsCode(() => log.compact({ repack: { level: 99 } }), 'ERR_INVALID_ARG', ['compression level 99 is out of range']);
+    assert.equal(existsSync(`${path}.compact`), false);
+    assert.equal(statSync(path).size, size);
+    assert.equal(await log.append('still'), 21);
+    await log.close();
+    // A flipped bit in the 10th record's frame: the repack stops there, and the log stands.
+    const bytes = readFileSync(path);
+    const probe = await il.openLog(path, { readOnly: true });
+    const entries = await all(probe);
+    await probe.close();
+    assert.equal(entries.length, 21);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] ^= 0x10;
+    writeFileSync(path, bytes);
+    const damaged = await il.openLog(path);
+    const report = await damaged.verify();
+    assert.equal(report.ok, false);
+    await rejectsCode(() => damaged.compact({ repack: true }), 'ERR_CORRUPT_LOG', ["cannot compact", `offset ${report.damaged[0].offset}`]);
+    assert.equal(existsSync(`${path}.compact`), false);
+    assert.deepEqual(readFileSync(path), bytes);
+    await damaged.close();
+  });
+
   test('a read under way when compact() runs ends on the file it began on, which then closes', async () => {
     const path = fresh();
     const log = await il.openLog(path, { durability: 'none' });
@@ -1168,52 +1287,71 @@ describe('torn writes and damage', () => {
   });
 
   test('a flipped bit anywhere is reported or skipped, never returned as data', async () => {
+    await flips(await sample(), 150, 5);
+  });
+
+  test('a flipped bit in a repacked log is reported or skipped, never returned as data', async () => {
     const s = await sample();
-    const path = fresh();
-    const r = rng(5);
-    // Every region: file header, dictionary frame, record frames, the checkpoint, the last frame.
-    const offsets = new Set([3, 20, 63]);
-    for (let k = 0; k < 150; k++) offsets.add(64 + r.below(s.bytes.length - 64));
-    for (const e of s.ends) for (const d of [1, 30, 80]) if (e + d < s.bytes.length) offsets.add(e + d);
-    for (const at of offsets) {
-      const bad = Buffer.from(s.bytes);
-      bad[at] ^= 1 << r.below(8);
-      writeFileSync(path, bad);
-      let log;
-      try {
-        log = await il.openLog(path, { onCorrupt: 'skip' });
-      } catch (e) {
-        // Only the file header makes the whole log unreadable: a damaged dictionary leaves
-        // the frames compressed with it as damaged ranges.
-        assert.equal(e.code, 'ERR_CORRUPT_LOG', `flip at ${at}: ${e.message}`);
-        assert.ok(at < 64, `flip at ${at}: ${e.message}`);
-        continue;
-      }
-      const got = await all(log);
-      for (const e of got) assert.deepEqual(e.data, s.records[e.seq - 1], `flip at ${at}: record ${e.seq} is wrong`);
-      const report = await log.verify();
-      const cutAway = log.recovered !== null;
-      if (!cutAway) {
-        assert.equal(report.ok, false, `flip at ${at} went unnoticed`);
-        assert.ok(report.damaged.some((d) => d.offset <= at && at < d.offset + d.length), `flip at ${at}: ${JSON.stringify(report.damaged)}`);
-      }
-      await log.close();
-      // Without 'skip', reading over the damage is ERR_CORRUPT_LOG naming its offset.
-      if (!cutAway && report.damaged[0].offset >= 64) {
-        // (A damaged dictionary is met as the log opens.)
-        const strict = il.openLog(path, { readOnly: true });
-        await rejectsCode(async () => {
-          const log = await strict;
-          try {
-            await all(log);
-          } finally {
-            await log.close();
-          }
-        }, 'ERR_CORRUPT_LOG', [`offset ${report.damaged[0].offset}`]);
-      }
-    }
+    const log = await il.openLog(s.path);
+    await log.compact({ repack: true });
+    const stats = await log.stats();
+    await log.close();
+    // The dictionary, the checkpoint, and the records after it in one frame.
+    assert.equal(stats.segments, 3);
+    const bytes = readFileSync(s.path);
+    await flips({ ...s, bytes, ends: [] }, 60, 6);
   });
 });
+
+/**
+ * Flips a bit at `count` random offsets of the log `s` (and its header's and just past each
+ * of `s.ends`), one at a time, and checks what each copy reads.
+ */
+async function flips(s, count, seed) {
+  const path = fresh();
+  const r = rng(seed);
+  // Every region: file header, dictionary frame, record frames, the checkpoint, the last frame.
+  const offsets = new Set([3, 20, 63]);
+  for (let k = 0; k < count; k++) offsets.add(64 + r.below(s.bytes.length - 64));
+  for (const e of s.ends) for (const d of [1, 30, 80]) if (e + d < s.bytes.length) offsets.add(e + d);
+  for (const at of offsets) {
+    const bad = Buffer.from(s.bytes);
+    bad[at] ^= 1 << r.below(8);
+    writeFileSync(path, bad);
+    let log;
+    try {
+      log = await il.openLog(path, { onCorrupt: 'skip' });
+    } catch (e) {
+      // Only the file header makes the whole log unreadable: a damaged dictionary leaves
+      // the frames compressed with it as damaged ranges.
+      assert.equal(e.code, 'ERR_CORRUPT_LOG', `flip at ${at}: ${e.message}`);
+      assert.ok(at < 64, `flip at ${at}: ${e.message}`);
+      continue;
+    }
+    const got = await all(log);
+    for (const e of got) assert.deepEqual(e.data, s.records[e.seq - 1], `flip at ${at}: record ${e.seq} is wrong`);
+    const report = await log.verify();
+    const cutAway = log.recovered !== null;
+    if (!cutAway) {
+      assert.equal(report.ok, false, `flip at ${at} went unnoticed`);
+      assert.ok(report.damaged.some((d) => d.offset <= at && at < d.offset + d.length), `flip at ${at}: ${JSON.stringify(report.damaged)}`);
+    }
+    await log.close();
+    // Without 'skip', reading over the damage is ERR_CORRUPT_LOG naming its offset.
+    if (!cutAway && report.damaged[0].offset >= 64) {
+      // (A damaged dictionary is met as the log opens.)
+      const strict = il.openLog(path, { readOnly: true });
+      await rejectsCode(async () => {
+        const log = await strict;
+        try {
+          await all(log);
+        } finally {
+          await log.close();
+        }
+      }, 'ERR_CORRUPT_LOG', [`offset ${report.damaged[0].offset}`]);
+    }
+  }
+}
 
 describe('a full disk', () => {
   const FILL = fileURLToPath(new URL('./fixtures/log-fill.mjs', import.meta.url));

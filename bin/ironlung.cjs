@@ -1104,6 +1104,41 @@ async function logStats(opts, rest) {
   return 0;
 }
 
+/**
+ * `log compact`: compact() (with --repack, compact({ repack })), as the log's writer.
+ * @param {Opts} opts
+ * @param {string[]} rest
+ */
+async function logCompact(opts, rest) {
+  const file = logFile('log compact', rest);
+  if (opts.level !== undefined && !opts.repack) throw new UsageError('--level is the level of --repack; give --repack too', 'log compact');
+  /** @type {EventLog} */
+  let log;
+  try {
+    log = await ironlung.openLog(file, { create: false, dictionary: false });
+  } catch (e) {
+    report(file, e);
+    return 1;
+  }
+  try {
+    warnRecovered(file, log);
+    const repack = opts.repack ? { repack: opts.level === undefined ? true : { level: opts.level } } : undefined;
+    const r = await log.compact(repack);
+    if (opts.json) {
+      await out.write(JSON.stringify({ file, ...r }) + '\n');
+    } else {
+      const what = r.bytesAfter === r.bytesBefore && r.droppedRecords === 0 && !opts.repack ? 'nothing to drop, left as it is' : `${plural(r.droppedRecords, 'record')} dropped`;
+      await out.write(`${shownName(file)}: ${what}: ${plural(r.bytesBefore, 'byte')} -> ${plural(r.bytesAfter, 'byte')}\n`);
+    }
+    return 0;
+  } catch (e) {
+    report(file, e);
+    return 1;
+  } finally {
+    await log.close();
+  }
+}
+
 // ------------------------------------------------------------------------------ commands
 
 /** @type {import('./args.cjs').Option & { type: 'int' }} */
@@ -1284,6 +1319,24 @@ rest: its records and their seqs, the records' bytes as appended (raw) and the f
     }),
     run: logStats,
   },
+  'log compact': {
+    synopsis: 'log compact [--repack [--level L]] [--json] FILE',
+    summary: 'drop what a session log\'s checkpoint covers; --repack shrinks the rest',
+    about: `Compacts the session log FILE as its writer (so not while another writer has it open:
+ERR_LOG_LOCKED): drops the records its newest checkpoint covers, keeping the checkpoint and
+everything after it. With --repack it also writes the records it keeps, all of them if
+there is no checkpoint, into frames of up to 4 MiB compressed together (zstd level 9, or
+--level): a log of small appends takes a fraction of the bytes. The new file is written
+beside the log and renamed over it, so an interrupted compaction leaves the old log whole.
+A torn last write is cut away first, as any writer's open does (a warning says so). Prints
+the records dropped and the log's size before and after.`,
+    options: () => ({
+      repack: { type: 'flag', help: 'write the records kept into 4 MiB frames, compressed together' },
+      level: { type: 'int', arg: 'L', help: 'the zstd level --repack compresses at, -131072 to 22 (default 9)' },
+      json: { type: 'flag', help: 'one JSON object: { file, droppedRecords, bytesBefore, bytesAfter }' },
+    }),
+    run: logCompact,
+  },
 };
 
 /** @param {string} name */
@@ -1292,11 +1345,12 @@ function commandHelp(name) {
   return `usage: ironlung ${c.synopsis}\n\n${c.about}\n\noptions:\n${optionLines(c.options())}\n`;
 }
 
-/** Commands named by two words, by their first: `log cat`, `log verify`, `log stats`. */
+/** Commands named by two words, by their first: `log cat`, `log verify`, `log stats`, `log compact`. */
 const GROUPS = {
   log: {
-    about: `Reads a session log, the file openLog writes, without changing it: the log is opened
-read-only, takes no writer lock, and a torn last write is reported, not cut away.`,
+    about: `Reads a session log, the file openLog writes, without changing it (cat, verify, stats: the
+log is opened read-only, takes no writer lock, and a torn last write is reported, not cut
+away), or compacts it as its writer (compact).`,
   },
 };
 

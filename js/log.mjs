@@ -29,6 +29,7 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @property {(kind: number, state: Uint8Array, meta: Uint8Array, time: number) => Uint8Array} writeCheckpoint
  * @property {(from: any, window: Uint8Array, windowAt: number, at: number, rawAdded: number) => Uint8Array} copyFrame
  *   `from`: another codec of the same binding
+ * @property {() => Packer} packer compaction's repack, writing on from this codec's end
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
  * @property {(window: Uint8Array, windowAt: number, from: number) => ArrayLike<number>} nextValid
  * @property {() => Scanner} scanner the reading half, for one walk through the file
@@ -36,6 +37,16 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  *   `target` on starts, looking at `hint` first (0: none)
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} readCheckpoint
  * @property {() => Uint8Array} takeData
+ *
+ * Compaction's repack (`LogPacker`, the core's `log/pack.rs`): takes the records of another
+ * codec's frames, and writes them in frames of up to 4 MiB.
+ * @typedef {object} Packer
+ * @property {(from: any, window: Uint8Array, windowAt: number, at: number) => boolean} push
+ *   takes a records frame's records; true when frames are ready to write
+ * @property {(last: boolean, budget: number) => Uint8Array | Promise<Uint8Array>} write
+ *   compresses about `budget` bytes of the records taken (with `last`, of all of them), and
+ *   gives the frames that finished: native on the libuv pool, wasm on this thread
+ * @property {() => boolean} done whether the last write left nothing to write
  *
  * One walk's reader (`LogScanner`): decodes the windows of the file it is handed, and takes
  * up a dictionary it finds.
@@ -60,6 +71,13 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
 
 /** A window read from the end to find the last frame, and by the reading loop. */
 const WINDOW = 1 << 20;
+const EMPTY = new Uint8Array(0);
+/** What compaction hands the codec first to describe a frame: most frames fit. */
+const FRAME_PROBE = 16 << 10;
+/** The bytes a repack compresses per call (about 35 ms at level 9 on wasm). */
+const PACK_STEP = 256 << 10;
+/** The least level `compact({ repack: true })` packs at (BENCHMARKS.md: what levels give). */
+const REPACK_LEVEL = 9;
 /** Records of appends grouped into one write, at most (one appendBatch may be larger). */
 const GROUP_BYTES = 4 << 20;
 /**
@@ -149,11 +167,60 @@ export function createLogs({ binding, files, call, zstdLevel, pathArg, epoch }) 
     // The core's words for a NUL in a path (readTextFile's), where node:fs would throw its own.
     if (p.includes('\0')) throw invalidArg(`path must not contain NUL bytes; received '${p}'`);
     const o = logOptions(options, zstdLevel);
-    const log = new EventLog(LOG_KEY, { binding, files, call, epoch, path: p, options: o });
+    const log = new EventLog(LOG_KEY, { binding, files, call, zstdLevel, epoch, path: p, options: o });
     await openEventLog(log);
     return log;
   }
   return { openLog };
+}
+
+/**
+ * The frames `packer` has ready (with `last`, and the records left) as one buffer. It
+ * compresses PACK_STEP bytes a call: on the libuv pool on native; on wasm on this thread,
+ * letting the event loop turn between calls.
+ * @param {Packer} packer
+ * @param {boolean} last
+ * @returns {Promise<Uint8Array>}
+ */
+async function writePacked(packer, last) {
+  /** @type {Uint8Array[]} */
+  const parts = [];
+  for (;;) {
+    const r = packer.write(last, PACK_STEP);
+    if (r instanceof Uint8Array) {
+      parts.push(r);
+      if (packer.done()) break;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    } else {
+      parts.push(await r);
+      if (packer.done()) break;
+    }
+  }
+  return concat(parts);
+}
+
+/**
+ * @typedef {object} CompactOptions
+ * @property {boolean | { level?: number }} [repack]
+ */
+
+/**
+ * The level `compact()` repacks at, or null for no repack: `repack: true` packs at the log's
+ * level or 9, whichever is higher (a log stored raw: raw, unless a level is given).
+ * @param {unknown} options
+ * @param {(v: unknown) => number} zstdLevel
+ * @param {number | undefined} logLevel
+ * @returns {{ level: number | undefined } | null}
+ */
+function repackOf(options, zstdLevel, logLevel) {
+  if (options === undefined) return null;
+  if (options === null || typeof options !== 'object') throw invalidArg(`compact options must be an object, got ${typeName(options)}`);
+  const r = /** @type {CompactOptions} */ (options).repack;
+  if (r === undefined || r === false) return null;
+  const fallback = logLevel === undefined ? undefined : Math.max(logLevel, REPACK_LEVEL);
+  if (r === true) return { level: fallback };
+  if (r === null || typeof r !== 'object') throw invalidArg(`repack must be a boolean or { level }, got ${typeName(r)}`);
+  return { level: r.level === undefined ? fallback : zstdLevel(r.level) };
 }
 
 /**
@@ -308,6 +375,7 @@ export class EventLog {
   /** @type {LogBinding} */ #binding;
   /** @type {LogFiles} */ #files;
   /** @type {<T>(f: () => T) => T} */ #call;
+  /** @type {(v: unknown) => number} */ #zstdLevel;
   /** @type {(() => number) | undefined} */ #epoch;
   /** The wasm instance the codec lives in (`#epoch()` when it was made). */
   #born = 0;
@@ -381,13 +449,14 @@ export class EventLog {
 
   /**
    * @param {symbol} key
-   * @param {{ binding: LogBinding, files: LogFiles, call: <T>(f: () => T) => T, epoch?: () => number, path: string, options: Options }} init
+   * @param {{ binding: LogBinding, files: LogFiles, call: <T>(f: () => T) => T, zstdLevel: (v: unknown) => number, epoch?: () => number, path: string, options: Options }} init
    */
   constructor(key, init) {
     if (key !== LOG_KEY) throw new TypeError('use openLog(path, options) to open a log');
     this.#binding = init.binding;
     this.#files = init.files;
     this.#call = init.call;
+    this.#zstdLevel = init.zstdLevel;
     this.#epoch = init.epoch;
     this.#path = init.path;
     this.#o = init.options;
@@ -581,10 +650,11 @@ export class EventLog {
    * A codec for the file whose header is `header`; on wasm, bound to the instance it lives
    * in (`instanceBound`).
    * @param {Uint8Array} header
+   * @param {number | undefined} [level] what it compresses at (undefined: stored raw); the log's
    * @returns {Codec}
    */
-  #newCodec(header) {
-    const codec = this.#call(() => new this.#binding.LogCodec(header, this.#o.level));
+  #newCodec(header, level = this.#o.level) {
+    const codec = this.#call(() => new this.#binding.LogCodec(header, level));
     const epoch = this.#epoch;
     return epoch ? instanceBound(codec, epoch, epoch()) : codec;
   }
@@ -1539,32 +1609,45 @@ export class EventLog {
 
   /**
    * Drops the records the newest checkpoint covers, keeping the checkpoint and everything
-   * after it. The new log is written beside the old one and renamed over it, so a crash
-   * leaves one or the other, whole.
+   * after it; with `repack`, also writes the records it keeps into large frames. The new log
+   * is written beside the old one and renamed over it, so a crash leaves one or the other,
+   * whole.
+   * @param {CompactOptions} [options]
    * @returns {Promise<{ droppedRecords: number, bytesBefore: number, bytesAfter: number }>}
    */
-  async compact() {
+  async compact(options) {
     this.#writable();
+    const repack = repackOf(options, this.#zstdLevel, this.#o.level);
     return this.#enqueueOp(async () => {
       this.#intact();
       const codec = /** @type {Codec} */ (this.#codec);
       const t = Array.from(codec.tail());
       const base = codec.fileInfo()[0];
       const cpAt = t[4];
-      if (cpAt === 0) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
-      const cpWindow = await this.#frameWindow(cpAt);
-      const cp = codec.frameInfo(cpWindow, cpAt, cpAt);
-      // Its info holds no seq to start the new log at: nothing past this may read it.
-      if (cp[0] !== 0) {
-        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': its newest checkpoint, the frame at byte offset ${cpAt}, is damaged`);
+      if (cpAt === 0 && !repack) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
+      /** @type {{ window: Uint8Array, at: number, info: ArrayLike<number> } | null} */
+      let cp = null;
+      if (cpAt !== 0) {
+        const window = await this.#frameWindow(cpAt);
+        const info = codec.frameInfo(window, cpAt, cpAt);
+        // Its info holds no seq to start the new log at: nothing past this may read it.
+        if (info[0] !== 0) {
+          throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': its newest checkpoint, the frame at byte offset ${cpAt}, is damaged`);
+        }
+        cp = { window, at: cpAt, info };
       }
-      const keepFrom = cp[2];
+      const keepFrom = cp ? cp.info[2] : base;
       // Nothing to drop: no record before the checkpoint, and no frame but the dictionary
       // (as a compaction leaves the file). The file stays, where a copy would be the same.
       const dictAt = t[5];
       const first = dictAt === HEADER ? codec.frameInfo(await this.#frameWindow(dictAt), dictAt, dictAt)[4] : HEADER;
-      if (keepFrom === base && cpAt === first) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
+      if (!repack && keepFrom === base && cpAt === first) return { droppedRecords: 0, bytesBefore: t[0], bytesAfter: t[0] };
       await this.#refuseMoved();
+      // The new file's header and codec first: a repack level out of range touches no file.
+      const salt = new Uint8Array(8);
+      globalThis.crypto.getRandomValues(salt);
+      const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
+      const next = repack ? this.#newCodec(header, repack.level) : this.#newCodec(header);
       const tmp = `${this.#real}.compact`;
       // Opened as the log's file is, and locked before it is written: renamed over the log, it
       // stays open as the log's file, lock and all, so that the log's file is never unlocked
@@ -1575,7 +1658,7 @@ export class EventLog {
         throw new IronlungError('ERR_LOG_LOCKED', `cannot compact '${this.#path}': its new file '${tmp}' is open for writing by another writer`);
       }
       try {
-        await this.#writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom);
+        await this.#writeCompacted(out, codec, next, header, t, cp, repack !== null);
       } catch (e) {
         await out.close().catch(() => {});
         // A full disk, most likely: the new file would only hold space until the next open.
@@ -1637,22 +1720,20 @@ export class EventLog {
   }
 
   /**
-   * Writes the compacted log into `out`, a new file: a header starting at `keepFrom`, the
-   * dictionary, the checkpoint at `cpAt` and every frame after it, then syncs it.
+   * Writes the compacted log into `out`, a new file: `header`, the dictionary, the
+   * checkpoint `cp` (if any) and every frame after it, made by `next`, then syncs it. With
+   * `repack`, record frames are packed (the core's `log/pack.rs`) at `next`'s level.
    * @param {LogFileHandle} out
-   * @param {Codec} codec
+   * @param {Codec} codec the log's
+   * @param {Codec} next the new file's
+   * @param {Uint8Array} header the new file's
    * @param {number[]} t the codec's tail
-   * @param {Uint8Array} cpWindow
-   * @param {number} cpAt
-   * @param {ArrayLike<number>} cp the checkpoint frame's info
-   * @param {number} keepFrom
+   * @param {{ window: Uint8Array, at: number, info: ArrayLike<number> } | null} cp the
+   *   newest checkpoint frame (its window, offset and info), if any
+   * @param {boolean} repack
    */
-  async #writeCompacted(out, codec, t, cpWindow, cpAt, cp, keepFrom) {
+  async #writeCompacted(out, codec, next, header, t, cp, repack) {
     await out.truncate(0);
-    const salt = new Uint8Array(8);
-    globalThis.crypto.getRandomValues(salt);
-    const header = this.#call(() => this.#binding.logHeader(salt, keepFrom, Date.now()));
-    const next = this.#newCodec(header);
     /** @type {Uint8Array[]} */
     let parts = [header];
     let written = 0;
@@ -1680,16 +1761,42 @@ export class EventLog {
         throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
       }
     };
-    parts.push(copy(cpWindow, cpAt, cpAt, 0));
-    // Every frame after the checkpoint, re-headed for the new file.
-    let at = cp[4];
-    let rawBefore = cp[5];
+    /** The frames a repack has ready: none, unless the frame at `at` filled one up. */
+    const pack = async (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at) => {
+      const p = /** @type {Packer} */ (packer);
+      try {
+        return this.#call(() => p.push(codec, w, wAt, at)) ? await writePacked(p, false) : EMPTY;
+      } catch (e) {
+        const err = mapError(e);
+        if (err.code !== 'ERR_CORRUPT_LOG') throw err;
+        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
+      }
+    };
+    if (cp) parts.push(copy(cp.window, cp.at, cp.at, 0));
+    // It writes on from where `next` has written to (`next` writes no more): the end of
+    // what is in `parts`.
+    const packer = repack ? this.#call(() => next.packer()) : null;
+    if (packer && next.tail()[0] !== parts.reduce((n, p) => n + p.length, written)) {
+      throw new IronlungError('ERR_INTERNAL', `compact(): the repack would write at ${next.tail()[0]}, not where the new file ends`);
+    }
+    // Every frame after the checkpoint (or the header), re-headed for the new file, or its
+    // records packed.
+    let at = cp ? cp.info[4] : HEADER;
+    let rawBefore = cp ? cp.info[5] : 0;
     const file = /** @type {LogFileHandle} */ (this.#file);
     /** @type {Uint8Array} */
     let window = new Uint8Array(0);
     let windowAt = at;
+    // The frame at `at` in the window, handed over as no more of the window than it needs
+    // (wasm copies what it is handed): a probe of a few KiB, then the frame's length.
+    const infoAt = () => {
+      const from = at - windowAt;
+      const probe = codec.frameInfo(window.subarray(from, from + FRAME_PROBE), at, at);
+      if (probe[0] !== 1 || probe[1] - windowAt > window.length || from + FRAME_PROBE >= window.length) return probe;
+      return codec.frameInfo(window.subarray(from, probe[1] - windowAt), at, at);
+    };
     while (at < t[0]) {
-      let info = codec.frameInfo(window, windowAt, at);
+      let info = infoAt();
       // A frame that runs past the window (or starts at its end) is read from its start;
       // twice when only that read shows its header, naming a frame longer than a window
       // (a 'none' log writes a turn's appends as one frame of up to 4 MiB). A file that
@@ -1697,20 +1804,23 @@ export class EventLog {
       for (let reads = 0; info[0] === 1 && reads < 2; reads++) {
         windowAt = at;
         window = await file.read(at, Math.max(WINDOW, info[1] - at));
-        info = codec.frameInfo(window, windowAt, at);
+        info = infoAt();
       }
       if (info[0] !== 0) {
         throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': the frame at byte offset ${at} is damaged`);
       }
       if (info[1] !== 2) {
-        const frame = copy(window, windowAt, at, info[1] === 1 ? info[5] - rawBefore : 0);
-        parts.push(frame);
+        // The frame's own bytes, not the window's: wasm copies what it is handed.
+        const own = window.subarray(at - windowAt, info[4] - windowAt);
+        const frame = packer && info[1] === 1 ? await pack(own, at, at) : copy(own, at, at, info[1] === 1 ? info[5] - rawBefore : 0);
+        if (frame.length > 0) parts.push(frame);
         pending += frame.length;
       }
       rawBefore = info[5];
       at = info[4];
       if (pending >= WINDOW) await flush();
     }
+    if (packer) parts.push(await writePacked(packer, true).catch(fail));
     await flush();
     await out.sync();
   }

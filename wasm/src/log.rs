@@ -70,6 +70,9 @@ impl LogCodec {
     ) -> JsResult<Vec<u8>> {
         self.inner.copy_frame(&from.inner, window, window_at, at, raw_added).map_err(js_err)
     }
+    pub fn packer(&self) -> LogPacker {
+        LogPacker { inner: self.inner.packer() }
+    }
     #[wasm_bindgen(js_name = frameInfo)]
     pub fn frame_info(&self, window: &[u8], window_at: f64, at: f64) -> Vec<f64> {
         self.inner.frame_info(window, window_at, at)
@@ -91,6 +94,26 @@ impl LogCodec {
     #[wasm_bindgen(js_name = takeData)]
     pub fn take_data(&mut self) -> Vec<u8> {
         self.inner.take_data()
+    }
+}
+
+/// Compaction's repack (`abi::LogPacker`); `write` compresses on this thread, a budget at a
+/// time.
+#[wasm_bindgen]
+pub struct LogPacker {
+    inner: abi::LogPacker,
+}
+
+#[wasm_bindgen]
+impl LogPacker {
+    pub fn push(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64) -> JsResult<bool> {
+        self.inner.push(&from.inner, window, window_at, at).map_err(js_err)
+    }
+    pub fn write(&mut self, last: bool, budget: f64) -> JsResult<Vec<u8>> {
+        self.inner.write(last, budget).map_err(js_err)
+    }
+    pub fn done(&self) -> bool {
+        self.inner.done()
     }
 }
 

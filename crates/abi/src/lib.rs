@@ -22,7 +22,7 @@ pub use dictionary::{
 };
 pub use error::JsError;
 pub use ironlung_core::compress::Dictionary;
-pub use log::{log_header, LogCodec, LogScanner, LogSeek};
+pub use log::{log_header, LogCodec, LogPacker, LogScanner, LogSeek};
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};
 pub use stream::{CompressStream, DecompressStream};

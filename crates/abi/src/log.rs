@@ -10,7 +10,7 @@ use ironlung_core::compress::{Dictionary, DEFAULT_LEVEL};
 use ironlung_core::log::layout::{FileHeader, FrameKind, FILE_HEADER_LEN, FRAME_HEADER_LEN, TRAILER_LEN};
 use ironlung_core::log::scan::{self, Found, Last};
 use ironlung_core::log::seek::{Seek, Step};
-use ironlung_core::log::{Checkpoint, FrameHeader, Reader, RecordKind, Tail, Writer};
+use ironlung_core::log::{Checkpoint, FrameHeader, Packer, Reader, RecordKind, Tail, Writer};
 
 /// `scan`'s stop codes.
 const STOP_END: f64 = 0.0;
@@ -170,7 +170,20 @@ impl LogCodec {
         }
         let mut out = Vec::new();
         self.writer.copy_frame(&h, stored, raw_added as u64, &mut out);
+        if h.kind == FrameKind::Dictionary && self.writer.level().is_some() {
+            // The frames this codec makes after it (a repack's) use it, as they would in the log.
+            let d = Dictionary::new(stored, self.writer_level()).map_err(|e| corrupt(h.offset, &e.to_string()))?;
+            self.use_dictionary(d);
+        }
         Ok(out)
+    }
+
+    /// A packer that writes on where this codec's file ends, with its level and dictionary:
+    /// compaction's repack, after which this codec writes nothing more.
+    pub fn packer(&self) -> LogPacker {
+        let mut writer = self.writer.clone();
+        writer.own_context(true);
+        LogPacker { writer, packer: Packer::new(), done: true }
     }
 
     /// Describes the frame at `at`: [status, kind, first seq, count, end, raw total], status 0
@@ -245,6 +258,47 @@ impl LogCodec {
             Found::Short { .. } => Err(corrupt(at, "the frame runs past the end of the file")),
             Found::Damaged => Err(corrupt(at, "the frame's header, checksum or trailer does not match")),
         }
+    }
+}
+
+/// Compaction's repack (`LogCodec::packer`): takes the records of another file's frames
+/// and writes them into frames of up to `PACK_BYTES` each.
+pub struct LogPacker {
+    writer: Writer,
+    packer: Packer,
+    done: bool,
+}
+
+impl LogPacker {
+    /// Takes the records of the records frame at `at` in `from`'s file (its window), checked
+    /// and decoded. Returns whether frames are ready for [`write`](Self::write).
+    pub fn push(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64) -> Result<bool> {
+        let (h, stored) = from.frame(window, window_at as u64, at as u64)?;
+        if h.kind != FrameKind::Records {
+            return Err(JsError::invalid_arg(format!("LogPacker.push: the frame at {} holds no records", h.offset)));
+        }
+        let raw = from.reader.payload(&h, stored)?;
+        Ok(self.packer.push(&h, &raw)?)
+    }
+
+    /// Compresses up to about `budget` bytes of the records taken (with `last`, all of them;
+    /// the rest before them), and returns the bytes of the frames this finished.
+    /// [`done`](Self::done) says whether any are left. Once `last` is done, its zstd
+    /// context is let go.
+    pub fn write(&mut self, last: bool, budget: f64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let budget = if budget >= usize::MAX as f64 { usize::MAX } else { budget.max(1.0) as usize };
+        let result = self.packer.write(&mut self.writer, last, budget, &mut out);
+        self.done = matches!(result, Ok(true));
+        if (self.done && last) || result.is_err() {
+            self.writer.own_context(false);
+        }
+        result.map(|_| out).map_err(JsError::from)
+    }
+
+    /// Whether the last [`write`](Self::write) wrote everything it was to.
+    pub fn done(&self) -> bool {
+        self.done
     }
 }
 

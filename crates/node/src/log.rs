@@ -91,6 +91,10 @@ impl LogCodec {
         guard(|| self.inner.copy_frame(&from.inner, &window, window_at, at, raw_added).map(Bytes))
     }
     #[napi]
+    pub fn packer(&self) -> LogPacker {
+        LogPacker { inner: Arc::new(Mutex::new(self.inner.packer())) }
+    }
+    #[napi]
     pub fn frame_info(&self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
         guard(|| Ok(self.inner.frame_info(&window, window_at, at)))
     }
@@ -113,6 +117,29 @@ impl LogCodec {
     #[napi]
     pub fn take_data(&mut self) -> Bytes {
         Bytes(self.inner.take_data())
+    }
+}
+
+/// Compaction's repack (`abi::LogPacker`): `write` compresses on the libuv pool.
+#[napi]
+pub struct LogPacker {
+    inner: Arc<Mutex<abi::LogPacker>>,
+}
+
+#[napi]
+impl LogPacker {
+    #[napi]
+    pub fn push(&self, from: &LogCodec, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<bool> {
+        guard(|| locked(&self.inner)?.push(&from.inner, &window, window_at, at))
+    }
+    #[napi(ts_return_type = "Promise<Uint8Array>")]
+    pub fn write(&self, last: bool, budget: f64) -> AsyncTask<Job<Vec<u8>>> {
+        let inner = Arc::clone(&self.inner);
+        AsyncTask::new(Job::new(move || locked(&inner)?.write(last, budget)))
+    }
+    #[napi]
+    pub fn done(&self) -> napi::Result<bool> {
+        guard(|| Ok(locked(&self.inner)?.done()))
     }
 }
 
@@ -144,14 +171,14 @@ pub struct LogScanner {
     inner: Arc<Mutex<abi::LogScanner>>,
 }
 
-/// The scanner behind `s`. A panic in an earlier scan poisons it; the log's next read makes
-/// a new one.
-fn lock(s: &Mutex<abi::LogScanner>) -> abi::Result<MutexGuard<'_, abi::LogScanner>> {
+/// The scanner or packer behind `s`. A panic in an earlier call poisons it; the log's next
+/// read (or compaction) makes a new one.
+fn locked<T>(s: &Mutex<T>) -> abi::Result<MutexGuard<'_, T>> {
     s.try_lock().map_err(|e| JsError {
         code: "ERR_INTERNAL",
         message: match e {
-            TryLockError::Poisoned(_) => "this log read failed in an earlier call (ironlung panicked)",
-            TryLockError::WouldBlock => "a log scanner was used while a scan of it was under way",
+            TryLockError::Poisoned(_) => "this log read or compaction failed in an earlier call (ironlung panicked)",
+            TryLockError::WouldBlock => "a log scanner or packer was used while a call of it was under way",
         }
         .into(),
     })
@@ -159,7 +186,7 @@ fn lock(s: &Mutex<abi::LogScanner>) -> abi::Result<MutexGuard<'_, abi::LogScanne
 
 impl LogScanner {
     fn with<T>(&self, f: impl FnOnce(&mut abi::LogScanner) -> T) -> abi::Result<T> {
-        Ok(f(&mut *lock(&self.inner)?))
+        Ok(f(&mut *locked(&self.inner)?))
     }
 }
 
@@ -264,7 +291,7 @@ impl LogFile {
         let scanner = Arc::clone(&scanner.inner);
         Ok(AsyncTask::new(Job::new(move || {
             let window = f.read_at(offset as u64, len as usize)?;
-            Ok(lock(&scanner)?.scan(&window, offset, offset, from, to, max_bytes))
+            Ok(locked(&scanner)?.scan(&window, offset, offset, from, to, max_bytes))
         })))
     }
 
