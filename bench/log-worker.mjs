@@ -23,7 +23,9 @@
 //   latency       n events appended one after another, each awaited: µs per append; with
 //                 `refBlock`, bare write + fdatasync samples interleaved (see interleavedRef)
 //   full          the whole transcript, one append per event ('flush' class), then bytes on
-//                 disk and replay (3 times, median), every record checked against its line
+//                 disk and replay (3 times, median), every record checked against its line;
+//                 ironlung-native and -wasm then compact({ repack: true }) the log, and the
+//                 bytes on disk and the replay are measured again
 //   concurrency   k appenders (k = 1 or 8), each awaiting its own appends, for `seconds`
 //   fsync         the reference: write a 200-byte record at the end of a file + fdatasync
 //   build1g       ironlung native: a log of at least `bytes` bytes, once (cached by bench/log.mjs)
@@ -285,6 +287,18 @@ for (const backend of ['native', 'wasm']) {
       }
       return n;
     },
+    /** compact({ repack: true }) of the log the cell wrote: { ms, bytesBefore, bytesAfter }. */
+    async repack(file) {
+      const il = ironlungFor(backend);
+      const log = await il.openLog(file, { durability: 'flush' });
+      try {
+        const t0 = now();
+        const r = await log.compact({ repack: true });
+        return { ms: now() - t0, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter };
+      } finally {
+        await log.close();
+      }
+    },
     async resume(file) {
       const il = ironlungFor(backend);
       const log = await il.openLog(file, { readOnly: true });
@@ -300,9 +314,9 @@ for (const backend of ['native', 'wasm']) {
       return `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version} (${il.backend})${process.env.IRONLUNG_BENCH_ENTRY ? ` from ${process.env.IRONLUNG_BENCH_ENTRY}` : ''}`;
     },
   };
-  const { resume, ...plain } = base;
-  IMPLS[`ironlung-${backend}`] = plain;
-  IMPLS[`ironlung-${backend}-checkpoint`] = { ...base, checkpoints: true };
+  const { resume, repack, ...plain } = base;
+  IMPLS[`ironlung-${backend}`] = { ...plain, repack };
+  IMPLS[`ironlung-${backend}-checkpoint`] = { ...plain, resume, checkpoints: true };
   // the same events appended as their JSON text: entries() hands back strings, no JSON.parse
   IMPLS[`ironlung-${backend}-text`] = { ...plain, text: true };
 }
@@ -415,6 +429,19 @@ async function full(impl) {
       const t1 = now();
       await impl.replay(opts.file, lines, false);
       res.replayMs.push(now() - t1);
+    }
+  }
+  if (impl.repack) {
+    // the same log after compact({ repack: true }): its size, and its replay as above
+    gc();
+    res.repack = { ...(await impl.repack(opts.file)), diskBytes: impl.diskBytes(opts.file), replayMs: [] };
+    const n = await impl.replay(opts.file, lines, true);
+    if (n !== opts.n) throw new Error(`replay after the repack returned ${n} records, ${opts.n} were appended`);
+    for (let k = 0; k < opts.replays; k++) {
+      gc();
+      const t1 = now();
+      await impl.replay(opts.file, lines, false);
+      res.repack.replayMs.push(now() - t1);
     }
   }
   if (impl.resume) {

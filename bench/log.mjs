@@ -186,6 +186,11 @@ export async function runLogBench() {
     log(
       `log full ${impl.padEnd(28)} write ${num(c.writeMs / 1000)} s, P50 ${us(a?.p50)} P99 ${us(a?.p99)} P999 ${us(a?.p999)}, disk ${num(c.diskBytes / 1e6)} MB (${fmtR(ratio(c.diskBytes, c.jsonlBytes))} of JSONL), replay ${c.replayMs ? num(c.rawBytes / 1e3 / median(c.replayMs)) + ' MB/s' : '–'}${c.resumeMs ? `, resume ${num(median(c.resumeMs))} ms` : ''}${c.error ? ' ERROR ' + c.error : ''} (other CPU ${num(r.foreign, 2)})`,
     );
+    if (c.repack) {
+      log(
+        `log full ${impl.padEnd(28)} compact({ repack: true }) ${num(c.repack.ms / 1000)} s: disk ${num(c.repack.diskBytes / 1e6)} MB (${fmtR(ratio(c.repack.diskBytes, c.jsonlBytes))} of JSONL), replay ${num(c.rawBytes / 1e3 / median(c.repack.replayMs))} MB/s`,
+      );
+    }
   }
 
   // --- what zstd makes of the whole JSONL in one frame, at the log's level: the room left
@@ -350,6 +355,16 @@ function targets(R) {
     const r = ratio(c?.diskBytes, c?.jsonlBytes);
     add(`${IMPLS[impl].label}: on disk ≤ 1/5 of the JSONL (${R.quick ? `${R.cfg.events} events, quick run` : `${R.cfg.events} events`})`, `${num(c?.diskBytes / 1e6)} MB vs ${num(c?.jsonlBytes / 1e6)} MB = 1/${num(1 / r, 2)}`, st(Number.isFinite(r) ? r <= 0.2 : null));
   }
+  for (const impl of ['ironlung-native', 'ironlung-wasm']) {
+    const c = R.full?.[impl];
+    const p = c?.repack;
+    const r = ratio(p?.diskBytes, c?.jsonlBytes);
+    add(
+      `${IMPLS[impl].label}: on disk ≤ 1/5 of the JSONL after compact({ repack: true }) (${R.quick ? `${R.cfg.events} events, quick run` : `${R.cfg.events} events`})`,
+      p ? `${num(p.diskBytes / 1e6)} MB vs ${num(c.jsonlBytes / 1e6)} MB = 1/${num(1 / r, 2)}, the repack took ${num(p.ms / 1000)} s` : '–',
+      st(Number.isFinite(r) ? r <= 0.2 : null),
+    );
+  }
   {
     const c = R.full?.['ironlung-native'];
     const mbps = c?.replayMs ? c.rawBytes / 1e3 / median(c.replayMs) : NaN;
@@ -410,6 +425,10 @@ function runTable(R) {
         f ? `${num(f.diskBytes / 1e6)} (${fmtR(ratio(f.diskBytes, f.jsonlBytes))})` : '',
         replay,
       ]);
+      if (f?.repack) {
+        const p = f.repack;
+        rows.push([`${label(impl, d)}, then \`compact({ repack: true })\` (${num(p.ms / 1000)} s)`, d, '', '', '', '', '', `${num(p.diskBytes / 1e6)} (${fmtR(ratio(p.diskBytes, f.jsonlBytes))})`, num(f.rawBytes / 1e3 / median(p.replayMs))]);
+      }
     }
   }
   const t = mdTable(['store', 'durability', 'P50', 'P99', 'P999', 'appends/s, 1', 'appends/s, 8 (8/1)', 'on disk MB (/ JSONL)', 'replay MB/s'], rows);
