@@ -83,7 +83,7 @@ test('zstd dictionaries and frameInfo', async () => {
   expect(code).toBe('ERR_DICTIONARY_MISMATCH');
 });
 
-test("the session log: events, checkpoint, compaction, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
+test("the session log: events, checkpoint, compaction, repack, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
   const { logScenario } = await import('./log-scenario.mjs');
   const r = await logScenario(il.default, { kills: 10, command: (script, ...args) => [process.execPath, script, ...args] });
   expect(r.kills).toBe(10);

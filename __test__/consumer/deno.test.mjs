@@ -88,7 +88,7 @@ Deno.test('zstd dictionaries and frameInfo', async () => {
   assertEquals(await code(() => decompress(packed)), 'ERR_DICTIONARY_MISMATCH');
 });
 
-Deno.test("the session log: events, checkpoint, compaction, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
+Deno.test("the session log: events, checkpoint, compaction, repack, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
   // A specifier `deno test` does not follow when it type-checks: the scenario imports node:
   // modules, whose types (@types/node) this consumer project does not have.
   const scenario = new URL('./log-scenario.mjs', import.meta.url).href;

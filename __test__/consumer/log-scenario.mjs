@@ -1,6 +1,6 @@
 // The session log in the installed package, the same scenario under every runtime the log
 // supports (node.test.mjs, bun.test.mjs, deno.test.mjs call it): a session's events, a
-// checkpoint and compaction, a reader beside the writer, the lock, a torn tail, `'none'`
+// checkpoint and compaction, a repack, a reader beside the writer, the lock, a torn tail, `'none'`
 // appends written at exit, `'sync'` appends seen on stable storage in their system calls, and a
 // writer killed mid-append `kills` times, spawned with the runtime itself.
 import assert from 'node:assert/strict';
@@ -64,6 +64,20 @@ export async function logScenario(il, crash) {
     assert.equal(statSync(path).size, size);
     assert.equal((await recovered.stats()).lastSeq, 5);
     await recovered.close();
+
+    // A log repacked at a session's end: the same records, in one frame compressed in steps.
+    const packPath = join(dir, 'packed.ilog');
+    const packLog = await il.openLog(packPath, { durability: 'flush' });
+    const lines = Array.from({ length: 600 }, (_, i) => ({ i, tool: 'read_file', output: `line ${i} `.repeat(100) }));
+    for (const l of lines) await packLog.append(l);
+    const before = await packLog.stats();
+    const packed = await packLog.compact({ repack: true });
+    const after = await packLog.stats();
+    assert.equal(packed.droppedRecords, 0);
+    assert.deepEqual([before.segments, after.segments, after.records], [600, 1, 600]);
+    assert.ok(packed.bytesAfter < packed.bytesBefore / 4, JSON.stringify(packed));
+    assert.deepEqual((await all(packLog)).map((e) => e.data), lines);
+    await packLog.close();
 
     await exitWrites(il, dir, crash.command);
     durableAppends(dir, crash.command);

@@ -146,7 +146,7 @@ test('zstd dictionaries interoperate with node:zlib, one-shot and streamed', { s
   await assert.rejects(run(zlib.zstdCompressSync(all, { dictionary: dict }), il.createZstdDecompress()), (e) => e.code === 'ERR_DICTIONARY_MISMATCH' && e.message.includes(String(id)));
 });
 
-test("the session log: events, checkpoint, compaction, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
+test("the session log: events, checkpoint, compaction, repack, lock, torn tail, 'sync' in syscalls, 10 kills", async () => {
   const { logScenario } = await import('./log-scenario.mjs');
   const r = await logScenario(il.default, { kills: 10, command: (script, ...args) => [process.execPath, script, ...args] });
   assert.equal(r.kills, 10);
