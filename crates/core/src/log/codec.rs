@@ -143,16 +143,7 @@ impl Writer {
         records: impl Iterator<Item = (RecordKind, i64, &'a [u8])> + Clone,
         out: &mut Vec<u8>,
     ) -> Result<u64> {
-        let count = records.clone().count();
-        let raw_bytes: usize = records.clone().map(|r| r.2.len()).sum();
-        let bound = payload::records_len_bound(records.clone().map(|r| r.2.len()));
-        if count == 0 {
-            return Err(Error::LogOption { reason: "a record frame needs at least one record".into() });
-        }
-        let count = u32::try_from(count).map_err(|_| Error::LogFrameTooLarge { size: bound as u64 })?;
-        if bound > MAX_PAYLOAD {
-            return Err(Error::LogFrameTooLarge { size: bound as u64 });
-        }
+        let (count, raw_bytes) = records_frame_size(records.clone())?;
         let mut raw = std::mem::take(&mut self.raw);
         raw.clear();
         payload::encode_records(records, &mut raw);
@@ -275,16 +266,7 @@ impl Writer {
         &mut self,
         records: impl Iterator<Item = (RecordKind, i64, &'a [u8])> + Clone,
     ) -> Result<PendingRecords> {
-        let count = records.clone().count();
-        let raw_records: usize = records.clone().map(|r| r.2.len()).sum();
-        let bound = payload::records_len_bound(records.clone().map(|r| r.2.len()));
-        if count == 0 {
-            return Err(Error::LogOption { reason: "a record frame needs at least one record".into() });
-        }
-        let count = u32::try_from(count).map_err(|_| Error::LogFrameTooLarge { size: bound as u64 })?;
-        if bound > MAX_PAYLOAD {
-            return Err(Error::LogFrameTooLarge { size: bound as u64 });
-        }
+        let (count, raw_records) = records_frame_size(records.clone())?;
         let mut raw = Vec::new();
         payload::encode_records(records, &mut raw);
         let mut stored = Vec::new();
@@ -327,6 +309,24 @@ impl Writer {
         self.emit_payload(FrameKind::Records, p.count, p.raw_records, &p.raw, packed, out);
         Ok(first)
     }
+}
+
+/// The count and record bytes of a records frame holding `records`.
+///
+/// Errors: [`Error::LogOption`] for no records; [`Error::LogFrameTooLarge`] over 1 GiB of
+/// payload.
+fn records_frame_size<'a>(records: impl Iterator<Item = (RecordKind, i64, &'a [u8])> + Clone) -> Result<(u32, usize)> {
+    let count = records.clone().count();
+    let raw_bytes: usize = records.clone().map(|r| r.2.len()).sum();
+    let bound = payload::records_len_bound(records.map(|r| r.2.len()));
+    if count == 0 {
+        return Err(Error::LogOption { reason: "a record frame needs at least one record".into() });
+    }
+    let count = u32::try_from(count).map_err(|_| Error::LogFrameTooLarge { size: bound as u64 })?;
+    if bound > MAX_PAYLOAD {
+        return Err(Error::LogFrameTooLarge { size: bound as u64 });
+    }
+    Ok((count, raw_bytes))
 }
 
 /// A records frame being made in steps ([`Writer::begin_records`]).
