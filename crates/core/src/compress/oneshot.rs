@@ -30,15 +30,6 @@ fn compress_one(
     data: &[u8],
     setup: impl FnOnce(&mut zstd_safe::CCtx<'static>) -> zstd_safe::SafeResult,
 ) -> Result<Vec<u8>> {
-    with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| compress_in(cctx, data, setup))
-}
-
-/// Compresses `data` with `cctx` (`None`: none could be made), set up by `setup`.
-fn compress_in(
-    cctx: Option<&mut zstd_safe::CCtx<'static>>,
-    data: &[u8],
-    setup: impl FnOnce(&mut zstd_safe::CCtx<'static>) -> zstd_safe::SafeResult,
-) -> Result<Vec<u8>> {
     // ZSTD_compressBound reports an error code (a huge number) for inputs beyond zstd's
     // maximum; try_reserve turns that, and a genuine allocation failure, into an error
     // instead of an abort.
@@ -51,13 +42,15 @@ fn compress_in(
     // silently different output. One-shot compress2 also records the content size.
     let internal =
         |code: usize| Error::Internal { reason: format!("zstd failed to compress: {}", reason::describe(code)) };
-    let Some(cctx) = cctx else {
-        return Err(Error::no_memory("a zstd compressor"));
-    };
-    cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
-    setup(cctx).map_err(internal)?;
-    cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
-    cctx.compress2(&mut out, data).map_err(internal)?;
+    with_reused(&CCTX, zstd_safe::CCtx::try_create, zstd_safe::CCtx::sizeof, |cctx| {
+        let Some(cctx) = cctx else {
+            return Err(Error::no_memory("a zstd compressor"));
+        };
+        cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
+        setup(cctx).map_err(internal)?;
+        cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(internal)?;
+        cctx.compress2(&mut out, data).map_err(internal)
+    })?;
     Ok(out)
 }
 
