@@ -30,6 +30,9 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @property {(from: any, window: Uint8Array, windowAt: number, at: number, rawAdded: number) => Uint8Array} copyFrame
  *   `from`: another codec of the same binding
  * @property {() => Packer} packer compaction's repack, writing on from this codec's end
+ * @property {(packer: any, window: Uint8Array, windowAt: number, at: number) => boolean} packInto
+ *   hands a records frame's records to `packer` (another file's Packer, of the same
+ *   binding); true when frames are ready
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
  * @property {(window: Uint8Array, windowAt: number, from: number) => ArrayLike<number>} nextValid
  * @property {() => Scanner} scanner the reading half, for one walk through the file
@@ -39,10 +42,9 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @property {() => Uint8Array} takeData
  *
  * Compaction's repack (`LogPacker`, the core's `log/pack.rs`): takes the records of another
- * codec's frames, and writes them in frames of up to 4 MiB.
+ * codec's frames (`packInto`; the packer names no codec, so that a bundle can drop both),
+ * and writes them in frames of up to 4 MiB.
  * @typedef {object} Packer
- * @property {(from: any, window: Uint8Array, windowAt: number, at: number) => boolean} push
- *   takes a records frame's records; true when frames are ready to write
  * @property {(last: boolean, budget: number) => Uint8Array | Promise<Uint8Array>} write
  *   compresses about `budget` bytes of the records taken (with `last`, of all of them), and
  *   gives the frames that finished: native on the libuv pool, wasm on this thread
@@ -1765,7 +1767,7 @@ export class EventLog {
     const pack = async (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at) => {
       const p = /** @type {Packer} */ (packer);
       try {
-        return this.#call(() => p.push(codec, w, wAt, at)) ? await writePacked(p, false) : EMPTY;
+        return this.#call(() => codec.packInto(p, w, wAt, at)) ? await writePacked(p, false) : EMPTY;
       } catch (e) {
         const err = mapError(e);
         if (err.code !== 'ERR_CORRUPT_LOG') throw err;

@@ -73,6 +73,10 @@ impl LogCodec {
     pub fn packer(&self) -> LogPacker {
         LogPacker { inner: self.inner.packer() }
     }
+    #[wasm_bindgen(js_name = packInto)]
+    pub fn pack_into(&self, packer: &mut LogPacker, window: &[u8], window_at: f64, at: f64) -> JsResult<bool> {
+        self.inner.pack_into(&mut packer.inner, window, window_at, at).map_err(js_err)
+    }
     #[wasm_bindgen(js_name = frameInfo)]
     pub fn frame_info(&self, window: &[u8], window_at: f64, at: f64) -> Vec<f64> {
         self.inner.frame_info(window, window_at, at)
@@ -106,9 +110,6 @@ pub struct LogPacker {
 
 #[wasm_bindgen]
 impl LogPacker {
-    pub fn push(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64) -> JsResult<bool> {
-        self.inner.push(&from.inner, window, window_at, at).map_err(js_err)
-    }
     pub fn write(&mut self, last: bool, budget: f64) -> JsResult<Vec<u8>> {
         self.inner.write(last, budget).map_err(js_err)
     }

@@ -178,6 +178,18 @@ impl LogCodec {
         Ok(out)
     }
 
+    /// Hands the records of the records frame at `at` in the window, checked and decoded, to
+    /// `packer` (another file's: compaction's repack). Returns whether frames are ready for
+    /// [`LogPacker::write`].
+    pub fn pack_into(&self, packer: &mut LogPacker, window: &[u8], window_at: f64, at: f64) -> Result<bool> {
+        let (h, stored) = self.frame(window, window_at as u64, at as u64)?;
+        if h.kind != FrameKind::Records {
+            return Err(JsError::invalid_arg(format!("packInto: the frame at {} holds no records", h.offset)));
+        }
+        let raw = self.reader.payload(&h, stored)?;
+        Ok(packer.packer.push(&h, &raw)?)
+    }
+
     /// A packer that writes on where this codec's file ends, with its level and dictionary:
     /// compaction's repack, after which this codec writes nothing more.
     pub fn packer(&self) -> LogPacker {
@@ -262,7 +274,7 @@ impl LogCodec {
 }
 
 /// Compaction's repack (`LogCodec::packer`): takes the records of another file's frames
-/// and writes them into frames of up to `PACK_BYTES` each.
+/// (`LogCodec::pack_into`) and writes them into frames of up to `PACK_BYTES` each.
 pub struct LogPacker {
     writer: Writer,
     packer: Packer,
@@ -270,17 +282,6 @@ pub struct LogPacker {
 }
 
 impl LogPacker {
-    /// Takes the records of the records frame at `at` in `from`'s file (its window), checked
-    /// and decoded. Returns whether frames are ready for [`write`](Self::write).
-    pub fn push(&mut self, from: &LogCodec, window: &[u8], window_at: f64, at: f64) -> Result<bool> {
-        let (h, stored) = from.frame(window, window_at as u64, at as u64)?;
-        if h.kind != FrameKind::Records {
-            return Err(JsError::invalid_arg(format!("LogPacker.push: the frame at {} holds no records", h.offset)));
-        }
-        let raw = from.reader.payload(&h, stored)?;
-        Ok(self.packer.push(&h, &raw)?)
-    }
-
     /// Compresses up to about `budget` bytes of the records taken (with `last`, all of them;
     /// the rest before them), and returns the bytes of the frames this finished.
     /// [`done`](Self::done) says whether any are left. Once `last` is done, its zstd

@@ -95,6 +95,10 @@ impl LogCodec {
         LogPacker { inner: Arc::new(Mutex::new(self.inner.packer())) }
     }
     #[napi]
+    pub fn pack_into(&self, packer: &LogPacker, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<bool> {
+        guard(|| self.inner.pack_into(&mut *locked(&packer.inner)?, &window, window_at, at))
+    }
+    #[napi]
     pub fn frame_info(&self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {
         guard(|| Ok(self.inner.frame_info(&window, window_at, at)))
     }
@@ -128,10 +132,6 @@ pub struct LogPacker {
 
 #[napi]
 impl LogPacker {
-    #[napi]
-    pub fn push(&self, from: &LogCodec, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<bool> {
-        guard(|| locked(&self.inner)?.push(&from.inner, &window, window_at, at))
-    }
     #[napi(ts_return_type = "Promise<Uint8Array>")]
     pub fn write(&self, last: bool, budget: f64) -> AsyncTask<Job<Vec<u8>>> {
         let inner = Arc::clone(&self.inner);
