@@ -1754,13 +1754,16 @@ export class EventLog {
       const w = await this.#frameWindow(dictAt);
       parts.push(this.#call(() => next.copyFrame(codec, w, dictAt, dictAt, 0)));
     }
+    /** A binding's error, mapped; damage named as what stops the compaction. */
+    const refused = (/** @type {unknown} */ e) => {
+      const err = mapError(e);
+      return err.code === 'ERR_CORRUPT_LOG' ? new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`) : err;
+    };
     const copy = (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at, /** @type {number} */ raw) => {
       try {
         return this.#call(() => next.copyFrame(codec, w, wAt, at, raw));
       } catch (e) {
-        const err = /** @type {IronlungError} */ (e);
-        if (err.code !== 'ERR_CORRUPT_LOG') throw e;
-        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
+        throw refused(e);
       }
     };
     /** The frames a repack has ready: none, unless the frame at `at` filled one up. */
@@ -1769,9 +1772,7 @@ export class EventLog {
       try {
         return this.#call(() => codec.packInto(p, w, wAt, at)) ? await writePacked(p, false) : EMPTY;
       } catch (e) {
-        const err = mapError(e);
-        if (err.code !== 'ERR_CORRUPT_LOG') throw err;
-        throw new IronlungError('ERR_CORRUPT_LOG', `cannot compact '${this.#path}': ${err.message}`);
+        throw refused(e);
       }
     };
     if (cp) parts.push(copy(cp.window, cp.at, cp.at, 0));

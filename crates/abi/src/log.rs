@@ -193,9 +193,7 @@ impl LogCodec {
     /// A packer that writes on where this codec's file ends, with its level and dictionary:
     /// compaction's repack, after which this codec writes nothing more.
     pub fn packer(&self) -> LogPacker {
-        let mut writer = self.writer.clone();
-        writer.own_context(true);
-        LogPacker { writer, packer: Packer::new(), done: true }
+        LogPacker { writer: self.writer.clone(), packer: Packer::new(), done: true }
     }
 
     /// Describes the frame at `at`: [status, kind, first seq, count, end, raw total], status 0
@@ -292,7 +290,7 @@ impl LogPacker {
         let result = self.packer.write(&mut self.writer, last, budget, &mut out);
         self.done = matches!(result, Ok(true));
         if (self.done && last) || result.is_err() {
-            self.writer.own_context(false);
+            self.writer.release_context();
         }
         result.map(|_| out).map_err(JsError::from)
     }

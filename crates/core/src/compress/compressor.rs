@@ -1,5 +1,5 @@
 //! A zstd compression context of its own, for a caller that makes many large frames in a
-//! row (a log's repack), each whole or in steps.
+//! row (a log's repack), each in steps.
 //!
 //! [`compress`](super::compress) and [`compress_with`](super::compress_with) use one context
 //! per thread and drop it after a call that grew it past a few MiB; on a thread pool, frames
@@ -34,23 +34,6 @@ impl Clone for Compressor {
 }
 
 impl Compressor {
-    /// [`compress`](super::compress), with this context.
-    pub fn compress(&mut self, data: &[u8], level: i32) -> Result<Vec<u8>> {
-        self.whole(data, level, None)
-    }
-
-    /// [`compress_with`](super::compress_with), with this context.
-    pub fn compress_with(&mut self, data: &[u8], dictionary: &Dictionary) -> Result<Vec<u8>> {
-        self.whole(data, dictionary.level(), Some(dictionary))
-    }
-
-    fn whole(&mut self, data: &[u8], level: i32, dictionary: Option<&Dictionary>) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.begin(data.len(), level, dictionary, &mut out)?;
-        while !self.step(data, usize::MAX, &mut out)? {}
-        Ok(out)
-    }
-
     /// Starts a frame of the `len` bytes that [`step`](Self::step) will be given, at `level`,
     /// or at the dictionary's with `dictionary`; reserves its largest output in `out`.
     ///
@@ -124,6 +107,14 @@ mod tests {
     use super::*;
     use crate::compress::{decompress, decompress_with, frame_info, train_dictionary};
 
+    /// A frame of `data` in one step.
+    fn whole(c: &mut Compressor, data: &[u8], level: i32, dictionary: Option<&Dictionary>) -> Vec<u8> {
+        let mut out = Vec::new();
+        c.begin(data.len(), level, dictionary, &mut out).unwrap();
+        assert!(c.step(data, usize::MAX, &mut out).unwrap());
+        out
+    }
+
     fn text(n: usize) -> Vec<u8> {
         (0..n).map(|i| format!("line {} of the log: {}\n", i, i % 97)).collect::<String>().into_bytes()
     }
@@ -132,7 +123,7 @@ mod tests {
     fn frames_made_whole_or_in_steps_decode_to_their_input_and_declare_their_size() {
         let data = text(40_000);
         let mut c = Compressor::default();
-        let whole = c.compress(&data, 9).unwrap();
+        let one = whole(&mut c, &data, 9, None);
         for budget in [1, 1000, 128 << 10, usize::MAX] {
             let mut out = Vec::new();
             c.begin(data.len(), 9, None, &mut out).unwrap();
@@ -144,13 +135,13 @@ mod tests {
             let info = frame_info(&out).unwrap();
             assert_eq!((info.content_size, info.has_checksum), (Some(data.len() as u64), true));
             if budget >= data.len() {
-                assert_eq!((steps, &out), (1, &whole));
+                assert_eq!((steps, &out), (1, &one));
             } else {
                 assert!(steps > 1);
             }
         }
         // The context is reused, and an empty frame is a frame.
-        assert_eq!(decompress(&c.compress(b"", 3).unwrap(), 10).unwrap(), b"");
+        assert_eq!(decompress(&whole(&mut c, b"", 3, None), 10).unwrap(), b"");
     }
 
     #[test]
@@ -158,7 +149,7 @@ mod tests {
         let samples: Vec<Vec<u8>> = (0..500).map(|i| text(i % 30 + 5)).collect();
         let dict = Dictionary::new(&train_dictionary(&samples, 4096).unwrap(), 9).unwrap();
         let data = text(3000);
-        let z = Compressor::default().compress_with(&data, &dict).unwrap();
+        let z = whole(&mut Compressor::default(), &data, 9, Some(&dict));
         assert_eq!(decompress_with(&z, data.len(), Some(&dict)).unwrap(), data);
         assert!(decompress(&z, data.len()).is_err());
     }

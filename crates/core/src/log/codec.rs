@@ -65,7 +65,8 @@ pub struct Writer {
     level: Option<i32>,
     dictionary: Option<Dictionary>,
     raw: Vec<u8>,
-    /// A context of its own ([`own_context`](Self::own_context)), or none: the thread's.
+    /// The zstd context of the frames made in steps ([`begin_records`](Self::begin_records)),
+    /// made by the first and held until [`release_context`](Self::release_context).
     context: Option<compress::Compressor>,
 }
 
@@ -96,11 +97,10 @@ impl Writer {
         self.dictionary.as_ref()
     }
 
-    /// Compresses with a zstd context of its own from now on (`true`), held until this is
-    /// called with `false`: for a writer of many large frames (a repack), which would
-    /// otherwise have each one make a context (see [`compress::Compressor`]).
-    pub fn own_context(&mut self, own: bool) {
-        self.context = own.then(compress::Compressor::default);
+    /// Lets go of the zstd context that frames made in steps keep between them (see
+    /// [`compress::Compressor`]).
+    pub fn release_context(&mut self) {
+        self.context = None;
     }
 
     /// The zstd level payloads are compressed at, or `None` if they are stored raw.
@@ -217,11 +217,9 @@ impl Writer {
         // Dictionaries are stored raw: a reader needs them before it can decompress anything.
         let packed = match (self.level, kind) {
             (Some(_), FrameKind::Dictionary) | (None, _) => None,
-            (Some(level), _) => Some(match (&self.dictionary, &mut self.context) {
-                (Some(d), Some(c)) => (c.compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
-                (Some(d), None) => (compress::compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
-                (None, Some(c)) => (c.compress(raw, level)?, FLAG_ZSTD),
-                (None, None) => (compress::compress(raw, level)?, FLAG_ZSTD),
+            (Some(level), _) => Some(match &self.dictionary {
+                Some(d) => (compress::compress_with(raw, d)?, FLAG_ZSTD | FLAG_DICTIONARY),
+                None => (compress::compress(raw, level)?, FLAG_ZSTD),
             }),
         };
         self.emit_payload(kind, count, raw_records, raw, packed.as_ref().map(|(p, f)| (p.as_slice(), *f)), out);
@@ -296,18 +294,16 @@ impl Writer {
         Ok(p.done)
     }
 
-    /// Writes the frame of `p`, whose steps are done, to `out`, and returns the seq of its
-    /// first record.
+    /// Writes the frame of `p`, whose steps are done, to `out`.
     ///
     /// Errors: [`Error::Internal`] if its steps are not done.
-    pub fn end_records(&mut self, p: PendingRecords, out: &mut Vec<u8>) -> Result<u64> {
+    pub fn end_records(&mut self, p: PendingRecords, out: &mut Vec<u8>) -> Result<()> {
         if !p.done {
             return Err(Error::Internal { reason: "a record frame written before its compression was done".into() });
         }
-        let first = self.tail.next_seq;
         let packed = (p.flags != 0).then_some((p.stored.as_slice(), p.flags));
         self.emit_payload(FrameKind::Records, p.count, p.raw_records, &p.raw, packed, out);
-        Ok(first)
+        Ok(())
     }
 }
 
