@@ -759,9 +759,11 @@ export interface EventLog {
    * level if higher: a log of small appends takes a fraction of the bytes (a fifth of its
    * JSONL on the benchmark's transcript, against a third as appended). Seqs, times and
    * values stay as they were; appends after it go on as before. The cost: the repack
-   * compresses everything it keeps (on the libuv pool on native; on wasm on the JS thread,
+   * compresses what it keeps (on the libuv pool on native; on wasm on the JS thread,
    * 256 KiB at a time with the event loop turning between), holds 60-70 MB more at its
-   * peak, and a reader decodes a whole 4 MiB frame to reach a record in it.
+   * peak, and a reader decodes a whole 4 MiB frame to reach a record in it. A frame an
+   * earlier repack packed full (2 MiB or more) at this level or higher is copied as it is,
+   * so repacking at the end of each session compresses only what came since.
    * @throws {IronlungError} `ERR_INVALID_ARG` for options that are not `{ repack }` as typed,
    *   or a level out of range (before anything is written).
    */

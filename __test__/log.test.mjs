@@ -301,6 +301,38 @@ describe('checkpoints and compaction', () => {
     await log.close();
   });
 
+  test('a repack keeps the full frames an earlier repack packed at its level or higher, and packs the rest', async () => {
+    const path = fresh();
+    const log = await il.openLog(path, { durability: 'flush', dictionary: false });
+    // 5 MiB of records: once packed, one full 4 MiB frame and a tail of about 1 MiB.
+    let n = 0;
+    while ((await log.stats()).rawBytes < 5 << 20) await log.appendBatch(Array.from({ length: 100 }, () => event(n++)));
+    const before = await all(log);
+    const fast = await log.compact({ repack: { level: 1 } });
+    assert.equal((await log.stats()).segments, 2);
+    // Level 9 over frames packed at 1: every record packed again, smaller.
+    const nine = await log.compact({ repack: true });
+    assert.ok(nine.bytesAfter < fast.bytesAfter, JSON.stringify({ fast, nine }));
+    // Level 1 over frames packed at 9 keeps the full frame as it is and packs the tail
+    // again: what the log weighs then is between the two. Packing all of it at 1 again would
+    // give `fast`'s bytes (zstd is deterministic).
+    const kept = await log.compact({ repack: { level: 1 } });
+    assert.ok(kept.bytesAfter > nine.bytesAfter && kept.bytesAfter < fast.bytesAfter, JSON.stringify({ fast, nine, kept }));
+    assert.deepEqual(await all(log), before);
+    // Appends after it, then a repack at 9: the full frame is kept, the tail and the new
+    // records packed together.
+    for (let i = 0; i < 50; i++) await log.append(event(n++));
+    const grown = await all(log);
+    await log.compact({ repack: true });
+    assert.equal((await log.stats()).segments, 2);
+    assert.deepEqual(await all(log), grown);
+    assert.equal((await log.verify()).ok, true);
+    await log.close();
+    const reader = await il.openLog(path, { readOnly: true });
+    assert.deepEqual(await all(reader), grown);
+    await reader.close();
+  });
+
   test('compact({ repack }) of a log stored raw groups its records raw, or compresses them at a level given', async () => {
     const path = fresh();
     const log = await il.openLog(path, { compression: false, durability: 'flush' });

@@ -30,7 +30,7 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @property {(from: any, window: Uint8Array, windowAt: number, at: number, rawAdded: number) => Uint8Array} copyFrame
  *   `from`: another codec of the same binding
  * @property {() => Packer} packer compaction's repack, writing on from this codec's end
- * @property {(packer: any, window: Uint8Array, windowAt: number, at: number) => boolean} packInto
+ * @property {(packer: any, window: Uint8Array, windowAt: number, at: number, rawAdded: number) => boolean} packInto
  *   hands a records frame's records to `packer` (another file's Packer, of the same
  *   binding); true when frames are ready
  * @property {(window: Uint8Array, windowAt: number, at: number) => ArrayLike<number>} frameInfo
@@ -1766,11 +1766,14 @@ export class EventLog {
         throw refused(e);
       }
     };
-    /** The frames a repack has ready: none, unless the frame at `at` filled one up. */
-    const pack = async (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at) => {
+    /**
+     * The frames a repack has ready: none, unless the frame at `at` (of `raw` bytes of
+     * records) filled one up, or was packed already and is kept as it is.
+     */
+    const pack = async (/** @type {Uint8Array} */ w, /** @type {number} */ wAt, /** @type {number} */ at, /** @type {number} */ raw) => {
       const p = /** @type {Packer} */ (packer);
       try {
-        return this.#call(() => codec.packInto(p, w, wAt, at)) ? await writePacked(p, false) : EMPTY;
+        return this.#call(() => codec.packInto(p, w, wAt, at, raw)) ? await writePacked(p, false) : EMPTY;
       } catch (e) {
         throw refused(e);
       }
@@ -1815,7 +1818,8 @@ export class EventLog {
       if (info[1] !== 2) {
         // The frame's own bytes, not the window's: wasm copies what it is handed.
         const own = window.subarray(at - windowAt, info[4] - windowAt);
-        const frame = packer && info[1] === 1 ? await pack(own, at, at) : copy(own, at, at, info[1] === 1 ? info[5] - rawBefore : 0);
+        const raw = info[1] === 1 ? info[5] - rawBefore : 0;
+        const frame = packer && info[1] === 1 ? await pack(own, at, at, raw) : copy(own, at, at, raw);
         if (frame.length > 0) parts.push(frame);
         pending += frame.length;
       }

@@ -74,8 +74,15 @@ impl LogCodec {
         LogPacker { inner: self.inner.packer() }
     }
     #[wasm_bindgen(js_name = packInto)]
-    pub fn pack_into(&self, packer: &mut LogPacker, window: &[u8], window_at: f64, at: f64) -> JsResult<bool> {
-        self.inner.pack_into(&mut packer.inner, window, window_at, at).map_err(js_err)
+    pub fn pack_into(
+        &self,
+        packer: &mut LogPacker,
+        window: &[u8],
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> JsResult<bool> {
+        self.inner.pack_into(&mut packer.inner, window, window_at, at, raw_added).map_err(js_err)
     }
     #[wasm_bindgen(js_name = frameInfo)]
     pub fn frame_info(&self, window: &[u8], window_at: f64, at: f64) -> Vec<f64> {

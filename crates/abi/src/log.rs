@@ -178,13 +178,28 @@ impl LogCodec {
         Ok(out)
     }
 
-    /// Hands the records of the records frame at `at` in the window, checked and decoded, to
-    /// `packer` (another file's: compaction's repack). Returns whether frames are ready for
-    /// [`LogPacker::write`].
-    pub fn pack_into(&self, packer: &mut LogPacker, window: &[u8], window_at: f64, at: f64) -> Result<bool> {
+    /// Hands the records frame at `at` in the window, checked, to `packer` (another file's:
+    /// compaction's repack): as it is if the packer keeps it (packed already, holding
+    /// `raw_added` bytes of records), else its records decoded. Returns whether frames are
+    /// ready for [`LogPacker::write`].
+    pub fn pack_into(
+        &self,
+        packer: &mut LogPacker,
+        window: &[u8],
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> Result<bool> {
         let (h, stored) = self.frame(window, window_at as u64, at as u64)?;
         if h.kind != FrameKind::Records {
             return Err(JsError::invalid_arg(format!("packInto: the frame at {} holds no records", h.offset)));
+        }
+        if packer.packer.keeps(&h) {
+            // Checked as a copy is (`copy_frame`): checksums, and the dictionary it needs.
+            if self.reader.dictionary_for(&h).is_err() {
+                return Err(corrupt(h.offset, "the frame needs the log's dictionary, which is damaged"));
+            }
+            return Ok(packer.packer.keep(&h, stored, raw_added as u64));
         }
         let raw = self.reader.payload(&h, stored)?;
         Ok(packer.packer.push(&h, &raw)?)
@@ -193,7 +208,7 @@ impl LogCodec {
     /// A packer that writes on where this codec's file ends, with its level and dictionary:
     /// compaction's repack, after which this codec writes nothing more.
     pub fn packer(&self) -> LogPacker {
-        LogPacker { writer: self.writer.clone(), packer: Packer::new(), done: true }
+        LogPacker { writer: self.writer.clone(), packer: Packer::new(self.writer.packed_mark()), done: true }
     }
 
     /// Describes the frame at `at`: [status, kind, first seq, count, end, raw total], status 0

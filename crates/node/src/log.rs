@@ -95,8 +95,15 @@ impl LogCodec {
         LogPacker { inner: Arc::new(Mutex::new(self.inner.packer())) }
     }
     #[napi]
-    pub fn pack_into(&self, packer: &LogPacker, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<bool> {
-        guard(|| self.inner.pack_into(&mut *locked(&packer.inner)?, &window, window_at, at))
+    pub fn pack_into(
+        &self,
+        packer: &LogPacker,
+        window: Uint8Array,
+        window_at: f64,
+        at: f64,
+        raw_added: f64,
+    ) -> napi::Result<bool> {
+        guard(|| self.inner.pack_into(&mut *locked(&packer.inner)?, &window, window_at, at, raw_added))
     }
     #[napi]
     pub fn frame_info(&self, window: Uint8Array, window_at: f64, at: f64) -> napi::Result<Vec<f64>> {

@@ -2,7 +2,7 @@
 
 use super::layout::{
     salted_crc, FileHeader, FrameHeader, FrameKind, FILE_HEADER_LEN, FLAG_DICTIONARY, FLAG_ZSTD, FRAME_HEADER_LEN,
-    MAX_PAYLOAD,
+    MAX_PACKED_LEVEL, MAX_PAYLOAD,
 };
 use super::payload::{self, Checkpoint, RecordKind, RecordRef};
 use crate::compress::{self, Dictionary};
@@ -177,6 +177,7 @@ impl Writer {
     pub fn copy_frame(&mut self, header: &FrameHeader, stored: &[u8], raw_added: u64, out: &mut Vec<u8>) {
         let at = self.tail.end;
         let mut h = self.header_for(header.kind, header.flags, header.count, stored, header.raw_len);
+        h.packed = header.packed;
         h.first_seq = header.first_seq;
         h.raw_total = self.tail.raw_total + raw_added;
         match header.kind {
@@ -191,6 +192,7 @@ impl Writer {
         FrameHeader {
             kind,
             flags,
+            packed: 0,
             offset: self.tail.end,
             first_seq: self.tail.next_seq,
             count,
@@ -222,12 +224,14 @@ impl Writer {
                 None => (compress::compress(raw, level)?, FLAG_ZSTD),
             }),
         };
-        self.emit_payload(kind, count, raw_records, raw, packed.as_ref().map(|(p, f)| (p.as_slice(), *f)), out);
+        let packed = packed.as_ref().map(|(p, f)| (p.as_slice(), *f));
+        self.emit_payload(kind, count, raw_records, raw, packed, 0, out);
         Ok(())
     }
 
     /// Emits a frame of `kind` whose raw payload is `raw`, stored as `packed` (its zstd
-    /// frame and flags) if that is smaller.
+    /// frame and flags) if that is smaller, with the repack's `mark` (0 for none).
+    #[allow(clippy::too_many_arguments)]
     fn emit_payload(
         &mut self,
         kind: FrameKind,
@@ -235,6 +239,7 @@ impl Writer {
         raw_records: usize,
         raw: &[u8],
         packed: Option<(&[u8], u8)>,
+        mark: u8,
         out: &mut Vec<u8>,
     ) {
         let (stored, flags): (&[u8], u8) = match packed {
@@ -243,6 +248,7 @@ impl Writer {
             _ => (raw, 0),
         };
         let mut h = self.header_for(kind, flags, count, stored, raw.len() as u32);
+        h.packed = mark;
         h.raw_total += raw_records as u64;
         // A checkpoint or dictionary frame's own header points at itself: it may be the last
         // frame, the one an opening writer reads.
@@ -294,7 +300,8 @@ impl Writer {
         Ok(p.done)
     }
 
-    /// Writes the frame of `p`, whose steps are done, to `out`.
+    /// Writes the frame of `p`, whose steps are done, to `out`, marked as packed at this
+    /// writer's level ([`packed_mark`](Self::packed_mark)).
     ///
     /// Errors: [`Error::Internal`] if its steps are not done.
     pub fn end_records(&mut self, p: PendingRecords, out: &mut Vec<u8>) -> Result<()> {
@@ -302,8 +309,17 @@ impl Writer {
             return Err(Error::Internal { reason: "a record frame written before its compression was done".into() });
         }
         let packed = (p.flags != 0).then_some((p.stored.as_slice(), p.flags));
-        self.emit_payload(FrameKind::Records, p.count, p.raw_records, &p.raw, packed, out);
+        let mark = self.packed_mark();
+        self.emit_payload(FrameKind::Records, p.count, p.raw_records, &p.raw, packed, mark, out);
         Ok(())
+    }
+
+    /// The [`FrameHeader::packed`] mark of the frames [`end_records`](Self::end_records)
+    /// writes: this writer's level, within 1 to [`MAX_PACKED_LEVEL`] (zstd's level 0 is its
+    /// default, 3); 0 when it stores records raw, which a later repack does not keep.
+    pub fn packed_mark(&self) -> u8 {
+        let level = |l: i32| if l == 0 { compress::DEFAULT_LEVEL } else { l };
+        self.level.map_or(0, |l| level(l).clamp(1, MAX_PACKED_LEVEL as i32) as u8)
     }
 }
 

@@ -119,6 +119,8 @@ impl FrameKind {
 pub const FLAG_ZSTD: u8 = 1;
 /// ... compressed with the log's dictionary.
 pub const FLAG_DICTIONARY: u8 = 2;
+/// The highest level a records frame's [`packed`](FrameHeader::packed) mark names: zstd's.
+pub const MAX_PACKED_LEVEL: u8 = 22;
 
 /// A frame's header: what the frame holds, and the log's running totals through it, so that
 /// the last frame alone tells an opening reader everything it needs.
@@ -128,6 +130,10 @@ pub struct FrameHeader {
     pub kind: FrameKind,
     /// [`FLAG_ZSTD`], [`FLAG_DICTIONARY`].
     pub flags: u8,
+    /// For a records frame a repack wrote (`log/pack.rs`), the zstd level it compressed it
+    /// at, from 1 (lower levels too) to [`MAX_PACKED_LEVEL`]; 0 for every other frame. A
+    /// later repack at this level or lower keeps such a frame as it is.
+    pub packed: u8,
     /// The frame's own offset in the file.
     pub offset: u64,
     /// The seq of its first record; for other kinds, the next seq when it was written.
@@ -172,7 +178,8 @@ impl FrameHeader {
         b[0..4].copy_from_slice(&FRAME_MAGIC);
         b[4] = self.kind.byte();
         b[5] = self.flags;
-        // 6..8: reserved, zero.
+        b[6] = self.packed;
+        // 7: reserved, zero.
         b[8..16].copy_from_slice(&self.offset.to_le_bytes());
         b[16..24].copy_from_slice(&self.first_seq.to_le_bytes());
         b[24..28].copy_from_slice(&self.count.to_le_bytes());
@@ -194,12 +201,13 @@ impl FrameHeader {
         if b.len() < FRAME_HEADER_LEN || b[0..4] != FRAME_MAGIC {
             return None;
         }
-        if salted_crc(salt, &b[..72]) != u32le(b, 72) || b[6] != 0 || b[7] != 0 {
+        if salted_crc(salt, &b[..72]) != u32le(b, 72) || b[7] != 0 {
             return None;
         }
         let h = FrameHeader {
             kind: FrameKind::from_byte(b[4])?,
             flags: b[5],
+            packed: b[6],
             offset: u64le(b, 8),
             first_seq: u64le(b, 16),
             count: u32le(b, 24),
@@ -213,6 +221,8 @@ impl FrameHeader {
         };
         let sane = h.offset == offset
             && h.flags & !(FLAG_ZSTD | FLAG_DICTIONARY) == 0
+            && h.packed <= MAX_PACKED_LEVEL
+            && (h.packed == 0 || h.kind == FrameKind::Records)
             && h.stored_len as usize <= MAX_PAYLOAD
             && h.raw_len as usize <= MAX_PAYLOAD
             && (h.kind == FrameKind::Records) == (h.count > 0);
@@ -299,6 +309,7 @@ mod tests {
         FrameHeader {
             kind: FrameKind::Records,
             flags: FLAG_ZSTD,
+            packed: 0,
             offset: 64,
             first_seq: 1,
             count: 3,
@@ -339,5 +350,20 @@ mod tests {
         }
         let (len, crc) = parse_trailer(&h.trailer(&b));
         assert_eq!((len, crc), (h.frame_len(), header_crc(&b)));
+    }
+
+    #[test]
+    fn only_records_frames_carry_a_packed_level_and_only_up_to_22() {
+        let mut h = header();
+        for level in [1, 9, MAX_PACKED_LEVEL] {
+            h.packed = level;
+            assert_eq!(FrameHeader::parse(&h.encode(99), 99, 64), Some(h), "level {level}");
+        }
+        h.packed = MAX_PACKED_LEVEL + 1;
+        assert_eq!(FrameHeader::parse(&h.encode(99), 99, 64), None, "a level past zstd's");
+        h.packed = 9;
+        h.kind = FrameKind::Checkpoint;
+        h.count = 0;
+        assert_eq!(FrameHeader::parse(&h.encode(99), 99, 64), None, "a checkpoint marked packed");
     }
 }

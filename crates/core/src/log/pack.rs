@@ -6,6 +6,10 @@
 //! the same records, seqs and times, in a fraction of the bytes. A frame stays the unit a
 //! reader checks and decodes, so a reader needs nothing new; it decodes up to a packed
 //! frame's size to reach a record inside it.
+//!
+//! A packed frame carries its level ([`FrameHeader::packed`]), so that a later repack at that
+//! level or lower copies it as it is ([`Packer::keeps`]) instead of compressing it again: a
+//! log repacked at the end of each session costs what was appended since, not the whole log.
 
 use super::codec::{PendingRecords, Writer};
 use super::layout::FrameHeader;
@@ -17,20 +21,32 @@ use crate::error::{Error, Result};
 /// frame to reach a record in it.
 pub const PACK_BYTES: usize = 4 << 20;
 
+/// The raw payload a packed frame needs to be kept as it is by a later repack. A smaller one
+/// is the tail of a repack (or of a run of records cut by a gap), whose records are better
+/// packed again with those after them.
+pub const KEEP_BYTES: usize = PACK_BYTES / 2;
+
 /// Gathers records from frames read in seq order into groups of up to [`PACK_BYTES`] of
 /// record bytes, and writes each group as one frame through a [`Writer`].
 ///
 /// Gathering ([`push`](Self::push)) decodes; writing ([`write`](Self::write)) compresses, the
 /// costly half, in steps of a budget of bytes: a binding runs it on another thread, or
 /// (wasm) a step at a time between turns of its event loop.
-#[derive(Default)]
 pub struct Packer {
-    /// Groups closed and not yet written, oldest first.
-    ready: Vec<Group>,
+    /// The [`FrameHeader::packed`] mark of the frames it writes (0: it keeps none).
+    mark: u8,
+    /// Groups closed and frames kept, not yet written, oldest first.
+    ready: Vec<Item>,
     open: Group,
     /// The frame of the oldest closed group, being compressed.
     pending: Option<PendingRecords>,
     refs: Vec<RecordRef>,
+}
+
+/// What a packer writes: a group of records, or a frame it keeps as it is.
+enum Item {
+    Group(Group),
+    Kept { header: FrameHeader, stored: Vec<u8>, raw_added: u64 },
 }
 
 /// Records of consecutive seqs, from `first_seq` on.
@@ -42,9 +58,27 @@ struct Group {
 }
 
 impl Packer {
-    /// An empty packer.
-    pub fn new() -> Packer {
-        Packer::default()
+    /// An empty packer for a [`Writer`] whose frames it marks `mark`
+    /// ([`Writer::packed_mark`]).
+    pub fn new(mark: u8) -> Packer {
+        Packer { mark, ready: Vec::new(), open: Group::default(), pending: None, refs: Vec::new() }
+    }
+
+    /// Whether the records frame `h` is to be kept as it is ([`keep`](Self::keep)) rather
+    /// than decoded and [`push`](Self::push)ed: packed by a repack at this packer's level or
+    /// higher, and holding at least [`KEEP_BYTES`].
+    pub fn keeps(&self, h: &FrameHeader) -> bool {
+        self.mark > 0 && h.packed >= self.mark && h.raw_len as usize >= KEEP_BYTES
+    }
+
+    /// Takes the records frame `h` as it is: its stored payload `stored`, holding
+    /// `raw_added` bytes of records. It is written after the records gathered before it, so
+    /// it is ready: returns true.
+    pub fn keep(&mut self, h: &FrameHeader, stored: &[u8], raw_added: u64) -> bool {
+        self.close();
+        self.ready.push(Item::Kept { header: *h, stored: stored.to_vec(), raw_added });
+        self.open.first_seq = h.next_seq();
+        true
     }
 
     /// Takes the records of the records frame `h`, whose decoded payload is `raw`, and
@@ -87,14 +121,15 @@ impl Packer {
     fn close(&mut self) {
         let next = self.open.first_seq + self.open.records.len() as u64;
         if !self.open.records.is_empty() {
-            self.ready.push(std::mem::take(&mut self.open));
+            self.ready.push(Item::Group(std::mem::take(&mut self.open)));
         }
         self.open.first_seq = next;
     }
 
     /// Compresses up to about `budget` bytes of the closed groups' records (with `last`,
     /// the group being gathered is closed first), writing each group whose compression is
-    /// done to `out` as a frame. Returns whether every closed group is written.
+    /// done to `out` as a frame, and each frame kept, in seq order. Returns whether every
+    /// closed group and kept frame is written.
     ///
     /// Errors: what [`Writer::begin_records`] and [`Writer::step_records`] report.
     pub fn write(&mut self, writer: &mut Writer, last: bool, budget: usize, out: &mut Vec<u8>) -> Result<bool> {
@@ -107,7 +142,13 @@ impl Packer {
                 if self.ready.is_empty() {
                     return Ok(true);
                 }
-                let g = self.ready.remove(0);
+                let g = match self.ready.remove(0) {
+                    Item::Group(g) => g,
+                    Item::Kept { header, stored, raw_added } => {
+                        writer.copy_frame(&header, &stored, raw_added, out);
+                        continue;
+                    }
+                };
                 let mut tail = writer.tail();
                 if tail.next_seq != g.first_seq {
                     tail.next_seq = g.first_seq;
@@ -179,8 +220,11 @@ mod tests {
         out
     }
 
-    /// A packed file's frames' headers, and its records: seq, time, bytes.
-    type Packed = (Vec<FrameHeader>, Vec<(u64, i64, Vec<u8>)>);
+    /// A file's records: seq, time, bytes.
+    type Records = Vec<(u64, i64, Vec<u8>)>;
+
+    /// A packed file's frames' headers, and its records.
+    type Packed = (Vec<FrameHeader>, Records);
 
     /// Packs every frame of `file` into a new file.
     fn pack(file: &[u8]) -> Packed {
@@ -189,15 +233,28 @@ mod tests {
 
     /// [`pack`], compressing `budget` bytes a step.
     fn pack_in_steps(file: &[u8], budget: usize) -> Packed {
+        let (_, packed, recs) = repack(file, 9, budget);
+        (packed, recs)
+    }
+
+    /// Packs every frame of `file` into a new file at `level`, keeping what the packer keeps,
+    /// compressing `budget` bytes a step: the new file, its frames' headers, its records.
+    fn repack(file: &[u8], level: i32, budget: usize) -> (Vec<u8>, Vec<FrameHeader>, Records) {
         let h = header();
         let reader = Reader::new(&h);
-        let mut w = Writer::new(&h, Tail::empty(&h), Some(9)).unwrap();
-        let mut p = Packer::new();
+        let mut w = Writer::new(&h, Tail::empty(&h), Some(level)).unwrap();
+        let mut p = Packer::new(w.packed_mark());
         let mut out = h.encode().to_vec();
+        let mut raw_before = 0;
         for f in frames(file) {
             let stored = &file[f.offset as usize + 76..f.end() as usize - 8];
-            let raw = reader.payload(&f, stored).unwrap();
-            if p.push(&f, &raw).unwrap() {
+            let ready = if p.keeps(&f) {
+                p.keep(&f, stored, f.raw_total - raw_before)
+            } else {
+                p.push(&f, &reader.payload(&f, stored).unwrap()).unwrap()
+            };
+            raw_before = f.raw_total;
+            if ready {
                 while !p.write(&mut w, false, budget, &mut out).unwrap() {}
             }
         }
@@ -213,7 +270,8 @@ mod tests {
             reader.records(f, stored, 0, u64::MAX, &mut data, &mut refs).unwrap();
             recs.extend(refs.into_iter().map(|(seq, r)| (seq, r.time_ms, data[r.start..r.end].to_vec())));
         }
-        (packed, recs)
+        assert_eq!(packed.last().map_or(0, |f| f.raw_total), recs.iter().map(|r| r.2.len() as u64).sum::<u64>());
+        (out, packed, recs)
     }
 
     #[test]
@@ -265,7 +323,7 @@ mod tests {
         let h = header();
         let reader = Reader::new(&h);
         let mut w = Writer::new(&h, Tail::empty(&h), Some(3)).unwrap();
-        let mut p = Packer::new();
+        let mut p = Packer::new(w.packed_mark());
         let mut out = Vec::new();
         let fs = frames(&file);
         let stored = |f: &FrameHeader| file[f.offset as usize + 76..f.end() as usize - 8].to_vec();
@@ -292,13 +350,77 @@ mod tests {
         assert_eq!(w.tail().next_seq, 12);
     }
 
+    /// `file` with frames of one record each of `sizes` bytes appended (seqs and times going
+    /// on from its last frame), written at level 3 as appends are.
+    fn append(file: &[u8], sizes: &[usize]) -> Vec<u8> {
+        let h = header();
+        let last = *frames(file).last().unwrap();
+        let mut w = Writer::new(&h, Tail::after(&last), Some(3)).unwrap();
+        let mut out = file.to_vec();
+        for (k, &n) in sizes.iter().enumerate() {
+            let r = format!("later {k:06} ").repeat(n / 13 + 1).into_bytes()[..n].to_vec();
+            w.write_records([(RecordKind::Text, 5000 + k as i64, r.as_slice())].into_iter(), &mut out).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a_later_repack_keeps_full_packed_frames_at_its_level_or_lower() {
+        // 6 MiB of 48 KiB records: packed as one full frame and a tail of about 2 MiB less
+        // a record, which is under KEEP_BYTES.
+        let (file, recs) = small_frames(&[1; 128], |i| 48_000 + i);
+        let (first, packed, got) = repack(&file, 9, usize::MAX);
+        assert_eq!(got.iter().map(|r| &r.2).collect::<Vec<_>>(), recs.iter().collect::<Vec<_>>());
+        assert_eq!(packed.iter().map(|f| f.packed).collect::<Vec<_>>(), [9, 9]);
+        assert!(packed[0].raw_len as usize >= KEEP_BYTES && (packed[1].raw_len as usize) < KEEP_BYTES);
+        let payload = |file: &[u8], f: &FrameHeader| file[f.offset as usize + 76..f.end() as usize - 8].to_vec();
+
+        // Appended to, then repacked at 9 again (or lower): the full frame is copied as it
+        // is, the tail packed again with what follows it.
+        let grown = append(&first, &[700, 900, 20_000]);
+        let all: Vec<Vec<u8>> = repack(&grown, 1, usize::MAX).2.into_iter().map(|r| r.2).collect();
+        for level in [9, 3, 1] {
+            let (again, frames2, got2) = repack(&grown, level, usize::MAX);
+            assert_eq!(frames2.len(), 2, "level {level}");
+            assert_eq!(payload(&again, &frames2[0]), payload(&first, &packed[0]), "level {level}: the full frame kept");
+            assert_eq!(frames2[0].packed, 9);
+            assert_eq!(frames2[1].packed as i32, level, "level {level}");
+            assert_eq!(frames2[1].first_seq, packed[1].first_seq);
+            assert_eq!(frames2[1].count, packed[1].count + 3);
+            assert_eq!(got2.iter().map(|r| r.0).collect::<Vec<_>>(), (1..=131).collect::<Vec<u64>>());
+            assert_eq!(got2.into_iter().map(|r| r.2).collect::<Vec<_>>(), all);
+        }
+        // A higher level packs everything again (only a packed frame written now is marked 10).
+        let (_, frames3, got3) = repack(&grown, 10, usize::MAX);
+        assert_eq!(frames3.iter().map(|f| f.packed).collect::<Vec<_>>(), [10, 10]);
+        assert_eq!(got3.into_iter().map(|r| r.2).collect::<Vec<_>>(), all);
+    }
+
+    #[test]
+    fn frames_as_appended_and_raw_packs_are_never_kept() {
+        let (file, _) = small_frames(&[1; 64], |_| 64 << 10);
+        let (_, packed, _) = repack(&file, 3, usize::MAX);
+        assert!(packed.iter().all(|f| f.packed == 3));
+        let appended = frames(&file);
+        assert!(appended.iter().all(|f| f.packed == 0));
+        let p = Packer::new(1);
+        assert!(!appended.iter().any(|f| p.keeps(f)));
+        // A writer that stores records raw marks nothing, and so keeps nothing.
+        let h = header();
+        let raw = Writer::new(&h, Tail::empty(&h), None).unwrap();
+        assert_eq!(raw.packed_mark(), 0);
+        assert!(!Packer::new(raw.packed_mark()).keeps(&packed[0]));
+        assert_eq!(Writer::new(&h, Tail::empty(&h), Some(0)).unwrap().packed_mark(), 3);
+        assert_eq!(Writer::new(&h, Tail::empty(&h), Some(-5)).unwrap().packed_mark(), 1);
+    }
+
     #[test]
     fn a_payload_that_does_not_decode_is_damage_at_its_frame() {
         let (file, _) = small_frames(&[2], |_| 50);
         let h = header();
         let f = frames(&file)[0];
         let raw = Reader::new(&h).payload(&f, &file[f.offset as usize + 76..f.end() as usize - 8]).unwrap();
-        let err = Packer::new().push(&f, &raw[..raw.len() - 1]).unwrap_err();
+        let err = Packer::new(9).push(&f, &raw[..raw.len() - 1]).unwrap_err();
         assert!(matches!(err, Error::CorruptLog { offset, .. } if offset == f.offset), "{err:?}");
     }
 }
