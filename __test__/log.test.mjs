@@ -333,6 +333,28 @@ describe('checkpoints and compaction', () => {
     await reader.close();
   });
 
+  test('a repack keeps no packed frame whose dictionary is damaged: ERR_CORRUPT_LOG, and the log stands', async () => {
+    const path = fresh();
+    const dict = il.trainDictionary(Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i + 1000))), { maxBytes: 4096 });
+    const log = await il.openLog(path, { durability: 'flush', dictionary: dict });
+    await log.append('covered');
+    await log.checkpoint({ turn: 1 });
+    let n = 0;
+    while ((await log.stats()).rawBytes < 5 << 20) await log.appendBatch(Array.from({ length: 100 }, () => event(n++)));
+    await log.compact({ repack: true });
+    // The dictionary, the checkpoint, a full packed frame that needs the dictionary, and the
+    // rest: a compaction reads on from the checkpoint.
+    assert.equal((await log.stats()).segments, 4);
+    await log.close();
+    const bad = readFileSync(path);
+    bad[64 + 200] ^= 8; // inside the dictionary frame, the log's first
+    writeFileSync(path, bad);
+    const w = await il.openLog(path, { onCorrupt: 'skip' });
+    await rejectsCode(() => w.compact({ repack: true }), 'ERR_CORRUPT_LOG', [`cannot compact '${path}'`, "needs the log's dictionary, which is damaged"]);
+    await w.close();
+    assert.deepEqual(readFileSync(path), bad);
+  });
+
   test('compact({ repack }) of a log stored raw groups its records raw, or compresses them at a level given', async () => {
     const path = fresh();
     const log = await il.openLog(path, { compression: false, durability: 'flush' });
