@@ -316,9 +316,14 @@ describe('checkpoints and compaction', () => {
     // Level 1 over frames packed at 9 keeps the full frame as it is and packs the tail
     // again: what the log weighs then is between the two. Packing all of it at 1 again would
     // give `fast`'s bytes (zstd is deterministic).
+    const s0 = await log.stats();
     const kept = await log.compact({ repack: { level: 1 } });
     assert.ok(kept.bytesAfter > nine.bytesAfter && kept.bytesAfter < fast.bytesAfter, JSON.stringify({ fast, nine, kept }));
     assert.deepEqual(await all(log), before);
+    // The counts a kept frame carries on are the new file's.
+    const s1 = await log.stats();
+    assert.deepEqual([s1.records, s1.firstSeq, s1.lastSeq, s1.rawBytes, s1.segments], [s0.records, s0.firstSeq, s0.lastSeq, s0.rawBytes, 2]);
+    assert.equal(s1.storedBytes, kept.bytesAfter);
     // Appends after it, then a repack at 9: the full frame is kept, the tail and the new
     // records packed together.
     for (let i = 0; i < 50; i++) await log.append(event(n++));
