@@ -56,7 +56,8 @@ struct Windows {
 }
 
 /// Session log damage: a log shaped by the input (batches of records of varied sizes and
-/// kinds with the input's bytes, checkpoints, a dictionary, compressed or not), then cut at
+/// kinds with the input's bytes, some written as a repack writes them, marked with their
+/// level; checkpoints, a dictionary, compressed or not), then cut at
 /// an input-chosen length and/or hit by one burst of at most 4 flipped bytes after the file
 /// header, read back by recovery from the end and by a forward replay with `LogScanner` that
 /// skips damage (`onCorrupt: 'skip'`), in input-chosen window sizes; then a `Seek` for an
@@ -255,13 +256,22 @@ fn write_log(input: &mut Input, level: Option<i32>, base_seq: u64) -> (Vec<u8>, 
         let start = file.len() as u64;
         let op = input.byte();
         let mut checkpoint = None;
+        let packed = op % 8 <= 5 && op & 0x40 != 0;
         match op % 8 {
             0..=5 => {
                 let n = 1 + input.byte() as usize % 8;
                 let batch: Vec<Record> = (0..n).map(|_| record(input, &mut time)).collect();
-                let seq = w
-                    .write_records(batch.iter().map(|(k, t, b)| (*k, *t, b.as_slice())), &mut file)
-                    .expect("write records");
+                let refs = || batch.iter().map(|(k, t, b)| (*k, *t, b.as_slice()));
+                let seq = w.tail().next_seq;
+                if packed {
+                    // As a repack writes a group (`log/pack.rs`): compressed in steps, and
+                    // marked with the writer's level.
+                    let mut p = w.begin_records(refs()).expect("begin a packed frame");
+                    while !w.step_records(&mut p, 1 + (op as usize >> 3) * 512).expect("compress a step") {}
+                    w.end_records(p, &mut file).expect("end a packed frame");
+                } else {
+                    assert_eq!(w.write_records(refs(), &mut file).expect("write records"), seq);
+                }
                 assert_eq!(seq, base_seq + records.len() as u64);
                 bytes += batch.iter().map(|r| r.2.len()).sum::<usize>();
                 records.extend(batch);
@@ -286,6 +296,7 @@ fn write_log(input: &mut Input, level: Option<i32>, base_seq: u64) -> (Vec<u8>, 
             }
         }
         let header = FrameHeader::parse(&file[start as usize..], SALT, start).expect("the frame just written");
+        assert_eq!(header.packed, if packed { w.packed_mark() } else { 0 });
         assert_eq!(w.tail().end, file.len() as u64);
         frames.push(Written { start, end: file.len() as u64, header, tail: w.tail(), checkpoint });
     }
