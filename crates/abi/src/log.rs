@@ -165,9 +165,7 @@ impl LogCodec {
         raw_added: f64,
     ) -> Result<Vec<u8>> {
         let (h, stored) = from.frame(window, window_at as u64, at as u64)?;
-        if from.reader.dictionary_for(&h).is_err() {
-            return Err(corrupt(h.offset, "the frame needs the log's dictionary, which is damaged"));
-        }
+        from.copyable(&h)?;
         let mut out = Vec::new();
         self.writer.copy_frame(&h, stored, raw_added as u64, &mut out);
         if h.kind == FrameKind::Dictionary && self.writer.level().is_some() {
@@ -195,11 +193,10 @@ impl LogCodec {
             return Err(JsError::invalid_arg(format!("packInto: the frame at {} holds no records", h.offset)));
         }
         if packer.packer.keeps(&h) {
-            // Checked as a copy is (`copy_frame`): checksums, and the dictionary it needs.
-            if self.reader.dictionary_for(&h).is_err() {
-                return Err(corrupt(h.offset, "the frame needs the log's dictionary, which is damaged"));
-            }
-            return Ok(packer.packer.keep(&h, stored, raw_added as u64));
+            // Checked as compaction's copy checks a frame, for it is one.
+            self.copyable(&h)?;
+            packer.packer.keep(&h, stored, raw_added as u64);
+            return Ok(true);
         }
         let raw = self.reader.payload(&h, stored)?;
         Ok(packer.packer.push(&h, &raw)?)
@@ -275,6 +272,16 @@ impl LogCodec {
     /// The bytes of the last `read_checkpoint`, handed over.
     pub fn take_data(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.data)
+    }
+
+    /// Whether the frame `h` (checked by [`frame`](Self::frame)) may be copied into another
+    /// file as it is: one that needs a dictionary this codec could not load (a damaged one)
+    /// is damage, for the copy could not be read.
+    fn copyable(&self, h: &FrameHeader) -> Result<()> {
+        match self.reader.dictionary_for(h) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(corrupt(h.offset, "the frame needs the log's dictionary, which is damaged")),
+        }
     }
 
     fn frame<'w>(&self, window: &'w [u8], window_at: u64, at: u64) -> Result<(FrameHeader, &'w [u8])> {

@@ -72,13 +72,12 @@ impl Packer {
     }
 
     /// Takes the records frame `h` as it is: its stored payload `stored`, holding
-    /// `raw_added` bytes of records. It is written after the records gathered before it, so
-    /// it is ready: returns true.
-    pub fn keep(&mut self, h: &FrameHeader, stored: &[u8], raw_added: u64) -> bool {
+    /// `raw_added` bytes of records. It is ready to [`write`](Self::write), after the
+    /// records gathered before it.
+    pub fn keep(&mut self, h: &FrameHeader, stored: &[u8], raw_added: u64) {
         self.close();
         self.ready.push(Item::Kept { header: *h, stored: stored.to_vec(), raw_added });
         self.open.first_seq = h.next_seq();
-        true
     }
 
     /// Takes the records of the records frame `h`, whose decoded payload is `raw`, and
@@ -249,7 +248,8 @@ mod tests {
         for f in frames(file) {
             let stored = &file[f.offset as usize + 76..f.end() as usize - 8];
             let ready = if p.keeps(&f) {
-                p.keep(&f, stored, f.raw_total - raw_before)
+                p.keep(&f, stored, f.raw_total - raw_before);
+                true
             } else {
                 p.push(&f, &reader.payload(&f, stored).unwrap()).unwrap()
             };
