@@ -615,8 +615,8 @@ export interface OpenLogOptions {
   compression?: number | false | undefined;
   /**
    * `'auto'` (the default): once the log holds 1 MiB or 1000 records, it trains a zstd
-   * dictionary from them, stores it in the log and compresses with it from then on; readers
-   * find it in the log. Or a dictionary's bytes, stored in a log that has none yet (a log
+   * dictionary from them (quickly: one fastCover setting, not `trainDictionary`'s search),
+   * stores it in the log and compresses with it from then on; readers find it in the log. Or a dictionary's bytes, stored in a log that has none yet (a log
    * that has one keeps its own); or `false`.
    */
   dictionary?: 'auto' | Uint8Array | false | undefined;

@@ -5,13 +5,13 @@
 import { Transform } from 'node:stream';
 import { init, useDefaultModule, useFileReader, useLog, useNodeStreams, useRankReader } from './wasm.mjs';
 import { createLogs } from './log.mjs';
-import { LogCodec, logHeader } from './gen/wasm.mjs';
+import { LogCodec, logHeader, trainLogDictionary } from './gen/wasm.mjs';
 import { nodeLogFiles } from './logfiles.mjs';
 import { fileHost } from './fsread.mjs';
 import { wasmUrl, rankUrl } from '../assets/urls.mjs';
 
 useFileReader(fileHost);
-useLog(createLogs, nodeLogFiles, { LogCodec, logHeader });
+useLog(createLogs, nodeLogFiles, { LogCodec, logHeader, trainLogDictionary });
 useNodeStreams(Transform);
 // Every table the core names has a URL.
 useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));

@@ -66,8 +66,10 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  * @typedef {object} LogBinding
  * @property {new (header: Uint8Array, level: number | undefined) => Codec} LogCodec
  * @property {(salt: Uint8Array, baseSeq: number, createdMs: number) => Uint8Array} logHeader
- * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Uint8Array} trainDictionary
- * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Promise<Uint8Array>} [trainDictionaryAsync]
+ * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Uint8Array} [trainLogDictionary]
+ *   the wasm backend's, on the JS thread
+ * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Promise<Uint8Array>} [trainLogDictionaryAsync]
+ *   the native backend's, on the libuv pool
  *   native: on the libuv pool
  */
 
@@ -1158,7 +1160,9 @@ export class EventLog {
     const b = this.#binding;
     let dict;
     try {
-      dict = b.trainDictionaryAsync ? await b.trainDictionaryAsync(joined, sizes, maxBytes) : this.#call(() => b.trainDictionary(joined, sizes, maxBytes));
+      dict = b.trainLogDictionaryAsync
+        ? await b.trainLogDictionaryAsync(joined, sizes, maxBytes)
+        : this.#call(() => /** @type {NonNullable<LogBinding['trainLogDictionary']>} */ (b.trainLogDictionary)(joined, sizes, maxBytes));
     } catch {
       // Too little variety to train on: the next try is at twice as many records.
       return;

@@ -195,11 +195,11 @@ export function useFileReader(fileHost) {
  * and over the log's own glue, which only such a runtime's entry imports.
  * @param {typeof import('./log.mjs').createLogs} createLogs
  * @param {typeof import('./logfiles.mjs').nodeLogFiles} logFiles
- * @param {Pick<import('./log.mjs').LogBinding, 'LogCodec' | 'logHeader'>} logGlue
+ * @param {Pick<import('./log.mjs').LogBinding, 'LogCodec' | 'logHeader' | 'trainLogDictionary'>} logGlue
  */
 export function useLog(createLogs, logFiles, logGlue) {
   const files = logFiles(instance.binding);
-  const binding = { ...logGlue, trainDictionary: glue.trainDictionary };
+  const binding = { ...logGlue };
   host.logs = (deps) => createLogs({ ...deps, binding, files });
 }
 

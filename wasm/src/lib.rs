@@ -255,7 +255,7 @@ impl Dictionary {
 
 #[wasm_bindgen(js_name = trainDictionary)]
 pub fn train_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64) -> JsResult<Vec<u8>> {
-    abi::train_dictionary(joined, sizes, max_bytes).map_err(js_err)
+    abi::train_dictionary(joined, sizes, max_bytes, abi::Training::Searched).map_err(js_err)
 }
 
 #[wasm_bindgen(js_name = compressWith)]

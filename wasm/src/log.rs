@@ -10,6 +10,13 @@ pub fn log_header(salt: &[u8], base_seq: f64, created_ms: f64) -> JsResult<Vec<u
     abi::log_header(salt, base_seq, created_ms).map_err(js_err)
 }
 
+/// The session log's `'auto'` dictionary, trained quickly ([`abi::Training::Quick`]): on
+/// this backend the training holds the JS thread.
+#[wasm_bindgen(js_name = trainLogDictionary)]
+pub fn train_log_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64) -> JsResult<Vec<u8>> {
+    abi::train_dictionary(joined, sizes, max_bytes, abi::Training::Quick).map_err(js_err)
+}
+
 #[wasm_bindgen]
 pub struct LogCodec {
     inner: abi::LogCodec,

@@ -3,11 +3,12 @@
 //! prepared (`ZstdDictionary`) or as bytes, and frame info as an array of numbers.
 
 use crate::{JsError, Result};
-use ironlung_core::compress::{self as zstd, Dictionary, DEFAULT_LEVEL};
+use ironlung_core::compress::{self as zstd, Dictionary, Training, DEFAULT_LEVEL};
 
-/// `trainDictionary`: a dictionary of at most `max_bytes` from the samples `joined` holds
+/// `trainDictionary` (with [`Training::Searched`]; the session log's `'auto'` dictionary with
+/// [`Training::Quick`]): a dictionary of at most `max_bytes` from the samples `joined` holds
 /// one after another, `sizes[i]` bytes each.
-pub fn train_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64) -> Result<Vec<u8>> {
+pub fn train_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64, training: Training) -> Result<Vec<u8>> {
     let mut samples = Vec::with_capacity(sizes.len());
     let mut rest = joined;
     for &size in sizes {
@@ -35,7 +36,7 @@ pub fn train_dictionary(joined: &[u8], sizes: &[u32], max_bytes: f64) -> Result<
         }
         .into());
     }
-    Ok(zstd::train_dictionary(&samples, max_bytes as usize)?)
+    Ok(zstd::train_dictionary_with(&samples, max_bytes as usize, training)?)
 }
 
 /// `new ZstdDictionary(bytes, { level })`.
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn trains_from_joined_samples() {
         let (joined, sizes) = records();
-        let dict = train_dictionary(&joined, &sizes, 2048.0).unwrap();
+        let dict = train_dictionary(&joined, &sizes, 2048.0, Training::Searched).unwrap();
         let prepared = prepare_dictionary(&dict, 3).unwrap();
         let packed = compress_with_bytes(b"{\"tool\":\"read_file\"}", &dict, 3).unwrap();
         assert_eq!(packed, compress_with(b"{\"tool\":\"read_file\"}", &prepared, None).unwrap());
@@ -113,11 +114,11 @@ mod tests {
         let info = frame_info(&packed).unwrap();
         assert_eq!(info, [20.0, 20.0, f64::from(prepared.id()), 1.0, 1.0]);
 
-        let e = train_dictionary(&joined, &[1, 2], 2048.0).unwrap_err();
+        let e = train_dictionary(&joined, &[1, 2], 2048.0, Training::Searched).unwrap_err();
         assert!(e.message.contains("beyond the sample sizes"), "{e}");
-        let e = train_dictionary(b"abc", &[4], 2048.0).unwrap_err();
+        let e = train_dictionary(b"abc", &[4], 2048.0, Training::Quick).unwrap_err();
         assert!(e.message.contains("add up to more"), "{e}");
-        let e = train_dictionary(&joined, &sizes, 100.0).unwrap_err();
+        let e = train_dictionary(&joined, &sizes, 100.0, Training::Quick).unwrap_err();
         assert_eq!(
             e.to_string(),
             "ERR_INVALID_ARG: maxBytes 100 is too small for a dictionary; zstd writes at least 256 bytes"
@@ -127,7 +128,8 @@ mod tests {
     #[test]
     fn a_prepared_level_is_fixed() {
         let (joined, sizes) = records();
-        let dict = prepare_dictionary(&train_dictionary(&joined, &sizes, 2048.0).unwrap(), 3).unwrap();
+        let dict =
+            prepare_dictionary(&train_dictionary(&joined, &sizes, 2048.0, Training::Searched).unwrap(), 3).unwrap();
         assert!(compress_with(b"x", &dict, Some(3)).is_ok());
         let e = compress_with(b"x", &dict, Some(7)).unwrap_err();
         assert_eq!(e.code, "ERR_INVALID_ARG");

@@ -21,7 +21,7 @@ pub use dictionary::{
     train_dictionary,
 };
 pub use error::JsError;
-pub use ironlung_core::compress::Dictionary;
+pub use ironlung_core::compress::{Dictionary, Training};
 pub use log::{log_header, LogCodec, LogPacker, LogScanner, LogSeek};
 pub use offsets::{utf16_offset, Utf16Offsets};
 pub use options::{cut, special_set};

@@ -213,7 +213,7 @@ impl ObjectFinalize for Dictionary {
 
 #[napi]
 pub fn train_dictionary(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) -> napi::Result<Bytes> {
-    guard(|| abi::train_dictionary(&joined, &sizes, max_bytes).map(Bytes))
+    guard(|| abi::train_dictionary(&joined, &sizes, max_bytes, abi::Training::Searched).map(Bytes))
 }
 
 #[napi]

@@ -354,10 +354,10 @@ pub fn log_sync_dir(path: String) -> AsyncTask<Job<()>> {
     AsyncTask::new(Job::new(move || Ok(file::sync_dir(&PathBuf::from(path))?)))
 }
 
-/// `trainDictionary` on the libuv pool: the session log trains its `'auto'` dictionary
-/// without stopping its appends or the event loop.
+/// The session log's `'auto'` dictionary, trained quickly ([`abi::Training::Quick`]) on the
+/// libuv pool, so that neither the event loop nor the appends waiting on it stop for long.
 #[napi(ts_return_type = "Promise<Uint8Array>")]
-pub fn train_dictionary_async(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
+pub fn train_log_dictionary_async(joined: Uint8Array, sizes: Uint32Array, max_bytes: f64) -> AsyncTask<Job<Vec<u8>>> {
     let (joined, sizes) = (joined.to_vec(), sizes.to_vec());
-    AsyncTask::new(Job::new(move || abi::train_dictionary(&joined, &sizes, max_bytes)))
+    AsyncTask::new(Job::new(move || abi::train_dictionary(&joined, &sizes, max_bytes, abi::Training::Quick)))
 }

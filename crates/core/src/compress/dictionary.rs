@@ -20,6 +20,9 @@ pub const MIN_DICTIONARY_BYTES: usize = 256;
 /// (its `DICTSIZE_MAX`), far past the ~100 KiB where dictionaries stop paying.
 pub const MAX_DICTIONARY_BYTES: usize = 32 << 20;
 
+/// [`Training::Quick`]'s segment size, in bytes.
+const QUICK_SEGMENT: u32 = 300;
+
 /// The fewest samples zstd's trainer accepts: it trains on the first three quarters of
 /// them, which must be at least 5, and tests on the rest.
 pub const MIN_SAMPLES: usize = 7;
@@ -110,8 +113,24 @@ impl std::fmt::Debug for Dictionary {
     }
 }
 
+/// How [`train_dictionary_with`] looks for a dictionary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Training {
+    /// zstd's own default, as `zstd --train` runs it (`ZDICT_trainFromBuffer`): fastCover at
+    /// four segment sizes, trained on three quarters of the samples, keeping the one that
+    /// compresses the last quarter best.
+    #[default]
+    Searched,
+    /// fastCover once, at one segment size (300 bytes; 8-byte d-mers; a table of 2^18
+    /// counts, against 2^20), on all the samples: about a quarter of the work and of the
+    /// memory of [`Searched`](Self::Searched). For a trainer something waits on (a session
+    /// log's `'auto'` dictionary, trained between two writes); on the agent data measured
+    /// its dictionaries compress within a percent of `Searched`'s (bench/history.md).
+    Quick,
+}
+
 /// Trains a zstd dictionary of at most `max_bytes` from `samples`, with zstd's own trainer
-/// (`ZDICT_trainFromBuffer`, as `zstd --train` runs it). The result is a standard zstd
+/// ([`Training::Searched`], as `zstd --train` runs it). The result is a standard zstd
 /// dictionary: the zstd CLI takes it with `-D`.
 ///
 /// Give it many samples like the data to come (hundreds or more; zstd suggests about 100
@@ -122,6 +141,13 @@ impl std::fmt::Debug for Dictionary {
 /// [`Error::TrainingFailed`] when zstd cannot train from the samples (fewer than
 /// [`MIN_SAMPLES`], or too little data).
 pub fn train_dictionary<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize) -> Result<Vec<u8>> {
+    train_dictionary_with(samples, max_bytes, Training::Searched)
+}
+
+/// [`train_dictionary`], searching as `training` says.
+///
+/// Errors: as [`train_dictionary`]'s.
+pub fn train_dictionary_with<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize, training: Training) -> Result<Vec<u8>> {
     if !(MIN_DICTIONARY_BYTES..=MAX_DICTIONARY_BYTES).contains(&max_bytes) {
         return Err(Error::DictionarySize {
             max_bytes: max_bytes as u64,
@@ -136,10 +162,11 @@ pub fn train_dictionary<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize) -> Resu
     }
     // zstd's trainer divides by zero (facebook/zstd#3599) or reads past the samples (#4499)
     // instead of returning an error when the three quarters it trains on hold fewer bytes
-    // than one 8-byte d-mer: refused here. The padding keeps its other reads near the end
-    // (#4600) inside this buffer.
-    let training: usize = samples[..samples.len() * 3 / 4].iter().map(|s| s.as_ref().len()).sum();
-    if training < 8 {
+    // than one 8-byte d-mer: refused here (for Training::Quick, which trains on all of them,
+    // the check is stricter than it needs to be). The padding keeps its other reads near the
+    // end (#4600) inside this buffer.
+    let first_three_quarters: usize = samples[..samples.len() * 3 / 4].iter().map(|s| s.as_ref().len()).sum();
+    if first_three_quarters < 8 {
         return Err(failed("the samples hold too little data to train from".to_string()));
     }
     const PAD: usize = 16;
@@ -158,8 +185,40 @@ pub fn train_dictionary<S: AsRef<[u8]>>(samples: &[S], max_bytes: usize) -> Resu
     // so that the padding stays.
     // SAFETY: `dict` has room for `max_bytes` bytes; `joined` holds the `n` samples whose
     // lengths are `sizes` (and the padding after them).
-    let written = unsafe {
-        zstd_sys::ZDICT_trainFromBuffer(dict.as_mut_ptr().cast(), max_bytes, joined.as_ptr().cast(), sizes.as_ptr(), n)
+    let written = match training {
+        // SAFETY: as above.
+        Training::Searched => unsafe {
+            zstd_sys::ZDICT_trainFromBuffer(
+                dict.as_mut_ptr().cast(),
+                max_bytes,
+                joined.as_ptr().cast(),
+                sizes.as_ptr(),
+                n,
+            )
+        },
+        Training::Quick => {
+            // SAFETY: a plain C struct, all of whose fields are numbers; zero is zstd's "default".
+            let mut p: zstd_sys::ZDICT_fastCover_params_t = unsafe { std::mem::zeroed() };
+            // k at most the dictionary's size, as fastCover requires.
+            p.k = QUICK_SEGMENT.min(max_bytes as u32);
+            p.d = 8;
+            p.f = 18;
+            p.accel = 1;
+            // Train on every sample (and measure on them: only one dictionary is made).
+            p.splitPoint = 1.0;
+            p.zParams.compressionLevel = zstd_sys::ZSTD_CLEVEL_DEFAULT as i32;
+            // SAFETY: as above.
+            unsafe {
+                zstd_sys::ZDICT_trainFromBuffer_fastCover(
+                    dict.as_mut_ptr().cast(),
+                    max_bytes,
+                    joined.as_ptr().cast(),
+                    sizes.as_ptr(),
+                    n,
+                    p,
+                )
+            }
+        }
     };
     // SAFETY: a plain function of its argument.
     if unsafe { zstd_sys::ZDICT_isError(written) } != 0 {
@@ -220,15 +279,45 @@ pub(crate) mod tests {
         assert!(matches!(train_dictionary(&tiny, 4096).unwrap_err(), Error::TrainingFailed { samples: 10, .. }));
         // Around the edge where zstd's own trainer used to crash the process: every split of
         // a few bytes into a few samples ends in an error or a dictionary, never a signal.
-        for n in MIN_SAMPLES..16 {
-            for len in 1..4 {
-                let samples: Vec<Vec<u8>> = (0..n).map(|i| vec![b'a' + (i % 26) as u8; len]).collect();
-                match train_dictionary(&samples, 1024) {
-                    Ok(d) => assert!(d.len() <= 1024),
-                    Err(e) => assert!(matches!(e, Error::TrainingFailed { .. }), "{n} x {len}: {e:?}"),
+        for training in [Training::Searched, Training::Quick] {
+            for n in MIN_SAMPLES..16 {
+                for len in 1..4 {
+                    let samples: Vec<Vec<u8>> = (0..n).map(|i| vec![b'a' + (i % 26) as u8; len]).collect();
+                    match train_dictionary_with(&samples, 1024, training) {
+                        Ok(d) => assert!(d.len() <= 1024),
+                        Err(e) => assert!(matches!(e, Error::TrainingFailed { .. }), "{training:?} {n} x {len}: {e:?}"),
+                    }
                 }
             }
+            assert!(matches!(
+                train_dictionary_with(&records(3), 4096, training).unwrap_err(),
+                Error::TrainingFailed { samples: 3, .. }
+            ));
         }
+    }
+
+    /// The bytes `records` take compressed one by one at level 3 with `dict`.
+    fn compressed_with(dict: &[u8], records: &[Vec<u8>]) -> usize {
+        let d = Dictionary::new(dict, 3).unwrap();
+        records.iter().map(|r| crate::compress::compress_with(r, &d).unwrap().len()).sum()
+    }
+
+    #[test]
+    fn quick_training_makes_a_dictionary_as_good_on_records_like_its_samples() {
+        let all = records(3000);
+        let (samples, later) = all.split_at(2000);
+        let searched = train_dictionary_with(samples, 4096, Training::Searched).unwrap();
+        let quick = train_dictionary_with(samples, 4096, Training::Quick).unwrap();
+        assert_ne!(quick, searched);
+        assert!(quick.len() <= 4096 && quick.len() >= MIN_DICTIONARY_BYTES, "{}", quick.len());
+        assert_ne!(Dictionary::new(&quick, 3).unwrap().id(), 0, "a standard zstd dictionary");
+        let plain: usize = later.iter().map(|r| crate::compress::compress(r, 3).unwrap().len()).sum();
+        let (q, s) = (compressed_with(&quick, later), compressed_with(&searched, later));
+        assert!(q * 2 < plain, "quick {q} bytes against {plain} with no dictionary");
+        assert!((q as f64) < s as f64 * 1.05, "quick {q} bytes against searched {s}");
+        // The segment size never passes the dictionary's, which fastCover refuses.
+        let small = train_dictionary_with(samples, MIN_DICTIONARY_BYTES, Training::Quick).unwrap();
+        assert!(small.len() <= MIN_DICTIONARY_BYTES);
     }
 
     #[test]

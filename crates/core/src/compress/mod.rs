@@ -52,7 +52,8 @@ mod stream;
 
 pub use compressor::Compressor;
 pub use dictionary::{
-    train_dictionary, Dictionary, DEFAULT_DICTIONARY_BYTES, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, MIN_SAMPLES,
+    train_dictionary, train_dictionary_with, Dictionary, Training, DEFAULT_DICTIONARY_BYTES, MAX_DICTIONARY_BYTES,
+    MIN_DICTIONARY_BYTES, MIN_SAMPLES,
 };
 pub use frame::{frame_info, FrameHeader, FrameInfo};
 pub use oneshot::{compress, compress_with, declared_size, decompress, decompress_into, decompress_with};
