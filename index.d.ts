@@ -293,8 +293,10 @@ export type WasmBytes = ArrayBuffer | ArrayBufferView;
  * synchronous calls such as `compress` that precede any `loadEncoding`, or to hand over the
  * module from somewhere else. Idempotent.
  * @param moduleOrBytes a precompiled `WebAssembly.Module`, the wasm bytes, a `Response`, or
- *   a URL. Default: `assets/ironlung.wasm` in the package, located by
- *   `new URL('./ironlung.wasm', import.meta.url)`, which bundlers rewrite.
+ *   a URL. Default: `assets/ironlung-web.wasm` in the package (the module without the
+ *   session log, which browsers cannot run), located by
+ *   `new URL('./ironlung-web.wasm', import.meta.url)`, which bundlers rewrite. Deno loads
+ *   `assets/ironlung.wasm`, the whole module; either serves in a browser.
  * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause;
  *   `ERR_CORRUPT_DATA` for a module that is not ironlung's; `ERR_INVALID_ARG` for an argument
  *   that is none of the above, on every backend.

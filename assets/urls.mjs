@@ -25,9 +25,13 @@ function at(make, file) {
   }
 }
 
-/** The wasm module. */
+/**
+ * The wasm module for runtimes without a file system: all of ironlung but the session log.
+ * (Deno, which runs the log, loads the whole module, `ironlung.wasm`: js/deno-wasm.mjs. Its
+ * URL is not written here, where a bundler would copy that file into a page's build too.)
+ */
 export function wasmUrl() {
-  return at(() => new URL('./ironlung.wasm', import.meta.url), './ironlung.wasm');
+  return at(() => new URL('./ironlung-web.wasm', import.meta.url), './ironlung-web.wasm');
 }
 
 /**

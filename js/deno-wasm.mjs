@@ -8,14 +8,15 @@ import { createLogs } from './log.mjs';
 import { LogCodec, logHeader, trainLogDictionary } from './gen/wasm.mjs';
 import { nodeLogFiles } from './logfiles.mjs';
 import { fileHost } from './fsread.mjs';
-import { wasmUrl, rankUrl } from '../assets/urls.mjs';
+import { rankUrl } from '../assets/urls.mjs';
 
 useFileReader(fileHost);
 useLog(createLogs, nodeLogFiles, { LogCodec, logHeader, trainLogDictionary });
 useNodeStreams(Transform);
 // Every table the core names has a URL.
 useRankReader((table) => Deno.readFileSync(/** @type {URL} */ (rankUrl(table))));
-useDefaultModule(() => Deno.readFile(wasmUrl()));
+// The whole module, the session log's code included (browsers load assets/ironlung-web.wasm).
+useDefaultModule(() => Deno.readFile(new URL('../assets/ironlung.wasm', import.meta.url)));
 await init();
 
 export { default } from './public.mjs';

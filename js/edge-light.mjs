@@ -3,7 +3,7 @@
 // may not compile wasm from bytes and an edge bundle may have no URL to fetch from, so
 // every file arrives compiled, through the `?module` import their bundlers provide: the
 // module now, and each rank file (a code-less module) when its encoding is first loaded.
-import wasm from '../assets/ironlung.wasm?module';
+import wasm from '../assets/ironlung-web.wasm?module';
 import { useWasmModule, useRankModules } from './wasm.mjs';
 
 useWasmModule(wasm);

@@ -20,7 +20,7 @@ let pending = null;
  * How init() gets the module when it is given none; a runtime entry may replace it.
  * @type {() => Promise<ModuleSource>}
  */
-let defaultModule = () => fetchAsset(wasmUrl(), 'the wasm module', 'ironlung.wasm');
+let defaultModule = () => fetchAsset(wasmUrl(), 'the wasm module', 'ironlung-web.wasm');
 
 const FIX =
   "If a bundler built this page, it did not copy the file: see \"Bundlers and frameworks\" in ironlung's README; " +

@@ -3,7 +3,7 @@
 // bytes, so every file arrives compiled through wrangler's default rule for `*.wasm`
 // (CompiledWasm): the module now, and each rank file (a code-less module, see
 // crates/core/src/tokenizer/rank_file.rs) when its encoding is first loaded.
-import wasm from '../assets/ironlung.wasm';
+import wasm from '../assets/ironlung-web.wasm';
 import { useWasmModule, useRankModules } from './wasm.mjs';
 
 useWasmModule(wasm);

@@ -3,9 +3,9 @@
 #
 #   scripts/build.sh [native] [wasm] [js]    (no argument: all three)
 #
-# Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm and
-# assets/<table>.wasm (rank data); js/gen/ (the wasm glue, and the ES module entries' named
-# exports); index.d.mts and index.d.cts.
+# Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm,
+# assets/ironlung-web.wasm and assets/<table>.wasm (rank data); js/gen/ (the wasm glue, and
+# the ES module entries' named exports); index.d.mts and index.d.cts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("$@")
@@ -25,30 +25,42 @@ build_native() {
 build_wasm() {
   # shellcheck source=wasm-env.sh
   source scripts/wasm-env.sh
+  # Two modules from one glue: the whole one for runtimes with a file system, and one
+  # without the session log (the "log" feature) for browsers and edge runtimes, 11% smaller
+  # gzipped. The glue calls wasm exports by name, so it drives both; the check below holds
+  # the web module's exports and imports to a subset of the whole one's.
+  wasm_one "" ironlung
+  wasm_one --no-default-features ironlung-web
+  node scripts/wasm-web-check.mjs assets/ironlung.wasm assets/ironlung-web.wasm
+  # The wasm build leaves the rank tables out; each ships as its own file, a code-less wasm
+  # module that edge bundlers carry (crates/core/src/tokenizer/rank_file.rs), and loads when
+  # its encoding is first used.
+  cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
+  node scripts/glue.mjs target/wasm-build/bindgen-ironlung/ironlung_wasm.js js/gen
+}
+
+# Builds the wasm crate with cargo flags $1 (empty for none) into assets/$2.wasm, leaving
+# wasm-bindgen's output in target/wasm-build/bindgen-$2.
+wasm_one() {
   local out=target/wasm-build/wasm32-unknown-unknown/release/ironlung_wasm.wasm
   # zstd's C at -Os. zstd-sys's "thin" feature (wasm/Cargo.toml) hands cc -Oz whatever the
   # profile says (a zstd-sys opt-level in the profile reaches only its Rust part); cc puts
   # CFLAGS_<target> last, so this -Os wins. Against @bokuweb/zstd-wasm, -Os took one-shot
   # decompression from 0.28-0.37x to 0.66-0.99x and compression from 0.54-0.85x to
   # 0.64-1.57x, for 6% more gzip (bench/history.md has every variant measured).
+  # shellcheck disable=SC2086
   CFLAGS_wasm32_unknown_unknown=-Os \
-    wasm_cargo build --release --quiet --target-dir target/wasm-build -p ironlung-wasm
-  # The wasm build leaves the rank tables out; each ships as its own file, a code-less wasm
-  # module that edge bundlers carry (crates/core/src/tokenizer/rank_file.rs), and loads when
-  # its encoding is first used.
-  cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
+    wasm_cargo build --release --quiet --target-dir target/wasm-build -p ironlung-wasm $1
   # zstd-sys's libc shim is exported for no caller; unexported, the part zstd never calls
   # (qsort) is dropped by wasm-bindgen: 5 KB less to download (see the script).
   mkdir -p target/wasm-build/unexported
   node scripts/wasm-unexport.mjs "$out" target/wasm-build/unexported/ironlung_wasm.wasm rust_zstd_wasm_shim_
-  out=target/wasm-build/unexported/ironlung_wasm.wasm
-  # One module for every runtime, driven by the "web" glue (ES module), which Node's require
-  # entry loads too.
+  # Driven by the "web" glue (ES module), which Node's require entry loads too.
   # No name or producers sections: 9 KB less to download (panic messages keep their text).
-  rm -rf target/wasm-build/bindgen
-  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir target/wasm-build/bindgen "$out"
-  cp target/wasm-build/bindgen/ironlung_wasm_bg.wasm assets/ironlung.wasm
-  node scripts/glue.mjs target/wasm-build/bindgen/ironlung_wasm.js js/gen
+  rm -rf "target/wasm-build/bindgen-$2"
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "target/wasm-build/bindgen-$2" \
+    target/wasm-build/unexported/ironlung_wasm.wasm
+  cp "target/wasm-build/bindgen-$2/ironlung_wasm_bg.wasm" "assets/$2.wasm"
 }
 
 build_js() {

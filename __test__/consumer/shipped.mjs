@@ -1,5 +1,7 @@
-// What the installed package holds: one wasm module with code (the API), and each rank table
-// once, as a code-less wasm module with the one custom section the loader reads; no file
+// What the installed package holds: two wasm modules with code (the whole API, and the same
+// without the session log for browsers and edge runtimes, whose exports and imports are the
+// whole one's minus the log's), and each rank table once, as a code-less wasm module with the
+// one custom section the loader reads; no file
 // shipped twice under two names (but the declarations: TypeScript reads a module's format
 // from the extension, so the ESM and CommonJS typings are two files with the same text).
 import assert from 'node:assert/strict';
@@ -22,18 +24,28 @@ for (const f of files) {
 }
 
 const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => relative(root, f)).sort();
-assert.deepEqual(wasm, ['assets/cl100k_base.wasm', 'assets/ironlung.wasm', 'assets/o200k_base.wasm', 'assets/p50k_base.wasm', 'assets/r50k_base.wasm']);
+assert.deepEqual(wasm, ['assets/cl100k_base.wasm', 'assets/ironlung-web.wasm', 'assets/ironlung.wasm', 'assets/o200k_base.wasm', 'assets/p50k_base.wasm', 'assets/r50k_base.wasm']);
 const withCode = wasm.filter((f) => {
   const m = new WebAssembly.Module(readFileSync(join(root, f)));
   const ranks = WebAssembly.Module.customSections(m, 'ironlung.ranks');
   const exported = WebAssembly.Module.exports(m).length;
-  if (f === 'assets/ironlung.wasm') assert.equal(ranks.length, 0, f);
+  if (/ironlung(-web)?\.wasm$/.test(f)) assert.equal(ranks.length, 0, f);
   else assert.ok(ranks.length === 1 && exported === 0 && WebAssembly.Module.imports(m).length === 0, `${f} is not a code-less rank file`);
   return exported > 0;
 });
-assert.deepEqual(withCode, ['assets/ironlung.wasm']);
+assert.deepEqual(withCode, ['assets/ironlung-web.wasm', 'assets/ironlung.wasm']);
+const names = (f, list) => list(new WebAssembly.Module(readFileSync(join(root, f)))).map((d) => `${d.module ?? ''}/${d.name}:${d.kind}`);
+for (const list of [WebAssembly.Module.imports, WebAssembly.Module.exports]) {
+  const whole = names('assets/ironlung.wasm', list);
+  const web = names('assets/ironlung-web.wasm', list);
+  const extra = whole.filter((n) => !web.includes(n));
+  assert.deepEqual(web.filter((n) => !whole.includes(n)), [], 'the web module is driven by the whole one\'s glue');
+  // What the web module leaves out is the log's, and only that.
+  assert.deepEqual(extra.filter((n) => !/\/(logcodec_|logscanner_|logseek_|logpacker_|__wbg_log|logHeader:|trainLogDictionary:)/.test(n)), []);
+  if (list === WebAssembly.Module.exports) assert.ok(extra.length > 20, `the web module leaves out ${extra.length} exports`);
+}
 const size = (f) => readFileSync(join(root, f)).length;
 console.log(
-  `shipped: ${files.length} files, one wasm module (${size('assets/ironlung.wasm')} B), ` +
+  `shipped: ${files.length} files, wasm modules ${size('assets/ironlung.wasm')} B and ${size('assets/ironlung-web.wasm')} B (web), ` +
     `rank files ${wasm.filter((f) => f.includes('_base')).map((f) => `${f.slice(7)} ${size(f)} B`).join(', ')}`,
 );

@@ -17,14 +17,14 @@ assert.throws(() => il.compress('x'), { code: 'ERR_NOT_INITIALIZED', message: /a
 // The default module URL is the package's own file; fetching it fails here.
 const e = await il.init().then(() => null, (err) => err);
 assert.equal(e?.code, 'ERR_ASSET_UNAVAILABLE', String(e));
-assert.match(e.message, /file:\/\/\/.*\/node_modules\/ironlung\/assets\/ironlung\.wasm/);
+assert.match(e.message, /file:\/\/\/.*\/node_modules\/ironlung\/assets\/ironlung-web\.wasm/);
 assert.match(e.message, /Bundlers and frameworks/);
 
 // Bytes that are no wasm module (0.1: a raw CompileError); init() can be retried after.
 await assert.rejects(il.init(new Uint8Array([1, 2, 3])), { code: 'ERR_CORRUPT_DATA', message: /not ironlung's wasm module/ });
 
 // A precompiled module, then rank data handed over as bytes, by encoding or model name.
-await il.init(new WebAssembly.Module(asset('ironlung.wasm')));
+await il.init(new WebAssembly.Module(asset('ironlung-web.wasm')));
 assert.throws(() => il.getEncoding('o200k_base'), { code: 'ERR_NOT_INITIALIZED', message: /loadEncoding\('o200k_base'\)/ });
 const enc = await il.loadEncoding('gpt-4o', asset('o200k_base.wasm'));
 assert.equal(enc.name, 'o200k_base');

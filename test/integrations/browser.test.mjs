@@ -5,7 +5,8 @@
 // (or Node, for the node bundle) run the result: every page check runs in each browser, with
 // the same assertions, as a test that names the browser. Token ids are checked against
 // OpenAI's tiktoken, computed here; zstd must round-trip; the page must raise no error and
-// fetch nothing that fails; the bundle must carry no session log code (nolog.mjs).
+// fetch nothing that fails; the bundle must carry no session log code, and load the wasm
+// module built without it (nolog.mjs).
 //
 //   node --test test/integrations/browser.test.mjs
 //
@@ -23,7 +24,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, normalize, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, label, launch, navigatedDuringCall } from '../browsers.mjs';
-import { assertNoLogCodeIn, jsFiles } from './nolog.mjs';
+import { assertNoLogCodeIn, assertWebModuleIn, jsFiles } from './nolog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -271,6 +272,9 @@ async function checkPage(name, url) {
   // so a table is not always named).
   const files = fetched.filter((u) => /\.wasm(\?|$)/.test(u));
   assert.equal(files.length, 3, `wasm files fetched: ${files.join(', ')}${detail}`);
+  // The module without the session log (where a bundler keeps the name; vite build and
+  // webpack are checked by their output's bytes).
+  assert.deepEqual(files.filter((u) => /\/ironlung\.wasm(\?|$)/.test(u)), [], `the page fetched the module with the log's code${detail}`);
   assert.deepEqual(files.filter((u) => /r50k|p50k/.test(u)), [], `tables of unused encodings were fetched${detail}`);
 }
 
@@ -355,6 +359,7 @@ describe('Vite', () => {
     test('vite build: the page and its Workers carry no session log code', () => {
       need();
       assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'vite build output');
+      assertWebModuleIn(join(dir, 'dist'), dir, 'vite build output');
     });
     for (const b of BROWSERS) {
       test(`vite build + preview, ${label(b)}: the page counts exactly, round-trips zstd`, async () => {
@@ -446,6 +451,7 @@ describe('webpack 5', () => {
   test('webpack (zero config, target web): the page and its Worker carry no session log code', () => {
     assert.ok(built, 'webpack failed (see the test before)');
     assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'webpack output');
+    assertWebModuleIn(join(dir, 'dist'), dir, 'webpack output');
   });
   for (const b of BROWSERS) {
     test(`webpack (zero config, target web), ${label(b)}: the page and a module Worker count exactly`, async () => {

@@ -32,7 +32,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, label, launch } from '../browsers.mjs';
-import { assertNoLogCode, assertNoLogCodeIn, jsFiles } from './nolog.mjs';
+import { assertNoLogCode, assertNoLogCodeIn, assertWebModuleIn, jsFiles } from './nolog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -328,6 +328,7 @@ describe('Next.js', () => {
         assert.ok(edge['/api/edge/route'], `the edge route is not in middleware-manifest.json: ${Object.keys(edge).join(', ')}`);
         const files = Object.values(edge).flatMap((f) => f.files.map((p) => join(dir, '.next', p)));
         assertNoLogCodeIn([...jsFiles(join(dir, '.next', 'static')), ...files], `next build (${bundler})`);
+        assertWebModuleIn(join(dir, '.next'), dir, `next build (${bundler})`);
       });
       test(`Next.js ${bundler}: Node.js route handler (app/api/node) counts exactly on the native addon`, async () => {
         need();
@@ -366,6 +367,7 @@ describe('Cloudflare Workers (wrangler dev --local)', () => {
   test('wrangler deploy --dry-run: the bundle carries no session log code', async () => {
     await run(nodeForWrangler(), [wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir });
     assertNoLogCodeIn(jsFiles(join(dir, 'dist')), 'the Worker bundle');
+    assertWebModuleIn(join(dir, 'dist'), dir, 'the Worker bundle');
   });
   test('wrangler dev --local: a module worker imports ironlung, counts exactly, round-trips zstd, trains and uses a dictionary', async (t) => {
     const t0 = performance.now();

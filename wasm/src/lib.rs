@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 mod alloc;
+#[cfg(feature = "log")]
 mod log;
 mod stream;
 
