@@ -12,10 +12,12 @@ use std::sync::OnceLock;
 mod log;
 mod seek;
 mod stream;
+mod train;
 
 pub use log::log_damage;
 pub use seek::log_seek;
 pub use stream::zstd_stream;
+pub use train::zdict_train;
 
 const ENCODINGS: [EncodingName; 3] = [EncodingName::R50kBase, EncodingName::Cl100kBase, EncodingName::O200kBase];
 

@@ -37,5 +37,6 @@ replay_tests!(
     pretokenize_pieces,
     log_damage,
     log_seek,
-    zstd_stream
+    zstd_stream,
+    zdict_train
 );
