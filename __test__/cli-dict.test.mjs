@@ -6,14 +6,11 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, copyFileSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { il, tempDir } from './helpers.mjs';
+import { il, runCli, tempDir } from './helpers.mjs';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 
-function cli(args, input) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args, input) => runCli(args, { input });
 
 const hasZstdCli = spawnSync('zstd', ['--version']).status === 0;
 

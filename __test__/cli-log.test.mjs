@@ -8,16 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { il, rng, randomText, tempDir } from './helpers.mjs';
+import { il, rng, randomText, runCli, tempDir } from './helpers.mjs';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 /** Before any log of this file is written. */
 const startedAt = Date.now();
 
-function cli(args) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args) => runCli(args);
 
 /** stdout's lines, without the final newline's empty one. */
 const lines = (stdout) => (stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n'));

@@ -7,15 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { il, tempDir } from './helpers.mjs';
+import { il, runCli, tempDir } from './helpers.mjs';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 const COMMANDS = ['count', 'truncate', 'chunk', 'read', 'compress', 'decompress', 'train-dict', 'info'];
 
-function cli(args, input) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args, input) => runCli(args, { input });
 
 /** The CLI with a stdin that stays open (never written, never closed) until it exits. */
 function cliOpenStdin(args) {

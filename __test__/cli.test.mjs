@@ -6,14 +6,11 @@ import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { il, tempDir } from './helpers.mjs';
+import { il, runCli, tempDir } from './helpers.mjs';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 
-function cli(args, input, cwd) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args, input, cwd) => runCli(args, { input, cwd });
 
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
 

@@ -1,8 +1,10 @@
-// Shared test helpers: the backend under test, a seeded PRNG, temp files.
+// Shared test helpers: the backend under test, a seeded PRNG, temp files, the CLI.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 export const require = createRequire(import.meta.url);
@@ -85,4 +87,23 @@ export function throwsCode(fn, code, messageIncludes = []) {
     assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} should mention ${JSON.stringify(part)}`);
   }
   return err;
+}
+
+/** The CLI's entry. */
+export const CLI = fileURLToPath(new URL('../bin/ironlung.cjs', import.meta.url));
+
+/**
+ * Runs the CLI to its end with `args` (and `input` on stdin, in `cwd`): its status, stdout
+ * and stderr. A run that a signal ended (a timeout's included) throws, naming the signal: no
+ * test expects one, and a rare one must say what it was. (An EPIPE writing `input` is
+ * expected: the CLI may stop reading stdin early.)
+ * @param {string[]} args
+ * @param {{ input?: string | Uint8Array, cwd?: string, maxBuffer?: number }} [options]
+ */
+export function runCli(args, { input, cwd, maxBuffer = 64 << 20 } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, cwd, encoding: 'utf8', timeout: 60_000, maxBuffer });
+  if (r.signal !== null) {
+    throw new Error(`ironlung ${args.join(' ')}: ended by ${r.signal}${r.error ? ` (${r.error.message})` : ''}; stderr: ${r.stderr}`);
+  }
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
