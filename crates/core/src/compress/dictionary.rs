@@ -122,10 +122,10 @@ pub enum Training {
     #[default]
     Searched,
     /// fastCover once, at one segment size (300 bytes; 8-byte d-mers; a table of 2^18
-    /// counts, against 2^20), on all the samples: about a quarter of the work and of the
-    /// memory of [`Searched`](Self::Searched). For a trainer something waits on (a session
-    /// log's `'auto'` dictionary, trained between two writes); on the agent data measured
-    /// its dictionaries compress within a percent of `Searched`'s (bench/history.md).
+    /// counts, against 2^20), on all the samples, with nothing held out to score it: less
+    /// work and a smaller table than [`Searched`](Self::Searched), for a trainer something
+    /// waits on (a session log's `'auto'` dictionary, trained between two writes).
+    /// bench/history.md compares the two.
     Quick,
 }
 
