@@ -70,7 +70,6 @@ import { HEADER, dictionarySteps, endSteps, frameSteps, readAsync, readSync } fr
  *   the wasm backend's, on the JS thread
  * @property {(samples: Uint8Array, sizes: Uint32Array, maxBytes: number) => Promise<Uint8Array>} [trainLogDictionaryAsync]
  *   the native backend's, on the libuv pool
- *   native: on the libuv pool
  */
 
 /** A window read from the end to find the last frame, and by the reading loop. */
