@@ -199,8 +199,7 @@ export function useFileReader(fileHost) {
  */
 export function useLog(createLogs, logFiles, logGlue) {
   const files = logFiles(instance.binding);
-  const binding = { ...logGlue };
-  host.logs = (deps) => createLogs({ ...deps, binding, files });
+  host.logs = (deps) => createLogs({ ...deps, binding: logGlue, files });
 }
 
 /**
