@@ -6,11 +6,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { il, rng, randomText, runCli, tempDir } from './helpers.mjs';
+import { join } from 'node:path';
+import { CLI as bin, il, rng, randomText, runCli, tempDir } from './helpers.mjs';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 /** Before any log of this file is written. */
 const startedAt = Date.now();
 

@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { openSync, readSync, writeSync, closeSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { il, tempDir } from './helpers.mjs';
+import { join } from 'node:path';
+import { CLI as bin, il, tempDir } from './helpers.mjs';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 const MB = 1 << 20;
 
 /**

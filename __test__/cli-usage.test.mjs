@@ -5,11 +5,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { il, runCli, tempDir } from './helpers.mjs';
+import { join } from 'node:path';
+import { CLI as bin, il, runCli, tempDir } from './helpers.mjs';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 const COMMANDS = ['count', 'truncate', 'chunk', 'read', 'compress', 'decompress', 'train-dict', 'info'];
 
 const cli = (args, input) => runCli(args, { input });

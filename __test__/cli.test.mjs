@@ -5,10 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { il, runCli, tempDir } from './helpers.mjs';
+import { CLI as bin, il, runCli, tempDir } from './helpers.mjs';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'ironlung.cjs');
 
 const cli = (args, input, cwd) => runCli(args, { input, cwd });
 

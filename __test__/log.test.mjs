@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync, statSync, truncateSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync, linkSync, copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { il, rng, tempDir, rejectsCode } from './helpers.mjs';
+import { CLI, il, rng, tempDir, rejectsCode } from './helpers.mjs';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.cleanup());
@@ -567,7 +567,6 @@ describe('stats and the dictionary', () => {
 
 describe("'sync' writes zeros ahead", () => {
   const helpers = JSON.stringify(new URL('./helpers.mjs', import.meta.url).href);
-  const cli = fileURLToPath(new URL('../bin/ironlung.cjs', import.meta.url));
   const zerosAfter = (path, end) => readFileSync(path).subarray(end).every((b) => b === 0);
 
   test('the file runs on past the log in zeros, which readers read past and close() cuts', async () => {
@@ -618,7 +617,7 @@ describe("'sync' writes zeros ahead", () => {
     assert.equal(reader.recovered, null);
     assert.deepEqual((await reader.verify()).damaged, []);
     await reader.close();
-    const verify = spawnSync(process.execPath, [cli, 'log', 'verify', path], { encoding: 'utf8', env: process.env });
+    const verify = spawnSync(process.execPath, [CLI, 'log', 'verify', path], { encoding: 'utf8', env: process.env });
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
     const log = await il.openLog(path);
     assert.equal(log.recovered, null);
