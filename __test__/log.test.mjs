@@ -530,6 +530,41 @@ describe('stats and the dictionary', () => {
     await reader.close();
   });
 
+  test("'auto' trains on the records as written, whether kept since the log was empty or read back", async () => {
+    // Records of all three kinds, single and batched, views into larger buffers that are
+    // changed once written, and one record larger than all the samples: the training must
+    // see what the file holds.
+    const records = Array.from({ length: 1100 }, (_, i) => (i % 3 === 0 ? JSON.stringify(event(i)) : i % 3 === 1 ? event(i) : new TextEncoder().encode(JSON.stringify(event(i)))));
+    const shared = JSON.stringify({ tool: 'read_file', note: 'the same text in sixty records', body: noise(600, 3).join(',') });
+    /** @param {string} path @param {number | null} reopenAt */
+    async function write(path, reopenAt) {
+      let log = await il.openLog(path, { durability: 'flush' });
+      for (let i = 0; i < records.length; i++) {
+        if (i === reopenAt) {
+          await log.close();
+          log = await il.openLog(path, { durability: 'flush' });
+        }
+        // Past the samples' 2 MiB: kept or read back, only its first part is a sample.
+        if (i === 300) await log.append(Array.from({ length: 10000 }, (_, k) => event(k + 7)));
+        if (i >= 100 && i < 160) {
+          const wide = new TextEncoder().encode(`[${shared}]`);
+          await log.append(wide.subarray(1, wide.length - 1));
+          wide.fill(0x20);
+        }
+        if (i % 10 === 5) await log.appendBatch([records[i], `${i}`]);
+        else await log.append(records[i]);
+      }
+      const s = await log.stats();
+      await log.close();
+      return s;
+    }
+    const kept = await write(fresh(), null);
+    const readBack = await write(fresh(), 40);
+    assert.equal(typeof kept.dictionaryId, 'number', 'no dictionary, kept samples');
+    assert.equal(typeof readBack.dictionaryId, 'number', 'no dictionary, samples read back');
+    assert.equal(kept.dictionaryId, readBack.dictionaryId);
+  });
+
   test('a dictionary given as bytes is stored in the log and used', async () => {
     const samples = Array.from({ length: 300 }, (_, i) => JSON.stringify(event(i)));
     const dict = il.trainDictionary(samples, { maxBytes: 4096 });

@@ -108,6 +108,12 @@ const PREALLOCATE_MAX = 1 << 20;
 const AUTO_TRAIN_BYTES = 1 << 20;
 const AUTO_TRAIN_RECORDS = 1000;
 const AUTO_MIN_RECORDS = 64;
+/**
+ * The training's samples are the log's first records, the one that reaches this many bytes cut
+ * short, whatever one step of a scan hands out (a 'none' group can be a 4 MiB frame): the
+ * training's time grows with its samples, and a writer keeps them until it trains.
+ */
+const SAMPLE_BYTES = 2 * AUTO_TRAIN_BYTES;
 
 /**
  * `obj`, an object of the wasm instance `born`, whose calls throw ERR_INTERNAL once a trap
@@ -438,6 +444,14 @@ export class EventLog {
   /** @type {Promise<void> | null} `close()` under way or done: no call is taken any more. */
   #closing = null;
   #trainedAt = 0;
+  /**
+   * `dictionary: 'auto'`, a writer that opened the log with no records: the records it has
+   * written, up to the training's samples, so that the training need not read them
+   * back (on wasm, that read took as long as the training). null: none kept; the training
+   * reads them from the file.
+   * @type {{ parts: Uint8Array[], bytes: number } | null}
+   */
+  #samples = null;
   /** @type {LogRecovered | null} */ #recovered = null;
   /**
    * A `'sync'` writer's: where its file ends, past the log's end by the zeros it writes
@@ -581,6 +595,9 @@ export class EventLog {
     this.#file = f;
     this.#owned.files.add(f);
     this.#codec = loaded.codec;
+    // (A compaction's file keeps the samples already kept: records it dropped are samples too.)
+    const t = loaded.codec.tail();
+    if (!opened && !o.readOnly && o.dictionary === 'auto' && t[5] === 0 && t[1] === loaded.codec.fileInfo()[0]) this.#samples = { parts: [], bytes: 0 };
     this.#allocated = loaded.end;
     this.#born = loaded.born;
     this.#identity = o.readOnly ? (before === after ? before : null) : after;
@@ -1073,6 +1090,7 @@ export class EventLog {
       return;
     }
     if (durability !== 'none') group.forEach((p, k) => p.resolve(seqs[k]));
+    if (this.#samples) keepSamples(this.#samples, group);
     try {
       await this.#maybeTrain();
     } catch {
@@ -1135,22 +1153,28 @@ export class EventLog {
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
     // A log with a dictionary frame gets no second one, even when that one is damaged.
-    if (this.#o.dictionary !== 'auto' || codec.tail()[5] !== 0) return;
+    if (this.#o.dictionary !== 'auto' || codec.tail()[5] !== 0) {
+      this.#samples = null;
+      return;
+    }
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
     if (t[2] < AUTO_TRAIN_BYTES && records < AUTO_TRAIN_RECORDS) return;
     this.#trainedAt = records;
     /** @type {Uint8Array[]} */
-    const samples = [];
+    let samples = [];
     let total = 0;
-    // At most twice the threshold, whatever one step of the scan hands out (a 'none' group
-    // can be a 4 MiB frame): the training's time grows with its samples.
-    scan: for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
-      for (const r of chunk) {
-        if (total >= 2 * AUTO_TRAIN_BYTES) break scan;
-        samples.push(r.bytes);
-        total += r.bytes.length;
+    if (this.#samples) {
+      ({ parts: samples, bytes: total } = this.#samples);
+    } else {
+      scan: for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
+        for (const r of chunk) {
+          const room = SAMPLE_BYTES - total;
+          if (room <= 0) break scan;
+          samples.push(r.bytes.length <= room ? r.bytes : r.bytes.subarray(0, room));
+          total += samples[samples.length - 1].length;
+        }
       }
     }
     const joined = concat(samples);
@@ -1167,6 +1191,7 @@ export class EventLog {
       return;
     }
     await this.#writeDictionary(dict);
+    this.#samples = null;
   }
 
   /** @param {Uint8Array} dict */
@@ -1921,6 +1946,25 @@ function needSeq(v, what) {
     throw invalidArg(`${what} must be a sequence number (an integer >= 0), got ${typeName(v)}`);
   }
   return v;
+}
+
+/**
+ * Adds `group`'s records to `samples` up to SAMPLE_BYTES, the samples a scan of the log would
+ * give the training. They are the log's own (`encodeRecord` copies a
+ * caller's bytes), so they are kept as they are.
+ * @param {{ parts: Uint8Array[], bytes: number }} samples
+ * @param {Pending[]} group
+ */
+function keepSamples(samples, group) {
+  for (const p of group) {
+    for (const c of p.chunks) {
+      const room = SAMPLE_BYTES - samples.bytes;
+      if (room <= 0) return;
+      // A copy of the part that fits: a view would keep a large record alive.
+      samples.parts.push(c.length <= room ? c : c.slice(0, room));
+      samples.bytes += Math.min(c.length, room);
+    }
+  }
 }
 
 /** @param {Uint8Array[]} parts */
