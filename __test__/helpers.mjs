@@ -105,5 +105,5 @@ export function runCli(args, { input, cwd, maxBuffer = 64 << 20 } = {}) {
   if (r.signal !== null) {
     throw new Error(`ironlung ${args.join(' ')}: ended by ${r.signal}${r.error ? ` (${r.error.message})` : ''}; stderr: ${r.stderr}`);
   }
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
