@@ -403,9 +403,10 @@ describe('esbuild', () => {
       t.diagnostic(`build took ${since(t0)}`);
       built = true;
     });
-    test(`esbuild --platform=browser, ${format}: the bundle carries no session log code`, () => {
+    test(`esbuild --platform=browser, ${format}: no session log code, and only the web module`, () => {
       assert.ok(built, `npm run ${script} failed (see the test before)`);
       assertNoLogCodeIn(jsFiles(join(dir, outdir)), `esbuild's ${outdir}`);
+      assertWebModuleIn(join(dir, outdir), dir, `esbuild's ${outdir}`);
     });
     for (const b of BROWSERS) {
       test(`esbuild --platform=browser, ${format}, ${label(b)}: the page counts exactly, round-trips zstd`, async () => {
