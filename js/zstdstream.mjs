@@ -387,7 +387,7 @@ export function createZstdStreams(deps) {
       while (outs.length < slots) outs.push(new Uint8Array(SLOT));
       let n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto)(outs));
       const whole = n === slots * SLOT;
-      if (whole) slots = Math.min(slots * 2, PIECE / SLOT);
+      if (whole) slots = Math.min(slots * 2, Math.max(1, Math.floor(PIECE / SLOT)));
       /** @type {Uint8Array[]} */
       const parts = [];
       for (const out of outs) {
