@@ -3,7 +3,8 @@
 // moment, reopens the log, and checks that every acknowledged record is there, byte for
 // byte, and that nothing else is but whole records. The same for appendBatch (all of a
 // batch or none), for checkpoint + compact and compact({ repack }) (the old log or the new
-// one, never a mix), and for appends with 'flush' (which promises the same against a crash
+// one, never a mix), for repacks that keep a frame an earlier one packed, and for appends
+// with 'flush' (which promises the same against a crash
 // of the process). With 'none', which promises nothing against a kill, what survives must
 // still be whole, right records in seq order: its writes are 4 MiB groups, so kills land in
 // large frames.
@@ -117,29 +118,39 @@ for (const [mode, durability] of [
   ['append', 'sync'],
   ['batch', 'sync'],
   ['compact', 'sync'],
+  ['repack', 'sync'],
   ['append', 'flush'],
   ['append', 'none'],
 ]) {
-  // 'none' logs grow by whole 4 MiB groups: fewer kills, and a fresh log more often.
-  const kills = durability === 'none' ? Math.min(KILLS, 100) : KILLS;
+  // 'none' logs grow by whole 4 MiB groups: fewer kills, and a fresh log more often. The
+  // repacks that keep a frame are one path of compact's, which 'compact' covers whole.
+  const kills = durability === 'none' || mode === 'repack' ? Math.min(KILLS, 100) : KILLS;
   const perLog = durability === 'none' ? 5 : PER_LOG;
   const promise = durability === 'none' ? 'what survives is whole records in order' : 'every acknowledged record survives';
   test(`SIGKILL during ${mode} ('${durability}'): ${kills} kills, ${promise}`, { timeout: 900_000 }, async () => {
     const tmp = tempDir();
     const r = rng(mode.length * 7919 + durability.length);
-    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0, repacks: 0, inCompaction: 0 };
+    const counts = { kills: 0, acked: 0, torn: 0, checkpoints: 0, compactions: 0, repacks: 0, inCompaction: 0, keepingRepacks: 0, inKeepingRepack: 0 };
     try {
       let path = '';
       /** Every seq acknowledged on the current log. */
       let acked = [];
+      /** The current log has been repacked: its first frame is packed, and each repack since keeps it. */
+      let packed = false;
       for (let i = 0; i < kills; i++) {
         if (i % perLog === 0) {
           path = tmp.path(`crash-${i}.ilog`);
           acked = [];
+          packed = false;
         }
         const run = await runAndKill(path, mode, durability, r.next(), r.below(60));
         counts.kills++;
         if (run.inCompaction) counts.inCompaction++;
+        if (mode === 'repack') {
+          counts.keepingRepacks += Math.max(0, run.repacks - (packed ? 0 : 1));
+          if (run.inCompaction && (packed || run.repacks > 0)) counts.inKeepingRepack++;
+          if (run.repacks > 0) packed = true;
+        }
         counts.acked += run.acked.length;
         counts.checkpoints += run.checkpoints.length;
         counts.compactions += run.compactions;
@@ -153,6 +164,9 @@ for (const [mode, durability] of [
       // The test proves something only if kills landed inside compactions, not just between.
       if (mode === 'compact' && KILLS >= 100) assert.ok(counts.inCompaction > 0, `no kill of ${KILLS} landed inside a compaction: ${JSON.stringify(counts)}`);
       if (mode === 'compact' && KILLS >= 100) assert.ok(counts.repacks > 0, `no repack in ${KILLS} runs: ${JSON.stringify(counts)}`);
+      if (mode === 'repack' && KILLS >= 100) {
+        assert.ok(counts.keepingRepacks > 0 && counts.inKeepingRepack > 0, `no repack that keeps a frame, or no kill inside one: ${JSON.stringify(counts)}`);
+      }
     } finally {
       tmp.cleanup();
     }
