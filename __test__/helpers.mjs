@@ -25,6 +25,19 @@ export function rng(seed) {
   return { next, below: (n) => next() % n };
 }
 
+/** `len` bytes that do not compress, quick to make (a xorshift of `seed`). */
+export function noise(len, seed) {
+  const out = new Uint8Array(len);
+  let x = seed | 1;
+  for (let i = 0; i < len; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x;
+  }
+  return out;
+}
+
 const ALPHABET = [
   'a', 'b', 'Z', 'é', 'ß', 'ſ', 'K', '0', '7', '٣', '½', ' ', '  ', '\t', '\n', '\r\n', '\r', '\u00a0',
   '\u2003', '\u3000', "'", "'s", "'S", "'ll", "'LL", "'Re", '’', '.', ',', '!', '?', '/', '//', '-', '_',

@@ -6,7 +6,7 @@
 // range read across a packed frame, a log reopened at another level or with no dictionary).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { il, rng, tempDir } from './helpers.mjs';
+import { il, noise, rng, tempDir } from './helpers.mjs';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.cleanup());
@@ -19,19 +19,6 @@ const DURABILITIES = ['sync', 'flush', 'none'];
 function openOptions(r) {
   const compression = [3, 3, 3, 1, 9, false][r.below(6)];
   return { durability: DURABILITIES[r.below(3)], compression, dictionary: r.below(5) === 0 ? false : 'auto' };
-}
-
-/** `len` bytes that do not compress (a xorshift of `seed`). */
-function noise(len, seed) {
-  const out = new Uint8Array(len);
-  let x = seed | 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x;
-  }
-  return out;
 }
 
 const WORDS = ['read_file', 'src/main.ts', 'ok', 'error: not found', 'µs', '日本語', 'λ x', '{"nested":true}', 'line\nbreak'];

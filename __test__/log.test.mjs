@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync, statSync, truncateSync, lstatSync, existsSync, mkdirSync, readdirSync, symlinkSync, linkSync, copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLI, il, rng, tempDir, rejectsCode } from './helpers.mjs';
+import { CLI, il, noise, rng, tempDir, rejectsCode } from './helpers.mjs';
 
 const tmp = tempDir();
 process.on('exit', () => tmp.cleanup());
@@ -16,19 +16,6 @@ const fresh = () => tmp.path(`log-${n++}.ilog`);
 async function all(log, range) {
   const out = [];
   for await (const e of log.entries(range)) out.push(e);
-  return out;
-}
-
-/** `len` bytes that do not compress, quick to make (a xorshift of `seed`). */
-function noise(len, seed) {
-  const out = new Uint8Array(len);
-  let x = seed | 1;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x;
-  }
   return out;
 }
 
