@@ -446,9 +446,8 @@ export class EventLog {
   #trainedAt = 0;
   /**
    * `dictionary: 'auto'`, a writer that opened the log with no records: the records it has
-   * written, up to the training's samples, so that the training need not read them
-   * back (on wasm, that read took as long as the training). null: none kept; the training
-   * reads them from the file.
+   * written, up to the training's samples, so that the training need not read them back
+   * from the file. null: none kept; the training reads them from the file.
    * @type {{ parts: Uint8Array[], bytes: number } | null}
    */
   #samples = null;
@@ -1950,8 +1949,8 @@ function needSeq(v, what) {
 
 /**
  * Adds `group`'s records to `samples` up to SAMPLE_BYTES, the samples a scan of the log would
- * give the training. They are the log's own (`encodeRecord` copies a
- * caller's bytes), so they are kept as they are.
+ * give the training. They are the log's own (`encodeRecord` copies a caller's bytes), so
+ * they are kept as they are.
  * @param {{ parts: Uint8Array[], bytes: number }} samples
  * @param {Pending[]} group
  */
