@@ -4,10 +4,9 @@
 // byte, and that nothing else is but whole records. The same for appendBatch (all of a
 // batch or none), for checkpoint + compact and compact({ repack }) (the old log or the new
 // one, never a mix), for repacks that keep a frame an earlier one packed, and for appends
-// with 'flush' (which promises the same against a crash
-// of the process). With 'none', which promises nothing against a kill, what survives must
-// still be whole, right records in seq order: its writes are 4 MiB groups, so kills land in
-// large frames.
+// with 'flush' (which promises the same against a crash of the process). With 'none', which
+// promises nothing against a kill, what survives must still be whole, right records in seq
+// order: its writes are 4 MiB groups, so kills land in large frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
