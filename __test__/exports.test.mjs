@@ -27,3 +27,13 @@ test('the wasm entries export exactly the listed names', async () => {
   assert.deepEqual(sorted(Object.keys(pub).filter((k) => k !== 'default')), sorted(PUBLIC_NAMES));
   for (const name of PUBLIC_NAMES) assert.equal(pub[name], pub.default[name], name);
 });
+
+test("js/coreglue.mjs passes on all of the wasm glue but the session log's", async () => {
+  const glue = await import('../js/gen/wasm.mjs');
+  const core = await import('../js/coreglue.mjs');
+  // The log's glue comes in through useLog (js/deno-wasm.mjs) or js/node.cjs; `start` is
+  // wasm-bindgen's own, which its init calls.
+  const logOnly = ['LogCodec', 'LogPacker', 'LogScanner', 'LogSeek', 'logHeader', 'trainLogDictionary', 'start'];
+  assert.deepEqual(sorted(Object.keys(core)), sorted(Object.keys(glue).filter((k) => !logOnly.includes(k))));
+  for (const name of Object.keys(core)) assert.equal(core[name], glue[name], name);
+});
