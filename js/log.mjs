@@ -448,7 +448,7 @@ export class EventLog {
    * `dictionary: 'auto'`, a writer that opened the log with no records: the records it has
    * written, up to the training's samples, so that the training need not read them back
    * from the file. null: none kept; the training reads them from the file.
-   * @type {{ parts: Uint8Array[], bytes: number } | null}
+   * @type {Samples | null}
    */
   #samples = null;
   /** @type {LogRecovered | null} */ #recovered = null;
@@ -1152,33 +1152,23 @@ export class EventLog {
   async #maybeTrain() {
     const codec = /** @type {Codec} */ (this.#codec);
     // A log with a dictionary frame gets no second one, even when that one is damaged.
-    if (this.#o.dictionary !== 'auto' || codec.tail()[5] !== 0) {
-      this.#samples = null;
-      return;
-    }
+    if (this.#o.dictionary !== 'auto' || codec.tail()[5] !== 0) return;
     const t = codec.tail();
     const records = t[1] - codec.fileInfo()[0];
     if (records < AUTO_MIN_RECORDS || records < this.#trainedAt * 2) return;
     if (t[2] < AUTO_TRAIN_BYTES && records < AUTO_TRAIN_RECORDS) return;
     this.#trainedAt = records;
-    /** @type {Uint8Array[]} */
-    let samples = [];
-    let total = 0;
-    if (this.#samples) {
-      ({ parts: samples, bytes: total } = this.#samples);
-    } else {
+    let samples = this.#samples;
+    if (!samples) {
+      const read = { parts: [], bytes: 0 };
       scan: for await (const chunk of this.#scanRecords(0, Infinity, await this.#view(), false)) {
-        for (const r of chunk) {
-          const room = SAMPLE_BYTES - total;
-          if (room <= 0) break scan;
-          samples.push(r.bytes.length <= room ? r.bytes : r.bytes.subarray(0, room));
-          total += samples[samples.length - 1].length;
-        }
+        for (const r of chunk) if (!addSample(read, r.bytes)) break scan;
       }
+      samples = read;
     }
-    const joined = concat(samples);
-    const sizes = Uint32Array.from(samples, (s) => s.length);
-    const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(total / 16)));
+    const joined = concat(samples.parts);
+    const sizes = Uint32Array.from(samples.parts, (s) => s.length);
+    const maxBytes = Math.max(4096, Math.min(64 << 10, Math.floor(samples.bytes / 16)));
     const b = this.#binding;
     let dict;
     try {
@@ -1948,22 +1938,33 @@ function needSeq(v, what) {
 }
 
 /**
- * Adds `group`'s records to `samples` up to SAMPLE_BYTES, the samples a scan of the log would
- * give the training. They are the log's own (`encodeRecord` copies a caller's bytes), so
- * they are kept as they are.
- * @param {{ parts: Uint8Array[], bytes: number }} samples
+ * The training's samples: the log's first records, up to SAMPLE_BYTES.
+ * @typedef {{ parts: Uint8Array[], bytes: number }} Samples
+ */
+
+/**
+ * Adds `bytes`, a record, to `samples`, cut to the room left; false once they are full.
+ * A cut part is a copy: a view would keep the whole record alive.
+ * @param {Samples} samples
+ * @param {Uint8Array} bytes
+ */
+function addSample(samples, bytes) {
+  const room = SAMPLE_BYTES - samples.bytes;
+  if (room <= 0) return false;
+  const part = bytes.length <= room ? bytes : bytes.slice(0, room);
+  samples.parts.push(part);
+  samples.bytes += part.length;
+  return true;
+}
+
+/**
+ * Adds `group`'s records to `samples`, as a scan of the log would give them to the training.
+ * They are the log's own (`encodeRecord` copies a caller's bytes), so they are kept as they are.
+ * @param {Samples} samples
  * @param {Pending[]} group
  */
 function keepSamples(samples, group) {
-  for (const p of group) {
-    for (const c of p.chunks) {
-      const room = SAMPLE_BYTES - samples.bytes;
-      if (room <= 0) return;
-      // A copy of the part that fits: a view would keep a large record alive.
-      samples.parts.push(c.length <= room ? c : c.slice(0, room));
-      samples.bytes += Math.min(c.length, room);
-    }
-  }
+  for (const p of group) for (const c of p.chunks) if (!addSample(samples, c)) return;
 }
 
 /** @param {Uint8Array[]} parts */
