@@ -7,7 +7,6 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, copyFi
 import { join } from 'node:path';
 import { CLI as bin, il, runCli, tempDir } from './helpers.mjs';
 
-
 const cli = (args, input) => runCli(args, { input });
 
 const hasZstdCli = spawnSync('zstd', ['--version']).status === 0;

@@ -7,7 +7,6 @@ import { readFileSync, writeFileSync, mkdirSync, symlinkSync, statSync } from 'n
 import { join, dirname, extname } from 'node:path';
 import { CLI as bin, il, runCli, tempDir } from './helpers.mjs';
 
-
 const cli = (args, input, cwd) => runCli(args, { input, cwd });
 
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;

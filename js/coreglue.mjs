@@ -1,6 +1,7 @@
 // @ts-check
 // The wasm glue (js/gen/wasm.mjs) that every runtime's API calls: all of it but the session
-// log's (LogCodec, LogScanner, LogSeek, logHeader and trainLogDictionary). js/wasm.mjs takes
+// log's (LogCodec and the objects it makes, logHeader and trainLogDictionary;
+// __test__/exports.test.mjs checks the list against the glue). js/wasm.mjs takes
 // the glue from here, so that a bundle holds only what is named here: the log's glue comes
 // in through the entries with a file system (js/deno-wasm.mjs, through useLog; js/node.cjs
 // takes all of it), and browser and edge bundles leave it out, as they leave out the log

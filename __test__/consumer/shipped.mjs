@@ -1,8 +1,8 @@
 // What the installed package holds: two wasm modules with code (the whole API, and the same
-// without the session log for browsers and edge runtimes), and each rank table once, as a code-less wasm module with the
-// one custom section the loader reads; no file
-// shipped twice under two names (but the declarations: TypeScript reads a module's format
-// from the extension, so the ESM and CommonJS typings are two files with the same text).
+// without the session log for browsers and edge runtimes), and each rank table once, as a
+// code-less wasm module with the one custom section the loader reads; no file shipped twice
+// under two names (but the declarations: TypeScript reads a module's format from the
+// extension, so the ESM and CommonJS typings are two files with the same text).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
