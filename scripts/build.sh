@@ -43,13 +43,14 @@ build_wasm() {
 # wasm-bindgen's output in target/wasm-build/bindgen-$2.
 wasm_one() {
   local out=target/wasm-build/wasm32-unknown-unknown/release/ironlung_wasm.wasm
-  # zstd's C at -Os. zstd-sys's "thin" feature (wasm/Cargo.toml) hands cc -Oz whatever the
-  # profile says (a zstd-sys opt-level in the profile reaches only its Rust part); cc puts
-  # CFLAGS_<target> last, so this -Os wins. Against @bokuweb/zstd-wasm, -Os took one-shot
-  # decompression from 0.28-0.37x to 0.66-0.99x and compression from 0.54-0.85x to
-  # 0.64-1.57x, for 6% more gzip (bench/history.md has every variant measured).
+  # zstd's C at -Os, with zstd's forced inlining back and wasm's 128-bit vectors (which the
+  # Rust side uses already). zstd-sys's "thin" feature (wasm/Cargo.toml) hands cc -Oz and
+  # -DZSTD_NO_INLINE whatever the profile says (a zstd-sys opt-level in the profile reaches
+  # only its Rust part); cc puts CFLAGS_<target> last, so these win. The inlining is what
+  # makes the decoder's loops as fast as @bokuweb/zstd-wasm's (bench/history.md has every
+  # variant measured, sizes and speeds).
   # shellcheck disable=SC2086
-  CFLAGS_wasm32_unknown_unknown=-Os \
+  CFLAGS_wasm32_unknown_unknown="-Os -UZSTD_NO_INLINE -msimd128" \
     wasm_cargo build --release --quiet --target-dir target/wasm-build -p ironlung-wasm $1
   # zstd-sys's libc shim is exported for no caller; unexported, the part zstd never calls
   # (qsort) is dropped by wasm-bindgen: 5 KB less to download (see the script).
