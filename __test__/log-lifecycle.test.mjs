@@ -540,6 +540,38 @@ describe('a log dropped without close()', () => {
   });
 });
 
+describe("'auto' samples", () => {
+  test('a writer keeps at most 2 MiB of its records for the training, cutting a large one', () => {
+    // The samples are held until the training, which waits for 64 records: one record of
+    // 48 MB, dropped by its caller, must leave only its first 2 MiB behind.
+    const path = fresh();
+    const res = child(`
+      const settle = async () => {
+        for (let i = 0; i < 4; i++) {
+          globalThis.gc();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return process.memoryUsage().arrayBuffers;
+      };
+      const w = await il.openLog(path, { durability: 'flush' });
+      await w.append('first');
+      const before = await settle();
+      await (async () => {
+        const big = new Uint8Array(48 << 20);
+        for (let i = 0; i < big.length; i += 4096) big[i] = i >> 12;
+        await w.append(big);
+      })();
+      const grew = (await settle()) - before;
+      const s = await w.stats();
+      await w.close();
+      console.log(JSON.stringify({ grewMiB: Math.round(grew / 2 ** 20), records: s.records, dictionaryId: s.dictionaryId }));
+    `, path, 'unlimited', ['--expose-gc']);
+    assert.equal(res.records, 2);
+    assert.equal(res.dictionaryId, null, 'no training yet: the samples are still held');
+    assert.ok(res.grewMiB <= 6, `the writer holds ${res.grewMiB} MiB more after a 48 MB append`);
+  });
+});
+
 async function all(log, range) {
   const out = [];
   for await (const e of log.entries(range)) out.push(e);
