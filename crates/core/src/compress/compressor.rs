@@ -50,7 +50,7 @@ impl Compressor {
         out.try_reserve_exact(bound).map_err(|_| Error::no_memory(format!("{bound} bytes to compress {len} bytes")))?;
         cctx.reset(zstd_safe::ResetDirective::SessionAndParameters).map_err(internal)?;
         match dictionary {
-            Some(d) => cctx.ref_cdict(d.cdict()).map_err(internal)?,
+            Some(d) => d.refer(cctx, len).map_err(internal)?,
             None => cctx.set_parameter(CParameter::CompressionLevel(level)).map_err(internal)?,
         };
         cctx.set_parameter(CParameter::ChecksumFlag(true)).map_err(internal)?;

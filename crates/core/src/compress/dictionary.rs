@@ -23,6 +23,10 @@ pub const MAX_DICTIONARY_BYTES: usize = 32 << 20;
 /// [`Training::Quick`]'s segment size, in bytes.
 const QUICK_SEGMENT: u32 = 300;
 
+/// The largest input a dictionary of a double-fast level is used in place for (see
+/// [`Dictionary::refer`]).
+const REFER_UP_TO: usize = 128 << 10;
+
 /// The fewest samples zstd's trainer accepts: it trains on the first three quarters of
 /// them, which must be at least 5, and tests on the rest.
 pub const MIN_SAMPLES: usize = 7;
@@ -38,6 +42,8 @@ struct Prepared {
     id: u32,
     level: i32,
     len: usize,
+    /// Inputs up to this many bytes use the prepared tables in place ([`Dictionary::refer`]).
+    refer_up_to: usize,
     cdict: zstd_safe::CDict<'static>,
     ddict: zstd_safe::DDict<'static>,
 }
@@ -65,7 +71,12 @@ impl Dictionary {
         };
         let cdict = zstd_safe::CDict::try_create(bytes, level).ok_or_else(corrupt)?;
         let ddict = zstd_safe::DDict::try_create(bytes).ok_or_else(corrupt)?;
-        Ok(Dictionary(Arc::new(Prepared { id, level, len: bytes.len(), cdict, ddict })))
+        // The parameters zstd prepared the tables with (the same row of its table as the
+        // CDict's: no source size, this dictionary's).
+        // SAFETY: ZSTD_getCParams only reads its arguments.
+        let strategy = unsafe { zstd_sys::ZSTD_getCParams(level, 0, bytes.len()) }.strategy;
+        let refer_up_to = if strategy == zstd_sys::ZSTD_strategy::ZSTD_dfast { REFER_UP_TO } else { 0 };
+        Ok(Dictionary(Arc::new(Prepared { id, level, len: bytes.len(), refer_up_to, cdict, ddict })))
     }
 
     /// The id that frames made with this dictionary carry, or 0 for a raw-content one.
@@ -96,6 +107,21 @@ impl Dictionary {
 
     pub(crate) fn cdict(&self) -> &zstd_safe::CDict<'static> {
         &self.0.cdict
+    }
+
+    /// Makes `cctx`, just reset, compress `len` bytes with this dictionary.
+    ///
+    /// For an input over a cutoff (16 KiB at the double-fast levels: 3, the default, and
+    /// 4), zstd copies the prepared tables into the context first, which at those levels are
+    /// 768 KiB: a cost like that of compressing a few records. Up to `REFER_UP_TO` the
+    /// tables are used where they are instead; past it, and at the other levels, copying is
+    /// as fast or faster.
+    pub(crate) fn refer(&self, cctx: &mut zstd_safe::CCtx<'static>, len: usize) -> zstd_safe::SafeResult {
+        cctx.ref_cdict(self.cdict())?;
+        if len <= self.0.refer_up_to {
+            cctx.set_parameter(zstd_safe::CParameter::ForceAttachDict(zstd_safe::DictAttachPref::ForceAttach))?;
+        }
+        Ok(0)
     }
 
     pub(crate) fn ddict(&self) -> &zstd_safe::DDict<'static> {
@@ -318,6 +344,21 @@ pub(crate) mod tests {
         // The segment size never passes the dictionary's, which fastCover refuses.
         let small = train_dictionary_with(samples, MIN_DICTIONARY_BYTES, Training::Quick).unwrap();
         assert!(small.len() <= MIN_DICTIONARY_BYTES);
+    }
+
+    #[test]
+    fn refers_to_the_tables_in_place_at_double_fast_levels_up_to_a_size() {
+        let dict = train_dictionary(&records(2000), 4096).unwrap();
+        let refer_up_to = |level| Dictionary::new(&dict, level).unwrap().0.refer_up_to;
+        // For a dictionary this size zstd's level 3 is double-fast, 1 fast, 9 lazy.
+        assert_eq!((refer_up_to(3), refer_up_to(1), refer_up_to(9)), (REFER_UP_TO, 0, 0));
+        // Frames on both sides of zstd's own cutoff and of ours decode to what they hold.
+        let d = Dictionary::new(&dict, 3).unwrap();
+        let text: Vec<u8> = records(3000).concat();
+        for len in [(16 << 10) - 1, (16 << 10) + 1, REFER_UP_TO, REFER_UP_TO + 1] {
+            let frame = crate::compress::compress_with(&text[..len], &d).unwrap();
+            assert_eq!(crate::compress::decompress_with(&frame, len, Some(&d)).unwrap(), &text[..len], "{len}");
+        }
     }
 
     #[test]

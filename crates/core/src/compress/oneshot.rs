@@ -23,7 +23,7 @@ pub fn compress(data: &[u8], level: i32) -> Result<Vec<u8>> {
 pub fn compress_with(data: &[u8], dictionary: &Dictionary) -> Result<Vec<u8>> {
     // The context keeps a pointer to the dictionary past this call; every call resets the
     // context (and so drops that pointer) before it compresses.
-    compress_one(data, |cctx| cctx.ref_cdict(dictionary.cdict()))
+    compress_one(data, |cctx| dictionary.refer(cctx, data.len()))
 }
 
 fn compress_one(
