@@ -118,10 +118,15 @@ impl Dictionary {
     /// as fast or faster.
     pub(crate) fn refer(&self, cctx: &mut zstd_safe::CCtx<'static>, len: usize) -> zstd_safe::SafeResult {
         cctx.ref_cdict(self.cdict())?;
-        if len <= self.0.refer_up_to {
-            cctx.set_parameter(zstd_safe::CParameter::ForceAttachDict(zstd_safe::DictAttachPref::ForceAttach))?;
-        }
-        Ok(0)
+        self.prefer_for(cctx, len)
+    }
+
+    /// Sets how `cctx`, which refers to this dictionary, uses its tables for a frame of `len`
+    /// bytes (see [`refer`](Self::refer)). Frames of unknown size use them in place anyway.
+    pub(crate) fn prefer_for(&self, cctx: &mut zstd_safe::CCtx<'static>, len: usize) -> zstd_safe::SafeResult {
+        use zstd_safe::DictAttachPref::{DefaultAttach, ForceAttach};
+        let preference = if len <= self.0.refer_up_to { ForceAttach } else { DefaultAttach };
+        cctx.set_parameter(zstd_safe::CParameter::ForceAttachDict(preference))
     }
 
     pub(crate) fn ddict(&self) -> &zstd_safe::DDict<'static> {
@@ -358,6 +363,19 @@ pub(crate) mod tests {
         for len in [(16 << 10) - 1, (16 << 10) + 1, REFER_UP_TO, REFER_UP_TO + 1] {
             let frame = crate::compress::compress_with(&text[..len], &d).unwrap();
             assert_eq!(crate::compress::decompress_with(&frame, len, Some(&d)).unwrap(), &text[..len], "{len}");
+            // A stream's frame of a pledged size, then one of unknown size.
+            let mut e = crate::compress::Encoder::with_dictionary(&d, true).unwrap();
+            let mut frames = Vec::new();
+            e.pledge(len as u64).unwrap();
+            e.write(&text[..len], &mut frames).unwrap();
+            e.finish(&mut frames).unwrap();
+            e.write(&text[..len], &mut frames).unwrap();
+            e.finish(&mut frames).unwrap();
+            assert_eq!(
+                crate::compress::decompress_with(&frames, 2 * len, Some(&d)).unwrap(),
+                [&text[..len], &text[..len]].concat(),
+                "{len}"
+            );
         }
     }
 

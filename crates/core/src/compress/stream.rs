@@ -24,7 +24,7 @@ pub struct Encoder {
     frame_in: u64,
     pledged: Option<u64>,
     // zstd keeps a pointer to the prepared dictionary; this keeps the dictionary alive.
-    _dictionary: Option<Dictionary>,
+    dictionary: Option<Dictionary>,
 }
 
 impl Encoder {
@@ -47,7 +47,7 @@ impl Encoder {
         if let Some(d) = dictionary {
             cctx.ref_cdict(d.cdict()).map_err(internal)?;
         }
-        Ok(Encoder { cctx, frame_in: 0, pledged: None, _dictionary: dictionary.cloned() })
+        Ok(Encoder { cctx, frame_in: 0, pledged: None, dictionary: dictionary.cloned() })
     }
 
     /// Promises that the next frame's input will be exactly `size` bytes: the frame header
@@ -60,6 +60,9 @@ impl Encoder {
             return Err(Error::Internal { reason: "a size can only be pledged before a frame's first byte".into() });
         }
         self.cctx.set_pledged_src_size(Some(size)).map_err(internal)?;
+        if let Some(d) = &self.dictionary {
+            d.prefer_for(&mut self.cctx, usize::try_from(size).unwrap_or(usize::MAX)).map_err(internal)?;
+        }
         self.pledged = Some(size);
         Ok(())
     }
