@@ -44,9 +44,8 @@ function streamOf(chunks) {
   });
 }
 
-async function collect(readable) {
-  const parts = [];
-  for await (const p of readable) parts.push(p);
+/** `parts` joined. */
+function concatAll(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -54,6 +53,12 @@ async function collect(readable) {
     at += p.length;
   }
   return out;
+}
+
+async function collect(readable) {
+  const parts = [];
+  for await (const p of readable) parts.push(p);
+  return concatAll(parts);
 }
 
 const through = (chunks, transform) => collect(streamOf([...chunks]).pipeThrough(transform));
@@ -400,6 +405,29 @@ describe(`zstd streams (${il.backend})`, () => {
       assert.ok(compressMs < 40 || compressTicks >= 3, `a 1 ms timer ran ${compressTicks} times in ${compressMs.toFixed(0)} ms of compression`);
     } finally {
       clearInterval(timer);
+    }
+  });
+
+  test('each decompressed chunk is a plain Uint8Array that owns its bytes and no others', async () => {
+    // The native decoder fills memory that is not zeroed first: a chunk that was a view on
+    // part of a larger buffer would let a reader see what that memory held before.
+    const data = transcript(60_000, 7);
+    const packed = il.compress(data, { level: 1 });
+    const owned = (c) => c.byteOffset === 0 && c.buffer.byteLength === c.byteLength;
+    for (const seed of [1, 2, 3]) {
+      const chunks = [];
+      const readable = streamOf(pieces(packed, seed, 40_000)).pipeThrough(new il.ZstdDecompressionStream());
+      for await (const c of readable) chunks.push(c);
+      assert.ok(chunks.length > 4, `${chunks.length} chunks`);
+      for (const c of chunks) {
+        assert.equal(Object.getPrototypeOf(c), Uint8Array.prototype);
+        assert.ok(owned(c), `a chunk of ${c.byteLength} bytes at ${c.byteOffset} of a buffer of ${c.buffer.byteLength}`);
+      }
+      sameBytes(concatAll(chunks), data, `seed ${seed}`);
+      const nodeChunks = [];
+      await pipeline(Readable.from(pieces(packed, seed, 40_000)), il.createZstdDecompress(), new Writable({ write(c, _e, cb) { nodeChunks.push(c); cb(); } }));
+      for (const c of nodeChunks) assert.ok(owned(c), `a Transform chunk of ${c.byteLength} bytes at ${c.byteOffset} of a buffer of ${c.buffer.byteLength}`);
+      sameBytes(concatAll(nodeChunks), data, `Transform, seed ${seed}`);
     }
   });
 

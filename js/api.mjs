@@ -98,6 +98,8 @@ import { createDictionaries } from './dictionary.mjs';
  * @property {() => Promise<void>} [init] wasm without a filesystem: initialises the module
  * @property {string[]} [nativeLoadErrors] why the native addon did not load, when wasm is the fallback
  * @property {typeof import('node:stream').Transform} [Transform] node:stream's, where the runtime has it
+ * @property {(size: number) => Uint8Array} [unzeroed] native: memory the zstd stream's decoder
+ *   fills, not zeroed first: zeroing it would hold up the next trip to the pool
  */
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
@@ -929,6 +931,7 @@ export function createApi(b, host) {
     needOptions: zstdOptions,
     defaultMaxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
     dictionaryArg: dictionaries.dictionaryArg,
+    unzeroed: host.unzeroed,
   });
 
   /** @type {ReturnType<NonNullable<Host['logs']>> | undefined} */

@@ -20,6 +20,7 @@ if (instance) instance.attach(/** @type {NonNullable<typeof wasm>} */ (wasm));
 const binding = instance ? instance.binding : loaded.binding;
 const fs = require('node:fs');
 const { Transform } = require('node:stream');
+const { Buffer } = require('node:buffer');
 /** @param {string} table */
 const rankFile = (table) => assetPath(`${table}.wasm`);
 
@@ -43,6 +44,10 @@ const host =
         readForContext: (path, max, id, maxTokens, cut) => binding.readForContext(path, max, id, maxTokens, cut),
         logs: logsOver(nativeLogFiles(/** @type {any} */ (binding))),
         Transform,
+        unzeroed(size) {
+          const b = Buffer.allocUnsafeSlow(size);
+          return new Uint8Array(b.buffer, b.byteOffset, size);
+        },
       }
     : {
         backend,

@@ -20,8 +20,8 @@ const PIECE_OFF_THREAD = 1 << 20;
 const PIECE_ON_THREAD = 256 << 10;
 /**
  * Native: a piece is decoded into slots this size, one trip to the pool for all of them, and
- * the reader gets each slot as a chunk. What a reader drops is freed a slot at a time, which
- * keeps a long stream's peak memory lower than one buffer per piece does.
+ * the reader gets each full slot as a chunk. What a reader drops is freed a slot at a time,
+ * which keeps a long stream's peak memory lower than one buffer per piece does.
  */
 const SLOT = 256 << 10;
 /** Off the JS thread, small chunks are gathered to this size for one compressing task. */
@@ -147,6 +147,8 @@ function turnEventLoop() {
  * @property {number} defaultMaxOutputBytes
  * @property {(v: unknown) => Prepared | Uint8Array} dictionaryArg the `dictionary` option:
  *   a ZstdDictionary's prepared dictionary, or bytes to prepare
+ * @property {(size: number) => Uint8Array} [unzeroed] native: memory for the decoder to fill,
+ *   not zeroed first where the runtime can allocate it so (a plain Uint8Array all the same)
  */
 
 /**
@@ -156,6 +158,7 @@ function turnEventLoop() {
 export function createZstdStreams(deps) {
   const { binding, fail, offThread, toBytes } = deps;
   const PIECE = offThread ? PIECE_OFF_THREAD : PIECE_ON_THREAD;
+  const slotMemory = deps.unzeroed ?? ((/** @type {number} */ n) => new Uint8Array(n));
   // Native reads a compressor's input where JS holds it, and decodes into memory JS
   // allocated, which the reader then gets without a copy.
   const writesFrom = typeof binding.ZstdCompressor.prototype.writeFrom === 'function';
@@ -384,7 +387,7 @@ export function createZstdStreams(deps) {
         return { parts: piece.length ? [piece] : [], whole: piece.length === PIECE };
       }
       const outs = spares.splice(0, slots);
-      while (outs.length < slots) outs.push(new Uint8Array(SLOT));
+      while (outs.length < slots) outs.push(slotMemory(SLOT));
       let n = await d.run((s) => /** @type {NonNullable<StreamDecompressor['pullInto']>} */ (s.pullInto)(outs));
       const whole = n === slots * SLOT;
       if (whole) slots = Math.min(slots * 2, Math.max(1, Math.floor(PIECE / SLOT)));
@@ -392,9 +395,10 @@ export function createZstdStreams(deps) {
       const parts = [];
       for (const out of outs) {
         if (n >= SLOT) parts.push(out);
-        else if (n >= SLOT >> 2) parts.push(out.subarray(0, n));
         else {
-          // A short part is copied, so the slot serves the next pull instead of the reader.
+          // A short part is copied: the rest of its slot may hold whatever the memory held
+          // before (`unzeroed`), which the reader must not reach through `.buffer`. The slot
+          // serves the next pull.
           if (n > 0) parts.push(out.slice(0, n));
           spares.push(out);
         }
