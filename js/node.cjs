@@ -46,7 +46,10 @@ const host =
         Transform,
         unzeroed(size) {
           const b = Buffer.allocUnsafeSlow(size);
-          return new Uint8Array(b.buffer, b.byteOffset, size);
+          // A runtime that handed out part of a larger buffer would let the reader of a
+          // decoded chunk reach the rest: zeroed memory of its own, then.
+          if (b.byteOffset !== 0 || b.buffer.byteLength !== size) return new Uint8Array(size);
+          return new Uint8Array(b.buffer, 0, size);
         },
       }
     : {
