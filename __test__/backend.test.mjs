@@ -80,12 +80,12 @@ describe(`backend (${il.backend})`, () => {
   test('without IRONLUNG_BACKEND, Node on linux-x64 gets the native addon', () => {
     const env = { ...process.env };
     delete env.IRONLUNG_BACKEND;
-    const r = spawnSync(process.execPath, ['-p', "require('./js/node.cjs').backend"], { cwd: root, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-p', "require('./js/node.bundle.cjs').backend"], { cwd: root, env, encoding: 'utf8' });
     assert.equal(r.stdout.trim(), 'native', r.stderr);
   });
 
   test('a bad IRONLUNG_BACKEND value is a clear error', () => {
-    const r = node(['-e', "require('./js/node.cjs')"], { IRONLUNG_BACKEND: 'fast' });
+    const r = node(['-e', "require('./js/node.bundle.cjs')"], { IRONLUNG_BACKEND: 'fast' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /ERR_INVALID_ARG|IRONLUNG_BACKEND must be 'native' or 'wasm', got "fast"/);
   });
@@ -99,9 +99,9 @@ describe(`backend (${il.backend})`, () => {
       cpSync(join(root, 'js'), join(pkg, 'js'), { recursive: true });
       cpSync(join(root, 'assets'), join(pkg, 'assets'), { recursive: true });
       cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
-      const fallback = node(['-p', "require('./js/node.cjs').backend"], { IRONLUNG_BACKEND: '' }, pkg);
+      const fallback = node(['-p', "require('./js/node.bundle.cjs').backend"], { IRONLUNG_BACKEND: '' }, pkg);
       assert.equal(fallback.stdout.trim(), 'wasm', fallback.stderr);
-      const forced = node(['-e', "try { require('./js/node.cjs') } catch (e) { console.log(e.code); console.log(e.message) }"], { IRONLUNG_BACKEND: 'native' }, pkg);
+      const forced = node(['-e', "try { require('./js/node.bundle.cjs') } catch (e) { console.log(e.code); console.log(e.message) }"], { IRONLUNG_BACKEND: 'native' }, pkg);
       assert.match(forced.stdout, /^ERR_BACKEND_UNAVAILABLE\n/);
       assert.match(forced.stdout, /@ironlung\/linux-x64-gnu/);
       assert.match(forced.stdout, /ironlung\.linux-x64-gnu\.node/);

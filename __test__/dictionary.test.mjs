@@ -363,7 +363,7 @@ describe(`a ZstdDictionary belongs to its instance (${il.backend})`, () => {
 describe(`dictionaries give the same bytes on both backends (${il.backend})`, () => {
   // What each backend makes of the same samples and records, as digests.
   const SCRIPT = `
-    const il = require('./js/node.cjs');
+    const il = require('./js/node.bundle.cjs');
     const { createHash } = require('node:crypto');
     const [samples, records] = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
     const dict = il.trainDictionary(samples, { maxBytes: 16384 });

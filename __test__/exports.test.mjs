@@ -17,7 +17,7 @@ test('index.d.ts declares exactly the listed names', () => {
 
 test('the ES module entry exports exactly the listed names, from the CommonJS instance', () => {
   assert.deepEqual(sorted(Object.keys(esm).filter((k) => k !== 'default')), sorted(PUBLIC_NAMES));
-  const cjs = createRequire(import.meta.url)('../js/node.cjs');
+  const cjs = createRequire(import.meta.url)('../js/node.bundle.cjs');
   assert.equal(esm.default, cjs);
   for (const name of PUBLIC_NAMES) assert.equal(esm[name], cjs[name], name);
 });

@@ -1,16 +1,35 @@
 // Shared test helpers: the backend under test, a seeded PRNG, temp files, the CLI.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 export const require = createRequire(import.meta.url);
 
+/**
+ * js/node.bundle.cjs, the package's CommonJS entry, which scripts/build.sh makes from js/:
+ * the suite tests what ships, so a bundle older than a file it is made from is an error.
+ */
+function builtEntry() {
+  const js = join(dirname(fileURLToPath(import.meta.url)), '..', 'js');
+  const bundle = join(js, 'node.bundle.cjs');
+  const built = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
+  if (built === undefined) throw new Error('js/node.bundle.cjs is missing: run npm run build');
+  for (const dir of [js, join(js, 'gen')]) {
+    for (const f of readdirSync(dir)) {
+      if (/\.[mc]js$/.test(f) && f !== 'node.bundle.cjs' && statSync(join(dir, f)).mtimeMs > built) {
+        throw new Error(`js/node.bundle.cjs is older than ${f}: run bash scripts/build.sh js`);
+      }
+    }
+  }
+  return bundle;
+}
+
 /** The API under test; IRONLUNG_BACKEND (native|wasm) picks the backend. */
-export const il = require('../js/node.cjs');
+export const il = require(builtEntry());
 
 /** xorshift64*, so random cases reproduce from their seed. */
 export function rng(seed) {

@@ -229,7 +229,7 @@ describe(`zstd streams (${il.backend})`, () => {
     // The caller transfers its buffer away while the write is under way, and the collector
     // takes the new owner; on native the pool would read it in place.
     const script = `
-      const il = require(${JSON.stringify(join(import.meta.dirname, '..', 'js', 'node.cjs'))});
+      const il = require(${JSON.stringify(join(import.meta.dirname, '..', 'js', 'node.bundle.cjs'))});
       const turn = () => new Promise((r) => setImmediate(r));
       const big = () => { const b = new Uint8Array(32 << 20); for (let i = 0; i < b.length; i += 4096) b[i] = i & 0xff; return b; };
       const drop = async (buf) => {

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_DIR, '..');
-export const IRONLUNG_ENTRY = path.join(ROOT, 'js', 'node.cjs');
+// The package's CommonJS entry, as it ships (scripts/build.sh bundles js/node.cjs into it).
+export const IRONLUNG_ENTRY = path.join(ROOT, 'js', 'node.bundle.cjs');
 const require = createRequire(path.join(BENCH_DIR, 'package.json'));
 
 export const ENCODINGS = ['cl100k_base', 'o200k_base'];

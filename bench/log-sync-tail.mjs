@@ -24,7 +24,7 @@ const require = createRequire(import.meta.url);
 const triple = require(path.join(ROOT, 'js/loader.cjs')).platformTriple();
 const B = require(path.join(ROOT, 'npm', triple, `ironlung.${triple}.node`));
 process.env.IRONLUNG_BACKEND = 'native';
-const il = require(path.join(ROOT, 'js/node.cjs'));
+const il = require(path.join(ROOT, 'js/node.bundle.cjs'));
 const N = Number(process.argv[2] ?? 2000);
 const events = fs
   .readFileSync(path.join(ROOT, 'bench/.corpus/agent-events.jsonl'), 'utf8')

@@ -32,7 +32,7 @@
 //   open          ironlung: open (writer, with recovery) the big log n times, µs each; then
 //                 100 records read from a seq in its middle and at its end, 5 times each
 //   probe         versions and settings
-// IRONLUNG_BENCH_ENTRY=<path to js/node.cjs> measures another ironlung build (another worktree).
+// IRONLUNG_BENCH_ENTRY=<path to js/node.bundle.cjs or js/node.cjs> measures another ironlung build (another worktree).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,7 +115,7 @@ function checkpointOf(thread, step, msgs, ts) {
 
 function ironlungFor(backend) {
   process.env.IRONLUNG_BACKEND = backend;
-  const il = require(process.env.IRONLUNG_BENCH_ENTRY || path.join(ROOT, 'js', 'node.cjs'));
+  const il = require(process.env.IRONLUNG_BENCH_ENTRY || path.join(ROOT, 'js', 'node.bundle.cjs'));
   if (il.backend !== backend) throw new Error(`ironlung loaded the ${il.backend} backend, not ${backend}`);
   return il;
 }

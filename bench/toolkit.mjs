@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = join(root, 'bench', '.corpus', 'english.txt');
 
 const LIMIT_SCRIPT = `
-const il = require(${JSON.stringify(join(root, 'js', 'node.cjs'))});
+const il = require(${JSON.stringify(join(root, 'js', 'node.bundle.cjs'))});
 const text = require('fs').readFileSync(${JSON.stringify(corpus)}, 'utf8');
 const enc = il.getEncoding('cl100k_base');
 const kb = text.slice(0, 1000), mb = text.slice(0, 1_000_000);

@@ -39,7 +39,7 @@ const CASES = {
 
 function measure(backend, body, n) {
   const script = `
-    const il = require(${JSON.stringify(join(root, 'js', 'node.cjs'))});
+    const il = require(${JSON.stringify(join(root, 'js', 'node.bundle.cjs'))});
     const enc = il.getEncoding('cl100k_base');
     const n = ${n};
     let run;
@@ -82,7 +82,7 @@ const PIECE = 1e8;
 const PIECE_TIMEOUT_S = 300;
 function measurePiece(backend) {
   const script = `
-    const il = require(${JSON.stringify(join(root, 'js', 'node.cjs'))});
+    const il = require(${JSON.stringify(join(root, 'js', 'node.bundle.cjs'))});
     const enc = il.getEncoding('cl100k_base');
     const s = 'a'.repeat(${PIECE});
     const out = {};

@@ -12,7 +12,7 @@
 //             never holding them; report process.resourceUsage().maxRSS
 //   train     ironlung's trainDictionary on the held-out records (where the build has it)
 //   probe     what the implementation offers (and its version)
-// IRONLUNG_BENCH_ENTRY=<path to js/node.cjs> measures another ironlung build (another worktree).
+// IRONLUNG_BENCH_ENTRY=<path to js/node.bundle.cjs or js/node.cjs> measures another ironlung build (another worktree).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,7 +68,7 @@ async function loadImpl(name) {
     const backend = name.slice(9);
     process.env.IRONLUNG_BACKEND = backend;
     // IRONLUNG_BENCH_ENTRY: another build's js/node.cjs (e.g. a branch's worktree) to measure
-    const il = require(process.env.IRONLUNG_BENCH_ENTRY || path.join(ROOT, 'js', 'node.cjs'));
+    const il = require(process.env.IRONLUNG_BENCH_ENTRY || path.join(ROOT, 'js', 'node.bundle.cjs'));
     if (il.backend !== backend) throw new Error(`ironlung loaded the ${il.backend} backend, not ${backend}`);
     const BIG = 2 ** 50;
     const hasDict = typeof il.trainDictionary === 'function' && typeof il.ZstdDictionary === 'function';

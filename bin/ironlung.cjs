@@ -7,7 +7,10 @@
 const fs = require('node:fs');
 const { pipeline } = require('node:stream/promises');
 const path = require('node:path');
-const ironlung = require('../js/node.cjs');
+// The package's CommonJS entry, js/node.cjs bundled into one file (scripts/build.sh), which
+// starts without loading ES modules; a checkout built for `npm start` alone has the sources.
+const bundle = path.join(__dirname, '..', 'js', 'node.bundle.cjs');
+const ironlung = /** @type {typeof import('../js/node.cjs')} */ (require(fs.existsSync(bundle) ? bundle : '../js/node.cjs'));
 const { walk, shownPath, pathKey } = require('./walk.cjs');
 const { UsageError, parseCommand, optionLines } = require('./args.cjs');
 const { readStdin, readCapped, readRegular, refuseDirectory, kindOf, Output } = require('./io.cjs');

@@ -25,7 +25,10 @@ let api = null;
 if (forced !== 'wasm' && granted({ name: 'ffi' })) {
   const native = loadNative();
   // node.cjs loads the same addon again, from require's cache.
-  if (native.binding) api = require('./node.cjs');
+  // The package's CommonJS entry (scripts/build.sh bundles js/node.cjs into it), named by
+  // a variable: TypeScript checks the sources, not the bundle.
+  const entry = './node.bundle.cjs';
+  if (native.binding) api = require(entry);
   else if (forced === 'native') throw nativeUnavailable(native.errors);
 } else if (forced === 'native') {
   throw new IronlungError('ERR_BACKEND_UNAVAILABLE', 'IRONLUNG_BACKEND=native: under Deno the native addon needs --allow-ffi (or -A)');

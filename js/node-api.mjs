@@ -7,7 +7,7 @@ const { createRequire } = process.getBuiltinModule('node:module');
 // A CommonJS bundle (esbuild --platform=node) has no import.meta.url: there the package is
 // found from the bundle, as `ironlung` in node_modules.
 const api = import.meta.url
-  ? createRequire(import.meta.url)('./node.cjs')
+  ? createRequire(import.meta.url)('./node.bundle.cjs')
   : createRequire(__filename)('ironlung');
 
 export default api;

@@ -4,6 +4,8 @@
 // a program that mixes require and import shares one backend and one set of encodings).
 // It requires the ES modules the other entries import: every Node in package.json's engines
 // loads an ES module without top-level await through require(), so they must keep none.
+// The package ships it bundled with them (js/node.bundle.cjs, scripts/build.sh), which
+// starts without Node's ES module loader; this file is the bundle's source.
 
 const { load, assetPath } = require('./loader.cjs');
 const { createApi, checkInitArg } = require('./api.mjs');

@@ -5,7 +5,7 @@
 #
 # Outputs (all git-ignored): npm/<triple>/ironlung.<triple>.node; assets/ironlung.wasm,
 # assets/ironlung-web.wasm and assets/<table>.wasm (rank data); js/gen/ (the wasm glue, and
-# the ES module entries' named exports); index.d.mts and index.d.cts.
+# the ES module entries' named exports); js/node.bundle.cjs; index.d.mts and index.d.cts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("$@")
@@ -37,6 +37,7 @@ build_wasm() {
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
   node scripts/glue.mjs target/wasm-build/bindgen-ironlung/ironlung_wasm.js js/gen
+  bundle_node
 }
 
 # Builds the wasm crate with cargo flags $1 (empty for none) into assets/$2.wasm, leaving
@@ -70,6 +71,19 @@ build_js() {
   # TypeScript reads each entry's module kind right.
   cp index.d.ts index.d.mts
   cp index.d.ts index.d.cts
+  bundle_node
+}
+
+# js/node.cjs and every module it requires, in one CommonJS file, js/node.bundle.cjs: what
+# the package's CommonJS entry is, and what its Node ES module entry, Deno's native path and
+# the CLI load. A process that requires it starts without Node's ES module loader, which
+# require() of the .mjs sources brings up. It takes the wasm glue (js/gen/wasm.mjs, from the
+# wasm build) and esbuild, a dev dependency that `npm start` does not install: a checkout
+# built for the CLI alone runs the sources (bin/ironlung.cjs).
+bundle_node() {
+  [ -f js/gen/wasm.mjs ] && [ -x node_modules/.bin/esbuild ] || return 0
+  node_modules/.bin/esbuild js/node.cjs --bundle --platform=node --format=cjs --target=node20 \
+    --outfile=js/node.bundle.cjs --log-level=warning
 }
 
 for p in "${parts[@]}"; do

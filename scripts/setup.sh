@@ -160,8 +160,8 @@ npm_install_in() { # npm_install_in DIR LABEL: `npm install` in DIR when its loc
     timed "$label" npm install --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
-npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, puppeteer-core, Deno, Bun, TypeScript)"
-for bin in deno bun tsc; do
+npm_install_in . "npm dev dependencies (tiktoken, gpt-tokenizer, playwright-core, puppeteer-core, Deno, Bun, TypeScript, esbuild)"
+for bin in deno bun tsc esbuild; do
   "node_modules/.bin/$bin" --version >/dev/null 2>&1 || die "node_modules/.bin/$bin does not run"
 done
 # The browser drivers: playwright-core (Chromium) and puppeteer-core (Firefox).
