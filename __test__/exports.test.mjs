@@ -37,3 +37,15 @@ test("js/coreglue.mjs passes on all of the wasm glue but the session log's", asy
   assert.deepEqual(sorted(Object.keys(core)), sorted(Object.keys(glue).filter((k) => !logOnly.includes(k))));
   for (const name of Object.keys(core)) assert.equal(core[name], glue[name], name);
 });
+
+test('IronlungError: instanceof holds across the bundled entry and the ES modules, and for nothing else', async () => {
+  const { IronlungError: fromModules } = await import('../js/errors.mjs');
+  const cjs = createRequire(import.meta.url)('../js/node.bundle.cjs');
+  assert.notEqual(fromModules, cjs.IronlungError, 'the bundle has its own copy of the class');
+  assert.ok(new fromModules('ERR_INVALID_ARG', 'x') instanceof cjs.IronlungError);
+  assert.ok(new cjs.IronlungError('ERR_INVALID_ARG', 'x') instanceof fromModules);
+  assert.ok(new cjs.IronlungError('ERR_INVALID_ARG', 'x') instanceof Error);
+  const lookalike = Object.assign(new Error('ERR_INVALID_ARG: x'), { name: 'IronlungError', code: 'ERR_INVALID_ARG' });
+  assert.ok(!(lookalike instanceof cjs.IronlungError));
+  assert.ok(!(null instanceof cjs.IronlungError) && !('ERR_INVALID_ARG' instanceof cjs.IronlungError));
+});

@@ -8,6 +8,9 @@
 
 /** @import { ErrorCode } from 'ironlung' */
 
+/** The mark every IronlungError carries, the same symbol in every copy of this module. */
+const BRAND = Symbol.for('ironlung.IronlungError');
+
 export class IronlungError extends Error {
   /**
    * @param {ErrorCode} code stable code, e.g. 'ERR_FILE_TOO_LARGE' or 'ENOENT'
@@ -18,6 +21,17 @@ export class IronlungError extends Error {
     /** @type {'IronlungError'} */
     this.name = 'IronlungError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` holds for an IronlungError of any copy of this class: the CommonJS entry
+   * is a bundle with its own copy (js/node.bundle.cjs), and a process may load another
+   * entry, or another install of the package, beside it.
+   * @param {unknown} v
+   */
+  static [Symbol.hasInstance](v) {
+    return typeof v === 'object' && v !== null && /** @type {any} */ (v)[BRAND] === true;
   }
 }
 
