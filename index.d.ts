@@ -36,7 +36,10 @@ export type ErrorCode =
   | 'ERR_LOG_READ_ONLY'
   | `E${Uppercase<string>}`;
 
-/** Every error ironlung throws or rejects with. */
+/**
+ * Every error ironlung throws or rejects with. `instanceof` holds for an error from any entry
+ * or install of the package.
+ */
 export declare class IronlungError extends Error {
   /** Always `'IronlungError'`. */
   readonly name: 'IronlungError';
