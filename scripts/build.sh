@@ -37,7 +37,6 @@ build_wasm() {
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
   node scripts/glue.mjs target/wasm-build/bindgen-ironlung/ironlung_wasm.js js/gen
-  bundle_node
 }
 
 # Builds the wasm crate with cargo flags $1 (empty for none) into assets/$2.wasm, leaving
@@ -71,7 +70,6 @@ build_js() {
   # TypeScript reads each entry's module kind right.
   cp index.d.ts index.d.mts
   cp index.d.ts index.d.cts
-  bundle_node
 }
 
 # js/node.cjs and every module it requires, in one CommonJS file, js/node.bundle.cjs: what
@@ -94,3 +92,5 @@ for p in "${parts[@]}"; do
     *) say "unknown part $p (expected native, wasm or js)"; exit 2 ;;
   esac
 done
+# Once, after the parts: from the sources and glue as they now are.
+bundle_node

@@ -45,7 +45,8 @@ impl Encoder {
         cctx.set_parameter(CParameter::CompressionLevel(level)).map_err(internal)?;
         cctx.set_parameter(CParameter::ChecksumFlag(checksum)).map_err(internal)?;
         if let Some(d) = dictionary {
-            cctx.ref_cdict(d.cdict()).map_err(internal)?;
+            // Of unknown size until a pledge says otherwise (`pledge` sets the rule again).
+            d.refer(&mut cctx, usize::MAX).map_err(internal)?;
         }
         Ok(Encoder { cctx, frame_in: 0, pledged: None, dictionary: dictionary.cloned() })
     }
