@@ -292,17 +292,23 @@ export type WasmBytes = ArrayBuffer | ArrayBufferView;
 /**
  * Initialises the WebAssembly build. Never required: Node, Bun, Deno, Cloudflare Workers and
  * Vercel Edge initialise on import, and elsewhere (browsers, Web Workers) the first
- * `await loadEncoding(...)` initialises it. Call it yourself to initialise earlier, before
- * synchronous calls such as `compress` that precede any `loadEncoding`, or to hand over the
- * module from somewhere else. Idempotent.
- * @param moduleOrBytes a precompiled `WebAssembly.Module`, the wasm bytes, a `Response`, or
- *   a URL. Default: `assets/ironlung-web.wasm` in the package (the module without the
- *   session log, which browsers cannot run), located by
- *   `new URL('./ironlung-web.wasm', import.meta.url)`, which bundlers rewrite. Deno loads
- *   `assets/ironlung.wasm`, the whole module; either serves in a browser.
+ * `await loadEncoding(...)` initialises what tokens need, and `await loadZstd()` what zstd
+ * needs. Call it yourself to initialise earlier, before synchronous calls such as
+ * `decodeText` or `compress` that precede any `loadEncoding`, or to hand over the module from
+ * somewhere else. Idempotent.
+ *
+ * In browsers ironlung is two modules, so that a page that only counts tokens never
+ * downloads zstd: the web module (the tokenizer and text, `assets/ironlung-web.wasm`) and
+ * zstd's (`assets/ironlung-zstd.wasm`). With no argument, `init()` initialises both.
+ * @param moduleOrBytes the module to initialise instead of the web module: a precompiled
+ *   `WebAssembly.Module`, the wasm bytes, a `Response`, or a URL. Default:
+ *   `assets/ironlung-web.wasm`, located by `new URL('./ironlung-web.wasm', import.meta.url)`,
+ *   which bundlers rewrite. Given one, `init` initialises only it: zstd's module then loads
+ *   through {@link loadZstd}. The whole module (`assets/ironlung.wasm`, which Deno loads) also
+ *   serves zstd, with nothing more to load.
  * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause;
- *   `ERR_CORRUPT_DATA` for a module that is not ironlung's; `ERR_INVALID_ARG` for an argument
- *   that is none of the above, on every backend.
+ *   `ERR_CORRUPT_DATA` for a module that is not ironlung's web or whole module;
+ *   `ERR_INVALID_ARG` for an argument that is none of the above, on every backend.
  */
 export declare function init(moduleOrBytes?: WasmModule | WasmBytes | Response | URL | string): Promise<void>;
 
@@ -338,6 +344,25 @@ export declare function loadEncoding(
 
 /** The names of all supported encodings. */
 export declare function listEncodings(): EncodingName[];
+
+/**
+ * Loads zstd's WebAssembly module where it is one of its own: in browsers and Web Workers,
+ * where a page that only counts tokens never downloads it. Call it once before synchronous
+ * zstd calls (`compress`, `decompress`, `frameInfo`, `trainDictionary`, `new
+ * ZstdDictionary`, the zstd streams), which otherwise throw `ERR_NOT_INITIALIZED`;
+ * `compressAsync` and `decompressAsync` load it themselves, and `init()` loads it too.
+ *
+ * Node, Bun, Deno, Cloudflare Workers and Vercel Edge have zstd from the start: there it
+ * resolves at once. Idempotent; concurrent calls share one download.
+ * @param moduleOrBytes where to get the module instead of fetching it from beside the web
+ *   module (`new URL('./ironlung-zstd.wasm', import.meta.url)`, which bundlers rewrite): a
+ *   precompiled `WebAssembly.Module`, its bytes, a `Response`, or a URL. Read only where zstd's
+ *   module is not loaded yet.
+ * @throws {IronlungError} `ERR_ASSET_UNAVAILABLE` naming the URL tried and the cause;
+ *   `ERR_CORRUPT_DATA` for a module that is not ironlung's zstd module; `ERR_INVALID_ARG` for
+ *   an argument that is none of the above, on every backend.
+ */
+export declare function loadZstd(moduleOrBytes?: WasmModule | WasmBytes | Response | URL | string): Promise<void>;
 
 /** Options of {@link compress} and {@link compressAsync}. */
 export interface CompressOptions {
@@ -868,6 +893,7 @@ declare const ironlung: {
   encodingForModel: typeof encodingForModel;
   loadEncoding: typeof loadEncoding;
   listEncodings: typeof listEncodings;
+  loadZstd: typeof loadZstd;
   compress: typeof compress;
   decompress: typeof decompress;
   compressAsync: typeof compressAsync;

@@ -77,6 +77,42 @@ describe(`backend (${il.backend})`, () => {
     assert.deepEqual(JSON.parse(r.stdout), { codes: ['ERR_UNSUPPORTED_RUNTIME', 'ERR_UNSUPPORTED_RUNTIME', 'ERR_CORRUPT_DATA', 'ERR_CORRUPT_DATA', 'ERR_CORRUPT_DATA'], round: 'after' });
   });
 
+  test('the web entry: zstd is a module of its own, loaded on first use or handed over', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const il = await import('./js/web.mjs');
+      const out = {};
+      const code = (f) => { try { f(); return 'no error'; } catch (e) { return e.code; } };
+      await il.init(readFileSync('assets/ironlung-web.wasm'));
+      await il.loadEncoding('cl100k_base', readFileSync('assets/cl100k_base.wasm'));
+      out.count = il.getEncoding('cl100k_base').count('hello world');
+      out.before = [code(() => il.compress('x')), code(() => il.frameInfo(new Uint8Array(8))), code(() => new il.ZstdDecompressionStream())];
+      // Concurrent loads share one; the bytes of another module are refused first.
+      out.wrong = await il.loadZstd(readFileSync('assets/ironlung-web.wasm')).then(() => 'resolved', (e) => e.code);
+      const zstd = readFileSync('assets/ironlung-zstd.wasm');
+      await Promise.all([il.loadZstd(zstd), il.loadZstd(zstd), il.loadZstd()]);
+      out.round = new TextDecoder().decode(il.decompress(il.compress('after', { level: 19 })));
+      out.after = il.getEncoding('cl100k_base').count('hello world');
+      console.log(JSON.stringify(out));`;
+    const r = node(['--input-type=module', '-e', script]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      count: 2,
+      before: ['ERR_NOT_INITIALIZED', 'ERR_NOT_INITIALIZED', 'ERR_NOT_INITIALIZED'],
+      wrong: 'ERR_CORRUPT_DATA',
+      round: 'after',
+      after: 2,
+    });
+  });
+
+  test('loadZstd() resolves where zstd needs no loading, and refuses what is not a module', async () => {
+    await il.loadZstd();
+    await il.loadZstd(new Uint8Array(4));
+    for (const bad of [5, null, {}]) {
+      await assert.rejects(il.loadZstd(/** @type {any} */ (bad)), { code: 'ERR_INVALID_ARG', message: /^loadZstd\(\) takes ironlung's zstd module/ });
+    }
+  });
+
   test('without IRONLUNG_BACKEND, Node on linux-x64 gets the native addon', () => {
     const env = { ...process.env };
     delete env.IRONLUNG_BACKEND;

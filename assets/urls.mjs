@@ -26,12 +26,22 @@ function at(make, file) {
 }
 
 /**
- * The wasm module for runtimes without a file system: all of ironlung but the session log.
+ * The wasm module for runtimes without a file system: the tokenizer and text (zstd is a
+ * module of its own, below; the session log runs only where there is a file system).
  * (Deno, which runs the log, loads the whole module, `ironlung.wasm`: js/deno-wasm.mjs. Its
  * URL is not written here, where a bundler would copy that file into a page's build too.)
  */
 export function wasmUrl() {
   return at(() => new URL('./ironlung-web.wasm', import.meta.url), './ironlung-web.wasm');
+}
+
+/**
+ * zstd's wasm module for runtimes without a file system, loaded beside the web module on
+ * first use (`loadZstd`, `init`, or an asynchronous zstd call), so that a page that only
+ * counts tokens never downloads it.
+ */
+export function zstdWasmUrl() {
+  return at(() => new URL('./ironlung-zstd.wasm', import.meta.url), './ironlung-zstd.wasm');
 }
 
 /**

@@ -262,14 +262,15 @@ function downloadSets(encoding) {
   const nm = path.join(BENCH_DIR, 'node_modules');
   const short = ENC_SHORT[encoding];
   // ironlung: the browser entry's module graph (js/web.mjs -> js/*.mjs -> the wasm-bindgen
-  // glue) plus the files assets/urls.mjs names, as bundlers copy them and browsers fetch them
+  // glues) plus the files assets/urls.mjs names, as bundlers copy them and browsers fetch them
   // (the web module and the rank files; not ironlung.wasm, which only Node, Bun and Deno
-  // load); a rank file counts only for its own encoding.
+  // load); a rank file counts only for its own encoding. Not zstd's module: a page that counts
+  // tokens never fetches it (__test__/consumer/browser.test.mjs checks that it does not).
   const urls = fs.readFileSync(path.join(ROOT, 'assets', 'urls.mjs'), 'utf8');
   const webFiles = [...new Set([...urls.matchAll(/new URL\('\.\/([^']+)', import\.meta\.url\)/g)].map((m) => m[1]))]
     .filter((f) => {
       const m = ENC_FILE_RE.exec(f);
-      return !m || m[1] === short;
+      return (!m || m[1] === short) && f !== 'ironlung-zstd.wasm';
     })
     .map((f) => path.join(ROOT, 'assets', f))
     .filter((f) => fs.existsSync(f)); // the module's comments name the form with './file'
@@ -883,7 +884,7 @@ function report(R) {
     P('## Browser download (gzip -9, MB, lower is better)');
     P();
     P(
-      'Each file gzipped on its own (`gzip -9 -n`), as a server would send it, and summed. ironlung: the browser entry `js/web.mjs` and the ES modules it imports statically (`js/*.mjs`, `js/gen/*.mjs`, `assets/urls.mjs`) plus the files `assets/urls.mjs` names for bundlers to copy (`assets/ironlung-web.wasm` and the rank files; not `assets/ironlung.wasm`, which only Node, Bun and Deno load); a rank file (`assets/<enc>.wasm`) counts only for its encoding, since the browser fetches only the rank file of the encoding it loads. hypertok: `src/index.mjs` and its static imports, the single-thread wasm (`wasm/single`), the `@hypertok/vocab-*` `.htk` file. tiktoken: `tiktoken/lite` (rank-less wasm) and `encoders/<enc>.json`. js-tiktoken: `js-tiktoken/lite` and `ranks/<enc>.js` (with `base64-js`). gpt-tokenizer: `esm/encoding/<enc>.js` and its static imports.',
+      'Each file gzipped on its own (`gzip -9 -n`), as a server would send it, and summed. ironlung: the browser entry `js/web.mjs` and the ES modules it imports statically (`js/*.mjs`, `js/gen/*.mjs`, `assets/urls.mjs`) plus the files `assets/urls.mjs` names for bundlers to copy (`assets/ironlung-web.wasm` and the rank files; not `assets/ironlung-zstd.wasm`, which a page fetches only when it first uses zstd, nor `assets/ironlung.wasm`, which only Node, Bun and Deno load); a rank file (`assets/<enc>.wasm`) counts only for its encoding, since the browser fetches only the rank file of the encoding it loads. hypertok: `src/index.mjs` and its static imports, the single-thread wasm (`wasm/single`), the `@hypertok/vocab-*` `.htk` file. tiktoken: `tiktoken/lite` (rank-less wasm) and `encoders/<enc>.json`. js-tiktoken: `js-tiktoken/lite` and `ranks/<enc>.js` (with `base64-js`). gpt-tokenizer: `esm/encoding/<enc>.js` and its static imports.',
     );
     P();
     const rows = ['ironlung-wasm', 'hypertok', 'tiktoken', 'js-tiktoken', 'gpt-tokenizer'].map((impl) => [

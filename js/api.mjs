@@ -100,6 +100,19 @@ import { createDictionaries } from './dictionary.mjs';
  * @property {typeof import('node:stream').Transform} [Transform] node:stream's, where the runtime has it
  * @property {(size: number) => Uint8Array} [unzeroed] native: memory the zstd stream's decoder
  *   fills, not zeroed first: zeroing it would hold up the next trip to the pool
+ * @property {ZstdPart} [zstd] wasm in browsers and edge runtimes: zstd in a module of its own,
+ *   loaded on first use; without it zstd runs over the binding, as everything else does
+ */
+
+/**
+ * zstd's own module, beside the one the binding drives (js/wasm.mjs).
+ * @typedef {object} ZstdPart
+ * @property {Binding} binding its zstd functions and classes
+ * @property {() => void} ready throws ERR_NOT_INITIALIZED if the module is not loaded yet
+ * @property {(e: Error) => {code: ErrorCode, message: string}} onTrap as the host's, for its instance
+ * @property {() => number} epoch as the host's, for its instance
+ * @property {(source?: BufferSource | WebAssembly.Module | Response | URL | string) => Promise<void>} load
+ *   loads the module (from `source`, or from where the runtime keeps it); idempotent
  */
 
 /** Default `maxBytes` of readTextFile: 1 MiB. */
@@ -395,6 +408,13 @@ export function createApi(b, host) {
   /** @type {(e: unknown) => never} */
   const fail = (e) => rethrow(e, host.onTrap);
   const ready = host.ready || (() => {});
+  // zstd's calls: over its own module where the host has one, else over `b` like the rest.
+  const z = host.zstd;
+  const zb = z ? z.binding : b;
+  /** @type {(e: unknown) => never} */
+  const zfail = z ? (e) => rethrow(e, z.onTrap) : fail;
+  const zready = z ? z.ready : ready;
+  const zepoch = z ? z.epoch : host.epoch;
   /** @type {Map<number, Encoding>} */
   const cache = new Map();
   /**
@@ -631,6 +651,29 @@ export function createApi(b, host) {
     }
   }
 
+  /**
+   * `f()` of zstd's, once its module is ready, its errors mapped.
+   * @template T
+   * @param {() => T} f
+   * @returns {T}
+   */
+  function zcall(f) {
+    zready();
+    try {
+      return f();
+    } catch (e) {
+      zfail(e);
+    }
+  }
+
+  /** @param {BufferSource | WebAssembly.Module | Response | URL | string} [source] */
+  async function loadZstd(source) {
+    if (source !== undefined && !isSource(source)) {
+      throw invalidArg(`loadZstd() takes ironlung's zstd module: a WebAssembly.Module, its bytes, a Response, a URL or a URL string; got ${typeName(source)}`);
+    }
+    if (z) await z.load(source);
+  }
+
   /** @param {number} id */
   function encodingById(id) {
     let e = cache.get(id);
@@ -735,7 +778,7 @@ export function createApi(b, host) {
     return /** @type {EncodingName[]} */ (call(() => b.listEncodings()));
   }
 
-  const dictionaries = createDictionaries(b, { call, toBytes, needBytes, needOptions, needCount, zstdLevel, epoch: host.epoch });
+  const dictionaries = createDictionaries(zb, { call: zcall, toBytes, needBytes, needOptions, needCount, zstdLevel, epoch: zepoch });
   const { dictionaryArg } = dictionaries;
 
   /**
@@ -752,14 +795,14 @@ export function createApi(b, host) {
     const bytes = toBytes(data, 'data');
     const o = zstdOptions(options, 'compress');
     const level = zstdLevel(o.level);
-    if (o.dictionary === undefined) return { now: () => b.compress(bytes, level), later: () => native.compressAsync(bytes, level) };
+    if (o.dictionary === undefined) return { now: () => zb.compress(bytes, level), later: () => native.compressAsync(bytes, level) };
     const d = dictionaryArg(o.dictionary);
     if (d instanceof Uint8Array) {
-      return { now: () => b.compressWithBytes(bytes, d, level), later: () => native.compressWithBytesAsync(bytes, d, level) };
+      return { now: () => zb.compressWithBytes(bytes, d, level), later: () => native.compressWithBytesAsync(bytes, d, level) };
     }
     // A prepared dictionary has its level: the call's own, if given, must be the same.
     const given = o.level === undefined ? undefined : level;
-    return { now: () => b.compressWith(bytes, d, given), later: () => native.compressWithAsync(bytes, d, given) };
+    return { now: () => zb.compressWith(bytes, d, given), later: () => native.compressWithAsync(bytes, d, given) };
   }
 
   /**
@@ -771,12 +814,12 @@ export function createApi(b, host) {
     const bytes = needBytes(data, 'data');
     const o = zstdOptions(options, 'decompress');
     const cap = Math.min(needCount(o.maxOutputBytes, 'maxOutputBytes', DEFAULT_MAX_OUTPUT_BYTES), Number.MAX_SAFE_INTEGER);
-    if (o.dictionary === undefined) return { now: () => b.decompress(bytes, cap), later: () => native.decompressAsync(bytes, cap) };
+    if (o.dictionary === undefined) return { now: () => zb.decompress(bytes, cap), later: () => native.decompressAsync(bytes, cap) };
     const d = dictionaryArg(o.dictionary);
     if (d instanceof Uint8Array) {
-      return { now: () => b.decompressWithBytes(bytes, cap, d), later: () => native.decompressWithBytesAsync(bytes, cap, d) };
+      return { now: () => zb.decompressWithBytes(bytes, cap, d), later: () => native.decompressWithBytesAsync(bytes, cap, d) };
     }
-    return { now: () => b.decompressWith(bytes, cap, d), later: () => native.decompressWithAsync(bytes, cap, d) };
+    return { now: () => zb.decompressWith(bytes, cap, d), later: () => native.decompressWithAsync(bytes, cap, d) };
   }
 
   /**
@@ -784,7 +827,7 @@ export function createApi(b, host) {
    * @param {CompressOptions} [options]
    */
   function compress(data, options) {
-    return call(compressJob(data, options).now);
+    return zcall(compressJob(data, options).now);
   }
 
   /**
@@ -792,7 +835,7 @@ export function createApi(b, host) {
    * @param {DecompressOptions} [options]
    */
   function decompress(data, options) {
-    return call(decompressJob(data, options).now);
+    return zcall(decompressJob(data, options).now);
   }
 
   /**
@@ -800,8 +843,13 @@ export function createApi(b, host) {
    * @param {CompressOptions} [options]
    */
   async function compressAsync(data, options) {
-    if (!host.offThread) return compress(data, options);
-    return compressJob(data, options).later().catch(fail);
+    const job = compressJob(data, options);
+    if (!host.offThread) {
+      // Where zstd is a module of its own, its first use loads it.
+      if (z) await z.load();
+      return zcall(job.now);
+    }
+    return job.later().catch(fail);
   }
 
   /**
@@ -809,8 +857,12 @@ export function createApi(b, host) {
    * @param {DecompressOptions} [options]
    */
   async function decompressAsync(data, options) {
-    if (!host.offThread) return decompress(data, options);
-    return decompressJob(data, options).later().catch(fail);
+    const job = decompressJob(data, options);
+    if (!host.offThread) {
+      if (z) await z.load();
+      return zcall(job.now);
+    }
+    return job.later().catch(fail);
   }
 
   /** @param {string | URL} path */
@@ -918,11 +970,11 @@ export function createApi(b, host) {
   }
 
   const streams = createZstdStreams({
-    binding: b,
-    fail,
-    ready,
+    binding: zb,
+    fail: zfail,
+    ready: zready,
     offThread: host.offThread,
-    epoch: host.epoch,
+    epoch: zepoch,
     transform: () => host.Transform,
     toBytes,
     needBytes,
@@ -960,6 +1012,7 @@ export function createApi(b, host) {
     encodingForModel,
     loadEncoding,
     listEncodings,
+    loadZstd,
     compress,
     decompress,
     compressAsync,

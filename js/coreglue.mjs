@@ -5,7 +5,8 @@
 // the glue from here, so that a bundle holds only what is named here: the log's glue comes
 // in through the entries with a file system (js/deno-wasm.mjs, through useLog; js/node.cjs
 // takes all of it), and browser and edge bundles leave it out, as they leave out the log
-// itself (and load assets/ironlung-web.wasm, the module built without it).
+// itself (and load assets/ironlung-web.wasm, the module built without it, or zstd; zstd's
+// module has a glue of its own, js/gen/zstd.mjs, which js/wasm.mjs imports).
 export {
   default,
   initSync,

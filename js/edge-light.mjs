@@ -2,11 +2,14 @@
 // Vercel Edge and Next.js edge routes (the `edge-light` export condition). Edge runtimes
 // may not compile wasm from bytes and an edge bundle may have no URL to fetch from, so
 // every file arrives compiled, through the `?module` import their bundlers provide: the
-// module now, and each rank file (a code-less module) when its encoding is first loaded.
+// web module and zstd's now (so that every call works at once, as on Node), and each rank
+// file (a code-less module) when its encoding is first loaded.
 import wasm from '../assets/ironlung-web.wasm?module';
-import { useWasmModule, useRankModules } from './wasm.mjs';
+import zstdWasm from '../assets/ironlung-zstd.wasm?module';
+import { useWasmModule, useRankModules, useZstdModule } from './wasm.mjs';
 
 useWasmModule(wasm);
+useZstdModule(zstdWasm);
 useRankModules((table) => {
   switch (table) {
     case 'r50k_base':

@@ -12,6 +12,7 @@ export const PUBLIC_NAMES = [
   'encodingForModel',
   'loadEncoding',
   'listEncodings',
+  'loadZstd',
   'compress',
   'decompress',
   'compressAsync',

@@ -1,21 +1,36 @@
 // @ts-check
-// The wasm backend's state for every runtime but Node and Bun: one instance of the module,
+// The wasm backend's state for every runtime but Node and Bun: the module's instance,
 // initialised once, and the API over it. Runtime entries (web.mjs, deno.mjs, workerd.mjs,
-// edge-light.mjs) configure how the module and the rank data arrive, through the `use*`
+// edge-light.mjs) configure how the modules and the rank data arrive, through the `use*`
 // functions below, which are not part of the public API (public.mjs is).
+//
+// Browsers and edge runtimes load two modules, each in an instance of its own: the web
+// module (the tokenizer and text) and zstd's, which a page that only counts tokens never
+// downloads. Deno loads the whole module, which serves zstd too: whichever module first
+// brings zstd serves it for good.
 
 import * as glue from './coreglue.mjs';
+import * as zstdGlue from './gen/zstd.mjs';
 import { checkInitArg, createApi, fetchBytes, isWasmModule, rankModuleBytes } from './api.mjs';
 import { IronlungError } from './errors.mjs';
 import { wasmInstance } from './wasminstance.mjs';
-import { wasmUrl, rankUrl } from '../assets/urls.mjs';
+import { wasmUrl, rankUrl, zstdWasmUrl } from '../assets/urls.mjs';
 
 /** @import { Host } from './api.mjs' */
 /** @typedef {WebAssembly.Module | BufferSource | Response | URL | string} ModuleSource what init() takes */
 
 const instance = wasmInstance(glue);
+const zstdInstance = wasmInstance(zstdGlue);
 /** @type {Promise<void> | null} */
 let pending = null;
+/** @type {Promise<void> | null} */
+let zstdPending = null;
+/**
+ * Which instance serves zstd: the module's own (`'core'`, the whole module) or zstd's
+ * module's (`'zstd'`); null until one of them is attached.
+ * @type {'core' | 'zstd' | null}
+ */
+let zstdIn = null;
 /**
  * How init() gets the module when it is given none; a runtime entry may replace it.
  * @type {() => Promise<ModuleSource>}
@@ -44,36 +59,99 @@ async function fetchAsset(url, what, file) {
 }
 
 /**
- * Initialises the wasm module. Idempotent; concurrent calls share one initialisation.
+ * The exports of an instance of `source` made by `g` (a glue): fetched if it is a URL,
+ * compiled if it is bytes, and checked by `check` before it reaches the glue.
+ * @param {ModuleSource} source
+ * @param {(module: WebAssembly.Module) => WebAssembly.Module} check
+ * @param {typeof glue | typeof zstdGlue} g
+ * @param {string} what
+ */
+async function instantiate(source, check, g, what) {
+  if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, what, String(source));
+  if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
+  if (isWasmModule(source)) return g.initSync({ module: check(source) });
+  // Bytes compile and instantiate asynchronously: browsers refuse large synchronous ones.
+  const module = check(await WebAssembly.compile(/** @type {BufferSource} */ (source)));
+  return g.default({ module_or_path: module });
+}
+
+/**
+ * An error of loading or instantiating a module, as an IronlungError.
+ * @param {unknown} e
+ * @param {string} call `init()`, `loadZstd()`
+ * @param {string} what
+ */
+function loadFailure(e, call, what) {
+  if (e instanceof IronlungError) return e;
+  if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) {
+    return new IronlungError('ERR_CORRUPT_DATA', `what ${call} was given is not ${what}: ${e.message}`);
+  }
+  return new IronlungError('ERR_ASSET_UNAVAILABLE', `could not initialise ${what}: ${/** @type {Error} */ (e)?.message}`);
+}
+
+/**
+ * Initialises the module (the web module unless given another) and, when given none, zstd's
+ * module too, so that every synchronous call works after it. Idempotent; concurrent calls
+ * share one initialisation.
  * @param {ModuleSource} [moduleOrBytes]
  * @returns {Promise<void>}
  */
-export function init(moduleOrBytes) {
-  try {
-    checkInitArg(moduleOrBytes);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+export async function init(moduleOrBytes) {
+  checkInitArg(moduleOrBytes);
+  await initModule(moduleOrBytes);
+  if (moduleOrBytes === undefined) await loadZstd();
+}
+
+/**
+ * Initialises the module alone (what loadEncoding needs).
+ * @param {ModuleSource} [moduleOrBytes]
+ * @returns {Promise<void>}
+ */
+function initModule(moduleOrBytes) {
   if (instance.isAttached()) return Promise.resolve();
   if (!pending) {
     pending = (async () => {
-      let source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
-      if (typeof source === 'string' || source instanceof URL) source = await fetchAsset(source, 'the wasm module', String(source));
-      if (typeof Response !== 'undefined' && source instanceof Response) source = new Uint8Array(await source.arrayBuffer());
-      if (isWasmModule(source)) return glue.initSync({ module: ironlungModule(source) });
-      // Bytes compile asynchronously: browsers refuse large synchronous compiles.
-      const module = ironlungModule(await WebAssembly.compile(/** @type {BufferSource} */ (source)));
-      return glue.default({ module_or_path: module });
-    })().then(instance.attach, (e) => {
+      const source = moduleOrBytes === undefined ? await defaultModule() : moduleOrBytes;
+      attachExports(await instantiate(source, ironlungModule, glue, "ironlung's wasm module"));
+    })().catch((e) => {
       pending = null;
-      if (e instanceof IronlungError) throw e;
-      if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) {
-        throw new IronlungError('ERR_CORRUPT_DATA', `what init() was given is not ironlung's wasm module: ${e.message}`);
-      }
-      throw new IronlungError('ERR_ASSET_UNAVAILABLE', `could not initialise ironlung's wasm module: ${e && e.message}`);
+      throw loadFailure(e, 'init()', "ironlung's wasm module");
     });
   }
   return pending;
+}
+
+/** @param {import('./wasminstance.mjs').Exports} exports of an instance of ironlung's module */
+function attachExports(exports) {
+  instance.attach(exports);
+  // The whole module (Deno's) serves zstd too.
+  if (zstdIn === null && 'compress' in exports) zstdIn = 'core';
+}
+
+/**
+ * Loads zstd's module, unless the module initialised (or on its way) is the whole one, which
+ * serves zstd itself. Idempotent; concurrent calls share one load.
+ * @param {ModuleSource} [source] default: `assets/ironlung-zstd.wasm` (assets/urls.mjs)
+ * @returns {Promise<void>}
+ */
+function loadZstd(source) {
+  if (zstdIn !== null) return Promise.resolve();
+  if (!zstdPending) {
+    zstdPending = (async () => {
+      // A module on its way may be the whole one, and serve zstd: then nothing more loads.
+      if (pending) await pending.catch(() => {});
+      if (zstdIn !== null) return;
+      const given = source === undefined ? await fetchAsset(zstdWasmUrl(), "zstd's wasm module", 'ironlung-zstd.wasm') : source;
+      const exports = await instantiate(given, zstdModule, zstdGlue, "ironlung's zstd module");
+      if (zstdIn !== null) return;
+      zstdInstance.attach(exports);
+      zstdIn = 'zstd';
+    })().catch((e) => {
+      zstdPending = null;
+      throw loadFailure(e, 'loadZstd()', "ironlung's zstd module");
+    });
+  }
+  return zstdPending;
 }
 
 /**
@@ -81,22 +159,69 @@ export function init(moduleOrBytes) {
  * @param {WebAssembly.Module} module
  */
 export function useWasmModule(module) {
-  instance.attach(glue.initSync({ module: ironlungModule(module) }));
+  attachExports(glue.initSync({ module: ironlungModule(module) }));
 }
 
 /**
- * `module` if it is ironlung's wasm module (it imports from its glue alone, and exports the
- * glue's start), else ERR_CORRUPT_DATA. The glue keeps the first module it instantiates for
- * good, so another module (a rank table's, say) must never reach it: every later call
- * would fail with a bare TypeError, and no init could put it right.
+ * Runtimes that hold zstd's compiled module at import time (Workers) load it at once.
+ * @param {WebAssembly.Module} module
+ */
+export function useZstdModule(module) {
+  if (zstdIn !== null) return;
+  zstdInstance.attach(zstdGlue.initSync({ module: zstdModule(module) }));
+  zstdIn = 'zstd';
+}
+
+/**
+ * Whether `module` is one of ironlung's: it imports from its glue alone, and exports the
+ * glue's start and a memory.
+ * @param {WebAssembly.Module} module
+ */
+function isOurs(module) {
+  const imports = WebAssembly.Module.imports(module);
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  return imports.length > 0 && imports.every((i) => i.module === './ironlung_wasm_bg.js') && exports.has('__wbindgen_start') && exports.has('memory');
+}
+
+/** @param {WebAssembly.Module} module */
+const servesZstd = (module) => WebAssembly.Module.exports(module).some((e) => e.name === 'compress');
+/** @param {WebAssembly.Module} module */
+const servesTokens = (module) => WebAssembly.Module.exports(module).some((e) => e.name === 'count');
+
+/**
+ * `module` if it is ironlung's web or whole module, else ERR_CORRUPT_DATA. The glue keeps
+ * the first module it instantiates for good, so another module (a rank table's, zstd's) must
+ * never reach it: every later call would fail with a bare TypeError, and no init could put
+ * it right.
  * @param {WebAssembly.Module} module
  */
 function ironlungModule(module) {
-  const imports = WebAssembly.Module.imports(module);
-  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const ours = imports.length > 0 && imports.every((i) => i.module === './ironlung_wasm_bg.js');
-  if (!ours || !exports.has('__wbindgen_start') || !exports.has('memory')) {
+  if (!isOurs(module)) {
     throw new IronlungError('ERR_CORRUPT_DATA', "what init() was given is not ironlung's wasm module: it does not import from ironlung's glue and export its start");
+  }
+  if (!servesTokens(module)) {
+    throw new IronlungError(
+      'ERR_CORRUPT_DATA',
+      "what init() was given is ironlung's zstd module (ironlung-zstd.wasm); init() takes ironlung-web.wasm or ironlung.wasm, and loadZstd() takes zstd's",
+    );
+  }
+  return module;
+}
+
+/**
+ * `module` if it is ironlung's zstd module, else ERR_CORRUPT_DATA (its glue, like the
+ * module's, keeps the first module it instantiates).
+ * @param {WebAssembly.Module} module
+ */
+function zstdModule(module) {
+  if (!isOurs(module) || !servesZstd(module)) {
+    throw new IronlungError('ERR_CORRUPT_DATA', "what loadZstd() was given is not ironlung's zstd module (ironlung-zstd.wasm)");
+  }
+  if (servesTokens(module)) {
+    throw new IronlungError(
+      'ERR_CORRUPT_DATA',
+      "what loadZstd() was given is ironlung's whole module (ironlung.wasm), which serves zstd itself: give it to init() instead",
+    );
   }
   return module;
 }
@@ -138,7 +263,7 @@ const host = {
     if (!hasFiles) unsupported(name)();
   },
   readRanks: (table) => fetchAsset(rankUrl(table), `the rank data of ${table}`, `${table}.wasm`),
-  init: () => init(),
+  init: () => initModule(),
   onTrap: instance.onTrap,
   writeUtf8: instance.writeUtf8,
   epoch: instance.epoch,
@@ -150,6 +275,35 @@ const host = {
       );
     }
   },
+};
+
+/**
+ * zstd's calls, over the instance that serves zstd. Every name is looked up at each call, so
+ * that it reaches that instance whichever it turns out to be.
+ * @type {import('./api.mjs').Binding}
+ */
+const zstdBinding = /** @type {any} */ ({});
+for (const name of ['compress', 'compressWith', 'compressWithBytes', 'decompress', 'decompressWith', 'decompressWithBytes', 'Dictionary', 'trainDictionary', 'frameInfo', 'ZstdCompressor', 'ZstdDecompressor']) {
+  Object.defineProperty(zstdBinding, name, {
+    enumerable: true,
+    get: () => /** @type {Record<string, unknown>} */ (zstdIn === 'core' ? instance.binding : zstdInstance.binding)[name],
+  });
+}
+
+host.zstd = {
+  binding: zstdBinding,
+  ready() {
+    if (zstdIn === 'core') return host.ready?.();
+    if (zstdIn === null) {
+      throw new IronlungError(
+        'ERR_NOT_INITIALIZED',
+        "zstd's wasm module is not loaded yet: `await loadZstd()` (or `await init()`) once before synchronous zstd calls; compressAsync and decompressAsync load it themselves",
+      );
+    }
+  },
+  onTrap: (e) => (zstdIn === 'core' ? instance : zstdInstance).onTrap(e),
+  epoch: () => (zstdIn === 'core' ? instance : zstdInstance).epoch(),
+  load: (source) => loadZstd(source),
 };
 
 /** The public API over this instance. */

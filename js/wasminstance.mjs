@@ -25,10 +25,10 @@ const utf8 = new TextEncoder();
  * What is called here of the wasm-bindgen JS module, with the `__ironlungReinstantiate`
  * that scripts/glue.mjs adds.
  * @typedef {object} Glue
- * @property {(table: string, bytes: Uint8Array) => void} installRanks
+ * @property {(table: string, bytes: Uint8Array) => void} [installRanks] the tokenizer's (not in zstd's glue)
  * @property {() => number} lastAllocFailure
  * @property {() => string} lastPanicMessage
- * @property {(len: number) => number} inputBuffer
+ * @property {(len: number) => number} [inputBuffer] the tokenizer's (not in zstd's glue)
  * @property {() => Exports} __ironlungReinstantiate
  */
 
@@ -66,7 +66,7 @@ export function wasmInstance(glue) {
      * @param {Uint8Array} bytes
      */
     installRanks(table, bytes) {
-      glue.installRanks(table, bytes);
+      /** @type {NonNullable<Glue['installRanks']>} */ (glue.installRanks)(table, bytes);
       installed.set(table, bytes);
     },
   };
@@ -92,7 +92,7 @@ export function wasmInstance(glue) {
     attach(glue.__ironlungReinstantiate());
     for (const [table, bytes] of installed) {
       try {
-        glue.installRanks(table, bytes);
+        /** @type {NonNullable<Glue['installRanks']>} */ (glue.installRanks)(table, bytes);
       } catch {
         // Bytes the caller changed since: this table loads again on its next use.
         installed.delete(table);
@@ -132,9 +132,10 @@ export function wasmInstance(glue) {
    */
   function writeUtf8(text) {
     const cap = text.length * 3;
-    const ptr = glue.inputBuffer(cap);
+    // Only an Encoding calls this, through the tokenizer's glue.
+    const ptr = /** @type {NonNullable<Glue['inputBuffer']>} */ (glue.inputBuffer)(cap);
     // After inputBuffer: growing the buffer may have grown (and replaced) the memory.
-    // Attached: only an Encoding calls this.
+    // Attached, as an Encoding exists.
     return utf8.encodeInto(text, new Uint8Array(/** @type {Exports} */ (exports).memory.buffer, ptr, cap)).written;
   }
 

@@ -1,12 +1,15 @@
 // @ts-check
 // Cloudflare Workers (the `workerd` export condition). Workers may not compile wasm from
 // bytes, so every file arrives compiled through wrangler's default rule for `*.wasm`
-// (CompiledWasm): the module now, and each rank file (a code-less module, see
-// crates/core/src/tokenizer/rank_file.rs) when its encoding is first loaded.
+// (CompiledWasm): the web module and zstd's now (so that every call works at once, as on
+// Node), and each rank file (a code-less module, see crates/core/src/tokenizer/rank_file.rs)
+// when its encoding is first loaded.
 import wasm from '../assets/ironlung-web.wasm';
-import { useWasmModule, useRankModules } from './wasm.mjs';
+import zstdWasm from '../assets/ironlung-zstd.wasm';
+import { useWasmModule, useRankModules, useZstdModule } from './wasm.mjs';
 
 useWasmModule(wasm);
+useZstdModule(zstdWasm);
 useRankModules((table) => {
   switch (table) {
     case 'r50k_base':

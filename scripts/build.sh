@@ -25,18 +25,22 @@ build_native() {
 build_wasm() {
   # shellcheck source=wasm-env.sh
   source scripts/wasm-env.sh
-  # Two modules from one glue: the whole one for runtimes with a file system, and one
-  # without the session log (the "log" feature) for browsers and edge runtimes, 11% smaller
-  # gzipped. The glue calls wasm exports by name, so it drives both; the check below holds
-  # the web module's exports and imports to a subset of the whole one's.
+  # Three modules. The whole one, for runtimes with a file system. For browsers and edge
+  # runtimes, which cannot run the session log, two parts that each download only when used:
+  # the tokenizer and text (the web module), and zstd. The whole module's glue drives the web
+  # module too (the glue calls wasm exports by name; the check below holds the web module's
+  # exports and imports to a subset of the whole one's); the zstd module has its own glue, as
+  # it runs in an instance of its own beside the web module's.
   wasm_one "" ironlung
-  wasm_one --no-default-features ironlung-web
-  node scripts/wasm-web-check.mjs assets/ironlung.wasm assets/ironlung-web.wasm
+  wasm_one "--no-default-features --features tokens" ironlung-web
+  wasm_one "--no-default-features --features zstd-api" ironlung-zstd
+  node scripts/wasm-web-check.mjs assets/ironlung.wasm assets/ironlung-web.wasm assets/ironlung-zstd.wasm
   # The wasm build leaves the rank tables out; each ships as its own file, a code-less wasm
   # module that edge bundlers carry (crates/core/src/tokenizer/rank_file.rs), and loads when
   # its encoding is first used.
   cargo run --release --quiet -p ironlung-core --example export-ranks -- assets
-  node scripts/glue.mjs target/wasm-build/bindgen-ironlung/ironlung_wasm.js js/gen
+  node scripts/glue.mjs target/wasm-build/bindgen-ironlung/ironlung_wasm.js js/gen/wasm
+  node scripts/glue.mjs target/wasm-build/bindgen-ironlung-zstd/ironlung_wasm.js js/gen/zstd
 }
 
 # Builds the wasm crate with cargo flags $1 (empty for none) into assets/$2.wasm, leaving

@@ -1,17 +1,19 @@
-// Writes the wasm module's JS glue, from wasm-bindgen's "web" output, as js/gen/wasm.mjs: the
-// one glue every entry loads (Node's require entry through require()).
+// Writes a wasm module's JS glue, from wasm-bindgen's "web" output, as OUT.mjs (and its
+// types as OUT.d.mts): js/gen/wasm.mjs, the glue of the whole module and the web module,
+// which every entry loads (Node's require entry through require()); js/gen/zstd.mjs, the
+// glue of the zstd module that browsers and edge runtimes load beside the web module.
 //
-//   node scripts/glue.mjs <wasm-bindgen's ironlung_wasm.js> <out dir>
+//   node scripts/glue.mjs <wasm-bindgen's ironlung_wasm.js> <OUT, without .mjs>
 //
 // The glue's default `new URL('ironlung_wasm_bg.wasm', import.meta.url)` goes: ironlung
 // always hands the module over (assets/urls.mjs names it for bundlers), and bundlers that
 // see that literal would look for a file that is not there. Each edit fails the build when
 // wasm-bindgen's output no longer has the shape it expects.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 
-const [src, outDir] = process.argv.slice(2);
-if (!src || !outDir) throw new Error('usage: node scripts/glue.mjs GLUE.js OUT_DIR');
+const [src, out] = process.argv.slice(2);
+if (!src || !out) throw new Error('usage: node scripts/glue.mjs GLUE.js OUT');
 let glue = readFileSync(src, 'utf8').replace(/^\/\* @ts-self-types=.*\*\/\n/, '');
 
 const DEFAULT_URL = "module_or_path = new URL('ironlung_wasm_bg.wasm', import.meta.url);";
@@ -92,7 +94,7 @@ if (wrapped !== classes || registryOf.size > 0 || /^export class |Finalization =
 const types = `${readFileSync(src.replace(/\.js$/, '.d.ts'), 'utf8')}\nexport function __ironlungReinstantiate(): InitOutput;\n`;
 
 const header = `// Generated from wasm-bindgen's output by scripts/glue.mjs. Do not edit.\n`;
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'wasm.mjs'), header + glue);
-writeFileSync(join(outDir, 'wasm.d.mts'), header + types);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(`${out}.mjs`, header + glue);
+writeFileSync(`${out}.d.mts`, header + types);
 

@@ -29,7 +29,7 @@ export IRONLUNG_EXPECTED
 cd "$dir"
 echo "consumer: what the package ships" >&2
 node shipped.mjs
-node "$repo/scripts/wasm-web-check.mjs" node_modules/ironlung/assets/ironlung.wasm node_modules/ironlung/assets/ironlung-web.wasm
+node "$repo/scripts/wasm-web-check.mjs" node_modules/ironlung/assets/ironlung.wasm node_modules/ironlung/assets/ironlung-web.wasm node_modules/ironlung/assets/ironlung-zstd.wasm
 echo "consumer: Node, installed package, default backend" >&2
 env -u IRONLUNG_BACKEND IRONLUNG_CONSUMER_BACKEND=native node --test node.test.mjs
 echo "consumer: Node, IRONLUNG_BACKEND=wasm" >&2

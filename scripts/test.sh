@@ -16,7 +16,7 @@ bash scripts/setup.sh test
 stage "building both backends"
 start=$SECONDS
 bash scripts/build.sh
-echo "test: built both backends in $((SECONDS - start)) s; wasm $(wc -c < assets/ironlung.wasm) bytes, $(gzip -9c assets/ironlung.wasm | wc -c) gzipped; without the log (browsers, edge) $(wc -c < assets/ironlung-web.wasm), $(gzip -9c assets/ironlung-web.wasm | wc -c) gzipped" >&2
+echo "test: built both backends in $((SECONDS - start)) s; wasm $(wc -c < assets/ironlung.wasm) bytes, $(gzip -9c assets/ironlung.wasm | wc -c) gzipped; for browsers and edge, the web module $(wc -c < assets/ironlung-web.wasm), $(gzip -9c assets/ironlung-web.wasm | wc -c) gzipped, and zstd's $(wc -c < assets/ironlung-zstd.wasm), $(gzip -9c assets/ironlung-zstd.wasm | wc -c) gzipped" >&2
 
 stage "cargo fmt --check, cargo clippy"
 cargo fmt --all --check

@@ -73,4 +73,7 @@ function check(out, detail) {
   // Only the rank data of the encodings used was downloaded.
   const ranks = out.requests.filter((r) => r.endsWith('_base.wasm')).sort();
   assert.deepEqual(ranks, ['cl100k_base.wasm', 'o200k_base.wasm'], detail);
+  // zstd's module: not fetched while only tokens were used, then fetched once.
+  assert.deepEqual(out.beforeZstd, { requested: false, compress: 'ERR_NOT_INITIALIZED', async: 'loaded on first use' }, detail);
+  assert.deepEqual(out.requests.filter((r) => r.startsWith('ironlung')).sort(), ['ironlung-web.wasm', 'ironlung-zstd.wasm'], detail);
 }

@@ -23,20 +23,30 @@ for (const f of files) {
 }
 
 const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => relative(root, f)).sort();
-assert.deepEqual(wasm, ['assets/cl100k_base.wasm', 'assets/ironlung-web.wasm', 'assets/ironlung.wasm', 'assets/o200k_base.wasm', 'assets/p50k_base.wasm', 'assets/r50k_base.wasm']);
+assert.deepEqual(wasm, [
+  'assets/cl100k_base.wasm',
+  'assets/ironlung-web.wasm',
+  'assets/ironlung-zstd.wasm',
+  'assets/ironlung.wasm',
+  'assets/o200k_base.wasm',
+  'assets/p50k_base.wasm',
+  'assets/r50k_base.wasm',
+]);
 const withCode = wasm.filter((f) => {
   const m = new WebAssembly.Module(readFileSync(join(root, f)));
   const ranks = WebAssembly.Module.customSections(m, 'ironlung.ranks');
   const exported = WebAssembly.Module.exports(m).length;
-  if (/ironlung(-web)?\.wasm$/.test(f)) assert.equal(ranks.length, 0, f);
+  if (/ironlung(-web|-zstd)?\.wasm$/.test(f)) assert.equal(ranks.length, 0, f);
   else assert.ok(ranks.length === 1 && exported === 0 && WebAssembly.Module.imports(m).length === 0, `${f} is not a code-less rank file`);
   return exported > 0;
 });
-assert.deepEqual(withCode, ['assets/ironlung-web.wasm', 'assets/ironlung.wasm']);
-// That the web module's imports and exports are the whole one's but the log's:
-// scripts/wasm-web-check.mjs, which scripts/test-consumer.sh runs on these two files.
+assert.deepEqual(withCode, ['assets/ironlung-web.wasm', 'assets/ironlung-zstd.wasm', 'assets/ironlung.wasm']);
+// That the web module's imports and exports are the whole one's but the log's and zstd's,
+// and zstd's module has zstd's: scripts/wasm-web-check.mjs, which scripts/test-consumer.sh
+// runs on these three files.
 const size = (f) => readFileSync(join(root, f)).length;
 console.log(
-  `shipped: ${files.length} files, wasm modules ${size('assets/ironlung.wasm')} B and ${size('assets/ironlung-web.wasm')} B (web), ` +
+  `shipped: ${files.length} files, wasm modules ${size('assets/ironlung.wasm')} B, ${size('assets/ironlung-web.wasm')} B (web) ` +
+    `and ${size('assets/ironlung-zstd.wasm')} B (zstd), ` +
     `rank files ${wasm.filter((f) => f.includes('_base')).map((f) => `${f.slice(7)} ${size(f)} B`).join(', ')}`,
 );

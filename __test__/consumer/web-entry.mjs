@@ -12,7 +12,8 @@ const expected = JSON.parse(process.env.IRONLUNG_EXPECTED);
 const asset = (f) => readFileSync(require.resolve(`ironlung/assets/${f}`));
 
 assert.equal(il.backend, 'wasm');
-assert.throws(() => il.compress('x'), { code: 'ERR_NOT_INITIALIZED', message: /await loadEncoding\(name\)/ });
+assert.throws(() => il.decodeText(new Uint8Array(1)), { code: 'ERR_NOT_INITIALIZED', message: /await loadEncoding\(name\)/ });
+assert.throws(() => il.compress('x'), { code: 'ERR_NOT_INITIALIZED', message: /await loadZstd\(\)/ });
 
 // The default module URL is the package's own file; fetching it fails here.
 const e = await il.init().then(() => null, (err) => err);
@@ -22,6 +23,11 @@ assert.match(e.message, /Bundlers and frameworks/);
 
 // Bytes that are no wasm module (0.1: a raw CompileError); init() can be retried after.
 await assert.rejects(il.init(new Uint8Array([1, 2, 3])), { code: 'ERR_CORRUPT_DATA', message: /not ironlung's wasm module/ });
+// zstd's module is not the one init() takes, nor the web module the one loadZstd() takes.
+await assert.rejects(il.init(asset('ironlung-zstd.wasm')), { code: 'ERR_CORRUPT_DATA', message: /ironlung's zstd module/ });
+await assert.rejects(il.loadZstd(asset('ironlung-web.wasm')), { code: 'ERR_CORRUPT_DATA', message: /not ironlung's zstd module/ });
+await assert.rejects(il.loadZstd(asset('ironlung.wasm')), { code: 'ERR_CORRUPT_DATA', message: /whole module .* give it to init\(\)/ });
+await assert.rejects(il.loadZstd(/** @type {any} */ (5)), { code: 'ERR_INVALID_ARG', message: /loadZstd\(\) takes/ });
 
 // A precompiled module, then rank data handed over as bytes, by encoding or model name.
 await il.init(new WebAssembly.Module(asset('ironlung-web.wasm')));
@@ -44,5 +50,19 @@ await assert.rejects(il.loadEncoding('no-such-model'), { code: 'ERR_UNKNOWN_ENCO
 assert.throws(() => il.readTextFileSync('/etc/hostname'), { code: 'ERR_UNSUPPORTED_RUNTIME' });
 // The browser entry has no file system: the session log says so, by its code.
 await assert.rejects(il.openLog('/tmp/web.ilog'), { code: 'ERR_UNSUPPORTED_RUNTIME', message: /openLog needs a file system/ });
+// The web module alone has no zstd: the synchronous calls say how to load it; the
+// asynchronous ones load it from its default URL, which fails here as the module's did.
+assert.throws(() => il.compress('x'), { code: 'ERR_NOT_INITIALIZED', message: /await loadZstd\(\)/ });
+assert.throws(() => new il.ZstdCompressionStream(), { code: 'ERR_NOT_INITIALIZED' });
+const z = await il.compressAsync('x').then(() => null, (err) => err);
+assert.equal(z?.code, 'ERR_ASSET_UNAVAILABLE', String(z));
+assert.match(z.message, /file:\/\/\/.*\/node_modules\/ironlung\/assets\/ironlung-zstd\.wasm/);
+// Handed over, and retried after the failure.
+await il.loadZstd(asset('ironlung-zstd.wasm'));
+await il.loadZstd();
 assert.equal(new TextDecoder().decode(il.decompress(il.compress('round trip'))), 'round trip');
+assert.equal(new TextDecoder().decode(await il.decompressAsync(await il.compressAsync('async'))), 'async');
+const d = new il.ZstdDictionary(il.trainDictionary(Array.from({ length: 300 }, (_, i) => `{"tool":"grep","n":${i % 40}}`), { maxBytes: 1024 }));
+assert.equal(il.frameInfo(il.compress('{"tool":"grep"}', { dictionary: d })).dictionaryId, d.id);
+assert.equal(enc.count(TEXTS[0]), expected.o200k_base[0].length);
 console.log('web entry ok');

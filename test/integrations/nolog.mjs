@@ -28,20 +28,23 @@ export function assertNoLogCodeIn(files, what) {
 }
 
 /**
- * Asserts that the wasm files under `dir` (at any depth) hold the package's web module
- * (`assets/ironlung-web.wasm` of `project`'s installed ironlung), byte for byte, and not the
- * whole one, which carries the session log's compiled code.
+ * Asserts that the wasm files under `dir` (at any depth) hold the package's web module and
+ * zstd's (`assets/ironlung-web.wasm` and `assets/ironlung-zstd.wasm` of `project`'s installed
+ * ironlung), byte for byte, and not the whole one, which carries the session log's compiled
+ * code.
  * @param {string} dir
  * @param {string} project
  * @param {string} what
  */
 export function assertWebModuleIn(dir, project, what) {
   const assets = join(project, 'node_modules', 'ironlung', 'assets');
-  const web = readFileSync(join(assets, 'ironlung-web.wasm'));
   const whole = readFileSync(join(assets, 'ironlung.wasm'));
   const wasm = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.wasm'))
     .map((e) => readFileSync(join(e.parentPath, e.name)));
-  assert.ok(wasm.some((b) => b.equals(web)), `${what} holds no copy of ironlung-web.wasm (${wasm.length} wasm files)`);
+  for (const file of ['ironlung-web.wasm', 'ironlung-zstd.wasm']) {
+    const part = readFileSync(join(assets, file));
+    assert.ok(wasm.some((b) => b.equals(part)), `${what} holds no copy of ${file} (${wasm.length} wasm files)`);
+  }
   assert.ok(!wasm.some((b) => b.equals(whole)), `${what} holds ironlung.wasm, the module with the session log's code`);
 }

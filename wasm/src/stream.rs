@@ -1,7 +1,8 @@
 //! zstd streams for the wasm build: the same objects as the napi-rs addon's, whose methods
 //! run on the calling thread (js/zstdstream.mjs yields to the event loop between them).
 
-use crate::{js_err, Dictionary, JsResult};
+use crate::zstd::Dictionary;
+use crate::{js_err, JsResult};
 use ironlung_abi as abi;
 use wasm_bindgen::prelude::*;
 
