@@ -268,10 +268,10 @@ async function checkPage(name, url) {
   const { result, problems, fetched, detail } = await inPage(name, url, 'countOnPage');
   assertCounts(result, 'wasm', detail);
   assert.deepEqual(problems, [], `problems on the page${detail}`);
-  // The module and the two tables in use (webpack names emitted assets by their hash alone,
-  // so a table is not always named).
+  // The web module, zstd's (the page compresses) and the two tables in use (webpack names
+  // emitted assets by their hash alone, so a file is not always named).
   const files = fetched.filter((u) => /\.wasm(\?|$)/.test(u));
-  assert.equal(files.length, 3, `wasm files fetched: ${files.join(', ')}${detail}`);
+  assert.equal(files.length, 4, `wasm files fetched: ${files.join(', ')}${detail}`);
   // The module without the session log (where a bundler keeps the name; vite build and
   // webpack are checked by their output's bytes).
   assert.deepEqual(files.filter((u) => /\/ironlung\.wasm(\?|$)/.test(u)), [], `the page fetched the module with the log's code${detail}`);
@@ -306,6 +306,9 @@ async function checkReadmePage(name, url) {
     // The driver may report the console message just after the call returns.
     for (let i = 0; i < 50 && !page.console.some((m) => m.text === want); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(page.console.some((m) => m.text === want), `console: ${page.console.map((m) => m.text).join(' | ')}${page.detail()}`);
+    // It counts and decodes text: zstd's module is not downloaded (Vite keeps the name).
+    const zstd = (await page.resources()).filter((u) => /ironlung-zstd/.test(u));
+    assert.deepEqual(zstd, [], `the README page fetched zstd's module${page.detail()}`);
   } finally {
     await page.close();
   }

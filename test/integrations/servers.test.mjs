@@ -278,13 +278,15 @@ describe('Next.js', () => {
     for (const b of Object.values(browsers)) await b.close();
   });
 
-  /** The client page counts in browser `name`: exact ids, no page errors, only the two tables fetched. */
+  /** The client page counts in browser `name`: exact ids, no page errors, only the files in use fetched. */
   async function checkClientPage(name, url) {
     const page = await browsers[name].open(url, { timeout: PAGE_TIMEOUT });
     try {
-      // The page counts its textarea on its own first (loading both tables), then the test's texts.
+      // The page counts its textarea on its own first (loading o200k's table), then the test's texts.
       await page.waitFor(() => /tokens|error/.test(document.querySelector('#status')?.textContent));
       const status = await page.evaluate(() => document.querySelector('#status').textContent);
+      // Counting alone fetched the web module and o200k's table, not zstd's module.
+      const counted = (await page.resources()).filter((u) => /\.wasm(\?|$)/.test(u));
       await page.waitFor(() => typeof window.countOnPage === 'function');
       const result = await withTimeout(page.evaluate((texts) => window.countOnPage(texts), TEXTS), PAGE_TIMEOUT, `countOnPage() in ${url}`);
       const fetched = await page.resources();
@@ -292,9 +294,11 @@ describe('Next.js', () => {
       assertCounts(result, 'wasm', detail);
       assert.match(status, /^\d+ tokens \(o200k_base, wasm\)$/, `the page's status${detail}`);
       assert.deepEqual(page.problems, [], `problems on the page${detail}`);
-      // The module and the two tables in use.
+      assert.equal(counted.length, 2, `wasm files fetched to count: ${counted.join(', ')}${detail}`);
+      assert.deepEqual(counted.filter((u) => /zstd/.test(u)), [], `zstd's module fetched to count${detail}`);
+      // Then cl100k's table and zstd's module, once each (countOnPage counts both and compresses).
       const files = fetched.filter((u) => /\.wasm(\?|$)/.test(u));
-      assert.equal(files.length, 3, `wasm files fetched: ${files.join(', ')}${detail}`);
+      assert.equal(files.length, 4, `wasm files fetched: ${files.join(', ')}${detail}`);
       for (const u of fetched) assert.ok(u.startsWith(url.slice(0, url.indexOf('/', 8))), `fetched from elsewhere: ${u}${detail}`);
     } finally {
       await page.close();
