@@ -874,8 +874,11 @@ export declare const DEFAULT_LEVEL: number;
  */
 export declare const nativeLoadErrors: readonly string[];
 
-/** @internal Panics inside Rust on purpose; the test suite proves it becomes `ERR_INTERNAL`. */
-export declare function __panicForTest(): never;
+/**
+ * @internal Panics inside Rust on purpose; the test suite proves it becomes `ERR_INTERNAL`.
+ * `'zstd'`: in the wasm module that serves zstd (a module of its own in browsers).
+ */
+export declare function __panicForTest(part?: 'zstd'): never;
 /**
  * @internal Takes the wasm module's memory to wasm32's 4 GiB limit on purpose; the test suite
  * proves it becomes `ERR_OUT_OF_MEMORY` and that a fresh instance answers the next call.

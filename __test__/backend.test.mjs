@@ -93,6 +93,16 @@ describe(`backend (${il.backend})`, () => {
       await Promise.all([il.loadZstd(zstd), il.loadZstd(zstd), il.loadZstd()]);
       out.round = new TextDecoder().decode(il.decompress(il.compress('after', { level: 19 })));
       out.after = il.getEncoding('cl100k_base').count('hello world');
+      // A trap in zstd's instance replaces that instance alone: a dictionary prepared before
+      // it works after, a stream made before it fails as lost, the tokenizer is untouched.
+      const dict = new il.ZstdDictionary(il.trainDictionary(Array.from({ length: 300 }, (_, i) => '{"tool":"grep","n":' + (i % 40) + '}'), { maxBytes: 1024 }));
+      const stream = new il.ZstdCompressionStream();
+      const writer = stream.writable.getWriter();
+      out.trap = code(() => il.__panicForTest('zstd'));
+      const frame = il.compress('{"tool":"grep"}', { dictionary: dict });
+      out.dictAfterTrap = new TextDecoder().decode(il.decompress(frame, { dictionary: dict }));
+      out.streamAfterTrap = await writer.write(new Uint8Array(4)).then(() => 'written', (e) => e.code);
+      out.countAfterTrap = il.getEncoding('cl100k_base').count('hello world');
       console.log(JSON.stringify(out));`;
     const r = node(['--input-type=module', '-e', script]);
     assert.equal(r.status, 0, r.stderr);
@@ -102,6 +112,10 @@ describe(`backend (${il.backend})`, () => {
       wrong: 'ERR_CORRUPT_DATA',
       round: 'after',
       after: 2,
+      trap: 'ERR_INTERNAL',
+      dictAfterTrap: '{"tool":"grep"}',
+      streamAfterTrap: 'ERR_INTERNAL',
+      countAfterTrap: 2,
     });
   });
 

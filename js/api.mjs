@@ -394,7 +394,7 @@ function zstdLevel(v) {
  * @typedef {Omit<typeof import('ironlung').default, 'init'> & {
  *   init?: typeof import('ironlung').init,
  *   default?: Api,
- *   __panicForTest: () => void,
+ *   __panicForTest: (part?: 'zstd') => void,
  *   __oomForTest: () => void,
  * }} Api
  */
@@ -1034,8 +1034,11 @@ export function createApi(b, host) {
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_OUTPUT_BYTES,
     DEFAULT_LEVEL,
-    /** @internal Panics inside Rust on purpose; used by the test suite. */
-    __panicForTest: () => call(() => b.panicForTest()),
+    /**
+     * @internal Panics inside Rust on purpose; used by the test suite. `'zstd'`: in the module
+     * that serves zstd (its own in browsers; the same one elsewhere).
+     */
+    __panicForTest: (/** @type {'zstd' | undefined} */ part) => (part === 'zstd' ? zcall(() => zb.panicForTest()) : call(() => b.panicForTest())),
     /** @internal Exhausts the wasm module's memory on purpose (wasm only); used by the test suite. */
     __oomForTest: () => {
       if (!b.oomForTest) throw new IronlungError('ERR_UNSUPPORTED_RUNTIME', '__oomForTest exhausts wasm memory; the native backend has none');

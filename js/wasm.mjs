@@ -283,7 +283,7 @@ const host = {
  * @type {import('./api.mjs').Binding}
  */
 const zstdBinding = /** @type {any} */ ({});
-for (const name of ['compress', 'compressWith', 'compressWithBytes', 'decompress', 'decompressWith', 'decompressWithBytes', 'Dictionary', 'trainDictionary', 'frameInfo', 'ZstdCompressor', 'ZstdDecompressor']) {
+for (const name of ['compress', 'compressWith', 'compressWithBytes', 'decompress', 'decompressWith', 'decompressWithBytes', 'Dictionary', 'trainDictionary', 'frameInfo', 'ZstdCompressor', 'ZstdDecompressor', 'panicForTest']) {
   Object.defineProperty(zstdBinding, name, {
     enumerable: true,
     get: () => /** @type {Record<string, unknown>} */ (zstdIn === 'core' ? instance.binding : zstdInstance.binding)[name],
