@@ -637,34 +637,29 @@ export function createApi(b, host) {
   }
 
   /**
-   * `f()`, once the backend is ready, its errors mapped.
-   * @template T
-   * @param {() => T} f
-   * @returns {T}
+   * A function that runs `f()` once `isReady()` passes, its errors mapped by `onError`.
+   * @param {() => void} isReady
+   * @param {(e: unknown) => never} onError
    */
-  function call(f) {
-    ready();
-    try {
-      return f();
-    } catch (e) {
-      fail(e);
-    }
-  }
-
-  /**
-   * `f()` of zstd's, once its module is ready, its errors mapped.
-   * @template T
-   * @param {() => T} f
-   * @returns {T}
-   */
-  function zcall(f) {
-    zready();
-    try {
-      return f();
-    } catch (e) {
-      zfail(e);
-    }
-  }
+  const caller =
+    (isReady, onError) =>
+    /**
+     * @template T
+     * @param {() => T} f
+     * @returns {T}
+     */
+    (f) => {
+      isReady();
+      try {
+        return f();
+      } catch (e) {
+        onError(e);
+      }
+    };
+  /** `f()`, once the backend is ready, its errors mapped. */
+  const call = caller(ready, fail);
+  /** `f()` of zstd's, once its module is ready, its errors mapped. */
+  const zcall = caller(zready, zfail);
 
   /** @param {BufferSource | WebAssembly.Module | Response | URL | string} [source] */
   async function loadZstd(source) {
