@@ -26,11 +26,11 @@ let pending = null;
 /** @type {Promise<void> | null} */
 let zstdPending = null;
 /**
- * Which instance serves zstd: the module's own (`'core'`, the whole module) or zstd's
- * module's (`'zstd'`); null until one of them is attached.
- * @type {'core' | 'zstd' | null}
+ * The instance that serves zstd, for good once set: the module's own (the whole module) or
+ * zstd's module's; null until one of them is attached.
+ * @type {typeof instance | typeof zstdInstance | null}
  */
-let zstdIn = null;
+let zstdServer = null;
 /**
  * How init() gets the module when it is given none; a runtime entry may replace it.
  * @type {() => Promise<ModuleSource>}
@@ -125,7 +125,7 @@ function initModule(moduleOrBytes) {
 function attachExports(exports) {
   instance.attach(exports);
   // The whole module (Deno's) serves zstd too.
-  if (zstdIn === null && 'compress' in exports) zstdIn = 'core';
+  if (!zstdServer && 'compress' in exports) zstdServer = instance;
 }
 
 /**
@@ -135,17 +135,15 @@ function attachExports(exports) {
  * @returns {Promise<void>}
  */
 function loadZstd(source) {
-  if (zstdIn !== null) return Promise.resolve();
+  if (zstdServer) return Promise.resolve();
   if (!zstdPending) {
     zstdPending = (async () => {
       // A module on its way may be the whole one, and serve zstd: then nothing more loads.
       if (pending) await pending.catch(() => {});
-      if (zstdIn !== null) return;
+      if (zstdServer) return;
       const given = source === undefined ? await fetchAsset(zstdWasmUrl(), "zstd's wasm module", 'ironlung-zstd.wasm') : source;
       const exports = await instantiate(given, zstdModule, zstdGlue, "ironlung's zstd module");
-      if (zstdIn !== null) return;
-      zstdInstance.attach(exports);
-      zstdIn = 'zstd';
+      attachZstd(exports);
     })().catch((e) => {
       zstdPending = null;
       throw loadFailure(e, 'loadZstd()', "ironlung's zstd module");
@@ -167,9 +165,17 @@ export function useWasmModule(module) {
  * @param {WebAssembly.Module} module
  */
 export function useZstdModule(module) {
-  if (zstdIn !== null) return;
-  zstdInstance.attach(zstdGlue.initSync({ module: zstdModule(module) }));
-  zstdIn = 'zstd';
+  if (!zstdServer) attachZstd(zstdGlue.initSync({ module: zstdModule(module) }));
+}
+
+/**
+ * Serves zstd from zstd's module, unless another module came to serve it meanwhile.
+ * @param {import('./wasminstance.mjs').Exports} exports of an instance of zstd's module
+ */
+function attachZstd(exports) {
+  if (zstdServer) return;
+  zstdInstance.attach(exports);
+  zstdServer = zstdInstance;
 }
 
 /**
@@ -286,23 +292,23 @@ const zstdBinding = /** @type {any} */ ({});
 for (const name of ['compress', 'compressWith', 'compressWithBytes', 'decompress', 'decompressWith', 'decompressWithBytes', 'Dictionary', 'trainDictionary', 'frameInfo', 'ZstdCompressor', 'ZstdDecompressor', 'panicForTest']) {
   Object.defineProperty(zstdBinding, name, {
     enumerable: true,
-    get: () => /** @type {Record<string, unknown>} */ (zstdIn === 'core' ? instance.binding : zstdInstance.binding)[name],
+    get: () => /** @type {Record<string, unknown>} */ ((zstdServer ?? zstdInstance).binding)[name],
   });
 }
 
 host.zstd = {
   binding: zstdBinding,
   ready() {
-    if (zstdIn === 'core') return host.ready?.();
-    if (zstdIn === null) {
+    // Once set, the server is attached: there is nothing more to check.
+    if (!zstdServer) {
       throw new IronlungError(
         'ERR_NOT_INITIALIZED',
         "zstd's wasm module is not loaded yet: `await loadZstd()` (or `await init()`) once before synchronous zstd calls; compressAsync and decompressAsync load it themselves",
       );
     }
   },
-  onTrap: (e) => (zstdIn === 'core' ? instance : zstdInstance).onTrap(e),
-  epoch: () => (zstdIn === 'core' ? instance : zstdInstance).epoch(),
+  onTrap: (e) => (zstdServer ?? zstdInstance).onTrap(e),
+  epoch: () => (zstdServer ?? zstdInstance).epoch(),
   load: (source) => loadZstd(source),
 };
 
